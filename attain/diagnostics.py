@@ -1,0 +1,146 @@
+"""Diagnostics: source spans, coded messages, and their compiler-style rendering.
+
+Every stage reports user mistakes as `Diagnostic` values; nothing below the CLI
+prints. Codes are stable: P1xx parse, C2xx check, E3xx evaluation, D4xx data,
+U5xx usage.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Mapping
+
+import attrs
+
+
+@attrs.frozen(order=True)
+class Span:
+    """A region of one source file; lines and columns count from 1, `end_col` is exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.col,
+            "end_line": self.end_line,
+            "end_column": self.end_col,
+        }
+
+
+@attrs.frozen
+class Label:
+    """A secondary position shown beside a diagnostic, such as 'first defined here'."""
+
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class Diagnostic:
+    """One finding about a user's policy, data or command, with where and how to fix it."""
+
+    code: str
+    message: str
+    span: Span | None = None
+    severity: str = "error"
+    label: str = ""
+    notes: tuple[Label, ...] = ()
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def sort_key(self):
+        span = self.span
+        return (
+            (span.file, span.line, span.col) if span else ("", 0, 0),
+            self.code,
+            self.message,
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "span": self.span.to_json() if self.span else None,
+            "label": self.label,
+            "notes": [{"span": n.span.to_json(), "text": n.text} for n in self.notes],
+            "hint": self.hint,
+        }
+
+
+class AttainError(Exception):
+    """Raised at a public boundary when user input cannot go further; carries diagnostics."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__("; ".join(d.message for d in self.diagnostics))
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _excerpt(lines: list[str], span: Span, text: str, gutter: int) -> list[str]:
+    if not (1 <= span.line <= len(lines)):
+        return []
+    source = lines[span.line - 1].rstrip("\r\n")
+    end = span.end_col if span.end_line == span.line else len(source) + 1
+    width = max(1, end - span.col)
+    # Carets line up under wide (CJK) characters by copying the source's tabs and widths.
+    pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in source[: span.col - 1])
+    carets = "^" * sum(_width(ch) for ch in source[span.col - 1 : span.col - 1 + width]) or "^"
+    no = str(span.line).rjust(gutter)
+    blank = " " * gutter
+    out = [f"{blank} |", f"{no} | {source}", f"{blank} | {pad}{carets}" + (f" {text}" if text else "")]
+    return out
+
+
+def _width(ch: str) -> int:
+    import unicodedata
+
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def render(diagnostic: Diagnostic, sources: Mapping[str, str] | None = None) -> str:
+    """Render one diagnostic like a compiler: header, location, caret excerpt, notes, help."""
+    sources = sources or {}
+    d = diagnostic
+    lines_out = [f"{d.severity}[{d.code}]: {d.message}"]
+    spans = [s for s in [d.span, *(n.span for n in d.notes)] if s is not None]
+    gutter = max((len(str(s.line)) for s in spans), default=1)
+    if d.span is not None:
+        lines_out.append(f"{' ' * gutter}--> {d.span}")
+        text = sources.get(d.span.file)
+        if text is not None:
+            lines_out.extend(_excerpt(text.splitlines(), d.span, d.label, gutter))
+    for note in d.notes:
+        text = sources.get(note.span.file)
+        lines_out.append(f"{' ' * gutter}::: {note.span}")
+        if text is not None:
+            lines_out.extend(_excerpt(text.splitlines(), note.span, note.text, gutter)[1:])
+        else:
+            lines_out.append(f"{' ' * gutter} = note: {note.text}")
+    if d.hint:
+        lines_out.append(f"{' ' * gutter} = help: {d.hint}")
+    return "\n".join(lines_out)
+
+
+def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None) -> str:
+    return "\n\n".join(render(d, sources) for d in sort_diagnostics(diagnostics))
+
+
+def to_json(diagnostics: Iterable[Diagnostic]) -> str:
+    items = [d.to_json() for d in sort_diagnostics(diagnostics)]
+    return json.dumps({"schema": 1, "diagnostics": items}, ensure_ascii=False, indent=2)

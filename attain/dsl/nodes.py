@@ -1,0 +1,361 @@
+"""The policy syntax tree: one frozen class per construct, each keeping its source span.
+
+Spans are excluded from equality so that a formatted policy parses to an equal tree.
+Numbers are kept as exact `Fraction`s together with the text the author wrote.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+
+from attain.diagnostics import Span
+
+
+def _span():
+    return attrs.field(default=None, eq=False, kw_only=True, repr=False)
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class Number:
+    """A numeric literal such as `250_000`, `1.5` or `15%` (then `percent` is true)."""
+
+    value: Fraction
+    percent: bool = False
+    text: str = attrs.field(default="", eq=False)
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Text:
+    """A quoted text literal, such as a region name or an award."""
+
+    value: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Bool:
+    """`true` or `false`."""
+
+    value: bool
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Name:
+    """A reference to an input or a named value."""
+
+    id: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Field:
+    """A result carried by a tier, such as `tier.coefficient`."""
+
+    base: Name
+    field: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Call:
+    """A built-in function: min, max, clamp, abs, round."""
+
+    func: str
+    args: tuple
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Unary:
+    """Negation (`-x`) or logical `not x`."""
+
+    op: str
+    operand: object
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Binary:
+    """Arithmetic (`+ - * /`), logic (`and`, `or`) or a comparison (`>= > <= < = !=`)."""
+
+    op: str
+    left: object
+    right: object
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Conditional:
+    """`a if condition else b`: only the chosen side is evaluated."""
+
+    then: object
+    condition: object
+    otherwise: object
+    span: Span | None = _span()
+
+
+COMPARISONS = (">=", ">", "<=", "<", "=", "!=")
+ARITHMETIC = ("+", "-", "*", "/")
+LOGIC = ("and", "or")
+
+
+# ---------------------------------------------------------------- block constructs
+
+
+@attrs.frozen
+class BandRow:
+    """One step of a band: `>= 120%`, `100% to 120%` (upper end excluded), `below 80%`, `otherwise`."""
+
+    op: str  # one of >= > <= < = below above to otherwise
+    low: Number | None
+    high: Number | None
+    result: object
+    span: Span | None = _span()
+
+    def interval(self):
+        """(low, low_closed, high, high_closed) with None for an open end; None for `otherwise`."""
+        lo = self.low.value if self.low is not None else None
+        hi = self.high.value if self.high is not None else None
+        return {
+            ">=": (lo, True, None, False),
+            ">": (lo, False, None, False),
+            "above": (lo, False, None, False),
+            "<=": (None, False, lo, True),
+            "<": (None, False, lo, False),
+            "below": (None, False, lo, False),
+            "=": (lo, True, lo, True),
+            "to": (lo, True, hi, False),
+            "otherwise": None,
+        }[self.op]
+
+
+@attrs.frozen
+class Band:
+    """A step function of one value: the row whose range holds the value gives the result."""
+
+    subject: object
+    rows: tuple[BandRow, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class LookupRow:
+    """`"华东" -> 1.0`, or `else -> 1.0` when `key` is None."""
+
+    key: str | None
+    result: object
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Lookup:
+    """A table keyed by text: the row whose key equals the subject gives the result."""
+
+    subject: object
+    rows: tuple[LookupRow, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class WeightRow:
+    """`attainment_score 40%`: one scored metric and its weight."""
+
+    name: Name
+    weight: Number
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Weighted:
+    """A weighted scorecard: the sum of each score times its weight; weights add up to 100%."""
+
+    rows: tuple[WeightRow, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class TierResult:
+    """`coefficient 2.0` or `award "销售精英"`: a named result carried by a tier."""
+
+    name: str
+    value: object
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class TierRow:
+    """`excellent "卓越奖" : condition -> results`; `condition` is None for `otherwise`."""
+
+    name: str
+    label: str | None
+    condition: object | None
+    results: tuple[TierResult, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Tiers:
+    """First-match tiers: the first row whose condition holds is the value; rows carry results."""
+
+    rows: tuple[TierRow, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class BracketRow:
+    """`up to 120% at 1.5%`, or `above at 2%` when `upto` is None."""
+
+    upto: Number | None
+    rate: object
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Brackets:
+    """Commission brackets over an amount.
+
+    `marginal`: each part of the amount is paid at its own bracket's rate (progressive).
+    `retroactive`: the whole amount is paid at the rate of the highest bracket reached.
+    Bounds are amounts, or percents of `base` when the policy says `relative to base`.
+    """
+
+    kind: str
+    amount: object
+    base: object | None
+    rows: tuple[BracketRow, ...]
+    span: Span | None = _span()
+
+
+# ---------------------------------------------------------------- statements
+
+
+INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date")
+
+
+@attrs.frozen
+class Input:
+    """`input sales : money "实际销售额" in 0 .. 1_000_000 default 0`."""
+
+    name: str
+    type: str
+    label: str | None = None
+    low: Number | None = None
+    high: Number | None = None
+    choices: tuple[str, ...] = ()
+    default: object | None = None
+    span: Span | None = _span()
+    type_span: Span | None = _span()
+
+
+@attrs.frozen
+class Definition:
+    """`name = body [unless gate]`; a payout is a definition that is also an output in money."""
+
+    name: str
+    body: object
+    gate: object | None = None
+    payout: bool = False
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class FlagDecl:
+    """`flag improvement_plan "改进计划" when condition`: a yes/no output."""
+
+    name: str
+    label: str | None
+    condition: object
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class OutputDecl:
+    """`output total_score, tier`: values written for every employee."""
+
+    names: tuple[Name, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Header:
+    """The policy's name, version, effective date and period kind."""
+
+    name: str
+    version: str | None = None
+    effective: str | None = None
+    until: str | None = None
+    period: str | None = None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Policy:
+    """A whole policy file: its header and its statements in the order written."""
+
+    header: Header
+    statements: tuple
+    file: str = attrs.field(default="<policy>", eq=False)
+    source: str = attrs.field(default="", eq=False, repr=False)
+
+    @property
+    def inputs(self) -> tuple[Input, ...]:
+        return tuple(s for s in self.statements if isinstance(s, Input))
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return tuple(s for s in self.statements if isinstance(s, Definition))
+
+    @property
+    def flags(self) -> tuple[FlagDecl, ...]:
+        return tuple(s for s in self.statements if isinstance(s, FlagDecl))
+
+    @property
+    def outputs(self) -> tuple[OutputDecl, ...]:
+        return tuple(s for s in self.statements if isinstance(s, OutputDecl))
+
+
+def children(node) -> list:
+    """The expression children of a node, in source order (used by walkers)."""
+    match node:
+        case Binary(left=l, right=r):
+            return [l, r]
+        case Unary(operand=o):
+            return [o]
+        case Conditional(then=t, condition=c, otherwise=o):
+            return [c, t, o]
+        case Call(args=a):
+            return list(a)
+        case Field(base=b):
+            return [b]
+        case Band(subject=s, rows=rows):
+            return [s, *(r.result for r in rows)]
+        case Lookup(subject=s, rows=rows):
+            return [s, *(r.result for r in rows)]
+        case Weighted(rows=rows):
+            return [r.name for r in rows]
+        case Tiers(rows=rows):
+            out = []
+            for r in rows:
+                if r.condition is not None:
+                    out.append(r.condition)
+                out.extend(x.value for x in r.results)
+            return out
+        case Brackets(amount=a, base=b, rows=rows):
+            return [a, *([b] if b is not None else []), *(r.rate for r in rows)]
+    return []
+
+
+def walk(node):
+    """Every expression node under `node`, itself first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(children(n)))

@@ -1,0 +1,535 @@
+"""Parsing: policy text -> `nodes.Policy`. The only module that imports lark.
+
+The grammar is built once per process (LALR, contextual lexer, cached). Syntax
+errors become `Diagnostic`s with an HR-readable sentence, chosen from a
+catalogue of typical mistakes with `match_examples`.
+"""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from pathlib import Path
+
+import lark
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.indenter import DedentError, Indenter
+
+from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.dsl import nodes as n
+
+GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+
+class _TabIndent(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
+class PolicyIndenter(Indenter):
+    """Turns indentation into _INDENT/_DEDENT tokens; joins continuation lines; refuses tabs."""
+
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LPAR"]
+    CLOSE_PAREN_types = ["RPAR"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 4
+
+    def process(self, stream):
+        return super().process(self._refuse_tabs(stream))
+
+    def _refuse_tabs(self, stream):
+        for token in stream:
+            if token.type == self.NL_type and "\t" in token.rsplit("\n", 1)[-1]:
+                raise _TabIndent(token)
+            yield token
+
+
+@functools.lru_cache(maxsize=1)
+def grammar_parser(strict: bool = False) -> Lark:
+    return Lark(
+        GRAMMAR_PATH.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        postlex=PolicyIndenter(),
+        propagate_positions=True,
+        maybe_placeholders=True,
+        strict=strict,
+        cache=not strict,
+    )
+
+
+def _number(tokens, meta_span, negative=False) -> n.Number:
+    tok = tokens
+    text = str(tok)
+    percent = text.endswith("%")
+    digits = text.rstrip("%").replace("_", "")
+    value = Fraction(digits)
+    if percent:
+        value /= 100
+    if negative:
+        value = -value
+        text = "-" + text
+    return n.Number(value, percent, text, span=meta_span)
+
+
+class _Builder(Transformer):
+    """Builds frozen nodes from the parse tree; every node gets its span."""
+
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def _span(self, meta) -> Span:
+        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _tspan(self, tok: Token) -> Span:
+        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+
+    # -- the file
+    def start(self, items):
+        header, *statements = items
+        return header, tuple(statements)
+
+    @v_args(meta=True)
+    def header(self, meta, items):
+        name, *rest = items
+        fields = dict(rest)
+        return n.Header(_unquote(name), span=self._span(meta), **fields)
+
+    def version(self, items):
+        return ("version", _unquote(items[0]))
+
+    def effective(self, items):
+        return ("effective", str(items[0]))
+
+    def until(self, items):
+        return ("until", str(items[0]))
+
+    def period(self, items):
+        return ("period", str(items[0]))
+
+    @v_args(meta=True)
+    def input_decl(self, meta, items):
+        name, type_, label, rng, choices, default = items
+        low, high = rng if rng else (None, None)
+        return n.Input(
+            str(name),
+            str(type_),
+            _unquote(label) if label is not None else None,
+            low,
+            high,
+            tuple(choices or ()),
+            default,
+            span=self._tspan(name),
+            type_span=self._tspan(type_),
+        )
+
+    def in_range(self, items):
+        return tuple(items)
+
+    def one_of(self, items):
+        return [_unquote(s) for s in items]
+
+    def default(self, items):
+        (value,) = items
+        if isinstance(value, Token):
+            return n.Text(_unquote(value), span=self._tspan(value))
+        return value
+
+    def definition(self, items):
+        name, _eq, (body, gate) = items
+        return n.Definition(str(name), body, gate, False, span=self._tspan(name))
+
+    def payout(self, items):
+        name, _eq, (body, gate) = items
+        return n.Definition(str(name), body, gate, True, span=self._tspan(name))
+
+    def flag_decl(self, items):
+        name, label, cond = items
+        return n.FlagDecl(str(name), _unquote(label) if label else None, cond, span=self._tspan(name))
+
+    @v_args(meta=True)
+    def output_decl(self, meta, items):
+        return n.OutputDecl(tuple(n.Name(str(t), span=self._tspan(t)) for t in items), span=self._span(meta))
+
+    def gate(self, items):
+        return items[0]
+
+    def plain(self, items):
+        expr, gate = items
+        return expr, gate
+
+    # -- bands
+    @v_args(meta=True)
+    def band(self, meta, items):
+        subject, gate, *rows = items
+        return n.Band(subject, tuple(rows), span=self._span(meta)), gate
+
+    @v_args(meta=True)
+    def band_row(self, meta, items):
+        (op, low, high), _arrow, result = items
+        return n.BandRow(op, low, high, result, span=self._span(meta))
+
+    def cmp(self, items):
+        return items[0]
+
+    def cmp_range(self, items):
+        op, bound = items
+        return (str(op), bound, None)
+
+    def below_range(self, items):
+        return ("below", items[0], None)
+
+    def above_range(self, items):
+        return ("above", items[0], None)
+
+    def to_range(self, items):
+        return ("to", items[0], items[1])
+
+    def otherwise_range(self, items):
+        return ("otherwise", None, None)
+
+    @v_args(meta=True)
+    def bound(self, meta, items):
+        minus, tok = items
+        return _number(tok, self._span(meta), negative=minus is not None)
+
+    # -- lookups, scorecards, tiers, brackets
+    @v_args(meta=True)
+    def lookup(self, meta, items):
+        subject, gate, *rows = items
+        return n.Lookup(subject, tuple(rows), span=self._span(meta)), gate
+
+    @v_args(meta=True)
+    def lookup_row(self, meta, items):
+        key, _arrow, result = items
+        k = None if key.type == "ELSE" else _unquote(key)
+        return n.LookupRow(k, result, span=self._span(meta))
+
+    @v_args(meta=True)
+    def weighted(self, meta, items):
+        gate, *rows = items
+        return n.Weighted(tuple(rows), span=self._span(meta)), gate
+
+    @v_args(meta=True)
+    def weight_row(self, meta, items):
+        name, pct = items
+        return n.WeightRow(
+            n.Name(str(name), span=self._tspan(name)), _number(pct, self._tspan(pct)), span=self._span(meta)
+        )
+
+    @v_args(meta=True)
+    def tiers(self, meta, items):
+        gate, *rows = items
+        return n.Tiers(tuple(rows), span=self._span(meta)), gate
+
+    @v_args(meta=True)
+    def tier_row(self, meta, items):
+        name, label, cond, *rest = items
+        results = rest[0] if rest else ()
+        condition = None if isinstance(cond, Token) and cond.type == "OTHERWISE" else cond
+        return n.TierRow(
+            str(name), _unquote(label) if label else None, condition, tuple(results), span=self._span(meta)
+        )
+
+    def tier_results(self, items):
+        return items[1:]
+
+    @v_args(meta=True)
+    def tier_result(self, meta, items):
+        name, value = items
+        return n.TierResult(str(name), value, span=self._span(meta))
+
+    @v_args(meta=True)
+    def brackets(self, meta, items):
+        kind, amount, base, gate, *rows = items
+        return n.Brackets(str(kind), amount, base, tuple(rows), span=self._span(meta)), gate
+
+    def relative(self, items):
+        return items[0]
+
+    @v_args(meta=True)
+    def upto_row(self, meta, items):
+        bound, rate = items
+        return n.BracketRow(bound, rate, span=self._span(meta))
+
+    @v_args(meta=True)
+    def above_row(self, meta, items):
+        return n.BracketRow(None, items[0], span=self._span(meta))
+
+    # -- expressions
+    @v_args(meta=True)
+    def if_else(self, meta, items):
+        then, cond, otherwise = items
+        return n.Conditional(then, cond, otherwise, span=self._span(meta))
+
+    @v_args(meta=True)
+    def logic(self, meta, items):
+        left, op, right = items
+        return n.Binary(str(op), left, right, span=self._span(meta))
+
+    @v_args(meta=True)
+    def not_(self, meta, items):
+        return n.Unary("not", items[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def compare(self, meta, items):
+        left, op, right = items
+        return n.Binary(str(op), left, right, span=self._span(meta))
+
+    @v_args(meta=True)
+    def arith(self, meta, items):
+        left, op, right = items
+        return n.Binary(str(op), left, right, span=self._span(meta))
+
+    @v_args(meta=True)
+    def neg(self, meta, items):
+        _minus, operand = items
+        if isinstance(operand, n.Number) and not operand.text.startswith("-"):
+            return n.Number(-operand.value, operand.percent, "-" + operand.text, span=self._span(meta))
+        return n.Unary("-", operand, span=self._span(meta))
+
+    def number(self, items):
+        return _number(items[0], self._tspan(items[0]))
+
+    percent = number
+
+    def text(self, items):
+        return n.Text(_unquote(items[0]), span=self._tspan(items[0]))
+
+    def boolean(self, items):
+        tok = items[0]
+        return n.Bool(tok.type == "TRUE", span=self._tspan(tok))
+
+    def name(self, items):
+        return n.Name(str(items[0]), span=self._tspan(items[0]))
+
+    @v_args(meta=True)
+    def field(self, meta, items):
+        base, fld = items
+        return n.Field(n.Name(str(base), span=self._tspan(base)), str(fld), span=self._span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta, items):
+        func, _lpar, *args, _rpar = items
+        return n.Call(str(func), tuple(a for a in args if a is not None), span=self._span(meta))
+
+    def paren(self, items):
+        return items[1]
+
+
+def _unquote(tok) -> str:
+    s = str(tok)
+    return s[1:-1] if len(s) >= 2 and s[0] == '"' and s[-1] == '"' else s
+
+
+# ---------------------------------------------------------------- syntax errors
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "PERCENT": "a percent such as 15%",
+    "STRING": 'a quoted text such as "华东"',
+    "DATE": "a date such as 2023-07-01",
+    "ARROW": "'->'",
+    "_NL": "the end of the line",
+    "_INDENT": "indented rows below this line",
+    "_DEDENT": "the end of the indented rows",
+    "EQ": "'='",
+    "GE": "'>='",
+    "LE": "'<='",
+    "GT": "'>'",
+    "LT": "'<'",
+    "NE": "'!='",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "DOT": "'.'",
+    "AND": "'and'",
+    "OR": "'or'",
+    "ELSE": "'else'",
+    "OTHERWISE": "'otherwise'",
+    "$END": "the end of the file",
+}
+
+
+def _words(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    return "'" + terminal.lower() + "'"
+
+
+# Typical mistakes: code -> (message, hint, examples that make the same parser state).
+_CATALOGUE = {
+    "P101": (
+        "a row needs '->' between its condition and its result",
+        "write the row as, for example, `>= 120% -> 100`",
+        [
+            'policy "x"\na = band b\n    >= 1 100\n',
+            'policy "x"\na = band b\n    1 to 2 100\n',
+            'policy "x"\na = band b\n    below 1 100\n',
+            'policy "x"\na = lookup b\n    "k" 1\n',
+            'policy "x"\na = lookup b\n    else 1\n',
+        ],
+    ),
+    "P102": (
+        "a definition needs '=' between its name and its formula",
+        "write `name = formula`, for example `attainment = sales / sales_target`",
+        ['policy "x"\na b\n', 'policy "x"\na 5\n', 'policy "x"\na band\n'],
+    ),
+    "P103": (
+        "an input needs ':' and a type after its name",
+        "write `input sales : money`; types are money, percent, number, count, bool, text, date",
+        ['policy "x"\ninput a money\n', 'policy "x"\ninput a\n'],
+    ),
+    "P104": (
+        "this formula is incomplete",
+        "an operator such as '+' or '*' needs a value on both sides",
+        ['policy "x"\na = b +\n', 'policy "x"\na = b *\n', 'policy "x"\na = b /\n', 'policy "x"\na = b -\n'],
+    ),
+    "P105": (
+        "a block's rows must be indented below its first line",
+        "indent each row with spaces, for example four",
+        ['policy "x"\na = band b\n>= 1 -> 2\n', 'policy "x"\na = weighted\nb 10%\n', 'policy "x"\na = band b\n'],
+    ),
+    "P106": (
+        "a weight must be a percent",
+        "write the weight as a percent, for example `attainment_score 40%`",
+        ['policy "x"\na = weighted\n    b 40\n', 'policy "x"\na = weighted\n    b\n'],
+    ),
+    "P107": (
+        "a policy starts with its name",
+        'write `policy "Quarterly incentive"` on the first line',
+        ['input a : money\n', 'a = 1\n'],
+    ),
+}
+
+
+def _match_mistake(parser: Lark, err: UnexpectedInput):
+    examples = {code: ex for code, (_m, _h, ex) in _CATALOGUE.items()}
+    try:
+        return err.match_examples(parser.parse, examples, use_accepts=True)
+    except Exception:  # a catalogue that cannot be matched must never hide the real error
+        return None
+
+
+def _syntax_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    line = getattr(err, "line", 1) or 1
+    col = getattr(err, "column", 1) or 1
+    if isinstance(err, UnexpectedCharacters):
+        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        span = Span(file, line, col, line, col + 1)
+        if ch == "%":
+            return Diagnostic("P110", "a percent sign needs a number just before it", span,
+                              label="no number before '%'", hint="write for example `15%`, without a space")
+        if ch == '"':
+            end = len(text[err.pos_in_stream:].split("\n", 1)[0])
+            return Diagnostic("P111", "this text has no closing quote", Span(file, line, col, line, col + end),
+                              label="text starts here", hint='close the text on the same line: "华东"')
+        if ch == "\t":
+            return Diagnostic("P112", "a tab is not allowed here", span, hint="use spaces")
+        if ch in "，：（）＝％":
+            return Diagnostic("P113", f"'{ch}' is a full-width character", span,
+                              label="full-width", hint="switch the keyboard to half-width for punctuation: , : ( ) = %")
+        allowed = sorted(err.allowed or ())
+        expected = ", ".join(_words(t) for t in allowed[:8])
+        return Diagnostic("P100", f"unexpected character {ch!r}", span,
+                          hint=f"expected {expected}" if expected else "")
+    token = getattr(err, "token", None)
+    if token is not None and getattr(token, "type", "") in ("_NL", "$END"):
+        # Point at the end of the line rather than at the line break.
+        src_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        line_no = line
+        if token.type == "_NL":
+            src_line = text.splitlines()[token.line - 1] if token.line <= len(text.splitlines()) else ""
+            line_no = token.line
+        col = len(src_line.rstrip()) + 1
+        span = Span(file, line_no, col, line_no, col + 1)
+        found = "the end of the line" if token.type == "_NL" else "the end of the file"
+    elif token is not None and token.type in ("_INDENT", "_DEDENT"):
+        span = Span(file, line, 1, line, col)
+        found = "an indented line" if token.type == "_INDENT" else "a line that is less indented"
+    else:
+        width = max(1, len(str(token))) if token is not None else 1
+        span = Span(file, line, col, line, col + width)
+        found = repr(str(token)) if token is not None else "the end of the file"
+    code = _match_mistake(parser, err)
+    if code is not None:
+        message, hint, _ = _CATALOGUE[code]
+        return Diagnostic(code, message, span, label=f"found {found}", hint=hint)
+    allowed = sorted(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
+    allowed = [t for t in allowed if not t.startswith("__")]
+    expected = ", ".join(_words(t) for t in allowed[:8]) + (", ..." if len(allowed) > 8 else "")
+    return Diagnostic("P100", f"unexpected {found}", span, label="not expected here",
+                      hint=f"expected {expected}" if expected else "")
+
+
+def parse(text: str, file: str = "<policy>") -> n.Policy:
+    """Parse policy text into a `Policy`; raise `AttainError` with one P1xx diagnostic on a syntax error."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    source = text if text.endswith("\n") else text + "\n"
+    parser = grammar_parser()
+    try:
+        tree = parser.parse(source)
+    except _TabIndent as e:
+        tok = e.token
+        line = tok.end_line
+        raise AttainError([Diagnostic(
+            "P112", "this line is indented with a tab", Span(file, line, 1, line, len(tok.rsplit("\n", 1)[-1]) + 1),
+            label="tab", hint="indent with spaces only, so every reader sees the same rows")]) from None
+    except DedentError as e:
+        line = _dedent_line(source, str(e))
+        raise AttainError([Diagnostic(
+            "P114", "this line's indentation does not match any line above it", Span(file, line, 1, line, 2),
+            hint="indent rows of one block by the same amount, and put the next definition at the start of a line")]) from None
+    except UnexpectedEOF as e:
+        lines = source.splitlines()
+        line = len(lines)
+        raise AttainError([Diagnostic("P100", "the policy ends too early", Span(file, line, 1, line, 2),
+                                      hint="finish the last definition")]) from None
+    except UnexpectedInput as e:
+        raise AttainError([_syntax_diagnostic(parser, e, source, file)]) from None
+    try:
+        header, statements = _Builder(file).transform(tree)
+    except VisitError as e:  # pragma: no cover - the builder has no user errors of its own
+        raise e.orig_exc
+    return n.Policy(header, statements, file=file, source=text)
+
+
+def _dedent_line(source: str, message: str) -> int:
+    """Find the first line whose indentation is not on the stack of open indents."""
+    stack = [0]
+    for no, raw in enumerate(source.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        if indent > stack[-1]:
+            stack.append(indent)
+            continue
+        while indent < stack[-1]:
+            stack.pop()
+        if indent != stack[-1]:
+            return no
+    return 1
+
+
+def parse_file(path: str | Path) -> n.Policy:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AttainError([Diagnostic("U501", f"policy file {str(path)!r} does not exist")]) from None
+    except UnicodeDecodeError:
+        raise AttainError([Diagnostic("U502", f"policy file {str(path)!r} is not UTF-8 text")]) from None
+    except OSError as e:
+        raise AttainError([Diagnostic("U503", f"cannot read policy file {str(path)!r}: {e.strerror}")]) from None
+    return parse(text, str(path))
