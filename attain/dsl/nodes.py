@@ -135,6 +135,21 @@ class BandRow:
             "otherwise": None,
         }[self.op]
 
+    def contains(self, x) -> bool:
+        return interval_contains(self.interval(), x)
+
+
+def interval_contains(iv, x) -> bool:
+    """Whether x lies in (low, low_closed, high, high_closed); None is the whole line."""
+    if iv is None:
+        return True
+    lo, lo_c, hi, hi_c = iv
+    if lo is not None and (x < lo or (x == lo and not lo_c)):
+        return False
+    if hi is not None and (x > hi or (x == hi and not hi_c)):
+        return False
+    return True
+
 
 @attrs.frozen
 class Band:

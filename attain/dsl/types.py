@@ -1,0 +1,157 @@
+"""Value types and the unit algebra the checker applies to formulas.
+
+Money is the one physical unit: money + percent, money * money and money
+compared to a score are mistakes. Percent, number and count are all plain
+numbers that differ only in how they read and print. A bare numeric literal
+(`0`, `1_000`) takes the type the formula around it needs.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+NUMERIC = ("money", "percent", "number", "count", "literal")
+
+
+@attrs.frozen
+class Type:
+    """The type of a value: a kind, and for tiers the type of each result they carry."""
+
+    kind: str
+    fields: tuple = ()  # for kind "tier": ((name, Type), ...)
+    tiers: tuple = ()  # for kind "tier": the tier names
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+    @property
+    def is_money(self) -> bool:
+        return self.kind == "money"
+
+    def field(self, name: str) -> "Type | None":
+        return dict(self.fields).get(name)
+
+    def __str__(self) -> str:
+        return {"literal": "number", "tier": "tier"}.get(self.kind, self.kind)
+
+
+MONEY = Type("money")
+PERCENT = Type("percent")
+NUMBER = Type("number")
+COUNT = Type("count")
+LITERAL = Type("literal")
+BOOL = Type("bool")
+TEXT = Type("text")
+DATE = Type("date")
+ERROR = Type("error")  # already reported; silences follow-on errors
+
+BY_NAME = {"money": MONEY, "percent": PERCENT, "number": NUMBER, "count": COUNT, "bool": BOOL, "text": TEXT, "date": DATE}
+
+
+class UnitError(Exception):
+    """A formula combines values whose units do not fit; the message says how."""
+
+
+def textlike(t: Type) -> bool:
+    return t.kind in ("text", "tier")
+
+
+def concrete(t: Type) -> Type:
+    """A literal standing alone reads as a number."""
+    return NUMBER if t.kind == "literal" else t
+
+
+def arithmetic(op: str, a: Type, b: Type) -> Type:
+    if a is ERROR or b is ERROR:
+        return ERROR
+    for side in (a, b):
+        if not side.numeric:
+            raise UnitError(f"'{op}' needs numbers, but one side is {_article(side)}")
+    if op in "+-":
+        if a.is_money or b.is_money:
+            if (a.is_money or a.kind == "literal") and (b.is_money or b.kind == "literal"):
+                return MONEY
+            other = b if a.is_money else a
+            verb = "add" if op == "+" else "subtract"
+            return _fail(f"cannot {verb} {_article(other)} and money")
+        return _dimensionless(a, b)
+    if op == "*":
+        if a.is_money and b.is_money:
+            return _fail("money times money has no meaning in a policy")
+        if a.is_money or b.is_money:
+            return MONEY
+        return _dimensionless(a, b)
+    if op == "/":
+        if a.is_money and b.is_money:
+            return PERCENT
+        if b.is_money:
+            return _fail(f"dividing {_article(a)} by money has no meaning in a policy")
+        if a.is_money:
+            return MONEY
+        if a.kind == "count" and b.kind == "count":
+            return PERCENT
+        if b.kind == "literal":
+            return a
+        if a.kind == "percent" and b.kind == "percent":
+            return NUMBER
+        if a.kind == "literal":
+            return NUMBER
+        return _dimensionless(a, b) if a.kind == b.kind and a.kind != "count" else NUMBER
+    raise AssertionError(op)
+
+
+def _dimensionless(a: Type, b: Type) -> Type:
+    if a.kind == "literal":
+        return b
+    if b.kind == "literal":
+        return a
+    if a.kind == b.kind:
+        return a
+    return NUMBER
+
+
+def comparable(a: Type, b: Type) -> None:
+    """Raise UnitError unless `a` and `b` can be compared."""
+    if a is ERROR or b is ERROR:
+        return
+    if textlike(a) and textlike(b):
+        return
+    if a.kind == b.kind and a.kind in ("bool", "date"):
+        return
+    if a.numeric and b.numeric:
+        if a.is_money != b.is_money and "literal" not in (a.kind, b.kind):
+            money, other = (a, b) if a.is_money else (b, a)
+            raise UnitError(f"cannot compare money with {_article(other)}")
+        return
+    raise UnitError(f"cannot compare {_article(a)} with {_article(b)}")
+
+
+def unify(a: Type, b: Type, what: str) -> Type:
+    """The type of a value that is either `a` or `b` (branches, band results, min/max)."""
+    if a is ERROR or b is ERROR:
+        return ERROR
+    if a == b:
+        return a
+    if a.numeric and b.numeric:
+        if a.is_money or b.is_money:
+            if "literal" in (a.kind, b.kind):
+                return MONEY
+            return _fail(f"{what} mix money with {_article(b if a.is_money else a)}")
+        return _dimensionless(a, b)
+    if textlike(a) and textlike(b):
+        return TEXT
+    return _fail(f"{what} mix {_article(a)} with {_article(b)}")
+
+
+def _fail(message: str) -> Type:
+    raise UnitError(message)
+
+
+def _article(t: Type) -> str:
+    name = str(t)
+    if name == "text":
+        return "text"
+    if name == "money":
+        return "money"
+    return ("an " if name[0] in "aeiou" else "a ") + name

@@ -1,0 +1,1 @@
+"""The engine: compiles checked policies into plans and evaluates them over data."""

@@ -1,0 +1,352 @@
+"""The reference evaluator: one employee's values by walking the checked policy with Fractions.
+
+It defines what a policy means. `run` uses the compiled plan (compile.py) and
+comes here only to explain a value or to name the exact cause of an evaluation
+error; tests prove that both give the same results.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+
+from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.dsl import nodes as n
+from attain.dsl.checker import Model
+from attain.engine.values import round_to_step
+
+
+@attrs.frozen
+class TierValue:
+    """The tier an employee reached, with the results it carries."""
+
+    name: str
+    label: str | None
+    results: dict = attrs.field(eq=False, hash=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@attrs.frozen
+class Trace:
+    """One computed value and how it came about: formula, inputs used and what matched."""
+
+    name: str
+    kind: str  # "input", "default" or "value"
+    type: str
+    value: object
+    formula: str = ""
+    span: Span | None = None
+    notes: tuple[str, ...] = ()
+    children: tuple["Trace", ...] = ()
+    source: str = ""  # for an input: the data cell it came from
+
+
+class EvaluationError(AttainError):
+    """A value could not be computed for one employee (division by zero, a missing cell)."""
+
+
+def _text_of(model: Model, span: Span | None) -> str:
+    if span is None:
+        return ""
+    lines = model.policy.source.splitlines()
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.col - 1 : span.end_col - 1]
+    first = lines[span.line - 1][span.col - 1 :]
+    rest = [ln.strip() for ln in lines[span.line : span.end_line - 1]]
+    last = lines[span.end_line - 1][: span.end_col - 1].strip()
+    return " ".join(x for x in [first.strip(), *rest, last] if x)
+
+
+def display(value, kind: str = "number") -> str:
+    """A value as a person reads it in an explanation: 575,000 / 115% / 0.8 / ≈0.333333."""
+    if isinstance(value, TierValue):
+        return value.name + (f" ({value.label})" if value.label else "")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, Fraction):
+        if kind == "percent":
+            return _decimal_text(value * 100, grouped=False) + "%"
+        return _decimal_text(value, grouped=kind == "money")
+    if value is None:
+        return "(missing)"
+    return str(value)
+
+
+def _decimal_text(f: Fraction, grouped: bool) -> str:
+    from attain.engine.values import exact
+
+    v = exact(f.numerator, f.denominator)
+    if isinstance(v, Fraction):
+        # Six places, half-up, with integers only: no float ever touches a value.
+        q, _ = divmod(abs(v.numerator) * 10**6 * 2 + v.denominator, 2 * v.denominator)
+        sign = "-" if v < 0 else ""
+        whole, frac = divmod(q, 10**6)
+        text = f"{whole:,}" if grouped else str(whole)
+        return f"≈{sign}{text}.{frac:06d}".rstrip("0").rstrip(".")
+    text = format(v, "f")
+    if grouped:
+        whole, _, frac = text.partition(".")
+        sign = "-" if whole.startswith("-") else ""
+        whole = f"{int(whole.lstrip('-')):,}"
+        text = sign + whole + ("." + frac if frac else "")
+    return text
+
+
+class Reference:
+    """Evaluates one employee's row; every named value is computed once, on first use."""
+
+    def __init__(self, model: Model, inputs: dict, who: str = "", sources: dict | None = None):
+        self.model = model
+        self.inputs = inputs
+        self.who = who
+        self.sources = sources or {}
+        self.values: dict = {}
+        self.traces: dict = {}
+        self._frames: list = []
+
+    # ------------------------------------------------------------ named values
+    def value(self, name: str):
+        if name in self.values:
+            if self._frames:
+                self._frames[-1][1].append(name)
+            return self.values[name]
+        if self._frames:
+            self._frames[-1][1].append(name)
+        if name in self.model.inputs:
+            v = self._input(name)
+        else:
+            v = self._define(name)
+        self.values[name] = v
+        return v
+
+    def _input(self, name: str):
+        inp = self.model.inputs[name]
+        v = self.inputs.get(name)
+        kind = "input"
+        if v is None and inp.default is not None:
+            d = inp.default
+            v = d.value
+            kind = "default"
+        if v is None:
+            span = self._frames[-1][2] if self._frames else inp.span
+            user = self._frames[-1][0] if self._frames else name
+            raise self._error("E302", f"{self._whom()}'{name}' is missing, and '{user}' needs it", span,
+                              hint=f"fill in '{name}' in the data, or give the input a default")
+        self.traces[name] = Trace(name, kind, inp.type, v, span=inp.span, source=self.sources.get(name, ""))
+        return v
+
+    def _define(self, name: str):
+        d = self.model.definitions[name]
+        self._frames.append((name, [], d.span, []))
+        try:
+            if isinstance(d, n.FlagDecl):
+                v = self._truth(d.condition)
+                formula = _text_of(self.model, d.condition.span)
+            else:
+                formula = _text_of(self.model, d.body.span)
+                if d.gate is not None and self._truth(d.gate):
+                    self._note(f"unless {_text_of(self.model, d.gate.span)}: yes, so nothing is paid")
+                    v = Fraction(0)
+                else:
+                    if d.gate is not None:
+                        self._note(f"unless {_text_of(self.model, d.gate.span)}: no")
+                    v = self._body(d.body)
+        finally:
+            frame = self._frames.pop()
+        _, deps, span, notes = frame
+        t = self.model.types[name]
+        children = tuple(self.traces[dep] for dep in dict.fromkeys(deps) if dep in self.traces)
+        self.traces[name] = Trace(name, "value", str(t), v, formula, d.span, tuple(notes), children)
+        return v
+
+    def trace(self, name: str) -> Trace:
+        self.value(name)
+        return self.traces[name]
+
+    # ------------------------------------------------------------ helpers
+    def _whom(self) -> str:
+        return f"for {self.who}, " if self.who else ""
+
+    def _error(self, code, message, span, hint=""):
+        return EvaluationError([Diagnostic(code, message, span, hint=hint)])
+
+    def _note(self, text: str):
+        self._frames[-1][3].append(text)
+
+    def _kind(self, expr) -> str:
+        if isinstance(expr, n.Name):
+            return str(self.model.types.get(expr.id, "number"))
+        if isinstance(expr, n.Number) and expr.percent:
+            return "percent"
+        if isinstance(expr, n.Binary) and expr.op == "/":
+            a, b = self._kind(expr.left), self._kind(expr.right)
+            if a == b == "money":
+                return "percent"
+        return "number"
+
+    def _truth(self, expr) -> bool:
+        v = self._eval(expr)
+        return bool(v)
+
+    # ------------------------------------------------------------ expressions
+    def _eval(self, e):
+        match e:
+            case n.Number(value=v):
+                return v
+            case n.Text(value=v):
+                return v
+            case n.Bool(value=v):
+                return v
+            case n.Name(id=name):
+                return self.value(name)
+            case n.Field(base=base, field=field):
+                tier = self.value(base.id)
+                return tier.results.get(field, "")
+            case n.Unary(op="not", operand=x):
+                return not self._truth(x)
+            case n.Unary(op="-", operand=x):
+                return -self._eval(x)
+            case n.Binary(op="and", left=l, right=r):
+                return self._truth(l) and self._truth(r)
+            case n.Binary(op="or", left=l, right=r):
+                return self._truth(l) or self._truth(r)
+            case n.Binary(op=op, left=l, right=r) if op in n.COMPARISONS:
+                a, b = _comparable(self._eval(l)), _comparable(self._eval(r))
+                return {">=": lambda: a >= b, ">": lambda: a > b, "<=": lambda: a <= b, "<": lambda: a < b,
+                        "=": lambda: a == b, "!=": lambda: a != b}[op]()
+            case n.Binary(op=op, left=l, right=r):
+                a, b = self._eval(l), self._eval(r)
+                if op == "+":
+                    return a + b
+                if op == "-":
+                    return a - b
+                if op == "*":
+                    return a * b
+                if b == 0:
+                    raise self._error(
+                        "E301", f"{self._whom()}'{self._frames[-1][0]}' divides by zero: "
+                        f"{_text_of(self.model, r.span)} is 0", e.span,
+                        hint=f"guard it, for example `... if {_text_of(self.model, r.span)} > 0 else 0`")
+                return a / b
+            case n.Conditional(then=t, condition=c, otherwise=o):
+                return self._eval(t) if self._truth(c) else self._eval(o)
+            case n.Call(func=func, args=args):
+                return self._call(func, args)
+        raise AssertionError(f"cannot evaluate {e!r}")
+
+    def _call(self, func, args):
+        if func == "round":
+            x = self._eval(args[0])
+            mode = args[2].id if len(args) == 3 else "half_up"
+            return round_to_step(x, args[1].value, mode)
+        values = [self._eval(a) for a in args]
+        if func == "min":
+            return min(values)
+        if func == "max":
+            return max(values)
+        if func == "abs":
+            return abs(values[0])
+        if func == "clamp":
+            x, lo, hi = values
+            return min(max(x, lo), hi)
+        raise AssertionError(func)
+
+    # ------------------------------------------------------------ blocks
+    def _body(self, body):
+        if isinstance(body, n.Band):
+            return self._band(body)
+        if isinstance(body, n.Lookup):
+            return self._lookup(body)
+        if isinstance(body, n.Weighted):
+            return self._weighted(body)
+        if isinstance(body, n.Tiers):
+            return self._tiers(body)
+        if isinstance(body, n.Brackets):
+            return self._brackets(body)
+        return self._eval(body)
+
+    def _row_text(self, row) -> str:
+        return _text_of(self.model, row.span).split("->")[0].strip()
+
+    def _band(self, band: n.Band):
+        x = self._eval(band.subject)
+        kind = self._kind(band.subject)
+        shown = display(x, kind)
+        subject = _text_of(self.model, band.subject.span)
+        for row in band.rows:
+            if row.contains(x):
+                self._note(f"{subject} = {shown}: row `{self._row_text(row)}` matched")
+                return self._eval(row.result)
+            self._note(f"row `{self._row_text(row)}` did not match ({shown})")
+        raise self._error("E303", f"{self._whom()}no row of the band matches {subject} = {shown}", band.span)
+
+    def _lookup(self, lk: n.Lookup):
+        key = str(self._eval(lk.subject))
+        for row in lk.rows:
+            if row.key is None or row.key == key:
+                self._note(f"\"{key}\": row `{self._row_text(row)}` matched")
+                return self._eval(row.result)
+        raise self._error("E304", f"{self._whom()}the lookup has no row for \"{key}\"", lk.span,
+                          hint="add the row, or an `else` row")
+
+    def _weighted(self, w: n.Weighted):
+        total = Fraction(0)
+        for row in w.rows:
+            score = self._eval(row.name)
+            part = score * row.weight.value
+            self._note(f"{row.name.id} {display(score)} × {row.weight.text} = {display(part)}")
+            total += part
+        return total
+
+    def _tiers(self, tiers: n.Tiers):
+        for row in tiers.rows:
+            if row.condition is None or self._truth(row.condition):
+                why = "otherwise" if row.condition is None else _text_of(self.model, row.condition.span)
+                self._note(f"tier '{row.name}' matched: {why}")
+                results = {r.name: self._eval(r.value) for r in row.results}
+                return TierValue(row.name, row.label, results)
+            self._note(f"tier '{row.name}' did not match: {_text_of(self.model, row.condition.span)} is false")
+        raise self._error("E305", f"{self._whom()}no tier matches", tiers.span,
+                          hint="end the tiers with an `otherwise` row")
+
+    def _brackets(self, br: n.Brackets):
+        amount = self._eval(br.amount)
+        base = self._eval(br.base) if br.base is not None else Fraction(1)
+        kind = self._kind(br.amount)
+        lower = Fraction(0)
+        if br.kind == "retroactive":
+            for row in br.rows:
+                bound = row.upto.value * base if row.upto is not None else None
+                if bound is None or amount <= bound:
+                    rate = self._eval(row.rate)
+                    self._note(f"{display(amount, kind)} falls in `{self._row_text(row)}`: the whole amount "
+                               f"at {display(rate, 'percent')}")
+                    return amount * rate
+            raise AssertionError("checked brackets end with `above`")
+        total = Fraction(0)
+        for row in br.rows:
+            upper = row.upto.value * base if row.upto is not None else None
+            part = amount - lower if upper is None else min(amount, upper) - lower
+            if part <= 0:
+                break
+            rate = self._eval(row.rate)
+            pay = part * rate
+            span_text = f"{display(lower, kind)} to {display(upper, kind)}" if upper is not None \
+                else f"above {display(lower, kind)}"
+            self._note(f"{span_text}: {display(part, kind)} at {display(rate, 'percent')} = {display(pay, kind)}")
+            total += pay
+            if upper is None:
+                break
+            lower = upper
+        return total
+
+
+def _comparable(v):
+    return v.name if isinstance(v, TierValue) else v
+
+

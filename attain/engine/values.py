@@ -1,0 +1,90 @@
+"""Exact values shared by both evaluators: rounding, output form and display.
+
+Numbers are exact rationals throughout. A result is shown as an exact decimal
+when it has one (every value the policy rounds does); a value with no finite
+decimal form (1/3) stays a Fraction and is shown to 20 places for display only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+ROUND_MODES = ("half_up", "half_even", "half_down", "down", "up", "floor", "ceiling")
+
+
+def round_ratio(p: int, q: int, mode: str) -> int:
+    """The integer nearest p/q (q > 0) under `mode`; half_up means ties away from zero (四舍五入)."""
+    fl, rem = divmod(p, q)  # p = fl*q + rem, 0 <= rem < q, fl = floor(p/q)
+    if rem == 0:
+        return fl
+    if mode == "floor":
+        return fl
+    if mode == "ceiling":
+        return fl + 1
+    negative = p < 0
+    if mode == "down":
+        return fl + 1 if negative else fl
+    if mode == "up":
+        return fl if negative else fl + 1
+    twice = 2 * rem
+    if twice < q:
+        return fl
+    if twice > q:
+        return fl + 1
+    # An exact tie between fl and fl + 1.
+    if mode == "half_up":
+        return fl if negative else fl + 1
+    if mode == "half_down":
+        return fl + 1 if negative else fl
+    if mode == "half_even":
+        return fl if fl % 2 == 0 else fl + 1
+    raise ValueError(f"unknown rounding mode {mode!r}")
+
+
+def round_to_step(x: Fraction, step: Fraction, mode: str = "half_up") -> Fraction:
+    q = x / step
+    return round_ratio(q.numerator, q.denominator, mode) * step
+
+
+def decimal_places(step: Fraction) -> int | None:
+    """How many decimal places a rounding step shows (0.01 -> 2, 5 -> 0); None if it has no finite decimal."""
+    d = step.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    return max(twos, fives) if d == 1 else None
+
+
+def exact(n: int, d: int, places: int | None = None):
+    """n/d as an exact Decimal when it has a finite decimal form, else as a Fraction.
+
+    `places` asks for at least that many decimal places (a rounded value keeps its cents).
+    """
+    if d < 0:
+        n, d = -n, -d
+    f = Fraction(n, d)
+    n, d = f.numerator, f.denominator
+    k = decimal_places(f) if d != 1 else 0
+    if k is None:
+        return f
+    if places is not None and places > k:
+        k = places
+    scaled = n * (10**k // d)
+    sign = 1 if scaled < 0 else 0
+    digits = tuple(int(c) for c in str(abs(scaled)))
+    return Decimal((sign, digits, -k))
+
+
+def as_fraction(v) -> Fraction:
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, Decimal):
+        return Fraction(v)
+    if isinstance(v, int):
+        return Fraction(v)
+    raise TypeError(v)
