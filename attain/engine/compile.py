@@ -19,7 +19,6 @@ error (and name it exactly) or a value the policy guards.
 
 from __future__ import annotations
 
-from decimal import Context, Decimal, MAX_EMAX, MAX_PREC, MIN_EMIN
 from fractions import Fraction
 from math import gcd
 
@@ -27,7 +26,7 @@ import attrs
 
 from attain.dsl import nodes as n
 from attain.dsl.checker import Model
-from attain.engine.values import decimal_places, round_ratio
+from attain.engine.values import decimal_places, round_ratio, to_decimal
 
 
 class Fallback(Exception):
@@ -53,36 +52,7 @@ class _Missing:
 
 MISSING = _Missing()
 MISSING_NUMBER = (MISSING, MISSING)
-_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 _NORMALISE_ABOVE = 10**12
-
-
-def to_decimal(num: int, den: int, places: int | None = None):
-    """num/den exactly: a Decimal when it has a finite decimal form (with at least `places`), else a Fraction."""
-    g = gcd(num, den)
-    if g != 1:
-        num //= g
-        den //= g
-    if den == 1:
-        k = 0
-    else:
-        d, twos, fives = den, 0, 0
-        while not d & 1:
-            d >>= 1
-            twos += 1
-        while d % 5 == 0:
-            d //= 5
-            fives += 1
-        if d != 1:
-            return Fraction(num, den)
-        k = max(twos, fives)
-    if places is not None and places > k:
-        k = places
-    if k == 0:
-        return Decimal(num)
-    return _EXACT.scaleb(Decimal(num * (10**k // den)), -k)
-
-
 @attrs.frozen
 class Output:
     """One output column: its name, type, and the decimal places its rounding fixes (if any)."""

@@ -14,7 +14,8 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.checker import Model
-from attain.engine.values import round_to_step
+from attain.engine.io import format_grouped, format_number
+from attain.engine.values import decimal_places, round_to_step, to_decimal
 
 
 @attrs.frozen
@@ -42,6 +43,10 @@ class Trace:
     notes: tuple[str, ...] = ()
     children: tuple["Trace", ...] = ()
     source: str = ""  # for an input: the data cell it came from
+    places: int | None = None  # decimal places a rounding fixed, for display
+
+    def shown(self) -> str:
+        return display(self.value, self.type, self.places)
 
 
 class EvaluationError(AttainError):
@@ -60,7 +65,7 @@ def _text_of(model: Model, span: Span | None) -> str:
     return " ".join(x for x in [first.strip(), *rest, last] if x)
 
 
-def display(value, kind: str = "number") -> str:
+def display(value, kind: str = "number", places: int | None = None) -> str:
     """A value as a person reads it in an explanation: 575,000 / 115% / 0.8 / ≈0.333333."""
     if isinstance(value, TierValue):
         return value.name + (f" ({value.label})" if value.label else "")
@@ -68,33 +73,24 @@ def display(value, kind: str = "number") -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return f'"{value}"'
-    if isinstance(value, Fraction):
-        if kind == "percent":
-            return _decimal_text(value * 100, grouped=False) + "%"
-        return _decimal_text(value, grouped=kind == "money")
     if value is None:
         return "(missing)"
+    if isinstance(value, Fraction):
+        if kind == "percent":
+            return _number_text(value * 100, False, None) + "%"
+        return _number_text(value, kind == "money", places)
     return str(value)
 
 
-def _decimal_text(f: Fraction, grouped: bool) -> str:
-    from attain.engine.values import exact
-
-    v = exact(f.numerator, f.denominator)
+def _number_text(f: Fraction, grouped: bool, places: int | None) -> str:
+    v = to_decimal(f.numerator, f.denominator, places)
     if isinstance(v, Fraction):
-        # Six places, half-up, with integers only: no float ever touches a value.
-        q, _ = divmod(abs(v.numerator) * 10**6 * 2 + v.denominator, 2 * v.denominator)
-        sign = "-" if v < 0 else ""
+        # No finite decimal: six places, half-up, in integers (no float ever touches a value).
+        q = (abs(v.numerator) * 10**6 * 2 + v.denominator) // (2 * v.denominator)
         whole, frac = divmod(q, 10**6)
-        text = f"{whole:,}" if grouped else str(whole)
-        return f"≈{sign}{text}.{frac:06d}".rstrip("0").rstrip(".")
-    text = format(v, "f")
-    if grouped:
-        whole, _, frac = text.partition(".")
-        sign = "-" if whole.startswith("-") else ""
-        whole = f"{int(whole.lstrip('-')):,}"
-        text = sign + whole + ("." + frac if frac else "")
-    return text
+        text = (f"{whole:,}" if grouped else str(whole)) + f".{frac:06d}".rstrip("0").rstrip(".")
+        return "≈" + ("-" if v < 0 else "") + text
+    return format_grouped(v) if grouped else format_number(v)
 
 
 class Reference:
@@ -148,7 +144,7 @@ class Reference:
                 v = self._truth(d.condition)
                 formula = _text_of(self.model, d.condition.span)
             else:
-                formula = _text_of(self.model, d.body.span)
+                formula = _formula(self.model, d)
                 if d.gate is not None and self._truth(d.gate):
                     self._note(f"unless {_text_of(self.model, d.gate.span)}: yes, so nothing is paid")
                     v = Fraction(0)
@@ -161,7 +157,10 @@ class Reference:
         _, deps, span, notes = frame
         t = self.model.types[name]
         children = tuple(self.traces[dep] for dep in dict.fromkeys(deps) if dep in self.traces)
-        self.traces[name] = Trace(name, "value", str(t), v, formula, d.span, tuple(notes), children)
+        places = None
+        if isinstance(getattr(d, "body", None), n.Call) and d.body.func == "round":
+            places = decimal_places(d.body.args[1].value)
+        self.traces[name] = Trace(name, "value", str(t), v, formula, d.span, tuple(notes), children, places=places)
         return v
 
     def trace(self, name: str) -> Trace:
@@ -188,6 +187,13 @@ class Reference:
             if a == b == "money":
                 return "percent"
         return "number"
+
+    def _condition_text(self, expr) -> str:
+        """A condition as written, followed by the values of the names it read."""
+        names = [x.id for x in n.walk(expr) if isinstance(x, n.Name) and x.id in self.values]
+        shown = ", ".join(f"{m} = {display(self.values[m], str(self.model.types[m]))}" for m in dict.fromkeys(names))
+        text = _text_of(self.model, expr.span)
+        return f"{text} ({shown})" if shown else text
 
     def _truth(self, expr) -> bool:
         v = self._eval(expr)
@@ -306,11 +312,11 @@ class Reference:
     def _tiers(self, tiers: n.Tiers):
         for row in tiers.rows:
             if row.condition is None or self._truth(row.condition):
-                why = "otherwise" if row.condition is None else _text_of(self.model, row.condition.span)
+                why = "otherwise" if row.condition is None else self._condition_text(row.condition)
                 self._note(f"tier '{row.name}' matched: {why}")
                 results = {r.name: self._eval(r.value) for r in row.results}
                 return TierValue(row.name, row.label, results)
-            self._note(f"tier '{row.name}' did not match: {_text_of(self.model, row.condition.span)} is false")
+            self._note(f"tier '{row.name}' did not match: {self._condition_text(row.condition)} is false")
         raise self._error("E305", f"{self._whom()}no tier matches", tiers.span,
                           hint="end the tiers with an `otherwise` row")
 
@@ -344,6 +350,14 @@ class Reference:
                 break
             lower = upper
         return total
+
+
+def _formula(model: Model, d: n.Definition) -> str:
+    """The formula as written; for a block, its first line (its rows appear in the notes)."""
+    if isinstance(d.body, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)):
+        line = model.policy.source.splitlines()[d.body.span.line - 1]
+        return line[d.body.span.col - 1 :].split("#")[0].strip()
+    return _text_of(model, d.body.span)
 
 
 def _comparable(v):

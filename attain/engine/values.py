@@ -7,8 +7,9 @@ decimal form (1/3) stays a Fraction and is shown to 20 places for display only.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal, MAX_EMAX, MAX_PREC, MIN_EMIN
 from fractions import Fraction
+from math import gcd
 
 ROUND_MODES = ("half_up", "half_even", "half_down", "down", "up", "floor", "ceiling")
 
@@ -60,31 +61,30 @@ def decimal_places(step: Fraction) -> int | None:
     return max(twos, fives) if d == 1 else None
 
 
-def exact(n: int, d: int, places: int | None = None):
-    """n/d as an exact Decimal when it has a finite decimal form, else as a Fraction.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
-    `places` asks for at least that many decimal places (a rounded value keeps its cents).
-    """
-    if d < 0:
-        n, d = -n, -d
-    f = Fraction(n, d)
-    n, d = f.numerator, f.denominator
-    k = decimal_places(f) if d != 1 else 0
-    if k is None:
-        return f
+
+def to_decimal(num: int, den: int, places: int | None = None):
+    """num/den exactly: a Decimal when it has a finite decimal form (with at least `places`), else a Fraction."""
+    g = gcd(num, den)
+    if g != 1:
+        num //= g
+        den //= g
+    if den == 1:
+        k = 0
+    else:
+        d, twos, fives = den, 0, 0
+        while not d & 1:
+            d >>= 1
+            twos += 1
+        while d % 5 == 0:
+            d //= 5
+            fives += 1
+        if d != 1:
+            return Fraction(num, den)
+        k = max(twos, fives)
     if places is not None and places > k:
         k = places
-    scaled = n * (10**k // d)
-    sign = 1 if scaled < 0 else 0
-    digits = tuple(int(c) for c in str(abs(scaled)))
-    return Decimal((sign, digits, -k))
-
-
-def as_fraction(v) -> Fraction:
-    if isinstance(v, Fraction):
-        return v
-    if isinstance(v, Decimal):
-        return Fraction(v)
-    if isinstance(v, int):
-        return Fraction(v)
-    raise TypeError(v)
+    if k == 0:
+        return Decimal(num)
+    return _EXACT.scaleb(Decimal(num * (10**k // den)), -k)

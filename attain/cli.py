@@ -1,0 +1,148 @@
+"""The command line: arguments, formats and exit codes over `attain.api`; it computes nothing itself.
+
+Results go to stdout, messages to stderr. Exit codes: 0 ok; 1 findings (check
+errors, bad data, evaluation errors); 2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from attain import api
+from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
+from attain.engine.io import write_results
+
+# Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
+_USAGE_PREFIXES = ("U",)
+
+
+class _Exit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+def _sources(diagnostics) -> dict:
+    out = {}
+    for d in diagnostics:
+        for span in [d.span, *(n.span for n in d.notes)]:
+            if span is None or span.file in out:
+                continue
+            try:
+                out[span.file] = Path(span.file).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                pass
+    return out
+
+
+def _report(diagnostics, fmt: str = "text"):
+    if fmt == "json":
+        click.echo(to_json(diagnostics))
+    else:
+        click.echo(render_all(diagnostics, _sources(diagnostics)), err=True)
+
+
+def _exit_code(diagnostics) -> int:
+    errors = [d for d in diagnostics if d.is_error]
+    if errors and all(d.code.startswith(_USAGE_PREFIXES) for d in errors):
+        return 2
+    return 1 if errors else 0
+
+
+def _guard(fn):
+    """Run a command body: user errors become diagnostics and an exit code, never a traceback."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AttainError as e:
+            _report(e.diagnostics)
+            sys.exit(_exit_code(e.diagnostics))
+        except _Exit as e:
+            sys.exit(e.code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception:  # an attain bug, not a user error: say so plainly
+            if os.environ.get("ATTAIN_DEBUG"):
+                raise
+            click.echo("internal error in attain (a bug, not a problem with your files): "
+                       + traceback.format_exc().strip().splitlines()[-1]
+                       + "\nrerun with ATTAIN_DEBUG=1 for details, and please report it.", err=True)
+            sys.exit(3)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="attain")
+def main():
+    """attain: policy-as-code for sales performance evaluation and incentive pay."""
+
+
+@main.command("check")
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_guard
+def check_cmd(policies, fmt):
+    """Parse and check POLICIES; print every error and warning."""
+    diagnostics = []
+    for path in policies:
+        diagnostics.extend(api.check(path))
+    _report(diagnostics, fmt)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if fmt == "text":
+        summary = f"{len(policies)} {'policy' if len(policies) == 1 else 'policies'} checked: " \
+                  f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        click.echo(summary, err=True)
+    raise _Exit(_exit_code(diagnostics))
+
+
+@main.command("run")
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--data", "data", required=True, help="CSV, YAML or JSON file with one row per employee; - for stdin.")
+@click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default=None,
+              help="Output format [default: from --out's extension, else table on a terminal, else csv].")
+@click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@_guard
+def run_cmd(policy, data, out, fmt, id_column):
+    """Evaluate POLICY for every employee in --data."""
+    loaded = api.load(policy)
+    if loaded.warnings:
+        _report(loaded.warnings)
+    results = loaded.run(data, id_column=id_column)
+    if fmt is None:
+        suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+        fmt = suffix if suffix in ("csv", "json") else ("table" if out is None and sys.stdout.isatty() else "csv")
+    write_results(list(results.columns), list(results.rows), fmt, out)
+
+
+@main.command("explain")
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--data", "data", required=True, help="The data file the employee's row is in.")
+@click.option("--who", required=True, help="The employee's id.")
+@click.option("--value", "value", default=None, help="The value to explain [default: every output].")
+@click.option("--period", default=None, help="The period (for data with several periods).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@_guard
+def explain_cmd(policy, data, who, value, period, fmt, id_column):
+    """Show how one employee's values came about, down to the data cells and policy lines."""
+    loaded = api.load(policy)
+    if period is not None:
+        raise AttainError([Diagnostic("U512", "this policy's data has no periods, so --period does not apply",
+                                      hint="leave out --period")])
+    explanation = loaded.explain(data, who, value, id_column=id_column)
+    click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
