@@ -412,12 +412,29 @@ _CATALOGUE = {
 }
 
 
+@functools.lru_cache(maxsize=1)
+def _mistake_states() -> dict:
+    """The LALR state each catalogued mistake stops in; a user's error in the same state is that mistake.
+
+    Lark's own `match_examples` also compares the depth of the parser's stack,
+    which depends on how many statements came before; only the state matters here.
+    """
+    parser = grammar_parser()
+    states = {}
+    for code, (_message, _hint, examples) in _CATALOGUE.items():
+        for example in examples:
+            try:
+                parser.parse(example)
+            except UnexpectedInput as e:
+                state = getattr(e, "state", None)
+                if state is not None:
+                    states.setdefault(state.position, code)
+    return states
+
+
 def _match_mistake(parser: Lark, err: UnexpectedInput):
-    examples = {code: ex for code, (_m, _h, ex) in _CATALOGUE.items()}
-    try:
-        return err.match_examples(parser.parse, examples, use_accepts=True)
-    except Exception:  # a catalogue that cannot be matched must never hide the real error
-        return None
+    state = getattr(err, "state", None)
+    return _mistake_states().get(state.position) if state is not None else None
 
 
 def _syntax_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str) -> Diagnostic:

@@ -46,7 +46,7 @@ class Bound:
         column = self.columns.get(name)
         if column is None:
             return "default"
-        return f"{self.file}:{record.line}:{self.positions[column]} ({column})"
+        return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
 
 
 def _pair(kind: str, text: str):

@@ -29,7 +29,7 @@ def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
     def visit(t: Trace, depth: int):
         pad = "  " * depth
         if t.kind in ("input", "default"):
-            origin = "default in the policy" if t.kind == "default" else f"input from {t.source}" if t.source \
+            origin = "the policy's default" if t.kind == "default" else f"from {t.source}" if t.source \
                 else "input"
             out.append(f"{pad}{t.name} = {t.shown()}   ({origin})")
             return

@@ -1,0 +1,135 @@
+"""The command line: exit codes, stdout for results, stderr for messages, and never a traceback."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from attain.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = str(ROOT / "policies/doc002/incentive.policy")
+DATA = str(ROOT / "policies/doc002/sample.csv")
+
+
+def invoke(*args, input=None):
+    result = CliRunner().invoke(main, list(args), input=input)
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_check_clean_policy():
+    r = invoke("check", POLICY)
+    assert r.exit_code == 0
+    assert r.stdout == ""
+    assert "1 policy checked: 0 errors, 0 warnings" in r.stderr
+
+
+def test_check_reports_errors_with_carets(tmp_path):
+    bad = tmp_path / "bad.policy"
+    bad.write_text('policy "x"\ninput a : percent\ns = band a\n    >= 100% -> 1\n    below 80% -> 0\noutput s\n',
+                   encoding="utf-8")
+    r = invoke("check", str(bad))
+    assert r.exit_code == 1
+    assert "error[C216]: band leaves 80% to 100% uncovered" in r.stderr
+    assert f"--> {bad}:3:5" in r.stderr
+    assert "3 | s = band a" in r.stderr
+
+
+def test_check_json_is_one_document(tmp_path):
+    bad = tmp_path / "bad.policy"
+    bad.write_text('policy "x"\ninput a : money\nb = a + 5%\noutput b\n', encoding="utf-8")
+    r = invoke("check", "--format", "json", str(bad))
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == 1
+    assert [(d["code"], d["span"]["line"]) for d in doc["diagnostics"]] == [("C206", 3)]
+
+
+def test_check_syntax_error_and_missing_file(tmp_path):
+    bad = tmp_path / "syntax.policy"
+    bad.write_text('policy "x"\ninput a : number\nb = band a\n    >= 1 100\n', encoding="utf-8")
+    r = invoke("check", str(bad))
+    assert r.exit_code == 1
+    assert "error[P101]" in r.stderr
+    r = invoke("check", str(tmp_path / "nope.policy"))
+    assert r.exit_code == 2
+    assert "does not exist" in r.stderr
+
+
+def test_run_writes_csv_to_stdout():
+    r = invoke("run", POLICY, "--data", DATA)
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "编号,improvement_plan,region,attainment,total_score,tier,commission_paid,bonus_total"
+    assert lines[1] == "S001,false,华东,1.15,85,on_target,2250.00,10200.00"
+
+
+def test_run_writes_json_file_by_extension(tmp_path):
+    out = tmp_path / "results.json"
+    r = invoke("run", POLICY, "--data", DATA, "--out", str(out))
+    assert r.exit_code == 0 and r.stdout == ""
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["rows"][2]["bonus_total"] == "20000.00"
+    assert doc["rows"][2]["tier"] == "excellent"
+
+
+def test_bad_data_writes_nothing(tmp_path):
+    data = tmp_path / "bad.csv"
+    data.write_text(Path(DATA).read_text(encoding="utf-8").replace('"575,000"', '"57x,000"'), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    r = invoke("run", POLICY, "--data", str(data), "--out", str(out))
+    assert r.exit_code == 1
+    assert f"{data}:2:5" in r.stderr
+    assert 'expected money, got "57x,000"' in r.stderr
+    assert not out.exists()
+
+
+def test_run_refuses_a_policy_with_errors(tmp_path):
+    bad = tmp_path / "bad.policy"
+    bad.write_text('policy "x"\ninput a : money\npayout b = a + 5%\n', encoding="utf-8")
+    r = invoke("run", str(bad), "--data", DATA)
+    assert r.exit_code == 1
+    assert "error[C206]" in r.stderr
+    assert r.stdout == ""
+
+
+def test_usage_errors_exit_2():
+    assert invoke("run", POLICY).exit_code == 2  # --data missing
+    assert invoke("run", POLICY, "--data", DATA, "--format", "xml").exit_code == 2
+    r = invoke("run", POLICY, "--data", "/nonexistent/data.csv")
+    assert r.exit_code == 2
+
+
+def test_explain_text_and_json():
+    r = invoke("explain", POLICY, "--data", DATA, "--who", "S003", "--value", "commission_paid")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("S003\n")
+    assert "commission_paid = 3,120.00" in r.stdout
+    assert "above 520,000: 104,000 at 3% = 3,120" in r.stdout
+    r = invoke("explain", POLICY, "--data", DATA, "--who", "S003", "--value", "tier", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == 1 and doc["employee"] == "S003"
+    (tier,) = doc["values"]
+    assert tier["value"] == "excellent"
+    assert tier["tier"]["results"]["coefficient"] == "2"
+    assert tier["notes"][0].startswith("tier 'excellent' matched: attainment >= 120%")
+
+
+def test_explain_unknown_employee_or_value():
+    r = invoke("explain", POLICY, "--data", DATA, "--who", "S004")
+    assert r.exit_code == 2
+    assert "no employee 'S004'" in r.stderr
+    r = invoke("explain", POLICY, "--data", DATA, "--who", "S001", "--value", "bonus")
+    assert r.exit_code == 0
+    r = invoke("explain", POLICY, "--data", DATA, "--who", "S001", "--value", "bonsu")
+    assert r.exit_code == 2
+    assert "did you mean 'bonus'?" in r.stderr
+
+
+def test_reads_data_from_stdin():
+    r = invoke("run", POLICY, "--data", "-", input=Path(DATA).read_text(encoding="utf-8"))
+    assert r.exit_code == 0
+    assert r.stdout.splitlines()[3].startswith("S003,")

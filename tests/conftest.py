@@ -1,0 +1,26 @@
+"""Shared test set-up: the --update-golden option for golden-file tests."""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files, then review the diff")
+
+
+@pytest.fixture
+def golden(request):
+    """Compare text with a golden file, or rewrite it under --update-golden."""
+    update = request.config.getoption("--update-golden")
+
+    def check(path: Path, actual: str):
+        if update or not path.exists():
+            path.write_text(actual, encoding="utf-8")
+            if not update:
+                pytest.fail(f"golden file {path} was missing and has been written; review it and rerun")
+        assert actual == path.read_text(encoding="utf-8"), f"differs from {path}; rerun with --update-golden"
+
+    return check
