@@ -276,6 +276,8 @@ class _Checker:
                 return ty.TEXT
             case n.Bool():
                 return ty.BOOL
+            case n.Date():
+                return ty.DATE
             case n.Name(id=name):
                 return self.types.get(name, ty.ERROR)
             case n.Field(base=base, field=field):

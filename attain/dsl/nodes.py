@@ -6,6 +6,7 @@ Numbers are kept as exact `Fraction`s together with the text the author wrote.
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 
 import attrs
@@ -35,6 +36,14 @@ class Text:
     """A quoted text literal, such as a region name or an award."""
 
     value: str
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Date:
+    """A date literal such as `2023-07-01`."""
+
+    value: datetime.date
     span: Span | None = _span()
 
 

@@ -7,6 +7,7 @@ catalogue of typical mistakes with `match_examples`.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,11 @@ from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+
+class _BadDate(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
 
 class _TabIndent(Exception):
     def __init__(self, token: Token):
@@ -299,6 +305,14 @@ class _Builder(Transformer):
     def text(self, items):
         return n.Text(_unquote(items[0]), span=self._tspan(items[0]))
 
+    def date(self, items):
+        tok = items[0]
+        try:
+            value = datetime.date.fromisoformat(str(tok))
+        except ValueError:
+            raise _BadDate(tok) from None
+        return n.Date(value, span=self._tspan(tok))
+
     def boolean(self, items):
         tok = items[0]
         return n.Bool(tok.type == "TRUE", span=self._tspan(tok))
@@ -516,7 +530,12 @@ def parse(text: str, file: str = "<policy>") -> n.Policy:
         raise AttainError([_syntax_diagnostic(parser, e, source, file)]) from None
     try:
         header, statements = _Builder(file).transform(tree)
-    except VisitError as e:  # pragma: no cover - the builder has no user errors of its own
+    except VisitError as e:
+        if isinstance(e.orig_exc, _BadDate):
+            tok = e.orig_exc.token
+            raise AttainError([Diagnostic("P115", f"'{tok}' is not a real date",
+                                          Span(file, tok.line, tok.column, tok.end_line, tok.end_column),
+                                          hint="write dates as YYYY-MM-DD")]) from None
         raise e.orig_exc
     return n.Policy(header, statements, file=file, source=text)
 

@@ -172,7 +172,7 @@ class _Gen:
         match e:
             case n.Number():
                 return "num"
-            case n.Text():
+            case n.Text() | n.Date():
                 return "text"
             case n.Bool():
                 return "bool"
@@ -363,8 +363,9 @@ class _Gen:
                     a, b = self.num(l), self.num(r)
                     pyop = {"=": "==", "!=": "!="}.get(op, op)
                     return self.less(a, b, pyop)
+                # Texts and tiers compare with = and != only (the checker sees to it); dates with all six.
                 a, b = self.value(l, kind), self.value(r, kind)
-                return f"({a} {'==' if op == '=' else '!='} {b})"
+                return f"({a} {'==' if op == '=' else op} {b})"
             case n.Conditional():
                 return self.conditional(e, "bool")
         raise AssertionError(e)
@@ -376,7 +377,7 @@ class _Gen:
 
     def text(self, e) -> str:
         match e:
-            case n.Text(value=v):
+            case n.Text(value=v) | n.Date(value=v):
                 return self.const(v)
             case n.Name(id=name):
                 return self.var[name]

@@ -208,6 +208,8 @@ class Reference:
                 return v
             case n.Bool(value=v):
                 return v
+            case n.Date(value=v):
+                return v
             case n.Name(id=name):
                 return self.value(name)
             case n.Field(base=base, field=field):

@@ -147,3 +147,12 @@ def test_incomplete_formula():
 def test_full_width_punctuation_is_explained():
     d = _error('policy "x"\ninput a ： number\n')
     assert d.code == "P113"
+
+
+def test_date_literals():
+    import datetime
+
+    p = parse('policy "x"\ninput hired : date\nnew = hired >= 2023-07-01\n')
+    assert p.definitions[0].body.right == n.Date(datetime.date(2023, 7, 1))
+    d = _error('policy "x"\ninput hired : date\nnew = hired >= 2023-02-30\n')
+    assert (d.code, d.span.line, d.span.col) == ("P115", 3, 16)

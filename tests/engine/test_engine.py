@@ -180,3 +180,11 @@ def test_explanation_text_matches_golden(golden):
     finally:
         os.chdir(here)
     golden(Path(__file__).parent / "golden" / "explain-doc002-S002.txt", text)
+
+
+def test_dates_compare_in_order():
+    p = attain.loads('policy "d"\ninput hired : date\ninput days : count\n'
+                     'flag newcomer "新人" when hired >= 2023-07-01 and days < 15\n')
+    rows = p.run(table(["id", "hired", "days"], ["E1", "2023-08-02", "10"], ["E2", "2022-01-01", "3"],
+                       ["E3", "2023-07-01", "15"])).rows
+    assert [r["newcomer"] for r in rows] == [True, False, False]
