@@ -1,0 +1,88 @@
+"""The whole policy library: every policy checks as it should, and runs and explains over its sample.
+
+- A policy whose file name contains `as-written` transcribes a document with its gaps:
+  it must have at least one checker error.
+- Every other policy must have no errors.
+- Every folder's sample data runs through every policy in it that has no errors
+  (`attain run`, exit 0), and `attain explain` works for the first employee.
+"""
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import attain
+from attain.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICIES = sorted((ROOT / "policies").rglob("*.policy"))
+FIXED = [p for p in POLICIES if "as-written" not in p.name]
+AS_WRITTEN = [p for p in POLICIES if "as-written" in p.name]
+
+
+def ident(path):
+    return str(path.relative_to(ROOT / "policies"))
+
+
+def sample_of(policy):
+    found = sorted(policy.parent.glob("*.csv"))
+    assert found, f"{policy.parent} has no sample data"
+    return found[0]
+
+
+def first_employee(data):
+    with open(data, newline="", encoding="utf-8-sig") as f:
+        row = next(csv.DictReader(f))
+    return next(row[c] for c in ("id", "employee", "employee_id", "工号", "员工编号", "编号") if c in row)
+
+
+def test_the_library_is_all_there():
+    names = {ident(p) for p in POLICIES}
+    assert {
+        "doc002/incentive.policy",
+        "doc002/incentive-as-written.policy",
+        "case1/pay.policy",
+        "case2/commission.policy",
+        "case3/commission.policy",
+        "case5/pay.policy",
+        "case5/pay-as-written.policy",
+    } <= names
+
+
+@pytest.mark.parametrize("policy", FIXED, ids=ident)
+def test_fixed_policies_have_no_errors(policy):
+    errors = [(d.code, d.span.line if d.span else None, d.message) for d in attain.check(policy) if d.is_error]
+    assert errors == []
+
+
+@pytest.mark.parametrize("policy", AS_WRITTEN, ids=ident)
+def test_as_written_policies_have_errors(policy):
+    assert any(d.is_error for d in attain.check(policy))
+
+
+@pytest.mark.parametrize("policy", FIXED, ids=ident)
+def test_run_works_on_the_sample(policy):
+    data = sample_of(policy)
+    result = CliRunner().invoke(main, ["run", str(policy), "--data", str(data), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert first_employee(data) in result.output
+
+
+@pytest.mark.parametrize("policy", FIXED, ids=ident)
+def test_explain_works_for_the_first_employee(policy):
+    data = sample_of(policy)
+    who = first_employee(data)
+    result = CliRunner().invoke(main, ["explain", str(policy), "--data", str(data), "--who", who])
+    assert result.exit_code == 0, result.output
+    assert who in result.output
+    text = attain.load(policy).explain(data, who=who).text()
+    for name in attain.load(policy).outputs:
+        assert name in text
+
+
+@pytest.mark.parametrize("policy", AS_WRITTEN, ids=ident)
+def test_run_refuses_an_as_written_policy(policy):
+    result = CliRunner().invoke(main, ["run", str(policy), "--data", str(sample_of(policy))])
+    assert result.exit_code != 0
