@@ -35,6 +35,7 @@ class Model:
     deps: dict  # name -> tuple of names used
     order: tuple  # definitions in an order where each comes after what it uses
     outputs: tuple  # output names, in the order written
+    history_refs: frozenset = frozenset()  # values some formula reads from an earlier period
 
     def is_input(self, name: str) -> bool:
         return name in self.inputs
@@ -53,6 +54,8 @@ class _Checker:
         self.types: dict[str, Type] = {}
         self.deps: dict[str, tuple[str, ...]] = {}
         self.used: set[str] = set()
+        self.history_refs: set[str] = set()
+        self._typing: set[str] = set()
 
     # ------------------------------------------------------------ reporting
     def error(self, code, message, span, label="", hint="", notes=()):
@@ -71,7 +74,8 @@ class _Checker:
             self._type_of_definition(name)
         outputs = self._outputs()
         self._unused()
-        model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs)
+        model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
+                      frozenset(self.history_refs))
         return model, sorted(self.diags, key=Diagnostic.sort_key)
 
     def _header(self):
@@ -88,12 +92,18 @@ class _Checker:
                     datetime.date.fromisoformat(value)
                 except ValueError:
                     self.error("C231", f"'{value}' is not a real date", h.span, hint="write dates as YYYY-MM-DD")
+        if h.month_ends_on is not None and (h.period != "month" or not 1 <= h.month_ends_on <= 28):
+            self.error("C230", "`ending day N` fits monthly periods only, with N from 1 to 28", h.span,
+                       hint="write for example `period month ending day 25`")
+        if h.gaps is not None and h.gaps not in ("error", "restart"):
+            self.error("C230", f"unknown gaps rule '{h.gaps}'", h.span,
+                       hint="`gaps error` (a missing period is an error) or `gaps restart` (history starts again)")
         if h.effective and h.until and h.until < h.effective:
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", h.span)
 
     def _declare(self):
         first: dict[str, object] = {}
-        for s in self.policy.statements:
+        for s in self._statements():
             if isinstance(s, n.OutputDecl):
                 continue
             if s.name in first:
@@ -107,6 +117,47 @@ class _Checker:
                 self._declare_input(s)
             else:
                 self.defs[s.name] = s
+
+    def _statements(self):
+        """The policy's statements with each `variants` block made into one definition per value."""
+        for s in self.policy.statements:
+            if isinstance(s, n.Variants):
+                yield from self._variants(s)
+            else:
+                yield s
+
+    def _variants(self, v: n.Variants):
+        names: dict[str, list] = {}
+        for case in v.cases:
+            seen = set()
+            for d in case.definitions:
+                if d.name in seen:
+                    self.error("C201", f"'{d.name}' is defined twice in one variant", d.span)
+                    continue
+                seen.add(d.name)
+                names.setdefault(d.name, []).append((case.keys, d))
+        for i, case in enumerate(v.cases):
+            if case.keys is None and i != len(v.cases) - 1:
+                self.error("C215", "'else' must be the last variant", case.span)
+        keys_seen: dict[str, object] = {}
+        for case in v.cases:
+            for key in case.keys or ():
+                if key in keys_seen:
+                    self.error("C223", f'the value "{key}" has two variants', case.span,
+                               notes=[Label(keys_seen[key].span, "first here")])
+                keys_seen[key] = case
+        for name, branches in names.items():
+            if len(branches) != len(v.cases):
+                defined = {id(k) for k, _ in branches}
+                for case in v.cases:
+                    if id(case.keys) not in defined:
+                        which = "else" if case.keys is None else ", ".join(f'"{k}"' for k in case.keys)
+                        self.error("C241", f"the variant {which} does not define '{name}'", case.span,
+                                   label="missing here", notes=[Label(branches[0][1].span, "defined here")],
+                                   hint=f"define '{name}' in every variant, or outside `variants`")
+            payout = any(d.payout for _, d in branches)
+            choice = n.Choice(v.subject, tuple(branches), span=v.span)
+            yield n.Definition(name, choice, None, payout, span=branches[0][1].span)
 
     def _declare_input(self, s: n.Input):
         self.inputs[s.name] = s
@@ -147,10 +198,17 @@ class _Checker:
         for name, d in self.defs.items():
             used = []
             for expr in _exprs_of(d):
+                history = {id(x.value) for x in n.walk(expr) if isinstance(x, n.Previous)}
                 for node in n.walk(expr):
                     if isinstance(node, n.Name):
                         if _is_round_mode(d, node):
                             continue
+                        if id(node) in history:
+                            # The previous period's value: not a dependency within this period.
+                            if node.id in self.inputs or node.id in self.defs:
+                                self.used.add(node.id)
+                                self.history_refs.add(node.id)
+                                continue
                         if node.id in self.inputs or node.id in self.defs:
                             used.append(node.id)
                         else:
@@ -224,6 +282,8 @@ class _Checker:
 
     # ------------------------------------------------------------ types
     def _type_of_definition(self, name: str):
+        if name in self.types:
+            return  # typed ahead, for a previous() that reads it
         d = self.defs[name]
         if isinstance(d, n.FlagDecl):
             self._condition(d.condition, "a flag's condition")
@@ -241,6 +301,8 @@ class _Checker:
         self.types[name] = t
 
     def _body(self, body, name: str) -> Type:
+        if isinstance(body, n.Choice):
+            return self._choice(body, name)
         if isinstance(body, n.Band):
             return self._band(body)
         if isinstance(body, n.Lookup):
@@ -252,6 +314,31 @@ class _Checker:
         if isinstance(body, n.Brackets):
             return self._brackets(body)
         return self._expr(body)
+
+    def _choice(self, choice: n.Choice, name: str) -> Type:
+        subject_t = self._expr(choice.subject)
+        if subject_t is not ty.ERROR and not (choice.subject.id in self.inputs and subject_t is ty.TEXT):
+            self.error("C242", f"variants need a text input to choose by, but '{choice.subject.id}' is not one",
+                       choice.subject.span, hint="declare it as `input role : text one of ...`")
+        result = None
+        for _keys, d in choice.branches:
+            t = self._body(d.body, name)
+            if d.gate is not None:
+                self._condition(d.gate, "'unless'")
+            result = t if result is None else self._unify_rows(result, t, d.body if hasattr(d.body, "span")
+                                                               else d)
+        choices = self.inputs[choice.subject.id].choices if choice.subject.id in self.inputs else ()
+        has_else = any(k is None for k, _ in choice.branches)
+        if choices and not has_else:
+            covered = {k for keys, _ in choice.branches for k in keys}
+            missing = [c for c in choices if c not in covered]
+            if missing:
+                self.error("C243", f"no variant defines '{name}' for " + ", ".join(f'"{m}"' for m in missing),
+                           choice.span, hint="add those values to a variant, or an `else:` variant")
+        elif not choices and not has_else:
+            self.error("C243", f"variants by open text need an `else:` variant", choice.span,
+                       hint=f"add `else:`, or declare the values of '{choice.subject.id}' with `one of`")
+        return result or ty.ERROR
 
     def _condition(self, expr, what: str):
         t = self._expr(expr)
@@ -324,9 +411,108 @@ class _Checker:
             case n.Conditional(then=t, condition=c, otherwise=o):
                 self._condition(c, "the condition after 'if'")
                 return ty.unify(self._expr(t), self._expr(o), "the two sides of 'if ... else'")
+            case n.Call(func=func) if func in n.HISTORY_FUNCTIONS:
+                return self._history_call(e)
             case n.Call():
                 return self._call(e)
+            case n.Previous():
+                return self._previous(e)
+            case n.Aggregate():
+                return self._aggregate(e)
         raise AssertionError(f"unknown node {e!r}")
+
+    def _needs_periods(self, e, what: str) -> bool:
+        if self.policy.header.period is None:
+            self.error("C244", f"{what} looks at earlier periods, but this policy has no period", e.span,
+                       hint="add a period kind to the header, for example `period month`")
+            return False
+        return True
+
+    def _previous(self, e: n.Previous) -> Type:
+        self._needs_periods(e, "previous")
+        if not isinstance(e.value, n.Name):
+            self.error("C245", "previous takes the name of a value, such as previous(attainment, else 0)",
+                       e.value.span, hint="give the formula a name first, then take its previous value")
+            return ty.ERROR
+        if e.back < 1:
+            self.error("C245", "previous looks back 1 period or more", e.span)
+        t = self.types.get(e.value.id, ty.ERROR)
+        if e.value.id in self.defs and e.value.id not in self.types:
+            # Defined later in the order (a carried-forward value); typed when it is reached.
+            t = self._type_ahead(e.value.id)
+        if e.otherwise is None:
+            self.error("C240", "previous needs a value for the first period", e.span, label="no `else`",
+                       hint=f"write previous({e.value.id}, else ...): there is no silent zero")
+            return t
+        return ty.unify(t, self._expr(e.otherwise), "previous and its `else` value")
+
+    def _type_ahead(self, name: str) -> Type:
+        if name in self._typing:
+            return ty.ERROR  # typed in terms of itself: the other definitions fix its unit
+        self._typing.add(name)
+        try:
+            self._type_of_definition(name)
+        finally:
+            self._typing.discard(name)
+        return self.types.get(name, ty.ERROR)
+
+    def _history_call(self, e: n.Call) -> Type:
+        self._needs_periods(e, e.func)
+        if e.func == "streak":
+            if len(e.args) != 1:
+                self.error("C211", "streak takes one condition, such as streak(late_tasks = 0)", e.span)
+                return ty.ERROR
+            self._condition(e.args[0], "streak's condition")
+            return ty.COUNT
+        if len(e.args) != 2 or not (isinstance(e.args[1], n.Number) and e.args[1].value.denominator == 1
+                                    and e.args[1].value >= 1):
+            self.error("C211", f"{e.func} takes a value and a number of periods, such as {e.func}(sales, 3)", e.span)
+            return ty.ERROR
+        if not isinstance(e.args[0], n.Name):
+            self.error("C245", f"{e.func} takes the name of a value", e.args[0].span)
+            return ty.ERROR
+        t = self._expr(e.args[0])
+        if t is not ty.ERROR and not t.numeric:
+            raise UnitError(f"{e.func} needs a number, but this is {t}")
+        self.history_refs.add(e.args[0].id)
+        return ty.NUMBER if (e.func == "rolling_mean" and t.kind == "count") else t
+
+    def _aggregate(self, e: n.Aggregate) -> Type:
+        if e.func not in n.AGGREGATES:
+            self.error("C210", f"'{e.func}' is not a group function", e.span,
+                       hint="group functions are " + ", ".join(n.AGGREGATES) + _did_you_mean(e.func, n.AGGREGATES))
+            return ty.ERROR
+        if e.group is not None:
+            g = self.inputs.get(e.group)
+            if g is None:
+                self.error("C246", f"groups are formed by a text input, and '{e.group}' is not an input", e.span,
+                           hint=_suggest(e.group, list(self.inputs)) or "use `within everyone` for all employees")
+            elif self.types.get(e.group) is not ty.TEXT:
+                self.error("C246", f"groups are formed by a text input, but '{e.group}' is {g.type}", e.span,
+                           hint="group by region, level or another text input")
+        if e.except_self and e.func in ("rank", "percentile"):
+            self.error("C247", f"{e.func} already compares the employee with the others; drop `except self`", e.span)
+        if e.func == "count":
+            if e.value is not None:
+                self._expr(e.value)
+            return ty.COUNT
+        if e.value is None:
+            self.error("C247", f"{e.func} needs a value, such as {e.func}(sales within region)", e.span)
+            return ty.ERROR
+        if not isinstance(e.value, n.Name):
+            self.error("C245", f"{e.func} takes the name of a value", e.value.span,
+                       hint="give the formula a name first")
+            return ty.ERROR
+        t = self._expr(e.value)
+        if t is not ty.ERROR and not t.numeric:
+            raise UnitError(f"{e.func} needs a number, but this is {t}")
+        if e.func == "rank":
+            return ty.COUNT
+        if e.func == "percentile":
+            return ty.PERCENT
+        if e.func == "mean" and t.kind == "count":
+            return ty.NUMBER
+        return t
 
     def _tier_name_literal(self, t: Type, other):
         if t.kind == "tier" and isinstance(other, n.Text) and other.value not in t.tiers:

@@ -110,6 +110,35 @@ class Conditional:
     span: Span | None = _span()
 
 
+@attrs.frozen
+class Previous:
+    """`previous(x, else v)`: x in the employee's period `back` periods ago, or v before their history starts."""
+
+    value: object
+    back: int
+    otherwise: object | None
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Aggregate:
+    """`mean(sales within region)`: a value over the employee's group in the same period.
+
+    `group` None means everyone; `except_self` leaves the employee out (their peers).
+    Functions: mean, sum, count, min, max, rank (1 = highest; ties share the best
+    rank), percentile (the share of the rest of the group below the value).
+    """
+
+    func: str
+    value: object | None
+    group: str | None
+    except_self: bool = False
+    span: Span | None = _span()
+
+
+HISTORY_FUNCTIONS = ("streak", "rolling_sum", "rolling_mean", "rolling_min", "rolling_max")
+AGGREGATES = ("mean", "sum", "count", "min", "max", "rank", "percentile")
+
 COMPARISONS = (">=", ">", "<=", "<", "=", "!=")
 ARITHMETIC = ("+", "-", "*", "/")
 LOGIC = ("and", "or")
@@ -290,6 +319,33 @@ class Definition:
 
 
 @attrs.frozen
+class VariantCase:
+    """`"regional":` (or `else:`) and the definitions that hold for those values."""
+
+    keys: tuple[str, ...] | None
+    definitions: tuple[Definition, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Variants:
+    """`variants by role`: values defined differently for each value of a text input."""
+
+    subject: "Name"
+    cases: tuple[VariantCase, ...]
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Choice:
+    """The body the checker makes for a value defined in `variants`: one definition per case."""
+
+    subject: "Name"
+    branches: tuple  # ((keys or None, Definition), ...)
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class FlagDecl:
     """`flag improvement_plan "改进计划" when condition`: a yes/no output."""
 
@@ -316,6 +372,8 @@ class Header:
     effective: str | None = None
     until: str | None = None
     period: str | None = None
+    month_ends_on: int | None = None
+    gaps: str | None = None
     span: Span | None = _span()
 
 
@@ -373,6 +431,17 @@ def children(node) -> list:
             return out
         case Brackets(amount=a, base=b, rows=rows):
             return [a, *([b] if b is not None else []), *(r.rate for r in rows)]
+        case Previous(value=v, otherwise=o):
+            return [v, *([o] if o is not None else [])]
+        case Aggregate(value=v):
+            return [v] if v is not None else []
+        case Choice(subject=s, branches=branches):
+            out = [s]
+            for _keys, d in branches:
+                out.append(d.body)
+                if d.gate is not None:
+                    out.append(d.gate)
+            return out
     return []
 
 

@@ -102,6 +102,8 @@ class _Builder(Transformer):
     def header(self, meta, items):
         name, *rest = items
         fields = dict(rest)
+        if "period" in fields:
+            fields["period"], fields["month_ends_on"] = fields["period"]
         return n.Header(_unquote(name), span=self._span(meta), **fields)
 
     def version(self, items):
@@ -114,7 +116,11 @@ class _Builder(Transformer):
         return ("until", str(items[0]))
 
     def period(self, items):
-        return ("period", str(items[0]))
+        kind, day = items
+        return ("period", (str(kind), int(str(day)) if day is not None else None))
+
+    def gaps(self, items):
+        return ("gaps", str(items[0]))
 
     @v_args(meta=True)
     def input_decl(self, meta, items):
@@ -330,6 +336,39 @@ class _Builder(Transformer):
         func, _lpar, *args, _rpar = items
         return n.Call(str(func), tuple(a for a in args if a is not None), span=self._span(meta))
 
+    @v_args(meta=True)
+    def previous(self, meta, items):
+        _lpar, value, back, _else, otherwise, _rpar = items
+        return n.Previous(value, int(str(back).replace("_", "")) if back is not None else 1, otherwise,
+                          span=self._span(meta))
+
+    @v_args(meta=True)
+    def aggregate(self, meta, items):
+        func, _lpar, value, group, except_, _rpar = items
+        return n.Aggregate(str(func), value, group, except_ is not None, span=self._span(meta))
+
+    def group(self, items):
+        return str(items[0]) if items else None
+
+    @v_args(meta=True)
+    def variants(self, meta, items):
+        subject, *cases = items
+        return n.Variants(n.Name(str(subject), span=self._tspan(subject)), tuple(cases), span=self._span(meta))
+
+    @v_args(meta=True)
+    def variant_case(self, meta, items):
+        keys, defs = [], []
+        is_else = False
+        for item in items:
+            if isinstance(item, Token):
+                if item.type == "ELSE":
+                    is_else = True
+                else:
+                    keys.append(_unquote(item))
+            else:
+                defs.append(item)
+        return n.VariantCase(None if is_else else tuple(keys), tuple(defs), span=self._span(meta))
+
     def paren(self, items):
         return items[1]
 
@@ -485,8 +524,10 @@ def _syntax_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str)
         span = Span(file, line_no, col, line_no, col + 1)
         found = "the end of the line" if token.type == "_NL" else "the end of the file"
     elif token is not None and token.type in ("_INDENT", "_DEDENT"):
-        span = Span(file, line, 1, line, col)
+        # Indentation tokens borrow the position of the line break before them.
+        where = getattr(token, "end_line", None) or line
         found = "an indented line" if token.type == "_INDENT" else "a line that is less indented"
+        span = Span(file, where, 1, where, 2)
     else:
         width = max(1, len(str(token))) if token is not None else 1
         span = Span(file, line, col, line, col + width)
@@ -498,7 +539,7 @@ def _syntax_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str)
     allowed = sorted(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
     allowed = [t for t in allowed if not t.startswith("__")]
     expected = ", ".join(_words(t) for t in allowed[:8]) + (", ..." if len(allowed) > 8 else "")
-    return Diagnostic("P100", f"unexpected {found}", span, label="not expected here",
+    return Diagnostic("P100", f"found {found} where it does not fit", span, label="not expected here",
                       hint=f"expected {expected}" if expected else "")
 
 
