@@ -13,7 +13,6 @@ This is what the command line calls, and what a data pipeline imports:
 from __future__ import annotations
 
 import difflib
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -23,11 +22,12 @@ from attain.dsl import nodes
 from attain.dsl.checker import Model, check as check_tree
 from attain.dsl.parser import parse, parse_file
 from attain.engine import trace as trace_render
-from attain.engine.bind import Bound, bind, reference_inputs
-from attain.engine.compile import Fallback, Plan, compile_model
-from attain.engine.evaluate import EvaluationError, Reference, TierValue, Trace
+from attain.engine.bind import Bound, bind
+from attain.engine.compile import Plan, compile_model
+from attain.engine.evaluate import Trace
 from attain.engine.io import Table, read_table
-from attain.engine.values import to_decimal
+from attain.engine.periods import parse_period
+from attain.engine.runner import Runner
 
 MAX_EVALUATION_ERRORS = 50
 
@@ -75,12 +75,13 @@ class Explanation:
     who: str
     policy: str
     roots: tuple[Trace, ...]
+    period: str | None = None
 
     def text(self) -> str:
-        return trace_render.render_text(list(self.roots), self.who)
+        return trace_render.render_text(list(self.roots), self.who, self.period)
 
     def json(self) -> str:
-        return trace_render.render_json(list(self.roots), self.who, self.policy)
+        return trace_render.render_json(list(self.roots), self.who, self.policy, self.period)
 
 
 @attrs.frozen
@@ -101,57 +102,47 @@ class Policy:
         return bind(self.plan, table, id_column)
 
     def run(self, data, id_column: str | None = None) -> Results:
-        """Evaluate every employee of `data` (a path or a `Table`); raise `AttainError` on bad data."""
+        """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data."""
         bound = self.bind(data, id_column)
-        plan = self.plan
-        fn, convert = plan.row, plan.convert
-        rows, errors = [], []
+        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
+        convert = self.plan.convert
         key = bound.id_column
         names = self.model.outputs
-        for record in bound.records:
-            try:
-                values = convert(fn(record.fast))
-            except Fallback:
-                try:
-                    values = self._reference_outputs(bound, record)
-                except EvaluationError as e:
-                    errors.extend(e.diagnostics)
-                    if len(errors) >= MAX_EVALUATION_ERRORS:
-                        break
-                    continue
-            row = {key: record.who}
-            row.update(zip(names, values))
+        periodic = bound.period_column is not None
+        rows = []
+        for state in runner.run():
+            row = {key: state.record.who}
+            if periodic:
+                row["period"] = str(state.record.period)
+            row.update(zip(names, convert(state.slots)))
             rows.append(row)
-        if errors:
-            raise AttainError(errors)
-        return Results((key, *names), tuple(rows))
+        if runner.errors:
+            raise AttainError(runner.errors)
+        columns = (key, "period", *names) if periodic else (key, *names)
+        return Results(columns, tuple(rows))
 
-    def _reference_outputs(self, bound: Bound, record) -> tuple:
-        ref = self._reference(bound, record)
-        out = []
-        for spec in self.plan.outputs:
-            v = ref.value(spec.name)
-            if isinstance(v, TierValue):
-                v = v.name
-            elif isinstance(v, Fraction):
-                v = to_decimal(v.numerator, v.denominator, spec.places)
-            out.append(v)
-        return tuple(out)
-
-    def _reference(self, bound: Bound, record) -> Reference:
-        sources = {name: bound.source(record, name) for name in self.plan.inputs}
-        return Reference(self.model, reference_inputs(self.plan, record), record.who, sources)
-
-    def explain(self, data, who: str, value: str | None = None, id_column: str | None = None) -> Explanation:
+    def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
+                period: str | None = None) -> Explanation:
         """How one employee's value (or every output) came about, down to the data cells."""
         bound = self.bind(data, id_column)
-        record = next((r for r in bound.records if r.who == who), None)
-        if record is None:
-            ids = [r.who for r in bound.records]
+        records = [r for r in bound.records if r.who == who]
+        if not records:
+            ids = list(dict.fromkeys(r.who for r in bound.records))
             close = difflib.get_close_matches(who, ids, n=1)
             raise AttainError([Diagnostic("U510", f"no employee '{who}' in {bound.file}",
                                           hint=f"did you mean '{close[0]}'?" if close else
                                           f"the data has {len(ids)} employees, such as " + ", ".join(ids[:3]))])
+        record = records[-1]
+        if period is not None:
+            if bound.period_column is None:
+                raise AttainError([Diagnostic("U512", "this data has no periods, so --period does not apply",
+                                              hint="leave out --period")])
+            wanted = parse_period(self.tree.header.period, period)
+            record = next((r for r in records if r.period == wanted), None)
+            if record is None:
+                have = ", ".join(str(r.period) for r in records)
+                raise AttainError([Diagnostic("U513", f"{who} has no row for period '{period}'",
+                                              hint=f"{who}'s periods: {have}")])
         names = [value] if value else list(self.model.outputs)
         known = list(self.model.inputs) + list(self.model.definitions)
         for name in names:
@@ -160,6 +151,13 @@ class Policy:
                 raise AttainError([Diagnostic("U511", f"the policy has no value named '{name}'",
                                               hint=f"did you mean '{close[0]}'?" if close else
                                               "values: " + ", ".join(self.model.outputs))])
-        ref = self._reference(bound, record)
+        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
+        state = None
+        for state in runner.run(until=(record.who, record.period)):
+            pass
+        if state is None or state.record is not record:
+            raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
+        ref = runner.reference(state)
         roots = tuple(ref.trace(name) for name in names)
-        return Explanation(who, self.tree.file, roots)
+        label = str(record.period) if record.period is not None else None
+        return Explanation(who, self.tree.file, roots, label)

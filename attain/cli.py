@@ -137,10 +137,7 @@ def run_cmd(policy, data, out, fmt, id_column):
 def explain_cmd(policy, data, who, value, period, fmt, id_column):
     """Show how one employee's values came about, down to the data cells and policy lines."""
     loaded = api.load(policy)
-    if period is not None:
-        raise AttainError([Diagnostic("U512", "this policy's data has no periods, so --period does not apply",
-                                      hint="leave out --period")])
-    explanation = loaded.explain(data, who, value, id_column=id_column)
+    explanation = loaded.explain(data, who, value, id_column=id_column, period=period)
     click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 

@@ -55,7 +55,7 @@ class _Checker:
         self.deps: dict[str, tuple[str, ...]] = {}
         self.used: set[str] = set()
         self.history_refs: set[str] = set()
-        self._typing: set[str] = set()
+        self._pending_previous: list = []
 
     # ------------------------------------------------------------ reporting
     def error(self, code, message, span, label="", hint="", notes=()):
@@ -72,6 +72,7 @@ class _Checker:
         order = self._order()
         for name in order:
             self._type_of_definition(name)
+        self._check_pending_previous()
         outputs = self._outputs()
         self._unused()
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
@@ -156,7 +157,7 @@ class _Checker:
                                    label="missing here", notes=[Label(branches[0][1].span, "defined here")],
                                    hint=f"define '{name}' in every variant, or outside `variants`")
             payout = any(d.payout for _, d in branches)
-            choice = n.Choice(v.subject, tuple(branches), span=v.span)
+            choice = n.Choice(v.subject, tuple(branches), tuple(c.keys for c in v.cases), span=v.span)
             yield n.Definition(name, choice, None, payout, span=branches[0][1].span)
 
     def _declare_input(self, s: n.Input):
@@ -199,6 +200,8 @@ class _Checker:
             used = []
             for expr in _exprs_of(d):
                 history = {id(x.value) for x in n.walk(expr) if isinstance(x, n.Previous)}
+                groups = [x.group for x in n.walk(expr) if isinstance(x, n.Aggregate) and x.group]
+                self.used.update(g for g in groups if g in self.inputs)
                 for node in n.walk(expr):
                     if isinstance(node, n.Name):
                         if _is_round_mode(d, node):
@@ -282,8 +285,6 @@ class _Checker:
 
     # ------------------------------------------------------------ types
     def _type_of_definition(self, name: str):
-        if name in self.types:
-            return  # typed ahead, for a previous() that reads it
         d = self.defs[name]
         if isinstance(d, n.FlagDecl):
             self._condition(d.condition, "a flag's condition")
@@ -328,9 +329,9 @@ class _Checker:
             result = t if result is None else self._unify_rows(result, t, d.body if hasattr(d.body, "span")
                                                                else d)
         choices = self.inputs[choice.subject.id].choices if choice.subject.id in self.inputs else ()
-        has_else = any(k is None for k, _ in choice.branches)
+        has_else = any(k is None for k in choice.cases)
         if choices and not has_else:
-            covered = {k for keys, _ in choice.branches for k in keys}
+            covered = {k for keys in choice.cases for k in keys}
             missing = [c for c in choices if c not in covered]
             if missing:
                 self.error("C243", f"no variant defines '{name}' for " + ", ".join(f'"{m}"' for m in missing),
@@ -436,25 +437,25 @@ class _Checker:
             return ty.ERROR
         if e.back < 1:
             self.error("C245", "previous looks back 1 period or more", e.span)
-        t = self.types.get(e.value.id, ty.ERROR)
-        if e.value.id in self.defs and e.value.id not in self.types:
-            # Defined later in the order (a carried-forward value); typed when it is reached.
-            t = self._type_ahead(e.value.id)
         if e.otherwise is None:
             self.error("C240", "previous needs a value for the first period", e.span, label="no `else`",
                        hint=f"write previous({e.value.id}, else ...): there is no silent zero")
-            return t
-        return ty.unify(t, self._expr(e.otherwise), "previous and its `else` value")
+            return self.types.get(e.value.id, ty.ERROR)
+        t_else = self._expr(e.otherwise)
+        if e.value.id not in self.types:
+            # A value computed later in the period (carried forward, like next month's plan): its
+            # type is checked against the `else` value once every definition has one.
+            self._pending_previous.append(e)
+            return ty.concrete(t_else)
+        return ty.unify(self.types[e.value.id], t_else, "previous and its `else` value")
 
-    def _type_ahead(self, name: str) -> Type:
-        if name in self._typing:
-            return ty.ERROR  # typed in terms of itself: the other definitions fix its unit
-        self._typing.add(name)
-        try:
-            self._type_of_definition(name)
-        finally:
-            self._typing.discard(name)
-        return self.types.get(name, ty.ERROR)
+    def _check_pending_previous(self):
+        for e in self._pending_previous:
+            t = self.types.get(e.value.id, ty.ERROR)
+            try:
+                ty.unify(t, self._expr(e.otherwise), "previous and its `else` value")
+            except UnitError as err:
+                self.error("C206", str(err), e.span, label="unit mismatch")
 
     def _history_call(self, e: n.Call) -> Type:
         self._needs_periods(e, e.func)

@@ -342,6 +342,7 @@ class Choice:
 
     subject: "Name"
     branches: tuple  # ((keys or None, Definition), ...)
+    cases: tuple = ()  # the keys of every case of the block, defining this value or not
     span: Span | None = _span()
 
 

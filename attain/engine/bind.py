@@ -16,8 +16,11 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.engine.compile import MISSING, MISSING_NUMBER, Plan
 from attain.engine.io import CellError, Table, parse_cell
+from attain.engine.periods import Period, expected_label, parse_period, period_of_date
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
+PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")
+DATE_COLUMNS = ("date", "日期")
 MAX_REPORTED = 50
 _PLAIN = re.compile(r"(-?)(\d+)(?:\.(\d+))?", re.ASCII)
 
@@ -30,6 +33,7 @@ class Record:
     line: int
     values: tuple  # per plan input: (num, den) for numbers, str/bool/date, or None when empty
     fast: tuple  # the same with defaults filled in and MISSING for empty cells
+    period: Period | None = None
 
 
 @attrs.frozen
@@ -41,6 +45,7 @@ class Bound:
     columns: dict  # input name -> column name (absent when the input's default is used)
     records: tuple
     positions: dict  # column name -> 1-based column number
+    period_column: str | None = None
 
     def source(self, record: Record, name: str) -> str:
         column = self.columns.get(name)
@@ -110,20 +115,51 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
         low = (inp.low.value, inp.high.value) if inp.low is not None else None
         specs.append((name, inp.type, t.numeric, columns.get(name), default, low, frozenset(inp.choices)))
 
+    header_info = model.policy.header
+    period_kind = header_info.period
+    period_column = next((c for c in PERIOD_COLUMNS if c in positions), None) if period_kind else None
+    date_column = None
+    if period_kind and period_column is None:
+        date_column = next((c for c in DATE_COLUMNS if c in positions), None)
+        if date_column is None and (model.history_refs or plan.history):
+            raise AttainError([Diagnostic(
+                "D415", "this policy looks at earlier periods, so the data needs a period column", header,
+                hint=f"add a column 'period' holding {expected_label(period_kind)}, or a 'date' column")])
+
     records = []
-    seen: dict[str, int] = {}
+    seen: dict = {}
     for row in table.rows:
         who = row.cells.get(id_column)
         if who is None:
             diags.append(_cell_error(table, row.line, positions[id_column], id_column,
                                      "an employee id", None))
             continue
-        if who in seen:
+        period = None
+        if period_column is not None:
+            label = row.cells.get(period_column)
+            period = parse_period(period_kind, label) if label is not None else None
+            if period is None:
+                diags.append(_cell_error(table, row.line, positions[period_column], period_column,
+                                         expected_label(period_kind), label))
+                continue
+        elif date_column is not None:
+            try:
+                day = parse_cell("date", row.cells.get(date_column) or "")
+            except CellError as err:
+                diags.append(_cell_error(table, row.line, positions[date_column], date_column, err.expected,
+                                         row.cells.get(date_column)))
+                continue
+            period = period_of_date(period_kind, day, header_info.month_ends_on)
+        key = (who, period)
+        if key in seen and date_column is None:
+            when = f" in {period}" if period is not None else ""
             diags.append(Diagnostic(
-                "D414", f"employee '{who}' appears twice (lines {seen[who]} and {row.line})",
+                "D414", f"employee '{who}' appears twice{when} (lines {seen[key]} and {row.line})",
                 Span(table.file, row.line, positions[id_column], row.line, positions[id_column] + 1),
-                hint="give each employee one row"))
-        seen[who] = row.line
+                hint="give each employee one row" + (" per period" if period is not None else "")
+                + ("" if period_kind else "; if the data holds several periods, add `period month` (or quarter...) "
+                   "to the policy header and a 'period' column")))
+        seen[key] = row.line
         values, fast = [], []
         for name, kind, numeric, column, default, low, choices in specs:
             text = row.cells.get(column) if column is not None else None
@@ -150,12 +186,48 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                 continue
             values.append(value)
             fast.append(value)
-        records.append(Record(who, row.line, tuple(values), tuple(fast)))
+        records.append(Record(who, row.line, tuple(values), tuple(fast), period))
         if len(diags) >= MAX_REPORTED:
             break
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
-    return Bound(table.file, id_column, columns, tuple(records), positions)
+    if date_column is not None:
+        records = _combine_dated(plan, table, records, positions)
+    return Bound(table.file, id_column, columns, tuple(records), positions, period_column or date_column)
+
+
+def _combine_dated(plan: Plan, table: Table, records: list, positions: dict) -> list:
+    """Dated rows of one employee in one period become one record: amounts and counts add up.
+
+    Any other input (a percent, a text, a flag) must be the same on every row of the period.
+    """
+    groups: dict = {}
+    for r in records:
+        groups.setdefault((r.who, r.period), []).append(r)
+    combined, diags = [], []
+    for (who, period), rows in groups.items():
+        if len(rows) == 1:
+            combined.append(rows[0])
+            continue
+        values, fast = list(rows[0].values), list(rows[0].fast)
+        for i, name in enumerate(plan.inputs):
+            kind = plan.input_types[i]
+            cells = [r.values[i] for r in rows]
+            if kind in ("money", "count", "number"):
+                present = [c for c in cells if c is not None]
+                if present:
+                    total = sum((Fraction(*c) for c in present), Fraction(0))
+                    values[i] = fast[i] = (total.numerator, total.denominator)
+            elif len({c for c in cells if c is not None}) > 1:
+                diags.append(Diagnostic(
+                    "D416", f"employee '{who}' has different values of '{name}' within {period} "
+                    f"(lines {rows[0].line} and {rows[-1].line})",
+                    Span(table.file, rows[-1].line, 1, rows[-1].line, 2),
+                    hint="dated rows of one period add up their amounts; other values must agree"))
+        combined.append(Record(who, rows[0].line, tuple(values), tuple(fast), period))
+    if diags:
+        raise AttainError(diags[:MAX_REPORTED])
+    return combined
 
 
 def _default_value(inp, t):

@@ -26,7 +26,7 @@ import attrs
 
 from attain.dsl import nodes as n
 from attain.dsl.checker import Model
-from attain.engine.values import decimal_places, round_ratio, to_decimal
+from attain.engine.values import decimal_places, rolling, round_ratio, to_decimal
 
 
 class Fallback(Exception):
@@ -55,32 +55,78 @@ MISSING_NUMBER = (MISSING, MISSING)
 _NORMALISE_ABOVE = 10**12
 @attrs.frozen
 class Output:
-    """One output column: its name, type, and the decimal places its rounding fixes (if any)."""
+    """One output column: its name, type, where the row keeps it, and the decimal places a rounding fixes."""
 
     name: str
     type: str
+    slot: int
     places: int | None
+
+
+@attrs.frozen
+class HistorySpec:
+    """A formula that reads an employee's earlier periods.
+
+    kind "previous": the value in `slot`, `back` periods ago; "streak": the count
+    kept in `slot` last period; "rolling_*": the values in `slot` of the last
+    `back` - 1 periods.
+    """
+
+    kind: str
+    node: object
+    name: str | None
+    back: int
+    slot: int
+
+
+@attrs.frozen
+class AggregateSpec:
+    """A value over the employee's group in the same period, ready before stage `level` runs."""
+
+    node: object
+    func: str
+    name: str | None
+    slot: int | None
+    group: int | None  # index of the grouping input in a row's inputs; None for everyone
+    except_self: bool
+    level: int
 
 
 @attrs.define
 class Plan:
-    """A compiled policy: bind a row's input values, call `row`, convert the outputs."""
+    """A compiled policy: stages of generated code that fill each row's slots, then the outputs.
+
+    A row is computed by `S = plan.new_slots()` and `stage(R, H, S, A)` for each
+    stage in order, where R holds the inputs, H the earlier periods' values the
+    history specs ask for, and A the group values the stage's aggregates give.
+    Policies without group values have one stage.
+    """
 
     model: Model
     inputs: tuple  # input names, in the order rows carry them
     input_types: tuple
     outputs: tuple  # Output
+    stages: tuple  # generated functions, in order
+    history: tuple  # HistorySpec
+    aggregates: tuple  # AggregateSpec
+    slots: dict  # name -> slot (tiers: the name; their results follow)
+    nslots: int
+    stage_of: dict  # name -> the stage that computes it
+    node_stage: dict  # history node -> the stage that computes it
     source: str  # the generated Python, kept for review and debugging
-    row: object  # the generated function: tuple of inputs -> tuple of raw outputs
 
-    def convert(self, raw: tuple) -> tuple:
+    def new_slots(self) -> list:
+        return [None] * self.nslots
+
+    def convert(self, slots: list) -> tuple:
         out = []
-        for spec, v in zip(self.outputs, raw):
-            if type(v) is tuple:
-                out.append(to_decimal(v[0], v[1], spec.places))
-            else:
-                out.append(v)
+        for spec in self.outputs:
+            v = slots[spec.slot]
+            out.append(to_decimal(v[0], v[1], spec.places) if type(v) is tuple else v)
         return tuple(out)
+
+    def aggregates_at(self, level: int) -> tuple:
+        return tuple(a for a in self.aggregates if a.level == level)
 
 
 def compile_model(model: Model) -> Plan:
@@ -88,14 +134,17 @@ def compile_model(model: Model) -> Plan:
     source, namespace = gen.build()
     code = compile(source, f"<attain plan {model.policy.file}>", "exec")
     exec(code, namespace)  # generated from the checked tree only; see the module docstring
-    outputs = tuple(Output(name, str(model.types[name]), gen.places(name)) for name in model.outputs)
+    outputs = tuple(Output(name, str(model.types[name]), gen.slots[name], gen.places(name))
+                    for name in model.outputs)
     types = tuple(model.inputs[name].type for name in gen.input_order)
-    return Plan(model, tuple(gen.input_order), types, outputs, source, namespace["row"])
+    stages = tuple(namespace[f"stage{k}"] for k in range(len(gen.levels)))
+    return Plan(model, tuple(gen.input_order), types, outputs, stages, tuple(gen.history), tuple(gen.aggregates),
+                dict(gen.slots), gen.nslots, dict(gen.stage_of), dict(gen.node_stage), source)
 
 
 def _needed(model: Model) -> list[str]:
-    """Definitions the outputs depend on, in evaluation order."""
-    keep, stack = set(), list(model.outputs)
+    """Definitions the outputs (and the values kept for later periods) depend on, in evaluation order."""
+    keep, stack = set(), [*model.outputs, *model.history_refs]
     while stack:
         name = stack.pop()
         if name in keep:
@@ -105,8 +154,14 @@ def _needed(model: Model) -> list[str]:
     return [name for name in model.order if name in keep]
 
 
+def _expressions(d) -> list:
+    if isinstance(d, n.FlagDecl):
+        return [d.condition]
+    return [d.body] + ([d.gate] if d.gate is not None else [])
+
+
 class _Gen:
-    """Emits the row function, one statement per line, with integer-pair arithmetic."""
+    """Emits the stage functions, one statement per line, with integer-pair arithmetic."""
 
     def __init__(self, model: Model):
         self.model = model
@@ -120,6 +175,82 @@ class _Gen:
             self.var[name] = f"i{i}"
         for i, name in enumerate(model.order):
             self.var[name] = f"v{i}"
+        self.needed = _needed(model)
+        self._plan_stages()
+
+    # ------------------------------------------------------------ stages, slots, specs
+    def _plan_stages(self):
+        model = self.model
+        level: dict[str, int] = {name: 0 for name in model.inputs}
+        self.aggregates: list[AggregateSpec] = []
+        self.history: list[HistorySpec] = []
+        self.agg_index: dict = {}
+        self.hist_index: dict = {}
+        self.node_stage: dict = {}
+        for name in self.needed:
+            lv = max((level.get(dep, 0) for dep in model.deps.get(name, ())), default=0)
+            for expr in _expressions(model.definitions[name]):
+                for node in n.walk(expr):
+                    if isinstance(node, n.Aggregate):
+                        value = node.value.id if isinstance(node.value, n.Name) else None
+                        lv = max(lv, (level.get(value, 0) if value else 0) + 1)
+            level[name] = lv
+        self.level = level
+        self.levels = sorted({0} | {level[name] for name in self.needed})
+        # Stage numbers are dense: stage k runs the definitions of the k-th level.
+        self.stage_of = {name: self.levels.index(level[name]) for name in self.needed}
+        used_later: set[str] = set()
+        for name in self.needed:
+            for dep in model.deps.get(name, ()):
+                if dep in self.stage_of and self.stage_of[dep] < self.stage_of[name]:
+                    used_later.add(dep)
+        keep = set(model.outputs) | set(model.history_refs) | used_later
+        self.slots: dict[str, int] = {}
+        self.nslots = 0
+        for name in self.needed:
+            for expr in _expressions(model.definitions[name]):
+                for node in n.walk(expr):
+                    if isinstance(node, n.Aggregate) and node not in self.agg_index:
+                        value = node.value.id if isinstance(node.value, n.Name) else None
+                        if value:
+                            keep.add(value)
+        for name in self.needed:
+            if name in keep:
+                self.slots[name] = self.nslots
+                t = model.types[name]
+                self.nslots += 1 + (len(t.fields) if t.kind == "tier" else 0)
+        for name in model.inputs:
+            if name in keep:  # an input that is an output or aggregated is kept like a value
+                self.slots[name] = self.nslots
+                self.nslots += 1
+        for name in self.needed:
+            for expr in _expressions(model.definitions[name]):
+                for node in n.walk(expr):
+                    self._spec(node, name)
+
+    def _spec(self, node, owner: str):
+        if isinstance(node, n.Aggregate) and node not in self.agg_index:
+            value = node.value.id if isinstance(node.value, n.Name) else None
+            group = self.input_order.index(node.group) if node.group else None
+            lv = (self.level.get(value, 0) if value else 0) + 1
+            self.agg_index[node] = len(self.aggregates)
+            self.aggregates.append(AggregateSpec(node, node.func, value, self.slots.get(value) if value else None,
+                                                 group, node.except_self, self.levels.index(
+                                                     min(x for x in self.levels if x >= lv))))
+        elif isinstance(node, n.Previous) and node not in self.hist_index:
+            self.hist_index[node] = len(self.history)
+            self.history.append(HistorySpec("previous", node, node.value.id, node.back,
+                                            self.slots[node.value.id]))
+        elif isinstance(node, n.Call) and node.func in n.HISTORY_FUNCTIONS and node not in self.hist_index:
+            self.hist_index[node] = len(self.history)
+            self.node_stage[node] = self.stage_of[owner]
+            if node.func == "streak":
+                slot = self.nslots
+                self.nslots += 1
+                self.history.append(HistorySpec("streak", node, None, 1, slot))
+            else:
+                name = node.args[0].id
+                self.history.append(HistorySpec(node.func, node, name, int(node.args[1].value), self.slots[name]))
 
     # ------------------------------------------------------------ plumbing
     def emit(self, line: str):
@@ -134,37 +265,85 @@ class _Gen:
         return f"K{len(self.constants) - 1}"
 
     def places(self, name: str) -> int | None:
-        """Decimal places fixed by a definition whose whole formula is a round(...)."""
+        """Decimal places fixed by rounding, followed through names, + and - and both sides of if/else."""
         d = self.model.definitions.get(name)
-        body = getattr(d, "body", None)
-        if isinstance(body, n.Call) and body.func == "round" and isinstance(body.args[1], n.Number):
-            return decimal_places(body.args[1].value)
+        if d is None or isinstance(d, n.FlagDecl) or d.gate is not None:
+            return None
+        return self._places(d.body, set())
+
+    def _places(self, e, seen) -> int | None:
+        match e:
+            case n.Call(func="round", args=args) if isinstance(args[1], n.Number):
+                return decimal_places(args[1].value)
+            case n.Name(id=name) if name in self.model.definitions and name not in seen:
+                d = self.model.definitions[name]
+                if isinstance(d, n.FlagDecl) or d.gate is not None:
+                    return None
+                return self._places(d.body, seen | {name})
+            case n.Binary(op="+" | "-", left=l, right=r):
+                a, b = self._places(l, seen), self._places(r, seen)
+                return max(a, b) if a is not None and b is not None else None
+            case n.Conditional(then=t, otherwise=o):
+                a, b = self._places(t, seen), self._places(o, seen)
+                return max(a, b) if a is not None and b is not None else None
+            case n.Number(value=v) if v.denominator == 1:
+                return 0
         return None
 
     def build(self):
-        lines_head = ["def row(R):"]
-        for i, name in enumerate(self.input_order):
-            t = self.model.types[name]
-            if t.numeric:
-                self.emit(f"i{i}_n, i{i}_d = R[{i}]")
-            else:
-                self.emit(f"i{i} = R[{i}]")
-        for name in _needed(self.model):
-            self.emit(f"# {name}")
-            self.definition(name)
-        outs = []
-        for name in self.model.outputs:
-            t = self.model.types[name]
-            v = self.var[name]
-            if t.numeric:
-                outs.append(f"({v}_n, {v}_d)")
-            else:
-                outs.append(v)
-        self.emit("return (" + "".join(o + ", " for o in outs) + ")")
-        namespace = {"Fallback": Fallback, "_round": round_ratio, "_gcd": gcd}
+        out = []
+        for k, lv in enumerate(self.levels):
+            self.lines = []
+            self.depth = 1
+            names = [name for name in self.needed if self.stage_of[name] == k]
+            used = set()
+            for name in names:
+                for expr in _expressions(self.model.definitions[name]):
+                    used.update(x.id for x in n.walk(expr) if isinstance(x, n.Name))
+            for i, name in enumerate(self.input_order):
+                if name not in used and not (k == 0 and name in self.slots):
+                    continue
+                if self.model.types[name].numeric:
+                    self.emit(f"i{i}_n, i{i}_d = R[{i}]")
+                else:
+                    self.emit(f"i{i} = R[{i}]")
+                if k == 0 and name in self.slots:
+                    self.store(name)
+            for name in sorted(used, key=lambda x: self.slots.get(x, -1)):
+                if name in self.stage_of and self.stage_of[name] < k:
+                    self.load(name)
+            for name in names:
+                self.emit(f"# {name}")
+                self.definition(name)
+                if name in self.slots:
+                    self.store(name)
+            if not names:
+                self.emit("pass")
+            out.append(f"def stage{k}(R, H, S, A):")
+            out.extend(self.lines)
+            out.append("")
+        namespace = {"Fallback": Fallback, "_round": round_ratio, "_gcd": gcd, "_rolling": rolling}
         for i, c in enumerate(self.constants):
             namespace[f"K{i}"] = c
-        return "\n".join(lines_head + self.lines) + "\n", namespace
+        return "\n".join(out) + "\n", namespace
+
+    def _vars_of(self, name: str) -> list[tuple[str, str]]:
+        """(variable, kind) pairs a named value occupies, in slot order."""
+        t = self.model.types[name]
+        v = self.var[name]
+        if t.kind == "tier":
+            return [(v, "text")] + [(f"{v}_{_ident(f)}", self._kind_of_type(ft)) for f, ft in t.fields]
+        return [(v, self._kind_of_type(t))]
+
+    def store(self, name: str):
+        for offset, (var, kind) in enumerate(self._vars_of(name)):
+            value = f"({var}_n, {var}_d)" if kind == "num" else var
+            self.emit(f"S[{self.slots[name] + offset}] = {value}")
+
+    def load(self, name: str):
+        for offset, (var, kind) in enumerate(self._vars_of(name)):
+            target = f"{var}_n, {var}_d" if kind == "num" else var
+            self.emit(f"{target} = S[{self.slots[name] + offset}]")
 
     # ------------------------------------------------------------ kinds
     def kind(self, e) -> str:
@@ -190,7 +369,9 @@ class _Gen:
                 return "num"
             case n.Conditional(then=t):
                 return self.kind(t)
-            case n.Call():
+            case n.Previous(value=v):
+                return self.kind(v)
+            case n.Call() | n.Aggregate():
                 return "num"
         raise AssertionError(e)
 
@@ -281,9 +462,45 @@ class _Gen:
                 return self.div(self.num(l), self.num(r))
             case n.Conditional():
                 return self.conditional(e, "num")
+            case n.Previous():
+                return self.previous(e, "num")
+            case n.Aggregate():
+                k = self.agg_index[e]
+                t = self.tmp()
+                self.emit(f"{t} = A[{k}]")
+                self.emit(f"if {t} is None: raise Fallback('no group value')")
+                self.emit(f"{t}_n, {t}_d = {t}")
+                return f"{t}_n", f"{t}_d"
+            case n.Call(func="streak", args=args):
+                j = self.hist_index[e]
+                cond = self.boolean(args[0])
+                t = self.tmp()
+                self.emit(f"{t} = H[{j}] + 1 if {cond} else 0")
+                self.emit(f"S[{self.history[j].slot}] = {t}")
+                return t, "1"
+            case n.Call(func=func, args=args) if func in n.HISTORY_FUNCTIONS:
+                j = self.hist_index[e]
+                xn, xd = self.num(args[0])
+                t = self.tmp()
+                self.emit(f"{t}_n, {t}_d = _rolling({self.const(func)}, H[{j}], {xn}, {xd})")
+                return f"{t}_n", f"{t}_d"
             case n.Call(func=func, args=args):
                 return self.call(func, args)
         raise AssertionError(e)
+
+    def previous(self, e: n.Previous, kind: str):
+        j = self.hist_index[e]
+        t = self.tmp()
+        self.emit(f"{t}_h = H[{j}]")
+        self.emit(f"if {t}_h is None:")
+        self.depth += 1
+        self.assign(t, self.value(e.otherwise, kind), kind)
+        self.depth -= 1
+        self.emit("else:")
+        self.depth += 1
+        self.emit(f"{t}_n, {t}_d = {t}_h" if kind == "num" else f"{t} = {t}_h")
+        self.depth -= 1
+        return (f"{t}_n", f"{t}_d") if kind == "num" else t
 
     def conditional(self, e: n.Conditional, kind: str):
         t = self.tmp()
@@ -368,6 +585,8 @@ class _Gen:
                 return f"({a} {'==' if op == '=' else op} {b})"
             case n.Conditional():
                 return self.conditional(e, "bool")
+            case n.Previous():
+                return self.previous(e, "bool")
         raise AssertionError(e)
 
     def lines_pop_assign(self, t: str) -> str:
@@ -385,6 +604,8 @@ class _Gen:
                 return f"{self.var[base.id]}_{_ident(field)}"
             case n.Conditional():
                 return self.conditional(e, "text")
+            case n.Previous():
+                return self.previous(e, "text")
         raise AssertionError(e)
 
     # ------------------------------------------------------------ definitions
@@ -396,23 +617,38 @@ class _Gen:
             return
         t = self.model.types[name]
         kind = self._kind_of_type(t) if t.kind != "tier" else "tier"
-        if d.gate is not None:
-            self.emit(f"if {self.boolean(d.gate)}:")
-            self.depth += 1
-            self.assign(target, ("0", "1"), "num")
-            self.depth -= 1
-            self.emit("else:")
-            self.depth += 1
-        self.body(d.body, name, kind)
+        self.gated(d, name, kind)
         if kind == "num":
             self.emit(f"if {target}_d > {_NORMALISE_ABOVE}:")
             self.emit(f"    g = _gcd({target}_n, {target}_d); {target}_n //= g; {target}_d //= g")
-        if d.gate is not None:
-            self.depth -= 1
+
+    def gated(self, d: n.Definition, name: str, kind: str):
+        """The body, or 0 when its `unless` holds."""
+        if d.gate is None:
+            self.body(d.body, name, kind)
+            return
+        self.emit(f"if {self.boolean(d.gate)}:")
+        self.depth += 1
+        self.assign(self.var[name], ("0", "1"), "num")
+        self.depth -= 1
+        self.emit("else:")
+        self.depth += 1
+        self.body(d.body, name, kind)
+        self.depth -= 1
 
     def body(self, body, name: str, kind: str):
         target = self.var[name]
         match body:
+            case n.Choice(subject=subject, branches=branches):
+                key = self.text(subject)
+                rows, other = [], None
+                for keys, d in branches:
+                    emit = self._branch(d, name, kind)
+                    if keys is None:
+                        other = emit
+                    else:
+                        rows.append((f"{key} in {self.const(frozenset(keys))}", emit))
+                self._chain(rows, other or _fallback(self, "no variant"))
             case n.Band():
                 self.band(body, target, kind)
             case n.Lookup():
@@ -464,6 +700,12 @@ class _Gen:
         if hi is not None:
             parts.append(self.less(s, _pair(hi), "<=" if hi_c else "<"))
         return " and ".join(parts) or "True"
+
+    def _branch(self, d, name, kind):
+        def emit():
+            self.gated(d, name, kind)
+
+        return emit
 
     def _result_body(self, expr, target, kind):
         def emit():

@@ -96,13 +96,15 @@ def _number_text(f: Fraction, grouped: bool, places: int | None) -> str:
 class Reference:
     """Evaluates one employee's row; every named value is computed once, on first use."""
 
-    def __init__(self, model: Model, inputs: dict, who: str = "", sources: dict | None = None):
+    def __init__(self, model: Model, inputs: dict, who: str = "", sources: dict | None = None, context=None):
         self.model = model
         self.inputs = inputs
         self.who = who
         self.sources = sources or {}
+        self.context = context  # earlier periods and group values (runner.RowContext)
         self.values: dict = {}
         self.traces: dict = {}
+        self.streaks: dict = {}  # streak node -> the count this period, kept for the next one
         self._frames: list = []
 
     # ------------------------------------------------------------ named values
@@ -243,9 +245,54 @@ class Reference:
                 return a / b
             case n.Conditional(then=t, condition=c, otherwise=o):
                 return self._eval(t) if self._truth(c) else self._eval(o)
+            case n.Previous():
+                return self._previous(e)
+            case n.Aggregate():
+                return self._group(e)
+            case n.Call(func="streak", args=args):
+                before, note = self.context.history(e)
+                holds = self._truth(args[0])
+                count = before + 1 if holds else 0
+                self.streaks[e] = count
+                self._note(f"{_text_of(self.model, e.span)} = {count}: "
+                           f"{'holds' if holds else 'does not hold'} this period; before: {note}")
+                return Fraction(count)
+            case n.Call(func=func, args=args) if func in n.HISTORY_FUNCTIONS:
+                earlier, note = self.context.history(e)
+                values = [*earlier, self._eval(args[0])]
+                if func == "rolling_sum":
+                    v = sum(values, Fraction(0))
+                elif func == "rolling_mean":
+                    v = sum(values, Fraction(0)) / len(values)
+                else:
+                    v = (min if func == "rolling_min" else max)(values)
+                kind = str(self.model.types.get(args[0].id, "number"))
+                self._note(f"{_text_of(self.model, e.span)} = {display(v, kind)}, {note}: "
+                           + ", ".join(display(x, kind) for x in values))
+                return v
             case n.Call(func=func, args=args):
                 return self._call(func, args)
         raise AssertionError(f"cannot evaluate {e!r}")
+
+    def _previous(self, e: n.Previous):
+        value, note = self.context.history(e) if self.context is not None else (None, "no earlier period")
+        text = _text_of(self.model, e.span)
+        if value is None:
+            v = self._eval(e.otherwise)
+            self._note(f"{text}: {note}, so {display(v, self._kind(e.otherwise))}")
+            return v
+        kind = str(self.model.types.get(e.value.id, "number"))
+        self._note(f"{text} = {display(value, kind)} ({note})")
+        return value
+
+    def _group(self, e: n.Aggregate):
+        value, note = self.context.group(e)
+        if value is None:
+            span = self._frames[-1][2] if self._frames else e.span
+            raise self._error("E306", f"{self._whom()}{_text_of(self.model, e.span)} has no value: {note}",
+                              e.span, hint="guard it, for example with `count(within ... except self) > 0`")
+        self._note(note)
+        return value
 
     def _call(self, func, args):
         if func == "round":
@@ -266,6 +313,8 @@ class Reference:
 
     # ------------------------------------------------------------ blocks
     def _body(self, body):
+        if isinstance(body, n.Choice):
+            return self._choice(body)
         if isinstance(body, n.Band):
             return self._band(body)
         if isinstance(body, n.Lookup):
@@ -277,6 +326,19 @@ class Reference:
         if isinstance(body, n.Brackets):
             return self._brackets(body)
         return self._eval(body)
+
+    def _choice(self, choice: n.Choice):
+        key = self._eval(choice.subject)
+        for keys, d in choice.branches:
+            if keys is None or key in keys:
+                which = "else" if keys is None else ", ".join(f'"{k}"' for k in keys)
+                self._note(f'{choice.subject.id} = "{key}": variant {which}, line {d.span.line}: '
+                           f"{_text_of(self.model, d.body.span).splitlines()[0]}")
+                if d.gate is not None and self._truth(d.gate):
+                    self._note(f"unless {_text_of(self.model, d.gate.span)}: yes, so nothing is paid")
+                    return Fraction(0)
+                return self._body(d.body)
+        raise self._error("E307", f'{self._whom()}no variant for {choice.subject.id} = "{key}"', choice.span)
 
     def _row_text(self, row) -> str:
         return _text_of(self.model, row.span).split("->")[0].strip()
@@ -356,7 +418,7 @@ class Reference:
 
 def _formula(model: Model, d: n.Definition) -> str:
     """The formula as written; for a block, its first line (its rows appear in the notes)."""
-    if isinstance(d.body, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)):
+    if isinstance(d.body, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets, n.Choice)):
         line = model.policy.source.splitlines()[d.body.span.line - 1]
         return line[d.body.span.col - 1 :].split("#")[0].strip()
     return _text_of(model, d.body.span)

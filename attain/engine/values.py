@@ -61,6 +61,19 @@ def decimal_places(step: Fraction) -> int | None:
     return max(twos, fives) if d == 1 else None
 
 
+def rolling(func: str, earlier: list, num: int, den: int) -> tuple[int, int]:
+    """rolling_sum/mean/min/max over earlier periods' (num, den) pairs and this period's num/den."""
+    values = [*earlier, (num, den)]
+    if func in ("rolling_sum", "rolling_mean"):
+        total = sum((Fraction(a, b) for a, b in values), Fraction(0))
+        if func == "rolling_mean":
+            total /= len(values)
+        return total.numerator, total.denominator
+    pick = min if func == "rolling_min" else max
+    best = pick(Fraction(a, b) for a, b in values)
+    return best.numerator, best.denominator
+
+
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 

@@ -1,0 +1,318 @@
+"""Running: bound records -> every employee's values, period by period and stage by stage.
+
+Periods are computed in order, so a formula can read an employee's earlier
+periods (previous, streak, rolling). Within a period, each stage runs for
+every employee before the group values (mean, rank, percentile ... within a
+group) that the next stage needs are computed. A row the compiled stages
+cannot finish is handed to the reference evaluator, which either computes it
+(a value the policy guards) or names the error exactly.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import attrs
+
+from attain.diagnostics import Diagnostic
+from attain.dsl import nodes as n
+from attain.engine.bind import Bound, Record, reference_inputs
+from attain.engine.compile import AggregateSpec, Fallback, HistorySpec, Plan
+from attain.engine.evaluate import EvaluationError, Reference, TierValue, display
+from attain.engine.periods import Period
+from attain.engine.values import to_decimal
+
+
+@attrs.define
+class RowState:
+    """One employee in one period while it is computed."""
+
+    record: Record
+    slots: list
+    history: tuple = ()
+    history_notes: tuple = ()
+    groups: list = attrs.Factory(list)  # per aggregate: the value, or None
+    group_notes: list = attrs.Factory(list)
+    reference: Reference | None = None
+    failed: bool = False
+
+
+class RowContext:
+    """What the reference evaluator needs beyond the row: earlier periods and group values, as Fractions."""
+
+    def __init__(self, plan: Plan, state: RowState):
+        self.plan = plan
+        self.state = state
+        self._history = {spec.node: i for i, spec in enumerate(plan.history)}
+        self._groups = {spec.node: i for i, spec in enumerate(plan.aggregates)}
+
+    def history(self, node):
+        """(raw value, note): previous -> value or None; streak -> last count; rolling -> list of values."""
+        i = self._history[node]
+        spec = self.plan.history[i]
+        raw = self.state.history[i]
+        note = self.state.history_notes[i]
+        if spec.kind == "previous":
+            return _fraction(raw), note
+        if spec.kind == "streak":
+            return raw, note
+        return [Fraction(a, b) for a, b in raw], note
+
+    def group(self, node):
+        i = self._groups[node]
+        raw = self.state.groups[i] if i < len(self.state.groups) else None
+        note = self.state.group_notes[i] if i < len(self.state.group_notes) else ""
+        return _fraction(raw), note
+
+
+def _fraction(raw):
+    if type(raw) is tuple:
+        return Fraction(raw[0], raw[1])
+    return raw
+
+
+class Runner:
+    """Computes every record of a bound data file; collects evaluation errors instead of stopping."""
+
+    def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50):
+        self.plan = plan
+        self.bound = bound
+        self.max_errors = max_errors
+        self.errors: list[Diagnostic] = []
+        self.gaps = plan.model.policy.header.gaps or "error"
+        self._kept: dict = {}  # who -> {period index: slots}
+        self._start: dict = {}  # who -> index where the employee's unbroken history starts
+        self._last: dict = {}  # who -> last period index seen
+
+    def periods(self) -> list:
+        """The records grouped by period, in time order (one group when the data has no periods)."""
+        groups: dict = {}
+        for r in self.bound.records:
+            groups.setdefault(r.period, []).append(r)
+        if list(groups) == [None]:
+            return [(None, groups[None])]
+        return sorted(groups.items(), key=lambda item: item[0].index)
+
+    def run(self, until: tuple | None = None):
+        """Yield (record, slots) for every computed row; stop after the row `until` = (who, period) is done,
+        yielding its RowState last."""
+        for period, records in self.periods():
+            states = self._period(period, records)
+            for state in states:
+                if until is not None and (state.record.who, state.record.period) == until:
+                    yield state
+                    return
+                if not state.failed:
+                    yield state
+            if len(self.errors) >= self.max_errors:
+                return
+
+    # ------------------------------------------------------------ one period
+    def _period(self, period: Period | None, records: list) -> list[RowState]:
+        plan = self.plan
+        states = []
+        for record in records:
+            state = RowState(record, plan.new_slots())
+            if plan.history:
+                self._history(state, period)
+            states.append(state)
+        for k, stage in enumerate(plan.stages):
+            aggregates = plan.aggregates_at(k)
+            if aggregates:
+                self._groups(states, aggregates)
+            for state in states:
+                if state.failed:
+                    continue
+                if state.reference is not None:
+                    self._fill_from_reference(state, k)
+                    continue
+                try:
+                    stage(state.record.fast, state.history, state.slots, state.groups)
+                except Fallback:
+                    state.reference = self.reference(state)
+                    self._fill_from_reference(state, k)
+        if plan.history and period is not None:
+            for state in states:
+                if not state.failed:
+                    self._kept.setdefault(state.record.who, {})[period.index] = state.slots
+        return states
+
+    def reference(self, state: RowState) -> Reference:
+        sources = {name: self.bound.source(state.record, name) for name in self.plan.inputs}
+        period = state.record.period
+        who = state.record.who + (f" in {period}" if period is not None else "")
+        return Reference(self.plan.model, reference_inputs(self.plan, state.record), who, sources,
+                         RowContext(self.plan, state))
+
+    def _fill_from_reference(self, state: RowState, stage: int):
+        """Compute this stage's kept values with the reference evaluator and store them as the plan would."""
+        plan, ref = self.plan, state.reference
+        try:
+            for name, slot in plan.slots.items():
+                if _stage_of(plan, name) != stage:
+                    continue
+                value = ref.value(name)
+                if isinstance(value, TierValue):
+                    state.slots[slot] = value.name
+                    fields = plan.model.types[name].fields
+                    for offset, (field, _t) in enumerate(fields, 1):
+                        state.slots[slot + offset] = _raw(value.results.get(field, ""))
+                else:
+                    state.slots[slot] = _raw(value)
+            for i, spec in enumerate(plan.history):
+                if spec.kind == "streak" and _stage_of_node(plan, spec.node) == stage:
+                    state.slots[spec.slot] = ref.streaks.get(spec.node, 0)
+        except EvaluationError as e:
+            state.failed = True
+            self.errors.extend(e.diagnostics)
+
+    # ------------------------------------------------------------ history
+    def _history(self, state: RowState, period: Period | None):
+        who = state.record.who
+        if period is None:
+            state.history = tuple(None for _ in self.plan.history)
+            state.history_notes = tuple("" for _ in self.plan.history)
+            return
+        last = self._last.get(who)
+        if last is None:
+            self._start[who] = period.index
+        elif last != period.index - 1:
+            if self.gaps == "restart":
+                self._start[who] = period.index
+            else:
+                missing = Period(period.kind, last + 1)
+                upto = Period(period.kind, period.index - 1)
+                span = missing if missing == upto else f"{missing} to {upto}"
+                self.errors.append(Diagnostic(
+                    "E310", f"{who} has no data for {span}, between {Period(period.kind, last)} and {period}, "
+                    "and this policy looks at earlier periods", None,
+                    hint="add the missing rows, or say `gaps restart` in the header to start the history again"))
+                state.failed = True
+        self._last[who] = period.index
+        kept = self._kept.get(who, {})
+        start = self._start[who]
+        values, notes = [], []
+        for spec in self.plan.history:
+            raw, note = self._history_value(spec, kept, start, period)
+            values.append(raw)
+            notes.append(note)
+        state.history = tuple(values)
+        state.history_notes = tuple(notes)
+
+    def _history_value(self, spec: HistorySpec, kept: dict, start: int, period: Period):
+        if spec.kind == "previous":
+            at = period.index - spec.back
+            if at < start or at not in kept:
+                return None, f"no period {Period(period.kind, at)} in {self._whose()}history"
+            return kept[at][spec.slot], f"from {Period(period.kind, at)}"
+        if spec.kind == "streak":
+            at = period.index - 1
+            if at < start or at not in kept:
+                return 0, "no earlier period"
+            count = kept[at][spec.slot]
+            return count, f"{count} in a row up to {Period(period.kind, at)}"
+        earlier = []
+        for back in range(1, spec.back):
+            at = period.index - back
+            if at < start or at not in kept:
+                break
+            earlier.append(kept[at][spec.slot])
+        earlier.reverse()
+        first = Period(period.kind, period.index - len(earlier))
+        return earlier, f"over {first} to {period} ({len(earlier) + 1} period{'s' if earlier else ''})"
+
+    def _whose(self) -> str:
+        return ""
+
+    # ------------------------------------------------------------ groups
+    def _groups(self, states: list[RowState], specs: tuple[AggregateSpec, ...]):
+        plan = self.plan
+        for spec in specs:
+            index = plan.aggregates.index(spec)
+            members: dict = {}
+            for state in states:
+                if state.failed:
+                    continue
+                key = state.record.fast[spec.group] if spec.group is not None else None
+                value = state.slots[spec.slot] if spec.slot is not None else None
+                members.setdefault(key, []).append((state, Fraction(*value) if value is not None else None))
+            for key, group in members.items():
+                results = _aggregate(spec, [v for _, v in group])
+                where = "everyone" if spec.group is None else f'{plan.inputs[spec.group]} "{key}"'
+                for (state, own), result in zip(group, results):
+                    while len(state.groups) <= index:
+                        state.groups.append(None)
+                        state.group_notes.append("")
+                    value, size = result
+                    state.groups[index] = (value.numerator, value.denominator) if value is not None else None
+                    state.group_notes[index] = _group_note(spec, where, size, value, plan)
+
+
+def _aggregate(spec: AggregateSpec, values: list) -> list:
+    """Each member's (value, group size) for one group; value None where it does not exist (no peers)."""
+    func = spec.func
+    size = len(values)
+    out = []
+    if func == "count":
+        return [(Fraction(size - 1 if spec.except_self else size), size) for _ in values]
+    total = sum(values, Fraction(0))
+    ordered = sorted(values)
+    for own in values:
+        if func == "rank":
+            out.append((Fraction(1 + sum(1 for v in values if v > own)), size))
+        elif func == "percentile":
+            below = sum(1 for v in values if v < own)
+            out.append((Fraction(1) if size == 1 else Fraction(below, size - 1), size))
+        elif spec.except_self:
+            others = size - 1
+            if others == 0:
+                out.append((None, size))
+            elif func == "sum":
+                out.append((total - own, size))
+            elif func == "mean":
+                out.append(((total - own) / others, size))
+            else:
+                rest = list(ordered)
+                rest.remove(own)
+                out.append((rest[0] if func == "min" else rest[-1], size))
+        elif func == "sum":
+            out.append((total, size))
+        elif func == "mean":
+            out.append((total / size, size))
+        else:
+            out.append((ordered[0] if func == "min" else ordered[-1], size))
+    return out
+
+
+def _group_note(spec: AggregateSpec, where: str, size: int, value, plan: Plan) -> str:
+    within = f"{spec.name} within {where}" if spec.name else f"within {where}"
+    formula = f"{spec.func}({within}{' except self' if spec.except_self else ''})"
+    kind = str(plan.model.types[spec.name]) if spec.name else "count"
+    if spec.func in ("rank", "count"):
+        kind = "count"
+    if spec.func == "percentile":
+        kind = "percent"
+    shown = display(value, kind) if value is not None else "no value: no one else is in the group"
+    return f"{formula} = {shown} ({size} employee{'s' if size != 1 else ''} in the group)"
+
+
+def _raw(value):
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    return value
+
+
+def _stage_of(plan: Plan, name: str) -> int:
+    return plan.stage_of.get(name, 0)
+
+
+def _stage_of_node(plan: Plan, node) -> int:
+    return plan.node_stage.get(node, 0)
+
+
+def to_output(plan: Plan, value, places):
+    if isinstance(value, TierValue):
+        return value.name
+    if isinstance(value, Fraction):
+        return to_decimal(value.numerator, value.denominator, places)
+    return value
