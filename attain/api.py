@@ -22,12 +22,13 @@ from attain.dsl import nodes
 from attain.dsl.checker import Model, check as check_tree
 from attain.dsl.parser import parse, parse_file
 from attain.engine import trace as trace_render
-from attain.engine.bind import Bound, bind
+from attain.engine.bind import Bound, bind, find_id_column, only
 from attain.engine.compile import Plan, compile_model
 from attain.engine.evaluate import Trace
 from attain.engine.io import Table, read_table
 from attain.engine.periods import parse_period
 from attain.engine.runner import Runner
+from attain.engine.values import gc_paused
 
 MAX_EVALUATION_ERRORS = 50
 
@@ -103,19 +104,20 @@ class Policy:
 
     def run(self, data, id_column: str | None = None) -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data."""
-        bound = self.bind(data, id_column)
-        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
-        convert = self.plan.convert
-        key = bound.id_column
-        names = self.model.outputs
-        periodic = bound.period_column is not None
-        rows = []
-        for state in runner.run():
-            row = {key: state.record.who}
-            if periodic:
-                row["period"] = str(state.record.period)
-            row.update(zip(names, convert(state.slots)))
-            rows.append(row)
+        with gc_paused():
+            bound = self.bind(data, id_column)
+            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
+            convert = self.plan.convert
+            key = bound.id_column
+            names = self.model.outputs
+            periodic = bound.period_column is not None
+            rows = []
+            for state in runner.run():
+                row = {key: state.record.who}
+                if periodic:
+                    row["period"] = str(state.record.period)
+                row.update(zip(names, convert(state.slots)))
+                rows.append(row)
         if runner.errors:
             raise AttainError(runner.errors)
         columns = (key, "period", *names) if periodic else (key, *names)
@@ -124,7 +126,14 @@ class Policy:
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
                 period: str | None = None) -> Explanation:
         """How one employee's value (or every output) came about, down to the data cells."""
-        bound = self.bind(data, id_column)
+        table = data if isinstance(data, Table) else read_table(data)
+        if not self.plan.aggregates:
+            # Nothing looks at colleagues: the employee's own rows are all there is to compute.
+            key = find_id_column(table, id_column)
+            mine = only(table, key, who)
+            if mine.rows:
+                table = mine
+        bound = self.bind(table, id_column)
         records = [r for r in bound.records if r.who == who]
         if not records:
             ids = list(dict.fromkeys(r.who for r in bound.records))

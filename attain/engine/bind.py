@@ -9,31 +9,43 @@ cell is good.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from fractions import Fraction
 
 import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.engine.compile import MISSING, MISSING_NUMBER, Plan
-from attain.engine.io import CellError, Table, parse_cell
+from attain.engine.io import CellError, Table, format_number, parse_cell
 from attain.engine.periods import Period, expected_label, parse_period, period_of_date
+from attain.engine.values import to_decimal
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
 PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")
 DATE_COLUMNS = ("date", "日期")
 MAX_REPORTED = 50
-_PLAIN = re.compile(r"(-?)(\d+)(?:\.(\d+))?", re.ASCII)
+_FAST = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)", re.ASCII)
 
 
-@attrs.frozen
-class Record:
-    """One employee's row: who, where it came from, and its input values (None where empty)."""
+_NO_MISSING = frozenset()
+
+
+class Record(NamedTuple):
+    """One employee's row (or one period of it): who, where it came from, and its input values."""
 
     who: str
     line: int
-    values: tuple  # per plan input: (num, den) for numbers, str/bool/date, or None when empty
-    fast: tuple  # the same with defaults filled in and MISSING for empty cells
+    fast: tuple  # per plan input: (num, den), text, bool or date; defaults filled in; MISSING where empty
     period: Period | None = None
+    missing: frozenset = _NO_MISSING  # inputs whose cell was empty (a default may stand in)
+    lines: tuple = ()  # every data line a combined record was made from
+
+    @property
+    def values(self) -> tuple:
+        """The cells as given: None where a cell was empty, even if a default stands in for it."""
+        if not self.missing:
+            return self.fast
+        return tuple(None if i in self.missing else v for i, v in enumerate(self.fast))
 
 
 @attrs.frozen
@@ -51,25 +63,139 @@ class Bound:
         column = self.columns.get(name)
         if column is None:
             return "default"
+        if len(record.lines) > 1:
+            lines = ", ".join(str(line) for line in record.lines)
+            return f"{self.file}: lines {lines} added up, column {column}"
         return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
 
 
-def _pair(kind: str, text: str):
-    """A cell as (numerator, denominator), fast for plain decimals, exact always."""
-    m = _PLAIN.fullmatch(text)
-    if m is not None:
-        sign, whole, frac = m.groups()
-        if frac:
-            num, den = int(whole + frac), 10 ** len(frac)
+def _converter(kind: str, numeric: bool, low, choices):
+    """A function from a cell's text to its exact value, raising CellError; fast for plain numbers.
+
+    Plain decimals, well-formed thousands groups and (for percents) a trailing % are read
+    with one regular expression and integer arithmetic; anything else goes to `parse_cell`,
+    which knows every accepted form and says what was expected.
+    """
+    if not numeric:
+        if choices:
+            expected = "one of " + ", ".join(f'"{c}"' for c in sorted(choices))
+
+            def convert_choice(text):
+                value = parse_cell(kind, text)
+                if value not in choices:
+                    raise CellError(expected)
+                return value
+
+            return convert_choice
+        return lambda text: parse_cell(kind, text)
+
+    fast = _FAST.fullmatch
+    percent_ok = kind == "percent"
+    count = kind == "count"
+    if low is not None:
+        lo, hi = low
+        lo_n, lo_d, hi_n, hi_d = lo.numerator, lo.denominator, hi.numerator, hi.denominator
+        in_range = f"{kind} in {_show(lo)} .. {_show(hi)}"
+
+    def convert(text):
+        m = fast(text)
+        if m is not None and (percent_ok or not m.group(4)):
+            sign, whole, frac, pct = m.groups()
+            if "," in whole:
+                whole = whole.replace(",", "")
+            if frac:
+                num, den = int(whole + frac), 10 ** len(frac)
+            else:
+                num, den = int(whole), 1
+            if sign:
+                num = -num
+            if pct:
+                den *= 100
+            if count and (num < 0 or num % den):
+                raise CellError("count (a whole number, 0 or more)")
         else:
-            num, den = int(whole), 1
-        if sign:
-            num = -num
-        if kind == "count" and (den != 1 and num % den or num < 0):
-            raise CellError("count (a whole number, 0 or more)")
+            value = parse_cell(kind, text)
+            num, den = value.numerator, value.denominator
+        if low is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
+            raise CellError(in_range)
         return num, den
-    value = parse_cell(kind, text)
-    return value.numerator, value.denominator
+
+    return convert
+
+
+def _row_reader(plan: Plan, columns: dict, specs: list):
+    """Generate one function that reads a row's cells into exact values, raising CellError on a bad cell.
+
+    Plain numbers (with thousands groups, and % for percents) are parsed inline with
+    integer arithmetic, so binding costs about what parsing Decimals by hand would;
+    other forms and other types call the input's converter. Column names travel in
+    a constants table; only our own identifiers enter the source.
+    """
+    lines = ["def read(cells):", "    get = cells.get", "    missing = ()"]
+    namespace = {"FAST": _FAST.fullmatch, "CellError": CellError, "frozenset": frozenset,
+                 "POW": tuple(10**k for k in range(64))}
+    for i, name in enumerate(plan.inputs):
+        column, convert, default = specs[i]
+        namespace[f"D{i}"] = default
+        namespace[f"V{i}"] = convert
+        if column is None:
+            lines += [f"    f{i} = D{i}", f"    missing += ({i},)"]
+            continue
+        namespace[f"C{i}"] = column
+        inp = plan.model.inputs[name]
+        lines += [f"    t = get(C{i})", "    if t is None:", f"        f{i} = D{i}", f"        missing += ({i},)"]
+        if not plan.model.types[name].numeric:
+            lines += ["    else:", f"        f{i} = V{i}(t)"]
+            continue
+        percent = inp.type == "percent"
+        lines += [
+            "    else:",
+            "        m = FAST(t)",
+            f"        if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
+            f"            f{i} = V{i}(t)",
+            "        else:",
+            "            s, w, fr, pc = m.groups()",
+            "            if ',' in w: w = w.replace(',', '')",
+            "            if fr: n = int(w + fr); d = POW[len(fr)]",
+            "            else: n = int(w); d = 1",
+            "            if s: n = -n",
+        ]
+        if percent:
+            lines.append("            if pc: d *= 100")
+        if inp.type == "count":
+            lines.append("            if n < 0 or n % d: raise CellError('count')")
+        if inp.low is not None:
+            lo, hi = inp.low.value, inp.high.value
+            lines.append(f"            if not ({lo.numerator} * d <= n * {lo.denominator} and "
+                         f"n * {hi.denominator} <= {hi.numerator} * d): raise CellError('range')")
+        lines.append(f"            f{i} = (n, d)")
+    values = ", ".join(f"f{i}" for i in range(len(plan.inputs)))
+    lines.append(f"    return ({values}{',' if len(plan.inputs) == 1 else ''}), "
+                 "(frozenset(missing) if missing else EMPTY)")
+    namespace["EMPTY"] = _NO_MISSING
+    exec(compile("\n".join(lines) + "\n", "<attain row reader>", "exec"), namespace)
+    return namespace["read"]
+
+
+def find_id_column(table: Table, id_column: str | None = None) -> str:
+    """The column naming the employee: the one asked for, or the first of ID_COLUMNS present."""
+    header = Span(table.file, 1, 1, 1, 2)
+    if id_column is None:
+        id_column = next((c for c in ID_COLUMNS if c in table.columns), None)
+        if id_column is None:
+            raise AttainError([Diagnostic(
+                "D410", "the data has no column that names the employee", header,
+                hint="add a column named " + " or ".join(f"'{c}'" for c in ID_COLUMNS[:2])
+                + ", or name it with --id-column")])
+    elif id_column not in table.columns:
+        raise AttainError([Diagnostic("D410", f"the data has no column '{id_column}'", header,
+                                      hint="columns: " + ", ".join(table.columns))])
+    return id_column
+
+
+def only(table: Table, id_column: str, who: str) -> Table:
+    """The rows of one employee: all an explanation needs when no value looks at colleagues."""
+    return Table(table.file, table.columns, tuple(r for r in table.rows if r.cells.get(id_column) == who))
 
 
 def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
@@ -78,16 +204,7 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
     positions = {c: i + 1 for i, c in enumerate(table.columns)}
     header = Span(table.file, 1, 1, 1, 2)
 
-    if id_column is None:
-        id_column = next((c for c in ID_COLUMNS if c in positions), None)
-        if id_column is None:
-            raise AttainError([Diagnostic(
-                "D410", "the data has no column that names the employee", header,
-                hint="add a column named " + " or ".join(f"'{c}'" for c in ID_COLUMNS[:2])
-                + ", or name it with --id-column")])
-    elif id_column not in positions:
-        raise AttainError([Diagnostic("D410", f"the data has no column '{id_column}'", header,
-                                      hint="columns: " + ", ".join(table.columns))])
+    id_column = find_id_column(table, id_column)
 
     columns: dict[str, str] = {}
     for name in plan.inputs:
@@ -113,7 +230,12 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
         t = model.types[name]
         default = _default_value(inp, t)
         low = (inp.low.value, inp.high.value) if inp.low is not None else None
-        specs.append((name, inp.type, t.numeric, columns.get(name), default, low, frozenset(inp.choices)))
+        convert = _converter(inp.type, t.numeric, low, frozenset(inp.choices))
+        if default is None:
+            default = MISSING_NUMBER if t.numeric else MISSING
+        specs.append((columns.get(name), convert, default))
+
+    read_row = _row_reader(plan, columns, specs)
 
     header_info = model.policy.header
     period_kind = header_info.period
@@ -160,33 +282,20 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                 + ("" if period_kind else "; if the data holds several periods, add `period month` (or quarter...) "
                    "to the policy header and a 'period' column")))
         seen[key] = row.line
-        values, fast = [], []
-        for name, kind, numeric, column, default, low, choices in specs:
-            text = row.cells.get(column) if column is not None else None
-            if text is None:
-                values.append(None)
-                if default is not None:
-                    fast.append(default)
-                else:
-                    fast.append(MISSING_NUMBER if numeric else MISSING)
-                continue
-            try:
-                if numeric:
-                    value = _pair(kind, text)
-                    if low is not None and not _within(value, low):
-                        raise CellError(f"{kind} in {_show(low[0])} .. {_show(low[1])}")
-                else:
-                    value = parse_cell(kind, text)
-                    if choices and value not in choices:
-                        raise CellError("one of " + ", ".join(f'"{c}"' for c in sorted(choices)))
-            except CellError as err:
-                diags.append(_cell_error(table, row.line, positions[column], column, err.expected, text))
-                values.append(None)
-                fast.append(MISSING)
-                continue
-            values.append(value)
-            fast.append(value)
-        records.append(Record(who, row.line, tuple(values), tuple(fast), period))
+        try:
+            fast, missing = read_row(row.cells)
+        except CellError:
+            # Go cell by cell to report every bad cell of the row with its column.
+            cells = row.cells
+            for column, convert, _default in specs:
+                text = cells.get(column) if column is not None else None
+                if text is not None:
+                    try:
+                        convert(text)
+                    except CellError as err:
+                        diags.append(_cell_error(table, row.line, positions[column], column, err.expected, text))
+            continue
+        records.append(Record(who, row.line, fast, period, missing))
         if len(diags) >= MAX_REPORTED:
             break
     if diags:
@@ -209,22 +318,27 @@ def _combine_dated(plan: Plan, table: Table, records: list, positions: dict) -> 
         if len(rows) == 1:
             combined.append(rows[0])
             continue
-        values, fast = list(rows[0].values), list(rows[0].fast)
+        fast = list(rows[0].fast)
+        missing = set()
         for i, name in enumerate(plan.inputs):
             kind = plan.input_types[i]
             cells = [r.values[i] for r in rows]
-            if kind in ("money", "count", "number"):
-                present = [c for c in cells if c is not None]
-                if present:
-                    total = sum((Fraction(*c) for c in present), Fraction(0))
-                    values[i] = fast[i] = (total.numerator, total.denominator)
-            elif len({c for c in cells if c is not None}) > 1:
+            present = [c for c in cells if c is not None]
+            if not present:
+                missing.add(i)
+            elif kind in ("money", "count", "number"):
+                total = sum((Fraction(*c) for c in present), Fraction(0))
+                fast[i] = (total.numerator, total.denominator)
+            elif len(set(present)) > 1:
                 diags.append(Diagnostic(
                     "D416", f"employee '{who}' has different values of '{name}' within {period} "
                     f"(lines {rows[0].line} and {rows[-1].line})",
                     Span(table.file, rows[-1].line, 1, rows[-1].line, 2),
                     hint="dated rows of one period add up their amounts; other values must agree"))
-        combined.append(Record(who, rows[0].line, tuple(values), tuple(fast), period))
+            else:
+                fast[i] = present[0]
+        combined.append(Record(who, rows[0].line, tuple(fast), period, frozenset(missing),
+                               tuple(r.line for r in rows)))
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
     return combined
@@ -239,14 +353,8 @@ def _default_value(inp, t):
     return v
 
 
-def _within(pair, bounds) -> bool:
-    num, den = pair
-    lo, hi = bounds
-    return lo.numerator * den <= num * lo.denominator and num * hi.denominator <= hi.numerator * den
-
-
 def _show(f: Fraction) -> str:
-    return str(f.numerator) if f.denominator == 1 else format(f.numerator / f.denominator, "g")
+    return format_number(to_decimal(f.numerator, f.denominator))
 
 
 def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:

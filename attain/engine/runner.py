@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import attrs
-
 from attain.diagnostics import Diagnostic
 from attain.dsl import nodes as n
 from attain.engine.bind import Bound, Record, reference_inputs
@@ -23,18 +21,20 @@ from attain.engine.periods import Period
 from attain.engine.values import to_decimal
 
 
-@attrs.define
 class RowState:
     """One employee in one period while it is computed."""
 
-    record: Record
-    slots: list
-    history: tuple = ()
-    history_notes: tuple = ()
-    groups: list = attrs.Factory(list)  # per aggregate: the value, or None
-    group_notes: list = attrs.Factory(list)
-    reference: Reference | None = None
-    failed: bool = False
+    __slots__ = ("record", "slots", "history", "history_notes", "groups", "group_notes", "reference", "failed")
+
+    def __init__(self, record: Record, slots: list):
+        self.record = record
+        self.slots = slots
+        self.history: tuple = ()
+        self.history_notes: tuple = ()
+        self.groups: list = []  # per aggregate: the value, or None
+        self.group_notes: list = []
+        self.reference: Reference | None = None
+        self.failed = False
 
 
 class RowContext:
