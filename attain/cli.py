@@ -141,5 +141,32 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column):
     click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--data", "data", required=True, help="The data both versions run on.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@_guard
+def diff_cmd(old, new, data, fmt, id_column):
+    """What changed between two versions of a policy, and whom it affects by how much.
+
+    OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout).
+    """
+    from attain.diff import diff
+
+    try:
+        report = diff(old, new, data, id_column=id_column)
+    except AttainError as e:
+        # A version that exists only in git has no file to show carets from: use the text git gave.
+        sources = {**_sources(e.diagnostics), **getattr(e, "sources", {})}
+        click.echo(render_all(e.diagnostics, sources), err=True)
+        raise _Exit(_exit_code(e.diagnostics))
+    for loaded in (report.old, report.new):
+        if loaded.warnings:
+            _report(loaded.warnings)
+    click.echo({"text": report.text, "json": report.json, "csv": report.csv}[fmt](), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -133,3 +133,40 @@ def test_reads_data_from_stdin():
     r = invoke("run", POLICY, "--data", "-", input=Path(DATA).read_text(encoding="utf-8"))
     assert r.exit_code == 0
     assert r.stdout.splitlines()[3].startswith("S003,")
+
+
+def test_diff_reports_changed_band_and_impact(tmp_path):
+    new = tmp_path / "new.policy"
+    new.write_text(Path(POLICY).read_text(encoding="utf-8").replace("100% to 120% -> 80", "100% to 120% -> 85"),
+                   encoding="utf-8")
+    r = invoke("diff", POLICY, str(new), "--data", DATA)
+    assert r.exit_code == 0
+    assert "attainment_score: band row 100% to 120% now gives 85 instead of 80" in r.stdout
+    # S001: total score 85 -> 87 (85 - 32 + 85 * 40%), bonus 10,000 * 1.2 * 87 / 100 = 10,440: +240
+    assert "+240.00" in r.stdout
+    doc = json.loads(invoke("diff", POLICY, str(new), "--data", DATA, "--format", "json").stdout)
+    assert doc["schema"] == 1
+
+
+def test_diff_of_a_git_revision_from_elsewhere(tmp_path, monkeypatch):
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    run = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True)  # noqa: E731
+    run("init", "-q")
+    run("config", "user.email", "hr@example.com")
+    run("config", "user.name", "HR")
+    policy = repo / "x.policy"
+    policy.write_text(Path(POLICY).read_text(encoding="utf-8"), encoding="utf-8")
+    run("add", "x.policy")
+    run("commit", "-qm", "v1")
+    policy.write_text(policy.read_text(encoding="utf-8").replace(">= 95%     -> 100", ">= 95%     -> 95"),
+                      encoding="utf-8")
+    run("commit", "-qam", "v2")
+    monkeypatch.chdir(tmp_path)
+    r = invoke("diff", "repo/x.policy@HEAD~1", "repo/x.policy", "--data", DATA)
+    assert r.exit_code == 0, r.stderr
+    assert "collection_score: band row" in r.stdout
+    r = invoke("diff", "repo/x.policy@nope", "repo/x.policy", "--data", DATA)
+    assert r.exit_code == 2
