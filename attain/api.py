@@ -25,7 +25,7 @@ from attain.engine import trace as trace_render
 from attain.engine.bind import Bound, bind, find_id_column, only
 from attain.engine.compile import Plan, compile_model
 from attain.engine.evaluate import Trace
-from attain.engine.io import Table, read_table
+from attain.engine.io import Row, Table, format_number, read_table
 from attain.engine.periods import parse_period
 from attain.engine.runner import Runner
 from attain.engine.values import gc_paused
@@ -45,20 +45,35 @@ def check(path: str | Path) -> list[Diagnostic]:
 
 def load(path: str | Path) -> "Policy":
     """Parse, check and compile a policy file; raise `AttainError` if it has errors."""
-    return _load(parse_file(path))
+    return _load(parse_file(path), ())
 
 
 def loads(text: str, file: str = "<policy>") -> "Policy":
     """Like `load`, from policy text."""
-    return _load(parse(text, file))
+    return _load(parse(text, file), ())
 
 
-def _load(tree: nodes.Policy) -> "Policy":
+def _load(tree: nodes.Policy, using: tuple) -> "Policy":
     model, diagnostics = check_tree(tree)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise AttainError(errors)
-    return Policy(tree, model, compile_model(model), tuple(diagnostics))
+    parts = ()
+    if tree.header.uses:
+        path = (Path(tree.file).parent / tree.header.uses).resolve()
+        if path in using:
+            raise AttainError([Diagnostic("C250", f"policies use each other in a loop: {tree.header.uses}",
+                                          tree.header.span)])
+        try:
+            part_tree = parse_file(path)
+        except AttainError as e:
+            if e.diagnostics[0].code.startswith("U"):
+                raise AttainError([Diagnostic("C250", f"the policy it uses, {tree.header.uses!r}, cannot be read: "
+                                              + e.diagnostics[0].message, tree.header.span,
+                                              hint="the path is relative to this policy's folder")]) from None
+            raise
+        parts = (_load(part_tree, (*using, path)),)
+    return Policy(tree, model, compile_model(model), tuple(diagnostics), parts)
 
 
 @attrs.frozen
@@ -93,14 +108,21 @@ class Policy:
     model: Model
     plan: Plan
     warnings: tuple[Diagnostic, ...] = ()
+    parts: tuple = ()  # the finer policy this one `uses`, whose outputs it reads
 
     @property
     def outputs(self) -> tuple[str, ...]:
         return self.model.outputs
 
-    def bind(self, data, id_column: str | None = None) -> Bound:
+    def table(self, data, id_column: str | None = None) -> Table:
+        """The data as this policy reads it: with the outputs of a policy it `uses` added to each row."""
         table = data if isinstance(data, Table) else read_table(data)
-        return bind(self.plan, table, id_column)
+        for part in self.parts:
+            table = _with_outputs(table, part, id_column)
+        return table
+
+    def bind(self, data, id_column: str | None = None) -> Bound:
+        return bind(self.plan, self.table(data, id_column), id_column)
 
     def run(self, data, id_column: str | None = None) -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data."""
@@ -126,14 +148,14 @@ class Policy:
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
                 period: str | None = None) -> Explanation:
         """How one employee's value (or every output) came about, down to the data cells."""
-        table = data if isinstance(data, Table) else read_table(data)
+        table = self.table(data, id_column)
         if not self.plan.aggregates:
             # Nothing looks at colleagues: the employee's own rows are all there is to compute.
             key = find_id_column(table, id_column)
             mine = only(table, key, who)
             if mine.rows:
                 table = mine
-        bound = self.bind(table, id_column)
+        bound = bind(self.plan, table, id_column)
         records = [r for r in bound.records if r.who == who]
         if not records:
             ids = list(dict.fromkeys(r.who for r in bound.records))
@@ -170,3 +192,29 @@ class Policy:
         roots = tuple(ref.trace(name) for name in names)
         label = str(record.period) if record.period is not None else None
         return Explanation(who, self.tree.file, roots, label)
+
+
+def _with_outputs(table: Table, part: Policy, id_column: str | None) -> Table:
+    """Each row of `table` with the outputs `part` computed for it, as text cells named by output."""
+    results = part.run(table, id_column)
+    key = results.columns[0]
+    periodic = "period" in results.columns
+    by_row = {(r[key], r["period"] if periodic else None): r for r in results.rows}
+    names = [c for c in results.columns if c not in (key, "period")]
+    clash = [c for c in names if c in table.columns]
+    if clash:
+        raise AttainError([Diagnostic("D417", f"the data has a column '{clash[0]}', which is also an output of "
+                                      f"{part.tree.file}", hint="rename the column, or the output")])
+    kind = part.tree.header.period
+    rows = []
+    for row in table.rows:
+        label = row.cells.get("period") if periodic else None
+        period = parse_period(kind, label) if (periodic and label) else None
+        found = by_row.get((row.cells.get(key), str(period) if period is not None else None))
+        cells = dict(row.cells)
+        for name in names:
+            value = found[name] if found is not None else None
+            cells[name] = None if value is None else (
+                ("true" if value else "false") if isinstance(value, bool) else format_number(value))
+        rows.append(Row(row.line, cells))
+    return Table(table.file, (*table.columns, *names), tuple(rows))

@@ -182,6 +182,13 @@ class _Checker:
                 if c in seen:
                     self.error("C233", f"'{c}' is listed twice in the choices of '{s.name}'", s.span)
                 seen.add(c)
+        if s.combine is not None:
+            if s.combine not in n.COMBINE:
+                self.error("C249", f"unknown way to combine rows: '{s.combine}'", s.span,
+                           hint="use one of " + ", ".join(n.COMBINE) + _did_you_mean(s.combine, n.COMBINE))
+            elif s.combine in ("sum", "mean", "min", "max") and t is not ty.ERROR and not t.numeric:
+                self.error("C249", f"'{s.combine}' needs numbers, but '{s.name}' is {s.type}", s.span,
+                           hint="texts, flags and dates combine by `first` or `last`")
         if s.default is not None and t is not ty.ERROR:
             d = s.default
             ok = (t.numeric and isinstance(d, n.Number)) or (t is ty.TEXT and isinstance(d, n.Text)) or (
@@ -414,6 +421,8 @@ class _Checker:
                 return ty.unify(self._expr(t), self._expr(o), "the two sides of 'if ... else'")
             case n.Call(func=func) if func in n.HISTORY_FUNCTIONS:
                 return self._history_call(e)
+            case n.Call(func="given", args=args):
+                return self._given(e)
             case n.Call():
                 return self._call(e)
             case n.Previous():
@@ -456,6 +465,16 @@ class _Checker:
                 ty.unify(t, self._expr(e.otherwise), "previous and its `else` value")
             except UnitError as err:
                 self.error("C206", str(err), e.span, label="unit mismatch")
+
+    def _given(self, e: n.Call) -> Type:
+        arg = e.args[0] if len(e.args) == 1 else None
+        if not (isinstance(arg, n.Name) and arg.id in self.inputs):
+            self.error("C248", "given takes the name of an input, such as given(override_score)", e.span)
+            return ty.BOOL
+        if self.inputs[arg.id].default is not None:
+            self.error("C248", f"'{arg.id}' has a default, so it is always given", e.span,
+                       hint="remove the default to tell an empty cell from a filled one")
+        return ty.BOOL
 
     def _history_call(self, e: n.Call) -> Type:
         self._needs_periods(e, e.func)

@@ -290,6 +290,7 @@ class Brackets:
 
 
 INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date")
+COMBINE = ("sum", "mean", "min", "max", "first", "last")
 
 
 @attrs.frozen
@@ -303,6 +304,7 @@ class Input:
     high: Number | None = None
     choices: tuple[str, ...] = ()
     default: object | None = None
+    combine: str | None = None  # how rows of a finer period or dated rows roll up: sum, mean, ...
     span: Span | None = _span()
     type_span: Span | None = _span()
 
@@ -375,6 +377,7 @@ class Header:
     period: str | None = None
     month_ends_on: int | None = None
     gaps: str | None = None
+    uses: str | None = None  # a finer policy whose outputs this one reads
     span: Span | None = _span()
 
 

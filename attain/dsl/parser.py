@@ -119,12 +119,18 @@ class _Builder(Transformer):
         kind, day = items
         return ("period", (str(kind), int(str(day)) if day is not None else None))
 
+    def combine(self, items):
+        return str(items[0])
+
+    def uses(self, items):
+        return ("uses", _unquote(items[0]))
+
     def gaps(self, items):
         return ("gaps", str(items[0]))
 
     @v_args(meta=True)
     def input_decl(self, meta, items):
-        name, type_, label, rng, choices, default = items
+        name, type_, label, rng, choices, default, combine = items
         low, high = rng if rng else (None, None)
         return n.Input(
             str(name),
@@ -134,6 +140,7 @@ class _Builder(Transformer):
             high,
             tuple(choices or ()),
             default,
+            combine,
             span=self._tspan(name),
             type_span=self._tspan(type_),
         )

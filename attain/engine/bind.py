@@ -17,11 +17,12 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.engine.compile import MISSING, MISSING_NUMBER, Plan
 from attain.engine.io import CellError, Table, format_number, parse_cell
-from attain.engine.periods import Period, expected_label, parse_period, period_of_date
+from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.values import to_decimal
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
 PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")
+FINER = {"quarter": ("month",), "half": ("month", "quarter"), "year": ("month", "quarter", "half")}
 DATE_COLUMNS = ("date", "日期")
 MAX_REPORTED = 50
 _FAST = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)", re.ASCII)
@@ -65,7 +66,7 @@ class Bound:
             return "default"
         if len(record.lines) > 1:
             lines = ", ".join(str(line) for line in record.lines)
-            return f"{self.file}: lines {lines} added up, column {column}"
+            return f"{self.file}: lines {lines} combined, column {column}"
         return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
 
 
@@ -248,7 +249,8 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                 "D415", "this policy looks at earlier periods, so the data needs a period column", header,
                 hint=f"add a column 'period' holding {expected_label(period_kind)}, or a 'date' column")])
 
-    records = []
+    records, orders = [], []
+    finer = False
     seen: dict = {}
     for row in table.rows:
         who = row.cells.get(id_column)
@@ -257,9 +259,16 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                                      "an employee id", None))
             continue
         period = None
+        order = row.line
         if period_column is not None:
             label = row.cells.get(period_column)
             period = parse_period(period_kind, label) if label is not None else None
+            if period is None and label is not None:
+                # A finer period (a month in a quarterly policy): its rows roll up into the coarser one.
+                fine = next((p for k in FINER.get(period_kind, ()) if (p := parse_period(k, label))), None)
+                if fine is not None:
+                    period, order = coarsen(fine, period_kind), (fine.kind, fine.index)
+                    finer = True
             if period is None:
                 diags.append(_cell_error(table, row.line, positions[period_column], period_column,
                                          expected_label(period_kind), label))
@@ -272,7 +281,8 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                                          row.cells.get(date_column)))
                 continue
             period = period_of_date(period_kind, day, header_info.month_ends_on)
-        key = (who, period)
+            order = day.toordinal()
+        key = (who, order if order != row.line else period)
         if key in seen and date_column is None:
             when = f" in {period}" if period is not None else ""
             diags.append(Diagnostic(
@@ -296,47 +306,61 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                         diags.append(_cell_error(table, row.line, positions[column], column, err.expected, text))
             continue
         records.append(Record(who, row.line, fast, period, missing))
+        orders.append(order)
         if len(diags) >= MAX_REPORTED:
             break
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
-    if date_column is not None:
-        records = _combine_dated(plan, table, records, positions)
+    if date_column is not None or finer:
+        records = _combine(plan, table, records, orders, dated=date_column is not None)
     return Bound(table.file, id_column, columns, tuple(records), positions, period_column or date_column)
 
 
-def _combine_dated(plan: Plan, table: Table, records: list, positions: dict) -> list:
-    """Dated rows of one employee in one period become one record: amounts and counts add up.
+def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool) -> list:
+    """The rows of one employee within one period become one record, by each input's `combine` rule.
 
-    Any other input (a percent, a text, a flag) must be the same on every row of the period.
+    Dated rows (transactions) add up their amounts and counts unless the input says
+    otherwise; rows of finer periods (the months of a quarter) must agree on any input
+    without a rule. Rows are taken in time order for `first` and `last`.
     """
     groups: dict = {}
-    for r in records:
-        groups.setdefault((r.who, r.period), []).append(r)
+    for record, order in zip(records, orders):
+        groups.setdefault((record.who, record.period), []).append((order, record))
     combined, diags = [], []
-    for (who, period), rows in groups.items():
+    for (who, period), members in groups.items():
+        rows = [r for _, r in sorted(members, key=lambda m: (m[0], m[1].line))]
         if len(rows) == 1:
             combined.append(rows[0])
             continue
         fast = list(rows[0].fast)
         missing = set()
         for i, name in enumerate(plan.inputs):
-            kind = plan.input_types[i]
-            cells = [r.values[i] for r in rows]
-            present = [c for c in cells if c is not None]
+            inp = plan.model.inputs[name]
+            rule = inp.combine or ("sum" if dated and inp.type in ("money", "count") else "agree")
+            present = [r.values[i] for r in rows if r.values[i] is not None]
             if not present:
                 missing.add(i)
-            elif kind in ("money", "count", "number"):
-                total = sum((Fraction(*c) for c in present), Fraction(0))
-                fast[i] = (total.numerator, total.denominator)
-            elif len(set(present)) > 1:
-                diags.append(Diagnostic(
-                    "D416", f"employee '{who}' has different values of '{name}' within {period} "
-                    f"(lines {rows[0].line} and {rows[-1].line})",
-                    Span(table.file, rows[-1].line, 1, rows[-1].line, 2),
-                    hint="dated rows of one period add up their amounts; other values must agree"))
-            else:
+                continue
+            if rule == "agree":
+                if len(set(present)) > 1:
+                    diags.append(Diagnostic(
+                        "D416", f"employee '{who}' has different values of '{name}' within {period} "
+                        f"(lines {', '.join(str(r.line) for r in rows)})",
+                        Span(table.file, rows[-1].line, 1, rows[-1].line, 2),
+                        hint=f"say how its rows roll up: `input {name} : {inp.type} combine last` "
+                        "(or sum, mean, min, max, first)"))
                 fast[i] = present[0]
+            elif rule in ("first", "last"):
+                fast[i] = present[0] if rule == "first" else present[-1]
+            else:
+                values = [Fraction(*v) for v in present]
+                if rule == "sum":
+                    v = sum(values, Fraction(0))
+                elif rule == "mean":
+                    v = sum(values, Fraction(0)) / len(values)
+                else:
+                    v = min(values) if rule == "min" else max(values)
+                fast[i] = (v.numerator, v.denominator)
         combined.append(Record(who, rows[0].line, tuple(fast), period, frozenset(missing),
                                tuple(r.line for r in rows)))
     if diags:
@@ -351,17 +375,6 @@ def _default_value(inp, t):
     if isinstance(v, Fraction):
         return v.numerator, v.denominator
     return v
-
-
-def _show(f: Fraction) -> str:
-    return format_number(to_decimal(f.numerator, f.denominator))
-
-
-def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:
-    got = "an empty cell" if text is None else f'"{text}"'
-    where = "" if table.file.endswith(".csv") or table.file == "<stdin>" else f" (record {line}, field '{column}')"
-    return Diagnostic("D413", f"expected {expected}, got {got}{where}", Span(table.file, line, col, line, col + 1),
-                      label=column)
 
 
 def reference_inputs(plan: Plan, record: Record) -> dict:

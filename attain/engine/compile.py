@@ -345,7 +345,8 @@ class _Gen:
             out.append(f"def stage{k}(R, H, S, A):")
             out.extend(self.lines)
             out.append("")
-        namespace = {"Fallback": Fallback, "_round": round_ratio, "_gcd": gcd, "_rolling": rolling}
+        namespace = {"Fallback": Fallback, "_round": round_ratio, "_gcd": gcd, "_rolling": rolling,
+                     "MISSING": MISSING}
         for i, c in enumerate(self.constants):
             namespace[f"K{i}"] = c
         return "\n".join(out) + "\n", namespace
@@ -394,6 +395,8 @@ class _Gen:
                 return self.kind(t)
             case n.Previous(value=v):
                 return self.kind(v)
+            case n.Call(func="given"):
+                return "bool"
             case n.Call() | n.Aggregate():
                 return "num"
         raise AssertionError(e)
@@ -574,6 +577,9 @@ class _Gen:
         match e:
             case n.Bool(value=v):
                 return "True" if v else "False"
+            case n.Call(func="given", args=(arg,)):
+                v = self.var[arg.id]
+                return f"({v}_n is not MISSING)" if self.model.types[arg.id].numeric else f"({v} is not MISSING)"
             case n.Name(id=name):
                 return self.var[name]
             case n.Field(base=base, field=field):

@@ -249,6 +249,10 @@ class Reference:
                 return self._previous(e)
             case n.Aggregate():
                 return self._group(e)
+            case n.Call(func="given", args=(arg,)):
+                given = self.inputs.get(arg.id) is not None
+                self._note(f"given({arg.id}): {'yes' if given else 'no, the cell is empty'}")
+                return given
             case n.Call(func="streak", args=args):
                 before, note = self.context.history(e)
                 holds = self._truth(args[0])

@@ -255,3 +255,60 @@ def test_explain_shows_history_and_group():
                                          ["A", "2023-01", "L1", "x", "300"], ["B", "2023-01", "L1", "x", "100"]),
                                    "A", "peer_mean", period="2023-01")
     assert 'mean(sales within level "L1" except self) = 100 (2 employees in the group)' in e.text()
+
+
+# ---------------------------------------------------------------- roll-ups
+
+MONTHLY = """policy "monthly"
+period month
+input sales  : money
+input target : money
+score = min(sales / target * 100, 120)
+output score
+"""
+
+QUARTERLY = """policy "quarterly"
+period quarter
+uses "monthly.policy"
+input score          : number combine mean
+input standard_pay   : money
+input override_score : number combine last
+input target         : money combine sum
+quarter_score = override_score if given(override_score) else score
+payout pay = round(standard_pay * quarter_score / 100, 0.01)
+output quarter_score, target
+"""
+
+
+def test_quarter_is_the_mean_of_its_months_with_a_written_override(tmp_path):
+    (tmp_path / "monthly.policy").write_text(MONTHLY, encoding="utf-8")
+    (tmp_path / "quarterly.policy").write_text(QUARTERLY, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("id,period,sales,target,standard_pay,override_score\n"
+                    "A,2023-07,90,100,3000,\nA,2023-08,110,100,3000,\nA,2023-09,130,100,3000,\n"
+                    "B,2023-07,50,100,2000,\nB,2023-08,50,100,2000,95\nB,2023-09,50,100,2000,\n", encoding="utf-8")
+    rows = by_key(attain.load(tmp_path / "quarterly.policy").run(data))
+    a, b = rows[("A", "2023Q3")], rows[("B", "2023Q3")]
+    # A: monthly scores 90, 110 and 120 (130 capped) -> mean 320/3; pay 3,000 * 320/3 / 100 = 3,200.00
+    assert a["pay"] == Decimal("3200.00")
+    assert a["target"] == 300  # combine sum
+    # B: the evaluator wrote 95 in August; it replaces the mean of 50, 50, 50
+    assert (b["quarter_score"], b["pay"]) == (Decimal("95"), Decimal("1900.00"))
+
+
+def test_months_that_disagree_without_a_rule_are_an_error(tmp_path):
+    (tmp_path / "monthly.policy").write_text(MONTHLY, encoding="utf-8")
+    (tmp_path / "quarterly.policy").write_text(QUARTERLY, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("id,period,sales,target,standard_pay,override_score\n"
+                    "A,2023-07,90,100,3000,\nA,2023-08,110,100,3100,\n", encoding="utf-8")
+    with pytest.raises(AttainError) as e:
+        attain.load(tmp_path / "quarterly.policy").run(data)
+    (d,) = e.value.diagnostics
+    assert d.code == "D416"
+    assert "standard_pay" in d.message and "combine last" in d.hint
+
+
+def test_given_needs_an_input_without_default():
+    _, found = check(parse('policy "x"\ninput a : number default 1\nb = given(a)\noutput b\n'))
+    assert [d.code for d in found] == ["C248"]

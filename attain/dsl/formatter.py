@@ -1,0 +1,405 @@
+"""Formatting: policy text -> parse -> its canonical layout, printed from the syntax tree with every comment kept."""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+
+import attrs
+
+from attain.dsl import nodes as n
+from attain.dsl.parser import parse
+
+__all__ = ["format_policy"]
+
+INDENT = "    "
+MAX_WIDTH = 100  # a tier row longer than this puts its results on a continuation line
+HEADER_ORDER = ("policy", "version", "effective", "until", "period", "gaps")
+
+
+def format_policy(text: str, file: str = "<policy>") -> str:
+    """The canonical layout of a policy: same statements, rows and comments, in the author's order.
+
+    Raises `AttainError` (from the parser) when the text is not a policy.
+    """
+    return _Printer(parse(text, file)).render()
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+def _width(s: str) -> int:
+    """Columns a line takes on screen: East-Asian wide and full-width characters count as two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * (w - _width(s))
+
+
+def _rpad(s: str, w: int) -> str:
+    return " " * (w - _width(s)) + s
+
+
+def _quote(s: str) -> str:
+    return f'"{s}"'
+
+
+def _split_comment(line: str) -> tuple[str, str | None]:
+    """A source line's code and its comment: the first `#` outside a double-quoted text starts it."""
+    inside = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            inside = not inside
+        elif ch == "#" and not inside:
+            return line[:i], line[i:].rstrip()
+    return line, None
+
+
+# ---------------------------------------------------------------- expressions
+
+# Binding strength, weakest first, as in the grammar's ladder; a child weaker
+# than its position needs is the only thing that gets parentheses.
+_CONDITIONAL, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _ATOM = range(9)
+_BINARY_LEVEL = {"or": _OR, "and": _AND, "+": _SUM, "-": _SUM, "*": _PRODUCT, "/": _PRODUCT}
+_BINARY_LEVEL.update({op: _COMPARE for op in n.COMPARISONS})
+
+
+def _level(e) -> int:
+    match e:
+        case n.Conditional():
+            return _CONDITIONAL
+        case n.Binary(op=op):
+            return _BINARY_LEVEL[op]
+        case n.Unary(op="not"):
+            return _NOT
+        case n.Unary():
+            return _UNARY
+        case n.Number(text=t) if t.startswith("-"):
+            return _UNARY  # the parser folds `-5` into the literal
+    return _ATOM
+
+
+def expr(e, at_least: int = _CONDITIONAL) -> str:
+    """An expression on one line, parenthesised only where its position binds tighter than it does."""
+    s = _expr(e)
+    return f"({s})" if _level(e) < at_least else s
+
+
+def _expr(e) -> str:
+    match e:
+        case n.Number():
+            return e.text or _number_text(e)
+        case n.Text(value=v):
+            return _quote(v)
+        case n.Date(value=v):
+            return v.isoformat()
+        case n.Bool(value=v):
+            return "true" if v else "false"
+        case n.Name(id=i):
+            return i
+        case n.Field(base=b, field=f):
+            return f"{b.id}.{f}"
+        case n.Call(func=f, args=args):
+            return f"{f}({', '.join(expr(a) for a in args)})"
+        case n.Previous(value=v, back=back, otherwise=o):
+            parts = [expr(v)]
+            if back != 1:
+                parts.append(str(back))
+            if o is not None:
+                parts.append("else " + expr(o))
+            return f"previous({', '.join(parts)})"
+        case n.Aggregate(func=f, value=v, group=g, except_self=x):
+            inner = (expr(v) + " " if v is not None else "") + "within " + (g if g is not None else "everyone")
+            return f"{f}({inner}{' except self' if x else ''})"
+        case n.Unary(op="not", operand=o):
+            return "not " + expr(o, _NOT)
+        case n.Unary(op=op, operand=o):
+            inner = expr(o, _UNARY)
+            # `--x` reads as a typo; `-(-x)` says what it means.
+            return op + (f"({inner})" if inner.startswith("-") else inner)
+        case n.Binary(op=op, left=l, right=r):
+            lvl = _BINARY_LEVEL[op]
+            if lvl == _COMPARE:  # comparisons do not chain: both sides are sums
+                return f"{expr(l, _SUM)} {op} {expr(r, _SUM)}"
+            return f"{expr(l, lvl)} {op} {expr(r, lvl + 1)}"
+        case n.Conditional(then=t, condition=c, otherwise=o):
+            return f"{expr(t, _OR)} if {expr(c, _OR)} else {expr(o, _CONDITIONAL)}"
+    raise TypeError(f"cannot format {type(e).__name__}")
+
+
+def _number_text(num: n.Number) -> str:
+    value = num.value * 100 if num.percent else num.value
+    text = str(value.numerator) if value.denominator == 1 else str(float(value))
+    return text + ("%" if num.percent else "")
+
+
+# ---------------------------------------------------------------- layout
+
+
+@attrs.define
+class _Anchor:
+    """Printed lines that come from one place in the source: a header line, a statement head, a row.
+
+    Comments attach to anchors: the ones above it (`leading`) and the one at the end of its last line.
+    """
+
+    first: int  # source line where it starts
+    indent: str
+    lines: list[str]
+    zone: str = "body"  # "header" lines are kept together, then one blank line
+    last: int = 0  # source line where its code ends
+    leading: list[tuple[int, str]] = attrs.Factory(list)
+    trailing: str | None = None
+
+
+class _Printer:
+    def __init__(self, policy: n.Policy):
+        self.policy = policy
+        self.source = [line.rstrip("\r") for line in policy.source.split("\n")]
+        self.code_lines, self.blank_lines, self.comments = set(), set(), []
+        for no, line in enumerate(self.source, 1):
+            code, comment = _split_comment(line)
+            if code.strip():
+                self.code_lines.add(no)
+            elif comment is None:
+                self.blank_lines.add(no)
+            if comment is not None:
+                self.comments.append((no, comment, not code.strip()))
+        self.anchors: list[_Anchor] = []
+
+    def render(self) -> str:
+        body_start = len(self.source) + 1
+        if self.policy.statements:
+            body_start = _first_line(self.policy.statements[0])
+        self.header(body_start)
+        self.statements(self.policy.statements, "")
+        eof = self.attach_comments()
+        return self.emit(eof)
+
+    # -- building anchors, in output order
+
+    def add(self, first: int, indent: str, lines: list[str], zone: str = "body") -> None:
+        self.anchors.append(_Anchor(first, indent, lines, zone))
+
+    def header(self, body_start: int) -> None:
+        h = self.policy.header
+        values = {
+            "policy": _quote(h.name),
+            "version": _quote(h.version) if h.version is not None else None,
+            "effective": h.effective,
+            "until": h.until,
+            "period": (h.period + (f" ending day {h.month_ends_on}" if h.month_ends_on is not None else ""))
+            if h.period is not None else None,
+            "gaps": h.gaps,
+        }
+        # Header items carry no spans: find their lines by their first word. A repeated
+        # item keeps the last value (as the parser does); the earlier lines keep only their comments.
+        found: dict[str, list[int]] = {}
+        for no in range(h.span.line, body_start):
+            if no in self.code_lines:
+                word = self.source[no - 1].split(None, 1)[0]
+                found.setdefault(word, []).append(no)
+        for word in HEADER_ORDER:
+            lines = found.pop(word, None)
+            if word == "policy" and not lines:
+                lines = [h.span.line]
+            if not lines:
+                continue
+            for no in lines[:-1]:
+                self.add(no, "", [], "header")
+            self.add(lines[-1], "", [f"{word} {values[word]}"] if values[word] is not None else [], "header")
+        for lines in found.values():  # cannot happen with the current grammar; keep comments anyway
+            for no in lines:
+                self.add(no, "", [], "header")
+
+    def statements(self, statements, indent: str) -> None:
+        run: list[n.Input] = []
+        for s in statements:
+            if isinstance(s, n.Input):
+                if run and self.blank_between(run[-1].span.line, s.span.line):
+                    self.inputs(run, indent)
+                    run = []
+                run.append(s)
+                continue
+            if run:
+                self.inputs(run, indent)
+                run = []
+            self.statement(s, indent)
+        if run:
+            self.inputs(run, indent)
+
+    def blank_between(self, a: int, b: int) -> bool:
+        return any(no in self.blank_lines for no in range(a + 1, b))
+
+    def inputs(self, run: list[n.Input], indent: str) -> None:
+        rows = [_input_parts(i) for i in run]
+        name_w = max(_width(r[0]) for r in rows)
+        type_w = max(_width(r[1]) for r in rows)
+        for i, (name, type_, rest) in zip(run, rows):
+            line = f"input {_pad(name, name_w)} : " + (f"{_pad(type_, type_w)} {rest}" if rest else type_)
+            self.add(i.span.line, indent, [indent + line])
+
+    def statement(self, s, indent: str) -> None:
+        match s:
+            case n.Definition():
+                self.definition(s, indent)
+            case n.FlagDecl(name=name, label=label, condition=c):
+                lbl = f" {_quote(label)}" if label is not None else ""
+                self.add(s.span.line, indent, [f"{indent}flag {name}{lbl} when {expr(c)}"])
+            case n.OutputDecl(names=names):
+                self.add(s.span.line, indent, [f"{indent}output {', '.join(x.id for x in names)}"])
+            case n.Variants(subject=subject, cases=cases):
+                self.add(s.span.line, indent, [f"{indent}variants by {subject.id}"])
+                inner = indent + INDENT
+                for case in cases:
+                    keys = "else" if case.keys is None else ", ".join(_quote(k) for k in case.keys)
+                    self.add(case.span.line, inner, [f"{inner}{keys}:"])
+                    self.statements(case.definitions, inner + INDENT)
+            case _:
+                raise TypeError(f"cannot format {type(s).__name__}")
+
+    def definition(self, d: n.Definition, indent: str) -> None:
+        body = d.body
+        match body:
+            case n.Band(subject=subject):
+                head = f"band {expr(subject)}"
+            case n.Lookup(subject=subject):
+                head = f"lookup {expr(subject)}"
+            case n.Weighted():
+                head = "weighted"
+            case n.Tiers():
+                head = "first match"
+            case n.Brackets(kind=kind, amount=amount, base=base):
+                head = f"{kind} {expr(amount)}" + (f" relative to {expr(base)}" if base is not None else "")
+            case _:
+                head = expr(body)
+        gate = f" unless {expr(d.gate)}" if d.gate is not None else ""
+        payout = "payout " if d.payout else ""
+        self.add(d.span.line, indent, [f"{indent}{payout}{d.name} = {head}{gate}"])
+        rows = getattr(body, "rows", None)
+        if rows is None:
+            return
+        inner = indent + INDENT
+        match body:
+            case n.Band():
+                self.table(rows, inner, [_band_range(r) for r in rows], [f" -> {expr(r.result)}" for r in rows])
+            case n.Lookup():
+                keys = ["else" if r.key is None else _quote(r.key) for r in rows]
+                self.table(rows, inner, keys, [f" -> {expr(r.result)}" for r in rows])
+            case n.Weighted():
+                weights = [r.weight.text or _number_text(r.weight) for r in rows]
+                w = max(_width(x) for x in weights)
+                self.table(rows, inner, [r.name.id for r in rows], [" " + _rpad(x, w) for x in weights])
+            case n.Brackets():
+                lefts = ["above" if r.upto is None else f"up to {expr(r.upto)}" for r in rows]
+                self.table(rows, inner, lefts, [f" at {expr(r.rate)}" for r in rows])
+            case n.Tiers():
+                for r in rows:
+                    self.add(r.span.line, inner, _tier_lines(r, inner))
+
+    def table(self, rows, indent: str, lefts: list[str], rights: list[str]) -> None:
+        w = max(_width(x) for x in lefts)
+        for r, left, right in zip(rows, lefts, rights):
+            self.add(r.span.line, indent, [indent + _pad(left, w) + right])
+
+    # -- comments
+
+    def attach_comments(self) -> list[tuple[int, str]]:
+        """Give each comment to an anchor; return the ones after the last anchor."""
+        by_source = sorted(self.anchors, key=lambda a: a.first)
+        starts = [a.first for a in by_source]
+        for a in by_source:
+            a.last = a.first
+        for no in sorted(self.code_lines):
+            owner = _owner(by_source, starts, no)
+            if owner is not None:
+                owner.last = max(owner.last, no)
+        eof = []
+        for no, text, full in self.comments:
+            owner = _owner(by_source, starts, no)
+            if owner is not None and not full and no == owner.last and owner.lines:
+                owner.trailing = text
+            elif owner is not None and no <= owner.last:
+                owner.leading.append((no, text))  # a comment inside the anchor's lines moves above it
+            else:
+                after = [a for a in by_source if a.first > no]
+                if after:
+                    after[0].leading.append((no, text))
+                else:
+                    eof.append((no, text))
+        return eof
+
+    # -- printing
+
+    def emit(self, eof: list[tuple[int, str]]) -> str:
+        units = []  # (zone, first source line, last source line, printed lines)
+        for a in self.anchors:
+            top = a.zone == "header" and a.first == self.policy.header.span.line
+            for no, text in a.leading:
+                units.append(("top" if top else a.zone, no, no, [a.indent + text]))
+            lines = list(a.lines)
+            if a.trailing is not None:
+                lines[-1] += "  " + a.trailing
+            if lines:
+                units.append((a.zone, a.first, a.last, lines))
+        for no, text in eof:
+            units.append(("body", no, no, [text]))
+        out: list[str] = []
+        prev = None
+        for zone, first, last, lines in units:
+            if prev is not None:
+                prev_zone, prev_last = prev
+                if prev_zone == "header":
+                    blank = zone != "header"
+                else:
+                    blank = self.blank_between(prev_last, first)
+                if blank:
+                    out.append("")
+            out.extend(line.rstrip() for line in lines)
+            prev = (zone, last)
+        return "\n".join(out) + "\n"
+
+
+def _owner(anchors: list[_Anchor], starts: list[int], line: int) -> _Anchor | None:
+    """The anchor whose code a source line belongs to: the last one starting on or before it."""
+    i = bisect.bisect_right(starts, line) - 1
+    return anchors[i] if i >= 0 else None
+
+
+def _first_line(s) -> int:
+    return s.span.line
+
+
+def _input_parts(i: n.Input) -> tuple[str, str, str]:
+    rest = []
+    if i.label is not None:
+        rest.append(_quote(i.label))
+    if i.low is not None and i.high is not None:
+        rest.append(f"in {expr(i.low)} .. {expr(i.high)}")
+    if i.choices:
+        rest.append("one of " + ", ".join(_quote(c) for c in i.choices))
+    if i.default is not None:
+        rest.append("default " + expr(i.default))
+    return i.name, i.type, " ".join(rest)
+
+
+def _band_range(r: n.BandRow) -> str:
+    if r.op == "otherwise":
+        return "otherwise"
+    if r.op == "to":
+        return f"{expr(r.low)} to {expr(r.high)}"
+    return f"{r.op} {expr(r.low)}"
+
+
+def _tier_lines(r: n.TierRow, indent: str) -> list[str]:
+    label = f" {_quote(r.label)}" if r.label is not None else ""
+    cond = "otherwise" if r.condition is None else expr(r.condition)
+    left = f"{indent}{r.name}{label} : {cond}"
+    if not r.results:
+        return [left]
+    results = "-> " + ", ".join(f"{x.name} {expr(x.value)}" for x in r.results)
+    one = f"{left} {results}"
+    if _width(one) <= MAX_WIDTH:
+        return [one]
+    return [left, indent + INDENT + results]
