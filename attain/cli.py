@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from attain import api
-from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
+from attain.diagnostics import AttainError, render_all, to_json
 from attain.engine.io import write_results
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import attrs
 
-from attain.diagnostics import Diagnostic, Label, Span
+from attain.diagnostics import Diagnostic, Label
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
 from attain.dsl.types import Type, UnitError
@@ -344,7 +344,7 @@ class _Checker:
                 self.error("C243", f"no variant defines '{name}' for " + ", ".join(f'"{m}"' for m in missing),
                            choice.span, hint="add those values to a variant, or an `else:` variant")
         elif not choices and not has_else:
-            self.error("C243", f"variants by open text need an `else:` variant", choice.span,
+            self.error("C243", "variants by open text need an `else:` variant", choice.span,
                        hint=f"add `else:`, or declare the values of '{choice.subject.id}' with `one of`")
         return result or ty.ERROR
 
@@ -421,7 +421,7 @@ class _Checker:
                 return ty.unify(self._expr(t), self._expr(o), "the two sides of 'if ... else'")
             case n.Call(func=func) if func in n.HISTORY_FUNCTIONS:
                 return self._history_call(e)
-            case n.Call(func="given", args=args):
+            case n.Call(func="given"):
                 return self._given(e)
             case n.Call():
                 return self._call(e)

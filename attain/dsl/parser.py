@@ -12,9 +12,8 @@ import functools
 from fractions import Fraction
 from pathlib import Path
 
-import lark
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 from lark.indenter import DedentError, Indenter
 
 from attain.diagnostics import AttainError, Diagnostic, Span
@@ -569,7 +568,7 @@ def parse(text: str, file: str = "<policy>") -> n.Policy:
         raise AttainError([Diagnostic(
             "P114", "this line's indentation does not match any line above it", Span(file, line, 1, line, 2),
             hint="indent rows of one block by the same amount, and put the next definition at the start of a line")]) from None
-    except UnexpectedEOF as e:
+    except UnexpectedEOF:
         lines = source.splitlines()
         line = len(lines)
         raise AttainError([Diagnostic("P100", "the policy ends too early", Span(file, line, 1, line, 2),

@@ -368,6 +368,10 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
     return combined
 
 
+def _show(f: Fraction) -> str:
+    return format_number(to_decimal(f.numerator, f.denominator))
+
+
 def _default_value(inp, t):
     if inp.default is None:
         return None
@@ -375,6 +379,13 @@ def _default_value(inp, t):
     if isinstance(v, Fraction):
         return v.numerator, v.denominator
     return v
+
+
+def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:
+    got = "an empty cell" if text is None else f'"{text}"'
+    where = "" if table.file.endswith(".csv") or table.file == "<stdin>" else f" (record {line}, field '{column}')"
+    return Diagnostic("D413", f"expected {expected}, got {got}{where}", Span(table.file, line, col, line, col + 1),
+                      label=column)
 
 
 def reference_inputs(plan: Plan, record: Record) -> dict:

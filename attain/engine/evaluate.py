@@ -292,7 +292,6 @@ class Reference:
     def _group(self, e: n.Aggregate):
         value, note = self.context.group(e)
         if value is None:
-            span = self._frames[-1][2] if self._frames else e.span
             raise self._error("E306", f"{self._whom()}{_text_of(self.model, e.span)} has no value: {note}",
                               e.span, hint="guard it, for example with `count(within ... except self) > 0`")
         self._note(note)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 from attain.diagnostics import Diagnostic
-from attain.dsl import nodes as n
 from attain.engine.bind import Bound, Record, reference_inputs
 from attain.engine.compile import AggregateSpec, Fallback, HistorySpec, Plan
 from attain.engine.evaluate import EvaluationError, Reference, TierValue, display
