@@ -12,6 +12,7 @@ This is what the command line calls, and what a data pipeline imports:
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from attain.engine.bind import Bound, bind, find_id_column, only
 from attain.engine.compile import Plan, compile_model
 from attain.engine.evaluate import Trace
 from attain.engine.io import Row, Table, format_number, read_table
-from attain.engine.periods import parse_period
+from attain.engine.periods import last_day, parse_period
 from attain.engine.runner import Runner
 from attain.engine.values import gc_paused
 
@@ -124,10 +125,18 @@ class Policy:
     def bind(self, data, id_column: str | None = None) -> Bound:
         return bind(self.plan, self.table(data, id_column), id_column)
 
-    def run(self, data, id_column: str | None = None) -> Results:
-        """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data."""
+    def run(self, data, id_column: str | None = None, keep=None) -> Results:
+        """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
+
+        `keep`, a function of a Period, limits the rows returned (earlier periods are still
+        computed for the history they give); a kept period outside the policy's `effective`
+        and `until` dates is an error that names both.
+        """
         with gc_paused():
             bound = self.bind(data, id_column)
+            outside = self._outside_dates(bound, keep)
+            if outside:
+                raise AttainError(outside)
             runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
             convert = self.plan.convert
             key = bound.id_column
@@ -135,6 +144,8 @@ class Policy:
             periodic = bound.period_column is not None
             rows = []
             for state in runner.run():
+                if keep is not None and not keep(state.record.period):
+                    continue
                 row = {key: state.record.who}
                 if periodic:
                     row["period"] = str(state.record.period)
@@ -144,6 +155,35 @@ class Policy:
             raise AttainError(runner.errors)
         columns = (key, "period", *names) if periodic else (key, *names)
         return Results(columns, tuple(rows))
+
+    def in_force(self, period) -> bool:
+        """Whether this version applies to `period`: it starts on or after `effective` and ends by `until`."""
+        h = self.tree.header
+        if period is None:
+            return True
+        if h.effective and period.first_day() < datetime.date.fromisoformat(h.effective):
+            return False
+        if h.until and last_day(period) > datetime.date.fromisoformat(h.until):
+            return False
+        return True
+
+    def _outside_dates(self, bound: Bound, keep) -> list[Diagnostic]:
+        h = self.tree.header
+        if not (h.effective or h.until):
+            return []
+        found = {}
+        for r in bound.records:
+            if r.period is not None and (keep is None or keep(r.period)) and not self.in_force(r.period):
+                found.setdefault(r.period, r)
+        out = []
+        for period in sorted(found, key=lambda p: p.index):
+            dates = f"from {h.effective}" if h.effective else ""
+            dates += (" " if dates else "") + (f"until {h.until}" if h.until else "")
+            out.append(Diagnostic(
+                "E320", f"{period} is outside the dates of {self.tree.file} ({dates}), "
+                f"but {bound.file} has rows for it (line {found[period].line})", h.span,
+                hint="run the version in force for that period: `attain run FOLDER` picks it for each period"))
+        return out
 
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
                 period: str | None = None) -> Explanation:
@@ -218,3 +258,68 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None) -> Table:
                 ("true" if value else "false") if isinstance(value, bool) else format_number(value))
         rows.append(Row(row.line, cells))
     return Table(table.file, (*table.columns, *names), tuple(rows))
+
+
+@attrs.frozen
+class Versions:
+    """Several versions of one policy in a folder; each period is computed by the version in force."""
+
+    folder: str
+    policies: tuple[Policy, ...]  # ordered by effective date
+
+    def version_for(self, period) -> Policy | None:
+        candidates = [p for p in self.policies if p.in_force(period)]
+        return candidates[-1] if candidates else None
+
+    def run(self, data, id_column: str | None = None) -> Results:
+        table = data if isinstance(data, Table) else read_table(data)
+        results, columns = [], []
+        uncovered = set()
+        for policy in self.policies:
+            def keep(period, policy=policy):
+                chosen = self.version_for(period)
+                if chosen is None:
+                    uncovered.add(period)
+                return chosen is policy
+
+            # Each version computes the earlier periods too, for the history they give.
+            res = policy.run(table, id_column, keep=keep)
+            for name in res.columns:
+                if name not in columns:
+                    columns.append(name)
+            for row in res.rows:
+                row = dict(row)
+                row["version"] = policy.tree.header.version or policy.tree.file
+                results.append(row)
+        if uncovered:
+            first = sorted(uncovered, key=lambda p: p.index)[0]
+            raise AttainError([Diagnostic("E321", f"no version in {self.folder} is in force for {first}",
+                                          hint="versions: " + ", ".join(_dates(p) for p in self.policies))])
+        key = columns[0]
+        results.sort(key=lambda r: (r.get("period") or "", str(r[key])))
+        columns.insert(2 if "period" in columns else 1, "version")
+        return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results))
+
+
+def _dates(policy: Policy) -> str:
+    h = policy.tree.header
+    return f"{Path(policy.tree.file).name} ({h.effective or 'always'}{' to ' + h.until if h.until else ''})"
+
+
+def load_versions(folder: str | Path) -> Versions:
+    """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
+    paths = sorted(p for p in Path(folder).glob("*.policy") if "as-written" not in p.name)
+    if not paths:
+        raise AttainError([Diagnostic("U530", f"{folder} holds no .policy files")])
+    policies = [load(p) for p in paths]
+    undated = [p for p in policies if not p.tree.header.effective]
+    if len(policies) > 1 and undated:
+        raise AttainError([Diagnostic("C251", f"{undated[0].tree.file} has no `effective` date, so attain cannot "
+                                      "tell when it applies among the versions in its folder",
+                                      undated[0].tree.header.span, hint="add `effective YYYY-MM-DD`")])
+    policies.sort(key=lambda p: p.tree.header.effective or "")
+    kinds = {p.tree.header.period for p in policies}
+    if len(kinds) > 1:
+        raise AttainError([Diagnostic("C252", f"versions in {folder} have different period kinds: "
+                                      + ", ".join(sorted(str(k) for k in kinds)))])
+    return Versions(str(folder), tuple(policies))

@@ -106,7 +106,7 @@ def check_cmd(policies, fmt):
 
 
 @main.command("run")
-@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
 @click.option("--data", "data", required=True, help="CSV, YAML or JSON file with one row per employee; - for stdin.")
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default=None,
@@ -114,10 +114,20 @@ def check_cmd(policies, fmt):
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @_guard
 def run_cmd(policy, data, out, fmt, id_column):
-    """Evaluate POLICY for every employee in --data."""
-    loaded = api.load(policy)
-    if loaded.warnings:
-        _report(loaded.warnings)
+    """Evaluate POLICY for every employee in --data.
+
+    POLICY may be a folder of versions of one policy: each period is computed by the
+    version in force (by their `effective` and `until` dates).
+    """
+    if Path(policy).is_dir():
+        loaded = api.load_versions(policy)
+        for version in loaded.policies:
+            if version.warnings:
+                _report(version.warnings)
+    else:
+        loaded = api.load(policy)
+        if loaded.warnings:
+            _report(loaded.warnings)
     results = loaded.run(data, id_column=id_column)
     if fmt is None:
         suffix = Path(out).suffix.lower().lstrip(".") if out else ""

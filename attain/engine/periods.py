@@ -65,6 +65,10 @@ class Period:
         return datetime.date(year, part * (12 // _PER_YEAR[self.kind]) + 1, 1)
 
 
+def last_day(period: Period) -> datetime.date:
+    return period.shift(1).first_day() - datetime.timedelta(days=1)
+
+
 def parse_period(kind: str, text: str) -> Period | None:
     """A label of `kind` as a Period, or None when it is not one."""
     m = _PATTERNS[kind].fullmatch(text.strip())
