@@ -127,3 +127,47 @@ def test_no_internal_error_on_any_data_cell(values):
         assert {d.code for d in e.diagnostics} <= {"D413", "E302"}
         return
     assert isinstance(row["p"], Decimal)
+
+
+TIME_AND_TEAMS = """policy "generated over time"
+period month
+input level  : text
+input plan0  : money
+input actual : money
+input late   : count
+plan      = previous(next_plan, else plan0)
+next_plan = (plan + actual) / 2
+ratio     = actual / plan if plan != 0 else 0
+streaky   = streak(late = 0)
+peers     = mean(actual within level except self) if count(within level except self) > 0 else actual
+share     = actual / peers if peers != 0 else 1
+rk        = rank(ratio within level)
+pct       = percentile(ratio within everyone)
+avg3      = rolling_mean(ratio, 3)
+payout pay = round(plan * share * (1 + streaky / 10) * (1 + avg3), 0.01, half_even)
+output ratio, streaky, peers, share, rk, pct, avg3
+"""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["L1", "L2"]), cells, cells, st.integers(0, 2).map(str)),
+                min_size=3, max_size=9))
+def test_explanation_root_equals_run_result_over_periods_and_groups(rows):
+    policy = attain.loads(TIME_AND_TEAMS)
+    cols = ("id", "period", "level", "plan0", "actual", "late")
+    data = []
+    for i, (level, plan0, actual, late) in enumerate(rows):
+        who, month = f"E{i % 3}", f"2023-0{1 + i // 3}"
+        data.append(Row(i + 2, dict(zip(cols, (who, month, level, plan0, actual, late)))))
+    table = Table("t.csv", cols, tuple(data))
+    try:
+        results = policy.run(table)
+    except AttainError as e:
+        assert {d.code for d in e.diagnostics} <= {"E301", "E306"}
+        return
+    for row in results.rows:
+        explanation = policy.explain(table, row["id"], period=row["period"])
+        for root in explanation.roots:
+            want = row[root.name]
+            got = root.value
+            assert (Fraction(want) if isinstance(want, (Decimal, Fraction)) else want) == got, (root.name, row)
