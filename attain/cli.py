@@ -15,7 +15,8 @@ import click
 
 from attain import api
 from attain.diagnostics import AttainError, render_all, to_json
-from attain.engine.io import write_results
+from attain.engine.io import read_table, write_results
+from attain.manifest import build_manifest, write_sidecar
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
 _USAGE_PREFIXES = ("U",)
@@ -51,6 +52,21 @@ def _exit_code(diagnostics) -> int:
     if errors and all(d.code.startswith(_USAGE_PREFIXES) for d in errors):
         return 2
     return 1 if errors else 0
+
+
+def _command_line() -> list[str]:
+    """The command as given, rebuilt from its parsed options (the same however attain was started)."""
+    ctx = click.get_current_context()
+    argv = ["attain", ctx.info_name]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value is None or value == () or param.name == "help":
+            continue
+        if isinstance(param, click.Argument):
+            argv.extend(value if isinstance(value, tuple) else [str(value)])
+        else:
+            argv.extend([param.opts[0], str(value)])
+    return argv
 
 
 def _guard(fn):
@@ -107,32 +123,43 @@ def check_cmd(policies, fmt):
 
 @main.command("run")
 @click.argument("policy", type=click.Path())
-@click.option("--data", "data", required=True, help="CSV, YAML or JSON file with one row per employee; - for stdin.")
+@click.option("--data", "data", required=True,
+              help="CSV, Excel (.xlsx), YAML or JSON file with one row per employee (and period); - for CSV on stdin.")
+@click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table"]), default=None,
               help="Output format [default: from --out's extension, else table on a terminal, else csv].")
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @_guard
-def run_cmd(policy, data, out, fmt, id_column):
+def run_cmd(policy, data, sheet, out, fmt, id_column):
     """Evaluate POLICY for every employee in --data.
 
     POLICY may be a folder of versions of one policy: each period is computed by the
-    version in force (by their `effective` and `until` dates).
+    version in force (by their `effective` and `until` dates). Every run carries a
+    manifest (engine version, policy and data SHA-256, git commit, command, time):
+    inside JSON and Excel output, beside a CSV file as NAME.manifest.json.
     """
     if Path(policy).is_dir():
         loaded = api.load_versions(policy)
-        for version in loaded.policies:
-            if version.warnings:
-                _report(version.warnings)
+        versions = loaded.policies
+        policy_paths = [v.tree.file for v in versions]
     else:
         loaded = api.load(policy)
-        if loaded.warnings:
-            _report(loaded.warnings)
-    results = loaded.run(data, id_column=id_column)
+        versions = (loaded,)
+        policy_paths = [policy]
+    for version in versions:
+        if version.warnings:
+            _report(version.warnings)
+    results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column)
     if fmt is None:
         suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-        fmt = suffix if suffix in ("csv", "json") else ("table" if out is None and sys.stdout.isatty() else "csv")
-    write_results(list(results.columns), list(results.rows), fmt, out)
+        fmt = suffix if suffix in ("csv", "json", "xlsx") else (
+            "table" if out is None and sys.stdout.isatty() else "csv")
+    manifest = build_manifest(policy_paths, data, _command_line())
+    write_results(list(results.columns), list(results.rows), fmt, out,
+                  manifest=manifest if fmt in ("json", "xlsx") else None)
+    if out not in (None, "-") and fmt in ("csv", "table"):
+        write_sidecar(out, manifest)
 
 
 @main.command("explain")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import json
+import math
 import os
 import re
 import secrets
 import stat
 import sys
 import unicodedata
-from decimal import Decimal
+import zipfile
+from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any, Callable, TextIO
 
@@ -29,14 +32,17 @@ __all__ = [
     "format_number",
     "parse_cell",
     "read_table",
+    "write_atomically",
     "write_results",
 ]
 
 # Codes used here:
 #   D401 not UTF-8            D402 malformed CSV/YAML/JSON   D403 not a table of records
 #   D404 bad column name      D405 wrong number of cells     D406 nested value in a cell
+#   D407 not a readable Excel workbook, or no such sheet
+#   D408 Excel formula cell with no saved value               D409 Excel error value (#N/A...)
 #   U501 missing file         U503 unreadable file           U504 unknown format
-#   U505 output not writable
+#   U505 output not writable  U506 xlsx output needs a file  U507 sheet given for non-Excel data
 
 STDIN_NAME = "<stdin>"
 
@@ -46,7 +52,7 @@ STDIN_NAME = "<stdin>"
 
 @attrs.frozen
 class Row:
-    """One input record: its line (CSV) or 1-based record number (YAML/JSON), and its cells as text."""
+    """One input record: its line (CSV), row number (Excel) or 1-based record number (YAML/JSON), and its cells."""
 
     line: int
     cells: dict[str, str | None]
@@ -61,26 +67,39 @@ class Table:
     rows: tuple[Row, ...]
 
 
-def read_table(path: str | os.PathLike) -> Table:
-    """Read a CSV, YAML or JSON data file (`-` is CSV on stdin) into a `Table` of text cells.
+def read_table(path: str | os.PathLike, sheet: str | None = None) -> Table:
+    """Read a CSV, Excel (.xlsx), YAML or JSON data file (`-` is CSV on stdin) into a `Table` of text cells.
 
     Cells are never converted here: numbers keep the text they were written
     with, so `parse_cell` can turn them into exact values with the policy's
-    declared types. Bad files raise `AttainError`.
+    declared types. For a workbook, `sheet` names the worksheet to read (the
+    first one by default) and `Row.line` is the Excel row number; see
+    `_read_xlsx` for how Excel's numbers become text. Bad files raise `AttainError`.
     """
     path = os.fspath(path)
-    if path == "-":
-        return _read_csv(STDIN_NAME, _read_stdin())
-    reader = _READERS.get(os.path.splitext(path)[1].lower())
-    if reader is None:
+    ext = os.path.splitext(path)[1].lower() if path != "-" else ""
+    if sheet is not None and ext not in _EXCEL_EXTENSIONS:
         raise AttainError(
             [
                 Diagnostic(
-                    "U504",
-                    f"cannot tell the format of data file {path!r} from its extension",
-                    hint="use a .csv, .yaml, .yml or .json file",
+                    "U507",
+                    f"a sheet name only applies to Excel data, and {path!r} is not an .xlsx file",
+                    hint="leave out the sheet name",
                 )
             ]
+        )
+    if path == "-":
+        return _read_csv(STDIN_NAME, _read_stdin())
+    if ext in _EXCEL_EXTENSIONS:
+        return _read_xlsx(path, _read_bytes(path), sheet)
+    reader = _READERS.get(ext)
+    if reader is None:
+        if ext in _OTHER_SPREADSHEETS:
+            hint = 'open it in a spreadsheet program and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (.csv)"'
+        else:
+            hint = "use a .csv, .xlsx, .yaml, .yml or .json file"
+        raise AttainError(
+            [Diagnostic("U504", f"cannot tell the format of data file {path!r} from its extension", hint=hint)]
         )
     return reader(path, _decode(path, _read_bytes(path)))
 
@@ -400,6 +419,290 @@ _READERS: dict[str, Callable[[str, str], Table]] = {
 }
 
 
+# ---------------------------------------------------------------- Excel
+
+
+_EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+# Spreadsheet formats openpyxl cannot read: the user has to save them as .xlsx (or CSV) first.
+_OTHER_SPREADSHEETS = (".xls", ".xlsb", ".ods", ".numbers", ".et")
+
+# Excel keeps 15 significant digits of what is typed and shows at most 15 of a result.
+_EXCEL_DIGITS = 15
+_WIDE = Context(prec=100)
+# The most diagnostics of one kind listed for a workbook; the rest are counted.
+_MAX_CELL_PROBLEMS = 20
+
+
+def _read_xlsx(file: str, data: bytes, sheet: str | None) -> Table:
+    """Read one worksheet of an Excel workbook into a Table of text cells.
+
+    The header is the first row with anything in it; the table spans its
+    first to last named column, and cells outside that span must be empty.
+    Cells become text without float damage: Excel stores numbers as binary
+    doubles, and a double's shortest round-trip decimal (Python's repr) is
+    the number that was typed, so 0.1 reads "0.1" and 575000 reads "575000".
+    Formula results keep at most 15 significant digits, as Excel shows them
+    (0.1+0.2 reads "0.3", not "0.30000000000000004"); a typed number never
+    has more (see `_float_text`). Percent-formatted cells read "95%" (Excel
+    stores 0.95), dates "2023-07-01", booleans "true"/"false". Formulas
+    without a saved value (D408) and error values such as #N/A (D409) are
+    errors, wherever they are on the sheet.
+    """
+    workbook, worksheet = _open_sheet(file, data, sheet, data_only=True)
+    where = f"sheet {worksheet.title!r} of {file!r}"
+    problems: list[Diagnostic] = []
+    texts: dict[int, dict[int, str]] = {}  # row -> column -> text, non-empty cells only
+    suspects: set[tuple[int, int]] = set()
+    for cell in _sheet_cells(file, workbook, worksheet):
+        value = cell.value
+        if value is None:
+            # data_only reads give None for a formula with no saved value, so an empty-looking
+            # cell may be a formula; "str"/"inlineStr" cells are empty text, never formulas.
+            if cell.data_type not in ("s", "str", "inlineStr"):
+                suspects.add((cell.row, cell.column))
+            continue
+        if cell.data_type == "e":
+            problems.append(
+                Diagnostic(
+                    "D409",
+                    f"cell {_cell_ref(cell.row, cell.column)} of {where} holds the Excel error {value}",
+                    span=Span(file, cell.row, cell.column, cell.row, cell.column + 1),
+                    hint="fix the formula or the value in Excel, or clear the cell",
+                )
+            )
+            continue
+        if isinstance(value, str):
+            text = value.strip() or None
+        elif type(value) is float:
+            text = _float_text(value, _is_percent_format(cell.number_format))
+        else:
+            text = _excel_text(value, cell.number_format)
+        if text is not None:
+            row = texts.get(cell.row)
+            if row is None:
+                row = texts[cell.row] = {}
+            row[cell.column] = text
+    if suspects:
+        # A second read with formulas kept tells which empty-looking cells are unsaved formulas.
+        workbook, worksheet = _open_sheet(file, data, sheet, data_only=False)
+        for cell in _sheet_cells(file, workbook, worksheet):
+            if cell.data_type == "f" and (cell.row, cell.column) in suspects:
+                problems.append(
+                    Diagnostic(
+                        "D408",
+                        f"cell {_cell_ref(cell.row, cell.column)} of {where} holds a formula with no saved value",
+                        span=Span(file, cell.row, cell.column, cell.row, cell.column + 1),
+                        hint="open and save the file in Excel, so that it stores the formula's result",
+                    )
+                )
+    if not texts:
+        problems.append(
+            Diagnostic(
+                "D403",
+                f"{where} has no header row",
+                hint="the first non-empty row of the sheet names the columns",
+            )
+        )
+        raise AttainError(_capped(problems))
+    header_line = min(texts)
+    header = texts[header_line]
+    first, last = min(header), max(header)
+    span_cols = range(first, last + 1)
+    columns: list[str] = []
+    seen: set[str] = set()
+    for col in span_cols:
+        name = header.get(col)
+        span = Span(file, header_line, col, header_line, col + 1)
+        if name is None:
+            problems.append(
+                Diagnostic(
+                    "D404",
+                    f"column {_column_letter(col)} of the header (row {header_line} of {where}) has no name",
+                    span=span,
+                    hint="name every column of the table, or delete the empty column",
+                )
+            )
+        elif name in seen:
+            problems.append(
+                Diagnostic(
+                    "D404",
+                    f"the header (row {header_line} of {where}) names column {name!r} twice",
+                    span=span,
+                    hint="rename one of them",
+                )
+            )
+        seen.add(name or "")
+        columns.append(name or "")
+    named = list(zip(span_cols, columns))
+    rows: list[Row] = []
+    for line in sorted(texts):
+        if line == header_line:
+            continue
+        values = texts[line]
+        for col in sorted(values):
+            if not first <= col <= last:
+                problems.append(
+                    Diagnostic(
+                        "D405",
+                        f"cell {_cell_ref(line, col)} of {where} has a value, but the header on row {header_line} "
+                        f"names columns {_column_letter(first)} to {_column_letter(last)} only",
+                        span=Span(file, line, col, line, col + 1),
+                        hint="the header is the first non-empty row: give this column a name there, "
+                        "clear the cell, or delete any title rows above the table",
+                    )
+                )
+        rows.append(Row(line, {name: values.get(col) for col, name in named}))
+    if problems:
+        raise AttainError(_capped(problems))
+    return Table(file, tuple(columns), tuple(rows))
+
+
+def _open_sheet(file: str, data: bytes, sheet: str | None, data_only: bool):
+    """(workbook, worksheet) opened read-only; the caller must see the workbook closed (`_sheet_cells` does)."""
+    import openpyxl  # deferred: importing it costs more than reading a small CSV
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except Exception as e:  # openpyxl raises many kinds of error for a damaged or foreign file
+        hint = 'save it from Excel as an "Excel Workbook (.xlsx)"'
+        if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # an OLE file: old .xls, or an encrypted workbook
+            hint = "an old-style .xls or a password-protected workbook cannot be read: " + hint + " without a password"
+        raise AttainError(
+            [Diagnostic("D407", f"data file {file!r} is not a readable Excel workbook ({_describe(e)})", hint=hint)]
+        ) from None
+    try:
+        sheets = workbook.worksheets
+        if not sheets:
+            raise AttainError([Diagnostic("D407", f"the workbook {file!r} has no worksheets")])
+        if sheet is None:
+            return workbook, sheets[0]
+        for worksheet in sheets:
+            if worksheet.title == sheet:
+                return workbook, worksheet
+        names = ", ".join(repr(ws.title) for ws in sheets)
+        raise AttainError(
+            [Diagnostic("D407", f"the workbook {file!r} has no sheet named {sheet!r}", hint=f"its sheets: {names}")]
+        )
+    except BaseException:
+        workbook.close()
+        raise
+
+
+def _sheet_cells(file: str, workbook, worksheet):
+    """Every cell stored in the worksheet, row by row; closes the workbook when done."""
+    try:
+        # Read-only mode trusts the size a file declares; some writers get it wrong and rows go missing.
+        worksheet.reset_dimensions()
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if getattr(cell, "row", None) is not None:  # skip fillers for cells the file leaves out
+                    yield cell
+    except Exception as e:
+        raise AttainError(
+            [Diagnostic("D407", f"data file {file!r} is not a readable Excel workbook ({_describe(e)})")]
+        ) from None
+    finally:
+        workbook.close()
+
+
+def _describe(e: Exception) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+def _capped(problems: list[Diagnostic]) -> list[Diagnostic]:
+    """At most _MAX_CELL_PROBLEMS diagnostics of each code, then one that counts the rest."""
+    kept: list[Diagnostic] = []
+    shown: dict[str, int] = {}
+    omitted: dict[str, list[Diagnostic]] = {}
+    for d in sorted(problems, key=Diagnostic.sort_key):
+        if shown.get(d.code, 0) < _MAX_CELL_PROBLEMS:
+            shown[d.code] = shown.get(d.code, 0) + 1
+            kept.append(d)
+        else:
+            omitted.setdefault(d.code, []).append(d)
+    for code, rest in omitted.items():
+        # Placed at the first cell left out, so it sorts after the ones listed.
+        message = f"{_plural(len(rest), 'more cell')} from here on have the same problem ({rest[0].message})"
+        kept.append(Diagnostic(code, message, span=rest[0].span, hint=rest[0].hint))
+    return kept
+
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _cell_ref(row: int, col: int) -> str:
+    return f"{_column_letter(col)}{row}"
+
+
+@functools.lru_cache(maxsize=256)
+def _is_percent_format(number_format: str | None) -> bool:
+    if not number_format or "%" not in number_format:
+        return False
+    # A % inside quotes or after a backslash is literal text; only a bare % scales the number by 100.
+    return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
+
+
+def _float_text(value: float, percent: bool) -> str:
+    """The decimal text of a number Excel stored as a double, rounded to 15 significant digits.
+
+    A typed number has at most 15 (Excel keeps no more), and for those this
+    is exactly the shortest text that reads back as the same double, what
+    Python's repr gives: 0.1 -> "0.1", never 0.1000000000000000055...; and
+    575000.0 -> "575000". A formula's result can carry binary noise beyond
+    15 digits (0.1+0.2 = 0.30000000000000004), and Excel shows it rounded to
+    15 digits too: "0.3". (inf and nan read "inf" and "nan", which no cell kind accepts.)
+    """
+    text = format(value, ".15g")
+    if percent:
+        return _plain(Decimal(text).scaleb(2, _WIDE)) + "%"
+    if "e" in text:  # 1e-07, 1.5e+16: exponents are not data syntax
+        return _plain(Decimal(text))
+    return "0" if text == "-0" else text
+
+
+def _excel_text(value: Any, number_format: str | None) -> str | None:
+    """The text of one cell value as openpyxl gives it; None for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, float):
+        return _float_text(value, _is_percent_format(number_format))
+    if isinstance(value, int):
+        if _is_percent_format(number_format):
+            return _plain(Decimal(value).scaleb(2, _WIDE)) + "%"
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):  # a [h]:mm:ss duration
+        micros = value // datetime.timedelta(microseconds=1)
+        sign, micros = ("-" if micros < 0 else ""), abs(micros)
+        seconds, micros = divmod(micros, 1_000_000)
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{sign}{hours}:{minutes:02d}:{seconds:02d}" + (f".{micros:06d}".rstrip("0") if micros else "")
+    return str(value).strip() or None
+
+
+def _plain(number: Decimal) -> str:
+    """A Decimal as plain text with no exponent and no trailing zeros: 5.75E+5 -> "575000"."""
+    if number.is_zero():
+        return "0"
+    return format(number.normalize(_WIDE), "f")
+
+
 # ---------------------------------------------------------------- cells
 
 
@@ -647,6 +950,134 @@ def _write_table(columns: list[str], rows: list[dict], manifest: dict | None, ou
         out.write(line(cells))
 
 
+# Excel shows 15 significant digits and allows 30 decimal places in a number format.
+_XLSX_MAX_PLACES = 30
+# XML 1.0, and so a workbook, cannot hold these control characters at all.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Fixed zip entry times make a workbook's bytes depend only on its contents.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:creator>attain</dc:creator>{dates}</cp:coreProperties>"
+)
+_W3C_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
+
+
+def _xlsx_text(value: str) -> str:
+    # As in CSV: a leading =, +, -, @, tab or CR is neutralised with a quote, so that the
+    # text stays text when copied out of the workbook. Characters XML cannot hold are escaped.
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return _XML_ILLEGAL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+
+
+def _xlsx_number(value: Any) -> tuple[float, str] | None:
+    """(float, number format) when the number survives a trip through an Excel double exactly, else None."""
+    exact = Decimal(format_number(value))  # finite decimal text; 1/3 is its 20-place display
+    if not exact.is_finite():
+        return None
+    places = max(0, -exact.as_tuple().exponent)
+    if places > _XLSX_MAX_PLACES or len(exact.normalize(_WIDE).as_tuple().digits) > _EXCEL_DIGITS:
+        return None
+    as_float = float(exact)
+    if not math.isfinite(as_float) or Decimal(repr(as_float)) != exact:
+        return None
+    number_format = "#,##0" + ("." + "0" * places if places else "")
+    return (0.0 if as_float == 0 else as_float), number_format
+
+
+def _render_xlsx(columns: list[str], rows: list[dict], manifest: dict | None) -> bytes:
+    """The bytes of a workbook with a "results" sheet (and a "manifest" sheet when given one)."""
+    import openpyxl  # deferred: only Excel output needs it
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "results"
+    bold = Font(bold=True)
+    widths = [_display_width(_table_text(c)) for c in columns]
+    for col, name in enumerate(columns, 1):
+        cell = sheet.cell(row=1, column=col, value=_xlsx_text(_check_value(name)))
+        cell.data_type = "s"
+        cell.font = bold
+    for r, row in enumerate(rows, 2):
+        for col, name in enumerate(columns, 1):
+            value = _check_value(row.get(name))
+            if value is None:
+                continue
+            widths[col - 1] = max(widths[col - 1], _display_width(_table_text(value)))
+            cell = sheet.cell(row=r, column=col)
+            if isinstance(value, bool):
+                cell.value = value
+            elif isinstance(value, str):
+                cell.value = _xlsx_text(value)
+                cell.data_type = "s"  # never a formula, whatever it starts with
+            else:
+                number = _xlsx_number(value)
+                if number is None:
+                    # Not representable exactly as an Excel number: the exact text instead.
+                    cell.value = format_number(value)
+                    cell.data_type = "s"
+                else:
+                    cell.value, cell.number_format = number
+    for col, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(col)].width = min(max(width, 6), 60) + 2
+    if columns:
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    created = None
+    if manifest is not None:
+        info = workbook.create_sheet("manifest")
+        for col, name in enumerate(("key", "value"), 1):
+            info.cell(row=1, column=col, value=name).font = bold
+        for r, (key, value) in enumerate(manifest.items(), 2):
+            if isinstance(value, (dict, list, tuple)):
+                text = json.dumps(value, ensure_ascii=False, default=_json_default)
+            else:
+                text = _json_cell(value)
+                text = json.dumps(text) if text is None or isinstance(text, bool) else str(text)
+            for col, item in enumerate((str(key), text), 1):
+                cell = info.cell(row=r, column=col, value=_xlsx_text(item))
+                cell.data_type = "s"
+        info.column_dimensions["A"].width = 12
+        info.column_dimensions["B"].width = 100
+        if isinstance(manifest.get("created"), str) and _W3C_TIME.fullmatch(manifest["created"]):
+            created = manifest["created"]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _deterministic_zip(buffer.getvalue(), created)
+
+
+def _deterministic_zip(data: bytes, created: str | None) -> bytes:
+    """Re-pack a saved workbook so that equal contents give equal bytes.
+
+    openpyxl stamps the save time into docProps/core.xml and every zip entry;
+    here entries get a fixed time, and the document properties carry the
+    manifest's `created` time when there is one (no dates otherwise).
+    """
+    dates = ""
+    if created is not None:
+        dates = "".join(
+            f'<dcterms:{tag} xsi:type="dcterms:W3CDTF">{created}</dcterms:{tag}>' for tag in ("created", "modified")
+        )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "docProps/core.xml":
+                content = _CORE_XML.format(dates=dates).encode("utf-8")
+            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, content)
+    return out.getvalue()
+
+
 _WRITERS: dict[str, Callable[[list[str], list[dict], dict | None, TextIO], None]] = {
     "csv": _write_csv,
     "json": _write_json,
@@ -661,17 +1092,39 @@ def write_results(
     out: str | None,
     manifest: dict | None = None,
 ) -> None:
-    """Write result rows as csv, json or table to `out` (None or "-" for stdout).
+    """Write result rows as csv, json, table or xlsx to `out` (None or "-" for stdout).
 
     Files are written atomically: to a temporary file beside the target, then
     renamed over it, so on any error no partial file is left and an existing
     file is untouched. Row values must be Decimal, Fraction, int, str, bool or
     None (TypeError otherwise); an unwritable path raises AttainError U505.
+
+    xlsx needs a file (U506 for stdout). Its "results" sheet has a bold header
+    row; a number is written as an Excel number (formatted to its own decimal
+    places, #,##0.00) only when a double holds it exactly and Excel shows all
+    its digits, and otherwise as its exact text; text is always a string cell,
+    with a leading =, +, -, @, tab or CR neutralised by a quote as in CSV. The
+    `manifest`, when given, goes on a "manifest" sheet (nested values as JSON);
+    csv and table output do not carry it. Equal inputs give equal bytes.
     """
+    if fmt == "xlsx":
+        if out is None or out == "-":
+            raise AttainError(
+                [
+                    Diagnostic(
+                        "U506",
+                        "an Excel workbook cannot be written to standard output",
+                        hint="name an output file ending in .xlsx, or choose csv, json or table",
+                    )
+                ]
+            )
+        data = _render_xlsx(columns, rows, manifest)
+        write_atomically(out, data)
+        return
     writer = _WRITERS.get(fmt)
     if writer is None:
         raise AttainError(
-            [Diagnostic("U504", f"unknown output format {fmt!r}", hint="use csv, json or table")]
+            [Diagnostic("U504", f"unknown output format {fmt!r}", hint="use csv, json, table or xlsx")]
         )
     if out is None or out == "-":
         # Render fully first so that an error cannot leave half a document on stdout.
@@ -682,8 +1135,28 @@ def write_results(
     try:
         _write_atomically(out, lambda f: writer(columns, rows, manifest, f))
     except OSError as e:
-        detail = e.strerror or str(e)
-        raise AttainError([Diagnostic("U505", f"cannot write output file {out!r}: {detail}")]) from None
+        raise _unwritable(out, e) from None
+
+
+def write_atomically(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write `data` (text as UTF-8 with newlines unchanged, or bytes) to `path` atomically.
+
+    As `write_results` does: a temporary file beside the target, renamed over
+    it; an existing file keeps its permissions. Raises AttainError U505.
+    """
+    path = os.fspath(path)
+    try:
+        if isinstance(data, bytes):
+            _write_atomically(path, lambda f: f.write(data), binary=True)
+        else:
+            _write_atomically(path, lambda f: f.write(data))
+    except OSError as e:
+        raise _unwritable(path, e) from None
+
+
+def _unwritable(path: str, e: OSError) -> AttainError:
+    detail = e.strerror or str(e)
+    return AttainError([Diagnostic("U505", f"cannot write output file {path!r}: {detail}")])
 
 
 def _write_stdout(text: str, utf8_bytes: bool) -> None:
@@ -699,13 +1172,13 @@ def _write_stdout(text: str, utf8_bytes: bool) -> None:
     buffer.flush()
 
 
-def _write_atomically(path: str, render: Callable[[TextIO], None]) -> None:
+def _write_atomically(path: str, render: Callable[[Any], Any], binary: bool = False) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     temp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(8)}.tmp")
     # os.open with 0o666 lets the umask set the new file's mode, as a plain open() would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="")) as f:
             render(f)
             f.flush()
             os.fsync(f.fileno())

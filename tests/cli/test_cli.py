@@ -170,3 +170,43 @@ def test_diff_of_a_git_revision_from_elsewhere(tmp_path, monkeypatch):
     assert "collection_score: band row" in r.stdout
     r = invoke("diff", "repo/x.policy@nope", "repo/x.policy", "--data", DATA)
     assert r.exit_code == 2
+
+
+def test_run_writes_a_manifest_beside_csv_and_inside_json(tmp_path):
+    out = tmp_path / "results.csv"
+    assert invoke("run", POLICY, "--data", DATA, "--out", str(out)).exit_code == 0
+    manifest = json.loads((tmp_path / "results.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["engine"]["name"] == "attain"
+    assert manifest["data"]["path"] == DATA
+    import hashlib
+
+    assert manifest["data"]["sha256"] == hashlib.sha256(Path(DATA).read_bytes()).hexdigest()
+    assert manifest["command"][:2] == ["attain", "run"]
+    first = out.read_bytes()
+    # the same inputs give byte-identical results
+    assert invoke("run", POLICY, "--data", DATA, "--out", str(out)).exit_code == 0
+    assert out.read_bytes() == first
+    doc = json.loads(invoke("run", POLICY, "--data", DATA, "--format", "json").stdout)
+    assert doc["manifest"]["policies"][0]["sha256"] == hashlib.sha256(Path(POLICY).read_bytes()).hexdigest()
+
+
+def test_excel_round_trip(tmp_path):
+    import openpyxl
+
+    xlsx = tmp_path / "data.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    import csv
+
+    for record in csv.reader(Path(DATA).read_text(encoding="utf-8").splitlines()):
+        ws.append(record)
+    wb.save(xlsx)
+    out = tmp_path / "results.xlsx"
+    r = invoke("run", POLICY, "--data", str(xlsx), "--out", str(out))
+    assert r.exit_code == 0, r.stderr
+    sheet = openpyxl.load_workbook(out)["results"]
+    header = [c.value for c in sheet[1]]
+    s003 = dict(zip(header, [c.value for c in sheet[4]]))
+    assert s003["编号"] == "S003" and s003["tier"] == "excellent"
+    assert s003["bonus_total"] == 20000 and s003["commission_paid"] == 3120
+    assert "manifest" in openpyxl.load_workbook(out).sheetnames
