@@ -17,7 +17,7 @@ import unicodedata
 import zipfile
 from decimal import Context, Decimal
 from fractions import Fraction
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, NamedTuple, TextIO
 
 import attrs
 import yaml
@@ -50,8 +50,7 @@ STDIN_NAME = "<stdin>"
 # ---------------------------------------------------------------- tables
 
 
-@attrs.frozen
-class Row:
+class Row(NamedTuple):
     """One input record: its line (CSV), row number (Excel) or 1-based record number (YAML/JSON), and its cells."""
 
     line: int
@@ -156,9 +155,15 @@ def _decode(file: str, data: bytes) -> str:
 def _read_csv(file: str, text: str) -> Table:
     # newline="" lets the csv module see quoted line breaks, and keeps the
     # physical lines so that errors can point at the line a record starts on.
-    lines = list(io.StringIO(text, newline=""))
+    physical: list[str] = []
+
+    def span_at(line: int) -> Span:
+        if not physical:  # only when something is wrong: split the lines once
+            physical.extend(io.StringIO(text, newline=""))
+        return _line_span(file, line, physical)
+
     # strict: an unclosed quote is an error instead of silently swallowing the rest of the file.
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     header_line = 0
     rows: list[Row] = []
@@ -170,12 +175,12 @@ def _read_csv(file: str, text: str) -> Table:
             cells = [c.strip() for c in record]
             if not any(cells):
                 continue  # blank lines, and the ",,," rows spreadsheets leave behind
-            span = _line_span(file, line, lines)
             if header is None:
-                header, header_line = _csv_header(file, cells, span), line
+                header, header_line = _csv_header(file, cells, span_at(line)), line
+                width = len(header)
                 continue
-            extra = cells[len(header) :]
-            if len(cells) < len(header) or any(extra):
+            if len(cells) != width and (len(cells) < width or any(cells[width:])):
+                span = span_at(line)
                 problems.append(
                     Diagnostic(
                         "D405",
@@ -194,7 +199,7 @@ def _read_csv(file: str, text: str) -> Table:
                 Diagnostic(
                     "D402",
                     f"data file {file!r} is not valid CSV: {e}",
-                    span=_line_span(file, line, lines),
+                    span=span_at(line),
                     hint='a quoted cell must end with a closing quote; write a quote inside it as ""',
                 )
             ]
