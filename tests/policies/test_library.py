@@ -5,9 +5,14 @@
 - Every other policy must have no errors.
 - Every folder's sample data runs through every policy in it that has no errors
   (`attain run`, exit 0), and `attain explain` works for the first employee.
+- A folder may hold several data files (say, monthly and weekly data, or rows by
+  period and by date): a policy names its own in a comment line
+  `# Sample data: FILE` (a file in the policy's folder); otherwise it uses the
+  folder's `sample.csv`, or else the folder's first CSV file.
 """
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -26,7 +31,17 @@ def ident(path):
     return str(path.relative_to(ROOT / "policies"))
 
 
+SAMPLE_LINE = re.compile(r"^#\s*Sample data:\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
+
+
 def sample_of(policy):
+    named = SAMPLE_LINE.search(policy.read_text(encoding="utf-8"))
+    if named:
+        data = policy.parent / named.group(1)
+        assert data.is_file(), f"{ident(policy)} names sample data {named.group(1)}, which does not exist"
+        return data
+    if (policy.parent / "sample.csv").is_file():
+        return policy.parent / "sample.csv"
     found = sorted(policy.parent.glob("*.csv"))
     assert found, f"{policy.parent} has no sample data"
     return found[0]
@@ -48,6 +63,11 @@ def test_the_library_is_all_there():
         "case3/commission.policy",
         "case5/pay.policy",
         "case5/pay-as-written.policy",
+        "case5/pay-window.policy",
+        "case6/score.policy",
+        "doc000/scorecard.policy",
+        "doc000/pace.policy",
+        "doc002/incentive-top5.policy",
     } <= names
 
 
