@@ -39,7 +39,7 @@ class Record(NamedTuple):
     fast: tuple  # per plan input: (num, den), text, bool or date; defaults filled in; MISSING where empty
     period: Period | None = None
     missing: frozenset = _NO_MISSING  # inputs whose cell was empty (a default may stand in)
-    lines: tuple = ()  # every data line a combined record was made from
+    lines: tuple = ()  # per input, the data lines a combined record took its value from
 
     @property
     def values(self) -> tuple:
@@ -59,14 +59,20 @@ class Bound:
     records: tuple
     positions: dict  # column name -> 1-based column number
     period_column: str | None = None
+    inputs: tuple = ()  # the plan's inputs, in the order records hold them
+    rules: dict = attrs.Factory(dict)  # input -> how combined rows rolled up ("sum", "last", ...)
 
     def source(self, record: Record, name: str) -> str:
         column = self.columns.get(name)
         if column is None:
             return "default"
-        if len(record.lines) > 1:
-            lines = ", ".join(str(line) for line in record.lines)
-            return f"{self.file}: lines {lines} combined, column {column}"
+        if record.lines:
+            taken = record.lines[self.inputs.index(name)]
+            if len(taken) > 1:
+                rule = self.rules.get(name, "combined")
+                return f"{self.file}: lines {', '.join(map(str, taken))} ({rule}), column {column}"
+            if taken:
+                return f"{self.file}:{taken[0]}:{self.positions[column]}, column {column}"
         return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
 
 
@@ -311,9 +317,11 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
             break
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
+    rules = {}
     if date_column is not None or finer:
-        records = _combine(plan, table, records, orders, dated=date_column is not None)
-    return Bound(table.file, id_column, columns, tuple(records), positions, period_column or date_column)
+        records, rules = _combine(plan, table, records, orders, dated=date_column is not None)
+    return Bound(table.file, id_column, columns, tuple(records), positions, period_column or date_column,
+                 tuple(plan.inputs), rules)
 
 
 def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool) -> list:
@@ -326,6 +334,9 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
     groups: dict = {}
     for record, order in zip(records, orders):
         groups.setdefault((record.who, record.period), []).append((order, record))
+    rules = {name: plan.model.inputs[name].combine
+             or ("sum" if dated and plan.model.inputs[name].type in ("money", "count") else "agree")
+             for name in plan.inputs}
     combined, diags = [], []
     for (who, period), members in groups.items():
         rows = [r for _, r in sorted(members, key=lambda m: (m[0], m[1].line))]
@@ -334,10 +345,13 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
             continue
         fast = list(rows[0].fast)
         missing = set()
+        taken = []
         for i, name in enumerate(plan.inputs):
             inp = plan.model.inputs[name]
-            rule = inp.combine or ("sum" if dated and inp.type in ("money", "count") else "agree")
-            present = [r.values[i] for r in rows if r.values[i] is not None]
+            rule = rules[name]
+            having = [r for r in rows if r.values[i] is not None]
+            present = [r.values[i] for r in having]
+            taken.append(tuple(r.line for r in having))
             if not present:
                 missing.add(i)
                 continue
@@ -345,13 +359,14 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
                 if len(set(present)) > 1:
                     diags.append(Diagnostic(
                         "D416", f"employee '{who}' has different values of '{name}' within {period} "
-                        f"(lines {', '.join(str(r.line) for r in rows)})",
-                        Span(table.file, rows[-1].line, 1, rows[-1].line, 2),
+                        f"(lines {', '.join(str(r.line) for r in having)})",
+                        Span(table.file, having[-1].line, 1, having[-1].line, 2),
                         hint=f"say how its rows roll up: `input {name} : {inp.type} combine last` "
                         "(or sum, mean, min, max, first)"))
                 fast[i] = present[0]
             elif rule in ("first", "last"):
                 fast[i] = present[0] if rule == "first" else present[-1]
+                taken[-1] = (having[0].line,) if rule == "first" else (having[-1].line,)
             else:
                 values = [Fraction(*v) for v in present]
                 if rule == "sum":
@@ -360,12 +375,16 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
                     v = sum(values, Fraction(0)) / len(values)
                 else:
                     v = min(values) if rule == "min" else max(values)
+                if inp.low is not None and not (inp.low.value <= v <= inp.high.value):
+                    diags.append(Diagnostic(
+                        "D418", f"the {rule} of '{name}' for {who} in {period} is {_show(v)}, outside its range "
+                        f"{inp.low.text} .. {inp.high.text}", Span(table.file, having[-1].line, 1, having[-1].line, 2),
+                        hint=f"the rows are lines {', '.join(str(r.line) for r in having)}"))
                 fast[i] = (v.numerator, v.denominator)
-        combined.append(Record(who, rows[0].line, tuple(fast), period, frozenset(missing),
-                               tuple(r.line for r in rows)))
+        combined.append(Record(who, rows[0].line, tuple(fast), period, frozenset(missing), tuple(taken)))
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
-    return combined
+    return combined, {name: ("the same on every row" if rule == "agree" else rule) for name, rule in rules.items()}
 
 
 def _show(f: Fraction) -> str:

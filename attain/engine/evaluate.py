@@ -62,7 +62,12 @@ def _text_of(model: Model, span: Span | None) -> str:
     first = lines[span.line - 1][span.col - 1 :]
     rest = [ln.strip() for ln in lines[span.line : span.end_line - 1]]
     last = lines[span.end_line - 1][: span.end_col - 1].strip()
-    return " ".join(x for x in [first.strip(), *rest, last] if x)
+    text = ""
+    for piece in (x for x in [first.strip(), *rest, last] if x):
+        # A line broken inside parentheses joins without a stray space: clamp(x, ...), not clamp( x, ...).
+        glue = "" if not text or text.endswith("(") or piece.startswith(")") else " "
+        text += glue + piece
+    return text
 
 
 def display(value, kind: str = "number", places: int | None = None) -> str:

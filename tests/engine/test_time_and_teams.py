@@ -312,3 +312,19 @@ def test_months_that_disagree_without_a_rule_are_an_error(tmp_path):
 def test_given_needs_an_input_without_default():
     _, found = check(parse('policy "x"\ninput a : number default 1\nb = given(a)\noutput b\n'))
     assert [d.code for d in found] == ["C248"]
+
+
+def test_combined_values_are_checked_against_the_range_and_explained_by_their_lines():
+    text = ('policy "w"\nperiod month ending day 25\ninput score : number in 0 .. 10 combine sum\n'
+            'input role : text\ninput sales : money\noutput score, sales, role\n')
+    data = table(["id", "date", "score", "role", "sales"],
+                 ["A", "2023-07-01", "8", "rep", "100"], ["A", "2023-07-02", "8", None, "50"])
+    with pytest.raises(AttainError) as e:
+        attain.loads(text).run(data)
+    (d,) = e.value.diagnostics
+    assert d.code == "D418"
+    assert d.message == "the sum of 'score' for A in 2023-07 is 16, outside its range 0 .. 10"
+    ok = text.replace("combine sum", "combine max")
+    e = attain.loads(ok).explain(data, "A", period="2023-07").text()
+    assert "role = \"rep\"   (from data.csv:2:4, column role)" in e
+    assert "sales = 150   (from data.csv: lines 2, 3 (sum), column sales)" in e
