@@ -15,7 +15,8 @@ import click
 
 from attain import api
 from attain.diagnostics import AttainError, render_all, to_json
-from attain.engine.io import read_table, write_results
+from attain.diagnostics import Diagnostic
+from attain.engine.io import read_table, write_atomically, write_results
 from attain.manifest import build_manifest, write_sidecar
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
@@ -176,6 +177,58 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column):
     loaded = api.load(policy)
     explanation = loaded.explain(data, who, value, id_column=id_column, period=period)
     click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--check", is_flag=True, help="Change nothing; list the files that are not formatted, exit 1 if any.")
+@_guard
+def fmt_cmd(paths, check):
+    """Rewrite policies in the canonical layout (comments kept, meaning unchanged).
+
+    PATHS are .policy files or folders (searched for .policy files); - formats stdin to stdout.
+    """
+    from attain.dsl.formatter import format_policy
+
+    if paths == ("-",):
+        text = click.get_text_stream("stdin").read()
+        formatted = format_policy(text, "<stdin>")
+        if check:
+            raise _Exit(0 if formatted == text else 1)
+        click.echo(formatted, nl=False)
+        return
+    files = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            files.extend(sorted(p.rglob("*.policy")))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise AttainError([Diagnostic("U501", f"policy file {path!r} does not exist")])
+    changed, errors = [], []
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8")
+            formatted = format_policy(text, str(f))
+        except AttainError as e:
+            errors.extend(e.diagnostics)
+            continue
+        except (OSError, UnicodeDecodeError) as e:
+            errors.append(Diagnostic("U503", f"cannot read policy file {str(f)!r}: {e}"))
+            continue
+        if formatted != text:
+            changed.append(f)
+            if not check:
+                write_atomically(str(f), formatted)
+    for f in changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
+    if errors:
+        _report(errors)
+    unchanged = len(files) - len(changed) - len({d.span.file for d in errors if d.span})
+    click.echo(f"{len(changed)} {'would be ' if check else ''}reformatted, {unchanged} unchanged"
+               + (f", {len(errors)} with errors" if errors else ""), err=True)
+    raise _Exit(_exit_code(errors) or (1 if check and changed else 0))
 
 
 @main.command("diff")

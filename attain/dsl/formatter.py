@@ -1,8 +1,9 @@
-"""Formatting: policy text -> parse -> its canonical layout, printed from the syntax tree with every comment kept."""
+"""Formatting, after parsing: a policy printed back from its syntax tree in canonical layout, comments kept."""
 
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 
 import attrs
@@ -198,7 +199,7 @@ class _Printer:
         found: dict[str, list[int]] = {}
         for no in range(h.span.line, body_start):
             if no in self.code_lines:
-                word = self.source[no - 1].split(None, 1)[0]
+                word = re.match(r"\s*(\w*)", self.source[no - 1]).group(1)
                 found.setdefault(word, []).append(no)
         for word in HEADER_ORDER:
             lines = found.pop(word, None)
@@ -323,9 +324,9 @@ class _Printer:
             elif owner is not None and no <= owner.last:
                 owner.leading.append((no, text))  # a comment inside the anchor's lines moves above it
             else:
-                after = [a for a in by_source if a.first > no]
-                if after:
-                    after[0].leading.append((no, text))
+                following = bisect.bisect_right(starts, no)
+                if following < len(by_source):
+                    by_source[following].leading.append((no, text))
                 else:
                     eof.append((no, text))
         return eof

@@ -210,3 +210,20 @@ def test_excel_round_trip(tmp_path):
     assert s003["编号"] == "S003" and s003["tier"] == "excellent"
     assert s003["bonus_total"] == 20000 and s003["commission_paid"] == 3120
     assert "manifest" in openpyxl.load_workbook(out).sheetnames
+
+
+def test_fmt_check_and_rewrite(tmp_path):
+    messy = tmp_path / "messy.policy"
+    messy.write_text('policy "x"\ninput a : money   # sales\nb = band a\n    >= 10 -> 1\n    below 10 -> 0\n'
+                     "output b\n", encoding="utf-8")
+    r = invoke("fmt", "--check", str(tmp_path))
+    assert r.exit_code == 1
+    assert f"would reformat {messy}" in r.stderr
+    r = invoke("fmt", str(messy))
+    assert r.exit_code == 0
+    text = messy.read_text(encoding="utf-8")
+    assert "input a : money  # sales\n" in text
+    assert "    >= 10    -> 1\n    below 10 -> 0\n" in text
+    assert invoke("fmt", "--check", str(messy)).exit_code == 0
+    r = invoke("fmt", "-", input=text)
+    assert r.stdout == text
