@@ -339,7 +339,7 @@ data: {SAMPLE} (3 employees)
 
 Changed definitions (2)
   attainment_score: band row 100% to 120% now gives 85 instead of 80  (line 36)
-  bonus_paid: formula bonus * 80% if collection_rate < 90% else bonus -> bonus * 70% if collection_rate < 90% else bonus  (line 92)
+  bonus_paid: formula bonus * 80% if collection_rate < 90% else bonus -> bonus * 70% if collection_rate < 90% else bonus  (line 88)
 
 Impact per employee
   编号  output             old        new   change
@@ -420,7 +420,7 @@ def test_policy_errors_propagate_with_their_source(tmp_path):
     with pytest.raises(AttainError) as e:
         diff(str(DOC002), str(bad), str(SAMPLE))
     assert [(d.code, d.message, d.span.file, d.span.line) for d in e.value.diagnostics] == [
-        ("C203", "unknown name 'base_bonuss'", str(bad), 90)]
+        ("C203", "unknown name 'base_bonuss'", str(bad), 86)]
     assert e.value.sources == {str(bad): bad.read_text(encoding="utf-8")}
 
 

@@ -59,12 +59,13 @@ def test_as_written_differs_from_the_fixed_policy_only_in_the_fixes():
     added = [line for line in written if line not in fixed]
     assert removed == [
         "    80% to 100%  -> 60",
-        '    on_target "达标奖" : attainment >= 100%',
-        '    floor "底线激励" : attainment >= 60%',
-        '    none "无激励" : otherwise',
+        '    on_target "达标奖" : attainment >= 100% -> coefficient 1.2, award "内部通报表扬"',
+        '    floor "底线激励" : attainment >= 60% -> coefficient 0.8',
+        '    none "无激励" : otherwise -> coefficient 0',
     ]
     assert added == [
         '    on_target "达标奖" : attainment >= 100% and attainment < 120%',
-        '    floor "底线激励" : attainment >= 60% and attainment < 80%',
-        '    none "无激励" : attainment < 60%',
+        '        -> coefficient 1.2, award "内部通报表扬"',
+        '    floor "底线激励" : attainment >= 60% and attainment < 80% -> coefficient 0.8',
+        '    none "无激励" : attainment < 60% -> coefficient 0',
     ]
