@@ -156,3 +156,10 @@ def test_date_literals():
     assert p.definitions[0].body.right == n.Date(datetime.date(2023, 7, 1))
     d = _error('policy "x"\ninput hired : date\nnew = hired >= 2023-02-30\n')
     assert (d.code, d.span.line, d.span.col) == ("P115", 3, 16)
+
+
+def test_arithmetic_continuation_lines_but_not_minus():
+    p = parse('policy "x"\ninput a : money\nb = a * 2\n    + a / 3\nc = band a\n    -5 to 0 -> 1\n    otherwise -> 2\n')
+    b, c = p.definitions
+    assert b.body.op == "+"
+    assert c.body.rows[0].low.value == -5
