@@ -179,6 +179,18 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column):
     click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@_guard
+def test_cmd(paths):
+    """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""
+    from attain import testing
+
+    results = testing.run_paths(list(paths) or ["."])
+    click.echo(testing.render_results(results), nl=False)
+    raise _Exit(testing.exit_code(results))
+
+
 @main.command("fmt")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--check", is_flag=True, help="Change nothing; list the files that are not formatted, exit 1 if any.")

@@ -227,3 +227,17 @@ def test_fmt_check_and_rewrite(tmp_path):
     assert invoke("fmt", "--check", str(messy)).exit_code == 0
     r = invoke("fmt", "-", input=text)
     assert r.stdout == text
+
+
+def test_policy_tests_pass_and_a_wrong_expectation_fails_readably(tmp_path):
+    r = invoke("test", str(ROOT / "policies/doc002"))
+    assert r.exit_code == 0
+    assert r.stdout.rstrip().endswith("passed, 0 failed")
+    suite = tmp_path / "wrong.test.yaml"
+    suite.write_text(f"policy: {POLICY}\ncases:\n  - name: S001 paid too much\n    data: {DATA}\n"
+                     "    expect:\n      S001:\n        bonus_total: \"10300.00\"\n", encoding="utf-8")
+    r = invoke("test", str(suite))
+    assert r.exit_code == 1
+    assert "bonus_total: expected 10300.00, got 10200.00" in r.stdout
+    assert "bonus_total = 10,200.00" in r.stdout  # the explanation of the differing value
+    assert r.stdout.rstrip().endswith("0 passed, 1 failed")
