@@ -34,6 +34,7 @@ import attrs
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
+from attain.files import read_text
 from attain.engine.io import Table, format_grouped, format_number, read_table
 
 __all__ = [
@@ -76,19 +77,7 @@ def read_policy_source(spec: str) -> tuple[str, str]:
 
 
 def _read_plain(path: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise AttainError([Diagnostic("U501", f"policy file {path!r} does not exist")]) from None
-    except IsADirectoryError:
-        raise AttainError([Diagnostic("U503", f"cannot read policy file {path!r}: it is a directory")]) from None
-    except OSError as e:
-        raise AttainError([Diagnostic("U503", f"cannot read policy file {path!r}: {e.strerror}")]) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise AttainError([Diagnostic("U502", f"policy file {path!r} is not UTF-8 text")]) from None
+    return read_text(path, "policy file")
 
 
 def _usage(code: str, message: str, hint: str = "") -> AttainError:

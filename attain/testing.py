@@ -112,6 +112,7 @@ import yaml
 
 from attain.api import Policy, check, load
 from attain.diagnostics import AttainError, Diagnostic, Span, render_all
+from attain.files import read_text
 from attain.engine.evaluate import TierValue
 from attain.engine.io import Row, Table, _ExactLoader, format_number
 from attain.engine.periods import parse_period
@@ -272,16 +273,7 @@ def load_suite(path: str | Path) -> Suite:
     """Read and validate one test file; raise `AttainError` (codes T6xx, with file:line) if it is invalid."""
     path = Path(path)
     file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise AttainError([Diagnostic("T601", f"test file {file!r} does not exist")]) from None
-    except IsADirectoryError:
-        raise AttainError([Diagnostic("T601", f"cannot read test file {file!r}: it is a directory")]) from None
-    except OSError as e:
-        raise AttainError([Diagnostic("T601", f"cannot read test file {file!r}: {e.strerror}")]) from None
-    except UnicodeDecodeError:
-        raise AttainError([Diagnostic("T601", f"test file {file!r} is not UTF-8 text")]) from None
+    text = read_text(path, "test file", "T601", "T601", "T601")
     reader = _Reader(file, path.parent)
     root = reader.compose(text)
     suite = reader.suite(root, path)

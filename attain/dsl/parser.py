@@ -17,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.indenter import DedentError, Indenter
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.files import read_text
 from attain.dsl import nodes as n
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
@@ -606,13 +607,4 @@ def _dedent_line(source: str, message: str) -> int:
 
 
 def parse_file(path: str | Path) -> n.Policy:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AttainError([Diagnostic("U501", f"policy file {str(path)!r} does not exist")]) from None
-    except UnicodeDecodeError:
-        raise AttainError([Diagnostic("U502", f"policy file {str(path)!r} is not UTF-8 text")]) from None
-    except OSError as e:
-        raise AttainError([Diagnostic("U503", f"cannot read policy file {str(path)!r}: {e.strerror}")]) from None
-    return parse(text, str(path))
+    return parse(read_text(path, "policy file"), str(path))

@@ -23,6 +23,7 @@ import attrs
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.files import read_bytes
 
 __all__ = [
     "CellError",
@@ -104,15 +105,7 @@ def read_table(path: str | os.PathLike, sheet: str | None = None) -> Table:
 
 
 def _read_bytes(path: str) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise AttainError([Diagnostic("U501", f"data file {path!r} does not exist")]) from None
-    except IsADirectoryError:
-        raise AttainError([Diagnostic("U503", f"cannot read data file {path!r}: it is a directory")]) from None
-    except OSError as e:
-        raise AttainError([Diagnostic("U503", f"cannot read data file {path!r}: {e.strerror}")]) from None
+    return read_bytes(path, "data file")
 
 
 def _read_stdin() -> str:

@@ -1,0 +1,31 @@
+"""Reading the user's files: one place that turns a missing, unreadable or non-UTF-8 file into a diagnostic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from attain.diagnostics import AttainError, Diagnostic
+
+
+def read_bytes(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503") -> bytes:
+    """The bytes of `path`; an AttainError naming `what` ("policy file", "data file") if it cannot be read."""
+    name = str(path)
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise AttainError([Diagnostic(missing, f"{what} {name!r} does not exist")]) from None
+    except IsADirectoryError:
+        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: it is a directory")]) from None
+    except OSError as e:
+        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: {e.strerror}")]) from None
+
+
+def read_text(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503",
+              not_text: str = "U502") -> str:
+    """The UTF-8 text of `path` (a byte-order mark is dropped)."""
+    data = read_bytes(path, what, missing, unreadable)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AttainError([Diagnostic(not_text, f"{what} {str(path)!r} is not UTF-8 text")]) from None
