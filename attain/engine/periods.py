@@ -11,6 +11,7 @@ of this month, buckets dated rows: a policy says `period month ending day 25`.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 import attrs
@@ -36,6 +37,9 @@ class Period:
 
     @property
     def label(self) -> str:
+        return _label(self.kind, self.index)
+
+    def _label(self) -> str:
         if self.kind == "week":
             monday = datetime.date.fromordinal(self.index * 7 + 1)
             year, week, _ = monday.isocalendar()
@@ -63,6 +67,11 @@ class Period:
             return datetime.date.fromordinal(self.index * 7 + 1)
         year, part = divmod(self.index, _PER_YEAR[self.kind])
         return datetime.date(year, part * (12 // _PER_YEAR[self.kind]) + 1, 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(kind: str, index: int) -> str:
+    return Period._label(Period(kind, index))
 
 
 def last_day(period: Period) -> datetime.date:

@@ -10,6 +10,7 @@ cannot finish is handed to the reference evaluator, which either computes it
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from fractions import Fraction
 
 from attain.diagnostics import Diagnostic
@@ -17,7 +18,7 @@ from attain.engine.bind import Bound, Record, reference_inputs
 from attain.engine.compile import AggregateSpec, Fallback, HistorySpec, Plan
 from attain.engine.evaluate import EvaluationError, Reference, TierValue, display
 from attain.engine.periods import Period
-from attain.engine.values import to_decimal
+from attain.engine.values import sum_pairs, to_decimal
 
 
 class RowState:
@@ -50,7 +51,8 @@ class RowContext:
         i = self._history[node]
         spec = self.plan.history[i]
         raw = self.state.history[i]
-        note = self.state.history_notes[i]
+        fn, *args = self.state.history_notes[i]
+        note = fn(*args)
         if spec.kind == "previous":
             return _fraction(raw), note
         if spec.kind == "streak":
@@ -60,7 +62,7 @@ class RowContext:
     def group(self, node):
         i = self._groups[node]
         raw = self.state.groups[i] if i < len(self.state.groups) else None
-        note = self.state.group_notes[i] if i < len(self.state.group_notes) else ""
+        note = _group_note(self.plan, *self.state.group_notes[i]) if i < len(self.state.group_notes) else ""
         return _fraction(raw), note
 
 
@@ -170,7 +172,7 @@ class Runner:
         who = state.record.who
         if period is None:
             state.history = tuple(None for _ in self.plan.history)
-            state.history_notes = tuple("" for _ in self.plan.history)
+            state.history_notes = tuple((str, "") for _ in self.plan.history)
             return
         last = self._last.get(who)
         if last is None:
@@ -199,17 +201,18 @@ class Runner:
         state.history_notes = tuple(notes)
 
     def _history_value(self, spec: HistorySpec, kept: dict, start: int, period: Period):
+        """(raw value, note) where the note is (function, *args), written out only if explained."""
         if spec.kind == "previous":
             at = period.index - spec.back
             if at < start or at not in kept:
-                return None, f"no period {Period(period.kind, at)} in {self._whose()}history"
-            return kept[at][spec.slot], f"from {Period(period.kind, at)}"
+                return None, (_note_no_period, period.kind, at)
+            return kept[at][spec.slot], (_note_from, period.kind, at)
         if spec.kind == "streak":
             at = period.index - 1
             if at < start or at not in kept:
-                return 0, "no earlier period"
+                return 0, (str, "no earlier period")
             count = kept[at][spec.slot]
-            return count, f"{count} in a row up to {Period(period.kind, at)}"
+            return count, (_note_streak, count, period.kind, at)
         earlier = []
         for back in range(1, spec.back):
             at = period.index - back
@@ -217,11 +220,7 @@ class Runner:
                 break
             earlier.append(kept[at][spec.slot])
         earlier.reverse()
-        first = Period(period.kind, period.index - len(earlier))
-        return earlier, f"over {first} to {period} ({len(earlier) + 1} period{'s' if earlier else ''})"
-
-    def _whose(self) -> str:
-        return ""
+        return earlier, (_note_rolling, period, len(earlier))
 
     # ------------------------------------------------------------ groups
     def _groups(self, states: list[RowState], specs: tuple[AggregateSpec, ...]):
@@ -234,56 +233,74 @@ class Runner:
                     continue
                 key = state.record.fast[spec.group] if spec.group is not None else None
                 value = state.slots[spec.slot] if spec.slot is not None else None
-                members.setdefault(key, []).append((state, Fraction(*value) if value is not None else None))
+                members.setdefault(key, []).append((state, value))
             for key, group in members.items():
                 results = _aggregate(spec, [v for _, v in group])
-                where = "everyone" if spec.group is None else f'{plan.inputs[spec.group]} "{key}"'
-                for (state, own), result in zip(group, results):
+                size = len(group)
+                for (state, _own), value in zip(group, results):
                     while len(state.groups) <= index:
                         state.groups.append(None)
-                        state.group_notes.append("")
-                    value, size = result
-                    state.groups[index] = (value.numerator, value.denominator) if value is not None else None
-                    state.group_notes[index] = _group_note(spec, where, size, value, plan)
+                        state.group_notes.append((spec, None, 0, None))
+                    state.groups[index] = value
+                    state.group_notes[index] = (spec, key, size, value)
 
 
-def _aggregate(spec: AggregateSpec, values: list) -> list:
-    """Each member's (value, group size) for one group; value None where it does not exist (no peers)."""
+def _order_keys(pairs: list) -> list[int]:
+    """Integers that order exact fractions as the fractions do, equal exactly when they are equal.
+
+    Two different fractions with denominators at most D differ by at least 1/D^2, so
+    scaling by more than D^2 keeps every difference at least 1 apart after flooring:
+    sorting ints is fast where comparing Fractions is not.
+    """
+    biggest = max(d for _, d in pairs)
+    scale = 10 ** (2 * len(str(biggest)) + 1)
+    return [n * scale // d for n, d in pairs]
+
+
+def _aggregate(spec: AggregateSpec, pairs: list) -> list:
+    """Each member's group value as (num, den), or None where it does not exist (no peers)."""
     func = spec.func
-    size = len(values)
-    out = []
+    size = len(pairs)
     if func == "count":
-        return [(Fraction(size - 1 if spec.except_self else size), size) for _ in values]
-    total = sum(values, Fraction(0))
-    ordered = sorted(values)
-    for own in values:
-        if func == "rank":
-            out.append((Fraction(1 + sum(1 for v in values if v > own)), size))
-        elif func == "percentile":
-            below = sum(1 for v in values if v < own)
-            out.append((Fraction(1) if size == 1 else Fraction(below, size - 1), size))
-        elif spec.except_self:
-            others = size - 1
-            if others == 0:
-                out.append((None, size))
-            elif func == "sum":
-                out.append((total - own, size))
-            elif func == "mean":
-                out.append(((total - own) / others, size))
+        return [(size - 1 if spec.except_self else size, 1)] * size
+    if func in ("sum", "mean"):
+        total_n, total_d = sum_pairs(pairs)
+        if not spec.except_self:
+            return [(total_n, total_d if func == "sum" else total_d * size)] * size
+        if size == 1:
+            return [None]
+        per = size - 1 if func == "mean" else 1
+        # The others' total: the group's total less the employee's own value.
+        return [(total_n * d - n * total_d, total_d * d * per) for n, d in pairs]
+    keys = _order_keys(pairs)
+    ordered = sorted(keys)
+    if func in ("rank", "percentile"):
+        out = []
+        for k in keys:
+            if func == "rank":
+                out.append((1 + size - bisect_right(ordered, k), 1))
             else:
-                rest = list(ordered)
-                rest.remove(own)
-                out.append((rest[0] if func == "min" else rest[-1], size))
-        elif func == "sum":
-            out.append((total, size))
-        elif func == "mean":
-            out.append((total / size, size))
+                out.append((1, 1) if size == 1 else (bisect_left(ordered, k), size - 1))
+        return out
+    # min and max, of the whole group or of the others
+    by_key = dict(zip(keys, pairs))
+    low, high = ordered[0], ordered[-1]
+    if not spec.except_self:
+        return [by_key[low if func == "min" else high]] * size
+    if size == 1:
+        return [None]
+    out = []
+    for k in keys:
+        if func == "min":
+            # The smallest of the others: the second smallest when this one is the only smallest.
+            out.append(by_key[ordered[1] if k == low and ordered[1] != k else low])
         else:
-            out.append((ordered[0] if func == "min" else ordered[-1], size))
+            out.append(by_key[ordered[-2] if k == high and ordered[-2] != k else high])
     return out
 
 
-def _group_note(spec: AggregateSpec, where: str, size: int, value, plan: Plan) -> str:
+def _group_note(plan: Plan, spec: AggregateSpec, key, size: int, value) -> str:
+    where = "everyone" if spec.group is None else f'{plan.inputs[spec.group]} "{key}"'
     within = f"{spec.name} within {where}" if spec.name else f"within {where}"
     formula = f"{spec.func}({within}{' except self' if spec.except_self else ''})"
     kind = str(plan.model.types[spec.name]) if spec.name else "count"
@@ -291,8 +308,25 @@ def _group_note(spec: AggregateSpec, where: str, size: int, value, plan: Plan) -
         kind = "count"
     if spec.func == "percentile":
         kind = "percent"
-    shown = display(value, kind) if value is not None else "no value: no one else is in the group"
+    shown = display(Fraction(*value), kind) if value is not None else "no value: no one else is in the group"
     return f"{formula} = {shown} ({size} employee{'s' if size != 1 else ''} in the group)"
+
+
+def _note_no_period(kind: str, at: int) -> str:
+    return f"no period {Period(kind, at)} in the history"
+
+
+def _note_from(kind: str, at: int) -> str:
+    return f"from {Period(kind, at)}"
+
+
+def _note_streak(count: int, kind: str, at: int) -> str:
+    return f"{count} in a row up to {Period(kind, at)}"
+
+
+def _note_rolling(period: Period, earlier: int) -> str:
+    first = period.shift(-earlier)
+    return f"over {first} to {period} ({earlier + 1} period{'s' if earlier else ''})"
 
 
 def _raw(value):

@@ -63,17 +63,33 @@ def decimal_places(step: Fraction) -> int | None:
     return max(twos, fives) if d == 1 else None
 
 
+def sum_pairs(pairs) -> tuple[int, int]:
+    """The exact sum of (num, den) pairs as a reduced pair, in integers (no Fraction per term)."""
+    total_n, total_d = 0, 1
+    for n, d in pairs:
+        if d == total_d:
+            total_n += n
+        else:
+            total_n, total_d = total_n * d + n * total_d, total_d * d
+            if total_d > 10**30:
+                g = gcd(total_n, total_d)
+                total_n, total_d = total_n // g, total_d // g
+    g = gcd(total_n, total_d)
+    return total_n // g, total_d // g
+
+
 def rolling(func: str, earlier: list, num: int, den: int) -> tuple[int, int]:
     """rolling_sum/mean/min/max over earlier periods' (num, den) pairs and this period's num/den."""
     values = [*earlier, (num, den)]
     if func in ("rolling_sum", "rolling_mean"):
-        total = sum((Fraction(a, b) for a, b in values), Fraction(0))
-        if func == "rolling_mean":
-            total /= len(values)
-        return total.numerator, total.denominator
-    pick = min if func == "rolling_min" else max
-    best = pick(Fraction(a, b) for a, b in values)
-    return best.numerator, best.denominator
+        n, d = sum_pairs(values)
+        return (n, d) if func == "rolling_sum" else (n, d * len(values))
+    best = values[0]
+    for n, d in values[1:]:
+        # Denominators are positive, so comparing cross products compares the fractions.
+        if (n * best[1] < best[0] * d) == (func == "rolling_min") and n * best[1] != best[0] * d:
+            best = (n, d)
+    return best
 
 
 EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
