@@ -76,7 +76,7 @@ class Bound:
         return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
 
 
-def _converter(kind: str, numeric: bool, low, choices):
+def _converter(kind: str, numeric: bool, low, choices):  # low: (low, high) Number nodes, or None
     """A function from a cell's text to its exact value, raising CellError; fast for plain numbers.
 
     Plain decimals, well-formed thousands groups and (for percents) a trailing % are read
@@ -100,9 +100,10 @@ def _converter(kind: str, numeric: bool, low, choices):
     percent_ok = kind == "percent"
     count = kind == "count"
     if low is not None:
-        lo, hi = low
+        lo, hi = low  # the bounds as written (Number nodes), shown the same way in the message
+        in_range = f"{kind} in {lo.text} .. {hi.text}"
+        lo, hi = lo.value, hi.value
         lo_n, lo_d, hi_n, hi_d = lo.numerator, lo.denominator, hi.numerator, hi.denominator
-        in_range = f"{kind} in {_show(lo)} .. {_show(hi)}"
 
     def convert(text):
         m = fast(text)
@@ -157,25 +158,32 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
         percent = inp.type == "percent"
         lines += [
             "    else:",
-            "        m = FAST(t)",
-            f"        if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
-            f"            f{i} = V{i}(t)",
+            # Plain whole numbers and decimals take two string methods and int(); ASCII only,
+            # and no underscores, which int() would accept but data must not.
+            "        w, dot, fr = t.partition('.')",
+            "        if t.isascii() and '_' not in t and (w.isdigit() or w[:1] == '-' and w[1:].isdigit())"
+            " and (not dot or fr.isdigit()) and len(fr) < 60:",
+            "            n = int(w + fr) if fr else int(w); d = POW[len(fr)]",
             "        else:",
-            "            s, w, fr, pc = m.groups()",
-            "            if ',' in w: w = w.replace(',', '')",
-            "            if fr: n = int(w + fr); d = POW[len(fr)]",
-            "            else: n = int(w); d = 1",
-            "            if s: n = -n",
+            "            m = FAST(t)",
+            f"            if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
+            f"                n, d = V{i}(t)",
+            "            else:",
+            "                s, w, fr, pc = m.groups()",
+            "                if ',' in w: w = w.replace(',', '')",
+            "                if fr: n = int(w + fr); d = POW[len(fr)]",
+            "                else: n = int(w); d = 1",
+            "                if s: n = -n",
         ]
         if percent:
-            lines.append("            if pc: d *= 100")
+            lines.append("                if pc: d *= 100")
         if inp.type == "count":
-            lines.append("            if n < 0 or n % d: raise CellError('count')")
+            lines.append("        if n < 0 or n % d: raise CellError('count')")
         if inp.low is not None:
             lo, hi = inp.low.value, inp.high.value
-            lines.append(f"            if not ({lo.numerator} * d <= n * {lo.denominator} and "
+            lines.append(f"        if not ({lo.numerator} * d <= n * {lo.denominator} and "
                          f"n * {hi.denominator} <= {hi.numerator} * d): raise CellError('range')")
-        lines.append(f"            f{i} = (n, d)")
+        lines.append(f"        f{i} = (n, d)")
     values = ", ".join(f"f{i}" for i in range(len(plan.inputs)))
     lines.append(f"    return ({values}{',' if len(plan.inputs) == 1 else ''}), "
                  "(frozenset(missing) if missing else EMPTY)")
@@ -236,7 +244,7 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
         inp = model.inputs[name]
         t = model.types[name]
         default = _default_value(inp, t)
-        low = (inp.low.value, inp.high.value) if inp.low is not None else None
+        low = (inp.low, inp.high) if inp.low is not None else None
         convert = _converter(inp.type, t.numeric, low, frozenset(inp.choices))
         if default is None:
             default = MISSING_NUMBER if t.numeric else MISSING
