@@ -158,25 +158,28 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
         percent = inp.type == "percent"
         lines += [
             "    else:",
-            # Plain whole numbers and decimals take two string methods and int(); ASCII only,
+            # Plain whole numbers and decimals take a few string methods and int(); ASCII only,
             # and no underscores, which int() would accept but data must not.
-            "        w, dot, fr = t.partition('.')",
-            "        if t.isascii() and '_' not in t and (w.isdigit() or w[:1] == '-' and w[1:].isdigit())"
-            " and (not dot or fr.isdigit()) and len(fr) < 60:",
-            "            n = int(w + fr) if fr else int(w); d = POW[len(fr)]",
+            "        if t.isdigit() and t.isascii():",
+            "            n = int(t); d = 1",
             "        else:",
-            "            m = FAST(t)",
-            f"            if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
-            f"                n, d = V{i}(t)",
+            "            w, dot, fr = t.partition('.')",
+            "            if t.isascii() and '_' not in t and (w.isdigit() or w[:1] == '-' and w[1:].isdigit())"
+            " and (not dot or fr.isdigit()) and len(fr) < 60:",
+            "                n = int(w + fr) if fr else int(w); d = POW[len(fr)]",
             "            else:",
-            "                s, w, fr, pc = m.groups()",
-            "                if ',' in w: w = w.replace(',', '')",
-            "                if fr: n = int(w + fr); d = POW[len(fr)]",
-            "                else: n = int(w); d = 1",
-            "                if s: n = -n",
+            "                m = FAST(t)",
+            f"                if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
+            f"                    n, d = V{i}(t)",
+            "                else:",
+            "                    s, w, fr, pc = m.groups()",
+            "                    if ',' in w: w = w.replace(',', '')",
+            "                    if fr: n = int(w + fr); d = POW[len(fr)]",
+            "                    else: n = int(w); d = 1",
+            "                    if s: n = -n",
         ]
         if percent:
-            lines.append("                if pc: d *= 100")
+            lines.append("                    if pc: d *= 100")
         if inp.type == "count":
             lines.append("        if n < 0 or n % d: raise CellError('count')")
         if inp.low is not None:
