@@ -224,8 +224,9 @@ class Policy:
                                               "values: " + ", ".join(self.model.outputs))])
         runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
         state = None
-        for state in runner.run(until=(record.who, record.period)):
-            pass
+        with gc_paused():
+            for state in runner.run(until=(record.who, record.period)):
+                pass
         if state is None or state.record is not record:
             raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
         ref = runner.reference(state)

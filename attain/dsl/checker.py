@@ -415,6 +415,9 @@ class _Checker:
                 a, b = self._expr(l), self._expr(r)
                 if op == "/" and isinstance(r, n.Number) and r.value == 0:
                     self.error("C208", "division by zero", r.span)
+                if op == "*" and {a.kind, b.kind} == {"percent", "literal"} and _is_hundred(l if a.kind ==
+                                                                                             "literal" else r):
+                    return ty.NUMBER  # `attainment * 100`: a rate written as points
                 return ty.arithmetic(op, a, b)
             case n.Conditional(then=t, condition=c, otherwise=o):
                 self._condition(c, "the condition after 'if'")
@@ -862,6 +865,10 @@ def _is_round_mode(d, node: n.Name) -> bool:
             if isinstance(c, n.Call) and c.func == "round" and len(c.args) == 3 and c.args[2] is node:
                 return True
     return False
+
+
+def _is_hundred(e) -> bool:
+    return isinstance(e, n.Number) and not e.percent and e.value == 100
 
 
 def _suggest(name: str, known) -> str:

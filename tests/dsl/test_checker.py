@@ -189,3 +189,10 @@ def test_rendering_matches_golden(golden):
     text = (GOLDEN / "mistakes.policy").read_text(encoding="utf-8")
     _, found = check(parse(text, "tests/dsl/golden/mistakes.policy"))
     golden(GOLDEN / "mistakes.expected", render_all(found, {"tests/dsl/golden/mistakes.policy": text}) + "\n")
+
+
+def test_a_percent_times_100_is_points():
+    model, found = check(parse('policy "t"\ninput s : money\ninput t : money\nr = s / t * 100\n'
+                               "d = s / t * 2\noutput r, d\n"))
+    assert found == []
+    assert (str(model.types["r"]), str(model.types["d"])) == ("number", "percent")
