@@ -203,7 +203,7 @@ def fmt_cmd(paths, check):
     from attain.dsl.formatter import format_policy
 
     if paths == ("-",):
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
         formatted = format_policy(text, "<stdin>")
         if check:
             raise _Exit(0 if formatted == text else 1)
