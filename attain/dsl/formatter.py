@@ -15,7 +15,7 @@ __all__ = ["format_policy"]
 
 INDENT = "    "
 MAX_WIDTH = 100  # a tier row longer than this puts its results on a continuation line
-HEADER_ORDER = ("policy", "version", "effective", "until", "period", "gaps")
+HEADER_ORDER = ("policy", "version", "effective", "until", "period", "gaps", "uses")
 
 
 def format_policy(text: str, file: str = "<policy>") -> str:
@@ -193,6 +193,7 @@ class _Printer:
             "period": (h.period + (f" ending day {h.month_ends_on}" if h.month_ends_on is not None else ""))
             if h.period is not None else None,
             "gaps": h.gaps,
+            "uses": _quote(h.uses) if h.uses is not None else None,
         }
         # Header items carry no spans: find their lines by their first word. A repeated
         # item keeps the last value (as the parser does); the earlier lines keep only their comments.
@@ -382,6 +383,8 @@ def _input_parts(i: n.Input) -> tuple[str, str, str]:
         rest.append("one of " + ", ".join(_quote(c) for c in i.choices))
     if i.default is not None:
         rest.append("default " + expr(i.default))
+    if i.combine is not None:
+        rest.append("combine " + i.combine)
     return i.name, i.type, " ".join(rest)
 
 

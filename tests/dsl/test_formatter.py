@@ -423,6 +423,8 @@ def _input(draw):
         parts.append('one of "华东","华北"')
     if draw(st.booleans()):
         parts.append("default " + draw(st.sampled_from([_bound(draw), '"华东"', "true"])))
+    if draw(st.booleans()):
+        parts.append("combine " + draw(st.sampled_from(["sum", "mean", "last"])))
     return " ".join(parts)
 
 
@@ -452,7 +454,7 @@ def policies(draw):
     """A valid policy with messy spacing, continuation lines, blank lines and comments everywhere."""
     header = ['policy "random"']
     header_items = ['version "1"', "effective 2023-07-01", "until 2023-12-31", "period month ending day 25",
-                    "period quarter", "gaps restart"]
+                    "period quarter", "gaps restart", 'uses "monthly.policy"']
     header += draw(st.lists(st.sampled_from(header_items), max_size=4, unique=True))
     body = [line for _ in range(draw(st.integers(0, 6))) for line in _statement(draw)]
     out = []
@@ -471,3 +473,12 @@ def policies(draw):
 @given(policies())
 def test_random_policies_format_canonically(text):
     assert_canonical(text)
+
+
+def test_roll_up_header_and_combine_rules_are_kept():
+    text = ('policy "q"\nperiod quarter\nuses "monthly.policy"\n\ninput score : number combine mean\n'
+            "input pay : money default 0 combine last\n\noutput score, pay\n")
+    formatted = format_policy(text)
+    assert 'uses "monthly.policy"' in formatted
+    assert "combine mean" in formatted and "default 0 combine last" in formatted
+    assert parse(formatted) == parse(text)
