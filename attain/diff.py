@@ -34,6 +34,7 @@ import attrs
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
+from attain.dsl.formatter import expr as format_expr
 from attain.files import read_text
 from attain.engine.io import Table, format_grouped, format_number, read_table
 
@@ -689,10 +690,6 @@ def _bracket_changes(old: n.Brackets, new: n.Brackets, add) -> None:
 
 # ---------------------------------------------------------------- expressions as text
 
-# Binding strength, loosest first, as in the grammar.
-_COND, _OR, _AND, _NOT, _CMP, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 10)
-
-
 def _num(x: n.Number | None) -> str:
     if x is None:
         return ""
@@ -703,59 +700,18 @@ def _num(x: n.Number | None) -> str:
     return format_number(x.value)
 
 
-def expr_text(node, strength: int = 0) -> str:
-    """An expression as one line of policy text: numbers as the author wrote them, parentheses only where needed."""
-    text, own = _expr(node)
-    return f"({text})" if own < strength else text
-
-
-def _expr(node) -> tuple[str, int]:
+def expr_text(node) -> str:
+    """An expression as one line of policy text, printed as `attain fmt` prints it; a block as a summary."""
     match node:
         case None:
-            return "", _ATOM
-        case n.Number():
-            return _num(node), (_UNARY if _num(node).startswith("-") else _ATOM)
-        case n.Text(value=v):
-            return f'"{v}"', _ATOM
-        case n.Date(value=v):
-            return v.isoformat(), _ATOM
-        case n.Bool(value=v):
-            return ("true" if v else "false"), _ATOM
-        case n.Name(id=i):
-            return i, _ATOM
-        case n.Field(base=b, field=f):
-            return f"{b.id}.{f}", _ATOM
-        case n.Call(func=f, args=args):
-            return f"{f}(" + ", ".join(expr_text(a) for a in args) + ")", _ATOM
-        case n.Unary(op="not", operand=o):
-            return "not " + expr_text(o, _NOT), _NOT
-        case n.Unary(op=op, operand=o):
-            return op + expr_text(o, _UNARY), _UNARY
-        case n.Binary(op=op, left=l, right=r):
-            if op == "or":
-                return f"{expr_text(l, _OR)} or {expr_text(r, _AND)}", _OR
-            if op == "and":
-                return f"{expr_text(l, _AND)} and {expr_text(r, _NOT)}", _AND
-            if op in n.COMPARISONS:
-                return f"{expr_text(l, _SUM)} {op} {expr_text(r, _SUM)}", _CMP
-            if op in ("+", "-"):
-                return f"{expr_text(l, _SUM)} {op} {expr_text(r, _PRODUCT)}", _SUM
-            return f"{expr_text(l, _PRODUCT)} {op} {expr_text(r, _UNARY)}", _PRODUCT
-        case n.Conditional(then=t, condition=c, otherwise=o):
-            return f"{expr_text(t, _OR)} if {expr_text(c, _OR)} else {expr_text(o, _COND)}", _COND
-        case n.Previous(value=v, back=b, otherwise=o):
-            parts = [expr_text(v)] + ([str(b)] if b != 1 else []) + ([f"else {expr_text(o)}"] if o is not None else [])
-            return "previous(" + ", ".join(parts) + ")", _ATOM
-        case n.Aggregate(func=f, value=v, group=g, except_self=x):
-            inner = (expr_text(v) + " " if v is not None else "") + f"within {g or 'everyone'}"
-            return f"{f}({inner}{' except self' if x else ''})", _ATOM
+            return ""
         case n.Choice(subject=s, branches=branches):
             return f"by {s.id}: " + "; ".join(
                 ("else" if keys is None else ", ".join(f'"{k}"' for k in keys)) + " -> " + _describe_definition(d)
-                for keys, d in branches), _COND
-        case _ if isinstance(node, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)):
-            return _describe_body(node), _COND
-    return type(node).__name__.lower(), _ATOM
+                for keys, d in branches)
+        case n.Band() | n.Lookup() | n.Weighted() | n.Tiers() | n.Brackets():
+            return _describe_body(node)
+    return format_expr(node)
 
 
 # ================================================================ impact
