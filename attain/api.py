@@ -23,10 +23,10 @@ from attain.dsl import nodes
 from attain.dsl.checker import Model, check as check_tree
 from attain.dsl.parser import parse, parse_file
 from attain.engine import trace as trace_render
-from attain.engine.bind import Bound, bind, find_id_column, only
+from attain.engine.bind import PERIOD_COLUMNS, Bound, bind, find_id_column, only
 from attain.engine.compile import Plan, compile_model
 from attain.engine.evaluate import Trace
-from attain.engine.io import Row, Table, format_number, read_table
+from attain.engine.io import Row, Table, exact_cell, read_table
 from attain.engine.periods import last_day, parse_period
 from attain.engine.runner import Runner
 from attain.engine.values import gc_paused
@@ -138,7 +138,6 @@ class Policy:
             if outside:
                 raise AttainError(outside)
             runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
-            convert = self.plan.convert
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None
@@ -149,7 +148,7 @@ class Policy:
                 row = {key: state.record.who}
                 if periodic:
                     row["period"] = str(state.record.period)
-                row.update(zip(names, convert(state.slots)))
+                row.update(zip(names, state.outputs))
                 rows.append(row)
         if runner.errors:
             raise AttainError(runner.errors)
@@ -203,7 +202,8 @@ class Policy:
             raise AttainError([Diagnostic("U510", f"no employee '{who}' in {bound.file}",
                                           hint=f"did you mean '{close[0]}'?" if close else
                                           f"the data has {len(ids)} employees, such as " + ", ".join(ids[:3]))])
-        record = records[-1]
+        # Without --period: the employee's latest period (or their only row).
+        record = max(records, key=lambda r: r.period.index if r.period is not None else 0)
         if period is not None:
             if bound.period_column is None:
                 raise AttainError([Diagnostic("U512", "this data has no periods, so --period does not apply",
@@ -247,16 +247,16 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None) -> Table:
         raise AttainError([Diagnostic("D417", f"the data has a column '{clash[0]}', which is also an output of "
                                       f"{part.tree.file}", hint="rename the column, or the output")])
     kind = part.tree.header.period
+    period_column = next((c for c in PERIOD_COLUMNS if c in table.columns), None)
     rows = []
     for row in table.rows:
-        label = row.cells.get("period") if periodic else None
-        period = parse_period(kind, label) if (periodic and label) else None
+        label = row.cells.get(period_column) if (periodic and period_column) else None
+        period = parse_period(kind, label) if label else None
         found = by_row.get((row.cells.get(key), str(period) if period is not None else None))
         cells = dict(row.cells)
         for name in names:
             value = found[name] if found is not None else None
-            cells[name] = None if value is None else (
-                ("true" if value else "false") if isinstance(value, bool) else format_number(value))
+            cells[name] = None if value is None else exact_cell(value)
         rows.append(Row(row.line, cells))
     return Table(table.file, (*table.columns, *names), tuple(rows))
 

@@ -143,11 +143,15 @@ def run_cmd(policy, data, sheet, out, fmt, id_column):
     if Path(policy).is_dir():
         loaded = api.load_versions(policy)
         versions = loaded.policies
-        policy_paths = [v.tree.file for v in versions]
     else:
         loaded = api.load(policy)
         versions = (loaded,)
-        policy_paths = [policy]
+    # Every file that shaped the results, the policies a policy `uses` included.
+    policy_paths, stack = [], list(versions)
+    while stack:
+        current = stack.pop(0)
+        policy_paths.append(current.tree.file)
+        stack.extend(current.parts)
     for version in versions:
         if version.warnings:
             _report(version.warnings)

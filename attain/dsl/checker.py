@@ -266,17 +266,25 @@ class _Checker:
 
     def _outputs(self) -> tuple[str, ...]:
         names: list[str] = []
+        listed: set[str] = set()
         for s in self.policy.statements:
             if isinstance(s, n.OutputDecl):
                 for ref in s.names:
                     if ref.id not in self.inputs and ref.id not in self.defs:
                         self.error("C203", f"unknown name '{ref.id}'", ref.span, label="not defined",
                                    hint=_suggest(ref.id, self._known()))
-                    elif ref.id in names:
+                    elif ref.id in listed:
                         self.warning("C235", f"'{ref.id}' is listed as an output twice", ref.span)
                     else:
-                        names.append(ref.id)
+                        listed.add(ref.id)
+                        if ref.id not in names:
+                            names.append(ref.id)
                         self.used.add(ref.id)
+            elif isinstance(s, n.Variants):
+                # A payout defined in variants is an output like any other payout.
+                for name in dict.fromkeys(d.name for case in s.cases for d in case.definitions if d.payout):
+                    if name not in names and name in self.defs:
+                        names.append(name)
             elif isinstance(s, n.FlagDecl) or (isinstance(s, n.Definition) and s.payout):
                 if s.name not in names and self.defs.get(s.name) is s:
                     names.append(s.name)
@@ -610,7 +618,8 @@ class _Checker:
         try:
             return ty.unify(a, b, "the rows' results")
         except UnitError as err:
-            self.error("C206", str(err), row.result.span, label="unit mismatch")
+            result = getattr(row, "result", None) or getattr(row, "value", None) or row
+            self.error("C206", str(err), getattr(result, "span", None) or row.span, label="unit mismatch")
             return ty.ERROR
 
     def _otherwise_last(self, rows, is_otherwise, what):
@@ -623,12 +632,20 @@ class _Checker:
         """(low, high, integral) bounds of the values a band's subject can take."""
         integral = t.kind == "count"
         low = high = None
+        if isinstance(subject, n.Name) and subject.id in self.defs:
+            d = self.defs[subject.id]
+            if isinstance(d, n.Definition) and d.gate is None:
+                subject = d.body  # a named streak or rank is still a streak or rank
         if isinstance(subject, n.Name) and subject.id in self.inputs:
             inp = self.inputs[subject.id]
             if inp.low is not None:
                 low, high = inp.low.value, inp.high.value
             elif integral:
                 low = Fraction(0)
+        elif isinstance(subject, n.Call) and subject.func == "streak":
+            low = Fraction(0)
+        elif isinstance(subject, n.Aggregate) and subject.func in ("count", "rank"):
+            low = Fraction(1 if subject.func == "rank" else 0)
         return low, high, integral
 
     def _coverage(self, band: n.Band, t: Type):
@@ -751,12 +768,13 @@ class _Checker:
         self._otherwise_last(tiers.rows, lambda r: r.condition is None, "tier table")
         for field, rows in where.items():
             t = fields[field]
-            if len(rows) != len(tiers.rows) and t.numeric:
+            if len(rows) != len(tiers.rows) and (t.numeric or t.kind == "bool"):
                 missing = [r.name for r in tiers.rows if r not in rows]
                 who = f"tier '{missing[0]}' gives" if len(missing) == 1 else "tiers " + ", ".join(
                     f"'{m}'" for m in missing) + " give"
-                self.error("C227", f"{who} no '{field}'", tiers.span,
-                           label=f"'{field}' missing", hint=f"give every tier a '{field}', for example `{field} 0`")
+                example = "false" if t.kind == "bool" else "0"
+                self.error("C227", f"{who} no '{field}'", tiers.span, label=f"'{field}' missing",
+                           hint=f"give every tier a '{field}', for example `{field} {example}`")
         self._tier_coverage(tiers)
         ftypes = tuple((f, ty.concrete(t)) for f, t in fields.items())
         return Type("tier", ftypes, tuple(r.name for r in tiers.rows))
@@ -889,9 +907,28 @@ def _unit_hint(message: str) -> str:
     return ""
 
 
+def _number_text(f: Fraction) -> str:
+    """A rational as an HR author writes it: exact when it has a finite decimal, else about 10 digits."""
+    from decimal import Decimal, localcontext
+
+    d = f.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    with localcontext() as ctx:
+        ctx.prec = 60 if d == 1 else 10
+        text = format(Decimal(f.numerator) / Decimal(f.denominator), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-')):,}".replace(",", "_") if len(whole.lstrip("-")) > 4 else whole.lstrip("-")
+    return ("" if d == 1 else "≈") + sign + grouped + (dot + frac if frac else "")
+
+
 def _pct(f: Fraction) -> str:
-    v = f * 100
-    return (str(v.numerator) if v.denominator == 1 else str(float(v)).rstrip("0").rstrip(".")) + "%"
+    return _number_text(f * 100) + "%"
 
 
 @attrs.frozen
@@ -976,11 +1013,7 @@ def _merge(pieces: list[_Piece]) -> list[_Piece]:
 
 
 def _fmt(v: Fraction, percent: bool) -> str:
-    if percent:
-        x = v * 100
-        s = str(x.numerator) if x.denominator == 1 else format(float(x), "g")
-        return s + "%"
-    return str(v.numerator) if v.denominator == 1 else format(float(v), "g")
+    return _pct(v) if percent else _number_text(v)
 
 
 def _describe(pieces: list[_Piece], percent: bool) -> str:

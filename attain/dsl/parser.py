@@ -117,7 +117,7 @@ class _Builder(Transformer):
 
     def period(self, items):
         kind, day = items
-        return ("period", (str(kind), int(str(day)) if day is not None else None))
+        return ("period", (str(kind), _whole(day) if day is not None else None))
 
     def combine(self, items):
         return str(items[0])
@@ -346,8 +346,7 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def previous(self, meta, items):
         _lpar, value, back, _else, otherwise, _rpar = items
-        return n.Previous(value, int(str(back).replace("_", "")) if back is not None else 1, otherwise,
-                          span=self._span(meta))
+        return n.Previous(value, _whole(back) if back is not None else 1, otherwise, span=self._span(meta))
 
     @v_args(meta=True)
     def aggregate(self, meta, items):
@@ -378,6 +377,19 @@ class _Builder(Transformer):
 
     def paren(self, items):
         return items[1]
+
+
+class _NotWhole(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
+def _whole(tok: Token) -> int:
+    """A number the grammar needs whole (a day of the month, periods back)."""
+    text = str(tok).replace("_", "")
+    if not text.isdigit():
+        raise _NotWhole(tok)
+    return int(text)
 
 
 def _unquote(tok) -> str:
@@ -579,6 +591,12 @@ def parse(text: str, file: str = "<policy>") -> n.Policy:
     try:
         header, statements = _Builder(file).transform(tree)
     except VisitError as e:
+        if isinstance(e.orig_exc, _NotWhole):
+            tok = e.orig_exc.token
+            raise AttainError([Diagnostic("P116", f"'{tok}' must be a whole number here",
+                                          Span(file, tok.line, tok.column, tok.end_line, tok.end_column),
+                                          hint="write for example `ending day 25` or `previous(sales, 2, else 0)`")
+                               ]) from None
         if isinstance(e.orig_exc, _BadDate):
             tok = e.orig_exc.token
             raise AttainError([Diagnostic("P115", f"'{tok}' is not a real date",

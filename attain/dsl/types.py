@@ -92,7 +92,7 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
         if a.kind == "count" and b.kind == "count":
             return PERCENT
         if b.kind == "literal":
-            return a
+            return NUMBER if a.kind == "count" else a
         if a.kind == "percent" and b.kind == "percent":
             return NUMBER
         if a.kind == "literal":
@@ -102,10 +102,11 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
 
 
 def _dimensionless(a: Type, b: Type) -> Type:
+    # A count with a literal may leave the whole numbers (visits / 2, visits * 1.5): a number.
     if a.kind == "literal":
-        return b
+        return NUMBER if b.kind == "count" else b
     if b.kind == "literal":
-        return a
+        return NUMBER if a.kind == "count" else a
     if a.kind == b.kind:
         return a
     return NUMBER

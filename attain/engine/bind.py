@@ -16,7 +16,7 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.engine.compile import MISSING, MISSING_NUMBER, Plan
-from attain.engine.io import CellError, Table, format_number, parse_cell
+from attain.engine.io import CellError, ExactCell, Table, format_number, parse_cell
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.values import to_decimal
 
@@ -106,6 +106,12 @@ def _converter(kind: str, numeric: bool, low, choices):  # low: (low, high) Numb
         lo_n, lo_d, hi_n, hi_d = lo.numerator, lo.denominator, hi.numerator, hi.denominator
 
     def convert(text):
+        if type(text) is ExactCell:  # a result of the policy this one `uses`: already exact
+            value = Fraction(text.value)
+            num, den = value.numerator, value.denominator
+            if low is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
+                raise CellError(in_range)
+            return num, den
         m = fast(text)
         if m is not None and (percent_ok or not m.group(4)):
             sign, whole, frac, pct = m.groups()
@@ -156,6 +162,9 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
             lines += ["    else:", f"        f{i} = V{i}(t)"]
             continue
         percent = inp.type == "percent"
+        if plan.model.policy.header.uses:
+            lines += [f"    elif type(t) is EXACT: f{i} = V{i}(t)"]
+            namespace["EXACT"] = ExactCell
         lines += [
             "    else:",
             # Plain whole numbers and decimals take a few string methods and int(); ASCII only,
@@ -276,7 +285,8 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                                      "an employee id", None))
             continue
         period = None
-        order = row.line
+        order = (0, row.line)  # rows of one period combine in time order, then file order
+        fine_label = None
         if period_column is not None:
             label = row.cells.get(period_column)
             period = parse_period(period_kind, label) if label is not None else None
@@ -284,7 +294,8 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                 # A finer period (a month in a quarterly policy): its rows roll up into the coarser one.
                 fine = next((p for k in FINER.get(period_kind, ()) if (p := parse_period(k, label))), None)
                 if fine is not None:
-                    period, order = coarsen(fine, period_kind), (fine.kind, fine.index)
+                    period, order = coarsen(fine, period_kind), (fine.index, row.line)
+                    fine_label = fine
                     finer = True
             if period is None:
                 diags.append(_cell_error(table, row.line, positions[period_column], period_column,
@@ -298,10 +309,10 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
                                          row.cells.get(date_column)))
                 continue
             period = period_of_date(period_kind, day, header_info.month_ends_on)
-            order = day.toordinal()
-        key = (who, order if order != row.line else period)
+            order = (day.toordinal(), row.line)
+        key = (who, fine_label or period)
         if key in seen and date_column is None:
-            when = f" in {period}" if period is not None else ""
+            when = f" in {fine_label or period}" if period is not None else ""
             diags.append(Diagnostic(
                 "D414", f"employee '{who}' appears twice{when} (lines {seen[key]} and {row.line})",
                 Span(table.file, row.line, positions[id_column], row.line, positions[id_column] + 1),
@@ -367,7 +378,8 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
                 missing.add(i)
                 continue
             if rule == "agree":
-                if len(set(present)) > 1:
+                # 5000 and 5000.00 are the same amount: compare values, not how they were written.
+                if len({Fraction(*v) if type(v) is tuple else v for v in present}) > 1:
                     diags.append(Diagnostic(
                         "D416", f"employee '{who}' has different values of '{name}' within {period} "
                         f"(lines {', '.join(str(r.line) for r in having)})",

@@ -49,6 +49,9 @@ class Trace:
         return display(self.value, self.type, self.places)
 
 
+ABSENT = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # an earlier period's empty cell
+
+
 class EvaluationError(AttainError):
     """A value could not be computed for one employee (division by zero, a missing cell)."""
 
@@ -137,8 +140,8 @@ class Reference:
             kind = "default"
         if v is None:
             span = self._frames[-1][2] if self._frames else inp.span
-            user = self._frames[-1][0] if self._frames else name
-            raise self._error("E302", f"{self._whom()}'{name}' is missing, and '{user}' needs it", span,
+            needs = f"'{self._frames[-1][0]}' needs it" if self._frames else "it is an output"
+            raise self._error("E302", f"{self._whom()}'{name}' is missing, and {needs}", span,
                               hint=f"fill in '{name}' in the data, or give the input a default")
         self.traces[name] = Trace(name, kind, inp.type, v, span=inp.span, source=self.sources.get(name, ""))
         return v
@@ -268,6 +271,9 @@ class Reference:
                 return Fraction(count)
             case n.Call(func=func, args=args) if func in n.HISTORY_FUNCTIONS:
                 earlier, note = self.context.history(e)
+                if ABSENT in earlier:
+                    raise self._error("E302", f"{self._whom()}{_text_of(self.model, e.span)} needs "
+                                      f"'{args[0].id}' of an earlier period, which is missing ({note})", e.span)
                 values = [*earlier, self._eval(args[0])]
                 if func == "rolling_sum":
                     v = sum(values, Fraction(0))
@@ -286,6 +292,10 @@ class Reference:
     def _previous(self, e: n.Previous):
         value, note = self.context.history(e) if self.context is not None else (None, "no earlier period")
         text = _text_of(self.model, e.span)
+        if value is ABSENT:
+            raise self._error("E302", f"{self._whom()}{text} needs '{e.value.id}' of the period before, "
+                              f"which is missing ({note})", e.span,
+                              hint=f"fill in '{e.value.id}' for that period, or give the input a default")
         if value is None:
             v = self._eval(e.otherwise)
             self._note(f"{text}: {note}, so {display(v, self._kind(e.otherwise))}")
@@ -411,7 +421,12 @@ class Reference:
             upper = row.upto.value * base if row.upto is not None else None
             part = amount - lower if upper is None else min(amount, upper) - lower
             if part <= 0:
-                break
+                # Nothing of the amount lies in this bracket (a bound at or below 0, or the amount
+                # ends below it): skip it, as the plan does, and go on with the next one.
+                if upper is None:
+                    break
+                lower = upper
+                continue
             rate = self._eval(row.rate)
             pay = part * rate
             span_text = f"{display(lower, kind)} to {display(upper, kind)}" if upper is not None \

@@ -51,6 +51,29 @@ STDIN_NAME = "<stdin>"
 # ---------------------------------------------------------------- tables
 
 
+class ExactCell(str):
+    """A cell computed by another policy: its text for people, and the exact value it stands for.
+
+    A value such as 1/3 has no finite decimal text; carrying the Fraction keeps a roll-up of
+    monthly results exact.
+    """
+
+    value: Any
+
+    def __new__(cls, text: str, value: Any):
+        cell = super().__new__(cls, text)
+        cell.value = value
+        return cell
+
+
+def exact_cell(value: Any) -> "ExactCell":
+    if isinstance(value, bool):
+        return ExactCell("true" if value else "false", value)
+    if isinstance(value, (Decimal, Fraction)):
+        return ExactCell(format_number(value), Fraction(value))
+    return ExactCell(str(value), value)
+
+
 class Row(NamedTuple):
     """One input record: its line (CSV), row number (Excel) or 1-based record number (YAML/JSON), and its cells."""
 

@@ -84,6 +84,8 @@ def parse_period(kind: str, text: str) -> Period | None:
     if m is None:
         return None
     year = int(m.group(1))
+    if not 1 <= year <= 9998:
+        return None  # dates from year 1 to 9999 only; the last year's successor must exist too
     if kind == "year":
         return Period(kind, year)
     part = int(m.group(2))

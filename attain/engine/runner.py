@@ -15,8 +15,8 @@ from fractions import Fraction
 
 from attain.diagnostics import Diagnostic
 from attain.engine.bind import Bound, Record, reference_inputs
-from attain.engine.compile import AggregateSpec, Fallback, HistorySpec, Plan
-from attain.engine.evaluate import EvaluationError, Reference, TierValue, display
+from attain.engine.compile import MISSING, AggregateSpec, Fallback, HistorySpec, Plan
+from attain.engine.evaluate import ABSENT, EvaluationError, Reference, TierValue, display
 from attain.engine.periods import Period
 from attain.engine.values import sum_pairs, to_decimal
 
@@ -24,7 +24,8 @@ from attain.engine.values import sum_pairs, to_decimal
 class RowState:
     """One employee in one period while it is computed."""
 
-    __slots__ = ("record", "slots", "history", "history_notes", "groups", "group_notes", "reference", "failed")
+    __slots__ = ("record", "slots", "history", "history_notes", "groups", "group_notes", "reference", "failed",
+                 "outputs")
 
     def __init__(self, record: Record, slots: list):
         self.record = record
@@ -35,6 +36,7 @@ class RowState:
         self.group_notes: list = []
         self.reference: Reference | None = None
         self.failed = False
+        self.outputs: tuple = ()
 
 
 class RowContext:
@@ -57,7 +59,7 @@ class RowContext:
             return _fraction(raw), note
         if spec.kind == "streak":
             return raw, note
-        return [Fraction(a, b) for a, b in raw], note
+        return [_fraction(pair) for pair in raw], note
 
     def group(self, node):
         i = self._groups[node]
@@ -68,7 +70,11 @@ class RowContext:
 
 def _fraction(raw):
     if type(raw) is tuple:
+        if raw[0] is MISSING:
+            return ABSENT
         return Fraction(raw[0], raw[1])
+    if raw is MISSING:
+        return ABSENT
     return raw
 
 
@@ -132,6 +138,19 @@ class Runner:
                 except Fallback:
                     state.reference = self.reference(state)
                     self._fill_from_reference(state, k)
+        convert = plan.convert
+        for state in states:
+            if state.failed:
+                continue
+            try:
+                state.outputs = convert(state.slots)
+            except Fallback:
+                # An output copies an empty cell: the reference evaluator says which and where.
+                state.reference = state.reference or self.reference(state)
+                for k in range(len(plan.stages)):
+                    self._fill_from_reference(state, k)
+                if not state.failed:
+                    state.outputs = convert(state.slots)
         if plan.history and period is not None:
             for state in states:
                 if not state.failed:
@@ -223,6 +242,10 @@ class Runner:
         return earlier, (_note_rolling, period, len(earlier))
 
     # ------------------------------------------------------------ groups
+    def _missing_in_group(self, state: RowState, spec: AggregateSpec, name: str):
+        state.failed = True
+        self.errors.append(_missing_message(self, state, spec, name))
+
     def _groups(self, states: list[RowState], specs: tuple[AggregateSpec, ...]):
         plan = self.plan
         for spec in specs:
@@ -233,6 +256,11 @@ class Runner:
                     continue
                 key = state.record.fast[spec.group] if spec.group is not None else None
                 value = state.slots[spec.slot] if spec.slot is not None else None
+                missing = (plan.inputs[spec.group] if key is MISSING else
+                           spec.name if value is not None and value[0] is MISSING else None)
+                if missing is not None:
+                    self._missing_in_group(state, spec, missing)
+                    continue
                 members.setdefault(key, []).append((state, value))
             for key, group in members.items():
                 results = _aggregate(spec, [v for _, v in group])
@@ -243,6 +271,14 @@ class Runner:
                         state.group_notes.append((spec, None, 0, None))
                     state.groups[index] = value
                     state.group_notes[index] = (spec, key, size, value)
+
+
+def _missing_message(runner, state, spec, name) -> Diagnostic:
+    record = state.record
+    who = record.who + (f" in {record.period}" if record.period is not None else "")
+    return Diagnostic("E302", f"for {who}, '{name}' is missing, and {spec.func}(... within ...) needs it "
+                      "to place the employee in a group", spec.node.span,
+                      hint=f"fill in '{name}' in the data, or give the input a default")
 
 
 def _order_keys(pairs: list) -> list[int]:

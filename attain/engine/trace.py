@@ -78,7 +78,8 @@ def to_dict(t: Trace) -> dict:
     if isinstance(t.value, TierValue):
         node["tier"] = {"name": t.value.name, "label": t.value.label,
                         "results": {k: (format_number(to_decimal(v.numerator, v.denominator))
-                                        if hasattr(v, "numerator") else v) for k, v in t.value.results.items()}}
+                                        if hasattr(v, "numerator") and not isinstance(v, bool) else v)
+                                    for k, v in t.value.results.items()}}
     if t.kind == "value":
         node["formula"] = t.formula
         node["span"] = t.span.to_json() if t.span else None
