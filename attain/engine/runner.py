@@ -244,7 +244,7 @@ class Runner:
     # ------------------------------------------------------------ groups
     def _missing_in_group(self, state: RowState, spec: AggregateSpec, name: str):
         state.failed = True
-        self.errors.append(_missing_message(self, state, spec, name))
+        self.errors.append(_missing_message(state, spec, name))
 
     def _groups(self, states: list[RowState], specs: tuple[AggregateSpec, ...]):
         plan = self.plan
@@ -273,7 +273,7 @@ class Runner:
                     state.group_notes[index] = (spec, key, size, value)
 
 
-def _missing_message(runner, state, spec, name) -> Diagnostic:
+def _missing_message(state: RowState, spec: AggregateSpec, name: str) -> Diagnostic:
     record = state.record
     who = record.who + (f" in {record.period}" if record.period is not None else "")
     return Diagnostic("E302", f"for {who}, '{name}' is missing, and {spec.func}(... within ...) needs it "
