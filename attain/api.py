@@ -83,6 +83,7 @@ class Results:
 
     columns: tuple[str, ...]
     rows: tuple[dict, ...]
+    kinds: dict = attrs.field(factory=dict, eq=False)  # output -> its type ("percent", "money", ...)
 
 
 @attrs.frozen
@@ -153,7 +154,7 @@ class Policy:
         if runner.errors:
             raise AttainError(runner.errors)
         columns = (key, "period", *names) if periodic else (key, *names)
-        return Results(columns, tuple(rows))
+        return Results(columns, tuple(rows), {name: str(self.model.types[name]) for name in names})
 
     def in_force(self, period) -> bool:
         """Whether this version applies to `period`: it starts on or after `effective` and ends by `until`."""
@@ -299,7 +300,8 @@ class Versions:
         key = columns[0]
         results.sort(key=lambda r: (r.get("period") or "", str(r[key])))
         columns.insert(2 if "period" in columns else 1, "version")
-        return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results))
+        kinds = {name: str(p.model.types[name]) for p in self.policies for name in p.model.outputs}
+        return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results), kinds)
 
 
 def _dates(policy: Policy) -> str:

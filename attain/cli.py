@@ -162,7 +162,7 @@ def run_cmd(policy, data, sheet, out, fmt, id_column):
             "table" if out is None and sys.stdout.isatty() else "csv")
     manifest = build_manifest(policy_paths, data, _command_line())
     write_results(list(results.columns), list(results.rows), fmt, out,
-                  manifest=manifest if fmt in ("json", "xlsx") else None)
+                  manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds)
     if out not in (None, "-") and fmt in ("csv", "table"):
         write_sidecar(out, manifest)
 

@@ -948,9 +948,38 @@ def _table_text(value: Any) -> str:
     )
 
 
-def _write_table(columns: list[str], rows: list[dict], manifest: dict | None, out: TextIO) -> None:
+def _table_cell(value: Any, kind: str | None) -> str:
+    """A value as a person reads it in a terminal: percents as 115%, a value with no finite
+    decimal to 6 places after "≈" (the CSV, JSON and Excel outputs keep every digit)."""
+    if isinstance(value, bool) or not _is_number(value):
+        return _table_text(value)
+    exact = Fraction(value)
+    if kind == "percent":
+        exact *= 100
+    if isinstance(value, Fraction) and _finite(exact) is False:
+        q = (abs(exact.numerator) * 10**6 * 2 + exact.denominator) // (2 * exact.denominator)
+        whole, frac = divmod(q, 10**6)
+        text = ("≈-" if exact < 0 else "≈") + f"{whole:,}" + f".{frac:06d}".rstrip("0").rstrip(".")
+    else:
+        text = format_grouped(Decimal(value) * 100 if kind == "percent" else value)
+        if kind == "percent" and "." in text:
+            text = text.rstrip("0").rstrip(".")
+    return text + ("%" if kind == "percent" else "")
+
+
+def _finite(f: Fraction) -> bool:
+    d = f.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return d == 1
+
+
+def _write_table(columns: list[str], rows: list[dict], manifest: dict | None, out: TextIO,
+                 kinds: dict | None = None) -> None:
+    kinds = kinds or {}
     header = [_table_text(c) for c in columns]
-    body = [[_table_text(row.get(c)) for c in columns] for row in rows]
+    body = [[_table_cell(row.get(c), kinds.get(c)) for c in columns] for row in rows]
     widths = [max([_display_width(h)] + [_display_width(r[i]) for r in body]) for i, h in enumerate(header)]
     # A column is right-aligned when everything in it is a number (empty cells aside).
     numeric = []
@@ -1112,8 +1141,12 @@ def write_results(
     fmt: str,
     out: str | None,
     manifest: dict | None = None,
+    kinds: dict | None = None,
 ) -> None:
     """Write result rows as csv, json, table or xlsx to `out` (None or "-" for stdout).
+
+    `kinds` (column -> "percent", "money", ...) only changes how the terminal table
+    shows numbers (115% for a percent); the other formats write exact values.
 
     Files are written atomically: to a temporary file beside the target, then
     renamed over it, so on any error no partial file is left and an existing
@@ -1143,6 +1176,8 @@ def write_results(
         write_atomically(out, data)
         return
     writer = _WRITERS.get(fmt)
+    if fmt == "table" and kinds:
+        writer = functools.partial(_write_table, kinds=kinds)
     if writer is None:
         raise AttainError(
             [Diagnostic("U504", f"unknown output format {fmt!r}", hint="use csv, json, table or xlsx")]

@@ -827,3 +827,14 @@ def test_write_atomically(tmp_path):
     with pytest.raises(AttainError) as excinfo:
         write_atomically(tmp_path / "no" / "x", "x")
     assert error_of(excinfo) == ("U505",)
+
+
+def test_table_shows_percents_and_approximations_for_people(capsys):
+    from fractions import Fraction as F
+
+    write_results(["id", "rate", "ratio", "pay"],
+                  [{"id": "A", "rate": Decimal("1.15"), "ratio": F(20, 17), "pay": Decimal("1750.00")}],
+                  "table", None, kinds={"rate": "percent", "ratio": "number", "pay": "money"})
+    out = capsys.readouterr().out
+    # 1.15 as a percent is 115%; 20/17 has no finite decimal: six places after "≈"
+    assert out.splitlines()[2].split() == ["A", "115%", "≈1.176471", "1,750.00"]
