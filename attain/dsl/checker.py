@@ -371,6 +371,8 @@ class _Checker:
 
     def _expr_inner(self, e) -> Type:
         match e:
+            case n.Number(money=True):
+                return ty.MONEY
             case n.Number(percent=True):
                 return ty.PERCENT
             case n.Number():

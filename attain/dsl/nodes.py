@@ -23,12 +23,13 @@ def _span():
 
 @attrs.frozen
 class Number:
-    """A numeric literal such as `250_000`, `1.5` or `15%` (then `percent` is true)."""
+    """A numeric literal such as `250_000`, `1.5`, `15%` (`percent`) or `¥1_000` (`money`)."""
 
     value: Fraction
     percent: bool = False
     text: str = attrs.field(default="", eq=False)
     span: Span | None = _span()
+    money: bool = attrs.field(default=False, kw_only=True)
 
 
 @attrs.frozen

@@ -307,13 +307,20 @@ class _Builder(Transformer):
     def neg(self, meta, items):
         _minus, operand = items
         if isinstance(operand, n.Number) and not operand.text.startswith("-"):
-            return n.Number(-operand.value, operand.percent, "-" + operand.text, span=self._span(meta))
+            return n.Number(-operand.value, operand.percent, "-" + operand.text, span=self._span(meta),
+                            money=operand.money)
         return n.Unary("-", operand, span=self._span(meta))
 
     def number(self, items):
         return _number(items[0], self._tspan(items[0]))
 
     percent = number
+
+    def money(self, items):
+        tok = items[0]
+        text = str(tok)
+        value = Fraction(text[1:].replace("_", ""))
+        return n.Number(value, False, text, span=self._tspan(tok), money=True)
 
     def text(self, items):
         return n.Text(_unquote(items[0]), span=self._tspan(items[0]))
@@ -403,6 +410,7 @@ _TERMINAL_WORDS = {
     "NAME": "a name",
     "NUMBER": "a number",
     "PERCENT": "a percent such as 15%",
+    "MONEY": "an amount such as ¥1_000",
     "STRING": 'a quoted text such as "华东"',
     "DATE": "a date such as 2023-07-01",
     "ARROW": "'->'",

@@ -188,3 +188,13 @@ def test_dates_compare_in_order():
     rows = p.run(table(["id", "hired", "days"], ["E1", "2023-08-02", "10"], ["E2", "2022-01-01", "3"],
                        ["E3", "2023-07-01", "15"])).rows
     assert [r["newcomer"] for r in rows] == [True, False, False]
+
+
+def test_money_literals_make_fixed_amounts_money():
+    # Case 1 written with amounts: 1,000 + (1.2 * 80 + 13) * 50 = 1,000 + 109 * 50 = 6,450
+    p = attain.loads('policy "c1"\ninput a : number\ninput b : number\npayout pay = ¥1_000 + (a * 80 + b) * ¥50\n')
+    (row,) = p.run(table(["id", "a", "b"], ["E", "1.2", "13"])).rows
+    assert row["pay"] == Decimal("6450")
+    with pytest.raises(AttainError) as e:
+        attain.loads('policy "x"\ninput r : percent\npayout p = ¥100 + r\n')
+    assert e.value.diagnostics[0].code == "C206"
