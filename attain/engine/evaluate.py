@@ -14,7 +14,7 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.checker import Model
-from attain.engine.io import format_grouped, format_number
+from attain.engine.io import approximate, format_grouped, format_number
 from attain.engine.values import decimal_places, round_to_step, to_decimal
 
 
@@ -93,11 +93,7 @@ def display(value, kind: str = "number", places: int | None = None) -> str:
 def _number_text(f: Fraction, grouped: bool, places: int | None) -> str:
     v = to_decimal(f.numerator, f.denominator, places)
     if isinstance(v, Fraction):
-        # No finite decimal: six places, half-up, in integers (no float ever touches a value).
-        q = (abs(v.numerator) * 10**6 * 2 + v.denominator) // (2 * v.denominator)
-        whole, frac = divmod(q, 10**6)
-        text = (f"{whole:,}" if grouped else str(whole)) + f".{frac:06d}".rstrip("0").rstrip(".")
-        return "≈" + ("-" if v < 0 else "") + text
+        return approximate(v, grouped)
     return format_grouped(v) if grouped else format_number(v)
 
 

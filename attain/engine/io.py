@@ -23,6 +23,7 @@ import attrs
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.engine.values import decimal_places
 from attain.files import read_bytes
 
 __all__ = [
@@ -689,12 +690,8 @@ def _float_text(value: float, percent: bool) -> str:
 
 def _excel_text(value: Any, number_format: str | None) -> str | None:
     """The text of one cell value as openpyxl gives it; None for an empty cell."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value.strip() or None
+    if value is None or isinstance(value, (bool, str)):
+        return _scalar_text(value)
     if isinstance(value, float):
         return _float_text(value, _is_percent_format(number_format))
     if isinstance(value, int):
@@ -948,6 +945,14 @@ def _table_text(value: Any) -> str:
     )
 
 
+def approximate(f: Fraction, grouped: bool = True) -> str:
+    """A value with no finite decimal, for people: six places, half up, after "≈" (in integers)."""
+    q = (abs(f.numerator) * 10**6 * 2 + f.denominator) // (2 * f.denominator)
+    whole, frac = divmod(q, 10**6)
+    text = (f"{whole:,}" if grouped else str(whole)) + f".{frac:06d}".rstrip("0").rstrip(".")
+    return ("≈-" if f < 0 else "≈") + text
+
+
 def _table_cell(value: Any, kind: str | None) -> str:
     """A value as a person reads it in a terminal: percents as 115%, a value with no finite
     decimal to 6 places after "≈" (the CSV, JSON and Excel outputs keep every digit)."""
@@ -956,23 +961,13 @@ def _table_cell(value: Any, kind: str | None) -> str:
     exact = Fraction(value)
     if kind == "percent":
         exact *= 100
-    if isinstance(value, Fraction) and _finite(exact) is False:
-        q = (abs(exact.numerator) * 10**6 * 2 + exact.denominator) // (2 * exact.denominator)
-        whole, frac = divmod(q, 10**6)
-        text = ("≈-" if exact < 0 else "≈") + f"{whole:,}" + f".{frac:06d}".rstrip("0").rstrip(".")
+    if isinstance(value, Fraction) and decimal_places(exact) is None:
+        text = approximate(exact)
     else:
         text = format_grouped(Decimal(value) * 100 if kind == "percent" else value)
         if kind == "percent" and "." in text:
             text = text.rstrip("0").rstrip(".")
     return text + ("%" if kind == "percent" else "")
-
-
-def _finite(f: Fraction) -> bool:
-    d = f.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return d == 1
 
 
 def _write_table(columns: list[str], rows: list[dict], manifest: dict | None, out: TextIO,
