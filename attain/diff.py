@@ -34,7 +34,7 @@ import attrs
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
-from attain.dsl.formatter import expr as format_expr
+from attain.dsl.formatter import band_range, expr as format_expr
 from attain.files import read_text
 from attain.engine.io import Table, format_grouped, format_number, read_table
 
@@ -521,40 +521,41 @@ def _order_changed(old_rows, new_rows, key) -> tuple[list, list] | None:
     return (a, b) if a != b else None
 
 
-# -- bands
+# -- bands and brackets
 
 
-def _band_range(row: n.BandRow) -> str:
-    if row.op == "otherwise":
-        return "otherwise"
-    if row.op == "to":
-        return f"{_num(row.low)} to {_num(row.high)}"
-    return f"{row.op} {_num(row.low)}"
+def _row_changes(old_rows, new_rows, key, result, where, row_text, what: str, gives: str, moved: str, add) -> None:
+    """Row-level changes of a band or a bracket table: results changed, rows moved, added, removed.
+
+    Rows pair by `key` (their range); a row whose range moved but whose result stayed is one
+    change, not a removal and an addition.
+    """
+    pairs, gone, came = _pair_rows(old_rows, new_rows, key)
+    for a, b in pairs:
+        if result(a) != result(b):
+            add(f"{what} {where(b)} now {gives} {expr_text(result(b))} instead of {expr_text(result(a))}",
+                a.span, b.span)
+    for a in list(gone):
+        b = next((x for x in came if result(x) == result(a)), None)
+        if b is not None:
+            gone.remove(a)
+            came.remove(b)
+            add(f"{what} {row_text(a)} now {moved}{where(b)}", a.span, b.span)
+    for b in came:
+        add(f"{what} {row_text(b)} added", None, b.span)
+    for a in gone:
+        add(f"{what} {row_text(a)} removed", a.span, None)
 
 
 def _band_row_text(row: n.BandRow) -> str:
-    return f"{_band_range(row)} -> {expr_text(row.result)}"
+    return f"{band_range(row)} -> {expr_text(row.result)}"
 
 
 def _band_changes(old: n.Band, new: n.Band, add) -> None:
     if old.subject != new.subject:
         add(f"band over {expr_text(old.subject)} -> over {expr_text(new.subject)}")
-    pairs, gone, came = _pair_rows(old.rows, new.rows, lambda r: r.interval())
-    for a, b in pairs:
-        if a.result != b.result:
-            add(f"band row {_band_range(b)} now gives {expr_text(b.result)} instead of {expr_text(a.result)}",
-                a.span, b.span)
-    # A row whose range moved but whose result stayed is one change, not a removal and an addition.
-    for a in list(gone):
-        b = next((x for x in came if x.result == a.result), None)
-        if b is not None:
-            gone.remove(a)
-            came.remove(b)
-            add(f"band row {_band_row_text(a)} now covers {_band_range(b)}", a.span, b.span)
-    for b in came:
-        add(f"band row {_band_row_text(b)} added", None, b.span)
-    for a in gone:
-        add(f"band row {_band_row_text(a)} removed", a.span, None)
+    _row_changes(old.rows, new.rows, lambda r: r.interval(), lambda r: r.result, band_range, _band_row_text,
+                 "band row", "gives", "covers ", add)
 
 
 # -- lookups
@@ -670,22 +671,8 @@ def _bracket_changes(old: n.Brackets, new: n.Brackets, add) -> None:
             add(f"bounds no longer relative to {expr_text(old.base)} (now amounts)")
         else:
             add(f"bounds relative to {expr_text(old.base)} -> {expr_text(new.base)}")
-    key = lambda r: None if r.upto is None else r.upto.value  # noqa: E731
-    pairs, gone, came = _pair_rows(old.rows, new.rows, key)
-    for a, b in pairs:
-        if a.rate != b.rate:
-            add(f"bracket {_bracket_bound(b)} now at {expr_text(b.rate)} instead of {expr_text(a.rate)}",
-                a.span, b.span)
-    for a in list(gone):
-        b = next((x for x in came if x.rate == a.rate), None)
-        if b is not None:
-            gone.remove(a)
-            came.remove(b)
-            add(f"bracket {_bracket_row_text(a)} now {_bracket_bound(b)}", a.span, b.span)
-    for b in came:
-        add(f"bracket {_bracket_row_text(b)} added", None, b.span)
-    for a in gone:
-        add(f"bracket {_bracket_row_text(a)} removed", a.span, None)
+    _row_changes(old.rows, new.rows, lambda r: None if r.upto is None else r.upto.value, lambda r: r.rate,
+                 _bracket_bound, _bracket_row_text, "bracket", "at", "", add)
 
 
 # ---------------------------------------------------------------- expressions as text

@@ -285,7 +285,7 @@ class _Printer:
         inner = indent + INDENT
         match body:
             case n.Band():
-                self.table(rows, inner, [_band_range(r) for r in rows], [f" -> {expr(r.result)}" for r in rows])
+                self.table(rows, inner, [band_range(r) for r in rows], [f" -> {expr(r.result)}" for r in rows])
             case n.Lookup():
                 keys = ["else" if r.key is None else _quote(r.key) for r in rows]
                 self.table(rows, inner, keys, [f" -> {expr(r.result)}" for r in rows])
@@ -388,7 +388,8 @@ def _input_parts(i: n.Input) -> tuple[str, str, str]:
     return i.name, i.type, " ".join(rest)
 
 
-def _band_range(r: n.BandRow) -> str:
+def band_range(r: n.BandRow) -> str:
+    """A band row's range as written: `>= 120%`, `100% to 120%`, `otherwise`."""
     if r.op == "otherwise":
         return "otherwise"
     if r.op == "to":
