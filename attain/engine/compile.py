@@ -19,6 +19,7 @@ error (and name it exactly) or a value the policy guards.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
@@ -117,7 +118,12 @@ class Plan:
     source: str  # the generated Python, kept for review and debugging
 
     def new_slots(self) -> list:
-        # A streak not reached this period (its branch not taken) counts 0, as in the reference.
+        return self.blank[:]
+
+    @functools.cached_property
+    def blank(self) -> list:
+        """A row's slots before any stage runs; a streak not reached this period (its branch
+        not taken) counts 0, as in the reference evaluator."""
         slots = [None] * self.nslots
         for spec in self.history:
             if spec.kind == "streak":
