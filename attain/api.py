@@ -29,7 +29,7 @@ from attain.engine.evaluate import Trace
 from attain.engine.io import Row, Table, exact_cell, read_table
 from attain.engine.periods import last_day, parse_period
 from attain.engine.runner import Runner
-from attain.engine.values import gc_paused
+from attain.exact import gc_paused
 
 MAX_EVALUATION_ERRORS = 50
 

@@ -116,7 +116,7 @@ from attain.files import read_text
 from attain.engine.evaluate import TierValue
 from attain.engine.io import Row, Table, _ExactLoader, format_number
 from attain.engine.periods import parse_period
-from attain.engine.values import to_decimal
+from attain.exact import to_decimal
 
 __all__ = [
     "Case",

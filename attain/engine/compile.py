@@ -28,7 +28,7 @@ import attrs
 
 from attain.dsl import nodes as n
 from attain.dsl.checker import Model
-from attain.engine.values import EXACT, decimal_places, rolling, round_ratio, to_decimal
+from attain.exact import EXACT, decimal_places, rolling, round_ratio, to_decimal
 
 
 class Fallback(Exception):

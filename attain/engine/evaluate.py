@@ -15,7 +15,7 @@ from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.checker import Model
 from attain.engine.io import approximate, format_grouped, format_number
-from attain.engine.values import decimal_places, round_to_step, to_decimal
+from attain.exact import decimal_places, round_to_step, to_decimal
 
 
 @attrs.frozen

@@ -23,7 +23,7 @@ import attrs
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
-from attain.engine.values import decimal_places
+from attain.exact import decimal_places
 from attain.files import read_bytes
 
 __all__ = [

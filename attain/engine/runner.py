@@ -18,7 +18,7 @@ from attain.engine.bind import Bound, Record, reference_inputs
 from attain.engine.compile import MISSING, AggregateSpec, Fallback, HistorySpec, Plan
 from attain.engine.evaluate import ABSENT, EvaluationError, Reference, TierValue, display
 from attain.engine.periods import Period
-from attain.engine.values import sum_pairs, to_decimal
+from attain.exact import sum_pairs, to_decimal
 
 
 class RowState:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from attain.engine.evaluate import Trace, TierValue
-from attain.engine.values import to_decimal
+from attain.exact import to_decimal
 from attain.engine.io import format_number
 
 SCHEMA = 1

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from attain.engine.values import decimal_places, round_ratio, round_to_step, to_decimal
+from attain.exact import decimal_places, round_ratio, round_to_step, to_decimal
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Exact values shared by both evaluators: rounding, output form and display.
+"""Exact rational arithmetic below every engine: rounding with a named mode, and exact decimal output.
 
 Numbers are exact rationals throughout. A result is shown as an exact decimal
 when it has one (every value the policy rounds does); a value with no finite
