@@ -20,7 +20,8 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes
-from attain.dsl.checker import Model, check as check_tree
+from attain.dsl.checker import check as check_tree
+from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
 from attain.engine import trace as trace_render
 from attain.engine.bind import PERIOD_COLUMNS, Bound, bind, find_id_column, only

@@ -88,45 +88,89 @@ def expr(e, at_least: int = _CONDITIONAL) -> str:
 
 
 def _expr(e) -> str:
-    match e:
-        case n.Number():
-            return e.text or _number_text(e)
-        case n.Text(value=v):
-            return _quote(v)
-        case n.Date(value=v):
-            return v.isoformat()
-        case n.Bool(value=v):
-            return "true" if v else "false"
-        case n.Name(id=i):
-            return i
-        case n.Field(base=b, field=f):
-            return f"{b.id}.{f}"
-        case n.Call(func=f, args=args):
-            return f"{f}({', '.join(expr(a) for a in args)})"
-        case n.Previous(value=v, back=back, otherwise=o):
-            parts = [expr(v)]
-            if back != 1:
-                parts.append(str(back))
-            if o is not None:
-                parts.append("else " + expr(o))
-            return f"previous({', '.join(parts)})"
-        case n.Aggregate(func=f, value=v, group=g, except_self=x):
-            inner = (expr(v) + " " if v is not None else "") + "within " + (g if g is not None else "everyone")
-            return f"{f}({inner}{' except self' if x else ''})"
-        case n.Unary(op="not", operand=o):
-            return "not " + expr(o, _NOT)
-        case n.Unary(op=op, operand=o):
-            inner = expr(o, _UNARY)
-            # `--x` reads as a typo; `-(-x)` says what it means.
-            return op + (f"({inner})" if inner.startswith("-") else inner)
-        case n.Binary(op=op, left=l, right=r):
-            lvl = _BINARY_LEVEL[op]
-            if lvl == _COMPARE:  # comparisons do not chain: both sides are sums
-                return f"{expr(l, _SUM)} {op} {expr(r, _SUM)}"
-            return f"{expr(l, lvl)} {op} {expr(r, lvl + 1)}"
-        case n.Conditional(then=t, condition=c, otherwise=o):
-            return f"{expr(t, _OR)} if {expr(c, _OR)} else {expr(o, _CONDITIONAL)}"
-    raise TypeError(f"cannot format {type(e).__name__}")
+    return _PRINT(None, e)
+
+
+_PRINT = n.Dispatch("the formatter", n.EXPRESSIONS)
+
+
+@_PRINT.on(n.Number)
+def _print_number(_, e: n.Number) -> str:
+    return e.text or _number_text(e)
+
+
+@_PRINT.on(n.Text)
+def _print_text(_, e: n.Text) -> str:
+    return _quote(e.value)
+
+
+@_PRINT.on(n.Date)
+def _print_date(_, e: n.Date) -> str:
+    return e.value.isoformat()
+
+
+@_PRINT.on(n.Bool)
+def _print_bool(_, e: n.Bool) -> str:
+    return "true" if e.value else "false"
+
+
+@_PRINT.on(n.Name)
+def _print_name(_, e: n.Name) -> str:
+    return e.id
+
+
+@_PRINT.on(n.Field)
+def _print_field(_, e: n.Field) -> str:
+    return f"{e.base.id}.{e.field}"
+
+
+@_PRINT.on(n.Call)
+def _print_call(_, e: n.Call) -> str:
+    return f"{e.func}({', '.join(expr(a) for a in e.args)})"
+
+
+@_PRINT.on(n.Round)
+def _print_round(_, e: n.Round) -> str:
+    return f"round({expr(e.value)}, {expr(e.step)}{', ' + e.mode if e.mode else ''})"
+
+
+@_PRINT.on(n.Previous)
+def _print_previous(_, e: n.Previous) -> str:
+    parts = [expr(e.value)]
+    if e.back != 1:
+        parts.append(str(e.back))
+    if e.otherwise is not None:
+        parts.append("else " + expr(e.otherwise))
+    return f"previous({', '.join(parts)})"
+
+
+@_PRINT.on(n.Aggregate)
+def _print_aggregate(_, e: n.Aggregate) -> str:
+    inner = (expr(e.value) + " " if e.value is not None else "") + "within " + (
+        e.group if e.group is not None else "everyone")
+    return f"{e.func}({inner}{' except self' if e.except_self else ''})"
+
+
+@_PRINT.on(n.Unary)
+def _print_unary(_, e: n.Unary) -> str:
+    if e.op == "not":
+        return "not " + expr(e.operand, _NOT)
+    inner = expr(e.operand, _UNARY)
+    # `--x` reads as a typo; `-(-x)` says what it means.
+    return e.op + (f"({inner})" if inner.startswith("-") else inner)
+
+
+@_PRINT.on(n.Binary)
+def _print_binary(_, e: n.Binary) -> str:
+    lvl = _BINARY_LEVEL[e.op]
+    if lvl == _COMPARE:  # comparisons do not chain: both sides are sums
+        return f"{expr(e.left, _SUM)} {e.op} {expr(e.right, _SUM)}"
+    return f"{expr(e.left, lvl)} {e.op} {expr(e.right, lvl + 1)}"
+
+
+@_PRINT.on(n.Conditional)
+def _print_conditional(_, e: n.Conditional) -> str:
+    return f"{expr(e.then, _OR)} if {expr(e.condition, _OR)} else {expr(e.otherwise, _CONDITIONAL)}"
 
 
 def _number_text(num: n.Number) -> str:

@@ -7,11 +7,17 @@ Numbers are kept as exact `Fraction`s together with the text the author wrote.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
 from attain.diagnostics import Span
+from attain.dsl.builtins import COMBINE as COMBINE
+from attain.dsl.builtins import GROUP_FUNCTIONS
+from attain.dsl.builtins import HISTORY_FUNCTIONS as HISTORY_FUNCTIONS
+from attain.dsl.builtins import INPUT_TYPES as INPUT_TYPES
 
 
 def _span():
@@ -75,11 +81,27 @@ class Field:
 
 @attrs.frozen
 class Call:
-    """A built-in function: min, max, clamp, abs, round."""
+    """A built-in function declared in `builtins.FUNCTIONS`, such as `max(a, b)` or `streak(late = 0)`."""
 
     func: str
-    args: tuple
+    args: tuple[Expr, ...]
     span: Span | None = _span()
+
+
+@attrs.frozen
+class Round:
+    """`round(x, 0.01)` or `round(x, 0.01, half_even)`: x rounded to a multiple of `step`.
+
+    `mode` is the rounding mode as written (None for the default, half up); the
+    checker makes sure it is one of `builtins.ROUND_MODES` and that `step` is a
+    positive number.
+    """
+
+    value: Expr
+    step: Expr
+    mode: str | None = None
+    span: Span | None = _span()
+    mode_span: Span | None = _span()
 
 
 @attrs.frozen
@@ -87,7 +109,7 @@ class Unary:
     """Negation (`-x`) or logical `not x`."""
 
     op: str
-    operand: object
+    operand: Expr
     span: Span | None = _span()
 
 
@@ -96,8 +118,8 @@ class Binary:
     """Arithmetic (`+ - * /`), logic (`and`, `or`) or a comparison (`>= > <= < = !=`)."""
 
     op: str
-    left: object
-    right: object
+    left: Expr
+    right: Expr
     span: Span | None = _span()
 
 
@@ -105,9 +127,9 @@ class Binary:
 class Conditional:
     """`a if condition else b`: only the chosen side is evaluated."""
 
-    then: object
-    condition: object
-    otherwise: object
+    then: Expr
+    condition: Expr
+    otherwise: Expr
     span: Span | None = _span()
 
 
@@ -115,9 +137,9 @@ class Conditional:
 class Previous:
     """`previous(x, else v)`: x in the employee's period `back` periods ago, or v before their history starts."""
 
-    value: object
+    value: Expr
     back: int
-    otherwise: object | None
+    otherwise: Expr | None
     span: Span | None = _span()
 
 
@@ -131,14 +153,13 @@ class Aggregate:
     """
 
     func: str
-    value: object | None
+    value: Expr | None
     group: str | None
     except_self: bool = False
     span: Span | None = _span()
 
 
-HISTORY_FUNCTIONS = ("streak", "rolling_sum", "rolling_mean", "rolling_min", "rolling_max")
-AGGREGATES = ("mean", "sum", "count", "min", "max", "rank", "percentile")
+AGGREGATES = tuple(GROUP_FUNCTIONS)
 
 COMPARISONS = (">=", ">", "<=", "<", "=", "!=")
 ARITHMETIC = ("+", "-", "*", "/")
@@ -155,7 +176,7 @@ class BandRow:
     op: str  # one of >= > <= < = below above to otherwise
     low: Number | None
     high: Number | None
-    result: object
+    result: Expr
     span: Span | None = _span()
 
     def interval(self):
@@ -194,7 +215,7 @@ def interval_contains(iv, x) -> bool:
 class Band:
     """A step function of one value: the row whose range holds the value gives the result."""
 
-    subject: object
+    subject: Expr
     rows: tuple[BandRow, ...]
     span: Span | None = _span()
 
@@ -204,7 +225,7 @@ class LookupRow:
     """`"华东" -> 1.0`, or `else -> 1.0` when `key` is None."""
 
     key: str | None
-    result: object
+    result: Expr
     span: Span | None = _span()
 
 
@@ -212,7 +233,7 @@ class LookupRow:
 class Lookup:
     """A table keyed by text: the row whose key equals the subject gives the result."""
 
-    subject: object
+    subject: Expr
     rows: tuple[LookupRow, ...]
     span: Span | None = _span()
 
@@ -239,7 +260,7 @@ class TierResult:
     """`coefficient 2.0` or `award "销售精英"`: a named result carried by a tier."""
 
     name: str
-    value: object
+    value: Expr
     span: Span | None = _span()
 
 
@@ -249,7 +270,7 @@ class TierRow:
 
     name: str
     label: str | None
-    condition: object | None
+    condition: Expr | None
     results: tuple[TierResult, ...]
     span: Span | None = _span()
 
@@ -267,7 +288,7 @@ class BracketRow:
     """`up to 120% at 1.5%`, or `above at 2%` when `upto` is None."""
 
     upto: Number | None
-    rate: object
+    rate: Expr
     span: Span | None = _span()
 
 
@@ -281,17 +302,13 @@ class Brackets:
     """
 
     kind: str
-    amount: object
-    base: object | None
+    amount: Expr
+    base: Expr | None
     rows: tuple[BracketRow, ...]
     span: Span | None = _span()
 
 
 # ---------------------------------------------------------------- statements
-
-
-INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date")
-COMBINE = ("sum", "mean", "min", "max", "first", "last")
 
 
 @attrs.frozen
@@ -304,7 +321,7 @@ class Input:
     low: Number | None = None
     high: Number | None = None
     choices: tuple[str, ...] = ()
-    default: object | None = None
+    default: Number | Text | Bool | None = None
     combine: str | None = None  # how rows of a finer period or dated rows roll up: sum, mean, ...
     span: Span | None = _span()
     type_span: Span | None = _span()
@@ -315,8 +332,8 @@ class Definition:
     """`name = body [unless gate]`; a payout is a definition that is also an output in money."""
 
     name: str
-    body: object
-    gate: object | None = None
+    body: Expr | Block
+    gate: Expr | None = None
     payout: bool = False
     span: Span | None = _span()
 
@@ -355,7 +372,7 @@ class FlagDecl:
 
     name: str
     label: str | None
-    condition: object
+    condition: Expr
     span: Span | None = _span()
 
 
@@ -408,46 +425,97 @@ class Policy:
         return tuple(s for s in self.statements if isinstance(s, OutputDecl))
 
 
-def children(node) -> list:
-    """The expression children of a node, in source order (used by walkers)."""
-    match node:
-        case Binary(left=l, right=r):
-            return [l, r]
-        case Unary(operand=o):
-            return [o]
-        case Conditional(then=t, condition=c, otherwise=o):
-            return [c, t, o]
-        case Call(args=a):
-            return list(a)
-        case Field(base=b):
-            return [b]
-        case Band(subject=s, rows=rows):
-            return [s, *(r.result for r in rows)]
-        case Lookup(subject=s, rows=rows):
-            return [s, *(r.result for r in rows)]
-        case Weighted(rows=rows):
-            return [r.name for r in rows]
-        case Tiers(rows=rows):
-            out = []
-            for r in rows:
-                if r.condition is not None:
-                    out.append(r.condition)
-                out.extend(x.value for x in r.results)
-            return out
-        case Brackets(amount=a, base=b, rows=rows):
-            return [a, *([b] if b is not None else []), *(r.rate for r in rows)]
-        case Previous(value=v, otherwise=o):
-            return [v, *([o] if o is not None else [])]
-        case Aggregate(value=v):
-            return [v] if v is not None else []
-        case Choice(subject=s, branches=branches):
-            out = [s]
-            for _keys, d in branches:
-                out.append(d.body)
-                if d.gate is not None:
-                    out.append(d.gate)
-            return out
+# ---------------------------------------------------------------- the node classes, named once
+
+# Expressions: what may stand in a formula. Blocks: what may stand right of `name =`.
+Expr = Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
+Block = Band | Lookup | Weighted | Tiers | Brackets | Choice
+EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate)
+BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice)
+
+
+class Dispatch:
+    """A table from node class to a pass's handler; a class without a handler is an error, never a default.
+
+    A pass declares one in its class body and marks each handler with `@table.on(...)`;
+    `table(owner, node)` calls the handler for `node`'s class. `covers` names the
+    classes the pass must handle, and `tests/dsl/test_vocabulary.py` proves that every
+    table created anywhere covers them all.
+    """
+
+    every: list[Dispatch] = []
+
+    def __init__(self, name: str, covers: tuple):
+        self.name = name
+        self.covers = covers
+        self.table: dict[type, Callable[..., Any]] = {}
+        Dispatch.every.append(self)
+
+    def on(self, *classes: type):
+        def register(handler):
+            for cls in classes:
+                self.table[cls] = handler
+            return handler
+
+        return register
+
+    def __call__(self, owner, node, *args):
+        handler = self.table.get(type(node))
+        if handler is None:
+            raise TypeError(f"{self.name} has no case for {type(node).__name__}")
+        return handler(owner, node, *args)
+
+    def missing(self) -> list[str]:
+        return [cls.__name__ for cls in self.covers if cls not in self.table]
+
+
+def _no_children(node) -> list:
     return []
+
+
+def _choice_children(node: Choice) -> list:
+    out: list = [node.subject]
+    for _keys, d in node.branches:
+        out.append(d.body)
+        if d.gate is not None:
+            out.append(d.gate)
+    return out
+
+
+def _tier_children(node: Tiers) -> list:
+    out: list = []
+    for r in node.rows:
+        if r.condition is not None:
+            out.append(r.condition)
+        out.extend(x.value for x in r.results)
+    return out
+
+
+_CHILDREN = {
+    Number: _no_children, Text: _no_children, Date: _no_children, Bool: _no_children, Name: _no_children,
+    Field: lambda e: [e.base],
+    Call: lambda e: list(e.args),
+    Round: lambda e: [e.value, e.step],
+    Unary: lambda e: [e.operand],
+    Binary: lambda e: [e.left, e.right],
+    Conditional: lambda e: [e.condition, e.then, e.otherwise],
+    Previous: lambda e: [e.value, *([e.otherwise] if e.otherwise is not None else [])],
+    Aggregate: lambda e: [e.value] if e.value is not None else [],
+    Band: lambda e: [e.subject, *(r.result for r in e.rows)],
+    Lookup: lambda e: [e.subject, *(r.result for r in e.rows)],
+    Weighted: lambda e: [r.name for r in e.rows],
+    Tiers: _tier_children,
+    Brackets: lambda e: [e.amount, *([e.base] if e.base is not None else []), *(r.rate for r in e.rows)],
+    Choice: _choice_children,
+}
+
+
+def children(node) -> list:
+    """The expression children of an expression or block, in source order (used by walkers)."""
+    found = _CHILDREN.get(type(node))
+    if found is None:
+        raise TypeError(f"children() has no case for {type(node).__name__}")
+    return found(node)
 
 
 def walk(node):

@@ -348,7 +348,14 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def call(self, meta, items):
         func, _lpar, *args, _rpar = items
-        return n.Call(str(func), tuple(a for a in args if a is not None), span=self._span(meta))
+        given = tuple(a for a in args if a is not None)
+        if str(func) == "round" and (len(given) == 2 or (len(given) == 3 and isinstance(given[2], n.Name))):
+            mode = given[2] if len(given) == 3 else None
+            return n.Round(given[0], given[1], mode.id if mode else None, span=self._span(meta),
+                           mode_span=mode.span if mode else None)
+        # Any other call, a `round` with a wrong number of values or a mode that is not a bare
+        # word included: the checker reports those against the function's declaration.
+        return n.Call(str(func), given, span=self._span(meta))
 
     @v_args(meta=True)
     def previous(self, meta, items):

@@ -312,8 +312,8 @@ class _Gen:
 
     def _places(self, e, seen) -> int | None:
         match e:
-            case n.Call(func="round", args=args) if isinstance(args[1], n.Number):
-                return decimal_places(args[1].value)
+            case n.Round(step=step):
+                return decimal_places(step.value)
             case n.Name(id=name) if name in self.model.definitions and name not in seen:
                 d = self.model.definitions[name]
                 if isinstance(d, n.FlagDecl) or d.gate is not None:
@@ -417,7 +417,7 @@ class _Gen:
                 return self.kind(v)
             case n.Call(func="given"):
                 return "bool"
-            case n.Call() | n.Aggregate():
+            case n.Call() | n.Round() | n.Aggregate():
                 return "num"
         raise AssertionError(e)
 
@@ -530,6 +530,8 @@ class _Gen:
                 t = self.tmp()
                 self.emit(f"{t}_n, {t}_d = _rolling({self.const(func)}, H[{j}], {xn}, {xd})")
                 return f"{t}_n", f"{t}_d"
+            case n.Round():
+                return self.round(e)
             case n.Call(func=func, args=args):
                 return self.call(func, args)
         raise AssertionError(e)
@@ -561,17 +563,22 @@ class _Gen:
         self.depth -= 1
         return (f"{t}_n", f"{t}_d") if kind == "num" else t
 
+    def round(self, e: n.Round):
+        xn, xd = self.num(e.value)
+        step = e.step.value
+        t = self.tmp()
+        self.emit(f"{t} = _round({_mul(xn, str(step.denominator))}, {_mul(xd, str(step.numerator))}, "
+                  f"{self.const(e.mode or 'half_up')})")
+        if step.numerator != 1:
+            self.emit(f"{t} = {t} * {step.numerator}")
+        return t, str(step.denominator)
+
     def call(self, func, args):
-        if func == "round":
-            xn, xd = self.num(args[0])
-            step = args[1].value
-            mode = args[2].id if len(args) == 3 else "half_up"
+        if func == "sign":
+            xn, _xd = self.num(args[0])
             t = self.tmp()
-            self.emit(f"{t} = _round({_mul(xn, str(step.denominator))}, {_mul(xd, str(step.numerator))}, "
-                      f"{self.const(mode)})")
-            if step.numerator != 1:
-                self.emit(f"{t} = {t} * {step.numerator}")
-            return t, str(step.denominator)
+            self.emit(f"{t} = ({xn} > 0) - ({xn} < 0)")
+            return t, "1"
         if func == "abs":
             xn, xd = self.num(args[0])
             t = self.tmp()
@@ -580,6 +587,8 @@ class _Gen:
         if func == "clamp":
             x, lo, hi = (self.num(a) for a in args)
             return self.pick(self.pick(x, lo, ">"), hi, "<")
+        if func not in ("min", "max"):
+            raise AssertionError(f"no emission for function {func!r}")
         values = [self.num(a) for a in args]
         result = values[0]
         for v in values[1:]:

@@ -13,7 +13,8 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
-from attain.dsl.checker import Model
+from attain.dsl.builtins import HISTORY_FUNCTIONS
+from attain.dsl.model import Model
 from attain.engine.io import approximate, format_grouped, format_number
 from attain.exact import decimal_places, round_to_step, to_decimal
 
@@ -164,8 +165,8 @@ class Reference:
         t = self.model.types[name]
         children = tuple(self.traces[dep] for dep in dict.fromkeys(deps) if dep in self.traces)
         places = None
-        if isinstance(getattr(d, "body", None), n.Call) and d.body.func == "round":
-            places = decimal_places(d.body.args[1].value)
+        if isinstance(getattr(d, "body", None), n.Round):
+            places = decimal_places(d.body.step.value)
         self.traces[name] = Trace(name, "value", str(t), v, formula, d.span, tuple(notes), children, places=places)
         return v
 
@@ -184,15 +185,12 @@ class Reference:
         self._frames[-1][3].append(text)
 
     def _kind(self, expr) -> str:
-        if isinstance(expr, n.Name):
-            return str(self.model.types.get(expr.id, "number"))
-        if isinstance(expr, n.Number) and expr.percent:
-            return "percent"
-        if isinstance(expr, n.Binary) and expr.op == "/":
-            a, b = self._kind(expr.left), self._kind(expr.right)
-            if a == b == "money":
-                return "percent"
-        return "number"
+        """How an explanation shows a value: 'percent' for a rate, 'money' for amounts, ...
+
+        Read from the checked model, with one exception kept for the explanations' sake: a
+        literal written without a unit shows as a plain number wherever it stands.
+        """
+        return "number" if isinstance(expr, n.Number) and not expr.percent else self.model.kind_of(expr)
 
     def _condition_text(self, expr) -> str:
         """A condition as written, followed by the values of the names it read."""
@@ -206,85 +204,101 @@ class Reference:
         return bool(v)
 
     # ------------------------------------------------------------ expressions
-    def _eval(self, e):
-        match e:
-            case n.Number(value=v):
-                return v
-            case n.Text(value=v):
-                return v
-            case n.Bool(value=v):
-                return v
-            case n.Date(value=v):
-                return v
-            case n.Name(id=name):
-                return self.value(name)
-            case n.Field(base=base, field=field):
-                tier = self.value(base.id)
-                return tier.results.get(field, "")
-            case n.Unary(op="not", operand=x):
-                return not self._truth(x)
-            case n.Unary(op="-", operand=x):
-                return -self._eval(x)
-            case n.Binary(op="and", left=l, right=r):
-                return self._truth(l) and self._truth(r)
-            case n.Binary(op="or", left=l, right=r):
-                return self._truth(l) or self._truth(r)
-            case n.Binary(op=op, left=l, right=r) if op in n.COMPARISONS:
-                a, b = _comparable(self._eval(l)), _comparable(self._eval(r))
-                return {">=": lambda: a >= b, ">": lambda: a > b, "<=": lambda: a <= b, "<": lambda: a < b,
-                        "=": lambda: a == b, "!=": lambda: a != b}[op]()
-            case n.Binary(op=op, left=l, right=r):
-                a, b = self._eval(l), self._eval(r)
-                if op == "+":
-                    return a + b
-                if op == "-":
-                    return a - b
-                if op == "*":
-                    return a * b
-                if b == 0:
-                    raise self._error(
-                        "E301", f"{self._whom()}'{self._frames[-1][0]}' divides by zero: "
-                        f"{_text_of(self.model, r.span)} is 0", e.span,
-                        hint=f"guard it, for example `... if {_text_of(self.model, r.span)} > 0 else 0`")
-                return a / b
-            case n.Conditional(then=t, condition=c, otherwise=o):
-                return self._eval(t) if self._truth(c) else self._eval(o)
-            case n.Previous():
-                return self._previous(e)
-            case n.Aggregate():
-                return self._group(e)
-            case n.Call(func="given", args=(arg,)):
-                given = self.inputs.get(arg.id) is not None
-                self._note(f"given({arg.id}): {'yes' if given else 'no, the cell is empty'}")
-                return given
-            case n.Call(func="streak", args=args):
-                before, note = self.context.history(e)
-                holds = self._truth(args[0])
-                count = before + 1 if holds else 0
-                self.streaks[e] = count
-                self._note(f"{_text_of(self.model, e.span)} = {count}: "
-                           f"{'holds' if holds else 'does not hold'} this period; before: {note}")
-                return Fraction(count)
-            case n.Call(func=func, args=args) if func in n.HISTORY_FUNCTIONS:
-                earlier, note = self.context.history(e)
-                if ABSENT in earlier:
-                    raise self._error("E302", f"{self._whom()}{_text_of(self.model, e.span)} needs "
-                                      f"'{args[0].id}' of an earlier period, which is missing ({note})", e.span)
-                values = [*earlier, self._eval(args[0])]
-                if func == "rolling_sum":
-                    v = sum(values, Fraction(0))
-                elif func == "rolling_mean":
-                    v = sum(values, Fraction(0)) / len(values)
-                else:
-                    v = (min if func == "rolling_min" else max)(values)
-                kind = str(self.model.types.get(args[0].id, "number"))
-                self._note(f"{_text_of(self.model, e.span)} = {display(v, kind)}, {note}: "
-                           + ", ".join(display(x, kind) for x in values))
-                return v
-            case n.Call(func=func, args=args):
-                return self._call(func, args)
-        raise AssertionError(f"cannot evaluate {e!r}")
+    _EVAL = n.Dispatch("the reference evaluator", n.EXPRESSIONS)
 
+    def _eval(self, e):
+        return self._EVAL(self, e)
+
+    @_EVAL.on(n.Number, n.Text, n.Bool, n.Date)
+    def _literal(self, e):
+        return e.value
+
+    @_EVAL.on(n.Name)
+    def _name(self, e: n.Name):
+        return self.value(e.id)
+
+    @_EVAL.on(n.Field)
+    def _field(self, e: n.Field):
+        tier = self.value(e.base.id)
+        return tier.results.get(e.field, "")
+
+    @_EVAL.on(n.Unary)
+    def _unary(self, e: n.Unary):
+        if e.op == "not":
+            return not self._truth(e.operand)
+        return -self._eval(e.operand)
+
+    @_EVAL.on(n.Binary)
+    def _binary(self, e: n.Binary):
+        op, left, right = e.op, e.left, e.right
+        if op == "and":
+            return self._truth(left) and self._truth(right)
+        if op == "or":
+            return self._truth(left) or self._truth(right)
+        a, b = self._eval(left), self._eval(right)
+        if op in n.COMPARISONS:
+            return _COMPARE[op](_comparable(a), _comparable(b))
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if b == 0:
+            raise self._error(
+                "E301", f"{self._whom()}'{self._frames[-1][0]}' divides by zero: "
+                f"{_text_of(self.model, right.span)} is 0", e.span,
+                hint=f"guard it, for example `... if {_text_of(self.model, right.span)} > 0 else 0`")
+        return a / b
+
+    @_EVAL.on(n.Conditional)
+    def _conditional(self, e: n.Conditional):
+        return self._eval(e.then) if self._truth(e.condition) else self._eval(e.otherwise)
+
+    @_EVAL.on(n.Round)
+    def _round(self, e: n.Round):
+        return round_to_step(self._eval(e.value), e.step.value, e.mode or "half_up")
+
+    @_EVAL.on(n.Call)
+    def _call(self, e: n.Call):
+        if e.func in HISTORY_FUNCTIONS:
+            return self._history_call(e)
+        if e.func == "given":
+            arg = e.args[0]
+            given = self.inputs.get(arg.id) is not None
+            self._note(f"given({arg.id}): {'yes' if given else 'no, the cell is empty'}")
+            return given
+        return _FUNCTIONS[e.func]([self._eval(a) for a in e.args])
+
+    def _history_call(self, e: n.Call):
+        func, args = e.func, e.args
+        if func == "streak":
+            before, note = self.context.history(e)
+            holds = self._truth(args[0])
+            count = before + 1 if holds else 0
+            self.streaks[e] = count
+            self._note(f"{_text_of(self.model, e.span)} = {count}: "
+                       f"{'holds' if holds else 'does not hold'} this period; before: {note}")
+            return Fraction(count)
+        earlier, note = self.context.history(e)
+        if ABSENT in earlier:
+            raise self._error("E302", f"{self._whom()}{_text_of(self.model, e.span)} needs "
+                              f"'{args[0].id}' of an earlier period, which is missing ({note})", e.span)
+        values = [*earlier, self._eval(args[0])]
+        if func == "rolling_sum":
+            v = sum(values, Fraction(0))
+        elif func == "rolling_mean":
+            v = sum(values, Fraction(0)) / len(values)
+        elif func in ("rolling_min", "rolling_max"):
+            v = (min if func == "rolling_min" else max)(values)
+        else:
+            raise AssertionError(f"no evaluation for history function {func!r}")
+        kind = str(self.model.types.get(args[0].id, "number"))
+        self._note(f"{_text_of(self.model, e.span)} = {display(v, kind)}, {note}: "
+                   + ", ".join(display(x, kind) for x in values))
+        return v
+
+    @_EVAL.on(n.Previous)
     def _previous(self, e: n.Previous):
         value, note = self.context.history(e) if self.context is not None else (None, "no earlier period")
         text = _text_of(self.model, e.span)
@@ -300,6 +314,7 @@ class Reference:
         self._note(f"{text} = {display(value, kind)} ({note})")
         return value
 
+    @_EVAL.on(n.Aggregate)
     def _group(self, e: n.Aggregate):
         value, note = self.context.group(e)
         if value is None:
@@ -308,39 +323,15 @@ class Reference:
         self._note(note)
         return value
 
-    def _call(self, func, args):
-        if func == "round":
-            x = self._eval(args[0])
-            mode = args[2].id if len(args) == 3 else "half_up"
-            return round_to_step(x, args[1].value, mode)
-        values = [self._eval(a) for a in args]
-        if func == "min":
-            return min(values)
-        if func == "max":
-            return max(values)
-        if func == "abs":
-            return abs(values[0])
-        if func == "clamp":
-            x, lo, hi = values
-            return min(max(x, lo), hi)
-        raise AssertionError(func)
-
     # ------------------------------------------------------------ blocks
+    _BLOCK = n.Dispatch("the reference evaluator's blocks", n.BLOCKS)
+
     def _body(self, body):
-        if isinstance(body, n.Choice):
-            return self._choice(body)
-        if isinstance(body, n.Band):
-            return self._band(body)
-        if isinstance(body, n.Lookup):
-            return self._lookup(body)
-        if isinstance(body, n.Weighted):
-            return self._weighted(body)
-        if isinstance(body, n.Tiers):
-            return self._tiers(body)
-        if isinstance(body, n.Brackets):
-            return self._brackets(body)
+        if type(body) in self._BLOCK.table:
+            return self._BLOCK(self, body)
         return self._eval(body)
 
+    @_BLOCK.on(n.Choice)
     def _choice(self, choice: n.Choice):
         key = self._eval(choice.subject)
         for keys, d in choice.branches:
@@ -357,6 +348,7 @@ class Reference:
     def _row_text(self, row) -> str:
         return _text_of(self.model, row.span).split("->")[0].strip()
 
+    @_BLOCK.on(n.Band)
     def _band(self, band: n.Band):
         x = self._eval(band.subject)
         kind = self._kind(band.subject)
@@ -369,6 +361,7 @@ class Reference:
             self._note(f"row `{self._row_text(row)}` did not match ({shown})")
         raise self._error("E303", f"{self._whom()}no row of the band matches {subject} = {shown}", band.span)
 
+    @_BLOCK.on(n.Lookup)
     def _lookup(self, lk: n.Lookup):
         key = str(self._eval(lk.subject))
         for row in lk.rows:
@@ -378,6 +371,7 @@ class Reference:
         raise self._error("E304", f"{self._whom()}the lookup has no row for \"{key}\"", lk.span,
                           hint="add the row, or an `else` row")
 
+    @_BLOCK.on(n.Weighted)
     def _weighted(self, w: n.Weighted):
         total = Fraction(0)
         for row in w.rows:
@@ -387,6 +381,7 @@ class Reference:
             total += part
         return total
 
+    @_BLOCK.on(n.Tiers)
     def _tiers(self, tiers: n.Tiers):
         for row in tiers.rows:
             if row.condition is None or self._truth(row.condition):
@@ -398,6 +393,7 @@ class Reference:
         raise self._error("E305", f"{self._whom()}no tier matches", tiers.span,
                           hint="end the tiers with an `otherwise` row")
 
+    @_BLOCK.on(n.Brackets)
     def _brackets(self, br: n.Brackets):
         amount = self._eval(br.amount)
         base = self._eval(br.base) if br.base is not None else Fraction(1)
@@ -441,6 +437,32 @@ def _formula(model: Model, d: n.Definition) -> str:
         line = model.policy.source.splitlines()[d.body.span.line - 1]
         return line[d.body.span.col - 1 :].split("#")[0].strip()
     return _text_of(model, d.body.span)
+
+
+_COMPARE = {
+    ">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b,
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
+def _clamp(values):
+    x, lo, hi = values
+    return min(max(x, lo), hi)
+
+
+def _sign(values):
+    x = values[0]
+    return Fraction((x > 0) - (x < 0))
+
+
+# The functions of plain values (builtins.VALUE_FUNCTIONS), each over its evaluated arguments.
+_FUNCTIONS = {
+    "min": min,
+    "max": max,
+    "abs": lambda values: abs(values[0]),
+    "clamp": _clamp,
+    "sign": _sign,
+}
 
 
 def _comparable(v):

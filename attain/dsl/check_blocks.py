@@ -1,0 +1,363 @@
+"""Checking, part three: the blocks (bands, lookups, scorecards, tiers, brackets, variants).
+
+A mixin of the checker: each block's rows are typed, and the number line its
+bounds cut is checked for gaps, overlaps and rows that can never match (the
+maths is in `coverage`). Each block class has one handler in `_BLOCK`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from attain.diagnostics import Label
+from attain.dsl import coverage as cv
+from attain.dsl import nodes as n
+from attain.dsl import types as ty
+from attain.dsl.builtins import suggestion
+from attain.dsl.check_expressions import ExpressionChecker
+from attain.dsl.types import Type, UnitError
+
+
+class BlockChecker(ExpressionChecker):
+    """Types the right-hand side of each definition, blocks included."""
+
+    _BLOCK = n.Dispatch("the checker's blocks", n.BLOCKS)
+
+    defs: dict
+
+    # ------------------------------------------------------------ definitions
+    def _type_of_definition(self, name: str):
+        d = self.defs[name]
+        if isinstance(d, n.FlagDecl):
+            self._condition(d.condition, "a flag's condition")
+            self.types[name] = ty.BOOL
+            return
+        t = self._body(d.body, name)
+        if d.gate is not None:
+            self._condition(d.gate, "'unless'")
+            if t.kind not in ty.NUMERIC and t is not ty.ERROR:
+                self.error("C236", f"'unless' pays nothing, so it needs a number, but '{name}' is {t}", d.gate.span)
+        t = ty.concrete(t)
+        if d.payout and t is not ty.ERROR and not t.is_money:
+            self.error("C221", f"payout '{name}' must be money, but its formula gives {t}", d.span,
+                       label="not money", hint="multiply by a money amount, or declare it with `output`")
+        self.types[name] = t
+
+    def _body(self, body, name: str) -> Type:
+        """The type of a definition's right-hand side: a block, or else a formula."""
+        if type(body) not in self._BLOCK.table:
+            return self._expr(body)
+        t = self._BLOCK(self, body, name)
+        self.expression_types[id(body)] = t
+        return t
+
+    @_BLOCK.on(n.Choice)
+
+    def _choice(self, choice: n.Choice, name: str) -> Type:
+        subject_t = self._expr(choice.subject)
+        if subject_t is not ty.ERROR and not (choice.subject.id in self.inputs and subject_t is ty.TEXT):
+            self.error("C242", f"variants need a text input to choose by, but '{choice.subject.id}' is not one",
+                       choice.subject.span, hint="declare it as `input role : text one of ...`")
+        result = None
+        for _keys, d in choice.branches:
+            t = self._body(d.body, name)
+            if d.gate is not None:
+                self._condition(d.gate, "'unless'")
+            result = t if result is None else self._unify_rows(result, t, d.body if hasattr(d.body, "span")
+                                                               else d)
+        choices = self.inputs[choice.subject.id].choices if choice.subject.id in self.inputs else ()
+        has_else = any(k is None for k in choice.cases)
+        if choices and not has_else:
+            covered = {k for keys in choice.cases for k in keys}
+            missing = [c for c in choices if c not in covered]
+            if missing:
+                self.error("C243", f"no variant defines '{name}' for " + ", ".join(f'"{m}"' for m in missing),
+                           choice.span, hint="add those values to a variant, or an `else:` variant")
+        elif not choices and not has_else:
+            self.error("C243", "variants by open text need an `else:` variant", choice.span,
+                       hint=f"add `else:`, or declare the values of '{choice.subject.id}' with `one of`")
+        return result or ty.ERROR
+
+    # ------------------------------------------------------------ bands
+    @_BLOCK.on(n.Band)
+    def _band(self, band: n.Band, name: str = "") -> Type:
+        subject_t = self._expr(band.subject)
+        if subject_t is not ty.ERROR and not subject_t.numeric:
+            self.error("C213", f"a band needs a number to look at, but this is {subject_t}", band.subject.span,
+                       hint="use `lookup` for text")
+            subject_t = ty.ERROR
+        result = None
+        for row in band.rows:
+            t = self._expr(row.result)
+            result = t if result is None else self._unify_rows(result, t, row)
+            for b in (row.low, row.high):
+                if b is not None and subject_t.is_money and b.percent:
+                    self.error("C206", "this band looks at money, so its bounds are amounts, not percents",
+                               b.span, label="percent bound")
+        self._otherwise_last(band.rows, lambda r: r.op == "otherwise", "band")
+        for row in band.rows:
+            if row.op == "to" and row.low is not None and row.high is not None and row.low.value >= row.high.value:
+                self.error("C214", f"the range {row.low.text} to {row.high.text} is empty", row.span,
+                           hint="write the smaller bound first")
+        if subject_t is not ty.ERROR:
+            self._coverage(band, subject_t)
+        return result or ty.ERROR
+
+    def _unify_rows(self, a: Type, b: Type, row) -> Type:
+        try:
+            return ty.unify(a, b, "the rows' results")
+        except UnitError as err:
+            result = getattr(row, "result", None) or getattr(row, "value", None) or row
+            self.error("C206", str(err), getattr(result, "span", None) or row.span, label="unit mismatch")
+            return ty.ERROR
+
+    def _otherwise_last(self, rows, is_otherwise, what):
+        for i, row in enumerate(rows):
+            if is_otherwise(row) and i != len(rows) - 1:
+                self.error("C215", f"'otherwise' must be the last row of a {what}", row.span,
+                           label="rows after it can never match", hint="move this row to the end")
+
+    def _domain(self, subject, t: Type):
+        """(low, high, integral) bounds of the values a band's subject can take."""
+        integral = t.kind == "count"
+        low = high = None
+        if isinstance(subject, n.Name) and subject.id in self.defs:
+            d = self.defs[subject.id]
+            if isinstance(d, n.Definition) and d.gate is None:
+                subject = d.body  # a named streak or rank is still a streak or rank
+        if isinstance(subject, n.Name) and subject.id in self.inputs:
+            inp = self.inputs[subject.id]
+            if inp.low is not None:
+                low, high = inp.low.value, inp.high.value
+            elif integral:
+                low = Fraction(0)
+        elif isinstance(subject, n.Call) and subject.func == "streak":
+            low = Fraction(0)
+        elif isinstance(subject, n.Aggregate) and subject.func in ("count", "rank"):
+            low = Fraction(1 if subject.func == "rank" else 0)
+        return low, high, integral
+
+    def _coverage(self, band: n.Band, t: Type):
+        rows = [r for r in band.rows if r.op != "otherwise"]
+        has_otherwise = len(rows) != len(band.rows)
+        low, high, integral = self._domain(band.subject, t)
+        points = {v for r in rows for v in cv.interval_points(r.interval())}
+        for v in (low, high):
+            if v is not None:
+                points.add(v)
+        pieces = cv.pieces(sorted(points), low, high, integral)
+        percent = any(b is not None and b.percent for r in rows for b in (r.low, r.high))
+        gaps: list[cv.Piece] = []
+        overlaps: dict[tuple[int, int], tuple] = {}
+        matched = {id(r): False for r in rows}
+        for piece in pieces:
+            holders = [r for r in rows if r.contains(piece.sample)]
+            if not holders:
+                gaps.append(piece)
+                continue
+            matched[id(holders[0])] = True
+            if len(holders) > 1:
+                overlaps.setdefault((id(holders[0]), id(holders[1])), (holders[0], holders[1], []))[2].append(piece)
+        for first, second, where in overlaps.values():
+            self.error("C217", f"band rows overlap: both hold for {cv.describe(cv.merge(where), percent)}",
+                       second.span, label="overlaps an earlier row",
+                       notes=[Label(first.span, "this row holds there too")],
+                       hint="make the ranges meet without overlapping: `a to b` includes a but not b")
+        for r in rows:
+            if not matched[id(r)] and not any(p for p in pieces if r.contains(p.sample)):
+                self.error("C218", "this band row can never match", r.span, label="never matches",
+                           hint=cv.never_hint(low, high, percent))
+        if gaps and not has_otherwise:
+            ranges = cv.merge(gaps)
+            text = ", ".join(cv.describe([g], percent) for g in ranges)
+            self.error("C216", f"band leaves {text} uncovered", band.span, label="in this band",
+                       hint=f"add a row for {cv.describe(ranges[:1], percent)}, or end with `otherwise -> ...`")
+        if has_otherwise and not gaps and pieces:
+            last = band.rows[-1]
+            self.warning("C219", "'otherwise' can never match: the rows above cover every value", last.span)
+
+    # ------------------------------------------------------------ lookups, scorecards
+    @_BLOCK.on(n.Lookup)
+    def _lookup(self, lk: n.Lookup, name: str = "") -> Type:
+        subject_t = self._expr(lk.subject)
+        if subject_t is not ty.ERROR and not ty.textlike(subject_t):
+            self.error("C222", f"a lookup needs text to look up, but this is {subject_t}", lk.subject.span,
+                       hint="use `band` for numbers")
+        result: Type | None = None
+        seen: dict[str, n.LookupRow] = {}
+        for row in lk.rows:
+            t = self._expr(row.result)
+            result = t if result is None else self._unify_rows(result, t, row)
+            if row.key is not None:
+                if row.key in seen:
+                    self.error("C223", f"the key \"{row.key}\" is listed twice", row.span,
+                               notes=[Label(seen[row.key].span, "first listed here")])
+                seen[row.key] = row
+        self._otherwise_last(lk.rows, lambda r: r.key is None, "lookup")
+        has_else = any(r.key is None for r in lk.rows)
+        choices = self._choices(lk.subject, subject_t)
+        if choices is not None:
+            for row in lk.rows:
+                if row.key is not None and row.key not in choices:
+                    self.error("C224", f"\"{row.key}\" is not one of the values this lookup can see", row.span,
+                               hint=suggestion(row.key, list(choices)) or "values: " + ", ".join(choices))
+            missing = [c for c in choices if c not in seen]
+            if missing and not has_else:
+                self.error("C225", "lookup has no row for " + ", ".join(f'"{m}"' for m in missing), lk.span,
+                           hint="add those rows, or an `else -> ...` row")
+        elif not has_else:
+            self.error("C225", "lookup over open text has no `else` row", lk.span, label="some text matches no row",
+                       hint="add `else -> ...`, or declare the input's values with `one of`")
+        return result or ty.ERROR
+
+    def _choices(self, subject, t: Type):
+        if t.kind == "tier":
+            return t.tiers
+        if isinstance(subject, n.Name) and subject.id in self.inputs and self.inputs[subject.id].choices:
+            return self.inputs[subject.id].choices
+        return None
+
+    @_BLOCK.on(n.Weighted)
+    def _weighted(self, w: n.Weighted, name: str = "") -> Type:
+        total = Fraction(0)
+        seen: dict[str, n.WeightRow] = {}
+        for row in w.rows:
+            t = self._expr(row.name)
+            if t is not ty.ERROR and (not t.numeric or t.is_money):
+                self.error("C206", f"a scorecard weighs scores, but '{row.name.id}' is {t}", row.name.span)
+            if row.name.id in seen:
+                self.error("C223", f"'{row.name.id}' is weighted twice", row.span,
+                           notes=[Label(seen[row.name.id].span, "first weighted here")])
+            seen[row.name.id] = row
+            total += row.weight.value
+        if total != 1:
+            self.error("C226", f"weights add up to {cv.pct(total)}, not 100%", w.span, label="in this scorecard",
+                       hint=f"{'remove' if total > 1 else 'add'} {cv.pct(abs(1 - total))} so they add up to 100%")
+        return ty.NUMBER
+
+    # ------------------------------------------------------------ tiers
+    @_BLOCK.on(n.Tiers)
+    def _tiers(self, tiers: n.Tiers, name: str) -> Type:
+        fields: dict[str, Type] = {}
+        where: dict[str, list] = {}
+        names: dict[str, n.TierRow] = {}
+        for row in tiers.rows:
+            if row.name in names:
+                self.error("C223", f"two tiers are named '{row.name}'", row.span,
+                           notes=[Label(names[row.name].span, "first named here")])
+            names[row.name] = row
+            if row.condition is not None:
+                self._condition(row.condition, "a tier's condition")
+            seen_here = set()
+            for res in row.results:
+                if res.name in seen_here:
+                    self.error("C223", f"tier '{row.name}' gives '{res.name}' twice", res.span)
+                seen_here.add(res.name)
+                t = self._expr(res.value)
+                if res.name in fields:
+                    fields[res.name] = self._unify_rows(fields[res.name], t, res)
+                else:
+                    fields[res.name] = t
+                where.setdefault(res.name, []).append(row)
+        self._otherwise_last(tiers.rows, lambda r: r.condition is None, "tier table")
+        for field, rows in where.items():
+            t = fields[field]
+            if len(rows) != len(tiers.rows) and (t.numeric or t.kind == "bool"):
+                missing = [r.name for r in tiers.rows if r not in rows]
+                who = f"tier '{missing[0]}' gives" if len(missing) == 1 else "tiers " + ", ".join(
+                    f"'{m}'" for m in missing) + " give"
+                example = "false" if t.kind == "bool" else "0"
+                self.error("C227", f"{who} no '{field}'", tiers.span, label=f"'{field}' missing",
+                           hint=f"give every tier a '{field}', for example `{field} {example}`")
+        self._tier_coverage(tiers)
+        ftypes = tuple((f, ty.concrete(t)) for f, t in fields.items())
+        return Type("tier", ftypes, tuple(r.name for r in tiers.rows))
+
+    def _tier_coverage(self, tiers: n.Tiers):
+        """Three-valued reading of tier conditions along the value most of them compare."""
+        counts: dict[str, int] = {}
+        for row in tiers.rows:
+            if row.condition is not None:
+                for s in {c for c in cv.compared_names(row.condition)}:
+                    counts[s] = counts.get(s, 0) + 1
+        if not counts:
+            return
+        subject = max(counts, key=lambda s: (counts[s], s))
+        t = self.types.get(subject, ty.ERROR)
+        if not t.numeric:
+            return
+        points = set()
+        for row in tiers.rows:
+            if row.condition is not None:
+                points.update(cv.constants_against(row.condition, subject))
+        low, high, integral = self._domain(n.Name(subject), t)
+        pieces = cv.pieces(sorted(points | {v for v in (low, high) if v is not None}), low, high, integral)
+        if not pieces:
+            return
+        percent = True if t.kind == "percent" else False
+        can_match = {row.name: False for row in tiers.rows}
+        gaps: list = []
+        partial: dict = {}
+        for piece in pieces:
+            decided = False
+            maybes = []
+            for row in tiers.rows:
+                truth = True if row.condition is None else cv.truth(row.condition, subject, piece.sample)
+                if truth is False:
+                    continue
+                can_match[row.name] = True
+                if truth is True:
+                    decided = True
+                    break
+                maybes.append(row.name)
+            if not decided:
+                gaps.append(piece)
+                partial.setdefault(tuple(maybes), []).append(piece)
+        for row in tiers.rows:
+            if not can_match[row.name]:
+                self.error("C228", f"tier '{row.name}' can never be reached: the tiers above it always match first",
+                           row.span, label="never reached",
+                           hint="move it above the tiers that cover it, or narrow their conditions")
+        if gaps:
+            for maybes, where in partial.items():
+                text = ", ".join(cv.describe([g], percent) for g in cv.merge(where))
+                if maybes:
+                    self.error("C229", f"no tier covers {subject} {text} unless "
+                               + " or ".join(f"'{m}'" for m in maybes) + " applies", tiers.span,
+                               label="uncovered", hint="add an `otherwise` tier at the end, or a tier for that range")
+                else:
+                    self.error("C229", f"no tier covers {subject} {text}", tiers.span, label="uncovered",
+                               hint="add an `otherwise` tier at the end, or a tier for that range")
+
+    # ------------------------------------------------------------ brackets
+    @_BLOCK.on(n.Brackets)
+    def _brackets(self, br: n.Brackets, name: str = "") -> Type:
+        amount_t = self._expr(br.amount)
+        if amount_t is not ty.ERROR and not amount_t.numeric:
+            self.error("C206", f"brackets need an amount, but this is {amount_t}", br.amount.span)
+            amount_t = ty.ERROR
+        if br.base is not None:
+            base_t = self._expr(br.base)
+            try:
+                ty.comparable(amount_t, base_t)
+            except UnitError as err:
+                self.error("C206", f"'relative to' needs the same unit as the amount: {err}", br.base.span)
+        prev = None
+        for i, row in enumerate(br.rows):
+            rate_t = self._expr(row.rate)
+            if rate_t is not ty.ERROR and (not rate_t.numeric or rate_t.is_money):
+                self.error("C206", f"a bracket's rate must be a percent or a number, not {rate_t}", row.rate.span)
+            if row.upto is None:
+                if i != len(br.rows) - 1:
+                    self.error("C215", "'above' must be the last bracket", row.span)
+                continue
+            if br.base is None and row.upto.percent and amount_t.is_money:
+                self.error("C206", "bracket bounds over money are amounts; for percents of a target write "
+                           "`relative to target`", row.upto.span)
+            if prev is not None and row.upto.value <= prev.value:
+                self.error("C214", f"bracket bounds must rise: {row.upto.text} comes after {prev.text}", row.span)
+            prev = row.upto
+        if br.rows and br.rows[-1].upto is not None:
+            self.error("C215", f"the last bracket must be `above at ...`: amounts over {br.rows[-1].upto.text} "
+                       "would be paid nothing", br.rows[-1].span, hint="add `above at <rate>`")
+        return amount_t if amount_t is not ty.ERROR else ty.ERROR

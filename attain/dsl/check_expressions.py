@@ -1,0 +1,317 @@
+"""Checking, part two: the type and unit of every expression, recorded once for the engines.
+
+A mixin of the checker (`checker._Checker`): it reports through `self.error`
+and reads the names declared by the driver. Each expression class has one
+handler in `_TYPE`; a class without one is an internal error, never a guess.
+"""
+
+from __future__ import annotations
+
+from attain.dsl import nodes as n
+from attain.dsl import types as ty
+from attain.dsl.builtins import FUNCTIONS, GROUP_FUNCTIONS, ROUND_MODES, suggestion
+from attain.dsl.types import Type, UnitError
+
+
+class ExpressionChecker:
+    """Types expressions; the checker class mixes it in with the block checks and the driver."""
+
+    _TYPE = n.Dispatch("the checker", n.EXPRESSIONS)
+
+    # provided by the checker class
+    inputs: dict
+    types: dict
+    expression_types: dict
+    history_refs: set
+    policy: n.Policy
+    _pending_previous: list
+
+    def error(self, code: str, message: str, span, label: str = "", hint: str = "", notes=()) -> None:
+        raise NotImplementedError  # the checker class reports; see checker._Checker.error
+
+    def warning(self, code: str, message: str, span, label: str = "", hint: str = "", notes=()) -> None:
+        raise NotImplementedError
+
+    def _condition(self, expr, what: str):
+        t = self._expr(expr)
+        if t is not ty.ERROR and t is not ty.BOOL:
+            self.error("C205", f"{what} must be true or false, but this is {t}", expr.span,
+                       label=f"this is {t}", hint="compare it, for example `attainment >= 100%`")
+
+    def _expr(self, e) -> Type:
+        try:
+            t = self._TYPE(self, e)
+        except UnitError as err:
+            self.error("C206", str(err), e.span, label="unit mismatch", hint=_unit_hint(str(err)))
+            t = ty.ERROR
+        self.expression_types[id(e)] = t
+        return t
+
+    # ------------------------------------------------------------ literals and names
+    @_TYPE.on(n.Number)
+    def _number(self, e: n.Number) -> Type:
+        return ty.MONEY if e.money else ty.PERCENT if e.percent else ty.LITERAL
+
+    @_TYPE.on(n.Text)
+    def _text(self, e: n.Text) -> Type:
+        return ty.TEXT
+
+    @_TYPE.on(n.Bool)
+    def _bool(self, e: n.Bool) -> Type:
+        return ty.BOOL
+
+    @_TYPE.on(n.Date)
+    def _date(self, e: n.Date) -> Type:
+        return ty.DATE
+
+    @_TYPE.on(n.Name)
+    def _name(self, e: n.Name) -> Type:
+        return self.types.get(e.id, ty.ERROR)
+
+    @_TYPE.on(n.Field)
+    def _field(self, e: n.Field) -> Type:
+        base, field = e.base, e.field
+        t = self.types.get(base.id, ty.ERROR)
+        self.expression_types[id(base)] = t
+        if t is ty.ERROR:
+            return t
+        if t.kind != "tier":
+            self.error("C207", f"'{base.id}' is {t}, it has no result '{field}'", e.span,
+                       hint="results such as `.coefficient` belong to first-match tiers")
+            return ty.ERROR
+        ft = t.field(field)
+        if ft is None:
+            self.error("C207", f"no tier of '{base.id}' carries a result named '{field}'", e.span,
+                       label="unknown result",
+                       hint=suggestion(field, [f for f, _ in t.fields]) or "results carried: "
+                       + ", ".join(f for f, _ in t.fields))
+            return ty.ERROR
+        return ft
+
+    # ------------------------------------------------------------ operators
+    @_TYPE.on(n.Unary)
+    def _unary(self, e: n.Unary) -> Type:
+        if e.op == "not":
+            self._condition(e.operand, "'not'")
+            return ty.BOOL
+        t = self._expr(e.operand)
+        if t is not ty.ERROR and not t.numeric:
+            raise UnitError(f"'-' needs a number, but this is {t}")
+        return t
+
+    @_TYPE.on(n.Binary)
+    def _binary(self, e: n.Binary) -> Type:
+        op, left, right = e.op, e.left, e.right
+        if op in n.LOGIC:
+            self._condition(left, f"'{op}'")
+            self._condition(right, f"'{op}'")
+            return ty.BOOL
+        a, b = self._expr(left), self._expr(right)
+        if op in n.COMPARISONS:
+            ty.comparable(a, b)
+            if op not in ("=", "!=") and (ty.textlike(a) or a.kind == "bool"):
+                raise UnitError(f"'{op}' needs numbers or dates; text can only be compared with = or !=")
+            self._tier_name_literal(a, right)
+            self._tier_name_literal(b, left)
+            return ty.BOOL
+        if op == "/" and isinstance(right, n.Number) and right.value == 0:
+            self.error("C208", "division by zero", right.span)
+        if op == "*" and {a.kind, b.kind} == {"percent", "literal"} and _is_hundred(
+                left if a.kind == "literal" else right):
+            return ty.NUMBER  # `attainment * 100`: a rate written as points
+        return ty.arithmetic(op, a, b)
+
+    @_TYPE.on(n.Conditional)
+    def _conditional(self, e: n.Conditional) -> Type:
+        self._condition(e.condition, "the condition after 'if'")
+        return ty.unify(self._expr(e.then), self._expr(e.otherwise), "the two sides of 'if ... else'")
+
+    def _tier_name_literal(self, t: Type, other):
+        if t.kind == "tier" and isinstance(other, n.Text) and other.value not in t.tiers:
+            self.error("C209", f"there is no tier named '{other.value}'", other.span, label="not a tier",
+                       hint=suggestion(other.value, list(t.tiers)) or "tiers: " + ", ".join(t.tiers))
+
+    # ------------------------------------------------------------ functions
+    @_TYPE.on(n.Call)
+    def _call(self, e: n.Call) -> Type:
+        f = FUNCTIONS.get(e.func)
+        if f is None:
+            self.error("C210", f"unknown function '{e.func}'", e.span,
+                       hint="functions are " + ", ".join(FUNCTIONS) + _did_you_mean(e.func, FUNCTIONS))
+            for a in e.args:
+                self._expr(a)
+            return ty.ERROR
+        if f.history:
+            return self._history_call(e)
+        if e.func == "given":
+            return self._given(e)
+        count = len(e.args)
+        if count < f.min_args or (f.max_args is not None and count > f.max_args):
+            lo, hi = f.min_args, f.max_args
+            want = f"{lo}" if lo == hi else (f"{lo} or more" if hi is None else f"{lo} or {hi}")
+            self.error("C211", f"'{e.func}' takes {want} values, not {count}", e.span)
+            return ty.ERROR
+        if e.func == "round":
+            # The parser makes a Round of every well-formed round(); this one's mode is not a word.
+            return self._round(n.Round(e.args[0], e.args[1], "", span=e.span, mode_span=e.args[2].span))
+        types = [self._expr(a) for a in e.args]
+        for t in types:
+            if t is not ty.ERROR and not t.numeric:
+                if len(types) == 1:
+                    raise UnitError(f"{e.func} needs a number, but this is {t}")
+                raise UnitError(f"{e.func} needs numbers, but one value is {t}")
+        if f.result == "number":
+            return ty.NUMBER
+        result = types[0]
+        for t in types[1:]:
+            result = ty.unify(result, t, f"the values of {e.func}")
+        return result
+
+    @_TYPE.on(n.Round)
+    def _round(self, e: n.Round) -> Type:
+        t = self._expr(e.value)
+        step = e.step
+        if isinstance(step, n.Number):
+            self._expr(step)
+        if not (isinstance(step, n.Number) and step.value > 0):
+            self.error("C212", "round needs a step that is a positive number, such as 0.01 or 1", step.span,
+                       hint="write round(bonus, 0.01) to round to cents")
+        if e.mode is not None and e.mode not in ROUND_MODES:
+            self.error("C212", "unknown rounding mode", e.mode_span, hint="modes are " + ", ".join(ROUND_MODES))
+        if t is not ty.ERROR and not t.numeric:
+            raise UnitError(f"round needs a number, but this is {t}")
+        return t
+
+    def _given(self, e: n.Call) -> Type:
+        arg = e.args[0] if len(e.args) == 1 else None
+        if not (isinstance(arg, n.Name) and arg.id in self.inputs):
+            self.error("C248", "given takes the name of an input, such as given(override_score)", e.span)
+            return ty.BOOL
+        self.expression_types[id(arg)] = self.types.get(arg.id, ty.ERROR)
+        if self.inputs[arg.id].default is not None:
+            self.error("C248", f"'{arg.id}' has a default, so it is always given", e.span,
+                       hint="remove the default to tell an empty cell from a filled one")
+        return ty.BOOL
+
+    # ------------------------------------------------------------ earlier periods
+    def _needs_periods(self, e, what: str) -> bool:
+        if self.policy.header.period is None:
+            self.error("C244", f"{what} looks at earlier periods, but this policy has no period", e.span,
+                       hint="add a period kind to the header, for example `period month`")
+            return False
+        return True
+
+    @_TYPE.on(n.Previous)
+    def _previous(self, e: n.Previous) -> Type:
+        self._needs_periods(e, "previous")
+        if not isinstance(e.value, n.Name):
+            self.error("C245", "previous takes the name of a value, such as previous(attainment, else 0)",
+                       e.value.span, hint="give the formula a name first, then take its previous value")
+            return ty.ERROR
+        if e.back < 1:
+            self.error("C245", "previous looks back 1 period or more", e.span)
+        if e.otherwise is None:
+            self.error("C240", "previous needs a value for the first period", e.span, label="no `else`",
+                       hint=f"write previous({e.value.id}, else ...): there is no silent zero")
+            return self.types.get(e.value.id, ty.ERROR)
+        t_else = self._expr(e.otherwise)
+        if e.value.id not in self.types:
+            # A value computed later in the period (carried forward, like next month's plan): its
+            # type is checked against the `else` value once every definition has one.
+            self._pending_previous.append(e)
+            return ty.concrete(t_else)
+        self.expression_types[id(e.value)] = self.types[e.value.id]
+        return ty.unify(self.types[e.value.id], t_else, "previous and its `else` value")
+
+    def _check_pending_previous(self):
+        for e in self._pending_previous:
+            t = self.types.get(e.value.id, ty.ERROR)
+            self.expression_types[id(e.value)] = t
+            try:
+                ty.unify(t, self._expr(e.otherwise), "previous and its `else` value")
+            except UnitError as err:
+                self.error("C206", str(err), e.span, label="unit mismatch")
+
+    def _history_call(self, e: n.Call) -> Type:
+        self._needs_periods(e, e.func)
+        if e.func == "streak":
+            if len(e.args) != 1:
+                self.error("C211", "streak takes one condition, such as streak(late_tasks = 0)", e.span)
+                return ty.ERROR
+            self._condition(e.args[0], "streak's condition")
+            return ty.COUNT
+        if len(e.args) != 2 or not (isinstance(e.args[1], n.Number) and e.args[1].value.denominator == 1
+                                    and e.args[1].value >= 1):
+            self.error("C211", f"{e.func} takes a value and a number of periods, such as {e.func}(sales, 3)", e.span)
+            return ty.ERROR
+        if not isinstance(e.args[0], n.Name):
+            self.error("C245", f"{e.func} takes the name of a value", e.args[0].span)
+            return ty.ERROR
+        t = self._expr(e.args[0])
+        self._expr(e.args[1])
+        if t is not ty.ERROR and not t.numeric:
+            raise UnitError(f"{e.func} needs a number, but this is {t}")
+        self.history_refs.add(e.args[0].id)
+        return ty.NUMBER if (e.func == "rolling_mean" and t.kind == "count") else t
+
+    # ------------------------------------------------------------ groups
+    @_TYPE.on(n.Aggregate)
+    def _aggregate(self, e: n.Aggregate) -> Type:
+        g = GROUP_FUNCTIONS.get(e.func)
+        if g is None:
+            self.error("C210", f"'{e.func}' is not a group function", e.span,
+                       hint="group functions are " + ", ".join(GROUP_FUNCTIONS)
+                       + _did_you_mean(e.func, GROUP_FUNCTIONS))
+            return ty.ERROR
+        self._group(e)
+        if e.except_self and not g.except_self:
+            self.error("C247", f"{e.func} already compares the employee with the others; drop `except self`", e.span)
+        if not g.needs_value:
+            if e.value is not None:
+                self._expr(e.value)
+            return ty.COUNT
+        if e.value is None:
+            self.error("C247", f"{e.func} needs a value, such as {e.func}(sales within region)", e.span)
+            return ty.ERROR
+        if not isinstance(e.value, n.Name):
+            self.error("C245", f"{e.func} takes the name of a value", e.value.span,
+                       hint="give the formula a name first")
+            return ty.ERROR
+        t = self._expr(e.value)
+        if t is not ty.ERROR and not t.numeric:
+            raise UnitError(f"{e.func} needs a number, but this is {t}")
+        if g.result == "count":
+            return ty.COUNT
+        if g.result == "percent":
+            return ty.PERCENT
+        if e.func == "mean" and t.kind == "count":
+            return ty.NUMBER
+        return t
+
+    def _group(self, e: n.Aggregate) -> None:
+        if e.group is None:
+            return
+        g = self.inputs.get(e.group)
+        if g is None:
+            self.error("C246", f"groups are formed by a text input, and '{e.group}' is not an input", e.span,
+                       hint=suggestion(e.group, list(self.inputs)) or "use `within everyone` for all employees")
+        elif self.types.get(e.group) is not ty.TEXT:
+            self.error("C246", f"groups are formed by a text input, but '{e.group}' is {g.type}", e.span,
+                       hint="group by region, level or another text input")
+
+
+def _is_hundred(e) -> bool:
+    return isinstance(e, n.Number) and not e.percent and e.value == 100
+
+
+def _did_you_mean(name: str, known) -> str:
+    s = suggestion(name, known)
+    return f"; {s}" if s else ""
+
+
+def _unit_hint(message: str) -> str:
+    if "percent and money" in message:
+        return "a percent of money is written as a product, e.g. `sales * 3%`"
+    if "money times money" in message:
+        return "one side should be a rate or a count"
+    return ""
