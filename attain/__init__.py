@@ -2,8 +2,7 @@
 
 from attain.api import Explanation, Policy, Results, Versions, check, load, load_versions, loads
 from attain.diagnostics import AttainError, Diagnostic
-
-__version__ = "0.1.0"
+from attain.version import __version__
 
 __all__ = [
     "AttainError", "Diagnostic", "Explanation", "Policy", "Results", "Versions",

@@ -29,6 +29,7 @@ import subprocess
 from typing import Any
 
 from attain.engine.io import format_number, write_atomically
+from attain.version import __version__
 
 __all__ = ["build_manifest", "manifest_json", "sidecar_path", "write_sidecar"]
 
@@ -56,8 +57,6 @@ def build_manifest(
     the current time; a naive datetime is taken as UTC) in UTC, to the
     second: "2024-07-01T09:30:00Z". Never raises for missing files or git.
     """
-    import attain  # here, not at the top: attain/__init__ imports the API, which may import this module
-
     policies = [
         {"path": os.fspath(p), "sha256": _sha256(os.fspath(p)), "git": _git_state(os.fspath(p))} for p in policy_paths
     ]
@@ -69,7 +68,7 @@ def build_manifest(
     else:
         data = {"path": os.fspath(data_path), "sha256": _sha256(os.fspath(data_path))}
     return {
-        "engine": {"name": "attain", "version": attain.__version__},
+        "engine": {"name": "attain", "version": __version__},
         "policies": policies,
         "data": data,
         "command": [str(a) for a in argv],
