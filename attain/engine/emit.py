@@ -291,11 +291,13 @@ class Emitter(Writer):
         if func == "clamp":
             x, lo, hi = (self.num(a) for a in args)
             return self.pick(self.pick(x, lo, ">"), hi, "<")
-        values = [self.num(a) for a in args]
-        result = values[0]
-        for v in values[1:]:
-            result = self.pick(result, v, "<" if func == "min" else ">")
-        return result
+        if func in ("min", "max"):
+            values = [self.num(a) for a in args]
+            result = values[0]
+            for v in values[1:]:
+                result = self.pick(result, v, "<" if func == "min" else ">")
+            return result
+        raise AssertionError(f"no emission for function {func!r}")
 
     def boolean(self, e: object) -> str:
         match e:
@@ -563,7 +565,9 @@ def _kind_of_type(t: Type | None) -> str:
         return "num"
     if t.kind == "bool":
         return "bool"
-    return "text"  # text and tiers (a tier reads as its name)
+    if t.kind in ("text", "date", "tier"):
+        return "text"
+    raise AssertionError(f"no emission for a value of type {t.kind!r}")
 
 
 def _ident(field: str) -> str:
