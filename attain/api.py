@@ -25,10 +25,11 @@ from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
 from attain.engine import trace as trace_render
 from attain.engine.bind import PERIOD_COLUMNS, Bound, bind, find_id_column, only
-from attain.engine.compile import Plan, compile_model
+from attain.engine.emit import compile_model
 from attain.engine.evaluate import Trace
 from attain.engine.io import Row, Table, exact_cell, read_table
 from attain.engine.periods import last_day, parse_period
+from attain.engine.plan import Plan
 from attain.engine.runner import Runner
 from attain.exact import gc_paused
 

@@ -15,9 +15,10 @@ from fractions import Fraction
 import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
-from attain.engine.compile import MISSING, MISSING_NUMBER, Plan
 from attain.engine.io import CellError, ExactCell, Table, format_number, parse_cell
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
+from attain.engine.plan import Plan
+from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import to_decimal
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")

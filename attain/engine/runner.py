@@ -15,9 +15,10 @@ from fractions import Fraction
 
 from attain.diagnostics import Diagnostic
 from attain.engine.bind import Bound, Record, reference_inputs
-from attain.engine.compile import MISSING, AggregateSpec, Fallback, HistorySpec, Plan
 from attain.engine.evaluate import ABSENT, EvaluationError, Reference, TierValue, display
 from attain.engine.periods import Period
+from attain.engine.plan import AggregateSpec, HistorySpec, Plan
+from attain.engine.runtime import MISSING, Fallback
 from attain.exact import sum_pairs, to_decimal
 
 

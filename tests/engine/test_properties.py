@@ -11,7 +11,7 @@ from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
 from attain.engine.bind import bind
-from attain.engine.compile import Fallback
+from attain.engine.runtime import Fallback
 from attain.engine.evaluate import EvaluationError, Reference
 from attain.engine.io import Row, Table
 
