@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from attain.diagnostics import AttainError
-from attain.diff import Change, diff, expr_text, impact, policy_changes, read_policy_source
+from attain.diff import diff
+from attain.diff.changes import Change, policy_changes
+from attain.diff.impact import impact
+from attain.diff.revisions import read_policy_source
+from attain.diff.wording import expr_text
 from attain.dsl import nodes
 from attain.dsl.parser import parse
 import attain
