@@ -1,0 +1,132 @@
+"""Revisions: a policy spec (a file path, or `path@gitrev`) -> the policy text and the name to show for it.
+
+A revision is read with `git show`; nothing is checked out, and git runs from
+the policy's own directory, so any working directory works.
+"""
+
+# Codes used here (usage errors; plain files use the parser's U501-U503):
+#   U520 git is not available       U521 not inside a git repository
+#   U522 unknown revision           U523 file not in that revision
+#   U524 malformed `path@rev`       U525 git took too long
+#   U526 not UTF-8 in the revision  U527 git failed otherwise
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from attain.diagnostics import AttainError, Diagnostic
+from attain.files import read_text
+
+__all__ = ["read_policy_source"]
+
+GIT_TIMEOUT = 30  # seconds for one git command
+
+
+def read_policy_source(spec: str) -> tuple[str, str]:
+    """The text of a policy and the name to show for it.
+
+    `spec` is a file path, or `path@rev` for the file as it is in git revision
+    `rev` (`policies/x.policy@HEAD~1`, `x.policy@v2023.3`, `x.policy@main@{1}`).
+    A path that exists on disk is always a plain file, even if it contains `@`.
+    The display name is `spec` itself. Raises `AttainError` (U501-U503 for
+    plain files, U520-U527 for git).
+    """
+    spec = os.fspath(spec)
+    if os.path.exists(spec) or "@" not in spec:
+        return _read_plain(spec), spec
+    # Revisions may hold '/' and '@' (origin/main, HEAD@{1}): split after the first '.policy@',
+    # else at the first '@'.
+    at = next((i for i in range(len(spec)) if spec[i] == "@" and spec[:i].endswith(".policy")), spec.index("@"))
+    path, rev = spec[:at], spec[at + 1:]
+    return _read_git(spec, path, rev), spec
+
+
+def _read_plain(path: str) -> str:
+    return read_text(path, "policy file")
+
+
+def _usage(code: str, message: str, hint: str = "") -> AttainError:
+    return AttainError([Diagnostic(code, message, hint=hint)])
+
+
+def _read_git(spec: str, path: str, rev: str) -> str:
+    if not path or path.endswith(("/", os.sep)):
+        raise _usage("U524", f"{spec!r} names no file before '@'",
+                     hint="write the policy file, then @ and the revision, as in policies/x.policy@HEAD~1")
+    if not rev:
+        raise _usage("U524", f"{spec!r} names no git revision after '@'",
+                     hint="add a revision such as HEAD~1, a tag or a branch: x.policy@HEAD~1")
+    if rev.startswith("-") or ":" in rev or any(ch.isspace() or ord(ch) < 32 for ch in rev):
+        raise _usage("U524", f"{rev!r} in {spec!r} is not a git revision",
+                     hint="use a commit, tag or branch such as HEAD~1, v2023.3 or main")
+
+    # Run git from the nearest directory that exists on disk (the file's own
+    # directory unless the working tree no longer has it), so that any cwd works.
+    directory = os.path.dirname(os.path.abspath(path))
+    rest = [os.path.basename(path)]
+    while not os.path.isdir(directory):
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        rest.insert(0, os.path.basename(directory))
+        directory = parent
+
+    result = _git(["rev-parse", "--show-prefix"], directory, spec)
+    if result.returncode != 0:
+        raise _usage("U521", f"cannot read {spec!r}: {_shown(directory)} is not inside a git repository",
+                     hint=_git_message(result) or "run git init there, or give a plain file path without @REV")
+    prefix = result.stdout.decode("utf-8", "replace").strip()
+    relpath = prefix + "/".join(rest)
+
+    result = _git(["rev-parse", "--verify", "--quiet", rev + "^{commit}"], directory, spec)
+    if result.returncode != 0:
+        raise _usage("U522", f"cannot read {spec!r}: the git repository has no revision {rev!r}",
+                     hint="use a commit, tag or branch that exists, such as HEAD~1; see git log")
+
+    result = _git(["cat-file", "-t", f"{rev}:{relpath}"], directory, spec)
+    kind = result.stdout.decode("utf-8", "replace").strip()
+    if result.returncode != 0 or kind != "blob":
+        what = "is a directory" if kind == "tree" else "does not exist"
+        raise _usage("U523", f"cannot read {spec!r}: {relpath!r} {what} in revision {rev!r}",
+                     hint=f"see which files the revision has with: git ls-tree -r --name-only {rev}")
+
+    result = _git(["show", "--no-textconv", f"{rev}:{relpath}"], directory, spec)
+    if result.returncode != 0:
+        raise _usage("U527", f"git could not read {spec!r}", hint=_git_message(result))
+    try:
+        return result.stdout.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _usage("U526", f"policy {spec!r} is not UTF-8 text in revision {rev!r}",
+                     hint="policy files are UTF-8 text") from None
+
+
+def _shown(directory: str) -> str:
+    try:
+        rel = os.path.relpath(directory)
+    except ValueError:  # another drive on Windows
+        return directory
+    return directory if rel.startswith("..") else ("the current directory" if rel == "." else rel)
+
+
+def _git(args: list[str], cwd: str, spec: str) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):  # the file's own directory decides the repository
+        env.pop(name, None)
+    try:
+        return subprocess.run(["git", "--no-pager", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=GIT_TIMEOUT, check=False)
+    except FileNotFoundError:
+        raise _usage("U520", f"cannot read {spec!r}: git is not installed or not on PATH",
+                     hint="install git, or give a plain file path without @REV") from None
+    except subprocess.TimeoutExpired:
+        raise _usage("U525", f"cannot read {spec!r}: git did not answer within {GIT_TIMEOUT} seconds",
+                     hint="check the repository with git status, or export the old version to a file") from None
+    except OSError as e:
+        raise _usage("U527", f"cannot run git to read {spec!r}: {e.strerror}") from None
+
+
+def _git_message(result: subprocess.CompletedProcess[bytes]) -> str:
+    text = result.stderr.decode("utf-8", "replace").strip()
+    lines = [line.removeprefix("fatal: ").strip() for line in text.splitlines() if line.strip()]
+    return "git says: " + lines[0] if lines else ""
