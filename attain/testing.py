@@ -102,21 +102,21 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import attrs
 import yaml
 
-from attain.api import Policy, check, load
-from attain.diagnostics import AttainError, Diagnostic, Span, render_all
-from attain.files import read_text
-from attain.engine.evaluate import TierValue
+from attain.api import Policy, Results, check, load
+from attain.diagnostics import AttainError, Diagnostic, Span, render_all, sort_diagnostics
+from attain.engine.evaluate import TierValue, Trace
 from attain.engine.io import Row, Table, _ExactLoader, format_number
 from attain.engine.periods import parse_period
 from attain.exact import to_decimal
+from attain.files import read_text
 
 __all__ = [
     "Case",
@@ -143,6 +143,9 @@ _CODE_KEYS = ("code", "line", "message")
 _CODE = re.compile(r"[A-Z]\d{3}")
 _PERIOD_KEYS = ("period",)
 _WHO_KEYS = ("id", "employee")
+
+# A mapping's entries: key -> (key node, value node), the nodes kept for their positions.
+Entries = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
 # ---------------------------------------------------------------- the model of a test file
@@ -342,12 +345,12 @@ class _Reader:
             return None
         return value.strip() if value else None
 
-    def mapping(self, node: yaml.Node, what: str, allowed: Sequence[str] | None) -> dict | None:
+    def mapping(self, node: yaml.Node, what: str, allowed: Sequence[str] | None) -> Entries | None:
         """{key: (key_node, value_node)} of a mapping node; unknown keys (when `allowed` is given) are problems."""
         if not isinstance(node, yaml.MappingNode):
             self.problem("T603", f"{what} must be a mapping, not a {_kind(node)}", node)
             return None
-        seen: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        seen: Entries = {}
         own: set[str] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
@@ -418,6 +421,8 @@ class _Reader:
 
     def case(self, node: yaml.Node, n: int, path: Path, default: Path | None, has_default: bool,
              defaults: dict[str, str | None], names: dict[str, int]) -> Case | None:
+        """One case, or None when it has problems. The parts are read in file-format order, which is
+        the order its problems are reported in."""
         where = f"case {n}"
         start = len(self.problems)
         keys = self.mapping(node, where, _CASE_KEYS)
@@ -425,43 +430,66 @@ class _Reader:
             return None
         misspelt = any(d.code == "T604" for d in self.problems[start:])  # then "expects nothing" is noise
         before = len(self.problems)
-        name = None
-        if "name" not in keys:
-            self.problem("T605", f"{where} has no `name`", node)
-        else:
-            name = self.text(keys["name"][1], f"the name of {where}")
-            if name is not None:
-                where = f"case {name!r}"
-                if name in names:
-                    self.problem("T609", f"two cases are named {name!r} (lines {names[name]} and {self.line(node)})",
-                                 keys["name"][1], hint="give every case its own name")
-                names.setdefault(name, self.line(node))
+        name = self.case_name(keys, node, where, names)
+        if name is not None:
+            where = f"case {name!r}"
         policy = default
         if "policy" in keys:
             policy = self.file_path(keys["policy"][1], f"the policy of {where}")
         elif not has_default:
             self.problem("T605", f"{where} names no policy", node,
                          hint="add `policy:` at the top of the file, or to the case")
-        rows = data = None
+        rows, data = self.case_input(keys, where, path, defaults)
+        id_column = self.text(keys["id_column"][1], "`id_column`") if "id_column" in keys else None
+        expect = self.case_expect(keys, where)
+        expect_check = self.codes(keys["expect_check"][1], "`expect_check`") if "expect_check" in keys else ()
+        expect_error = self.codes(keys["expect_error"][1], "`expect_error`") if "expect_error" in keys else ()
+        self.check_case_keys(keys, node, where, misspelt)
+        if len(self.problems) > before or name is None or policy is None:
+            return None
+        rows_span = self.span(keys["rows"][0]) if "rows" in keys else None
+        return Case(name, path, self.line(node), policy, rows, data, id_column, expect, expect_check, expect_error,
+                    rows_span)
+
+    def case_name(self, keys: Entries, node: yaml.Node, where: str, names: dict[str, int]) -> str | None:
+        """The case's name, recorded in `names` (name -> line) to find a name given twice."""
+        if "name" not in keys:
+            self.problem("T605", f"{where} has no `name`", node)
+            return None
+        name = self.text(keys["name"][1], f"the name of {where}")
+        if name is not None:
+            if name in names:
+                self.problem("T609", f"two cases are named {name!r} (lines {names[name]} and {self.line(node)})",
+                             keys["name"][1], hint="give every case its own name")
+            names.setdefault(name, self.line(node))
+        return name
+
+    def case_input(self, keys: Entries, where: str, path: Path,
+                   defaults: dict[str, str | None]) -> tuple[Table | None, Path | None]:
+        """(rows, data): the case's inline rows, with the file's and the case's defaults, or its data file."""
         if "rows" in keys and "data" in keys:
             self.problem("T606", f"{where} has both `rows` and `data`", keys["data"][0],
                          hint="give the input either inline as `rows` or as a `data` file")
-        elif "rows" in keys:
+            return None, None
+        if "rows" in keys:
             if "defaults" in keys:
                 defaults = {**defaults, **self.cells(keys["defaults"][1], f"the defaults of {where}")}
-            rows = self.rows(keys["rows"][1], where, path, defaults)
-        elif "data" in keys:
-            data = self.file_path(keys["data"][1], f"the data of {where}")
-        id_column = self.text(keys["id_column"][1], "`id_column`") if "id_column" in keys else None
+            return self.rows(keys["rows"][1], where, path, defaults), None
+        if "data" in keys:
+            return None, self.file_path(keys["data"][1], f"the data of {where}")
+        return None, None
+
+    def case_expect(self, keys: Entries, where: str) -> tuple[Expectation, ...]:
+        if "expect" not in keys:
+            return ()
+        if "rows" not in keys and "data" not in keys:
+            self.problem("T606", f"{where} has `expect` but no input", keys["expect"][0],
+                         hint="add `rows:` or `data:` to run the policy over")
+        return self.expect(keys["expect"][1], where)
+
+    def check_case_keys(self, keys: Entries, node: yaml.Node, where: str, misspelt: bool) -> None:
+        """Keys that do not go together (T606), and a case that expects nothing (T605)."""
         runs = "rows" in keys or "data" in keys
-        expect: tuple[Expectation, ...] = ()
-        if "expect" in keys:
-            if not runs:
-                self.problem("T606", f"{where} has `expect` but no input", keys["expect"][0],
-                             hint="add `rows:` or `data:` to run the policy over")
-            expect = self.expect(keys["expect"][1], where)
-        expect_check = self.codes(keys["expect_check"][1], "`expect_check`") if "expect_check" in keys else ()
-        expect_error = self.codes(keys["expect_error"][1], "`expect_error`") if "expect_error" in keys else ()
         if "defaults" in keys and "rows" not in keys:
             self.problem("T606", f"{where} has `defaults` but no `rows`", keys["defaults"][0],
                          hint="defaults fill in the cells of inline rows")
@@ -473,18 +501,13 @@ class _Reader:
                 self.problem("T606", f"{where} has `expect_error` but no input", keys["expect_error"][0],
                              hint="add `rows:` or `data:` to run the policy over")
         if misspelt:
-            pass
-        elif runs and "expect" not in keys and "expect_error" not in keys:
+            return
+        if runs and "expect" not in keys and "expect_error" not in keys:
             self.problem("T605", f"{where} gives input but expects nothing", node,
                          hint="add `expect:` (values per employee) or `expect_error:` (a data error code)")
         elif not runs and "expect_check" not in keys and not any(k in keys for k in ("expect", "expect_error")):
             self.problem("T605", f"{where} expects nothing", node,
                          hint="add `rows:` and `expect:`, or `expect_check:` with a checker code")
-        if len(self.problems) > before or name is None or policy is None:
-            return None
-        rows_span = self.span(keys["rows"][0]) if "rows" in keys else None
-        return Case(name, path, self.line(node), policy, rows, data, id_column, expect, expect_check, expect_error,
-                    rows_span)
 
     def rows(self, node: yaml.Node, where: str, path: Path, defaults: dict[str, str | None]) -> Table | None:
         items = self.sequence(node, f"the rows of {where}")
@@ -519,29 +542,38 @@ class _Reader:
         return record
 
     def expect(self, node: yaml.Node, where: str) -> tuple[Expectation, ...]:
-        out: list[Expectation] = []
         what = f"`expect` of {where}"
         if isinstance(node, yaml.SequenceNode):
-            if not node.value:
-                self.problem("T607", f"{what} is empty", node)
-            for n, item in enumerate(node.value, 1):
-                entry = self.mapping(item, f"item {n} of {what}", None)
-                if entry is None:
-                    continue
-                who_keys = [k for k in _WHO_KEYS if k in entry]
-                if not who_keys:
-                    self.problem("T607", f"item {n} of {what} names no employee", item,
-                                 hint="add `id: ...` (and `period: ...` when the data has periods)")
-                    continue
-                who = self.text(entry[who_keys[0]][1], "the employee")
-                period = self.text(entry["period"][1], "the period") if "period" in entry else None
-                values = {k: v for k, v in entry.items() if k not in (*_WHO_KEYS, *_PERIOD_KEYS)}
-                if not values:
-                    self.problem("T607", f"item {n} of {what} expects no value", item)
-                if who is None:
-                    continue
-                out.extend(self.values(values, who, period, True))
-            return tuple(out)
+            return self.expect_list(node, what)
+        return self.expect_mapping(node, what)
+
+    def expect_list(self, node: yaml.SequenceNode, what: str) -> tuple[Expectation, ...]:
+        """`expect` as a list of `{id: S001, period: 2023-07, bonus_total: ...}`."""
+        out: list[Expectation] = []
+        if not node.value:
+            self.problem("T607", f"{what} is empty", node)
+        for n, item in enumerate(node.value, 1):
+            entry = self.mapping(item, f"item {n} of {what}", None)
+            if entry is None:
+                continue
+            who_keys = [k for k in _WHO_KEYS if k in entry]
+            if not who_keys:
+                self.problem("T607", f"item {n} of {what} names no employee", item,
+                             hint="add `id: ...` (and `period: ...` when the data has periods)")
+                continue
+            who = self.text(entry[who_keys[0]][1], "the employee")
+            period = self.text(entry["period"][1], "the period") if "period" in entry else None
+            values = {k: v for k, v in entry.items() if k not in (*_WHO_KEYS, *_PERIOD_KEYS)}
+            if not values:
+                self.problem("T607", f"item {n} of {what} expects no value", item)
+            if who is None:
+                continue
+            out.extend(self.values(values, who, period, True))
+        return tuple(out)
+
+    def expect_mapping(self, node: yaml.Node, what: str) -> tuple[Expectation, ...]:
+        """`expect` as a mapping of employee (or "employee period") to `{value name: expected}`."""
+        out: list[Expectation] = []
         entries = self.mapping(node, what, None)
         if entries is None:
             self.problems[-1] = attrs.evolve(self.problems[-1], code="T607", hint=(
@@ -564,7 +596,7 @@ class _Reader:
             out.extend(self.values(values, key.strip(), None, False))
         return tuple(out)
 
-    def values(self, values: dict, who: str, period: str | None, separate: bool) -> list[Expectation]:
+    def values(self, values: Entries, who: str, period: str | None, separate: bool) -> list[Expectation]:
         out = []
         for name, (key_node, value_node) in values.items():
             if not name.strip():
@@ -630,7 +662,7 @@ def _kind(node: yaml.Node) -> str:
 class Runner:
     """Loads and checks each policy once, for all the cases that name it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._loaded: dict[Path, Policy | AttainError] = {}
         self._checked: dict[Path, list[Diagnostic]] = {}
 
@@ -728,22 +760,28 @@ def _run_and_compare(case: Case, runner: Runner) -> list[Failure]:
     try:
         results = policy.run(data, case.id_column)
     except AttainError as error:
-        e = AttainError(_relocate(error.diagnostics, case))
+        # sorted as an AttainError sorts them, now that some may point at `rows:`
+        found = sort_diagnostics(_relocate(error.diagnostics, case))
         if case.expect_error:
-            missing = [x for x in case.expect_error if not any(x.matches(d) for d in e.diagnostics)]
-            if not missing:
-                return []
-            got = _codes_text(e.diagnostics)
-            expected = " and ".join(map(str, missing))
-            return [Failure(f"expected error {expected}, got {got}", expected=expected, got=got,
-                            explanation=render_diagnostics(e.diagnostics, skip=case.file))]
-        return [Failure("running the policy over the case's data failed", got=_codes_text(e.diagnostics),
-                        explanation=render_diagnostics(e.diagnostics, skip=case.file))]
+            return _compare_error(case, found)
+        return [Failure("running the policy over the case's data failed", got=_codes_text(found),
+                        explanation=render_diagnostics(found, skip=case.file))]
     if case.expect_error:
         expected = " and ".join(map(str, case.expect_error))
         return [Failure(f"expected error {expected}, but the policy ran without errors",
                         expected=expected, got="no errors")]
+    assert data is not None  # a case that runs has rows or data
     return _compare_values(case, policy, data, results)
+
+
+def _compare_error(case: Case, found: list[Diagnostic]) -> list[Failure]:
+    missing = [x for x in case.expect_error if not any(x.matches(d) for d in found)]
+    if not missing:
+        return []
+    got = _codes_text(found)
+    expected = " and ".join(map(str, missing))
+    return [Failure(f"expected error {expected}, got {got}", expected=expected, got=got,
+                    explanation=render_diagnostics(found, skip=case.file))]
 
 
 def _relocate(diagnostics: list[Diagnostic], case: Case) -> list[Diagnostic]:
@@ -759,12 +797,12 @@ def _relocate(diagnostics: list[Diagnostic], case: Case) -> list[Diagnostic]:
     return out
 
 
-def _compare_values(case: Case, policy: Policy, data, results) -> list[Failure]:
+def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Results) -> list[Failure]:
     key = results.columns[0]
     periodic = "period" in results.columns
     by_who: dict[str, list[dict]] = {}
-    for row in results.rows:
-        by_who.setdefault(row[key], []).append(row)
+    for result in results.rows:
+        by_who.setdefault(result[key], []).append(result)
     failures: list[Failure] = []
     for exp in case.expect:
         row, problem = _find_row(exp, by_who, periodic, policy)
@@ -809,7 +847,8 @@ def _compare_values(case: Case, policy: Policy, data, results) -> list[Failure]:
     return failures
 
 
-def _find_row(exp: Expectation, by_who: dict, periodic: bool, policy: Policy) -> tuple[dict | None, str]:
+def _find_row(exp: Expectation, by_who: dict[str, list[dict]], periodic: bool,
+              policy: Policy) -> tuple[dict | None, str]:
     who, period = exp.key, exp.period
     if not exp.separate and who not in by_who and len(who.split()) > 1:
         head, tail = who.rsplit(None, 1)
@@ -839,14 +878,14 @@ def _find_row(exp: Expectation, by_who: dict, periodic: bool, policy: Policy) ->
     return rows[0], ""
 
 
-def _traced_value(trace):
+def _traced_value(trace: Trace) -> object:
     """A value from an explanation as the results would give it: a Decimal where it has a decimal form."""
     value = trace.value
     if isinstance(value, TierValue):
         return value.name
     if isinstance(value, (bool, str, Decimal)) or value is None:
         return value
-    if hasattr(value, "numerator"):
+    if isinstance(value, (Fraction, int)):
         return to_decimal(value.numerator, value.denominator, trace.places)
     return str(value)
 
@@ -870,7 +909,7 @@ def _number(text: str) -> Fraction | None:
     return value / 100 if m.group(4) else value
 
 
-def _same(expected: str | None, got) -> tuple[bool, str]:
+def _same(expected: str | None, got: object) -> tuple[bool, str]:
     """(equal, a note on why they cannot be compared) of an expected text and a result value."""
     if expected is None or expected.strip() == "":
         return got is None or got == "", ""
@@ -889,7 +928,7 @@ def _same(expected: str | None, got) -> tuple[bool, str]:
     return str(got) == expected, ""
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if value is None or value == "":
         return "(empty)"
     if isinstance(value, bool):
@@ -905,7 +944,7 @@ def _show(value) -> str:
     return f'"{value}"'
 
 
-def _show_expected(expected: str | None, got) -> str:
+def _show_expected(expected: str | None, got: object) -> str:
     if expected is None or expected == "":
         return "(empty)"
     if isinstance(got, str):
