@@ -5,7 +5,7 @@ library's test files beside the Python tests; without the entry point, load it
 with `pytest -p attain.pytest_plugin`. A failing case reports the differing
 values and their explanations, not a Python traceback; an invalid test file is
 a collection error showing its diagnostics (T6xx, with file:line).
-See `attain.testing` for the file format.
+See `attain.testing.reader` for the file format.
 """
 
 from __future__ import annotations

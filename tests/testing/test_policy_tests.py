@@ -11,7 +11,7 @@ import pytest
 from attain import testing
 from attain.diagnostics import AttainError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 POLICY = """\
 policy "test bonus"
@@ -494,6 +494,7 @@ def test_the_plugin_collects_one_item_per_case(pytester):
     ])
     assert "Traceback" not in result.stdout.str()
     assert "testing.py" not in result.stdout.str()
+    assert "attain/testing/" not in result.stdout.str()  # no frame of the package since it was split
 
 
 def test_the_plugin_reports_an_invalid_file_as_a_collection_error(pytester):

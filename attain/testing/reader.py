@@ -1,0 +1,396 @@
+"""Policy tests, reading: a `*.test.yaml` file -> a Suite, every problem a T6xx diagnostic with file:line.
+
+The format
+----------
+
+```yaml
+policy: incentive.policy              # the policy under test, relative to this file
+cases:
+  - name: S001 on target              # required, unique in the file
+    rows:                             # input rows, one mapping per data row (with every
+      - {编号: S001, 销售额目标: "500,000", 销售额实际: "575,000", 回款率: 95%}   # column; abridged)
+    expect:                           # per employee: value name -> expected value
+      S001:
+        bonus_total: "10200.00"
+        tier: on_target
+        improvement_plan: false
+
+  - name: the whole sample
+    data: sample.csv                  # a data file (relative to this file) instead of rows
+    expect:
+      S002: {bonus_total: "4760.00"}
+      "P01 2023-07": {sales: 105000}  # "ID PERIOD" when the policy's data has periods
+    # expect may also be a list of mappings:
+    #   - {id: P01, period: 2023-07, sales: 105000}
+
+  - name: the as-written gap
+    policy: incentive-as-written.policy       # a case may name another policy
+    expect_check: C216                        # a code the checker must report
+    # or {code: C216, line: 38}, {code: C216, message: "80% to 100%"}, or a list of these
+
+  - name: a soft score above 4 is refused
+    data: bad-scores.csv
+    expect_error: D413                        # running over the data must fail with this code
+```
+
+Top-level keys: `policy` (required unless every case names its own),
+`defaults` (optional) and `cases` (a non-empty list). Case keys: `name`,
+`policy`, `defaults`, `rows` or `data`, `id_column` (the column naming the
+employee, when it is not one attain finds by itself), `expect`,
+`expect_check` and `expect_error`. A case needs `expect_check`, or rows/data
+with `expect` or `expect_error`. `expect_check` may be combined with rows and
+`expect` (to pin a warning and still run). Paths are relative to the test
+file's folder.
+
+Rows. Cells are read as a data file's cells are: as text. The YAML is read
+without floats (the loader of `attain.engine.io`), so `0.95` is the text
+"0.95" and `500_000` is "500000"; `95%`, `"500,000"`, `true` and dates are
+written as in a CSV file; `~` or an empty value is an empty cell (which takes
+the input's default, where it has one). As in a data file, every column an
+input needs must be there. `defaults` (a mapping of column to cell, at the
+top of the file and/or in a case) gives every inline row those cells unless
+the row gives its own, so rows of a policy with many inputs stay short. Each
+row's line in the test file is its line in data errors and explanations.
+YAML anchors and `<<` merge keys may also share cells between rows.
+
+Expected values. A value of the results (or any input or value the policy
+computes, which is looked up through its explanation) compares exactly:
+
+- numbers by value: "10200.00" matches 10200.00 and 10200, but "10200.001"
+  does not; `1,000` grouping, a trailing `%` (115% is 1.15) and a fraction
+  `10/9` may be written;
+- texts as strings (a tier compares by its name), booleans as `true`/`false`;
+- `~` (or an empty value) expects an empty result.
+
+An employee in `expect` is keyed by the id in the data; with periods, key
+"ID PERIOD" (the period as the data writes it, such as 2023-07 or 2023Q3), or
+use the list form. An employee with one period may leave the period out.
+
+Diagnostics of an invalid test file (raised as `AttainError` by `load_suite`):
+
+    T601 a test file or folder cannot be read     T602 not valid YAML
+    T603 the wrong shape (a mapping, list or single value was expected)
+    T604 an unknown or repeated key               T605 a required key is missing
+    T606 keys that do not go together             T607 a bad expectation
+    T608 a policy or data file it names does not exist
+    T609 two cases with the same name             T610 no test files found
+
+A failing case is not an error: `run_suite` reports it as a `CaseResult`
+with `Failure`s, each carrying the explanation of the value that differs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+import yaml
+
+from attain.diagnostics import AttainError, Diagnostic
+from attain.engine.io import Row, Table
+from attain.files import read_text
+from attain.testing.nodes import Entries, NodeReader, kind_of
+from attain.testing.spec import SUFFIX, Case, CodeExpectation, Expectation, Suite
+
+_TOP_KEYS = ("policy", "defaults", "cases")
+_CASE_KEYS = ("name", "policy", "defaults", "rows", "data", "id_column", "expect", "expect_check", "expect_error")
+_CODE_KEYS = ("code", "line", "message")
+_CODE = re.compile(r"[A-Z]\d{3}")
+_PERIOD_KEYS = ("period",)
+_WHO_KEYS = ("id", "employee")
+
+
+def discover(paths: Sequence[str | Path]) -> list[Path]:
+    """The test files among `paths`: a file is taken as given, a folder searched for `*.test.yaml`."""
+    found: dict[Path, None] = {}
+    problems = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for item in sorted(path.rglob("*" + SUFFIX)):
+                parts = item.relative_to(path).parts
+                if item.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in parts[:-1]):
+                    found.setdefault(item)
+        elif path.is_file():
+            found.setdefault(path)
+        else:
+            problems.append(Diagnostic("T601", f"no such test file or folder: {str(given)!r}"))
+    if problems:
+        raise AttainError(problems)
+    return list(found)
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Read and validate one test file; raise `AttainError` (codes T6xx, with file:line) if it is invalid."""
+    path = Path(path)
+    file = str(path)
+    text = read_text(path, "test file", "T601", "T601", "T601")
+    reader = _SuiteReader(file, path.parent)
+    root = reader.compose(text)
+    suite = reader.suite(root, path)
+    if reader.problems:
+        raise AttainError(reader.problems)
+    return suite
+
+
+class _SuiteReader(NodeReader):
+    """Reads the test file's keys into the model; each method reads one part of the format."""
+
+    # -- the file and its cases
+
+    def suite(self, root: yaml.Node, path: Path) -> Suite:
+        top = self.mapping(root, "the test file", _TOP_KEYS)
+        if top is None:
+            return Suite(path, None, ())
+        policy = None
+        if "policy" in top:
+            policy = self.file_path(top["policy"][1], "the policy")
+        defaults = self.cells(top["defaults"][1], "`defaults`") if "defaults" in top else {}
+        cases: list[Case] = []
+        if "cases" not in top:
+            self.problem("T605", "the test file has no `cases`", root,
+                         hint="add `cases:`, a list of cases each with a `name`")
+        else:
+            items = self.sequence(top["cases"][1], "`cases`")
+            if items is not None and not items:
+                self.problem("T605", "`cases` is empty", top["cases"][1])
+            names: dict[str, int] = {}
+            for n, item in enumerate(items or [], 1):
+                case = self.case(item, n, path, policy, "policy" in top, defaults, names)
+                if case is not None:
+                    cases.append(case)
+        return Suite(path, policy, tuple(cases))
+
+    def case(self, node: yaml.Node, n: int, path: Path, default: Path | None, has_default: bool,
+             defaults: dict[str, str | None], names: dict[str, int]) -> Case | None:
+        """One case, or None when it has problems. The parts are read in file-format order, which is
+        the order its problems are reported in."""
+        where = f"case {n}"
+        start = len(self.problems)
+        keys = self.mapping(node, where, _CASE_KEYS)
+        if keys is None:
+            return None
+        misspelt = any(d.code == "T604" for d in self.problems[start:])  # then "expects nothing" is noise
+        before = len(self.problems)
+        name = self.case_name(keys, node, where, names)
+        if name is not None:
+            where = f"case {name!r}"
+        policy = default
+        if "policy" in keys:
+            policy = self.file_path(keys["policy"][1], f"the policy of {where}")
+        elif not has_default:
+            self.problem("T605", f"{where} names no policy", node,
+                         hint="add `policy:` at the top of the file, or to the case")
+        rows, data = self.case_input(keys, where, path, defaults)
+        id_column = self.text(keys["id_column"][1], "`id_column`") if "id_column" in keys else None
+        expect = self.case_expect(keys, where)
+        expect_check = self.codes(keys["expect_check"][1], "`expect_check`") if "expect_check" in keys else ()
+        expect_error = self.codes(keys["expect_error"][1], "`expect_error`") if "expect_error" in keys else ()
+        self.check_case_keys(keys, node, where, misspelt)
+        if len(self.problems) > before or name is None or policy is None:
+            return None
+        rows_span = self.span(keys["rows"][0]) if "rows" in keys else None
+        return Case(name, path, self.line(node), policy, rows, data, id_column, expect, expect_check, expect_error,
+                    rows_span)
+
+    def case_name(self, keys: Entries, node: yaml.Node, where: str, names: dict[str, int]) -> str | None:
+        """The case's name, recorded in `names` (name -> line) to find a name given twice."""
+        if "name" not in keys:
+            self.problem("T605", f"{where} has no `name`", node)
+            return None
+        name = self.text(keys["name"][1], f"the name of {where}")
+        if name is not None:
+            if name in names:
+                self.problem("T609", f"two cases are named {name!r} (lines {names[name]} and {self.line(node)})",
+                             keys["name"][1], hint="give every case its own name")
+            names.setdefault(name, self.line(node))
+        return name
+
+    def case_input(self, keys: Entries, where: str, path: Path,
+                   defaults: dict[str, str | None]) -> tuple[Table | None, Path | None]:
+        """(rows, data): the case's inline rows, with the file's and the case's defaults, or its data file."""
+        if "rows" in keys and "data" in keys:
+            self.problem("T606", f"{where} has both `rows` and `data`", keys["data"][0],
+                         hint="give the input either inline as `rows` or as a `data` file")
+            return None, None
+        if "rows" in keys:
+            if "defaults" in keys:
+                defaults = {**defaults, **self.cells(keys["defaults"][1], f"the defaults of {where}")}
+            return self.rows(keys["rows"][1], where, path, defaults), None
+        if "data" in keys:
+            return None, self.file_path(keys["data"][1], f"the data of {where}")
+        return None, None
+
+    def case_expect(self, keys: Entries, where: str) -> tuple[Expectation, ...]:
+        if "expect" not in keys:
+            return ()
+        if "rows" not in keys and "data" not in keys:
+            self.problem("T606", f"{where} has `expect` but no input", keys["expect"][0],
+                         hint="add `rows:` or `data:` to run the policy over")
+        return self.expect(keys["expect"][1], where)
+
+    def check_case_keys(self, keys: Entries, node: yaml.Node, where: str, misspelt: bool) -> None:
+        """Keys that do not go together (T606), and a case that expects nothing (T605)."""
+        runs = "rows" in keys or "data" in keys
+        if "defaults" in keys and "rows" not in keys:
+            self.problem("T606", f"{where} has `defaults` but no `rows`", keys["defaults"][0],
+                         hint="defaults fill in the cells of inline rows")
+        if "expect_error" in keys:
+            if "expect" in keys:
+                self.problem("T606", f"{where} has both `expect` and `expect_error`", keys["expect_error"][0],
+                             hint="a run that fails has no results to expect; make them two cases")
+            elif not runs:
+                self.problem("T606", f"{where} has `expect_error` but no input", keys["expect_error"][0],
+                             hint="add `rows:` or `data:` to run the policy over")
+        if misspelt:
+            return
+        if runs and "expect" not in keys and "expect_error" not in keys:
+            self.problem("T605", f"{where} gives input but expects nothing", node,
+                         hint="add `expect:` (values per employee) or `expect_error:` (a data error code)")
+        elif not runs and "expect_check" not in keys and not any(k in keys for k in ("expect", "expect_error")):
+            self.problem("T605", f"{where} expects nothing", node,
+                         hint="add `rows:` and `expect:`, or `expect_check:` with a checker code")
+
+    # -- inline rows
+
+    def rows(self, node: yaml.Node, where: str, path: Path, defaults: dict[str, str | None]) -> Table | None:
+        items = self.sequence(node, f"the rows of {where}")
+        if items is None:
+            return None
+        if not items:
+            self.problem("T603", f"the rows of {where} are empty", node)
+            return None
+        columns: dict[str, None] = dict.fromkeys(defaults)
+        records: list[tuple[int, dict[str, str | None]]] = []
+        for n, item in enumerate(items, 1):
+            record = self.cells(item, f"row {n} of {where}")
+            columns.update(dict.fromkeys(record))
+            records.append((self.line(item), {**defaults, **record}))
+        names = tuple(columns)
+        return Table(str(path), names, tuple(Row(line, {c: r.get(c) for c in names}) for line, r in records))
+
+    def cells(self, node: yaml.Node, what: str) -> dict[str, str | None]:
+        """A row's cells as a data file's: text, or None when empty."""
+        cells = self.mapping(node, what, None)
+        record: dict[str, str | None] = {}
+        for column, (key_node, value_node) in (cells or {}).items():
+            if not column.strip():
+                self.problem("T603", f"{what} has a column with no name", key_node)
+                continue
+            if not isinstance(value_node, yaml.ScalarNode):
+                self.problem("T603", f"{what} has a {kind_of(value_node)} in column {column!r}; "
+                             "a cell holds one value", value_node)
+                continue
+            _, text = self.scalar(value_node, "a cell")
+            record[column.strip()] = (text.strip() or None) if text is not None else None
+        return record
+
+    # -- expectations
+
+    def expect(self, node: yaml.Node, where: str) -> tuple[Expectation, ...]:
+        what = f"`expect` of {where}"
+        if isinstance(node, yaml.SequenceNode):
+            return self.expect_list(node, what)
+        return self.expect_mapping(node, what)
+
+    def expect_list(self, node: yaml.SequenceNode, what: str) -> tuple[Expectation, ...]:
+        """`expect` as a list of `{id: S001, period: 2023-07, bonus_total: ...}`."""
+        out: list[Expectation] = []
+        if not node.value:
+            self.problem("T607", f"{what} is empty", node)
+        for n, item in enumerate(node.value, 1):
+            entry = self.mapping(item, f"item {n} of {what}", None)
+            if entry is None:
+                continue
+            who_keys = [k for k in _WHO_KEYS if k in entry]
+            if not who_keys:
+                self.problem("T607", f"item {n} of {what} names no employee", item,
+                             hint="add `id: ...` (and `period: ...` when the data has periods)")
+                continue
+            who = self.text(entry[who_keys[0]][1], "the employee")
+            period = self.text(entry["period"][1], "the period") if "period" in entry else None
+            values = {k: v for k, v in entry.items() if k not in (*_WHO_KEYS, *_PERIOD_KEYS)}
+            if not values:
+                self.problem("T607", f"item {n} of {what} expects no value", item)
+            if who is None:
+                continue
+            out.extend(self.values(values, who, period, True))
+        return tuple(out)
+
+    def expect_mapping(self, node: yaml.Node, what: str) -> tuple[Expectation, ...]:
+        """`expect` as a mapping of employee (or "employee period") to `{value name: expected}`."""
+        out: list[Expectation] = []
+        entries = self.mapping(node, what, None)
+        if entries is None:
+            self.problems[-1] = attrs.evolve(self.problems[-1], code="T607", hint=(
+                "write `expect:` as a mapping of employee to values, such as `S001: {bonus_total: 10200.00}`, "
+                "or as a list of `{id: S001, bonus_total: 10200.00}`"))
+            return ()
+        if not entries:
+            self.problem("T607", f"{what} is empty", node)
+        for key, (key_node, value_node) in entries.items():
+            if not key.strip():
+                self.problem("T607", f"{what} has an empty employee", key_node)
+                continue
+            values = self.mapping(value_node, f"the values expected of {key!r}", None)
+            if values is None:
+                self.problems[-1] = attrs.evolve(self.problems[-1], code="T607",
+                                                 hint="write `S001: {bonus_total: 10200.00, tier: on_target}`")
+                continue
+            if not values:
+                self.problem("T607", f"{what} expects no value of {key!r}", value_node)
+            out.extend(self.values(values, key.strip(), None, False))
+        return tuple(out)
+
+    def values(self, values: Entries, who: str, period: str | None, separate: bool) -> list[Expectation]:
+        out = []
+        for name, (key_node, value_node) in values.items():
+            if not name.strip():
+                self.problem("T607", f"a value expected of {who!r} has no name", key_node)
+                continue
+            if not isinstance(value_node, yaml.ScalarNode):
+                self.problem("T607", f"the expected {name} of {who!r} must be a single value, not a "
+                             f"{kind_of(value_node)}", value_node,
+                             hint='write a number as text, such as "10200.00", a text, or true/false')
+                continue
+            _, text = self.scalar(value_node, "an expected value")
+            out.append(Expectation(who, period, name.strip(), text, self.line(key_node), separate))
+        return out
+
+    def codes(self, node: yaml.Node, what: str) -> tuple[CodeExpectation, ...]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        if not items:
+            self.problem("T607", f"{what} is empty", node)
+        out = []
+        for item in items:
+            if isinstance(item, yaml.MappingNode):
+                keys = self.mapping(item, what, _CODE_KEYS)
+                if keys is None:
+                    continue
+                if "code" not in keys:
+                    self.problem("T605", f"{what} has no `code`", item)
+                    continue
+                code = self.text(keys["code"][1], "the code")
+                line = message = None
+                if "line" in keys:
+                    text = self.text(keys["line"][1], "the line")
+                    if text is not None and not (text.isdigit() and int(text) > 0):
+                        self.problem("T607", f"the line in {what} must be a line number, not {text!r}",
+                                     keys["line"][1])
+                        continue
+                    line = int(text) if text else None
+                if "message" in keys:
+                    message = self.text(keys["message"][1], "the message")
+            else:
+                code = self.text(item, what)
+                line = message = None
+            if code is None:
+                continue
+            if not _CODE.fullmatch(code):
+                self.problem("T607", f"{what} has {code!r}, which is not a diagnostic code", item,
+                             hint="a code is a letter and three digits, such as C216 or D413")
+                continue
+            out.append(CodeExpectation(code, line, message))
+        return tuple(out)
