@@ -30,7 +30,7 @@ from attain.engine.evaluate import Trace
 from attain.engine.io import Row, Table, exact_cell, read_table
 from attain.engine.periods import last_day, parse_period
 from attain.engine.plan import Plan
-from attain.engine.runner import Runner
+from attain.engine.runner import ENGINES, Runner
 from attain.exact import gc_paused
 
 MAX_EVALUATION_ERRORS = 50
@@ -118,29 +118,31 @@ class Policy:
     def outputs(self) -> tuple[str, ...]:
         return self.model.outputs
 
-    def table(self, data, id_column: str | None = None) -> Table:
+    def table(self, data, id_column: str | None = None, engine: str = "python") -> Table:
         """The data as this policy reads it: with the outputs of a policy it `uses` added to each row."""
         table = data if isinstance(data, Table) else read_table(data)
         for part in self.parts:
-            table = _with_outputs(table, part, id_column)
+            table = _with_outputs(table, part, id_column, engine)
         return table
 
-    def bind(self, data, id_column: str | None = None) -> Bound:
-        return bind(self.plan, self.table(data, id_column), id_column)
+    def bind(self, data, id_column: str | None = None, engine: str = "python") -> Bound:
+        return bind(self.plan, self.table(data, id_column, engine), id_column)
 
-    def run(self, data, id_column: str | None = None, keep=None) -> Results:
+    def run(self, data, id_column: str | None = None, keep=None, engine: str = "python") -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
-        and `until` dates is an error that names both.
+        and `until` dates is an error that names both. `engine` is "python" (the compiled
+        plan, the default) or "reference" (every value by the reference evaluator); both
+        give identical results.
         """
         with gc_paused():
-            bound = self.bind(data, id_column)
+            bound = self.bind(data, id_column, engine)
             outside = self._outside_dates(bound, keep)
             if outside:
                 raise AttainError(outside)
-            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
+            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None
@@ -238,9 +240,9 @@ class Policy:
         return Explanation(who, self.tree.file, roots, label)
 
 
-def _with_outputs(table: Table, part: Policy, id_column: str | None) -> Table:
+def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python") -> Table:
     """Each row of `table` with the outputs `part` computed for it, as text cells named by output."""
-    results = part.run(table, id_column)
+    results = part.run(table, id_column, engine=engine)
     key = results.columns[0]
     periodic = "period" in results.columns
     by_row = {(r[key], r["period"] if periodic else None): r for r in results.rows}
@@ -275,7 +277,7 @@ class Versions:
         candidates = [p for p in self.policies if p.in_force(period)]
         return candidates[-1] if candidates else None
 
-    def run(self, data, id_column: str | None = None) -> Results:
+    def run(self, data, id_column: str | None = None, engine: str = "python") -> Results:
         table = data if isinstance(data, Table) else read_table(data)
         results, columns = [], []
         uncovered = set()
@@ -287,7 +289,7 @@ class Versions:
                 return chosen is policy
 
             # Each version computes the earlier periods too, for the history they give.
-            res = policy.run(table, id_column, keep=keep)
+            res = policy.run(table, id_column, keep=keep, engine=engine)
             for name in res.columns:
                 if name not in columns:
                     columns.append(name)

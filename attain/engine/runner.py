@@ -79,13 +79,26 @@ def _fraction(raw):
     return raw
 
 
-class Runner:
-    """Computes every record of a bound data file; collects evaluation errors instead of stopping."""
+ENGINES = ("python", "reference")
 
-    def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50):
+
+class Runner:
+    """Computes every record of a bound data file; collects evaluation errors instead of stopping.
+
+    With the engine "python" each row runs the compiled plan and falls back to the
+    reference evaluator only where the plan cannot finish; with "reference" every
+    value of every row is computed by the reference evaluator (an auditor's slow,
+    obvious recomputation). Periods, history and group values are gathered the same
+    way for both.
+    """
+
+    def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50, engine: str = "python"):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}")
         self.plan = plan
         self.bound = bound
         self.max_errors = max_errors
+        self.reference_only = engine == "reference"
         self.errors: list[Diagnostic] = []
         self.gaps = plan.model.policy.header.gaps or "error"
         self._kept: dict = {}  # who -> {period index: slots}
@@ -123,6 +136,8 @@ class Runner:
             state = RowState(record, plan.new_slots())
             if plan.history:
                 self._history(state, period)
+            if self.reference_only:
+                state.reference = self.reference(state)
             states.append(state)
         for k, stage in enumerate(plan.stages):
             aggregates = plan.aggregates_at(k)
@@ -142,6 +157,9 @@ class Runner:
         convert = plan.convert
         for state in states:
             if state.failed:
+                continue
+            if self.reference_only:
+                self._outputs_from_reference(state)
                 continue
             try:
                 state.outputs = convert(state.slots)
@@ -183,6 +201,14 @@ class Runner:
             for i, spec in enumerate(plan.history):
                 if spec.kind == "streak" and _stage_of_node(plan, spec.node) == stage:
                     state.slots[spec.slot] = ref.streaks.get(spec.node, 0)
+        except EvaluationError as e:
+            state.failed = True
+            self.errors.extend(e.diagnostics)
+
+    def _outputs_from_reference(self, state: RowState):
+        ref = state.reference
+        try:
+            state.outputs = tuple(to_output(self.plan, ref.value(out.name), out.places) for out in self.plan.outputs)
         except EvaluationError as e:
             state.failed = True
             self.errors.extend(e.diagnostics)
