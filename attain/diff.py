@@ -36,7 +36,7 @@ from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.formatter import band_range, expr as format_expr
 from attain.files import read_text
-from attain.engine.io import Table, format_grouped, format_number, read_table
+from attain.io import Table, format_grouped, format_number, read_table
 
 __all__ = [
     "Change",

@@ -48,7 +48,7 @@ with `expect` or `expect_error`. `expect_check` may be combined with rows and
 file's folder.
 
 Rows. Cells are read as a data file's cells are: as text. The YAML is read
-without floats (the loader of `attain.engine.io`), so `0.95` is the text
+without floats (the loader of `attain.io.readers`), so `0.95` is the text
 "0.95" and `500_000` is "500000"; `95%`, `"500,000"`, `true` and dates are
 written as in a CSV file; `~` or an empty value is an empty cell (which takes
 the input's default, where it has one). As in a data file, every column an
@@ -114,9 +114,10 @@ from attain.api import Policy, check, load
 from attain.diagnostics import AttainError, Diagnostic, Span, render_all
 from attain.files import read_text
 from attain.engine.evaluate import TierValue
-from attain.engine.io import Row, Table, _ExactLoader, format_number
 from attain.engine.periods import parse_period
 from attain.exact import to_decimal
+from attain.io import Row, Table, format_number
+from attain.io.readers import ExactLoader
 
 __all__ = [
     "Case",
@@ -289,12 +290,12 @@ class _Reader:
         self.file = file
         self.folder = folder
         self.problems: list[Diagnostic] = []
-        self._constructor = _ExactLoader("")
+        self._constructor = ExactLoader("")
 
     # -- basics
 
     def compose(self, text: str) -> yaml.Node:
-        loader = _ExactLoader(text)
+        loader = ExactLoader(text)
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as e:

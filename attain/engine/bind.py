@@ -16,9 +16,9 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.engine.compile import MISSING, MISSING_NUMBER, Plan
-from attain.engine.io import CellError, ExactCell, Table, format_number, parse_cell
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.exact import to_decimal
+from attain.io import CellError, ExactCell, Table, format_number, parse_cell
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
 PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")

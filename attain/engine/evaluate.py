@@ -14,8 +14,8 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.checker import Model
-from attain.engine.io import approximate, format_grouped, format_number
 from attain.exact import decimal_places, round_to_step, to_decimal
+from attain.io import approximate, format_grouped, format_number
 
 
 @attrs.frozen

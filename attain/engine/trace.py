@@ -10,7 +10,7 @@ import json
 
 from attain.engine.evaluate import Trace, TierValue
 from attain.exact import to_decimal
-from attain.engine.io import format_number
+from attain.io import format_number
 
 SCHEMA = 1
 

@@ -1,4 +1,4 @@
-"""Tests for attain.engine.io: reading data files, converting cells, writing results."""
+"""Tests for attain.io: reading data files, converting cells, writing results."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from attain.diagnostics import AttainError, render
-from attain.engine.io import (
+from attain.io import (
     CellError,
     Row,
     Table,
