@@ -27,11 +27,11 @@ from attain.engine import trace as trace_render
 from attain.engine.bind import PERIOD_COLUMNS, Bound, bind, find_id_column, only
 from attain.engine.emit import compile_model
 from attain.engine.evaluate import Trace
-from attain.engine.io import Row, Table, exact_cell, read_table
 from attain.engine.periods import last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES, Runner
 from attain.exact import gc_paused
+from attain.io import Row, Table, exact_cell, read_table
 
 MAX_EVALUATION_ERRORS = 50
 

@@ -14,9 +14,8 @@ from pathlib import Path
 import click
 
 from attain import api
-from attain.diagnostics import AttainError, render_all, to_json
-from attain.diagnostics import Diagnostic
-from attain.engine.io import read_table, write_atomically, write_results
+from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
+from attain.io import read_table, write_atomically, write_results
 from attain.manifest import build_manifest, write_sidecar
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".

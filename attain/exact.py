@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from decimal import Context, Decimal, MAX_EMAX, MAX_PREC, MIN_EMIN
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from fractions import Fraction
 from math import gcd
 

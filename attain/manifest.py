@@ -28,7 +28,7 @@ import re
 import subprocess
 from typing import Any
 
-from attain.engine.io import format_number, write_atomically
+from attain.io import format_number, write_atomically
 from attain.version import __version__
 
 __all__ = ["build_manifest", "manifest_json", "sidecar_path", "write_sidecar"]

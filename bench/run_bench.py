@@ -44,7 +44,7 @@ import generate  # noqa: E402  (bench/generate.py)
 import handwritten  # noqa: E402  (bench/handwritten.py)
 
 import attain  # noqa: E402
-from attain.engine.io import Table, read_table  # noqa: E402
+from attain.io import Table, read_table  # noqa: E402
 
 POLICY = REPO / "policies" / "doc002" / "incentive.policy"
 EXPLAIN_CALLS = 20

@@ -14,7 +14,7 @@ import pytest
 
 import attain
 from attain.diagnostics import AttainError
-from attain.engine.io import write_results
+from attain.io import write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path, write_sidecar
 
 NOW = datetime.datetime(2024, 7, 1, 9, 30, 15, 123456, tzinfo=datetime.timezone.utc)

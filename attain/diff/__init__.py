@@ -30,7 +30,7 @@ from attain.diff.changes import policy_changes
 from attain.diff.impact import impact as compute_impact
 from attain.diff.render import DiffReport
 from attain.diff.revisions import read_policy_source
-from attain.engine.io import Table, read_table
+from attain.io import Table, read_table
 
 __all__ = ["DiffReport", "diff"]
 

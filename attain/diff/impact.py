@@ -15,7 +15,7 @@ from typing import Any, cast
 import attrs
 
 from attain import api
-from attain.engine.io import Table, read_table
+from attain.io import Table, read_table
 
 __all__ = ["Impact", "OutputDelta", "PayoutTotal", "RowImpact", "impact", "is_number"]
 

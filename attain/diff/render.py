@@ -16,7 +16,7 @@ import attrs
 from attain import api
 from attain.diff.changes import Change
 from attain.diff.impact import Impact, PayoutTotal, RowImpact, is_number
-from attain.engine.io import format_grouped, format_number
+from attain.io import format_grouped, format_number
 
 __all__ = ["DiffReport"]
 

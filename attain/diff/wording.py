@@ -9,7 +9,7 @@ from __future__ import annotations
 from attain.dsl import nodes as n
 from attain.dsl.formatter import band_range
 from attain.dsl.formatter import expr as format_expr
-from attain.engine.io import format_number
+from attain.io import format_number
 
 __all__ = [
     "describe_band_row",

@@ -17,8 +17,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.indenter import DedentError, Indenter
 
 from attain.diagnostics import AttainError, Diagnostic, Span
-from attain.files import read_text
 from attain.dsl import nodes as n
+from attain.files import read_text
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 

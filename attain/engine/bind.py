@@ -9,17 +9,17 @@ cell is good.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 from fractions import Fraction
+from typing import NamedTuple
 
 import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
-from attain.engine.io import CellError, ExactCell, Table, format_number, parse_cell
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import to_decimal
+from attain.io import CellError, ExactCell, Table, format_number, parse_cell
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
 PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")

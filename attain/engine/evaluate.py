@@ -15,8 +15,8 @@ from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.builtins import HISTORY_FUNCTIONS
 from attain.dsl.model import Model
-from attain.engine.io import approximate, format_grouped, format_number
 from attain.exact import decimal_places, round_to_step, to_decimal
+from attain.io import approximate, format_grouped, format_number
 
 
 @attrs.frozen

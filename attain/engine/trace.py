@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
-from attain.engine.evaluate import Trace, TierValue
+from attain.engine.evaluate import TierValue, Trace
 from attain.exact import to_decimal
-from attain.engine.io import format_number
+from attain.io import format_number
 
 SCHEMA = 1
 

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
-from attain.engine.io import format_number
+from attain.io import format_number
 
 _NUMBER = re.compile(r"([-+]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?(%?)")
 _FRACTION = re.compile(r"([-+]?\d+)\s*/\s*(\d+)")

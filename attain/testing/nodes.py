@@ -2,7 +2,7 @@
 
 The test file is composed into nodes rather than loaded into Python values so
 that every problem (T602-T604, T608) can point at its line and column. Values
-are constructed with the loader of `attain.engine.io`, which keeps numbers as
+are constructed with the loader of `attain.io.readers`, which keeps numbers as
 the text YAML wrote (no floats). The format itself is read in
 `attain.testing.reader`, on top of this.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
-from attain.engine.io import _ExactLoader
+from attain.io.readers import ExactLoader
 
 # A mapping's entries: key -> (key node, value node), the nodes kept for their positions.
 Entries = dict[str, tuple[yaml.Node, yaml.Node]]
@@ -29,10 +29,10 @@ class NodeReader:
         self.file = file
         self.folder = folder
         self.problems: list[Diagnostic] = []
-        self._constructor = _ExactLoader("")
+        self._constructor = ExactLoader("")
 
     def compose(self, text: str) -> yaml.Node:
-        loader = _ExactLoader(text)
+        loader = ExactLoader(text)
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as e:

@@ -43,7 +43,7 @@ with `expect` or `expect_error`. `expect_check` may be combined with rows and
 file's folder.
 
 Rows. Cells are read as a data file's cells are: as text. The YAML is read
-without floats (the loader of `attain.engine.io`), so `0.95` is the text
+without floats (the loader of `attain.io.readers`), so `0.95` is the text
 "0.95" and `500_000` is "500000"; `95%`, `"500,000"`, `true` and dates are
 written as in a CSV file; `~` or an empty value is an empty cell (which takes
 the input's default, where it has one). As in a data file, every column an
@@ -89,8 +89,8 @@ import attrs
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic
-from attain.engine.io import Row, Table
 from attain.files import read_text
+from attain.io import Row, Table
 from attain.testing.nodes import Entries, NodeReader, kind_of
 from attain.testing.spec import SUFFIX, Case, CodeExpectation, Expectation, Suite
 

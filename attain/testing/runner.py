@@ -19,9 +19,9 @@ import attrs
 from attain.api import Policy, Results, check, load
 from attain.diagnostics import AttainError, Diagnostic, sort_diagnostics
 from attain.engine.evaluate import TierValue, Trace
-from attain.engine.io import Table
 from attain.engine.periods import parse_period
 from attain.exact import to_decimal
+from attain.io import Table
 from attain.testing.compare import compare, show, show_expected
 from attain.testing.reader import discover, load_suite
 from attain.testing.report import CaseResult, Failure, render_diagnostics

@@ -11,7 +11,7 @@ from pathlib import Path
 import attrs
 
 from attain.diagnostics import Diagnostic, Span
-from attain.engine.io import Table
+from attain.io import Table
 
 SUFFIX = ".test.yaml"
 

@@ -112,7 +112,7 @@ class _StubPolicy:
 
 
 def test_rows_match_by_id_and_period_when_both_results_have_a_period():
-    from attain.engine.io import Table
+    from attain.io import Table
 
     old = _StubPolicy([
         {"id": "A", "period": "2024-Q1", "pay": Decimal("100.00")},

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import attain
+import attain.io
 from attain.dsl import builtins, nodes
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
@@ -93,8 +94,8 @@ def test_every_engine_computes_every_value_function_alike(call):
     policy = attain.loads(text)
     model, _ = check(parse(text))
     for i, (a, b, c) in enumerate(ROWS):
-        data = attain.engine.io.Table("t.csv", ("id", "a", "b", "c"),
-                                      (attain.engine.io.Row(2, {"id": f"E{i}", "a": a, "b": b, "c": c}),))
+        data = attain.io.Table("t.csv", ("id", "a", "b", "c"),
+                                      (attain.io.Row(2, {"id": f"E{i}", "a": a, "b": b, "c": c}),))
         (row,) = policy.run(data).rows
         want = Reference(model, {"a": Fraction(a), "b": Fraction(b), "c": Fraction(c)}).value("v")
         assert Fraction(row["v"]) == want, (call, a, b, c)
@@ -105,10 +106,10 @@ def test_sign_gives_minus_one_zero_or_one_as_a_plain_number():
             "direction = sign(sales - target)\n"
             "payout adjustment = direction * ¥100\noutput direction\n")
     policy = attain.loads(text)
-    data = attain.engine.io.Table("t.csv", ("id", "sales", "target"), (
-        attain.engine.io.Row(2, {"id": "over", "sales": "120", "target": "100"}),
-        attain.engine.io.Row(3, {"id": "equal", "sales": "100", "target": "100"}),
-        attain.engine.io.Row(4, {"id": "under", "sales": "99.99", "target": "100"}),
+    data = attain.io.Table("t.csv", ("id", "sales", "target"), (
+        attain.io.Row(2, {"id": "over", "sales": "120", "target": "100"}),
+        attain.io.Row(3, {"id": "equal", "sales": "100", "target": "100"}),
+        attain.io.Row(4, {"id": "under", "sales": "99.99", "target": "100"}),
     ))
     got = {r["id"]: (r["direction"], r["adjustment"]) for r in policy.run(data).rows}
     # sign(20) = 1 -> 1 x 100; sign(0) = 0 -> 0; sign(-0.01) = -1 -> -100.

@@ -8,7 +8,7 @@ import pytest
 
 import attain
 from attain.diagnostics import AttainError
-from attain.engine.io import Row, Table
+from attain.io import Row, Table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,9 +11,9 @@ from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
 from attain.engine.bind import bind
-from attain.engine.runtime import Fallback
 from attain.engine.evaluate import EvaluationError, Reference
-from attain.engine.io import Row, Table
+from attain.engine.runtime import Fallback
+from attain.io import Row, Table
 
 NAMES = ("a", "b", "c")
 MODES = ("half_up", "half_even", "half_down", "down", "up", "floor", "ceiling")

@@ -8,7 +8,7 @@ import attain
 from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
-from attain.engine.io import Row, Table
+from attain.io import Row, Table
 
 
 def table(columns, *rows):

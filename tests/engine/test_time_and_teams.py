@@ -8,8 +8,8 @@ import attain
 from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
-from attain.engine.io import Row, Table
 from attain.engine.periods import Period, coarsen, parse_period, period_of_date
+from attain.io import Row, Table
 
 
 def table(columns, *rows):

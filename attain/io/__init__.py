@@ -1,0 +1,22 @@
+"""Data in and out: read data files into tables of text cells, convert cells exactly, write results atomically."""
+
+from attain.io.cells import CellError, parse_cell
+from attain.io.numtext import approximate, format_grouped, format_number
+from attain.io.readers import read_table
+from attain.io.tables import ExactCell, Row, Table, exact_cell
+from attain.io.writers import write_atomically, write_results
+
+__all__ = [
+    "CellError",
+    "ExactCell",
+    "Row",
+    "Table",
+    "approximate",
+    "exact_cell",
+    "format_grouped",
+    "format_number",
+    "parse_cell",
+    "read_table",
+    "write_atomically",
+    "write_results",
+]

@@ -1,0 +1,295 @@
+"""Tests for attain.io.readers: reading CSV, YAML and JSON data files into tables."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from attain.diagnostics import AttainError, render
+from attain.io.readers import read_table
+from attain.io.tables import Row, Table
+
+
+def write(tmp_path, name: str, content: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return str(path)
+
+
+def error_of(excinfo) -> tuple[str, ...]:
+    return tuple(d.code for d in excinfo.value.diagnostics)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_without_bom(tmp_path):
+    path = write(tmp_path, "d.csv", "id, sales ,region\n e1 ,500000,\ne2,\"1,200.50\",East\n")
+    table = read_table(path)
+    assert table == Table(
+        path,
+        ("id", "sales", "region"),
+        (
+            Row(2, {"id": "e1", "sales": "500000", "region": None}),
+            Row(3, {"id": "e2", "sales": "1,200.50", "region": "East"}),
+        ),
+    )
+
+
+def test_csv_with_bom_and_crlf(tmp_path):
+    path = write(tmp_path, "d.csv", b"\xef\xbb\xbfid,sales\r\ne1,42\r\n")
+    table = read_table(path)
+    assert table.columns == ("id", "sales")
+    assert table.rows == (Row(2, {"id": "e1", "sales": "42"}),)
+
+
+def test_csv_chinese_headers(tmp_path):
+    path = write(tmp_path, "数据.csv", "工号,实际销售额,区域\n001,500000,华东\n")
+    table = read_table(path)
+    assert table.columns == ("工号", "实际销售额", "区域")
+    assert table.rows[0].cells == {"工号": "001", "实际销售额": "500000", "区域": "华东"}
+
+
+def test_csv_blank_lines_are_skipped_and_lines_counted(tmp_path):
+    path = write(tmp_path, "d.csv", "id,sales\n\ne1,1\n   \n,\ne2,2\n")
+    table = read_table(path)
+    assert [(r.line, r.cells["id"]) for r in table.rows] == [(3, "e1"), (6, "e2")]
+
+
+def test_csv_quoted_newline_reports_the_line_the_record_starts_on(tmp_path):
+    path = write(tmp_path, "d.csv", 'id,note\ne1,"two\nlines"\ne2,x\n')
+    table = read_table(path)
+    assert [(r.line, r.cells["note"]) for r in table.rows] == [(2, "two\nlines"), (4, "x")]
+
+
+def test_csv_short_row_names_file_and_line(tmp_path):
+    path = write(tmp_path, "d.csv", "id,sales,region\ne1,1,East\ne2,2\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D405"
+    assert (d.span.file, d.span.line) == (path, 3)
+    assert "2 values" in d.message and "3 columns" in d.message
+    assert f"--> {path}:3:1" in render(d)
+
+
+def test_csv_long_row_is_an_error_but_trailing_empty_cells_are_not(tmp_path):
+    path = write(tmp_path, "d.csv", "id,sales\ne1,1,,\ne2,2,oops\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert [(d.code, d.span.line) for d in excinfo.value.diagnostics] == [("D405", 3)]
+
+
+def test_csv_every_bad_row_is_reported(tmp_path):
+    path = write(tmp_path, "d.csv", "a,b\n1\n2,3\n4\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert [d.span.line for d in excinfo.value.diagnostics] == [2, 4]
+
+
+def test_csv_unclosed_quote_is_an_error(tmp_path):
+    path = write(tmp_path, "d.csv", 'id,note\ne1,ok\ne2,"never closed\ne3,x\n')
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D402"
+    assert (d.span.file, d.span.line) == (path, 3)
+
+
+def test_csv_duplicate_header(tmp_path):
+    path = write(tmp_path, "d.csv", "id,sales, sales\ne1,1,2\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D404",)
+    assert "'sales' twice" in excinfo.value.diagnostics[0].message
+
+
+def test_csv_unnamed_header_column(tmp_path):
+    path = write(tmp_path, "d.csv", "id,,sales\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D404",)
+    assert "column 2" in excinfo.value.diagnostics[0].message
+
+
+def test_csv_empty_file_has_no_header(tmp_path):
+    path = write(tmp_path, "d.csv", "\n\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D403",)
+
+
+def test_csv_not_utf8_points_at_the_line(tmp_path):
+    path = write(tmp_path, "d.csv", b"id,region\ne1," + "华东".encode("gbk") + b"\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D401"
+    assert (d.span.line, d.span.col) == (2, 4)
+    assert "CSV UTF-8" in d.hint
+
+
+def test_csv_from_stdin(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("\ufeffid,销售\ne1,7\n".encode())))
+    table = read_table("-")
+    assert table == Table("<stdin>", ("id", "销售"), (Row(2, {"id": "e1", "销售": "7"}),))
+
+
+# ---------------------------------------------------------------- files and formats
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AttainError) as excinfo:
+        read_table(str(tmp_path / "nope.csv"))
+    assert error_of(excinfo) == ("U501",)
+    assert "does not exist" in str(excinfo.value)
+
+
+def test_directory_is_unreadable(tmp_path):
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(AttainError) as excinfo:
+        read_table(str(tmp_path / "dir.csv"))
+    assert error_of(excinfo) == ("U503",)
+
+
+def test_unknown_extension(tmp_path):
+    path = write(tmp_path, "d.txt", "id\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("U504",)
+    assert ".csv" in excinfo.value.diagnostics[0].hint and ".xlsx" in excinfo.value.diagnostics[0].hint
+
+
+def test_old_excel_file_asks_for_xlsx(tmp_path):
+    path = write(tmp_path, "d.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("U504",)
+    assert ".xlsx" in excinfo.value.diagnostics[0].hint and ".csv" in excinfo.value.diagnostics[0].hint
+
+
+# ---------------------------------------------------------------- YAML
+
+
+def test_yaml_keeps_exact_text(tmp_path):
+    path = write(
+        tmp_path,
+        "d.yaml",
+        "- id: e1\n"
+        "  rate: 0.95\n"
+        "  target: 500_000\n"
+        "  active: true\n"
+        "  sci: 1.0e+3\n"
+        "  code: 00123\n"
+        "  start: 2023-07-01\n"
+        "  region: NO\n"
+        "  note: ~\n"
+        "- id: e2\n"
+        "  extra: ' padded '\n",
+    )
+    table = read_table(path)
+    assert table.columns == ("id", "rate", "target", "active", "sci", "code", "start", "region", "note", "extra")
+    assert table.rows[0] == Row(
+        1,
+        {
+            "id": "e1",
+            "rate": "0.95",
+            "target": "500000",
+            "active": "true",
+            "sci": "1.0e+3",
+            "code": "00123",
+            "start": "2023-07-01",
+            "region": "NO",
+            "note": None,
+            "extra": None,
+        },
+    )
+    assert table.rows[1].line == 2
+    assert table.rows[1].cells["extra"] == "padded"
+    assert table.rows[1].cells["rate"] is None
+
+
+def test_yaml_rows_mapping(tmp_path):
+    path = write(tmp_path, "d.yml", "rows:\n  - {id: e1, 销售: 1.50}\n")
+    table = read_table(path)
+    assert table.rows == (Row(1, {"id": "e1", "销售": "1.50"}),)
+
+
+def test_yaml_nested_value_is_an_error(tmp_path):
+    path = write(tmp_path, "d.yaml", "- id: e1\n- id: e2\n  sales: [1, 2]\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D406"
+    assert "record 2" in d.message and "'sales'" in d.message and "list" in d.message
+
+
+def test_yaml_malformed_reports_line(tmp_path):
+    path = write(tmp_path, "d.yaml", "- id: e1\n  sales: [1, 2\n- id: e2\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D402"
+    assert d.span.file == path and d.span.line == 3
+
+
+def test_yaml_duplicate_key_is_an_error(tmp_path):
+    path = write(tmp_path, "d.yaml", "- id: e1\n  sales: 1\n  sales: 2\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D402" and d.span.line == 3
+    assert "'sales' twice" in d.message
+
+
+def test_yaml_is_loaded_safely(tmp_path):
+    path = write(tmp_path, "d.yaml", "- id: !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D402",)
+
+
+def test_yaml_not_a_list(tmp_path):
+    path = write(tmp_path, "d.yaml", "id: e1\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D403",)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def test_json_keeps_exact_number_text(tmp_path):
+    text = '[{"id": "e1", "rate": 0.1, "n": 12, "ok": false, "x": null}, {"id": "e2", "y": 3}]'
+    path = write(tmp_path, "d.json", text)
+    table = read_table(path)
+    assert table.columns == ("id", "rate", "n", "ok", "x", "y")
+    assert table.rows[0].cells == {"id": "e1", "rate": "0.1", "n": "12", "ok": "false", "x": None, "y": None}
+    assert table.rows[1] == Row(2, {"id": "e2", "rate": None, "n": None, "ok": None, "x": None, "y": "3"})
+
+
+def test_json_malformed_reports_line(tmp_path):
+    path = write(tmp_path, "d.json", '[\n {"id": "e1"},\n {"id": }\n]')
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D402" and d.span.line == 3
+
+
+def test_json_nested_value_and_non_record(tmp_path):
+    path = write(tmp_path, "d.json", '{"rows": [{"id": "e1", "sales": {"q1": 1}}, 5]}')
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D403", "D406")
+
+
+def test_json_rejects_nan(tmp_path):
+    path = write(tmp_path, "d.json", '[{"sales": NaN}]')
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D402",)
+    assert "NaN" in str(excinfo.value)

@@ -1,0 +1,220 @@
+"""Tests for attain.io.xlsx: reading a worksheet of an Excel workbook."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zipfile
+from fractions import Fraction
+
+import openpyxl
+import pytest
+
+from attain.diagnostics import AttainError
+from attain.io.cells import CellError, parse_cell
+from attain.io.readers import read_table
+from attain.io.tables import Row, Table
+
+
+def write(tmp_path, name: str, content: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return str(path)
+
+
+def error_of(excinfo) -> tuple[str, ...]:
+    return tuple(d.code for d in excinfo.value.diagnostics)
+
+
+def workbook(tmp_path, name="d.xlsx", **sheets) -> str:
+    """Save a workbook whose sheets are given as {title: {"A1": value or (value, number_format)}}."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, cells in sheets.items():
+        ws = wb.create_sheet(title)
+        for ref, value in cells.items():
+            value, number_format = value if isinstance(value, tuple) else (value, None)
+            ws[ref] = value
+            if number_format:
+                ws[ref].number_format = number_format
+    path = tmp_path / name
+    wb.save(path)
+    return str(path)
+
+
+def patch_sheet(path: str, edit) -> None:
+    """Rewrite the first worksheet's XML, as a file saved by another program might have it."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            z.writestr(info, data)
+
+
+def test_xlsx_cells_read_as_exact_text(tmp_path):
+    path = workbook(
+        tmp_path,
+        "数据.xlsx",
+        Data={
+            # Row 1 left empty: the header is the first non-empty row.
+            "A2": "工号", "B2": "实际销售额", "C2": "达成率", "D2": "入职日期", "E2": "在职", "F2": "备注",
+            "G2": "系数", "H2": 2023,
+            "A3": "001", "B3": 575000.5, "C3": (0.95, "0%"), "D3": datetime.date(2023, 7, 1), "E3": True,
+            "F3": "  华东  ", "G3": 0.1, "H3": 7,
+            # Row 4 is blank and skipped; row numbers stay Excel's.
+            "A5": " 002", "B5": 575000.0, "C5": (0.125, "0.0%"), "D5": datetime.datetime(2023, 7, 1, 9, 30),
+            "E5": False, "G5": 1e-7, "H5": 1099511627776,
+            "A6": "003", "B6": 0.30000000000000004, "C6": (1, "0%"), "D6": datetime.time(9, 30), "F6": "",
+            "G6": -0.0, "H6": 1.5e16,
+        },
+    )
+    table = read_table(path)
+    assert table.file == path
+    assert table.columns == ("工号", "实际销售额", "达成率", "入职日期", "在职", "备注", "系数", "2023")
+    assert table.rows == (
+        Row(3, {"工号": "001", "实际销售额": "575000.5", "达成率": "95%", "入职日期": "2023-07-01", "在职": "true",
+                "备注": "华东", "系数": "0.1", "2023": "7"}),
+        Row(5, {"工号": "002", "实际销售额": "575000", "达成率": "12.5%", "入职日期": "2023-07-01T09:30:00",
+                "在职": "false", "备注": None, "系数": "0.0000001", "2023": "1099511627776"}),
+        Row(6, {"工号": "003", "实际销售额": "0.3", "达成率": "100%", "入职日期": "09:30:00", "在职": None,
+                "备注": None, "系数": "0", "2023": "15000000000000000"}),
+    )
+    # The texts convert exactly, and a percent cell is refused where a plain number is expected.
+    assert parse_cell("money", table.rows[0].cells["实际销售额"]) == Fraction(1150001, 2)
+    assert parse_cell("percent", table.rows[0].cells["达成率"]) == Fraction(95, 100)
+    assert parse_cell("number", table.rows[0].cells["系数"]) == Fraction(1, 10)
+    with pytest.raises(CellError):
+        parse_cell("number", table.rows[0].cells["达成率"])
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.1, "0.1"),
+        (575000.0, "575000"),
+        (575000.5, "575000.5"),
+        (1e-7, "0.0000001"),
+        (-12.5, "-12.5"),
+        (1234.5600000000002, "1234.56"),  # a formula's result, shown by Excel to 15 digits
+        (123456789012345.6, "123456789012346"),
+        (42, "42"),
+    ],
+)
+def test_xlsx_numbers(tmp_path, value, text):
+    path = workbook(tmp_path, S={"A1": "n", "A2": value})
+    assert read_table(path).rows[0].cells["n"] == text
+
+
+def test_xlsx_sheet_by_name(tmp_path):
+    path = workbook(tmp_path, First={"A1": "id", "A2": "x"}, 第二={"A1": "id", "A2": "y"})
+    assert read_table(path).rows[0].cells == {"id": "x"}
+    assert read_table(path, sheet="第二").rows[0].cells == {"id": "y"}
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path, sheet="Third")
+    assert error_of(excinfo) == ("D407",)
+    assert "'First', '第二'" in excinfo.value.diagnostics[0].hint
+
+
+def test_sheet_name_for_csv_is_a_usage_error(tmp_path):
+    path = write(tmp_path, "d.csv", "id\nx\n")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path, sheet="Data")
+    assert error_of(excinfo) == ("U507",)
+
+
+def test_xlsx_formula_without_saved_value(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "B1": "sales", "A2": "e1", "B2": 5, "A7": "e2", "B7": "=B2*2"})
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D408"
+    assert "cell B7" in d.message and "formula with no saved value" in d.message
+    assert "open and save the file in Excel" in d.hint
+    assert (d.span.file, d.span.line, d.span.col) == (path, 7, 2)
+
+
+def test_xlsx_formula_alone_in_a_row_is_not_skipped(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "A2": "e1", "A3": "=A2"})
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D408",)
+
+
+def test_xlsx_formula_with_saved_value_reads_the_value(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "B1": "sales", "C1": "note", "A2": "e1", "B2": "=2*3", "C2": '=""'})
+    # As Excel saves them: a number result, and an empty-text result (t="str" with an empty value).
+    patch_sheet(
+        path,
+        lambda xml: xml.replace("<f>2*3</f><v />", "<f>2*3</f><v>6</v>")
+        .replace('<c r="C2"><f>""</f><v />', '<c r="C2" t="str"><f>""</f><v></v>'),
+    )
+    assert read_table(path).rows == (Row(2, {"id": "e1", "sales": "6", "note": None}),)
+
+
+def test_xlsx_many_bad_cells_are_counted_not_listed(tmp_path):
+    cells = {"A1": "n"} | {f"A{i}": "=1" for i in range(2, 40)}
+    path = workbook(tmp_path, S=cells)
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    diagnostics = excinfo.value.diagnostics
+    assert len(diagnostics) == 21 and all(d.code == "D408" for d in diagnostics)
+    assert diagnostics[-1].message.startswith("18 more cells from here on") and diagnostics[-1].span.line == 22
+
+
+def test_xlsx_error_value(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "B1": "rate", "A2": "e1", "B2": "#DIV/0!"})
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D409" and "cell B2" in d.message and "#DIV/0!" in d.message
+
+
+def test_xlsx_header_problems(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "B1": "sales", "D1": "sales", "A2": "e1"})
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    messages = [(d.code, d.message) for d in excinfo.value.diagnostics]
+    assert [code for code, _ in messages] == ["D404", "D404"]
+    assert "column C" in messages[0][1] and "'sales' twice" in messages[1][1]
+
+
+def test_xlsx_table_may_start_right_of_column_a_but_not_spill_outside(tmp_path):
+    path = workbook(tmp_path, S={"B3": "id", "C3": "n", "B4": "e1", "C4": 1, "B5": "e2", "E5": "note"})
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D405" and "cell E5" in d.message and "B to C" in d.message
+    path = workbook(tmp_path, "ok.xlsx", S={"B3": "id", "C3": "n", "B4": "e1", "C4": 1})
+    assert read_table(path) == Table(path, ("id", "n"), (Row(4, {"id": "e1", "n": "1"}),))
+
+
+def test_xlsx_with_wrong_dimensions_loses_no_rows(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "B1": "n", "A2": "e1", "B2": 1, "A3": "e2", "B3": 2})
+    patch_sheet(path, lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1"/>', xml))
+    assert [r.cells for r in read_table(path).rows] == [{"id": "e1", "n": "1"}, {"id": "e2", "n": "2"}]
+
+
+def test_xlsx_empty_sheet_has_no_header(tmp_path):
+    path = workbook(tmp_path, S={})
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D403",)
+
+
+@pytest.mark.parametrize("content", [b"id,sales\ne1,1\n", b"PK\x03\x04broken", b""])
+def test_xlsx_that_is_not_a_workbook(tmp_path, content):
+    path = write(tmp_path, "d.xlsx", content)
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    assert error_of(excinfo) == ("D407",)
+    assert "not a readable Excel workbook" in str(excinfo.value)
+
+
+def test_xlsx_missing_file(tmp_path):
+    with pytest.raises(AttainError) as excinfo:
+        read_table(str(tmp_path / "nope.xlsx"))
+    assert error_of(excinfo) == ("U501",)
