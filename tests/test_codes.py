@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 import attain
 from attain.cli import main
-from attain.codes import CODES, STAGES
+from attain.codes import CODES, STAGES, markdown
 from attain.diagnostics import AttainError, Diagnostic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -399,3 +399,7 @@ def test_declarations_are_well_formed():
             assert text.strip() == text and "|" not in text and "\n" not in text, c
         assert c.meaning.endswith("."), c
 
+
+def test_docs_errors_md_is_generated_from_the_registry():
+    committed = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert committed == markdown(), "docs/errors.md is out of date: run python3 -m attain.codes > docs/errors.md"

@@ -2,7 +2,9 @@
 
 The bottom of the package: it imports nothing from attain. `Diagnostic` refuses a
 code that is not in `CODES`, so every code a user can see has a title and a
-meaning here.
+meaning here, and `docs/errors.md` is generated from this table by `markdown()`:
+
+    python3 -m attain.codes > docs/errors.md
 
 A code is stable once released: change its wording freely, never its meaning,
 and give a new problem a new code.
@@ -365,3 +367,24 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
 
 CODES = _registry(_DECLARED)
 
+
+def markdown() -> str:
+    """docs/errors.md: every code, grouped by stage, as one table per stage."""
+    out = [
+        "# Diagnostic codes",
+        "",
+        "Every problem attain reports carries a stable code, shown as `error[C216]` or `warning[C219]`",
+        "and, where the problem has a place, followed by the file, line and column with a caret under it.",
+        "This page says what each code means and what to do about it. Warnings are reported, but the",
+        "policy still runs.",
+        "",
+        "Generated from the registry in `attain/codes/` by `python3 -m attain.codes > docs/errors.md`;",
+        "do not edit it by hand.",
+    ]
+    for stage, (_letter, heading, intro) in STAGES.items():
+        out += ["", f"## {heading}", "", intro, "", "| Code | Problem | What it means |", "|---|---|---|"]
+        for c in CODES.values():
+            if c.stage == stage:
+                code = f"`{c.code}` (warning)" if c.severity == "warning" else f"`{c.code}`"
+                out.append(f"| {code} | {c.title} | {c.meaning} |")
+    return "\n".join(out) + "\n"
