@@ -2,7 +2,8 @@
 
 Every stage reports user mistakes as `Diagnostic` values; nothing below the CLI
 prints. Codes are stable: P1xx parse, C2xx check, E3xx evaluation, D4xx data,
-U5xx usage.
+U5xx usage, T6xx policy tests; each is declared, with its meaning, in
+`attain.codes`, and a `Diagnostic` with any other code cannot be made.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from typing import Iterable, Mapping
 
 import attrs
+
+from attain.codes import CODES
 
 
 @attrs.frozen(order=True)
@@ -55,6 +58,11 @@ class Diagnostic:
     label: str = ""
     notes: tuple[Label, ...] = ()
     hint: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # An undeclared code is a bug in attain, never the user's mistake: fail where it is made.
+        if self.code not in CODES:
+            raise ValueError(f"diagnostic code {self.code!r} is not declared in attain.codes")
 
     @property
     def is_error(self) -> bool:
