@@ -166,10 +166,10 @@ def test_dates_compare_in_order():
 
 
 def test_money_literals_make_fixed_amounts_money():
-    # Case 1 written with amounts: 1,000 + (1.2 * 80 + 13) * 50 = 1,000 + 109 * 50 = 6,450
-    p = attain.loads('policy "c1"\ninput a : number\ninput b : number\npayout pay = ¥1_000 + (a * 80 + b) * ¥50\n')
-    (row,) = p.run(table(["id", "a", "b"], ["E", "1.2", "13"])).rows
-    assert row["pay"] == Decimal("6450")
+    # A fixed amount plus points at an amount each: 2,000 + (1.5 * 10 + 4) * 30 = 2,000 + 19 * 30 = 2,570
+    p = attain.loads('policy "m"\ninput a : number\ninput b : number\npayout pay = ¥2_000 + (a * 10 + b) * ¥30\n')
+    (row,) = p.run(table(["id", "a", "b"], ["E", "1.5", "4"])).rows
+    assert row["pay"] == Decimal("2570")
     with pytest.raises(AttainError) as e:
         attain.loads('policy "x"\ninput r : percent\npayout p = ¥100 + r\n')
     assert e.value.diagnostics[0].code == "C206"
