@@ -5,6 +5,9 @@ area / supervisor / rep: base × (attainment × 30% + collection × 30% + mgmt c
 mgmt coefficient = management score / 10; attainment below 50%: nothing; 50%-60% (the document's
 gap) paid by actual attainment in this policy; no cap above 110%. Expense control (this policy's
 reading of "销售费用率×10%"): 100% within the expense-ratio target, else target / actual.
+
+The worked examples (both role weightings: R001, A001 and R001's numbers as an area manager;
+the as-written 50%-60% gap, C216) are asserted in policies/case5/pay.test.yaml.
 """
 
 from decimal import Decimal
@@ -26,20 +29,6 @@ def rows():
     return {r["id"]: r for r in res.rows}
 
 
-def test_regional_manager_within_expense_target(rows):
-    # attainment 900,000 / 1,000,000 = 90%; collection 810,000 / 900,000 = 90%
-    # expenses 30,000 + 25,000 + 10,000 + 7,000 = 72,000; 72,000 / 900,000 = 8% <= 10% -> control 100%
-    # mgmt 8 / 10 = 0.8
-    # 10,000 × (0.9 × 35% + 0.9 × 35% + 1 × 10% + 0.8 × 20%) = 10,000 × (0.315 + 0.315 + 0.1 + 0.16)
-    #   = 10,000 × 0.89 = 8,900
-    row = rows["R001"]
-    assert row["attainment"] == Decimal("0.9")
-    assert row["collection_rate"] == Decimal("0.9")
-    assert row["performance_pay_total"] == Decimal("8900.00")
-    assert row["promotion_review"] is False
-    assert row["underperformance_review"] is False  # 1 month missed before + this one = 2 < 3
-
-
 def test_regional_manager_over_expense_target_above_110_percent_uncapped(rows):
     # attainment 1,000,000 / 800,000 = 125% (no cap); collection 950,000 / 1,000,000 = 95%
     # expenses 50,000 + 40,000 + 20,000 + 10,000 = 120,000 / 1,000,000 = 12% > 10%
@@ -51,15 +40,6 @@ def test_regional_manager_over_expense_target_above_110_percent_uncapped(rows):
     assert row["attainment"] == Decimal("1.25")
     assert row["performance_pay_total"] == Decimal("12400.00")
     assert row["promotion_review"] is True  # 5 months met before + this one = 6
-
-
-def test_area_manager(rows):
-    # attainment 400,000 / 500,000 = 80%; collection 360,000 / 400,000 = 90%; mgmt 7 / 10 = 0.7
-    # 6,000 × (0.8 × 30% + 0.9 × 30% + 0.7 × 40%) = 6,000 × (0.24 + 0.27 + 0.28) = 6,000 × 0.79 = 4,740
-    row = rows["A001"]
-    assert row["role"] == "area"
-    assert row["performance_pay_total"] == Decimal("4740.00")
-    assert row["underperformance_review"] is True  # 2 months missed before + this one = 3
 
 
 def test_supervisor_in_the_50_to_60_percent_gap_is_paid_by_actual_attainment(rows):
@@ -93,29 +73,15 @@ def test_leaver_with_exactly_15_days_keeps_the_subjective_part(rows):
     assert rows["P004"]["performance_pay_total"] == Decimal("2720.00")
 
 
-def test_same_numbers_under_the_other_role_use_the_other_weights(tmp_path):
-    # R001's numbers as an area manager: 10,000 × (0.9 × 30% + 0.9 × 30% + 0.8 × 40%)
-    #   = 10,000 × (0.27 + 0.27 + 0.32) = 8,600 (the expense columns are then not needed)
-    data = tmp_path / "area.csv"
-    data.write_text("id,岗位,绩效工资基数,目标销售额,实际销售额,实际到账金额,管理指标考核得分,"
-                    "部门费用,导购费用,特殊陈列费用,广告宣传品费用,费用率目标,出勤天数\n"
-                    "X1,area,10000,1000000,900000,810000,8,,,,,,\n", encoding="utf-8")
-    row = attain.load(POLICY).run(data).rows[0]
-    assert row["performance_pay_total"] == Decimal("8600.00")
-
-
 def test_explain_a_regional_manager():
     text = attain.load(POLICY).explain(DATA, who="R002", value="performance_pay_total").text()
     assert "performance_pay_total = 12,400.00" in text
     assert "expense_ratio = 12%" in text
 
 
-def test_as_written_leaves_50_to_60_percent_uncovered():
+def test_as_written_the_gap_is_the_only_error():
     errors = [d for d in attain.check(AS_WRITTEN) if d.is_error]
-    assert [(d.code, d.message) for d in errors] == [("C216", "band leaves 50% to 60% uncovered")]
-    band_line = next(i for i, line in enumerate(AS_WRITTEN.read_text(encoding="utf-8").splitlines(), 1)
-                     if line.startswith("attainment_paid = band attainment"))
-    assert errors[0].span.line == band_line == 57
+    assert [d.code for d in errors] == ["C216"]
     with pytest.raises(attain.AttainError) as e:
         attain.load(AS_WRITTEN)
     assert [d.code for d in e.value.diagnostics] == ["C216"]

@@ -9,6 +9,11 @@
   period and by date): a policy names its own in a comment line
   `# Sample data: FILE` (a file in the policy's folder); otherwise it uses the
   folder's `sample.csv`, or else the folder's first CSV file.
+
+A source document's worked example is asserted in one place: the policy's own test file
+(`policies/<case>/*.test.yaml`, with the hand calculation in its comments), which both
+`attain test` and pytest run. The test modules beside this one add edge cases, explanations and
+errors, and do not restate it.
 """
 
 import csv
