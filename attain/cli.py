@@ -130,9 +130,9 @@ def check_cmd(policies, fmt):
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table"]), default=None,
               help="Output format [default: from --out's extension, else table on a terminal, else csv].")
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
-@click.option("--engine", type=click.Choice(api.ENGINES), default="python", show_default=True,
-              help="python: the compiled plan; reference: every value by the reference evaluator, "
-                   "the slow, obvious way (an auditor's recomputation). Both give identical results.")
+@click.option("--engine", type=click.Choice(api.ENGINES), default=None,
+              help="python: the compiled plan [the default]; reference: every value by the reference "
+                   "evaluator, the slow, obvious way (an auditor's recomputation). Both give identical results.")
 @_guard
 def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
     """Evaluate POLICY for every employee in --data.
@@ -157,7 +157,8 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
     for version in versions:
         if version.warnings:
             _report(version.warnings)
-    results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column, engine=engine)
+    results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column,
+                          engine=engine or "python")
     if fmt is None:
         suffix = Path(out).suffix.lower().lstrip(".") if out else ""
         fmt = suffix if suffix in ("csv", "json", "xlsx") else (
