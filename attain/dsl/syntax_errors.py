@@ -1,0 +1,181 @@
+"""Syntax errors as an HR author reads them: the catalogue of typical mistakes and the wording of the rest.
+
+The parser hands lark's exception here; a mistake that stops the parser in the
+same state as a catalogued example gets that example's code, message and hint.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from lark import Lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput
+
+from attain.diagnostics import Diagnostic, Span
+
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "PERCENT": "a percent such as 15%",
+    "MONEY": "an amount such as ¥1_000",
+    "STRING": 'a quoted text such as "华东"',
+    "DATE": "a date such as 2023-07-01",
+    "ARROW": "'->'",
+    "_NL": "the end of the line",
+    "_INDENT": "indented rows below this line",
+    "_DEDENT": "the end of the indented rows",
+    "EQ": "'='",
+    "GE": "'>='",
+    "LE": "'<='",
+    "GT": "'>'",
+    "LT": "'<'",
+    "NE": "'!='",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "DOT": "'.'",
+    "AND": "'and'",
+    "OR": "'or'",
+    "ELSE": "'else'",
+    "OTHERWISE": "'otherwise'",
+    "$END": "the end of the file",
+}
+
+
+def _words(terminal: str) -> str:
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    return "'" + terminal.lower() + "'"
+
+
+# Typical mistakes: code -> (message, hint, examples that make the same parser state).
+_CATALOGUE = {
+    "P101": (
+        "a row needs '->' between its condition and its result",
+        "write the row as, for example, `>= 120% -> 100`",
+        [
+            'policy "x"\na = band b\n    >= 1 100\n',
+            'policy "x"\na = band b\n    1 to 2 100\n',
+            'policy "x"\na = band b\n    below 1 100\n',
+            'policy "x"\na = lookup b\n    "k" 1\n',
+            'policy "x"\na = lookup b\n    else 1\n',
+        ],
+    ),
+    "P102": (
+        "a definition needs '=' between its name and its formula",
+        "write `name = formula`, for example `attainment = sales / sales_target`",
+        ['policy "x"\na b\n', 'policy "x"\na 5\n', 'policy "x"\na band\n'],
+    ),
+    "P103": (
+        "an input needs ':' and a type after its name",
+        "write `input sales : money`; types are money, percent, number, count, bool, text, date",
+        ['policy "x"\ninput a money\n', 'policy "x"\ninput a\n'],
+    ),
+    "P104": (
+        "this formula is incomplete",
+        "an operator such as '+' or '*' needs a value on both sides",
+        ['policy "x"\na = b +\n', 'policy "x"\na = b *\n', 'policy "x"\na = b /\n', 'policy "x"\na = b -\n'],
+    ),
+    "P105": (
+        "a block's rows must be indented below its first line",
+        "indent each row with spaces, for example four",
+        ['policy "x"\na = band b\n>= 1 -> 2\n', 'policy "x"\na = weighted\nb 10%\n', 'policy "x"\na = band b\n'],
+    ),
+    "P106": (
+        "a weight must be a percent",
+        "write the weight as a percent, for example `attainment_score 40%`",
+        ['policy "x"\na = weighted\n    b 40\n', 'policy "x"\na = weighted\n    b\n'],
+    ),
+    "P107": (
+        "a policy starts with its name",
+        'write `policy "Quarterly incentive"` on the first line',
+        ['input a : money\n', 'a = 1\n'],
+    ),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _mistake_states() -> dict:
+    """The LALR state each catalogued mistake stops in; a user's error in the same state is that mistake.
+
+    Lark's own `match_examples` also compares the depth of the parser's stack,
+    which depends on how many statements came before; only the state matters here.
+    """
+    from attain.dsl.parser import grammar_parser  # the one grammar, built and cached there
+
+    parser = grammar_parser()
+    states = {}
+    for code, (_message, _hint, examples) in _CATALOGUE.items():
+        for example in examples:
+            try:
+                parser.parse(example)
+            except UnexpectedInput as e:
+                state = getattr(e, "state", None)
+                if state is not None:
+                    states.setdefault(state.position, code)
+    return states
+
+
+def _match_mistake(parser: Lark, err: UnexpectedInput):
+    state = getattr(err, "state", None)
+    return _mistake_states().get(state.position) if state is not None else None
+
+
+def syntax_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    line = getattr(err, "line", 1) or 1
+    col = getattr(err, "column", 1) or 1
+    if isinstance(err, UnexpectedCharacters):
+        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        span = Span(file, line, col, line, col + 1)
+        if ch == "%":
+            return Diagnostic("P110", "a percent sign needs a number just before it", span,
+                              label="no number before '%'", hint="write for example `15%`, without a space")
+        if ch == '"':
+            end = len(text[err.pos_in_stream:].split("\n", 1)[0])
+            return Diagnostic("P111", "this text has no closing quote", Span(file, line, col, line, col + end),
+                              label="text starts here", hint='close the text on the same line: "华东"')
+        if ch == "\t":
+            return Diagnostic("P112", "a tab is not allowed here", span, hint="use spaces")
+        if ch in "，：（）＝％":
+            return Diagnostic("P113", f"'{ch}' is a full-width character", span,
+                              label="full-width", hint="switch the keyboard to half-width for punctuation: , : ( ) = %")
+        allowed = sorted(err.allowed or ())
+        expected = ", ".join(_words(t) for t in allowed[:8])
+        return Diagnostic("P100", f"unexpected character {ch!r}", span,
+                          hint=f"expected {expected}" if expected else "")
+    token = getattr(err, "token", None)
+    if token is not None and getattr(token, "type", "") in ("_NL", "$END"):
+        # Point at the end of the line rather than at the line break.
+        src_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        line_no = line
+        if token.type == "_NL":
+            src_line = text.splitlines()[token.line - 1] if token.line <= len(text.splitlines()) else ""
+            line_no = token.line
+        col = len(src_line.rstrip()) + 1
+        span = Span(file, line_no, col, line_no, col + 1)
+        found = "the end of the line" if token.type == "_NL" else "the end of the file"
+    elif token is not None and token.type in ("_INDENT", "_DEDENT"):
+        # Indentation tokens borrow the position of the line break before them.
+        where = getattr(token, "end_line", None) or line
+        found = "an indented line" if token.type == "_INDENT" else "a line that is less indented"
+        span = Span(file, where, 1, where, 2)
+    else:
+        width = max(1, len(str(token))) if token is not None else 1
+        span = Span(file, line, col, line, col + width)
+        found = repr(str(token)) if token is not None else "the end of the file"
+    code = _match_mistake(parser, err)
+    if code is not None:
+        message, hint, _ = _CATALOGUE[code]
+        return Diagnostic(code, message, span, label=f"found {found}", hint=hint)
+    allowed = sorted(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
+    allowed = [t for t in allowed if not t.startswith("__")]
+    expected = ", ".join(_words(t) for t in allowed[:8]) + (", ..." if len(allowed) > 8 else "")
+    return Diagnostic("P100", f"found {found} where it does not fit", span, label="not expected here",
+                      hint=f"expected {expected}" if expected else "")
+
+
