@@ -8,6 +8,7 @@ cell is good.
 
 from __future__ import annotations
 
+import difflib
 import re
 from fractions import Fraction
 from typing import NamedTuple
@@ -162,40 +163,10 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
         if not plan.model.types[name].numeric:
             lines += ["    else:", f"        f{i} = V{i}(t)"]
             continue
-        percent = inp.type == "percent"
         if plan.model.policy.header.uses:
             lines += [f"    elif type(t) is EXACT: f{i} = V{i}(t)"]
             namespace["EXACT"] = ExactCell
-        lines += [
-            "    else:",
-            # Plain whole numbers and decimals take a few string methods and int(); ASCII only,
-            # and no underscores, which int() would accept but data must not.
-            "        if t.isdigit() and t.isascii():",
-            "            n = int(t); d = 1",
-            "        else:",
-            "            w, dot, fr = t.partition('.')",
-            "            if t.isascii() and '_' not in t and (w.isdigit() or w[:1] == '-' and w[1:].isdigit())"
-            " and (not dot or fr.isdigit()) and len(fr) < 60:",
-            "                n = int(w + fr) if fr else int(w); d = POW[len(fr)]",
-            "            else:",
-            "                m = FAST(t)",
-            f"                if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
-            f"                    n, d = V{i}(t)",
-            "                else:",
-            "                    s, w, fr, pc = m.groups()",
-            "                    if ',' in w: w = w.replace(',', '')",
-            "                    if fr: n = int(w + fr); d = POW[len(fr)]",
-            "                    else: n = int(w); d = 1",
-            "                    if s: n = -n",
-        ]
-        if percent:
-            lines.append("                    if pc: d *= 100")
-        if inp.type == "count":
-            lines.append("        if n < 0 or n % d: raise CellError('count')")
-        if inp.low is not None:
-            lo, hi = inp.low.value, inp.high.value
-            lines.append(f"        if not ({lo.numerator} * d <= n * {lo.denominator} and "
-                         f"n * {hi.denominator} <= {hi.numerator} * d): raise CellError('range')")
+        lines += _number_lines(i, inp)
         lines.append(f"        f{i} = (n, d)")
     values = ", ".join(f"f{i}" for i in range(len(plan.inputs)))
     lines.append(f"    return ({values}{',' if len(plan.inputs) == 1 else ''}), "
@@ -203,6 +174,42 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
     namespace["EMPTY"] = _NO_MISSING
     exec(compile("\n".join(lines) + "\n", "<attain row reader>", "exec"), namespace)
     return namespace["read"]
+
+
+def _number_lines(i: int, inp) -> list[str]:
+    """The generated lines that read input i's cell `t` into an exact (n, d), checking count and range."""
+    percent = inp.type == "percent"
+    lines = [
+        "    else:",
+        # Plain whole numbers and decimals take a few string methods and int(); ASCII only,
+        # and no underscores, which int() would accept but data must not.
+        "        if t.isdigit() and t.isascii():",
+        "            n = int(t); d = 1",
+        "        else:",
+        "            w, dot, fr = t.partition('.')",
+        "            if t.isascii() and '_' not in t and (w.isdigit() or w[:1] == '-' and w[1:].isdigit())"
+        " and (not dot or fr.isdigit()) and len(fr) < 60:",
+        "                n = int(w + fr) if fr else int(w); d = POW[len(fr)]",
+        "            else:",
+        "                m = FAST(t)",
+        f"                if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
+        f"                    n, d = V{i}(t)",
+        "                else:",
+        "                    s, w, fr, pc = m.groups()",
+        "                    if ',' in w: w = w.replace(',', '')",
+        "                    if fr: n = int(w + fr); d = POW[len(fr)]",
+        "                    else: n = int(w); d = 1",
+        "                    if s: n = -n",
+    ]
+    if percent:
+        lines.append("                    if pc: d *= 100")
+    if inp.type == "count":
+        lines.append("        if n < 0 or n % d: raise CellError('count')")
+    if inp.low is not None:
+        lo, hi = inp.low.value, inp.high.value
+        lines.append(f"        if not ({lo.numerator} * d <= n * {lo.denominator} and "
+                     f"n * {hi.denominator} <= {hi.numerator} * d): raise CellError('range')")
+    return lines
 
 
 def find_id_column(table: Table, id_column: str | None = None) -> str:
@@ -227,112 +234,33 @@ def only(table: Table, id_column: str, who: str) -> Table:
 
 
 def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
-    model = plan.model
-    diags: list[Diagnostic] = []
+    """Every row of `table` as a Record of exact values for `plan`; every bad cell is reported, nothing is guessed."""
     positions = {c: i + 1 for i, c in enumerate(table.columns)}
-    header = Span(table.file, 1, 1, 1, 2)
-
     id_column = find_id_column(table, id_column)
-
-    columns: dict[str, str] = {}
-    for name in plan.inputs:
-        inp = model.inputs[name]
-        if name in positions:
-            columns[name] = name
-        elif inp.label and inp.label in positions:
-            columns[name] = inp.label
-        elif inp.default is None:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(table.columns), n=1)
-            wanted = f"'{name}'" + (f" or '{inp.label}'" if inp.label else "")
-            diags.append(Diagnostic(
-                "D411", f"the data has no column for input {wanted}", header,
-                hint=f"did you mean '{close[0]}'?" if close else "add the column, or give the input a default"))
-    if diags:
-        raise AttainError(diags)
-
-    specs = []
-    for name in plan.inputs:
-        inp = model.inputs[name]
-        t = model.types[name]
-        default = _default_value(inp, t)
-        low = (inp.low, inp.high) if inp.low is not None else None
-        convert = _converter(inp.type, t.numeric, low, frozenset(inp.choices))
-        if default is None:
-            default = MISSING_NUMBER if t.numeric else MISSING
-        specs.append((columns.get(name), convert, default))
-
+    columns = _input_columns(plan, table, positions)
+    specs = _cell_specs(plan, columns)
     read_row = _row_reader(plan, columns, specs)
-
-    header_info = model.policy.header
-    period_kind = header_info.period
-    period_column = next((c for c in PERIOD_COLUMNS if c in positions), None) if period_kind else None
-    date_column = None
-    if period_kind and period_column is None:
-        date_column = next((c for c in DATE_COLUMNS if c in positions), None)
-        if date_column is None and (model.history_refs or plan.history):
-            raise AttainError([Diagnostic(
-                "D415", "this policy looks at earlier periods, so the data needs a period column", header,
-                hint=f"add a column 'period' holding {expected_label(period_kind)}, or a 'date' column")])
-
-    records, orders = [], []
-    finer = False
+    time = _time_columns(plan, table, positions)
+    records, orders, diags = [], [], []
     seen: dict = {}
+    finer = False
     for row in table.rows:
         who = row.cells.get(id_column)
         if who is None:
-            diags.append(_cell_error(table, row.line, positions[id_column], id_column,
-                                     "an employee id", None))
+            diags.append(_cell_error(table, row.line, positions[id_column], id_column, "an employee id", None))
             continue
-        period = None
-        order = (0, row.line)  # rows of one period combine in time order, then file order
-        fine_label = None
-        if period_column is not None:
-            label = row.cells.get(period_column)
-            period = parse_period(period_kind, label) if label is not None else None
-            if period is None and label is not None:
-                # A finer period (a month in a quarterly policy): its rows roll up into the coarser one.
-                fine = next((p for k in FINER.get(period_kind, ()) if (p := parse_period(k, label))), None)
-                if fine is not None:
-                    period, order = coarsen(fine, period_kind), (fine.index, row.line)
-                    fine_label = fine
-                    finer = True
-            if period is None:
-                diags.append(_cell_error(table, row.line, positions[period_column], period_column,
-                                         expected_label(period_kind), label))
-                continue
-        elif date_column is not None:
-            try:
-                day = parse_cell("date", row.cells.get(date_column) or "")
-            except CellError as err:
-                diags.append(_cell_error(table, row.line, positions[date_column], date_column, err.expected,
-                                         row.cells.get(date_column)))
-                continue
-            period = period_of_date(period_kind, day, header_info.month_ends_on)
-            order = (day.toordinal(), row.line)
-        key = (who, fine_label or period)
-        if key in seen and date_column is None:
-            when = f" in {fine_label or period}" if period is not None else ""
-            diags.append(Diagnostic(
-                "D414", f"employee '{who}' appears twice{when} (lines {seen[key]} and {row.line})",
-                Span(table.file, row.line, positions[id_column], row.line, positions[id_column] + 1),
-                hint="give each employee one row" + (" per period" if period is not None else "")
-                + ("" if period_kind else "; if the data holds several periods, add `period month` (or quarter...) "
-                   "to the policy header and a 'period' column")))
-        seen[key] = row.line
+        placed = _row_period(plan, table, row, time, positions, diags)
+        if placed is None:
+            continue
+        period, order, fine = placed
+        finer = finer or fine is not None
+        duplicate = _duplicate(table, row, who, period, fine, time, seen, positions[id_column])
+        if duplicate is not None:
+            diags.append(duplicate)
         try:
             fast, missing = read_row(row.cells)
         except CellError:
-            # Go cell by cell to report every bad cell of the row with its column.
-            cells = row.cells
-            for column, convert, _default in specs:
-                text = cells.get(column) if column is not None else None
-                if text is not None:
-                    try:
-                        convert(text)
-                    except CellError as err:
-                        diags.append(_cell_error(table, row.line, positions[column], column, err.expected, text))
+            diags.extend(_bad_cells(table, row, specs, positions))
             continue
         records.append(Record(who, row.line, fast, period, missing))
         orders.append(order)
@@ -340,11 +268,128 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
             break
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
-    rules = {}
-    if date_column is not None or finer:
-        records, rules = _combine(plan, table, records, orders, dated=date_column is not None)
-    return Bound(table.file, id_column, columns, tuple(records), positions, period_column or date_column,
+    rules: dict = {}
+    if time.date is not None or finer:
+        records, rules = _combine(plan, table, records, orders, dated=time.date is not None)
+    return Bound(table.file, id_column, columns, tuple(records), positions, time.period or time.date,
                  tuple(plan.inputs), rules)
+
+
+def _input_columns(plan: Plan, table: Table, positions: dict) -> dict[str, str]:
+    """The column each input reads, by its name or its label; a required input without one is an error."""
+    columns: dict[str, str] = {}
+    diags = []
+    for name in plan.inputs:
+        inp = plan.model.inputs[name]
+        if name in positions:
+            columns[name] = name
+        elif inp.label and inp.label in positions:
+            columns[name] = inp.label
+        elif inp.default is None:
+            close = difflib.get_close_matches(name, list(table.columns), n=1)
+            wanted = f"'{name}'" + (f" or '{inp.label}'" if inp.label else "")
+            diags.append(Diagnostic(
+                "D411", f"the data has no column for input {wanted}", Span(table.file, 1, 1, 1, 2),
+                hint=f"did you mean '{close[0]}'?" if close else "add the column, or give the input a default"))
+    if diags:
+        raise AttainError(diags)
+    return columns
+
+
+def _cell_specs(plan: Plan, columns: dict[str, str]) -> list:
+    """(column or None, converter, value for an empty cell) for each input, in the plan's order."""
+    specs = []
+    for name in plan.inputs:
+        inp = plan.model.inputs[name]
+        t = plan.model.types[name]
+        default = _default_value(inp, t)
+        low = (inp.low, inp.high) if inp.low is not None else None
+        convert = _converter(inp.type, t.numeric, low, frozenset(inp.choices))
+        if default is None:
+            default = MISSING_NUMBER if t.numeric else MISSING
+        specs.append((columns.get(name), convert, default))
+    return specs
+
+
+class _Time(NamedTuple):
+    """How rows find their period: the policy's period kind, and a period or a date column (or neither)."""
+
+    kind: str | None
+    period: str | None
+    date: str | None
+
+
+def _time_columns(plan: Plan, table: Table, positions: dict) -> _Time:
+    model = plan.model
+    kind = model.policy.header.period
+    period_column = next((c for c in PERIOD_COLUMNS if c in positions), None) if kind else None
+    date_column = None
+    if kind and period_column is None:
+        date_column = next((c for c in DATE_COLUMNS if c in positions), None)
+        if date_column is None and (model.history_refs or plan.history):
+            raise AttainError([Diagnostic(
+                "D415", "this policy looks at earlier periods, so the data needs a period column",
+                Span(table.file, 1, 1, 1, 2),
+                hint=f"add a column 'period' holding {expected_label(kind)}, or a 'date' column")])
+    return _Time(kind, period_column, date_column)
+
+
+def _row_period(plan: Plan, table: Table, row, time: _Time, positions: dict, diags: list):
+    """(period, order, finer period or None) of one row, or None after reporting a bad period or date cell.
+
+    Rows of one period combine in time order, then file order; a finer period (a month
+    in a quarterly policy) rolls up into the coarser one.
+    """
+    if time.period is not None:
+        label = row.cells.get(time.period)
+        period = parse_period(time.kind, label) if label is not None else None
+        if period is None and label is not None:
+            fine = next((p for k in FINER.get(time.kind, ()) if (p := parse_period(k, label))), None)
+            if fine is not None:
+                return coarsen(fine, time.kind), (fine.index, row.line), fine
+        if period is None:
+            diags.append(_cell_error(table, row.line, positions[time.period], time.period,
+                                     expected_label(time.kind), label))
+            return None
+        return period, (0, row.line), None
+    if time.date is not None:
+        try:
+            day = parse_cell("date", row.cells.get(time.date) or "")
+        except CellError as err:
+            diags.append(_cell_error(table, row.line, positions[time.date], time.date, err.expected,
+                                     row.cells.get(time.date)))
+            return None
+        return period_of_date(time.kind, day, plan.model.policy.header.month_ends_on), (day.toordinal(), row.line), None
+    return None, (0, row.line), None
+
+
+def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dict, id_col: int):
+    """D414 when an employee has a second row for the same period (dated rows may repeat)."""
+    key = (who, fine or period)
+    found = None
+    if key in seen and time.date is None:
+        when = f" in {fine or period}" if period is not None else ""
+        found = Diagnostic(
+            "D414", f"employee '{who}' appears twice{when} (lines {seen[key]} and {row.line})",
+            Span(table.file, row.line, id_col, row.line, id_col + 1),
+            hint="give each employee one row" + (" per period" if period is not None else "")
+            + ("" if time.kind else "; if the data holds several periods, add `period month` (or quarter...) "
+               "to the policy header and a 'period' column"))
+    seen[key] = row.line
+    return found
+
+
+def _bad_cells(table: Table, row, specs: list, positions: dict) -> list[Diagnostic]:
+    """Every bad cell of a row the fast reader refused, each with its column."""
+    found = []
+    for column, convert, _default in specs:
+        text = row.cells.get(column) if column is not None else None
+        if text is not None:
+            try:
+                convert(text)
+            except CellError as err:
+                found.append(_cell_error(table, row.line, positions[column], column, err.expected, text))
+    return found
 
 
 def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool) -> list:
@@ -392,13 +437,7 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
                 fast[i] = present[0] if rule == "first" else present[-1]
                 taken[-1] = (having[0].line,) if rule == "first" else (having[-1].line,)
             else:
-                values = [Fraction(*v) for v in present]
-                if rule == "sum":
-                    v = sum(values, Fraction(0))
-                elif rule == "mean":
-                    v = sum(values, Fraction(0)) / len(values)
-                else:
-                    v = min(values) if rule == "min" else max(values)
+                v = _roll_up(rule, [Fraction(*v) for v in present])
                 if inp.low is not None and not (inp.low.value <= v <= inp.high.value):
                     diags.append(Diagnostic(
                         "D418", f"the {rule} of '{name}' for {who} in {period} is {_show(v)}, outside its range "
@@ -409,6 +448,17 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
     return combined, {name: ("the same on every row" if rule == "agree" else rule) for name, rule in rules.items()}
+
+
+def _roll_up(rule: str, values: list[Fraction]) -> Fraction:
+    """sum, mean, min or max of an input's values over the rows of one period."""
+    if rule == "sum":
+        return sum(values, Fraction(0))
+    if rule == "mean":
+        return sum(values, Fraction(0)) / len(values)
+    if rule in ("min", "max"):
+        return min(values) if rule == "min" else max(values)
+    raise AssertionError(f"no roll-up {rule!r}")
 
 
 def _show(f: Fraction) -> str:

@@ -136,40 +136,20 @@ def _read_csv(file: str, text: str) -> Table:
                 width = len(header)
                 continue
             if len(cells) != width and (len(cells) < width or any(cells[width:])):
-                span = span_at(line)
-                problems.append(
-                    Diagnostic(
-                        "D405",
-                        f"row has {plural(len(cells), 'value')} but the header on line {header_line} "
-                        f"names {plural(len(header), 'column')}",
-                        span=span,
-                        hint="every row needs one value per column; leave a cell empty for a missing value",
-                    )
-                )
+                problems.append(Diagnostic(
+                    "D405", f"row has {plural(len(cells), 'value')} but the header on line {header_line} "
+                    f"names {plural(len(header), 'column')}", span=span_at(line),
+                    hint="every row needs one value per column; leave a cell empty for a missing value"))
                 continue
             rows.append(Row(line, {name: cell or None for name, cell in zip(header, cells, strict=False)}))
     except csv.Error as e:
         line = prev_end + 1  # where the broken record starts
-        raise AttainError(
-            [
-                Diagnostic(
-                    "D402",
-                    f"data file {file!r} is not valid CSV: {e}",
-                    span=span_at(line),
-                    hint='a quoted cell must end with a closing quote; write a quote inside it as ""',
-                )
-            ]
-        ) from None
+        raise AttainError([Diagnostic(
+            "D402", f"data file {file!r} is not valid CSV: {e}", span=span_at(line),
+            hint='a quoted cell must end with a closing quote; write a quote inside it as ""')]) from None
     if header is None:
-        raise AttainError(
-            [
-                Diagnostic(
-                    "D403",
-                    f"data file {file!r} has no header row",
-                    hint="the first line of a CSV file names its columns",
-                )
-            ]
-        )
+        raise AttainError([Diagnostic("D403", f"data file {file!r} has no header row",
+                                      hint="the first line of a CSV file names its columns")])
     if problems:
         raise AttainError(problems)
     return Table(file, tuple(header), tuple(rows))
