@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import attrs
 
@@ -29,38 +32,70 @@ from attain.engine.emit import compile_model
 from attain.engine.evaluate import Trace
 from attain.engine.periods import last_day, parse_period
 from attain.engine.plan import Plan
-from attain.engine.runner import ENGINES, Runner
+from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
+from attain.engine.runner import Runner
 from attain.exact import gc_paused
+from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
 
 MAX_EVALUATION_ERRORS = 50
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def check(path: str | Path) -> list[Diagnostic]:
+
+def boundary(fn: F) -> F:
+    """The public boundary: an AttainError leaves with the source text of every file it points into.
+
+    Whoever shows the error (the command line, a notebook, a service) draws carets from
+    `error.sources` and never reads a file again.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AttainError as e:
+            e.sources = source_texts(e.diagnostics, e.sources)
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Findings(list):
+    """The diagnostics `check` found, sorted, with `sources`: the text of each file they point into."""
+
+    def __init__(self, diagnostics=(), sources: dict[str, str] | None = None):
+        super().__init__(diagnostics)
+        self.sources = source_texts(self, sources)
+
+
+def check(path: str | Path) -> Findings:
     """Every diagnostic of a policy file (syntax errors, check errors and warnings), sorted."""
     try:
         tree = parse_file(path)
     except AttainError as e:
-        return e.diagnostics
+        return Findings(e.diagnostics, e.sources)
     _, diagnostics = check_tree(tree)
-    return diagnostics
+    return Findings(diagnostics, {tree.file: tree.source})
 
 
-def load(path: str | Path) -> "Policy":
+@boundary
+def load(path: str | Path) -> Policy:
     """Parse, check and compile a policy file; raise `AttainError` if it has errors."""
     return _load(parse_file(path), ())
 
 
-def loads(text: str, file: str = "<policy>") -> "Policy":
+@boundary
+def loads(text: str, file: str = "<policy>") -> Policy:
     """Like `load`, from policy text."""
     return _load(parse(text, file), ())
 
 
-def _load(tree: nodes.Policy, using: tuple) -> "Policy":
+def _load(tree: nodes.Policy, using: tuple) -> Policy:
     model, diagnostics = check_tree(tree)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
-        raise AttainError(errors)
+        raise AttainError(errors, {tree.file: tree.source})
     parts = ()
     if tree.header.uses:
         path = (Path(tree.file).parent / tree.header.uses).resolve()
@@ -128,6 +163,7 @@ class Policy:
     def bind(self, data, id_column: str | None = None, engine: str = "python") -> Bound:
         return bind(self.plan, self.table(data, id_column, engine), id_column)
 
+    @boundary
     def run(self, data, id_column: str | None = None, keep=None, engine: str = "python") -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
 
@@ -189,6 +225,7 @@ class Policy:
                 hint="run the version in force for that period: `attain run FOLDER` picks it for each period"))
         return out
 
+    @boundary
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
                 period: str | None = None) -> Explanation:
         """How one employee's value (or every output) came about, down to the data cells."""
@@ -277,6 +314,7 @@ class Versions:
         candidates = [p for p in self.policies if p.in_force(period)]
         return candidates[-1] if candidates else None
 
+    @boundary
     def run(self, data, id_column: str | None = None, engine: str = "python") -> Results:
         table = data if isinstance(data, Table) else read_table(data)
         results, columns = [], []
@@ -313,6 +351,7 @@ def _dates(policy: Policy) -> str:
     return f"{Path(policy.tree.file).name} ({h.effective or 'always'}{' to ' + h.until if h.until else ''})"
 
 
+@boundary
 def load_versions(folder: str | Path) -> Versions:
     """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
     paths = sorted(p for p in Path(folder).glob("*.policy") if "as-written" not in p.name)

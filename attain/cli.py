@@ -27,24 +27,13 @@ class _Exit(Exception):
         self.code = code
 
 
-def _sources(diagnostics) -> dict:
-    out = {}
-    for d in diagnostics:
-        for span in [d.span, *(n.span for n in d.notes)]:
-            if span is None or span.file in out:
-                continue
-            try:
-                out[span.file] = Path(span.file).read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                pass
-    return out
-
-
-def _report(diagnostics, fmt: str = "text"):
+def _report(diagnostics, fmt: str = "text", sources: dict[str, str] | None = None):
+    """Diagnostics to stderr with caret excerpts from `sources` (the texts the API attached), or JSON to stdout."""
     if fmt == "json":
         click.echo(to_json(diagnostics))
     else:
-        click.echo(render_all(diagnostics, _sources(diagnostics)), err=True)
+        click.echo(render_all(diagnostics, sources if sources is not None else getattr(diagnostics, "sources", {})),
+                   err=True)
 
 
 def _exit_code(diagnostics) -> int:
@@ -76,7 +65,7 @@ def _guard(fn):
         try:
             return fn(*args, **kwargs)
         except AttainError as e:
-            _report(e.diagnostics)
+            _report(e.diagnostics, sources=e.sources)
             sys.exit(_exit_code(e.diagnostics))
         except _Exit as e:
             sys.exit(e.code)
@@ -108,10 +97,13 @@ def main():
 @_guard
 def check_cmd(policies, fmt):
     """Parse and check POLICIES; print every error and warning."""
-    diagnostics = []
+    diagnostics: list[Diagnostic] = []
+    sources: dict[str, str] = {}
     for path in policies:
-        diagnostics.extend(api.check(path))
-    _report(diagnostics, fmt)
+        findings = api.check(path)
+        diagnostics.extend(findings)
+        sources.update(findings.sources)
+    _report(diagnostics, fmt, sources)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if fmt == "text":
@@ -264,13 +256,7 @@ def diff_cmd(old, new, data, fmt, id_column):
     """
     from attain.diff import diff
 
-    try:
-        report = diff(old, new, data, id_column=id_column)
-    except AttainError as e:
-        # A version that exists only in git has no file to show carets from: use the text git gave.
-        sources = {**_sources(e.diagnostics), **getattr(e, "sources", {})}
-        click.echo(render_all(e.diagnostics, sources), err=True)
-        raise _Exit(_exit_code(e.diagnostics))
+    report = diff(old, new, data, id_column=id_column)
     for loaded in (report.old, report.new):
         if loaded.warnings:
             _report(loaded.warnings)

@@ -89,10 +89,16 @@ class Diagnostic:
 
 
 class AttainError(Exception):
-    """Raised at a public boundary when user input cannot go further; carries diagnostics."""
+    """Raised when user input cannot go further; carries diagnostics, and the source texts they point into.
 
-    def __init__(self, diagnostics: Iterable[Diagnostic]):
+    `sources` maps a file name to its text. The stage that has a text in hand (the
+    parser, a reader) attaches it; the public API attaches the rest once, on the way
+    out, so that whoever renders the diagnostics never reads a file again.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        self.sources: dict[str, str] = dict(sources or {})
         super().__init__("; ".join(d.message for d in self.diagnostics))
 
 

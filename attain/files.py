@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from attain.diagnostics import AttainError, Diagnostic
@@ -29,3 +30,21 @@ def read_text(path: str | Path, what: str, missing: str = "U501", unreadable: st
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AttainError([Diagnostic(not_text, f"{what} {str(path)!r} is not UTF-8 text")]) from None
+
+
+def source_texts(diagnostics: Iterable[Diagnostic], known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The text of every file the diagnostics point into, for caret excerpts.
+
+    Texts already `known` (a policy's source, text from git or stdin) are kept; any
+    other file is read once. A file that cannot be read gets no excerpt, not an error.
+    """
+    texts = dict(known or {})
+    for d in diagnostics:
+        for span in [d.span, *(note.span for note in d.notes)]:
+            if span is None or span.file in texts or span.file.startswith("<"):
+                continue
+            try:
+                texts[span.file] = Path(span.file).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError, ValueError):
+                pass
+    return texts

@@ -23,7 +23,6 @@ The steps, one module each:
 from __future__ import annotations
 
 from attain import api
-from attain.diagnostics import AttainError
 from attain.diff.changes import policy_changes
 
 # Aliased so that `attain.diff.impact` stays the submodule, not the function.
@@ -35,23 +34,20 @@ from attain.io import Table, read_table
 __all__ = ["DiffReport", "diff"]
 
 
+@api.boundary
 def diff(old_spec: str, new_spec: str, data, id_column: str | None = None) -> DiffReport:
     """Compare two policy versions (paths or `path@gitrev`) on one data file (a path or a `Table`).
 
     Raises `AttainError` for unreadable sources, policies with errors or bad
-    data. When a policy has errors, the exception carries `sources`, a dict
-    from the display name (`x.policy@HEAD~1`) to the text read, so that a
+    data. The exception carries `sources`, the text of every file it points
+    into, a version read from git (`x.policy@HEAD~1`) included, so that a
     caller can show the caret excerpts of a version that is not on disk.
     """
     policies = []
     for spec in (old_spec, new_spec):
         text, name = read_policy_source(spec)
-        try:
-            policies.append((name, api.loads(text, name)))
-        except AttainError as e:
-            # AttainError declares no `sources`: the CLI reads it with getattr, only after a diff.
-            e.sources = {name: text}  # type: ignore[attr-defined]
-            raise
+        # A version read from git carries its text in the error: there is no file to show carets from.
+        policies.append((name, api.loads(text, name)))
     (old_name, old), (new_name, new) = policies
     table = data if isinstance(data, Table) else read_table(data)
     changes = tuple(policy_changes(old.tree, new.tree))

@@ -413,9 +413,20 @@ def _unquote(tok) -> str:
 
 
 def parse(text: str, file: str = "<policy>") -> n.Policy:
-    """Parse policy text into a `Policy`; raise `AttainError` with one P1xx diagnostic on a syntax error."""
+    """Parse policy text into a `Policy`; raise `AttainError` with one P1xx diagnostic on a syntax error.
+
+    The error carries the text, so its caret excerpt needs no file on disk.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
+    try:
+        return _parse(text, file)
+    except AttainError as e:
+        e.sources.setdefault(file, text)
+        raise
+
+
+def _parse(text: str, file: str) -> n.Policy:
     source = text if text.endswith("\n") else text + "\n"
     parser = grammar_parser()
     try:

@@ -52,7 +52,7 @@ def read_table(path: str | os.PathLike, sheet: str | None = None) -> Table:
             ]
         )
     if path == "-":
-        return _read_csv(STDIN_NAME, _read_stdin())
+        return _with_text(_read_csv, STDIN_NAME, _read_stdin())
     if ext in _EXCEL_EXTENSIONS:
         return read_xlsx(path, _read_bytes(path), sheet)
     reader = _READERS.get(ext)
@@ -64,7 +64,16 @@ def read_table(path: str | os.PathLike, sheet: str | None = None) -> Table:
         raise AttainError(
             [Diagnostic("U504", f"cannot tell the format of data file {path!r} from its extension", hint=hint)]
         )
-    return reader(path, _decode(path, _read_bytes(path)))
+    return _with_text(reader, path, _decode(path, _read_bytes(path)))
+
+
+def _with_text(reader, file: str, text: str) -> Table:
+    """Read `text`; an error carries the text, for caret excerpts without reading the file again."""
+    try:
+        return reader(file, text)
+    except AttainError as e:
+        e.sources.setdefault(file, text)
+        raise
 
 
 def _read_bytes(path: str) -> bytes:

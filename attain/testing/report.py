@@ -13,6 +13,7 @@ from pathlib import Path
 import attrs
 
 from attain.diagnostics import Diagnostic, render_all
+from attain.files import source_texts
 
 
 @attrs.frozen
@@ -45,21 +46,14 @@ class CaseResult:
     line: int = 0
 
 
-def render_diagnostics(diagnostics: Iterable[Diagnostic], skip: Path | None = None) -> str:
+def render_diagnostics(diagnostics: Iterable[Diagnostic], skip: Path | None = None,
+                       known: dict[str, str] | None = None) -> str:
     """Diagnostics as the command line shows them, with source excerpts (not of the test file `skip`,
     whose inline rows' columns are not character positions)."""
     diagnostics = list(diagnostics)
-    sources: dict[str, str] = {}
-    for d in diagnostics:
-        for span in [d.span, *(n.span for n in d.notes)]:
-            if span is None or span.file in sources:
-                continue
-            if skip is not None and Path(span.file) == skip:
-                continue
-            try:
-                sources[span.file] = Path(span.file).read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                pass
+    sources = source_texts(diagnostics, known)
+    if skip is not None:
+        sources = {file: text for file, text in sources.items() if Path(file) != skip}
     return render_all(diagnostics, sources)
 
 

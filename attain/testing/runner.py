@@ -77,7 +77,7 @@ def run_paths(paths: Sequence[str | Path]) -> list[CaseResult]:
         except AttainError as e:
             results.append(CaseResult("(the test file is invalid)", file, False,
                                       [Failure("the test file is invalid",
-                                               explanation=render_diagnostics(e.diagnostics))]))
+                                               explanation=render_diagnostics(e.diagnostics, known=e.sources))]))
             continue
         results.extend(run_suite(suite, runner))
     return results
@@ -109,7 +109,7 @@ def _compare_check(case: Case, found: list[Diagnostic]) -> list[Failure]:
     got = _codes_text(found, case.policy) if found else "no findings"
     expected = " and ".join(map(str, missing))
     return [Failure(f"expected check {expected}, got {got}", expected=expected, got=got,
-                    explanation=render_diagnostics(found) if found else "")]
+                    explanation=render_diagnostics(found, known=getattr(found, "sources", None)) if found else "")]
 
 
 def _codes_text(found: list[Diagnostic], policy: Path | None = None) -> str:
@@ -127,7 +127,7 @@ def _run_and_compare(case: Case, runner: Runner) -> list[Failure]:
         policy = runner.load(case.policy)
     except AttainError as e:
         return [Failure(f"the policy {str(case.policy)!r} does not load", got=_codes_text(e.diagnostics),
-                        explanation=render_diagnostics(e.diagnostics))]
+                        explanation=render_diagnostics(e.diagnostics, known=e.sources))]
     data = case.rows if case.rows is not None else case.data
     try:
         results = policy.run(data, case.id_column)
@@ -137,7 +137,7 @@ def _run_and_compare(case: Case, runner: Runner) -> list[Failure]:
         if case.expect_error:
             return _compare_error(case, found)
         return [Failure("running the policy over the case's data failed", got=_codes_text(found),
-                        explanation=render_diagnostics(found, skip=case.file))]
+                        explanation=render_diagnostics(found, skip=case.file, known=error.sources))]
     if case.expect_error:
         expected = " and ".join(map(str, case.expect_error))
         return [Failure(f"expected error {expected}, but the policy ran without errors",
@@ -205,7 +205,7 @@ def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Res
             except AttainError as e:
                 failures.append(Failure(f"{label} {exp.value}: cannot compute it", who=who, period=period,
                                         value=exp.value, expected=exp.expected,
-                                        explanation=render_diagnostics(e.diagnostics, skip=case.file)))
+                                        explanation=render_diagnostics(e.diagnostics, skip=case.file, known=e.sources)))
                 continue
         ok, note = compare(exp.expected, got)
         if ok:
