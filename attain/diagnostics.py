@@ -41,9 +41,9 @@ class Span:
 
 @attrs.frozen
 class Label:
-    """A secondary position shown beside a diagnostic, such as 'first defined here'."""
+    """A secondary position shown beside a diagnostic, such as 'first defined here' (None: a node built by hand)."""
 
-    span: Span
+    span: Span | None
     text: str
 
 
@@ -83,7 +83,7 @@ class Diagnostic:
             "message": self.message,
             "span": self.span.to_json() if self.span else None,
             "label": self.label,
-            "notes": [{"span": n.span.to_json(), "text": n.text} for n in self.notes],
+            "notes": [{"span": n.span.to_json() if n.span else None, "text": n.text} for n in self.notes],
             "hint": self.hint,
         }
 
@@ -140,6 +140,9 @@ def render(diagnostic: Diagnostic, sources: Mapping[str, str] | None = None) -> 
         if text is not None:
             lines_out.extend(_excerpt(text.splitlines(), d.span, d.label, gutter))
     for note in d.notes:
+        if note.span is None:
+            lines_out.append(f"{' ' * gutter} = note: {note.text}")
+            continue
         text = sources.get(note.span.file)
         lines_out.append(f"{' ' * gutter}::: {note.span}")
         if text is not None:

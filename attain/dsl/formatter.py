@@ -242,14 +242,14 @@ class _Printer:
         # Header items carry no spans: find their lines by their first word. A repeated
         # item keeps the last value (as the parser does); the earlier lines keep only their comments.
         found: dict[str, list[int]] = {}
-        for no in range(h.span.line, body_start):
+        for no in range(_first_line(h), body_start):
             if no in self.code_lines:
-                word = re.match(r"\s*(\w*)", self.source[no - 1]).group(1)
+                word = re.match(r"\s*(\w*)", self.source[no - 1]).group(1)  # type: ignore[union-attr]  # \w* always matches
                 found.setdefault(word, []).append(no)
         for word in HEADER_ORDER:
             lines = found.pop(word, None)
             if word == "policy" and not lines:
-                lines = [h.span.line]
+                lines = [_first_line(h)]
             if not lines:
                 continue
             for no in lines[:-1]:
@@ -263,7 +263,7 @@ class _Printer:
         run: list[n.Input] = []
         for s in statements:
             if isinstance(s, n.Input):
-                if run and self.blank_between(run[-1].span.line, s.span.line):
+                if run and self.blank_between(_first_line(run[-1]), _first_line(s)):
                     self.inputs(run, indent)
                     run = []
                 run.append(s)
@@ -284,7 +284,7 @@ class _Printer:
         type_w = max(_width(r[1]) for r in rows)
         for i, (name, type_, rest) in zip(run, rows):
             line = f"input {_pad(name, name_w)} : " + (f"{_pad(type_, type_w)} {rest}" if rest else type_)
-            self.add(i.span.line, indent, [indent + line])
+            self.add(_first_line(i), indent, [indent + line])
 
     def statement(self, s, indent: str) -> None:
         match s:
@@ -292,15 +292,15 @@ class _Printer:
                 self.definition(s, indent)
             case n.FlagDecl(name=name, label=label, condition=c):
                 lbl = f" {_quote(label)}" if label is not None else ""
-                self.add(s.span.line, indent, [f"{indent}flag {name}{lbl} when {expr(c)}"])
+                self.add(_first_line(s), indent, [f"{indent}flag {name}{lbl} when {expr(c)}"])
             case n.OutputDecl(names=names):
-                self.add(s.span.line, indent, [f"{indent}output {', '.join(x.id for x in names)}"])
+                self.add(_first_line(s), indent, [f"{indent}output {', '.join(x.id for x in names)}"])
             case n.Variants(subject=subject, cases=cases):
-                self.add(s.span.line, indent, [f"{indent}variants by {subject.id}"])
+                self.add(_first_line(s), indent, [f"{indent}variants by {subject.id}"])
                 inner = indent + INDENT
                 for case in cases:
                     keys = "else" if case.keys is None else ", ".join(_quote(k) for k in case.keys)
-                    self.add(case.span.line, inner, [f"{inner}{keys}:"])
+                    self.add(_first_line(case), inner, [f"{inner}{keys}:"])
                     self.statements(case.definitions, inner + INDENT)
             case _:
                 raise TypeError(f"cannot format {type(s).__name__}")
@@ -322,7 +322,7 @@ class _Printer:
                 head = expr(body)
         gate = f" unless {expr(d.gate)}" if d.gate is not None else ""
         payout = "payout " if d.payout else ""
-        self.add(d.span.line, indent, [f"{indent}{payout}{d.name} = {head}{gate}"])
+        self.add(_first_line(d), indent, [f"{indent}{payout}{d.name} = {head}{gate}"])
         rows = getattr(body, "rows", None)
         if rows is None:
             return
@@ -342,12 +342,12 @@ class _Printer:
                 self.table(rows, inner, lefts, [f" at {expr(r.rate)}" for r in rows])
             case n.Tiers():
                 for r in rows:
-                    self.add(r.span.line, inner, _tier_lines(r, inner))
+                    self.add(_first_line(r), inner, _tier_lines(r, inner))
 
     def table(self, rows, indent: str, lefts: list[str], rights: list[str]) -> None:
         w = max(_width(x) for x in lefts)
         for r, left, right in zip(rows, lefts, rights):
-            self.add(r.span.line, indent, [indent + _pad(left, w) + right])
+            self.add(_first_line(r), indent, [indent + _pad(left, w) + right])
 
     # -- comments
 
@@ -381,7 +381,7 @@ class _Printer:
     def emit(self, eof: list[tuple[int, str]]) -> str:
         units = []  # (zone, first source line, last source line, printed lines)
         for a in self.anchors:
-            top = a.zone == "header" and a.first == self.policy.header.span.line
+            top = a.zone == "header" and a.first == _first_line(self.policy.header)
             for no, text in a.leading:
                 units.append(("top" if top else a.zone, no, no, [a.indent + text]))
             lines = list(a.lines)
@@ -414,7 +414,8 @@ def _owner(anchors: list[_Anchor], starts: list[int], line: int) -> _Anchor | No
 
 
 def _first_line(s) -> int:
-    return s.span.line
+    """The line a parsed statement or row starts on (a node built by hand has no span: the first line)."""
+    return s.span.line if s.span is not None else 1
 
 
 def _input_parts(i: n.Input) -> tuple[str, str, str]:

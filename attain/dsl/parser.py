@@ -67,6 +67,12 @@ def grammar_parser(strict: bool = False) -> Lark:
     )
 
 
+def token_span(file: str, tok: Token) -> Span:
+    """Where a token stands; the lexer sets every position, lark's types only allow them to be missing."""
+    line, col = tok.line or 1, tok.column or 1
+    return Span(file, line, col, tok.end_line or line, tok.end_column or col + 1)
+
+
 def _number(tokens, meta_span, negative=False) -> n.Number:
     tok = tokens
     text = str(tok)
@@ -92,7 +98,7 @@ class _Builder(Transformer):
         return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _tspan(self, tok: Token) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+        return token_span(self.file, tok)
 
     # -- the file
     def start(self, items):
@@ -433,7 +439,7 @@ def _parse(text: str, file: str) -> n.Policy:
         tree = parser.parse(source)
     except _TabIndent as e:
         tok = e.token
-        line = tok.end_line
+        line = tok.end_line or 1
         raise AttainError([Diagnostic(
             "P112", "this line is indented with a tab", Span(file, line, 1, line, len(tok.rsplit("\n", 1)[-1]) + 1),
             label="tab", hint="indent with spaces only, so every reader sees the same rows")]) from None
@@ -441,7 +447,8 @@ def _parse(text: str, file: str) -> n.Policy:
         line = _dedent_line(source, str(e))
         raise AttainError([Diagnostic(
             "P114", "this line's indentation does not match any line above it", Span(file, line, 1, line, 2),
-            hint="indent rows of one block by the same amount, and put the next definition at the start of a line")]) from None
+            hint="indent rows of one block by the same amount, and put the next definition at the start of a line",
+        )]) from None
     except UnexpectedEOF:
         lines = source.splitlines()
         line = len(lines)
@@ -454,14 +461,12 @@ def _parse(text: str, file: str) -> n.Policy:
     except VisitError as e:
         if isinstance(e.orig_exc, _NotWhole):
             tok = e.orig_exc.token
-            raise AttainError([Diagnostic("P116", f"'{tok}' must be a whole number here",
-                                          Span(file, tok.line, tok.column, tok.end_line, tok.end_column),
+            raise AttainError([Diagnostic("P116", f"'{tok}' must be a whole number here", token_span(file, tok),
                                           hint="write for example `ending day 25` or `previous(sales, 2, else 0)`")
                                ]) from None
         if isinstance(e.orig_exc, _BadDate):
             tok = e.orig_exc.token
-            raise AttainError([Diagnostic("P115", f"'{tok}' is not a real date",
-                                          Span(file, tok.line, tok.column, tok.end_line, tok.end_column),
+            raise AttainError([Diagnostic("P115", f"'{tok}' is not a real date", token_span(file, tok),
                                           hint="write dates as YYYY-MM-DD")]) from None
         raise e.orig_exc
     return n.Policy(header, statements, file=file, source=text)

@@ -109,7 +109,7 @@ def _mistake_states() -> dict:
     from attain.dsl.parser import grammar_parser  # the one grammar, built and cached there
 
     parser = grammar_parser()
-    states = {}
+    states: dict[int, str] = {}
     for code, (_message, _hint, examples) in _CATALOGUE.items():
         for example in examples:
             try:
@@ -130,13 +130,14 @@ def syntax_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str) 
     line = getattr(err, "line", 1) or 1
     col = getattr(err, "column", 1) or 1
     if isinstance(err, UnexpectedCharacters):
-        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        pos = err.pos_in_stream or 0
+        ch = text[pos] if pos < len(text) else ""
         span = Span(file, line, col, line, col + 1)
         if ch == "%":
             return Diagnostic("P110", "a percent sign needs a number just before it", span,
                               label="no number before '%'", hint="write for example `15%`, without a space")
         if ch == '"':
-            end = len(text[err.pos_in_stream:].split("\n", 1)[0])
+            end = len(text[pos:].split("\n", 1)[0])
             return Diagnostic("P111", "this text has no closing quote", Span(file, line, col, line, col + end),
                               label="text starts here", hint='close the text on the same line: "华东"')
         if ch == "\t":
