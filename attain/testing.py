@@ -113,9 +113,9 @@ import yaml
 from attain.api import Policy, check, load
 from attain.diagnostics import AttainError, Diagnostic, Span, render_all
 from attain.files import read_text
-from attain.engine.evaluate import TierValue
 from attain.engine.io import Row, Table, _ExactLoader, format_number
 from attain.engine.periods import parse_period
+from attain.engine.trace import TierValue
 from attain.exact import to_decimal
 
 __all__ = [
