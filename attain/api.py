@@ -26,15 +26,17 @@ from attain.dsl import nodes
 from attain.dsl.checker import check as check_tree
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
-from attain.engine import trace as trace_render
 from attain.engine.bind import PERIOD_COLUMNS, Bound, bind, find_id_column, only
 from attain.engine.emit import compile_model
-from attain.engine.evaluate import Trace
 from attain.engine.periods import last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
 from attain.engine.runner import Runner
+from attain.engine.trace import Trace
 from attain.exact import gc_paused
+from attain.explain.json_document import render_json
+from attain.explain.recorder import Recorder
+from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
 
@@ -133,10 +135,10 @@ class Explanation:
     period: str | None = None
 
     def text(self) -> str:
-        return trace_render.render_text(list(self.roots), self.who, self.period)
+        return render_text(list(self.roots), self.who, self.period)
 
     def json(self) -> str:
-        return trace_render.render_json(list(self.roots), self.who, self.policy, self.period)
+        return render_json(list(self.roots), self.who, self.policy, self.period)
 
 
 @attrs.frozen
@@ -271,8 +273,12 @@ class Policy:
                 pass
         if state is None or state.record is not record:
             raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
-        ref = runner.reference(state)
-        roots = tuple(ref.trace(name) for name in names)
+        # Computed again, with a recorder listening: the run above records nothing.
+        recorder = Recorder(runner.sources(state))
+        ref = runner.reference(state, recorder)
+        for name in names:
+            ref.value(name)
+        roots = tuple(recorder.traces[name] for name in names)
         label = str(record.period) if record.period is not None else None
         return Explanation(who, self.tree.file, roots, label)
 

@@ -1,54 +1,32 @@
 """The reference evaluator: one employee's values by walking the checked policy with Fractions.
 
 It defines what a policy means. `run` uses the compiled plan (compile.py) and
-comes here only to explain a value or to name the exact cause of an evaluation
-error; tests prove that both give the same results.
+comes here only for a row the plan cannot finish: to compute it (a value the
+policy guards) or to name the exact cause of an evaluation error; tests prove
+that both give the same results.
+
+Explanations observe it: given an `Observer` (trace.py), it reports every value
+it enters, reads and computes, and a structured note for each choice it makes,
+through the one hook `self.observer.notice(...)`, always behind
+`if observer is not None`. Without an observer it records and words nothing;
+only an error's message is worded (wording.py, which needs no I/O).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from fractions import Fraction
-
-import attrs
+from typing import Any, Protocol
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.builtins import HISTORY_FUNCTIONS
 from attain.dsl.model import Model
-from attain.exact import decimal_places, round_to_step, to_decimal
-from attain.io import approximate, format_grouped, format_number
-
-
-@attrs.frozen
-class TierValue:
-    """The tier an employee reached, with the results it carries."""
-
-    name: str
-    label: str | None
-    results: dict = attrs.field(eq=False, hash=False)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-@attrs.frozen
-class Trace:
-    """One computed value and how it came about: formula, inputs used and what matched."""
-
-    name: str
-    kind: str  # "input", "default" or "value"
-    type: str
-    value: object
-    formula: str = ""
-    span: Span | None = None
-    notes: tuple[str, ...] = ()
-    children: tuple["Trace", ...] = ()
-    source: str = ""  # for an input: the data cell it came from
-    places: int | None = None  # decimal places a rounding fixed, for display
-
-    def shown(self) -> str:
-        return display(self.value, self.type, self.places)
-
+from attain.engine import trace as t
+from attain.engine.trace import Observer, TierValue
+from attain.engine.wording import describe, display
+from attain.exact import decimal_places, round_to_step
 
 ABSENT = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # an earlier period's empty cell
 
@@ -57,10 +35,16 @@ class EvaluationError(AttainError):
     """A value could not be computed for one employee (division by zero, a missing cell)."""
 
 
+@functools.lru_cache(maxsize=16)
+def _lines(source: str) -> list[str]:
+    return source.splitlines()
+
+
 def _text_of(model: Model, span: Span | None) -> str:
+    """The policy's text at `span`, as written; a formula over several lines joined into one."""
     if span is None:
         return ""
-    lines = model.policy.source.splitlines()
+    lines = _lines(model.policy.source)
     if span.line == span.end_line:
         return lines[span.line - 1][span.col - 1 : span.end_col - 1]
     first = lines[span.line - 1][span.col - 1 :]
@@ -74,56 +58,45 @@ def _text_of(model: Model, span: Span | None) -> str:
     return text
 
 
-def display(value, kind: str = "number", places: int | None = None) -> str:
-    """A value as a person reads it in an explanation: 575,000 / 115% / 0.8 / ≈0.333333."""
-    if isinstance(value, TierValue):
-        return value.name + (f" ({value.label})" if value.label else "")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if value is None:
-        return "(missing)"
-    if isinstance(value, Fraction):
-        if kind == "percent":
-            return _number_text(value * 100, False, None) + "%"
-        return _number_text(value, kind == "money", places)
-    return str(value)
+class Context(Protocol):
+    """What the evaluator needs beyond the row (runner.RowContext): earlier periods and group values."""
 
+    # The value's form follows the function: previous -> a value, None (no earlier period) or
+    # ABSENT (an empty cell); streak -> the count before; rolling -> the earlier values.
+    def history(self, node: n.Call | n.Previous) -> Any: ...
 
-def _number_text(f: Fraction, grouped: bool, places: int | None) -> str:
-    v = to_decimal(f.numerator, f.denominator, places)
-    if isinstance(v, Fraction):
-        return approximate(v, grouped)
-    return format_grouped(v) if grouped else format_number(v)
+    def history_fact(self, node: n.Call | n.Previous) -> t.HistoryFact | None: ...
+
+    def group(self, node: n.Aggregate) -> Fraction | None: ...
+
+    def group_fact(self, node: n.Aggregate) -> t.GroupFact | None: ...
 
 
 class Reference:
-    """Evaluates one employee's row; every named value is computed once, on first use."""
+    """Evaluates one employee's row; every named value is computed once, on first use.
 
-    def __init__(self, model: Model, inputs: dict, who: str = "", sources: dict | None = None, context=None):
+    `context` gives earlier periods and group values (runner.RowContext); `observer`,
+    if given, hears how every value came about (an explanation's recorder).
+    """
+
+    def __init__(self, model: Model, inputs: dict, who: str = "", context: Context | None = None,
+                 observer: Observer | None = None):
         self.model = model
         self.inputs = inputs
         self.who = who
-        self.sources = sources or {}
-        self.context = context  # earlier periods and group values (runner.RowContext)
-        self.values: dict = {}
-        self.traces: dict = {}
+        self.context = context
+        self.observer = observer
+        self.values: dict[str, object] = {}
         self.streaks: dict = {}  # streak node -> the count this period, kept for the next one
-        self._frames: list = []
+        self._frames: list[tuple[str, Span | None]] = []  # the values being computed, for error messages
 
     # ------------------------------------------------------------ named values
     def value(self, name: str):
+        if self.observer is not None:
+            self.observer.notice(t.Read(name))
         if name in self.values:
-            if self._frames:
-                self._frames[-1][1].append(name)
             return self.values[name]
-        if self._frames:
-            self._frames[-1][1].append(name)
-        if name in self.model.inputs:
-            v = self._input(name)
-        else:
-            v = self._define(name)
+        v = self._input(name) if name in self.model.inputs else self._define(name)
         self.values[name] = v
         return v
 
@@ -132,59 +105,66 @@ class Reference:
         v = self.inputs.get(name)
         kind = "input"
         if v is None and inp.default is not None:
-            d = inp.default
-            v = d.value
+            v = inp.default.value
             kind = "default"
         if v is None:
-            span = self._frames[-1][2] if self._frames else inp.span
+            span = self._frames[-1][1] if self._frames else inp.span
             needs = f"'{self._frames[-1][0]}' needs it" if self._frames else "it is an output"
             raise self._error("E302", f"{self._whom()}'{name}' is missing, and {needs}", span,
                               hint=f"fill in '{name}' in the data, or give the input a default")
-        self.traces[name] = Trace(name, kind, inp.type, v, span=inp.span, source=self.sources.get(name, ""))
+        if self.observer is not None:
+            self.observer.notice(t.InputUsed(name, kind, inp.type, v, inp.span))
         return v
 
     def _define(self, name: str):
         d = self.model.definitions[name]
-        self._frames.append((name, [], d.span, []))
+        if self.observer is not None:
+            self.observer.notice(t.Enter(name))
+        self._frames.append((name, d.span))
         try:
-            if isinstance(d, n.FlagDecl):
-                v = self._truth(d.condition)
-                formula = _text_of(self.model, d.condition.span)
-            else:
-                formula = _formula(self.model, d)
-                if d.gate is not None and self._truth(d.gate):
-                    self._note(f"unless {_text_of(self.model, d.gate.span)}: yes, so nothing is paid")
-                    v = Fraction(0)
-                else:
-                    if d.gate is not None:
-                        self._note(f"unless {_text_of(self.model, d.gate.span)}: no")
-                    v = self._body(d.body)
+            v = self._truth(d.condition) if isinstance(d, n.FlagDecl) else self._gated(d)
         finally:
-            frame = self._frames.pop()
-        _, deps, span, notes = frame
-        t = self.model.types[name]
-        children = tuple(self.traces[dep] for dep in dict.fromkeys(deps) if dep in self.traces)
-        places = None
-        if isinstance(getattr(d, "body", None), n.Round):
-            places = decimal_places(d.body.step.value)
-        self.traces[name] = Trace(name, "value", str(t), v, formula, d.span, tuple(notes), children, places=places)
+            self._frames.pop()
+        if self.observer is not None:
+            self.observer.notice(t.Computed(name, str(self.model.types[name]), v, self._formula(d), d.span,
+                                            _places(d)))
         return v
 
-    def trace(self, name: str) -> Trace:
-        self.value(name)
-        return self.traces[name]
+    def _gated(self, d: n.Definition):
+        """The definition's body, or 0 where its `unless` gate holds."""
+        if d.gate is not None:
+            stops = self._truth(d.gate)
+            if self.observer is not None:
+                self.observer.notice(t.Unless(self._text(d.gate.span), stops))
+            if stops:
+                return Fraction(0)
+        return self._body(d.body)
+
+    def _formula(self, d: n.Definition | n.FlagDecl) -> str:
+        """The formula as written; for a block, its first line (its rows appear in the notes)."""
+        if isinstance(d, n.FlagDecl):
+            return self._text(d.condition.span)
+        span = d.body.span
+        if isinstance(d.body, n.BLOCKS) and span is not None:
+            line = _lines(self.model.policy.source)[span.line - 1]
+            return line[span.col - 1 :].split("#")[0].strip()
+        return self._text(span)
 
     # ------------------------------------------------------------ helpers
+    def _text(self, span: Span | None) -> str:
+        return _text_of(self.model, span)
+
+    def _context(self) -> Context:
+        assert self.context is not None, "the runner gives a policy that reads earlier periods or groups a context"
+        return self.context
+
     def _whom(self) -> str:
         return f"for {self.who}, " if self.who else ""
 
-    def _error(self, code, message, span, hint=""):
+    def _error(self, code: str, message: str, span: Span | None, hint: str = "") -> EvaluationError:
         return EvaluationError([Diagnostic(code, message, span, hint=hint)])
 
-    def _note(self, text: str):
-        self._frames[-1][3].append(text)
-
-    def _kind(self, expr) -> str:
+    def _kind(self, expr: n.Expr) -> str:
         """How an explanation shows a value: 'percent' for a rate, 'money' for amounts, ...
 
         Read from the checked model, with one exception kept for the explanations' sake: a
@@ -192,12 +172,10 @@ class Reference:
         """
         return "number" if isinstance(expr, n.Number) and not expr.percent else self.model.kind_of(expr)
 
-    def _condition_text(self, expr) -> str:
-        """A condition as written, followed by the values of the names it read."""
+    def _read(self, expr: n.Expr) -> tuple[tuple[str, object, str], ...]:
+        """(name, value, type) of every named value a condition read, in the order written."""
         names = [x.id for x in n.walk(expr) if isinstance(x, n.Name) and x.id in self.values]
-        shown = ", ".join(f"{m} = {display(self.values[m], str(self.model.types[m]))}" for m in dict.fromkeys(names))
-        text = _text_of(self.model, expr.span)
-        return f"{text} ({shown})" if shown else text
+        return tuple((m, self.values[m], str(self.model.types[m])) for m in dict.fromkeys(names))
 
     def _truth(self, expr) -> bool:
         v = self._eval(expr)
@@ -245,10 +223,10 @@ class Reference:
         if op == "*":
             return a * b
         if b == 0:
+            divisor = self._text(right.span)
             raise self._error(
-                "E301", f"{self._whom()}'{self._frames[-1][0]}' divides by zero: "
-                f"{_text_of(self.model, right.span)} is 0", e.span,
-                hint=f"guard it, for example `... if {_text_of(self.model, right.span)} > 0 else 0`")
+                "E301", f"{self._whom()}'{self._frames[-1][0]}' divides by zero: {divisor} is 0", e.span,
+                hint=f"guard it, for example `... if {divisor} > 0 else 0`")
         return a / b
 
     @_EVAL.on(n.Conditional)
@@ -257,7 +235,7 @@ class Reference:
 
     @_EVAL.on(n.Round)
     def _round(self, e: n.Round):
-        return round_to_step(self._eval(e.value), e.step.value, e.mode or "half_up")
+        return round_to_step(self._eval(e.value), _step(e), e.mode or "half_up")
 
     @_EVAL.on(n.Call)
     def _call(self, e: n.Call):
@@ -265,26 +243,31 @@ class Reference:
             return self._history_call(e)
         if e.func == "given":
             arg = e.args[0]
+            assert isinstance(arg, n.Name), "the checker allows given() of an input's name only"
             given = self.inputs.get(arg.id) is not None
-            self._note(f"given({arg.id}): {'yes' if given else 'no, the cell is empty'}")
+            if self.observer is not None:
+                self.observer.notice(t.Given(arg.id, given))
             return given
         return _FUNCTIONS[e.func]([self._eval(a) for a in e.args])
 
     def _history_call(self, e: n.Call):
         func, args = e.func, e.args
         if func == "streak":
-            before, note = self.context.history(e)
+            before = self._context().history(e)
             holds = self._truth(args[0])
             count = before + 1 if holds else 0
             self.streaks[e] = count
-            self._note(f"{_text_of(self.model, e.span)} = {count}: "
-                       f"{'holds' if holds else 'does not hold'} this period; before: {note}")
+            if self.observer is not None:
+                self.observer.notice(t.Streak(self._text(e.span), count, holds, self._context().history_fact(e)))
             return Fraction(count)
-        earlier, note = self.context.history(e)
+        subject = args[0]
+        assert isinstance(subject, n.Name), "the checker allows rolling functions of a named value only"
+        earlier = self._context().history(e)
         if ABSENT in earlier:
-            raise self._error("E302", f"{self._whom()}{_text_of(self.model, e.span)} needs "
-                              f"'{args[0].id}' of an earlier period, which is missing ({note})", e.span)
-        values = [*earlier, self._eval(args[0])]
+            raise self._error("E302", f"{self._whom()}{self._text(e.span)} needs "
+                              f"'{subject.id}' of an earlier period, which is missing "
+                              f"({describe(self._context().history_fact(e))})", e.span)
+        values = [*earlier, self._eval(subject)]
         if func == "rolling_sum":
             v = sum(values, Fraction(0))
         elif func == "rolling_mean":
@@ -293,34 +276,47 @@ class Reference:
             v = (min if func == "rolling_min" else max)(values)
         else:
             raise AssertionError(f"no evaluation for history function {func!r}")
-        kind = str(self.model.types.get(args[0].id, "number"))
-        self._note(f"{_text_of(self.model, e.span)} = {display(v, kind)}, {note}: "
-                   + ", ".join(display(x, kind) for x in values))
+        if self.observer is not None:
+            kind = str(self.model.types.get(subject.id, "number"))
+            self.observer.notice(t.Rolling(self._text(e.span), v, kind, self._context().history_fact(e),
+                                           tuple(values)))
         return v
+
+    def _history_fact(self, e: n.Previous) -> t.HistoryFact | None:
+        return self.context.history_fact(e) if self.context is not None else t.NoEarlierPeriod()
 
     @_EVAL.on(n.Previous)
     def _previous(self, e: n.Previous):
-        value, note = self.context.history(e) if self.context is not None else (None, "no earlier period")
-        text = _text_of(self.model, e.span)
+        value = self.context.history(e) if self.context is not None else None
+        subject = e.value
+        assert isinstance(subject, n.Name), "the checker allows previous() of a named value only"
         if value is ABSENT:
-            raise self._error("E302", f"{self._whom()}{text} needs '{e.value.id}' of the period before, "
-                              f"which is missing ({note})", e.span,
-                              hint=f"fill in '{e.value.id}' for that period, or give the input a default")
+            raise self._error("E302", f"{self._whom()}{self._text(e.span)} needs '{subject.id}' of the period "
+                              f"before, which is missing ({describe(self._history_fact(e))})", e.span,
+                              hint=f"fill in '{subject.id}' for that period, or give the input a default")
         if value is None:
+            assert e.otherwise is not None, "the checker gives previous() an `else` value"
             v = self._eval(e.otherwise)
-            self._note(f"{text}: {note}, so {display(v, self._kind(e.otherwise))}")
+            if self.observer is not None:
+                self.observer.notice(t.PreviousElse(self._text(e.span), self._history_fact(e), v,
+                                                    self._kind(e.otherwise)))
             return v
-        kind = str(self.model.types.get(e.value.id, "number"))
-        self._note(f"{text} = {display(value, kind)} ({note})")
+        if self.observer is not None:
+            kind = str(self.model.types.get(subject.id, "number"))
+            self.observer.notice(t.Previous(self._text(e.span), value, kind, self._history_fact(e)))
         return value
 
     @_EVAL.on(n.Aggregate)
     def _group(self, e: n.Aggregate):
-        value, note = self.context.group(e)
+        value = self._context().group(e)
         if value is None:
-            raise self._error("E306", f"{self._whom()}{_text_of(self.model, e.span)} has no value: {note}",
-                              e.span, hint="guard it, for example with `count(within ... except self) > 0`")
-        self._note(note)
+            raise self._error("E306", f"{self._whom()}{self._text(e.span)} has no value: "
+                              f"{describe(self._context().group_fact(e))}", e.span,
+                              hint="guard it, for example with `count(within ... except self) > 0`")
+        if self.observer is not None:
+            fact = self._context().group_fact(e)
+            if fact is not None:  # there is one wherever there is a value
+                self.observer.notice(fact)
         return value
 
     # ------------------------------------------------------------ blocks
@@ -336,37 +332,39 @@ class Reference:
         key = self._eval(choice.subject)
         for keys, d in choice.branches:
             if keys is None or key in keys:
-                which = "else" if keys is None else ", ".join(f'"{k}"' for k in keys)
-                self._note(f'{choice.subject.id} = "{key}": variant {which}, line {d.span.line}: '
-                           f"{_text_of(self.model, d.body.span).splitlines()[0]}")
+                if self.observer is not None:
+                    self.observer.notice(t.Variant(choice.subject.id, key, keys, d.span.line,
+                                                   self._text(d.body.span)))
                 if d.gate is not None and self._truth(d.gate):
-                    self._note(f"unless {_text_of(self.model, d.gate.span)}: yes, so nothing is paid")
+                    if self.observer is not None:
+                        self.observer.notice(t.Unless(self._text(d.gate.span), True))
                     return Fraction(0)
                 return self._body(d.body)
         raise self._error("E307", f'{self._whom()}no variant for {choice.subject.id} = "{key}"', choice.span)
 
-    def _row_text(self, row) -> str:
-        return _text_of(self.model, row.span).split("->")[0].strip()
+    def _row_text(self, row: n.BandRow | n.LookupRow | n.BracketRow) -> str:
+        return self._text(row.span).split("->")[0].strip()
 
     @_BLOCK.on(n.Band)
     def _band(self, band: n.Band):
         x = self._eval(band.subject)
-        kind = self._kind(band.subject)
-        shown = display(x, kind)
-        subject = _text_of(self.model, band.subject.span)
         for row in band.rows:
-            if row.contains(x):
-                self._note(f"{subject} = {shown}: row `{self._row_text(row)}` matched")
+            matched = row.contains(x)
+            if self.observer is not None:
+                self.observer.notice(t.BandRow(self._text(band.subject.span), x, self._kind(band.subject),
+                                               self._row_text(row), matched))
+            if matched:
                 return self._eval(row.result)
-            self._note(f"row `{self._row_text(row)}` did not match ({shown})")
-        raise self._error("E303", f"{self._whom()}no row of the band matches {subject} = {shown}", band.span)
+        raise self._error("E303", f"{self._whom()}no row of the band matches {self._text(band.subject.span)} = "
+                          f"{display(x, self._kind(band.subject))}", band.span)
 
     @_BLOCK.on(n.Lookup)
     def _lookup(self, lk: n.Lookup):
         key = str(self._eval(lk.subject))
         for row in lk.rows:
             if row.key is None or row.key == key:
-                self._note(f"\"{key}\": row `{self._row_text(row)}` matched")
+                if self.observer is not None:
+                    self.observer.notice(t.LookupRow(key, self._row_text(row)))
                 return self._eval(row.result)
         raise self._error("E304", f"{self._whom()}the lookup has no row for \"{key}\"", lk.span,
                           hint="add the row, or an `else` row")
@@ -377,19 +375,22 @@ class Reference:
         for row in w.rows:
             score = self._eval(row.name)
             part = score * row.weight.value
-            self._note(f"{row.name.id} {display(score)} × {row.weight.text} = {display(part)}")
+            if self.observer is not None:
+                self.observer.notice(t.WeightedRow(row.name.id, score, row.weight.text, part))
             total += part
         return total
 
     @_BLOCK.on(n.Tiers)
     def _tiers(self, tiers: n.Tiers):
         for row in tiers.rows:
-            if row.condition is None or self._truth(row.condition):
-                why = "otherwise" if row.condition is None else self._condition_text(row.condition)
-                self._note(f"tier '{row.name}' matched: {why}")
+            matched = row.condition is None or self._truth(row.condition)
+            if self.observer is not None:
+                condition = None if row.condition is None else self._text(row.condition.span)
+                read = () if row.condition is None else self._read(row.condition)
+                self.observer.notice(t.TierRow(row.name, matched, condition, read))
+            if matched:
                 results = {r.name: self._eval(r.value) for r in row.results}
                 return TierValue(row.name, row.label, results)
-            self._note(f"tier '{row.name}' did not match: {self._condition_text(row.condition)} is false")
         raise self._error("E305", f"{self._whom()}no tier matches", tiers.span,
                           hint="end the tiers with an `otherwise` row")
 
@@ -397,18 +398,18 @@ class Reference:
     def _brackets(self, br: n.Brackets):
         amount = self._eval(br.amount)
         base = self._eval(br.base) if br.base is not None else Fraction(1)
-        kind = self._kind(br.amount)
-        lower = Fraction(0)
         if br.kind == "retroactive":
             for row in br.rows:
                 bound = row.upto.value * base if row.upto is not None else None
                 if bound is None or amount <= bound:
                     rate = self._eval(row.rate)
-                    self._note(f"{display(amount, kind)} falls in `{self._row_text(row)}`: the whole amount "
-                               f"at {display(rate, 'percent')}")
+                    if self.observer is not None:
+                        self.observer.notice(t.WholeBracket(amount, self._kind(br.amount), self._row_text(row),
+                                                            rate))
                     return amount * rate
             raise AssertionError("checked brackets end with `above`")
         total = Fraction(0)
+        lower = Fraction(0)
         for row in br.rows:
             upper = row.upto.value * base if row.upto is not None else None
             part = amount - lower if upper is None else min(amount, upper) - lower
@@ -421,9 +422,8 @@ class Reference:
                 continue
             rate = self._eval(row.rate)
             pay = part * rate
-            span_text = f"{display(lower, kind)} to {display(upper, kind)}" if upper is not None \
-                else f"above {display(lower, kind)}"
-            self._note(f"{span_text}: {display(part, kind)} at {display(rate, 'percent')} = {display(pay, kind)}")
+            if self.observer is not None:
+                self.observer.notice(t.MarginalBracket(lower, upper, part, rate, pay, self._kind(br.amount)))
             total += pay
             if upper is None:
                 break
@@ -431,12 +431,16 @@ class Reference:
         return total
 
 
-def _formula(model: Model, d: n.Definition) -> str:
-    """The formula as written; for a block, its first line (its rows appear in the notes)."""
-    if isinstance(d.body, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets, n.Choice)):
-        line = model.policy.source.splitlines()[d.body.span.line - 1]
-        return line[d.body.span.col - 1 :].split("#")[0].strip()
-    return _text_of(model, d.body.span)
+def _step(r: n.Round) -> Fraction:
+    assert isinstance(r.step, n.Number), "the checker allows a number literal as the step only"
+    return r.step.value
+
+
+def _places(d: n.Definition | n.FlagDecl) -> int | None:
+    """The decimal places a value rounded as its whole formula keeps (`round(x, 0.01)` -> 2), for display."""
+    if isinstance(d, n.Definition) and isinstance(d.body, n.Round):
+        return decimal_places(_step(d.body))
+    return None
 
 
 _COMPARE = {
@@ -456,7 +460,7 @@ def _sign(values):
 
 
 # The functions of plain values (builtins.VALUE_FUNCTIONS), each over its evaluated arguments.
-_FUNCTIONS = {
+_FUNCTIONS: dict[str, Callable[[list], object]] = {
     "min": min,
     "max": max,
     "abs": lambda values: abs(values[0]),
@@ -467,5 +471,3 @@ _FUNCTIONS = {
 
 def _comparable(v):
     return v.name if isinstance(v, TierValue) else v
-
-

@@ -14,34 +14,40 @@ from bisect import bisect_left, bisect_right
 from fractions import Fraction
 
 from attain.diagnostics import Diagnostic
+from attain.engine import trace as t
 from attain.engine.bind import Bound, Record, reference_inputs
-from attain.engine.evaluate import ABSENT, EvaluationError, Reference, TierValue, display
+from attain.engine.evaluate import ABSENT, EvaluationError, Reference
 from attain.engine.periods import Period
 from attain.engine.plan import AggregateSpec, HistorySpec, Plan
 from attain.engine.runtime import MISSING, Fallback
+from attain.engine.trace import Observer, TierValue
 from attain.exact import sum_pairs, to_decimal
 
 
 class RowState:
     """One employee in one period while it is computed."""
 
-    __slots__ = ("record", "slots", "history", "history_notes", "groups", "group_notes", "reference", "failed",
-                 "outputs")
+    __slots__ = ("failed", "group_facts", "groups", "history", "history_facts", "outputs", "record", "reference",
+                 "slots")
 
     def __init__(self, record: Record, slots: list):
         self.record = record
         self.slots = slots
         self.history: tuple = ()
-        self.history_notes: tuple = ()
+        self.history_facts: tuple = ()  # per history spec: (function, *args) making its fact when asked; None
         self.groups: list = []  # per aggregate: the value, or None
-        self.group_notes: list = []
+        self.group_facts: list = []  # per aggregate: (spec, key, group size, value)
         self.reference: Reference | None = None
         self.failed = False
         self.outputs: tuple = ()
 
 
 class RowContext:
-    """What the reference evaluator needs beyond the row: earlier periods and group values, as Fractions."""
+    """What the reference evaluator needs beyond the row: earlier periods and group values, as Fractions.
+
+    The facts behind them (which period, which group) are made only when asked for: for an
+    explanation's notes, or for the message of an error.
+    """
 
     def __init__(self, plan: Plan, state: RowState):
         self.plan = plan
@@ -50,23 +56,31 @@ class RowContext:
         self._groups = {spec.node: i for i, spec in enumerate(plan.aggregates)}
 
     def history(self, node):
-        """(raw value, note): previous -> value or None; streak -> last count; rolling -> list of values."""
+        """previous -> the value or None; streak -> the last count; rolling -> the earlier values."""
         i = self._history[node]
         spec = self.plan.history[i]
         raw = self.state.history[i]
-        fn, *args = self.state.history_notes[i]
-        note = fn(*args)
         if spec.kind == "previous":
-            return _fraction(raw), note
+            return _fraction(raw)
         if spec.kind == "streak":
-            return raw, note
-        return [_fraction(pair) for pair in raw], note
+            return raw
+        return [_fraction(pair) for pair in raw]
+
+    def history_fact(self, node) -> t.HistoryFact | None:
+        """Where `history(node)` came from; None for data without periods."""
+        found = self.state.history_facts[self._history[node]]
+        return None if found is None else found[0](*found[1:])
 
     def group(self, node):
+        """The group value, or None where it has none."""
         i = self._groups[node]
         raw = self.state.groups[i] if i < len(self.state.groups) else None
-        note = _group_note(self.plan, *self.state.group_notes[i]) if i < len(self.state.group_notes) else ""
-        return _fraction(raw), note
+        return _fraction(raw)
+
+    def group_fact(self, node) -> t.GroupFact | None:
+        """The group behind `group(node)`; None where the row was never placed in one."""
+        i = self._groups[node]
+        return _group_fact(self.plan, *self.state.group_facts[i]) if i < len(self.state.group_facts) else None
 
 
 def _fraction(raw):
@@ -176,12 +190,16 @@ class Runner:
                     self._kept.setdefault(state.record.who, {})[period.index] = state.slots
         return states
 
-    def reference(self, state: RowState) -> Reference:
-        sources = {name: self.bound.source(state.record, name) for name in self.plan.inputs}
+    def reference(self, state: RowState, observer: Observer | None = None) -> Reference:
+        """The reference evaluator for one row; an explanation passes the observer that records it."""
         period = state.record.period
         who = state.record.who + (f" in {period}" if period is not None else "")
-        return Reference(self.plan.model, reference_inputs(self.plan, state.record), who, sources,
-                         RowContext(self.plan, state))
+        return Reference(self.plan.model, reference_inputs(self.plan, state.record), who,
+                         context=RowContext(self.plan, state), observer=observer)
+
+    def sources(self, state: RowState) -> dict[str, str]:
+        """Input name -> the data cell it came from, as an explanation shows it."""
+        return {name: self.bound.source(state.record, name) for name in self.plan.inputs}
 
     def _fill_from_reference(self, state: RowState, stage: int):
         """Compute this stage's kept values with the reference evaluator and store them as the plan would."""
@@ -218,7 +236,7 @@ class Runner:
         who = state.record.who
         if period is None:
             state.history = tuple(None for _ in self.plan.history)
-            state.history_notes = tuple((str, "") for _ in self.plan.history)
+            state.history_facts = tuple(None for _ in self.plan.history)
             return
         last = self._last.get(who)
         if last is None:
@@ -238,27 +256,27 @@ class Runner:
         self._last[who] = period.index
         kept = self._kept.get(who, {})
         start = self._start[who]
-        values, notes = [], []
+        values, facts = [], []
         for spec in self.plan.history:
-            raw, note = self._history_value(spec, kept, start, period)
+            raw, fact = self._history_value(spec, kept, start, period)
             values.append(raw)
-            notes.append(note)
+            facts.append(fact)
         state.history = tuple(values)
-        state.history_notes = tuple(notes)
+        state.history_facts = tuple(facts)
 
     def _history_value(self, spec: HistorySpec, kept: dict, start: int, period: Period):
-        """(raw value, note) where the note is (function, *args), written out only if explained."""
+        """(raw value, fact) where the fact is (function, *args), made only if asked for."""
         if spec.kind == "previous":
             at = period.index - spec.back
             if at < start or at not in kept:
-                return None, (_note_no_period, period.kind, at)
-            return kept[at][spec.slot], (_note_from, period.kind, at)
+                return None, (_no_period, period.kind, at)
+            return kept[at][spec.slot], (_from_period, period.kind, at)
         if spec.kind == "streak":
             at = period.index - 1
             if at < start or at not in kept:
-                return 0, (str, "no earlier period")
+                return 0, (t.NoEarlierPeriod,)
             count = kept[at][spec.slot]
-            return count, (_note_streak, count, period.kind, at)
+            return count, (_streak_up_to, count, period.kind, at)
         earlier = []
         for back in range(1, spec.back):
             at = period.index - back
@@ -266,7 +284,7 @@ class Runner:
                 break
             earlier.append(kept[at][spec.slot])
         earlier.reverse()
-        return earlier, (_note_rolling, period, len(earlier))
+        return earlier, (_rolling_over, period, len(earlier))
 
     # ------------------------------------------------------------ groups
     def _missing_in_group(self, state: RowState, spec: AggregateSpec, name: str):
@@ -295,9 +313,9 @@ class Runner:
                 for (state, _own), value in zip(group, results):
                     while len(state.groups) <= index:
                         state.groups.append(None)
-                        state.group_notes.append((spec, None, 0, None))
+                        state.group_facts.append((spec, None, 0, None))
                     state.groups[index] = value
-                    state.group_notes[index] = (spec, key, size, value)
+                    state.group_facts[index] = (spec, key, size, value)
 
 
 def _missing_message(state: RowState, spec: AggregateSpec, name: str) -> Diagnostic:
@@ -362,34 +380,32 @@ def _aggregate(spec: AggregateSpec, pairs: list) -> list:
     return out
 
 
-def _group_note(plan: Plan, spec: AggregateSpec, key, size: int, value) -> str:
-    where = "everyone" if spec.group is None else f'{plan.inputs[spec.group]} "{key}"'
-    within = f"{spec.name} within {where}" if spec.name else f"within {where}"
-    formula = f"{spec.func}({within}{' except self' if spec.except_self else ''})"
+def _group_fact(plan: Plan, spec: AggregateSpec, key, size: int, value) -> t.GroupFact:
     kind = str(plan.model.types[spec.name]) if spec.name else "count"
     if spec.func in ("rank", "count"):
         kind = "count"
     if spec.func == "percentile":
         kind = "percent"
-    shown = display(Fraction(*value), kind) if value is not None else "no value: no one else is in the group"
-    return f"{formula} = {shown} ({size} employee{'s' if size != 1 else ''} in the group)"
+    column = plan.inputs[spec.group] if spec.group is not None else None
+    return t.GroupFact(spec.func, spec.name, column, key, spec.except_self, kind, size,
+                       Fraction(*value) if value is not None else None)
 
 
-def _note_no_period(kind: str, at: int) -> str:
-    return f"no period {Period(kind, at)} in the history"
+# The facts behind history values, made from what `_history_value` kept, only when asked for.
+def _no_period(kind: str, at: int) -> t.NoPeriod:
+    return t.NoPeriod(Period(kind, at))
 
 
-def _note_from(kind: str, at: int) -> str:
-    return f"from {Period(kind, at)}"
+def _from_period(kind: str, at: int) -> t.FromPeriod:
+    return t.FromPeriod(Period(kind, at))
 
 
-def _note_streak(count: int, kind: str, at: int) -> str:
-    return f"{count} in a row up to {Period(kind, at)}"
+def _streak_up_to(count: int, kind: str, at: int) -> t.StreakUpTo:
+    return t.StreakUpTo(count, Period(kind, at))
 
 
-def _note_rolling(period: Period, earlier: int) -> str:
-    first = period.shift(-earlier)
-    return f"over {first} to {period} ({earlier + 1} period{'s' if earlier else ''})"
+def _rolling_over(period: Period, earlier: int) -> t.RollingOver:
+    return t.RollingOver(period.shift(-earlier), period, earlier + 1)
 
 
 def _raw(value):

@@ -1,101 +1,292 @@
-"""Explanations: render a `Trace` tree as indented text or as JSON (schema 1).
+"""Explanations' record: the events the reference evaluator reports, and the `Trace` tree built from them.
 
-Both renderers read the same tree the reference evaluator recorded; a value
-used twice is shown in full once and referred back to after that.
+Data only, so that the evaluator (evaluate.py), the recorder that builds the
+tree (attain/explain/recorder.py) and the renderers can all import it without
+importing each other. The evaluator reports through one hook,
+`Observer.notice(event)`, and only when an observer is given. A note is a
+record of what the evaluator saw (the raw values, the policy's text as
+written), never a sentence: wording.py words it for people.
 """
 
 from __future__ import annotations
 
-import json
+from fractions import Fraction
+from typing import Protocol
 
-from attain.engine.evaluate import TierValue, Trace
-from attain.exact import to_decimal
-from attain.io import format_number
+import attrs
 
-SCHEMA = 1
-
-
-def _where(t: Trace) -> str:
-    if t.span is None:
-        return ""
-    return f"{t.span.file}:{t.span.line}"
+from attain.diagnostics import Span
+from attain.engine.periods import Period
 
 
-def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
-    """An indented tree per root: value, formula and policy line, notes, then the values it used."""
-    out: list[str] = []
-    shown: set[str] = set()
+@attrs.frozen
+class TierValue:
+    """The tier an employee reached, with the results it carries."""
 
-    def visit(t: Trace, depth: int):
-        pad = "  " * depth
-        if t.kind in ("input", "default"):
-            origin = "the policy's default" if t.kind == "default" else f"from {t.source}" if t.source \
-                else "input"
-            out.append(f"{pad}{t.name} = {t.shown()}   ({origin})")
-            return
-        if t.name in shown:
-            out.append(f"{pad}{t.name} = {t.shown()}   (see above)")
-            return
-        shown.add(t.name)
-        out.append(f"{pad}{t.name} = {t.shown()}")
-        out.append(f"{pad}    {t.formula}   [{_where(t)}]")
-        for note in t.notes:
-            out.append(f"{pad}    · {note}")
-        for child in t.children:
-            visit(child, depth + 1)
+    name: str
+    label: str | None
+    results: dict = attrs.field(eq=False, hash=False)
 
-    title = f"{who}" + (f" · {period}" if period else "")
-    out.append(title)
-    out.append("=" * max(8, len(title)))
-    for root in roots:
-        visit(root, 0)
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    def __str__(self) -> str:
+        return self.name
 
 
-def _json_value(t: Trace):
-    v = t.value
-    if isinstance(v, TierValue):
-        return v.name
-    if isinstance(v, bool) or v is None:
-        return v
-    if isinstance(v, str):
-        return v
-    if hasattr(v, "numerator"):
-        d = to_decimal(v.numerator, v.denominator, t.places)
-        return format_number(d)
-    return str(v)
+# ---------------------------------------------------------------- facts about earlier periods and groups
+# The runner's RowContext gives these; the evaluator puts them in notes and in error messages.
 
 
-def to_dict(t: Trace) -> dict:
-    node = {
-        "name": t.name,
-        "kind": t.kind,
-        "type": t.type,
-        "value": _json_value(t),
-        "shown": t.shown(),
-    }
-    if isinstance(t.value, TierValue):
-        node["tier"] = {"name": t.value.name, "label": t.value.label,
-                        "results": {k: (format_number(to_decimal(v.numerator, v.denominator))
-                                        if hasattr(v, "numerator") and not isinstance(v, bool) else v)
-                                    for k, v in t.value.results.items()}}
-    if t.kind == "value":
-        node["formula"] = t.formula
-        node["span"] = t.span.to_json() if t.span else None
-        node["notes"] = list(t.notes)
-        node["children"] = [to_dict(c) for c in t.children]
-    else:
-        node["source"] = t.source or ("default" if t.kind == "default" else "")
-    return node
+@attrs.frozen
+class NoPeriod:
+    """The period a formula looks back to is not in the employee's history."""
+
+    period: Period
 
 
-def render_json(roots: list[Trace], who: str, policy: str, period: str | None = None) -> str:
-    doc = {
-        "schema": SCHEMA,
-        "policy": policy,
-        "employee": who,
-        "period": period,
-        "values": [to_dict(r) for r in roots],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+@attrs.frozen
+class FromPeriod:
+    """The value came from this earlier period."""
+
+    period: Period
+
+
+@attrs.frozen
+class NoEarlierPeriod:
+    """The employee has no period before this one."""
+
+
+@attrs.frozen
+class StreakUpTo:
+    """The count a streak had reached in the period before."""
+
+    count: int
+    period: Period
+
+
+@attrs.frozen
+class RollingOver:
+    """The periods a rolling value covers, this one included."""
+
+    first: Period
+    last: Period
+    periods: int
+
+
+HistoryFact = NoPeriod | FromPeriod | NoEarlierPeriod | StreakUpTo | RollingOver
+
+
+@attrs.frozen
+class GroupFact:
+    """A group value and the group it came from: `mean(sales within level "L1" except self) = 100`."""
+
+    func: str
+    value_name: str | None  # what is aggregated; None for count
+    column: str | None  # the input that forms the groups; None for everyone
+    key: object  # the employee's group (a text, or None for everyone)
+    except_self: bool
+    kind: str  # how the value shows: "count", "percent", "money", ...
+    size: int  # employees in the group
+    value: Fraction | None  # None: no one else is in the group
+
+
+# ---------------------------------------------------------------- notes: what the evaluator saw while computing a value
+
+
+@attrs.frozen
+class Unless:
+    """`... unless condition`: whether the gate held (then nothing is paid)."""
+
+    condition: str
+    holds: bool
+
+
+@attrs.frozen
+class Given:
+    """`given(name)`: whether the data has the cell."""
+
+    name: str
+    given: bool
+
+
+@attrs.frozen
+class Streak:
+    """`streak(condition)` this period, and the count it had before."""
+
+    call: str
+    count: int
+    holds: bool
+    before: HistoryFact | None
+
+
+@attrs.frozen
+class Rolling:
+    """`rolling_sum(x, n)` and the like: the result and every period's value it combines."""
+
+    call: str
+    value: Fraction
+    kind: str
+    over: HistoryFact | None
+    values: tuple[Fraction, ...]
+
+
+@attrs.frozen
+class Previous:
+    """`previous(x, else v)` read an earlier period's value."""
+
+    call: str
+    value: object
+    kind: str
+    came: HistoryFact | None
+
+
+@attrs.frozen
+class PreviousElse:
+    """`previous(x, else v)` found no earlier period, so it took `v`."""
+
+    call: str
+    missing: HistoryFact | None
+    value: object
+    kind: str
+
+
+@attrs.frozen
+class Variant:
+    """The case of a `variants by ...` block the subject's value chose."""
+
+    subject: str
+    key: object
+    keys: tuple[str, ...] | None  # the case's keys; None for `else`
+    line: int
+    body: str  # the definition's body as written
+
+
+@attrs.frozen
+class BandRow:
+    """A band row tried against the subject's value, in order, until one matched."""
+
+    subject: str
+    value: object
+    kind: str
+    row: str  # the row's range as written
+    matched: bool
+
+
+@attrs.frozen
+class LookupRow:
+    """The lookup row the key matched."""
+
+    key: str
+    row: str
+
+
+@attrs.frozen
+class WeightedRow:
+    """One line of a weighted scorecard: score x weight = part."""
+
+    name: str
+    score: Fraction
+    weight: str  # as written
+    part: Fraction
+
+
+@attrs.frozen
+class TierRow:
+    """A tier row tried in order, with the values its condition read."""
+
+    name: str
+    matched: bool
+    condition: str | None  # as written; None for `otherwise`
+    read: tuple[tuple[str, object, str], ...]  # (name, value, type) of the names the condition read
+
+
+@attrs.frozen
+class WholeBracket:
+    """A retroactive bracket: the whole amount at the rate of the bracket it falls in."""
+
+    amount: Fraction
+    kind: str
+    row: str
+    rate: Fraction
+
+
+@attrs.frozen
+class MarginalBracket:
+    """A marginal bracket: the part of the amount between its bounds, at its rate."""
+
+    lower: Fraction
+    upper: Fraction | None  # None for `above`
+    part: Fraction
+    rate: Fraction
+    pay: Fraction
+    kind: str
+
+
+Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow
+        | WeightedRow | TierRow | WholeBracket | MarginalBracket)
+
+
+# ---------------------------------------------------------------- events: what the evaluator reports, in order
+
+
+@attrs.frozen
+class Enter:
+    """The evaluator starts computing a named value; notes and reads until its `Computed` are its own."""
+
+    name: str
+
+
+@attrs.frozen
+class Read:
+    """A named value (input or computed) was used by the value being computed."""
+
+    name: str
+
+
+@attrs.frozen
+class InputUsed:
+    """An input's value, from the data or the policy's default, was used for the first time."""
+
+    name: str
+    kind: str  # "input" or "default"
+    type: str
+    value: object
+    span: Span | None
+
+
+@attrs.frozen
+class Computed:
+    """A named value is done (the one most recently entered and not yet computed)."""
+
+    name: str
+    type: str
+    value: object
+    formula: str  # as written; for a block, its first line
+    span: Span | None
+    places: int | None  # decimal places its rounding fixed, for display
+
+
+Event = Enter | Read | InputUsed | Computed | Note
+
+
+class Observer(Protocol):
+    """What the reference evaluator reports to, when it is given one."""
+
+    def notice(self, event: Event) -> None: ...
+
+
+# ---------------------------------------------------------------- the recorded tree
+
+
+@attrs.frozen
+class Trace:
+    """One computed value and how it came about: formula, inputs used and what matched."""
+
+    name: str
+    kind: str  # "input", "default" or "value"
+    type: str
+    value: object
+    formula: str = ""
+    span: Span | None = None
+    notes: tuple[Note, ...] = ()
+    children: tuple[Trace, ...] = ()
+    source: str = ""  # for an input: the data cell it came from
+    places: int | None = None  # decimal places a rounding fixed, for display

@@ -1,0 +1,139 @@
+"""Wording: how explanations and evaluation errors show values and say what the evaluator saw.
+
+`display` gives a value as a person reads it (575,000 / 115% / 0.8 /
+≈0.333333), `describe` a fact about earlier periods or a group, `sentence` a
+note of a `Trace` (trace.py). The renderers word every note with these; the
+evaluator uses `display` and `describe` only for the message of an error.
+This module needs no I/O: its number text is the standard library's decimal
+formatting, the same text `attain.io.numtext` writes (a test holds them equal).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from attain.engine import trace as t
+from attain.exact import to_decimal
+
+
+def display(value: object, kind: str = "number", places: int | None = None) -> str:
+    """A value as a person reads it in an explanation: 575,000 / 115% / 0.8 / ≈0.333333."""
+    if isinstance(value, t.TierValue):
+        return value.name + (f" ({value.label})" if value.label else "")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "(missing)"
+    if isinstance(value, Fraction):
+        if kind == "percent":
+            return _number_text(value * 100, False, None) + "%"
+        return _number_text(value, kind == "money", places)
+    return str(value)
+
+
+def _number_text(f: Fraction, grouped: bool, places: int | None) -> str:
+    v = to_decimal(f.numerator, f.denominator, places)
+    if isinstance(v, Fraction):
+        return _approximate(v, grouped)
+    return _decimal_text(v, grouped)
+
+
+def _decimal_text(d: Decimal, grouped: bool) -> str:
+    """A finite Decimal keeping its scale, with thousands separators if grouped; never "-0"."""
+    sign = "-" if d.is_signed() and not d.is_zero() else ""
+    return sign + format(d.copy_abs(), ",f" if grouped else "f")
+
+
+def _approximate(f: Fraction, grouped: bool) -> str:
+    """A value with no finite decimal: six places, half up, after "≈" (in integers)."""
+    q = (abs(f.numerator) * 10**6 * 2 + f.denominator) // (2 * f.denominator)
+    whole, frac = divmod(q, 10**6)
+    text = (f"{whole:,}" if grouped else str(whole)) + f".{frac:06d}".rstrip("0").rstrip(".")
+    return ("≈-" if f < 0 else "≈") + text
+
+
+# ---------------------------------------------------------------- facts
+
+
+def describe(fact: t.HistoryFact | t.GroupFact | None) -> str:
+    """A fact about earlier periods or a group, as a phrase; "" for none (data without periods)."""
+    match fact:
+        case None:
+            return ""
+        case t.NoPeriod(period):
+            return f"no period {period} in the history"
+        case t.FromPeriod(period):
+            return f"from {period}"
+        case t.NoEarlierPeriod():
+            return "no earlier period"
+        case t.StreakUpTo(count, period):
+            return f"{count} in a row up to {period}"
+        case t.RollingOver(first, last, periods):
+            return f"over {first} to {last} ({periods} period{'s' if periods != 1 else ''})"
+        case t.GroupFact():
+            return _group_text(fact)
+    raise TypeError(f"no wording for {type(fact).__name__}")
+
+
+def _group_text(g: t.GroupFact) -> str:
+    where = "everyone" if g.column is None else f'{g.column} "{g.key}"'
+    within = f"{g.value_name} within {where}" if g.value_name else f"within {where}"
+    formula = f"{g.func}({within}{' except self' if g.except_self else ''})"
+    shown = display(g.value, g.kind) if g.value is not None else "no value: no one else is in the group"
+    return f"{formula} = {shown} ({g.size} employee{'s' if g.size != 1 else ''} in the group)"
+
+
+# ---------------------------------------------------------------- notes
+
+
+def sentence(note: t.Note) -> str:
+    """A note of an explanation, as the line a person reads under the value."""
+    match note:
+        case t.Unless(condition, holds):
+            return f"unless {condition}: " + ("yes, so nothing is paid" if holds else "no")
+        case t.Given(name, given):
+            return f"given({name}): {'yes' if given else 'no, the cell is empty'}"
+        case t.Streak(call, count, holds, before):
+            return (f"{call} = {count}: {'holds' if holds else 'does not hold'} this period; "
+                    f"before: {describe(before)}")
+        case t.Rolling(call, value, kind, over, values):
+            return f"{call} = {display(value, kind)}, {describe(over)}: " + ", ".join(display(x, kind) for x in values)
+        case t.Previous(call, value, kind, came):
+            return f"{call} = {display(value, kind)} ({describe(came)})"
+        case t.PreviousElse(call, missing, value, kind):
+            return f"{call}: {describe(missing)}, so {display(value, kind)}"
+        case t.GroupFact():
+            return describe(note)
+        case t.Variant(subject, key, keys, line, body):
+            which = "else" if keys is None else ", ".join(f'"{k}"' for k in keys)
+            return f'{subject} = "{key}": variant {which}, line {line}: {body.splitlines()[0]}'
+        case t.BandRow(subject, value, kind, row, matched):
+            if matched:
+                return f"{subject} = {display(value, kind)}: row `{row}` matched"
+            return f"row `{row}` did not match ({display(value, kind)})"
+        case t.LookupRow(key, row):
+            return f'"{key}": row `{row}` matched'
+        case t.WeightedRow(name, score, weight, part):
+            return f"{name} {display(score)} × {weight} = {display(part)}"
+        case t.TierRow(name, matched, condition, read):
+            return _tier_sentence(name, matched, condition, read)
+        case t.WholeBracket(amount, kind, row, rate):
+            return f"{display(amount, kind)} falls in `{row}`: the whole amount at {display(rate, 'percent')}"
+        case t.MarginalBracket(lower, upper, part, rate, pay, kind):
+            where = f"{display(lower, kind)} to {display(upper, kind)}" if upper is not None \
+                else f"above {display(lower, kind)}"
+            return f"{where}: {display(part, kind)} at {display(rate, 'percent')} = {display(pay, kind)}"
+    raise TypeError(f"no wording for {type(note).__name__}")
+
+
+def _tier_sentence(name: str, matched: bool, condition: str | None,
+                   read: tuple[tuple[str, object, str], ...]) -> str:
+    if condition is None:
+        return f"tier '{name}' matched: otherwise"
+    # The condition as written, followed by the values of the names it read.
+    shown = ", ".join(f"{m} = {display(v, kind)}" for m, v, kind in read)
+    text = f"{condition} ({shown})" if shown else condition
+    return f"tier '{name}' matched: {text}" if matched else f"tier '{name}' did not match: {text} is false"

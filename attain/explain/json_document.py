@@ -1,0 +1,70 @@
+"""Explanations, as JSON: a `Trace` tree -> a document of schema 1, for programs.
+
+Each value carries its exact decimal text (as `attain run --format json` writes
+it) beside the text a person reads, and its notes as the sentences the text
+explanation shows.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from attain.io import format_number
+from attain.engine.trace import TierValue, Trace
+from attain.engine.wording import display, sentence
+from attain.exact import to_decimal
+
+SCHEMA = 1
+
+
+def _json_value(t: Trace) -> object:
+    v = t.value
+    if isinstance(v, TierValue):
+        return v.name
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, Fraction)):
+        d = to_decimal(v.numerator, v.denominator, t.places)
+        return format_number(d)
+    return str(v)
+
+
+def _tier_result(v: object) -> object:
+    if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
+        return format_number(to_decimal(v.numerator, v.denominator))
+    return v
+
+
+def to_dict(t: Trace) -> dict:
+    node: dict[str, object] = {
+        "name": t.name,
+        "kind": t.kind,
+        "type": t.type,
+        "value": _json_value(t),
+        "shown": display(t.value, t.type, t.places),
+    }
+    if isinstance(t.value, TierValue):
+        node["tier"] = {"name": t.value.name, "label": t.value.label,
+                        "results": {k: _tier_result(v) for k, v in t.value.results.items()}}
+    if t.kind == "value":
+        node["formula"] = t.formula
+        node["span"] = t.span.to_json() if t.span else None
+        node["notes"] = [sentence(note) for note in t.notes]
+        node["children"] = [to_dict(c) for c in t.children]
+    else:
+        node["source"] = t.source or ("default" if t.kind == "default" else "")
+    return node
+
+
+def render_json(roots: list[Trace], who: str, policy: str, period: str | None = None) -> str:
+    doc = {
+        "schema": SCHEMA,
+        "policy": policy,
+        "employee": who,
+        "period": period,
+        "values": [to_dict(r) for r in roots],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,48 @@
+"""Explanations, as text: a `Trace` tree -> indented lines a person reads, one value per line.
+
+A value used twice is shown in full once and referred back to after that.
+"""
+
+from __future__ import annotations
+
+from attain.engine.trace import Trace
+from attain.engine.wording import display, sentence
+
+
+def _where(t: Trace) -> str:
+    if t.span is None:
+        return ""
+    return f"{t.span.file}:{t.span.line}"
+
+
+def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
+    """An indented tree per root: value, formula and policy line, notes, then the values it used."""
+    out: list[str] = []
+    shown: set[str] = set()
+
+    def visit(t: Trace, depth: int) -> None:
+        pad = "  " * depth
+        value = display(t.value, t.type, t.places)
+        if t.kind in ("input", "default"):
+            origin = "the policy's default" if t.kind == "default" else f"from {t.source}" if t.source \
+                else "input"
+            out.append(f"{pad}{t.name} = {value}   ({origin})")
+            return
+        if t.name in shown:
+            out.append(f"{pad}{t.name} = {value}   (see above)")
+            return
+        shown.add(t.name)
+        out.append(f"{pad}{t.name} = {value}")
+        out.append(f"{pad}    {t.formula}   [{_where(t)}]")
+        for note in t.notes:
+            out.append(f"{pad}    · {sentence(note)}")
+        for child in t.children:
+            visit(child, depth + 1)
+
+    title = f"{who}" + (f" · {period}" if period else "")
+    out.append(title)
+    out.append("=" * max(8, len(title)))
+    for root in roots:
+        visit(root, 0)
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
