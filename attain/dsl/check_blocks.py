@@ -23,7 +23,7 @@ class BlockChecker(ExpressionChecker):
 
     _BLOCK = n.Dispatch("the checker's blocks", n.BLOCKS)
 
-    defs: dict
+    defs: dict[str, n.Definition | n.FlagDecl]
 
     # ------------------------------------------------------------ definitions
     def _type_of_definition(self, name: str):
@@ -68,7 +68,7 @@ class BlockChecker(ExpressionChecker):
         choices = self.inputs[choice.subject.id].choices if choice.subject.id in self.inputs else ()
         has_else = any(k is None for k in choice.cases)
         if choices and not has_else:
-            covered = {k for keys in choice.cases for k in keys}
+            covered = {k for keys in choice.cases for k in keys or ()}
             missing = [c for c in choices if c not in covered]
             if missing:
                 self.error("C243", f"no variant defines '{name}' for " + ", ".join(f'"{m}"' for m in missing),
@@ -127,8 +127,8 @@ class BlockChecker(ExpressionChecker):
                 subject = d.body  # a named streak or rank is still a streak or rank
         if isinstance(subject, n.Name) and subject.id in self.inputs:
             inp = self.inputs[subject.id]
-            if inp.low is not None:
-                low, high = inp.low.value, inp.high.value
+            if inp.bounds is not None:
+                low, high = inp.bounds[0].value, inp.bounds[1].value
             elif integral:
                 low = Fraction(0)
         elif isinstance(subject, n.Call) and subject.func == "streak":

@@ -19,10 +19,10 @@ class ExpressionChecker:
     _TYPE = n.Dispatch("the checker", n.EXPRESSIONS)
 
     # provided by the checker class
-    inputs: dict
-    types: dict
-    expression_types: dict
-    history_refs: set
+    inputs: dict[str, n.Input]
+    types: dict[str, Type]
+    expression_types: dict[int, Type]
+    history_refs: set[str]
     policy: n.Policy
     _pending_previous: list
 

@@ -9,6 +9,7 @@ to 100%, tiers that can never match or leave ranges uncovered, and unused inputs
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 from attain.diagnostics import Diagnostic, Label
 from attain.dsl import nodes as n
@@ -31,7 +32,7 @@ class _Checker(BlockChecker):
         self.policy = policy
         self.diags: list[Diagnostic] = []
         self.inputs: dict[str, n.Input] = {}
-        self.defs: dict[str, object] = {}
+        self.defs: dict[str, n.Definition | n.FlagDecl] = {}
         self.types: dict[str, Type] = {}
         self.deps: dict[str, tuple[str, ...]] = {}
         self.used: set[str] = set()
@@ -83,7 +84,7 @@ class _Checker(BlockChecker):
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", h.span)
 
     def _declare(self):
-        first: dict[str, object] = {}
+        first: dict[str, n.Input | n.Definition | n.FlagDecl] = {}
         for s in self._statements():
             if isinstance(s, n.OutputDecl):
                 continue
@@ -99,7 +100,7 @@ class _Checker(BlockChecker):
             else:
                 self.defs[s.name] = s
 
-    def _statements(self):
+    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl]:
         """The policy's statements with each `variants` block made into one definition per value."""
         for s in self.policy.statements:
             if isinstance(s, n.Variants):
@@ -107,8 +108,8 @@ class _Checker(BlockChecker):
             else:
                 yield s
 
-    def _variants(self, v: n.Variants):
-        names: dict[str, list] = {}
+    def _variants(self, v: n.Variants) -> Iterator[n.Definition]:
+        names: dict[str, list[tuple[tuple[str, ...] | None, n.Definition]]] = {}
         for case in v.cases:
             seen = set()
             for d in case.definitions:
@@ -120,7 +121,7 @@ class _Checker(BlockChecker):
         for i, case in enumerate(v.cases):
             if case.keys is None and i != len(v.cases) - 1:
                 self.error("C215", "'else' must be the last variant", case.span)
-        keys_seen: dict[str, object] = {}
+        keys_seen: dict[str, n.VariantCase] = {}
         for case in v.cases:
             for key in case.keys or ():
                 if key in keys_seen:
@@ -148,12 +149,13 @@ class _Checker(BlockChecker):
                        hint="types are " + ", ".join(INPUT_TYPES) + _did_you_mean(s.type, INPUT_TYPES))
             t = ty.ERROR
         self.types[s.name] = t
-        if (s.low is not None) and t is not ty.ERROR:
+        if s.bounds is not None and t is not ty.ERROR:
+            low, high = s.bounds
             if not t.numeric:
-                self.error("C232", f"a range only fits a number, but '{s.name}' is {s.type}", s.low.span)
-            elif s.low.value > s.high.value:
-                self.error("C232", f"the range of '{s.name}' is empty", s.low.span,
-                           hint=f"write the smaller bound first: in {s.high.text} .. {s.low.text}")
+                self.error("C232", f"a range only fits a number, but '{s.name}' is {s.type}", low.span)
+            elif low.value > high.value:
+                self.error("C232", f"the range of '{s.name}' is empty", low.span,
+                           hint=f"write the smaller bound first: in {high.text} .. {low.text}")
         if s.choices:
             if t is not ty.TEXT:
                 self.error("C233", f"'one of' only fits text, but '{s.name}' is {s.type}", s.span)
@@ -207,8 +209,9 @@ class _Checker(BlockChecker):
 
     def _order(self) -> list[str]:
         """Definitions in dependency order; each cycle is reported once, naming its loop."""
-        order, state = [], {}
-        reported = set()
+        order: list[str] = []
+        state: dict[str, str] = {}  # name -> "active" while its dependencies are visited, then "done"
+        reported: set[frozenset[str]] = set()
 
         def visit(name, path):
             if name in self.inputs or name not in self.defs:
@@ -217,7 +220,7 @@ class _Checker(BlockChecker):
             if st == "done":
                 return
             if st == "active":
-                loop = path[path.index(name):] + [name]
+                loop = [*path[path.index(name):], name]
                 key = frozenset(loop)
                 if key not in reported:
                     reported.add(key)
@@ -230,7 +233,7 @@ class _Checker(BlockChecker):
                 return
             state[name] = "active"
             for dep in self.deps.get(name, ()):
-                visit(dep, path + [name])
+                visit(dep, [*path, name])
             state[name] = "done"
             order.append(name)
 
@@ -277,7 +280,7 @@ class _Checker(BlockChecker):
                              hint="remove it, or use it in a formula")
 
 
-def _exprs_of(d) -> list:
+def _exprs_of(d: n.Definition | n.FlagDecl) -> list[n.Expr | n.Block]:
     if isinstance(d, n.FlagDecl):
         return [d.condition]
     return [d.body] + ([d.gate] if d.gate is not None else [])

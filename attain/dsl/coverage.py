@@ -68,7 +68,7 @@ def pieces(points: list, low, high, integral: bool) -> list[Piece]:
             if last is not None and first > last:
                 return
             lo = Fraction(first) if a is not None else None
-            hi = Fraction(last) if b is not None else None
+            hi = Fraction(last) if last is not None else None  # last is None exactly when b is
             out.append(Piece(lo, lo is not None, hi, hi is not None, Fraction(first)))
             return
         if a is None and b is None:

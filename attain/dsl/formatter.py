@@ -282,7 +282,7 @@ class _Printer:
         rows = [_input_parts(i) for i in run]
         name_w = max(_width(r[0]) for r in rows)
         type_w = max(_width(r[1]) for r in rows)
-        for i, (name, type_, rest) in zip(run, rows):
+        for i, (name, type_, rest) in zip(run, rows, strict=True):
             line = f"input {_pad(name, name_w)} : " + (f"{_pad(type_, type_w)} {rest}" if rest else type_)
             self.add(_first_line(i), indent, [indent + line])
 
@@ -346,7 +346,7 @@ class _Printer:
 
     def table(self, rows, indent: str, lefts: list[str], rights: list[str]) -> None:
         w = max(_width(x) for x in lefts)
-        for r, left, right in zip(rows, lefts, rights):
+        for r, left, right in zip(rows, lefts, rights, strict=True):
             self.add(_first_line(r), indent, [indent + _pad(left, w) + right])
 
     # -- comments

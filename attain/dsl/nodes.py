@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -326,6 +326,13 @@ class Input:
     span: Span | None = _span()
     type_span: Span | None = _span()
 
+    @property
+    def bounds(self) -> tuple[Number, Number] | None:
+        """The range `in low .. high`, or None: the parser sets both ends or neither."""
+        if self.low is None or self.high is None:
+            return None
+        return self.low, self.high
+
 
 @attrs.frozen
 class Definition:
@@ -351,7 +358,7 @@ class VariantCase:
 class Variants:
     """`variants by role`: values defined differently for each value of a text input."""
 
-    subject: "Name"
+    subject: Name
     cases: tuple[VariantCase, ...]
     span: Span | None = _span()
 
@@ -360,9 +367,9 @@ class Variants:
 class Choice:
     """The body the checker makes for a value defined in `variants`: one definition per case."""
 
-    subject: "Name"
-    branches: tuple  # ((keys or None, Definition), ...)
-    cases: tuple = ()  # the keys of every case of the block, defining this value or not
+    subject: Name
+    branches: tuple[tuple[tuple[str, ...] | None, Definition], ...]  # keys (None for `else`) and definition
+    cases: tuple[tuple[str, ...] | None, ...] = ()  # the keys of every case of the block, defining this value or not
     span: Span | None = _span()
 
 
@@ -404,7 +411,7 @@ class Policy:
     """A whole policy file: its header and its statements in the order written."""
 
     header: Header
-    statements: tuple
+    statements: tuple[Statement, ...]
     file: str = attrs.field(default="<policy>", eq=False)
     source: str = attrs.field(default="", eq=False, repr=False)
 
@@ -428,8 +435,10 @@ class Policy:
 # ---------------------------------------------------------------- the node classes, named once
 
 # Expressions: what may stand in a formula. Blocks: what may stand right of `name =`.
+# Statements: what a policy holds after its header, in the order written.
 Expr = Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
 Block = Band | Lookup | Weighted | Tiers | Brackets | Choice
+Statement = Input | Definition | Variants | FlagDecl | OutputDecl
 EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate)
 BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice)
 
@@ -443,7 +452,7 @@ class Dispatch:
     table created anywhere covers them all.
     """
 
-    every: list[Dispatch] = []
+    every: ClassVar[list[Dispatch]] = []
 
     def __init__(self, name: str, covers: tuple):
         self.name = name

@@ -11,6 +11,7 @@ import datetime
 import functools
 from fractions import Fraction
 from pathlib import Path
+from typing import ClassVar
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, VisitError
@@ -37,8 +38,8 @@ class PolicyIndenter(Indenter):
     """Turns indentation into _INDENT/_DEDENT tokens; joins continuation lines; refuses tabs."""
 
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LPAR"]
-    CLOSE_PAREN_types = ["RPAR"]
+    OPEN_PAREN_types: ClassVar[list[str]] = ["LPAR"]
+    CLOSE_PAREN_types: ClassVar[list[str]] = ["RPAR"]
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 4
@@ -468,7 +469,7 @@ def _parse(text: str, file: str) -> n.Policy:
             tok = e.orig_exc.token
             raise AttainError([Diagnostic("P115", f"'{tok}' is not a real date", token_span(file, tok),
                                           hint="write dates as YYYY-MM-DD")]) from None
-        raise e.orig_exc
+        raise e.orig_exc from e
     return n.Policy(header, statements, file=file, source=text)
 
 

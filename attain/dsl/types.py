@@ -29,7 +29,7 @@ class Type:
     def is_money(self) -> bool:
         return self.kind == "money"
 
-    def field(self, name: str) -> "Type | None":
+    def field(self, name: str) -> Type | None:
         return dict(self.fields).get(name)
 
     def __str__(self) -> str:
@@ -46,7 +46,8 @@ TEXT = Type("text")
 DATE = Type("date")
 ERROR = Type("error")  # already reported; silences follow-on errors
 
-BY_NAME = {"money": MONEY, "percent": PERCENT, "number": NUMBER, "count": COUNT, "bool": BOOL, "text": TEXT, "date": DATE}
+BY_NAME = {"money": MONEY, "percent": PERCENT, "number": NUMBER, "count": COUNT, "bool": BOOL, "text": TEXT,
+           "date": DATE}
 
 
 class UnitError(Exception):
@@ -122,7 +123,7 @@ def comparable(a: Type, b: Type) -> None:
         return
     if a.numeric and b.numeric:
         if a.is_money != b.is_money and "literal" not in (a.kind, b.kind):
-            money, other = (a, b) if a.is_money else (b, a)
+            other = b if a.is_money else a
             raise UnitError(f"cannot compare money with {_article(other)}")
         return
     raise UnitError(f"cannot compare {_article(a)} with {_article(b)}")
