@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import attrs
 
@@ -22,6 +22,18 @@ from attain.dsl.builtins import INPUT_TYPES as INPUT_TYPES
 
 def _span():
     return attrs.field(default=None, eq=False, kw_only=True, repr=False)
+
+
+class _Spanned(Protocol):
+    @property
+    def span(self) -> Span | None: ...
+
+
+def span_of(node: _Spanned) -> Span:
+    """The span of a node the parser made: it gives every node one; only a tree built by hand lacks them."""
+    if node.span is None:
+        raise AssertionError(f"{type(node).__name__} has no span: it was not made by the parser")
+    return node.span
 
 
 # ---------------------------------------------------------------- expressions

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.dsl.nodes import Input, Number
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
@@ -30,7 +31,7 @@ MAX_REPORTED = 50
 _FAST = re.compile(r"(-?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)", re.ASCII)
 
 
-_NO_MISSING = frozenset()
+_NO_MISSING: frozenset[int] = frozenset()
 
 
 class Record(NamedTuple):
@@ -40,7 +41,7 @@ class Record(NamedTuple):
     line: int
     fast: tuple  # per plan input: (num, den), text, bool or date; defaults filled in; MISSING where empty
     period: Period | None = None
-    missing: frozenset = _NO_MISSING  # inputs whose cell was empty (a default may stand in)
+    missing: frozenset[int] = _NO_MISSING  # inputs whose cell was empty (a default may stand in)
     lines: tuple = ()  # per input, the data lines a combined record took its value from
 
     @property
@@ -78,7 +79,7 @@ class Bound:
         return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
 
 
-def _converter(kind: str, numeric: bool, low, choices):  # low: (low, high) Number nodes, or None
+def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, choices: frozenset[str]):
     """A function from a cell's text to its exact value, raising CellError; fast for plain numbers.
 
     Plain decimals, well-formed thousands groups and (for percents) a trailing % are read
@@ -101,17 +102,16 @@ def _converter(kind: str, numeric: bool, low, choices):  # low: (low, high) Numb
     fast = _FAST.fullmatch
     percent_ok = kind == "percent"
     count = kind == "count"
-    if low is not None:
-        lo, hi = low  # the bounds as written (Number nodes), shown the same way in the message
+    if bounds is not None:
+        lo, hi = bounds  # the bounds as written (Number nodes), shown the same way in the message
         in_range = f"{kind} in {lo.text} .. {hi.text}"
-        lo, hi = lo.value, hi.value
-        lo_n, lo_d, hi_n, hi_d = lo.numerator, lo.denominator, hi.numerator, hi.denominator
+        lo_n, lo_d, hi_n, hi_d = lo.value.numerator, lo.value.denominator, hi.value.numerator, hi.value.denominator
 
     def convert(text):
         if type(text) is ExactCell:  # a result of the policy this one `uses`: already exact
             value = Fraction(text.value)
             num, den = value.numerator, value.denominator
-            if low is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
+            if bounds is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
                 raise CellError(in_range)
             return num, den
         m = fast(text)
@@ -132,7 +132,7 @@ def _converter(kind: str, numeric: bool, low, choices):  # low: (low, high) Numb
         else:
             value = parse_cell(kind, text)
             num, den = value.numerator, value.denominator
-        if low is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
+        if bounds is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
             raise CellError(in_range)
         return num, den
 
@@ -176,7 +176,7 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
     return namespace["read"]
 
 
-def _number_lines(i: int, inp) -> list[str]:
+def _number_lines(i: int, inp: Input) -> list[str]:
     """The generated lines that read input i's cell `t` into an exact (n, d), checking count and range."""
     percent = inp.type == "percent"
     lines = [
@@ -205,8 +205,8 @@ def _number_lines(i: int, inp) -> list[str]:
         lines.append("                    if pc: d *= 100")
     if inp.type == "count":
         lines.append("        if n < 0 or n % d: raise CellError('count')")
-    if inp.low is not None:
-        lo, hi = inp.low.value, inp.high.value
+    if inp.bounds is not None:
+        lo, hi = inp.bounds[0].value, inp.bounds[1].value
         lines.append(f"        if not ({lo.numerator} * d <= n * {lo.denominator} and "
                      f"n * {hi.denominator} <= {hi.numerator} * d): raise CellError('range')")
     return lines
@@ -303,8 +303,7 @@ def _cell_specs(plan: Plan, columns: dict[str, str]) -> list:
         inp = plan.model.inputs[name]
         t = plan.model.types[name]
         default = _default_value(inp, t)
-        low = (inp.low, inp.high) if inp.low is not None else None
-        convert = _converter(inp.type, t.numeric, low, frozenset(inp.choices))
+        convert = _converter(inp.type, t.numeric, inp.bounds, frozenset(inp.choices))
         if default is None:
             default = MISSING_NUMBER if t.numeric else MISSING
         specs.append((columns.get(name), convert, default))
@@ -340,6 +339,8 @@ def _row_period(plan: Plan, table: Table, row, time: _Time, positions: dict, dia
     Rows of one period combine in time order, then file order; a finer period (a month
     in a quarterly policy) rolls up into the coarser one.
     """
+    if time.kind is None:  # a policy without periods looks for neither a period nor a date column
+        return None, (0, row.line), None
     if time.period is not None:
         label = row.cells.get(time.period)
         period = parse_period(time.kind, label) if label is not None else None
@@ -392,7 +393,8 @@ def _bad_cells(table: Table, row, specs: list, positions: dict) -> list[Diagnost
     return found
 
 
-def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool) -> list:
+def _combine(plan: Plan, table: Table, records: list[Record], orders: list[tuple[int, int]],
+             dated: bool) -> tuple[list[Record], dict[str, str]]:
     """The rows of one employee within one period become one record, by each input's `combine` rule.
 
     Dated rows (transactions) add up their amounts and counts unless the input says
@@ -400,7 +402,7 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
     without a rule. Rows are taken in time order for `first` and `last`.
     """
     groups: dict = {}
-    for record, order in zip(records, orders):
+    for record, order in zip(records, orders, strict=True):  # bind() appends to both together
         groups.setdefault((record.who, record.period), []).append((order, record))
     rules = {name: plan.model.inputs[name].combine
              or ("sum" if dated and plan.model.inputs[name].type in ("money", "count") else "agree")
@@ -438,10 +440,12 @@ def _combine(plan: Plan, table: Table, records: list, orders: list, dated: bool)
                 taken[-1] = (having[0].line,) if rule == "first" else (having[-1].line,)
             else:
                 v = _roll_up(rule, [Fraction(*v) for v in present])
-                if inp.low is not None and not (inp.low.value <= v <= inp.high.value):
+                bounds = inp.bounds
+                if bounds is not None and not (bounds[0].value <= v <= bounds[1].value):
                     diags.append(Diagnostic(
                         "D418", f"the {rule} of '{name}' for {who} in {period} is {_show(v)}, outside its range "
-                        f"{inp.low.text} .. {inp.high.text}", Span(table.file, having[-1].line, 1, having[-1].line, 2),
+                        f"{bounds[0].text} .. {bounds[1].text}",
+                        Span(table.file, having[-1].line, 1, having[-1].line, 2),
                         hint=f"the rows are lines {', '.join(str(r.line) for r in having)}"))
                 fast[i] = (v.numerator, v.denominator)
         combined.append(Record(who, rows[0].line, tuple(fast), period, frozenset(missing), tuple(taken)))
@@ -484,6 +488,7 @@ def _cell_error(table: Table, line: int, col: int, column: str, expected: str, t
 def reference_inputs(plan: Plan, record: Record) -> dict:
     """A record's values as the reference evaluator takes them: Fractions, texts, None for empty."""
     out = {}
-    for name, numeric, v in zip(plan.inputs, (plan.model.types[n].numeric for n in plan.inputs), record.values):
+    numeric_inputs = (plan.model.types[n].numeric for n in plan.inputs)
+    for name, numeric, v in zip(plan.inputs, numeric_inputs, record.values, strict=True):  # one value per input
         out[name] = Fraction(*v) if (numeric and v is not None) else v
     return out

@@ -284,9 +284,9 @@ class Emitter(Writer):
         match e:
             case n.Bool(value=v):
                 return "True" if v else "False"
-            case n.Call(func="given", args=(arg,)):
-                var = self.var[arg.id]
-                return f"({var}_n is not MISSING)" if self.model.types[arg.id].numeric else f"({var} is not MISSING)"
+            case n.Call(func="given", args=(n.Name(id=given),)):  # the checker allows only an input's name
+                var = self.var[given]
+                return f"({var}_n is not MISSING)" if self.model.types[given].numeric else f"({var} is not MISSING)"
             case n.Name(id=name):
                 return self.var[name]
             case n.Field(base=base, field=field):

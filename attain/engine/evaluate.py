@@ -333,7 +333,7 @@ class Reference:
         for keys, d in choice.branches:
             if keys is None or key in keys:
                 if self.observer is not None:
-                    self.observer.notice(t.Variant(choice.subject.id, key, keys, d.span.line,
+                    self.observer.notice(t.Variant(choice.subject.id, key, keys, n.span_of(d).line,
                                                    self._text(d.body.span)))
                 if d.gate is not None and self._truth(d.gate):
                     if self.observer is not None:

@@ -55,10 +55,10 @@ class Period:
     def __str__(self) -> str:
         return self.label
 
-    def shift(self, n: int) -> "Period":
+    def shift(self, n: int) -> Period:
         return Period(self.kind, self.index + n)
 
-    def contains(self, other: "Period") -> bool:
+    def contains(self, other: Period) -> bool:
         """Whether a finer period (a month) lies inside this coarser one (its quarter)."""
         return coarsen(other, self.kind) == self
 

@@ -39,7 +39,7 @@ class HistorySpec:
     """
 
     kind: str
-    node: object
+    node: n.Previous | n.Call
     name: str | None
     back: int
     slot: int
@@ -49,7 +49,7 @@ class HistorySpec:
 class AggregateSpec:
     """A value over the employee's group in the same period, ready before stage `level` runs."""
 
-    node: object
+    node: n.Aggregate
     func: str
     name: str | None
     slot: int | None
@@ -177,7 +177,7 @@ class Layout:
                 self.history.append(HistorySpec("streak", node, None, 1, slot))
             else:
                 name = name_of(node.args[0])
-                self.history.append(HistorySpec(node.func, node, name, int(node.args[1].value), self.slots[name]))
+                self.history.append(HistorySpec(node.func, node, name, periods_of(node.args[1]), self.slots[name]))
 
     def outputs(self) -> tuple[Output, ...]:
         model = self.model
@@ -231,18 +231,25 @@ def needed(model: Model) -> list[str]:
     return [name for name in model.order if name in keep]
 
 
-def expressions(d: n.Definition | n.FlagDecl) -> list[object]:
+def expressions(d: n.Definition | n.FlagDecl) -> list[n.Expr | n.Block]:
     """The formulas of a definition: a flag's condition, or a body and its `unless` gate."""
     if isinstance(d, n.FlagDecl):
         return [d.condition]
     return [d.body] + ([d.gate] if d.gate is not None else [])
 
 
-def name_of(e: object) -> str:
+def name_of(e: n.Expr) -> str:
     """The name a checked policy guarantees at this place (what previous/rolling read)."""
     if not isinstance(e, n.Name):
         raise AssertionError(f"expected a name, got {e!r}")
     return e.id
+
+
+def periods_of(e: n.Expr) -> int:
+    """The whole number of periods a checked policy guarantees at this place (how far rolling looks back)."""
+    if not isinstance(e, n.Number):
+        raise AssertionError(f"expected a number of periods, got {e!r}")
+    return int(e.value)
 
 
 def _aggregated(node: n.Aggregate) -> str | None:

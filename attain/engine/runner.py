@@ -161,27 +161,27 @@ class Runner:
                 if state.failed:
                     continue
                 if state.reference is not None:
-                    self._fill_from_reference(state, k)
+                    self._fill_from_reference(state, state.reference, k)
                     continue
                 try:
                     stage(state.record.fast, state.history, state.slots, state.groups)
                 except Fallback:
                     state.reference = self.reference(state)
-                    self._fill_from_reference(state, k)
+                    self._fill_from_reference(state, state.reference, k)
         convert = plan.convert
         for state in states:
             if state.failed:
                 continue
-            if self.reference_only:
-                self._outputs_from_reference(state)
+            if self.reference_only and state.reference is not None:  # every row got one before its stages
+                self._outputs_from_reference(state, state.reference)
                 continue
             try:
                 state.outputs = convert(state.slots)
             except Fallback:
                 # An output copies an empty cell: the reference evaluator says which and where.
-                state.reference = state.reference or self.reference(state)
+                ref = state.reference = state.reference or self.reference(state)
                 for k in range(len(plan.stages)):
-                    self._fill_from_reference(state, k)
+                    self._fill_from_reference(state, ref, k)
                 if not state.failed:
                     state.outputs = convert(state.slots)
         if plan.history and period is not None:
@@ -201,9 +201,9 @@ class Runner:
         """Input name -> the data cell it came from, as an explanation shows it."""
         return {name: self.bound.source(state.record, name) for name in self.plan.inputs}
 
-    def _fill_from_reference(self, state: RowState, stage: int):
+    def _fill_from_reference(self, state: RowState, ref: Reference, stage: int):
         """Compute this stage's kept values with the reference evaluator and store them as the plan would."""
-        plan, ref = self.plan, state.reference
+        plan = self.plan
         try:
             for name, slot in plan.slots.items():
                 if _stage_of(plan, name) != stage:
@@ -216,15 +216,14 @@ class Runner:
                         state.slots[slot + offset] = _raw(value.results.get(field, ""))
                 else:
                     state.slots[slot] = _raw(value)
-            for i, spec in enumerate(plan.history):
+            for spec in plan.history:
                 if spec.kind == "streak" and _stage_of_node(plan, spec.node) == stage:
                     state.slots[spec.slot] = ref.streaks.get(spec.node, 0)
         except EvaluationError as e:
             state.failed = True
             self.errors.extend(e.diagnostics)
 
-    def _outputs_from_reference(self, state: RowState):
-        ref = state.reference
+    def _outputs_from_reference(self, state: RowState, ref: Reference):
         try:
             state.outputs = tuple(to_output(self.plan, ref.value(out.name), out.places) for out in self.plan.outputs)
         except EvaluationError as e:
@@ -301,7 +300,7 @@ class Runner:
                     continue
                 key = state.record.fast[spec.group] if spec.group is not None else None
                 value = state.slots[spec.slot] if spec.slot is not None else None
-                missing = (plan.inputs[spec.group] if key is MISSING else
+                missing = (plan.inputs[spec.group] if spec.group is not None and key is MISSING else
                            spec.name if value is not None and value[0] is MISSING else None)
                 if missing is not None:
                     self._missing_in_group(state, spec, missing)
@@ -310,7 +309,7 @@ class Runner:
             for key, group in members.items():
                 results = _aggregate(spec, [v for _, v in group])
                 size = len(group)
-                for (state, _own), value in zip(group, results):
+                for (state, _own), value in zip(group, results, strict=True):  # one result per member
                     while len(state.groups) <= index:
                         state.groups.append(None)
                         state.group_facts.append((spec, None, 0, None))
@@ -364,7 +363,7 @@ def _aggregate(spec: AggregateSpec, pairs: list) -> list:
                 out.append((1, 1) if size == 1 else (bisect_left(ordered, k), size - 1))
         return out
     # min and max, of the whole group or of the others
-    by_key = dict(zip(keys, pairs))
+    by_key = dict(zip(keys, pairs, strict=True))
     low, high = ordered[0], ordered[-1]
     if not spec.except_self:
         return [by_key[low if func == "min" else high]] * size
