@@ -9,7 +9,7 @@ U5xx usage, T6xx policy tests; each is declared, with its meaning, in
 from __future__ import annotations
 
 import json
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 

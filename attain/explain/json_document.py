@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from attain.io import format_number
 from attain.engine.trace import TierValue, Trace
 from attain.engine.wording import display, sentence
 from attain.exact import to_decimal
+from attain.io import format_number
 
 SCHEMA = 1
 
