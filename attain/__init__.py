@@ -5,6 +5,6 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.version import __version__
 
 __all__ = [
-    "AttainError", "Diagnostic", "Explanation", "Policy", "Results", "Versions",
-    "check", "load", "load_versions", "loads", "__version__",
+    "AttainError", "Diagnostic", "Explanation", "Policy", "Results", "Versions", "__version__",
+    "check", "load", "load_versions", "loads",
 ]

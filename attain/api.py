@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,9 +27,9 @@ from attain.dsl import nodes
 from attain.dsl.checker import check as check_tree
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
-from attain.engine.bind import PERIOD_COLUMNS, Bound, bind, find_id_column, only
+from attain.engine.bind import PERIOD_COLUMNS, Bound, Record, bind, find_id_column, only
 from attain.engine.emit import compile_model
-from attain.engine.periods import last_day, parse_period
+from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
 from attain.engine.runner import Runner
@@ -98,7 +99,7 @@ def _load(tree: nodes.Policy, using: tuple) -> Policy:
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise AttainError(errors, {tree.file: tree.source})
-    parts = ()
+    parts: tuple[Policy, ...] = ()
     if tree.header.uses:
         path = (Path(tree.file).parent / tree.header.uses).resolve()
         if path in using:
@@ -191,7 +192,7 @@ class Policy:
                 row = {key: state.record.who}
                 if periodic:
                     row["period"] = str(state.record.period)
-                row.update(zip(names, state.outputs))
+                row.update(zip(names, state.outputs, strict=True))  # one value per output, in order
                 rows.append(row)
         if runner.errors:
             raise AttainError(runner.errors)
@@ -213,7 +214,7 @@ class Policy:
         h = self.tree.header
         if not (h.effective or h.until):
             return []
-        found = {}
+        found: dict[Period, Record] = {}
         for r in bound.records:
             if r.period is not None and (keep is None or keep(r.period)) and not self.in_force(r.period):
                 found.setdefault(r.period, r)
@@ -249,10 +250,12 @@ class Policy:
         # Without --period: the employee's latest period (or their only row).
         record = max(records, key=lambda r: r.period.index if r.period is not None else 0)
         if period is not None:
-            if bound.period_column is None:
+            kind = self.tree.header.period
+            # bind() looks for a period (or date) column only when the policy has a period kind.
+            if bound.period_column is None or kind is None:
                 raise AttainError([Diagnostic("U512", "this data has no periods, so --period does not apply",
                                               hint="leave out --period")])
-            wanted = parse_period(self.tree.header.period, period)
+            wanted = parse_period(kind, period)
             record = next((r for r in records if r.period == wanted), None)
             if record is None:
                 have = ", ".join(str(r.period) for r in records)
@@ -267,10 +270,10 @@ class Policy:
                                               hint=f"did you mean '{close[0]}'?" if close else
                                               "values: " + ", ".join(self.model.outputs))])
         runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
-        state = None
         with gc_paused():
-            for state in runner.run(until=(record.who, record.period)):
-                pass
+            # The run stops after the row asked for; it is the last state the run yields.
+            last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
+        state = last[0] if last else None
         if state is None or state.record is not record:
             raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
         # Computed again, with a recorder listening: the run above records nothing.
@@ -299,7 +302,8 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
     rows = []
     for row in table.rows:
         label = row.cells.get(period_column) if (periodic and period_column) else None
-        period = parse_period(kind, label) if label else None
+        # The part's results have periods only when it has a period kind, so `kind` is set for any label.
+        period = parse_period(kind, label) if (label and kind) else None
         found = by_row.get((row.cells.get(key), str(period) if period is not None else None))
         cells = dict(row.cells)
         for name in names:

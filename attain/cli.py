@@ -46,7 +46,8 @@ def _exit_code(diagnostics) -> int:
 def _command_line() -> list[str]:
     """The command as given, rebuilt from its parsed options (the same however attain was started)."""
     ctx = click.get_current_context()
-    argv = ["attain", ctx.info_name]
+    # Click names the context of every command it invokes; only a context made by hand has no name.
+    argv = ["attain", ctx.info_name or ""]
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
         if value is None or value == () or param.name == "help":
@@ -134,6 +135,7 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
     manifest (engine version, policy and data SHA-256, git commit, command, time):
     inside JSON and Excel output, beside a CSV file as NAME.manifest.json.
     """
+    loaded: api.Policy | api.Versions
     if Path(policy).is_dir():
         loaded = api.load_versions(policy)
         versions = loaded.policies

@@ -115,10 +115,10 @@ def _json_default(value: Any) -> Any:
 
 def _utc_text(now: datetime.datetime | None) -> str:
     if now is None:
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
     elif now.tzinfo is None:
-        now = now.replace(tzinfo=datetime.timezone.utc)
-    now = now.astimezone(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
+        now = now.replace(tzinfo=datetime.UTC)
+    now = now.astimezone(datetime.UTC).replace(microsecond=0, tzinfo=None)
     return now.isoformat() + "Z"
 
 

@@ -18,8 +18,8 @@ import attrs
 
 from attain.api import Policy, Results, check, load
 from attain.diagnostics import AttainError, Diagnostic, sort_diagnostics
-from attain.engine.trace import TierValue, Trace
 from attain.engine.periods import parse_period
+from attain.engine.trace import TierValue, Trace
 from attain.exact import to_decimal
 from attain.io import Table
 from attain.testing.compare import compare, show, show_expected
