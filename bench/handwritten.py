@@ -48,7 +48,8 @@ W_ATTAIN, W_GROWTH, W_COLLECT = Decimal("0.40"), Decimal("0.20"), Decimal("0.15"
 W_SATISF, W_PLAN, W_COLLAB = Decimal("0.10"), Decimal("0.10"), Decimal("0.05")
 
 # Tiers (table 3): coefficient per tier.
-COEF_EXCELLENT, COEF_ON_TARGET, COEF_PROGRESS, COEF_FLOOR = Decimal("2.0"), Decimal("1.2"), Decimal("1.0"), Decimal("0.8")
+COEF_EXCELLENT, COEF_ON_TARGET = Decimal("2.0"), Decimal("1.2")
+COEF_PROGRESS, COEF_FLOOR = Decimal("1.0"), Decimal("0.8")
 COMMISSION_RATE = Decimal("0.03")
 LOW_COLLECTION_FACTOR = Decimal("0.8")
 

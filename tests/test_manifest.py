@@ -17,7 +17,7 @@ from attain.diagnostics import AttainError
 from attain.io import write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path, write_sidecar
 
-NOW = datetime.datetime(2024, 7, 1, 9, 30, 15, 123456, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2024, 7, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC)
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
@@ -92,8 +92,8 @@ def test_created_is_utc_to_the_second():
     )
     assert build_manifest([], None, [], now=datetime.datetime(2024, 7, 1, 9, 30))["created"] == "2024-07-01T09:30:00Z"
     created = build_manifest([], None, [])["created"]
-    parsed = datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
-    assert abs(parsed - datetime.datetime.now(datetime.timezone.utc)) < datetime.timedelta(minutes=1)
+    parsed = datetime.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)
+    assert abs(parsed - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=1)
 
 
 def test_same_inputs_same_manifest(tmp_path):

@@ -74,15 +74,15 @@ def test_money_over_money_is_a_percent_and_money_times_percent_is_money():
 
 
 def test_band_gap_is_named():
-    d = only("input a : percent\ns = band a\n    >= 120% -> 100\n    100% to 120% -> 80\n    below 80% -> 40\noutput s\n",
-             "C216")
+    d = only("input a : percent\ns = band a\n    >= 120% -> 100\n    100% to 120% -> 80\n    below 80% -> 40\n"
+             "output s\n", "C216")
     assert d.message == "band leaves 80% to 100% uncovered"
     assert d.span.line == 3
 
 
 def test_band_overlap_is_named():
-    d = only("input a : percent\ns = band a\n    >= 100% -> 100\n    90% to 110% -> 80\n    below 90% -> 40\noutput s\n",
-             "C217")
+    d = only("input a : percent\ns = band a\n    >= 100% -> 100\n    90% to 110% -> 80\n    below 90% -> 40\n"
+             "output s\n", "C217")
     assert d.message == "band rows overlap: both hold for 100% to 110%"
     assert d.span.line == 5
 
@@ -100,7 +100,8 @@ def test_band_over_counts_sees_whole_numbers_only():
 
 
 def test_band_within_a_declared_range_is_covered():
-    text = "input s : number in 0 .. 5\nx = band s\n    >= 4.5 -> 100\n    4.0 to 4.5 -> 80\n    below 4.0 -> 50\noutput x\n"
+    text = ("input s : number in 0 .. 5\nx = band s\n    >= 4.5 -> 100\n    4.0 to 4.5 -> 80\n    below 4.0 -> 50\n"
+            "output x\n")
     assert codes(text) == []
 
 
@@ -112,8 +113,8 @@ def test_lookup_over_open_text_needs_else():
 def test_lookup_over_choices_must_cover_them():
     d = only('input r : text one of "华东", "华北"\nk = lookup r\n    "华东" -> 1\noutput k\n', "C225")
     assert d.message == 'lookup has no row for "华北"'
-    d = only('input r : text one of "华东", "华北"\nk = lookup r\n    "华东" -> 1\n    "华西" -> 2\n    else -> 0\noutput k\n',
-             "C224")
+    d = only('input r : text one of "华东", "华北"\nk = lookup r\n    "华东" -> 1\n    "华西" -> 2\n    else -> 0\n'
+             'output k\n', "C224")
     assert d.span.line == 5
 
 
@@ -162,7 +163,8 @@ def test_unused_input_is_a_warning():
 
 
 def test_brackets_must_rise_and_end_with_above():
-    text = "input s : money\ninput t : money\nc = marginal s relative to t\n    up to 120% at 1%\n    up to 100% at 2%\noutput c\n"
+    text = ("input s : money\ninput t : money\nc = marginal s relative to t\n"
+            "    up to 120% at 1%\n    up to 100% at 2%\noutput c\n")
     found = codes(text)
     assert ("C214", 6) in found
     assert ("C215", 6) in found

@@ -282,7 +282,8 @@ def _atom(draw, depth):
         return draw(st.sampled_from(_NAMES))
     if kind == 6:
         args = [_expr(draw, depth - 1) for _ in range(draw(st.integers(0, 3)))]
-        return f"{draw(st.sampled_from(['max', 'min', 'round', 'abs']))}({draw(st.sampled_from([',', ', ', ' , '])).join(args)})"
+        func = draw(st.sampled_from(['max', 'min', 'round', 'abs']))
+        return f"{func}({draw(st.sampled_from([',', ', ', ' , '])).join(args)})"
     if kind == 7:
         back = draw(st.sampled_from(["", ", 1", ", 3"]))
         other = draw(st.sampled_from(["", f", else {_expr(draw, depth - 1)}"]))
@@ -290,7 +291,8 @@ def _atom(draw, depth):
     if kind == 8:
         value = draw(st.sampled_from(["", "sales ", "a + 1 "]))
         group = draw(st.sampled_from(["region", "everyone"]))
-        return f"{draw(st.sampled_from(['mean', 'count', 'rank']))}({value}within {group}{draw(st.sampled_from(['', ' except self']))})"
+        func = draw(st.sampled_from(['mean', 'count', 'rank']))
+        return f"{func}({value}within {group}{draw(st.sampled_from(['', ' except self']))})"
     # Parentheses, maybe with line breaks and comments inside (the parser ignores line breaks there).
     inner = _expr(draw, depth - 1)
     before = draw(st.sampled_from(["", " ", "\n    ", "  {c}\n   "])).replace("{c}", _comment(draw))
@@ -369,7 +371,8 @@ def _lookup_row(draw):
 
 
 def _weight_row(draw):
-    return f"{draw(st.sampled_from(_NAMES))}{' ' * draw(st.integers(1, 6))}{draw(st.sampled_from(['5%', '40%', '100%', '2.5%']))}"
+    name = draw(st.sampled_from(_NAMES))
+    return f"{name}{' ' * draw(st.integers(1, 6))}{draw(st.sampled_from(['5%', '40%', '100%', '2.5%']))}"
 
 
 def _tier_row(draw):

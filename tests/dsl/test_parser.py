@@ -64,7 +64,8 @@ def test_blocks():
         "s = band a\n    >= 120% -> 100\n    100% to 120% -> 80\n    below 100% -> 0\n"
         'k = lookup r\n    "华东" -> 1.0\n    else -> 1.1\n'
         "w = weighted\n    s 60%\n    k 40%\n"
-        't = first match\n    top "卓越" : a >= 120%\n        -> coefficient 2.0, award "精英"\n    rest : otherwise -> coefficient 0\n'
+        't = first match\n    top "卓越" : a >= 120%\n        -> coefficient 2.0, award "精英"\n'
+        '    rest : otherwise -> coefficient 0\n'
         "c = marginal a relative to a\n    up to 100% at 1%\n    above at 2%\n"
     )
     s, k, w, t, c = p.definitions

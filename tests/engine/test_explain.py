@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 import attain
 from attain.engine import evaluate, trace
 from attain.engine import trace as t
-from attain.engine.runtime import Fallback
 from attain.engine.evaluate import Reference
-from attain.io import Row, Table, approximate, format_grouped, format_number
 from attain.engine.periods import Period
 from attain.engine.runner import Runner
+from attain.engine.runtime import Fallback
 from attain.engine.wording import display
 from attain.exact import to_decimal
 from attain.explain.recorder import Recorder
+from attain.io import Row, Table, approximate, format_grouped, format_number
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_LINE = re.compile(r"^#\s*Sample data:\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)

@@ -8,7 +8,7 @@ import attain
 from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
-from attain.engine.periods import Period, coarsen, parse_period, period_of_date
+from attain.engine.periods import coarsen, parse_period, period_of_date
 from attain.io import Row, Table
 
 
@@ -236,7 +236,8 @@ def test_each_variant_is_checked_on_its_own():
     _, found = check(parse(broken))
     assert [(d.code, d.message) for d in found] == [("C226", "weights add up to 90%, not 100%")]
     missing = VARIANTS.replace('    "area", "rep":\n        factor = weighted\n            a_score 30%\n'
-                               '            c_score 30%\n            m_score 40%\n', '    "area", "rep":\n        other = 1\n')
+                               '            c_score 30%\n            m_score 40%\n',
+                               '    "area", "rep":\n        other = 1\n')
     _, found = check(parse(missing))
     assert {d.code for d in found} == {"C241"}
     uncovered = VARIANTS.replace('"area", "rep":', '"area":')

@@ -1,7 +1,5 @@
 """Policy test files (`*.test.yaml`): the runner in attain.testing and the pytest plugin."""
 
-pytest_plugins = ["pytester"]
-
 import textwrap
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -10,6 +8,8 @@ import pytest
 
 from attain import testing
 from attain.diagnostics import AttainError
+
+pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -236,7 +236,8 @@ def test_unknown_employees_and_values_fail_with_suggestions(folder):
 
 
 def test_a_value_that_is_not_an_output_is_read_from_the_explanation(folder):
-    write(folder, "inner.policy", 'policy "inner"\ninput sales : money\nhalf = sales / 2\npayout pay = round(half, 1)\n')
+    write(folder, "inner.policy",
+          'policy "inner"\ninput sales : money\nhalf = sales / 2\npayout pay = round(half, 1)\n')
     path = write(folder, "inner.test.yaml", """\
         policy: inner.policy
         cases:
@@ -377,7 +378,7 @@ def test_bad_expectations(folder):
         """)
     codes = {(code, line) for code, line, _ in found}
     assert codes == {("T607", 5), ("T607", 8), ("T607", 11), ("T606", 13), ("T607", 15), ("T605", 16)}
-    messages = dict(((c, l), m) for c, l, m in found)
+    messages = {(code, line): message for code, line, message in found}
     assert messages[("T607", 5)] == "the values expected of 'A' must be a mapping, not a single value"
     assert messages[("T607", 8)] == "item 1 of `expect` of case 'b' names no employee"
     assert messages[("T606", 13)] == "case 'd' has `expect` but no input"
