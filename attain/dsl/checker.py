@@ -57,8 +57,9 @@ class _Checker(BlockChecker):
         self._check_pending_previous()
         outputs = self._outputs()
         self._unused()
+        refusals = tuple(name for name, d in self.defs.items() if isinstance(d, n.Refusal) and name in order)
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
-                      frozenset(self.history_refs), self.expression_types)
+                      frozenset(self.history_refs), self.expression_types, refusals)
         return model, sorted(self.diags, key=Diagnostic.sort_key)
 
     def _header(self):
@@ -267,7 +268,7 @@ class _Checker(BlockChecker):
                 if s.name not in names and self.defs.get(s.name) is s:
                     names.append(s.name)
         if not names:
-            names = [d for d in self.defs]
+            names = [name for name, d in self.defs.items() if not isinstance(d, n.Refusal)]
         return tuple(names)
 
     def _unused(self):
@@ -278,6 +279,6 @@ class _Checker(BlockChecker):
 
 
 def _exprs_of(d) -> list:
-    if isinstance(d, n.FlagDecl):
+    if isinstance(d, (n.FlagDecl, n.Refusal)):
         return [d.condition]
     return [d.body] + ([d.gate] if d.gate is not None else [])
