@@ -276,6 +276,10 @@ class Policy:
         state = last[0] if last else None
         if state is None or state.record is not record:
             raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
+        # A row the policy refuses has no result to explain: the refusal says why.
+        plain = runner.reference(state)
+        for name in self.model.refusals:
+            plain.value(name)
         # Computed again, with a recorder listening: the run above records nothing.
         recorder = Recorder(runner.sources(state))
         ref = runner.reference(state, recorder)

@@ -264,6 +264,7 @@ CATALOGUE: dict[str, Trigger] = {
     "E305": ran(H + "input ok : bool\nt = first match\n    a : ok -> coefficient 1\noutput t\n", "id,ok\nA,no\n"),
     "E306": ran(H + "input level : text\ninput s : money\nm = mean(s within level except self)\noutput m\n",
                 "id,level,s\nA,L1,1\n"),
+    "E308": ran(H + "input a : number\nrefuse \"a is at most 20\" when a > 20\noutput a\n", "id,a\nA,21\n"),
     "E310": ran(HISTORY, "id,period,sales\nA,2023-01,1\nA,2023-03,1\n"),
     "E320": ran(PERIODIC.replace("period month", "effective 2023-01-01\nuntil 2023-03-31\nperiod month"),
                 "id,period,sales\nA,2023-04,1\n"),

@@ -224,6 +224,11 @@ _DECLARED = (
     Code("E306", "evaluation", "group value has no value",
          "A group value is taken over no one, such as the mean of an employee's peers when they have none. "
          "Guard it, for example with `count(within ... except self) > 0`."),
+    Code("E308", "evaluation", "row refused by the policy",
+         "A `refuse \"...\" when CONDITION` line of the policy holds for this employee: the source document "
+         "rules such a row out (a total above its maximum, say), so it is not paid. The message is the "
+         "policy's own, with the values that made the condition hold. Correct the data, or the policy's "
+         "limit if it is wrong."),
     Code("E310", "evaluation", "gap in an employee's history",
          "The policy looks at earlier periods, and the data skips a period for this employee. Add the missing "
          "rows, or write `gaps restart` in the header to start the history again."),

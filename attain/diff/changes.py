@@ -190,6 +190,9 @@ def _statement_changes(key: str, old, new, out: list) -> None:
         _definition_changes(key, key, old, new, out)
     elif isinstance(old, n.FlagDecl):
         _flag_changes(key, old, new, out)
+    elif isinstance(old, n.Refusal) and old.condition != new.condition:
+        out.append(Change(key, "changed", f"{key}: when {expr_text(old.condition)} -> {expr_text(new.condition)}",
+                          old.span, new.span))
     elif isinstance(old, n.Variants):
         _variants_changes(key, old, new, out)
     if len(out) == before:  # unequal, but no detail found: say so rather than stay silent

@@ -58,6 +58,8 @@ def describe_statement(s) -> str:
         return ("payout " if s.payout else "") + describe_definition(s)
     if isinstance(s, n.FlagDecl):
         return "flag" + (f' "{s.label}"' if s.label else "") + f" when {expr_text(s.condition)}"
+    if isinstance(s, n.Refusal):  # its key already reads `refuse "message"`
+        return f"when {expr_text(s.condition)}"
     if isinstance(s, n.Variants):
         return f"variants by {s.subject.id}: " + "; ".join(
             f"{describe_case(c)} defines {', '.join(d.name for d in c.definitions)}" for c in s.cases)

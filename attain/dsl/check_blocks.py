@@ -23,13 +23,13 @@ class BlockChecker(ExpressionChecker):
 
     _BLOCK = n.Dispatch("the checker's blocks", n.BLOCKS)
 
-    defs: dict[str, n.Definition | n.FlagDecl]
+    defs: dict[str, n.Definition | n.FlagDecl | n.Refusal]
 
     # ------------------------------------------------------------ definitions
     def _type_of_definition(self, name: str):
         d = self.defs[name]
-        if isinstance(d, n.FlagDecl):
-            self._condition(d.condition, "a flag's condition")
+        if isinstance(d, (n.FlagDecl, n.Refusal)):
+            self._condition(d.condition, "a flag's condition" if isinstance(d, n.FlagDecl) else "a refusal's condition")
             self.types[name] = ty.BOOL
             return
         t = self._body(d.body, name)

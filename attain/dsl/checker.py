@@ -32,7 +32,7 @@ class _Checker(BlockChecker):
         self.policy = policy
         self.diags: list[Diagnostic] = []
         self.inputs: dict[str, n.Input] = {}
-        self.defs: dict[str, n.Definition | n.FlagDecl] = {}
+        self.defs: dict[str, n.Definition | n.FlagDecl | n.Refusal] = {}
         self.types: dict[str, Type] = {}
         self.deps: dict[str, tuple[str, ...]] = {}
         self.used: set[str] = set()
@@ -58,8 +58,9 @@ class _Checker(BlockChecker):
         self._check_pending_previous()
         outputs = self._outputs()
         self._unused()
+        refusals = tuple(name for name, d in self.defs.items() if isinstance(d, n.Refusal) and name in order)
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
-                      frozenset(self.history_refs), self.expression_types)
+                      frozenset(self.history_refs), self.expression_types, refusals)
         return model, sorted(self.diags, key=Diagnostic.sort_key)
 
     def _header(self):
@@ -84,7 +85,7 @@ class _Checker(BlockChecker):
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", h.span)
 
     def _declare(self):
-        first: dict[str, n.Input | n.Definition | n.FlagDecl] = {}
+        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
         for s in self._statements():
             if isinstance(s, n.OutputDecl):
                 continue
@@ -270,7 +271,7 @@ class _Checker(BlockChecker):
                 if s.name not in names and self.defs.get(s.name) is s:
                     names.append(s.name)
         if not names:
-            names = [d for d in self.defs]
+            names = [name for name, d in self.defs.items() if not isinstance(d, n.Refusal)]
         return tuple(names)
 
     def _unused(self):
@@ -280,7 +281,7 @@ class _Checker(BlockChecker):
                              hint="remove it, or use it in a formula")
 
 
-def _exprs_of(d: n.Definition | n.FlagDecl) -> list[n.Expr | n.Block]:
-    if isinstance(d, n.FlagDecl):
+def _exprs_of(d: n.Definition | n.FlagDecl | n.Refusal) -> list[n.Expr | n.Block]:
+    if isinstance(d, (n.FlagDecl, n.Refusal)):
         return [d.condition]
     return [d.body] + ([d.gate] if d.gate is not None else [])

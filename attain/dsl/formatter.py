@@ -293,6 +293,8 @@ class _Printer:
             case n.FlagDecl(name=name, label=label, condition=c):
                 lbl = f" {_quote(label)}" if label is not None else ""
                 self.add(_first_line(s), indent, [f"{indent}flag {name}{lbl} when {expr(c)}"])
+            case n.Refusal(message=message, condition=c):
+                self.add(_first_line(s), indent, [f"{indent}refuse {_quote(message)} when {expr(c)}"])
             case n.OutputDecl(names=names):
                 self.add(_first_line(s), indent, [f"{indent}output {', '.join(x.id for x in names)}"])
             case n.Variants(subject=subject, cases=cases):

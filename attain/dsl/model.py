@@ -19,7 +19,7 @@ class Model:
 
     policy: n.Policy
     inputs: dict[str, n.Input]
-    definitions: dict[str, n.Definition | n.FlagDecl]
+    definitions: dict[str, n.Definition | n.FlagDecl | n.Refusal]
     types: dict[str, Type]  # name -> its type
     deps: dict[str, tuple[str, ...]]  # name -> the names its formula uses in the same period
     order: tuple[str, ...]  # definitions in an order where each comes after what it uses
@@ -29,6 +29,8 @@ class Model:
     # identity: the model keeps the tree alive, and equal subtrees in different places
     # may differ (a bare literal is a number alone but money beside money).
     expression_types: dict[int, Type] = attrs.field(factory=dict, repr=False)
+    # the keys in `definitions` of the `refuse ... when` conditions: every row computes them
+    refusals: tuple[str, ...] = ()
 
     def is_input(self, name: str) -> bool:
         return name in self.inputs

@@ -396,6 +396,23 @@ class FlagDecl:
 
 
 @attrs.frozen
+class Refusal:
+    """`refuse "软性指标合计超过20分" when b > 20`: a row where the condition holds is an error, never paid.
+
+    It has no name in the policy; `name` is the key the checker and the engines keep it
+    under, which no formula can write (a name cannot hold a space or a quote).
+    """
+
+    message: str
+    condition: Expr
+    span: Span | None = _span()
+
+    @property
+    def name(self) -> str:
+        return f'refuse "{self.message}"'
+
+
+@attrs.frozen
 class OutputDecl:
     """`output total_score, tier`: values written for every employee."""
 
@@ -438,6 +455,10 @@ class Policy:
     @property
     def flags(self) -> tuple[FlagDecl, ...]:
         return tuple(s for s in self.statements if isinstance(s, FlagDecl))
+
+    @property
+    def refusals(self) -> tuple[Refusal, ...]:
+        return tuple(s for s in self.statements if isinstance(s, Refusal))
 
     @property
     def outputs(self) -> tuple[OutputDecl, ...]:

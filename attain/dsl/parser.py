@@ -178,6 +178,11 @@ class _Builder(Transformer):
         return n.FlagDecl(str(name), _unquote(label) if label else None, cond, span=self._tspan(name))
 
     @v_args(meta=True)
+    def refusal(self, meta, items):
+        message, cond = items
+        return n.Refusal(_unquote(message), cond, span=self._span(meta))
+
+    @v_args(meta=True)
     def output_decl(self, meta, items):
         return n.OutputDecl(tuple(n.Name(str(t), span=self._tspan(t)) for t in items), span=self._span(meta))
 

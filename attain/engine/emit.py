@@ -346,8 +346,11 @@ class Emitter(Writer):
     def definition(self, name: str) -> None:
         d = self.model.definitions[name]
         target = self.var[name]
-        if isinstance(d, n.FlagDecl):
+        if isinstance(d, (n.FlagDecl, n.Refusal)):
             self.emit(f"{target} = {self.boolean(d.condition)}")
+            if isinstance(d, n.Refusal):
+                # The reference evaluator words the refusal, with the values that made it hold.
+                self.emit(f"if {target}: raise Fallback('refused')")
             return
         t = self.model.types[name]
         kind = _kind_of_type(t) if t.kind != "tier" else "tier"

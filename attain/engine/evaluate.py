@@ -122,9 +122,11 @@ class Reference:
             self.observer.notice(t.Enter(name))
         self._frames.append((name, d.span))
         try:
-            v = self._truth(d.condition) if isinstance(d, n.FlagDecl) else self._gated(d)
+            v = self._truth(d.condition) if isinstance(d, (n.FlagDecl, n.Refusal)) else self._gated(d)
         finally:
             self._frames.pop()
+        if isinstance(d, n.Refusal) and v:
+            raise self._refused(d)
         if self.observer is not None:
             self.observer.notice(t.Computed(name, str(self.model.types[name]), v, self._formula(d), d.span,
                                             _places(d)))
@@ -140,9 +142,16 @@ class Reference:
                 return Fraction(0)
         return self._body(d.body)
 
-    def _formula(self, d: n.Definition | n.FlagDecl) -> str:
+    def _refused(self, d: n.Refusal) -> EvaluationError:
+        """The policy's own words for a row it will not pay, with the values that made the condition hold."""
+        read = ", ".join(f"{name} = {display(value, kind)}" for name, value, kind in self._read(d.condition))
+        return self._error("E308", f"{self._whom()}the policy refuses the row: {d.message} "
+                           f"({self._text(d.condition.span)}" + (f", with {read})" if read else ")"), d.span,
+                           hint="the policy refuses such a row: correct the data, or the limit if it is wrong")
+
+    def _formula(self, d: n.Definition | n.FlagDecl | n.Refusal) -> str:
         """The formula as written; for a block, its first line (its rows appear in the notes)."""
-        if isinstance(d, n.FlagDecl):
+        if isinstance(d, (n.FlagDecl, n.Refusal)):
             return self._text(d.condition.span)
         span = d.body.span
         if isinstance(d.body, n.BLOCKS) and span is not None:
@@ -436,7 +445,7 @@ def _step(r: n.Round) -> Fraction:
     return r.step.value
 
 
-def _places(d: n.Definition | n.FlagDecl) -> int | None:
+def _places(d: n.Definition | n.FlagDecl | n.Refusal) -> int | None:
     """The decimal places a value rounded as its whole formula keeps (`round(x, 0.01)` -> 2), for display."""
     if isinstance(d, n.Definition) and isinstance(d.body, n.Round):
         return decimal_places(_step(d.body))

@@ -138,7 +138,8 @@ class Layout:
             for dep in model.deps.get(name, ()):
                 if dep in self.stage_of and self.stage_of[dep] < self.stage_of[name]:
                     used_later.add(dep)
-        keep = set(model.outputs) | set(model.history_refs) | used_later
+        # A refusal is kept so that a row the plan hands to the reference evaluator is refused there too.
+        keep = set(model.outputs) | set(model.history_refs) | set(model.refusals) | used_later
         for name in self.needed:
             for node in _aggregates(model, name):
                 value = _aggregated(node)
@@ -190,7 +191,7 @@ class Layout:
     def places(self, name: str) -> int | None:
         """Decimal places fixed by rounding, followed through names, + and - and both sides of if/else."""
         d = self.model.definitions.get(name)
-        if d is None or isinstance(d, n.FlagDecl) or d.gate is not None:
+        if d is None or isinstance(d, (n.FlagDecl, n.Refusal)) or d.gate is not None:
             return None
         return self._places(d.body, frozenset())
 
@@ -200,7 +201,7 @@ class Layout:
                 return decimal_places(step)
             case n.Name(id=name) if name in self.model.definitions and name not in seen:
                 d = self.model.definitions[name]
-                if isinstance(d, n.FlagDecl) or d.gate is not None:
+                if isinstance(d, (n.FlagDecl, n.Refusal)) or d.gate is not None:
                     return None
                 return self._places(d.body, seen | {name})
             case n.Binary(op="+" | "-", left=l, right=r):
@@ -219,9 +220,9 @@ class Layout:
 
 
 def needed(model: Model) -> list[str]:
-    """Definitions the outputs (and the values kept for later periods) depend on, in evaluation order."""
+    """Definitions the outputs, the refusals and the values kept for later periods depend on, in evaluation order."""
     keep: set[str] = set()
-    stack = [*model.outputs, *model.history_refs]
+    stack = [*model.outputs, *model.history_refs, *model.refusals]
     while stack:
         name = stack.pop()
         if name in keep:
@@ -231,9 +232,9 @@ def needed(model: Model) -> list[str]:
     return [name for name in model.order if name in keep]
 
 
-def expressions(d: n.Definition | n.FlagDecl) -> list[n.Expr | n.Block]:
-    """The formulas of a definition: a flag's condition, or a body and its `unless` gate."""
-    if isinstance(d, n.FlagDecl):
+def expressions(d: n.Definition | n.FlagDecl | n.Refusal) -> list[n.Expr | n.Block]:
+    """The formulas of a definition: a flag's or a refusal's condition, or a body and its `unless` gate."""
+    if isinstance(d, (n.FlagDecl, n.Refusal)):
         return [d.condition]
     return [d.body] + ([d.gate] if d.gate is not None else [])
 

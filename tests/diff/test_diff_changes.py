@@ -202,6 +202,13 @@ def test_flag_and_definition_body_kind_change():
     ]
 
 
+def test_refusal_added_and_its_condition_changed():
+    old = BASE + 'refuse "总分满分为100分" when total > 100\n'
+    new = BASE + 'refuse "总分满分为100分" when total > 100 or total < 0\n'
+    assert texts(old) == ['refuse "总分满分为100分": added: when total > 100']
+    assert texts(new, old) == ['refuse "总分满分为100分": when total > 100 -> total > 100 or total < 0']
+
+
 VARIANTS = """\
 policy "v"
 input role : text

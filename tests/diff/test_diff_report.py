@@ -25,8 +25,8 @@ attain diff: {DOC002} (version "2023.3") -> {tmp_path / "new.policy"} (version "
 data: {SAMPLE} (3 employees)
 
 Changed definitions (2)
-  attainment_score: band row 100% to 120% now gives 85 instead of 80  (line 36)
-  bonus_paid: formula bonus * 80% if collection_rate < 90% else bonus -> bonus * 70% if collection_rate < 90% else bonus  (line 88)
+  attainment_score: band row 100% to 120% now gives 85 instead of 80  (line 54)
+  bonus_paid: formula bonus * 80% if collection_rate < 90% else bonus -> bonus * 70% if collection_rate < 90% else bonus  (line 106)
 
 Impact per employee
   编号  output             old        new   change
@@ -57,7 +57,7 @@ def test_report_json_has_exact_decimal_strings_and_no_floats(report):
         "bonus_paid: formula bonus * 80% if collection_rate < 90% else bonus -> "
         "bonus * 70% if collection_rate < 90% else bonus",
     ]
-    assert doc["changes"][0]["new_span"]["line"] == 36
+    assert doc["changes"][0]["new_span"]["line"] == 54
     rows = doc["impact"]["rows"]
     assert [(r["id"], r["payout_change"], r["changed"]) for r in rows] == [
         ("S002", "-595.00", True), ("S001", "240.00", True), ("S003", "0.00", False)]
@@ -107,7 +107,7 @@ def test_policy_errors_propagate_with_their_source(tmp_path):
     with pytest.raises(AttainError) as e:
         diff(str(DOC002), str(bad), str(SAMPLE))
     assert [(d.code, d.message, d.span.file, d.span.line) for d in e.value.diagnostics] == [
-        ("C203", "unknown name 'base_bonuss'", str(bad), 86)]
+        ("C203", "unknown name 'base_bonuss'", str(bad), 104)]
     assert e.value.sources == {str(bad): bad.read_text(encoding="utf-8")}
 
 

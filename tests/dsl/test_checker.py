@@ -162,6 +162,22 @@ def test_unused_input_is_a_warning():
     assert (d.code, d.severity, d.span.line) == ("C220", "warning", 3)
 
 
+def test_a_refusal_needs_a_condition_and_uses_its_names():
+    d = only('input a : number\nrefuse "too much" when a * 2\noutput a\n', "C205")
+    assert d.message == "a refusal's condition must be true or false, but this is number"
+    assert only('input a : number\nrefuse "too much" when b > 2\noutput a\n', "C203").message == (
+        "unknown name 'b'")
+    # an input read only by a refusal is used
+    assert diags('input a : number\ninput b : number\nrefuse "b too big" when b > a\noutput a\n') == []
+
+
+def test_a_refusal_is_never_an_output():
+    model, found = check(parse('policy "t"\ninput a : number\nb = a * 2\nrefuse "too much" when b > 20\n'))
+    assert found == []
+    assert model.outputs == ("b",)
+    assert model.refusals == ('refuse "too much"',)
+
+
 def test_brackets_must_rise_and_end_with_above():
     text = ("input s : money\ninput t : money\nc = marginal s relative to t\n"
             "    up to 120% at 1%\n    up to 100% at 2%\noutput c\n")

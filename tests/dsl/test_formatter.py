@@ -162,6 +162,11 @@ def test_continued_lines_join_and_gates_stay_on_the_head_line():
     assert out == 'x = a > 1 and b > 2 unless c\nflag f "标记" when x\n'
 
 
+def test_a_refusal_is_one_line():
+    out = fmt('refuse "总分满分为100分"\n    when score > 100\n')
+    assert out == 'refuse "总分满分为100分" when score > 100\n'
+
+
 def test_band_lookup_weighted_and_bracket_columns():
     out = fmt(
         "s = band a unless z\n  >= 120% -> 100\n  100% to 120%    ->   80\n  otherwise -> 0\n"
@@ -432,7 +437,8 @@ def _input(draw):
 
 
 def _statement(draw):
-    kind = draw(st.sampled_from(["input", "input", "input", "def", "def", "def", "flag", "output", "variants"]))
+    kind = draw(st.sampled_from(["input", "input", "input", "def", "def", "def", "flag", "refuse", "output",
+                                 "variants"]))
     if kind == "input":
         return [_input(draw)]
     if kind == "def":
@@ -440,6 +446,8 @@ def _statement(draw):
     if kind == "flag":
         label = draw(st.sampled_from(["", ' "需提交改进计划"']))
         return [f"flag {draw(st.sampled_from(_NAMES))}{label}{_sep(draw, 'when')}{_expr(draw, 1)}"]
+    if kind == "refuse":
+        return [f'refuse "合计超过20分"{_sep(draw, "when")}{_expr(draw, 1)}']
     if kind == "output":
         return ["output " + ", ".join(draw(st.lists(st.sampled_from(_NAMES), min_size=1, max_size=4)))]
     case_indent = " " * draw(st.integers(1, 4))

@@ -91,6 +91,13 @@ def test_gate_and_payout_and_flag():
     assert p.flags[0].label == "改进"
 
 
+def test_refusal_keeps_its_message_and_condition():
+    p = parse('policy "x"\ninput b : number\nrefuse "软性指标合计超过20分"\n    when b > 20\n')
+    (r,) = p.refusals
+    assert (r.message, r.condition.op, r.span.line) == ("软性指标合计超过20分", ">", 3)
+    assert r.name == 'refuse "软性指标合计超过20分"'
+
+
 def _error(text):
     with pytest.raises(AttainError) as e:
         parse(text, "t.policy")

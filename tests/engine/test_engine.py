@@ -173,3 +173,48 @@ def test_money_literals_make_fixed_amounts_money():
     with pytest.raises(AttainError) as e:
         attain.loads('policy "x"\ninput r : percent\npayout p = ¥100 + r\n')
     assert e.value.diagnostics[0].code == "C206"
+
+
+SOFT_TOTAL = """policy "soft total"
+input a : number in 0 .. 20
+input c : number in 0 .. 20
+b = a + c
+refuse "软性指标合计超过20分" when b > 20
+payout pay = b * ¥50
+"""
+
+
+@pytest.mark.parametrize("engine", ["python", "reference"])
+def test_a_refusal_stops_every_row_where_it_holds_and_names_the_values(engine):
+    p = attain.loads(SOFT_TOTAL, "x.policy")
+    cols = ["id", "a", "c"]
+    assert [r["pay"] for r in p.run(table(cols, ["E1", "15", "5"]), engine=engine).rows] == [Decimal("1000")]
+    with pytest.raises(AttainError) as e:
+        p.run(table(cols, ["E1", "15", "5"], ["E2", "15", "6"], ["E3", "20", "20"]), engine=engine)
+    assert [(d.code, d.message, d.span.line) for d in e.value.diagnostics] == [
+        ("E308", "for E2, the policy refuses the row: 软性指标合计超过20分 (b > 20, with b = 21)", 5),
+        ("E308", "for E3, the policy refuses the row: 软性指标合计超过20分 (b > 20, with b = 40)", 5),
+    ]
+
+
+def test_a_refusal_after_a_group_value_and_in_a_later_period():
+    # The refusal reads a group value (a later stage) and a previous period.
+    p = attain.loads('policy "x"\nperiod month\ninput s : money\nlast = previous(s, else s)\n'
+                     'share = s / sum(s within everyone)\n'
+                     'refuse "more than doubled" when s > last * 2 and share > 50%\noutput share\n', "x.policy")
+    cols = ["id", "period", "s"]
+    with pytest.raises(AttainError) as e:
+        p.run(table(cols, ["E1", "2023-01", "10"], ["E2", "2023-01", "10"],
+                    ["E1", "2023-02", "30"], ["E2", "2023-02", "10"]))
+    (d,) = e.value.diagnostics
+    assert d.message == ("for E1 in 2023-02, the policy refuses the row: more than doubled "
+                         "(s > last * 2 and share > 50%, with s = 30, last = 10, share = 75%)")
+
+
+def test_explaining_a_refused_row_gives_the_refusal():
+    p = attain.loads(SOFT_TOTAL, "x.policy")
+    data = table(["id", "a", "c"], ["E1", "15", "5"], ["E2", "15", "6"])
+    assert "pay = 1,000" in p.explain(data, who="E1").text()
+    with pytest.raises(AttainError) as e:
+        p.explain(data, who="E2")
+    assert [d.code for d in e.value.diagnostics] == ["E308"]

@@ -54,14 +54,15 @@ def test_fixed_part_and_point_value_can_be_overridden_by_columns(tmp_path):
     assert row["pay"] == Decimal("6600.00")
 
 
-def test_soft_scores_above_4_are_rejected(tmp_path):
-    # 80/20 split: five soft metrics of at most 4 points each make the 20.
+def test_a_soft_score_alone_above_the_total_or_below_zero_is_a_bad_cell(tmp_path):
+    # The document bounds the soft total (20 points, checked by the policy's `refuse`), not each score;
+    # a single cell above 20, or a negative score, cannot be part of a valid total at all.
     bad = tmp_path / "bad.csv"
     bad.write_text("id,计划销量,实际销量,渠道管理,价格体系管理,客户关系管理,信息反馈,工作态度\n"
-                   "X1,100,100,5,0,0,0,0\n", encoding="utf-8")
+                   "X1,100,100,21,0,0,0,0\nX2,100,100,5,-1,0,0,0\n", encoding="utf-8")
     with pytest.raises(attain.AttainError) as e:
         attain.load(POLICY).run(bad)
-    assert e.value.diagnostics[0].code == "D413"
+    assert [(d.code, d.span.line) for d in e.value.diagnostics] == [("D413", 2), ("D413", 3)]
 
 
 def test_explain_shows_the_derivation():

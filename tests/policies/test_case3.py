@@ -1,11 +1,11 @@
 """Document 003, case 3 (software company, balanced scorecard).
 
-score = process × 40% + satisfaction × 30% + quality × 30% + innovation points
+score = process × 40% + satisfaction × 30% + quality × 30% + innovation points, at most 100
 commission = max(sales × 3% × collection rate - excess expense × 50%, 0) × score / 85
 (3% and 50% are this policy's choices; the document gives no numbers.)
 
-The worked example (C001, over budget with innovation points) is asserted in
-policies/case3/commission.test.yaml.
+The document has no worked example for case 3; the library's own (C001, over budget with
+innovation points) and the full-marks limit are asserted in policies/case3/commission.test.yaml.
 """
 
 from decimal import Decimal

@@ -1,7 +1,8 @@
 """Document 003, case 4: monthly KPI scores rolled into quarterly pay, with the assessor's override.
 
-The worked example (the quarter as the mean of its months, the override with and without a
-written reason) is asserted in policies/case4/quarterly.test.yaml; here, the explanation.
+The document gives no numbers for case 4; the library's own example (the quarter as the mean of
+its months, the override with and without a written reason) is asserted in
+policies/case4/quarterly.test.yaml; here, the explanation.
 """
 
 from pathlib import Path

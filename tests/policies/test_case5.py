@@ -6,8 +6,9 @@ mgmt coefficient = management score / 10; attainment below 50%: nothing; 50%-60%
 gap) paid by actual attainment in this policy; no cap above 110%. Expense control (this policy's
 reading of "销售费用率×10%"): 100% within the expense-ratio target, else target / actual.
 
-The worked examples (both role weightings: R001, A001 and R001's numbers as an area manager;
-the as-written 50%-60% gap, C216) are asserted in policies/case5/pay.test.yaml.
+The document gives no numbers for case 5; the library's own examples (both role weightings: R001,
+A001 and R001's numbers as an area manager) and the as-written 50%-60% gap (C216) are asserted
+in policies/case5/pay.test.yaml.
 """
 
 from decimal import Decimal

@@ -1,6 +1,6 @@
 """Document 003, case 6 (Z company): a monthly score with history and peers.
 
-score = actual / plan × 100 + customers (±5) + timeliness (±10) + discipline (±10)
+score = actual / plan × 100 + customers (±5) + timeliness (±10) + discipline (no bound stated)
         + overdue (-1 per full 10,000, at most -10) + contribution (±5)
 plan: first month from the data, then (last month's plan + last month's actual) / 2.
 timeliness / discipline: -1 per late task (violation), +1 for a month with none,
@@ -90,6 +90,18 @@ def test_discipline_uses_the_same_scheme(rows):
     assert series(rows, "Z01", "discipline_points") == [1, -1, 1, 1, 1]
     # Z03: clean Jan-Apr (+1, +1, +1, +2), 3 violations in May -> -3
     assert series(rows, "Z03", "discipline_points") == [1, 1, 1, 2, -3]
+
+
+def test_discipline_has_no_bound(tmp_path):
+    # The document bounds timeliness (总分控制在10分之内) but states no bound for discipline:
+    # 12 violations deduct 12 points, where 12 late tasks deduct only 10.
+    data = tmp_path / "violations.csv"
+    data.write_text("id,period,考核层次,计划销售量,实际销售量,滞后次数,违规次数\n"
+                    "X1,2023-01,junior,100,100,12,12\n", encoding="utf-8")
+    (row,) = attain.load(POLICY).run(data).rows
+    assert (row["timeliness_points"], row["discipline_points"]) == (-10, -12)
+    # 100 + 0 - 10 - 12 + 0 + 0 (alone: no contribution)
+    assert row["score"] == Decimal("78.00")
 
 
 def test_customer_points_are_clamped_to_5(rows):
