@@ -254,6 +254,10 @@ CATALOGUE: dict[str, Trigger] = {
                 files={**versions(PERIODIC.replace("period month", "effective 2023-01-01\nperiod month"),
                                   PERIODIC.replace("period month", "effective 2024-01-01\nperiod year")),
                        "d.csv": "id,period,sales\nA,2023-01,1\n"}),
+    "C260": checked(H + 'version "1"\nversion "2"\ninput a : money\noutput a\n'),
+    "C261": checked(H + 'input r : text one of "a", "b"\nvariants by r\n    "a":\n        x = 1\n    "c":\n'
+                    "        x = 2\n    else:\n        x = 3\noutput x\n"),
+    "C262": checked(H + "input a : money\ntrue = a\noutput a\n"),
     # evaluation
     "E301": ran(H + "input a : money\ninput b : money\nx = a / b\noutput x\n", "id,a,b\nA,1,0\n"),
     "E302": ran(H + "input a : money\ninput b : money\nx = a + b\noutput x\n", "id,a,b\nA,1,\n"),

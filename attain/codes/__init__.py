@@ -210,6 +210,15 @@ _DECLARED = (
          "to each period."),
     Code("C252", "check", "versions with different periods",
          "The versions of a policy in one folder must all have the same period kind."),
+    Code("C260", "check", "header line given twice",
+         "A header line such as `version` or `period` appears twice. Keep one: attain does not choose "
+         "between them."),
+    Code("C261", "check", "variant for a value the input never takes",
+         "A variant names a value that is not in its input's `one of` list, so it would never be chosen. "
+         "Fix the spelling, or add the value to the list."),
+    Code("C262", "check", "word of the language used as a name",
+         "An input, value or tier is named by a word of the language (`true`, `false`, `if`, `first`, "
+         "`otherwise`, ...), which a formula would read as the word. Choose another name."),
     # ---------------------------------------------------------------- evaluation
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula, for example `a / b if b > 0 else 0`."),

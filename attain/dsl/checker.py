@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from attain.diagnostics import Diagnostic, Label
+from attain.diagnostics import Diagnostic, Label, Span
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
-from attain.dsl.builtins import COMBINE, INPUT_TYPES, PERIOD_KINDS, suggestion
+from attain.dsl.builtins import COMBINE, INPUT_TYPES, PERIOD_KINDS, RESERVED, suggestion
 from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.model import Model
@@ -51,6 +51,7 @@ class _Checker(BlockChecker):
     def run(self):
         self._header()
         self._declare()
+        self._variant_keys()
         self._resolve_names()
         order = self._order()
         for name in order:
@@ -64,6 +65,13 @@ class _Checker(BlockChecker):
 
     def _header(self):
         h = self.policy.header
+        first_line: dict[str, Span] = {}
+        for word, span in h.lines:
+            if word in first_line:
+                self.error("C260", f"the header gives `{word}` twice", span, label="given again here",
+                           notes=[Label(first_line[word], "first given here")],
+                           hint=f"remove one of the `{word}` lines: attain does not choose between them")
+            first_line.setdefault(word, span)
         if h.period is not None and h.period not in PERIOD_KINDS:
             self.error("C230", f"unknown period kind '{h.period}'", h.span,
                        hint="use one of: " + ", ".join(PERIOD_KINDS) + _did_you_mean(h.period, PERIOD_KINDS))
@@ -95,10 +103,41 @@ class _Checker(BlockChecker):
                            hint="rename one of them, or remove the extra definition")
                 continue
             first[s.name] = s
+            self._reserved_names(s)
             if isinstance(s, n.Input):
                 self._declare_input(s)
             else:
                 self.defs[s.name] = s
+
+    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl):
+        """C262 for an input, value or tier named by a word of the language (`true`, `first`, ...)."""
+        named = [(s.name, s.span, "input" if isinstance(s, n.Input) else "value")]
+        if isinstance(s, n.Definition):
+            bodies = [d.body for _, d in s.body.branches] if isinstance(s.body, n.Choice) else [s.body]
+            named += [(row.name, row.span, "tier") for body in bodies if isinstance(body, n.Tiers)
+                      for row in body.rows]
+        for name, span, what in named:
+            if name in RESERVED:
+                where = span if span is None else Span(span.file, span.line, span.col, span.line,
+                                                       span.col + len(name))
+                article = "an" if what == "input" else "a"
+                self.error("C262", f"'{name}' is a word of the policy language, so it cannot name {article} {what}",
+                           where, label="a word of the language",
+                           hint=f"choose another name: where a name may stand, `{name}` is read as the word")
+
+    def _variant_keys(self):
+        """C261 for a variant of a value the input's `one of` list does not hold: it would never be chosen."""
+        for s in self.policy.statements:
+            if not isinstance(s, n.Variants) or s.subject.id not in self.inputs:
+                continue
+            choices = self.inputs[s.subject.id].choices
+            for case in s.cases if choices else ():
+                for key in case.keys or ():
+                    if key not in choices:
+                        self.error("C261", f'"{key}" is not one of the values of \'{s.subject.id}\', so this '
+                                   "variant would never be chosen", case.span, label="not a value of "
+                                   + s.subject.id, hint=suggestion(key, choices) or "its values: "
+                                   + ", ".join(f'"{c}"' for c in choices))
 
     def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl]:
         """The policy's statements with each `variants` block made into one definition per value."""

@@ -416,6 +416,9 @@ class Header:
     gaps: str | None = None
     uses: str | None = None  # a finer policy whose outputs this one reads
     span: Span | None = _span()
+    # Every header line after `policy` as (word, span of its value), in order, repeats included:
+    # a repeated line keeps the last value above, and the checker reports the repeat.
+    lines: tuple[tuple[str, Span], ...] = attrs.field(default=(), eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen
