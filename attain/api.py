@@ -79,6 +79,13 @@ def check(path: str | Path) -> Findings:
     except AttainError as e:
         return Findings(e.diagnostics, e.sources)
     _, diagnostics = check_tree(tree)
+    if tree.header.uses is not None:
+        try:
+            _used_tree(tree)
+        except AttainError as e:
+            # Only "cannot be read" belongs to this policy; the used policy's own errors are its checks'.
+            diagnostics = sorted([*diagnostics, *(d for d in e.diagnostics if d.code == "C250")],
+                                 key=Diagnostic.sort_key)
     return Findings(diagnostics, {tree.file: tree.source})
 
 
@@ -101,20 +108,43 @@ def _load(tree: nodes.Policy, using: tuple) -> Policy:
         raise AttainError(errors, {tree.file: tree.source})
     parts: tuple[Policy, ...] = ()
     if tree.header.uses:
-        path = (Path(tree.file).parent / tree.header.uses).resolve()
+        part_tree = _used_tree(tree)
+        path = Path(part_tree.file)
         if path in using:
             raise AttainError([Diagnostic("C250", f"policies use each other in a loop: {tree.header.uses}",
-                                          tree.header.span)])
-        try:
-            part_tree = parse_file(path)
-        except AttainError as e:
-            if e.diagnostics[0].code.startswith("U"):
-                raise AttainError([Diagnostic("C250", f"the policy it uses, {tree.header.uses!r}, cannot be read: "
-                                              + e.diagnostics[0].message, tree.header.span,
-                                              hint="the path is relative to this policy's folder")]) from None
-            raise
+                                          _uses_span(tree))])
         parts = (_load(part_tree, (*using, path)),)
     return Policy(tree, model, compile_model(model), tuple(diagnostics), parts)
+
+
+def _uses_span(tree: nodes.Policy):
+    """The `uses` line of a policy's header (the last one, which the parser keeps)."""
+    return next((span for word, span in reversed(tree.header.lines) if word == "uses"), tree.header.span)
+
+
+def _used_tree(tree: nodes.Policy) -> nodes.Policy:
+    """The parsed policy `tree` uses; C250 at the `uses` line when its path cannot be read.
+
+    The path is relative to the policy's folder. A path no file can have (a NUL byte) is
+    the same error as a missing file: the user's text, not a fault of attain.
+    """
+    name = tree.header.uses or ""
+    span = _uses_span(tree)
+    hint = "the path is relative to this policy's folder"
+    if "\0" in name:
+        raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be a file name: it holds "
+                                      "a NUL character", span, hint="write the file's name as it is on disk")])
+    try:
+        path = (Path(tree.file).parent / name).resolve()
+        return parse_file(path)
+    except ValueError as e:  # what the operating system refuses in a path, beyond NUL
+        raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be a file name: {e}",
+                                      span, hint=hint)]) from None
+    except AttainError as e:
+        if e.diagnostics[0].code.startswith("U"):
+            raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be read: "
+                                          + e.diagnostics[0].message, span, hint=hint)]) from None
+        raise
 
 
 @attrs.frozen

@@ -1,6 +1,8 @@
 """Policies that were accepted silently: a header line twice, a variant no value reaches, a name that is a
-word of the language."""
+word of the language, and a `uses` file that is missing."""
 
+
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -122,3 +124,60 @@ def test_every_word_of_the_grammar_is_reserved_or_safe_as_a_name():
     assert not RESERVED & safe
     for word in sorted(safe):
         assert findings(H + f"input {word} : money\nx = {word} * 2\noutput x\n") == [], word
+
+
+# ---------------------------------------------------------------- uses
+
+
+MONTHLY = H + "period month\ninput sales : money\npayout pay = sales * 2\n"
+
+
+def test_check_reports_a_missing_uses_file_at_its_line(tmp_path):
+    policy = tmp_path / "q.policy"
+    policy.write_text(H + 'period quarter\nuses "monthly.policy"\ninput pay : money combine sum\noutput pay\n',
+                      encoding="utf-8")
+    found = attain.check(policy)
+    assert [(d.code, d.span.line, d.span.col) for d in found] == [("C250", 3, 1)]
+    assert found[0].message == "the policy it uses, 'monthly.policy', cannot be read: policy file " \
+        f"'{tmp_path / 'monthly.policy'}' does not exist"
+    r = invoke("check", policy)
+    assert r.exit_code == 1 and f"--> {policy}:3:1" in r.stderr
+    with pytest.raises(AttainError) as e:
+        attain.load(policy)
+    assert [(d.code, d.span.line) for d in e.value.diagnostics] == [("C250", 3)]
+    (tmp_path / "monthly.policy").write_text(MONTHLY, encoding="utf-8")
+    assert list(attain.check(policy)) == []
+
+
+def test_a_uses_path_no_file_can_have_is_a_check_error_not_an_internal_error(tmp_path):
+    policy = tmp_path / "q.policy"
+    policy.write_text(H + 'uses "month\0ly.policy"\ninput pay : money\noutput pay\n', encoding="utf-8")
+    assert [(d.code, d.span.line) for d in attain.check(policy)] == [("C250", 2)]
+    for args in (("check", policy), ("run", policy, "--data", policy)):
+        r = invoke(*args)
+        assert r.exit_code == 1, args
+        assert "error[C250]: the policy it uses, 'month\\x00ly.policy', cannot be a file name" in r.stderr
+
+
+def test_a_used_policy_that_is_a_folder_or_not_text_is_reported(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "bad.policy").write_bytes(b'policy "\xff"\n')
+    for target in ("sub", "bad.policy", ""):
+        policy = tmp_path / "q.policy"
+        policy.write_text(H + f'uses "{target}"\ninput pay : money\noutput pay\n', encoding="utf-8")
+        assert [d.code for d in attain.check(policy)] == ["C250"], target
+
+
+def test_the_used_policys_own_errors_are_left_to_its_own_check(tmp_path):
+    (tmp_path / "monthly.policy").write_text(H + "input sales : money\npay = sales +\n", encoding="utf-8")
+    policy = tmp_path / "q.policy"
+    policy.write_text(H + 'uses "monthly.policy"\ninput pay : money\noutput pay\n', encoding="utf-8")
+    assert list(attain.check(policy)) == []
+    assert [d.code for d in attain.check(tmp_path / "monthly.policy")] == ["P104"]
+
+
+def test_library_policies_check_clean():
+    root = Path(__file__).resolve().parents[2] / "policies"
+    for path in sorted(root.rglob("*.policy")):
+        if "as-written" not in path.name:
+            assert [d.code for d in attain.check(path) if d.is_error] == [], path
