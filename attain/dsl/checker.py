@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from attain.diagnostics import Diagnostic, Label, Span
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
-from attain.dsl.builtins import COMBINE, INPUT_TYPES, PERIOD_KINDS, RESERVED, suggestion
+from attain.dsl.builtins import COMBINE, INPUT_TYPES, PERIOD_KINDS, RESERVED, WRITTEN, suggestion
 from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.model import Model
@@ -210,6 +210,8 @@ class _Checker(BlockChecker):
             elif s.combine in ("sum", "mean", "min", "max") and t is not ty.ERROR and not t.numeric:
                 self.error("C249", f"'{s.combine}' needs numbers, but '{s.name}' is {s.type}", s.span,
                            hint="texts, flags and dates combine by `first` or `last`")
+        if s.written is not None:
+            self._written(s, t)
         if s.default is not None and t is not ty.ERROR:
             d = s.default
             ok = (t.numeric and isinstance(d, n.Number)) or (t is ty.TEXT and isinstance(d, n.Text)) or (
@@ -218,6 +220,22 @@ class _Checker(BlockChecker):
                 self.error("C234", f"the default of '{s.name}' is not {s.type}", d.span)
             elif s.choices and isinstance(d, n.Text) and d.value not in s.choices:
                 self.error("C234", f"the default '{d.value}' is not one of the choices of '{s.name}'", d.span)
+
+    def _written(self, s: n.Input, t: Type):
+        """`written as points` fits a percent only; its default is a policy number, so it shows its % sign."""
+        span = s.written_span or s.span
+        if s.written not in WRITTEN:
+            self.error("C263", f"unknown way of writing a percent: '{s.written}'", span,
+                       hint="use `written as points` (95 is 95%) or `written as decimals` (0.95 is 95%)"
+                       + _did_you_mean(s.written or "", WRITTEN))
+        elif t is not ty.PERCENT and t is not ty.ERROR:
+            self.error("C263", f"`written as` tells how a percent column is written, but '{s.name}' is {s.type}",
+                       span, hint="leave it out, or declare the input as `percent`")
+        elif s.written == "points" and isinstance(s.default, n.Number) and not s.default.percent:
+            text = s.default.text
+            self.error("C234", f"the default of '{s.name}' needs a % sign: a policy reads {text} as {text} × 100%, "
+                       "not as points like its column", s.default.span,
+                       hint=f"write `default {text}%` if you mean {text}%")
 
     # ------------------------------------------------------------ names and order
     def _known(self):

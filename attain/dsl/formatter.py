@@ -422,6 +422,8 @@ def _input_parts(i: n.Input) -> tuple[str, str, str]:
     rest = []
     if i.label is not None:
         rest.append(_quote(i.label))
+    if i.written is not None:
+        rest.append("written as " + i.written)
     if i.low is not None and i.high is not None:
         rest.append(f"in {expr(i.low)} .. {expr(i.high)}")
     if i.choices:

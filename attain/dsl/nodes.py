@@ -335,8 +335,10 @@ class Input:
     choices: tuple[str, ...] = ()
     default: Number | Text | Bool | None = None
     combine: str | None = None  # how rows of a finer period or dated rows roll up: sum, mean, ...
+    written: str | None = None  # how a percent's plain numbers are written: "points" (95 is 95%) or "decimals"
     span: Span | None = _span()
     type_span: Span | None = _span()
+    written_span: Span | None = _span()
 
     @property
     def bounds(self) -> tuple[Number, Number] | None:

@@ -141,6 +141,9 @@ class _Builder(Transformer):
     def combine(self, items):
         return str(items[0])
 
+    def written(self, items):
+        return items[0]
+
     @v_args(meta=True)
     def uses(self, meta, items):
         return ("uses", _unquote(items[0]), self._line_span(meta, items[0]))
@@ -151,7 +154,7 @@ class _Builder(Transformer):
 
     @v_args(meta=True)
     def input_decl(self, meta, items):
-        name, type_, label, rng, choices, default, combine = items
+        name, type_, label, written, rng, choices, default, combine = items
         low, high = rng if rng else (None, None)
         return n.Input(
             str(name),
@@ -162,8 +165,10 @@ class _Builder(Transformer):
             tuple(choices or ()),
             default,
             combine,
+            str(written) if written is not None else None,
             span=self._tspan(name),
             type_span=self._tspan(type_),
+            written_span=self._tspan(written) if written is not None else None,
         )
 
     def in_range(self, items):

@@ -1,6 +1,5 @@
 """Policies that were accepted silently: a header line twice, a variant no value reaches, a name that is a
-word of the language, and a `uses` file that is missing."""
-
+word of the language, `written as` where it cannot apply, and a `uses` file that is missing."""
 
 from pathlib import Path
 
@@ -116,14 +115,43 @@ def test_a_value_named_true_no_longer_shadows_the_boolean(tmp_path):
 def test_every_word_of_the_grammar_is_reserved_or_safe_as_a_name():
     # A new keyword must be placed: reserved (a formula or a row would read it as the word), or listed
     # here because it is only read as a word after the word that leads to it.
-    safe = {"above", "at", "below", "by", "combine", "day", "default", "effective", "ending", "gaps", "in",
-            "match", "of", "one", "period", "policy", "relative", "to", "until", "up", "uses", "version"}
+    safe = {"above", "as", "at", "below", "by", "combine", "day", "default", "effective", "ending", "gaps", "in",
+            "match", "of", "one", "period", "policy", "relative", "to", "until", "up", "uses", "version", "written"}
     words = {t.pattern.value for t in grammar_parser().terminals
              if t.pattern.type == "str" and t.pattern.value.isidentifier()}
     assert words == RESERVED | safe
     assert not RESERVED & safe
     for word in sorted(safe):
         assert findings(H + f"input {word} : money\nx = {word} * 2\noutput x\n") == [], word
+
+
+# ---------------------------------------------------------------- written as
+
+
+def test_written_as_parses_formats_and_round_trips():
+    text = H + 'input rate : percent "回款率"   written  as points in 0% .. 150%\noutput rate\n'
+    formatted = format_policy(text)
+    assert formatted == H + '\ninput rate : percent "回款率" written as points in 0% .. 150%\noutput rate\n'
+    assert parse(formatted) == parse(text)
+    assert parse(formatted).statements[0].written == "points"
+    assert format_policy(formatted) == formatted
+
+
+@pytest.mark.parametrize(("decl", "code", "message"), [
+    ("input a : percent written as point", "C263", "unknown way of writing a percent: 'point'"),
+    ("input a : money written as points", "C263",
+     "`written as` tells how a percent column is written, but 'a' is money"),
+    ("input a : percent written as points default 95", "C234",
+     "the default of 'a' needs a % sign: a policy reads 95 as 95 × 100%, not as points like its column"),
+])
+def test_written_as_fits_percents_only(decl, code, message):
+    _, diags = check(parse(H + decl + "\noutput a\n"))
+    (d,) = [d for d in diags if d.is_error]
+    assert (d.code, d.message) == (code, message)
+
+
+def test_written_as_points_with_a_percent_default_is_fine():
+    assert findings(H + "input a : percent written as points default 95%\noutput a\n") == []
 
 
 # ---------------------------------------------------------------- uses
@@ -181,3 +209,11 @@ def test_library_policies_check_clean():
     for path in sorted(root.rglob("*.policy")):
         if "as-written" not in path.name:
             assert [d.code for d in attain.check(path) if d.is_error] == [], path
+
+
+def test_diff_names_a_change_of_how_a_percent_column_is_written():
+    from attain.diff.changes import policy_changes
+
+    old = parse(H + "input r : percent\noutput r\n", "old.policy")
+    new = parse(H + "input r : percent written as points\noutput r\n", "new.policy")
+    assert [c.text for c in policy_changes(old, new)] == ["r: written as points added"]
