@@ -58,26 +58,20 @@ def is_total(text: str) -> bool:
 
 def total_row(table: Table, row: Row, id_column: str, who: str | None, positions: dict) -> Diagnostic | None:
     """D430 for a row whose id (or, without one, its first text cell) reads like a total; else None."""
-    if who is not None:
-        if not is_total(who):
-            return None
-        col = positions[id_column]
-        return Diagnostic(
-            "D430", f"'{who}' reads like a total or subtotal row, which would be paid as an employee",
-            Span(table.file, row.line, col, row.line, col + 1), label=id_column,
-            hint=f"remove the row: attain adds up the results itself; if '{who}' really is an employee's id, "
-            f"run with --allow-id {who}")
-    for column in table.columns:
-        text = row.cells.get(column)
-        if text and any(ch.isalpha() for ch in text):
-            if not is_total(text):
-                return None
-            col = positions[column]
-            return Diagnostic(
-                "D430", f"this row has no employee id and its {column} reads '{text}': a total or subtotal row",
-                Span(table.file, row.line, col, row.line, col + 1), label=column,
-                hint="remove the row: attain adds up the results itself")
-    return None
+    column, text = id_column, who
+    if who is None:
+        texts = ((c, t) for c in table.columns if (t := row.cells.get(c)) and any(ch.isalpha() for ch in t))
+        column, text = next(texts, (id_column, None))
+    if text is None or not is_total(text):
+        return None
+    col = positions[column]
+    hint = "remove the row: attain adds up the results itself"
+    if who is None:
+        message = f"this row has no employee id and its {column} reads '{text}': a total or subtotal row"
+    else:
+        message = f"'{who}' reads like a total or subtotal row, which would be paid as an employee"
+        hint += f"; if '{who}' really is an employee's id, run with --allow-id {who}"
+    return Diagnostic("D430", message, Span(table.file, row.line, col, row.line, col + 1), label=column, hint=hint)
 
 
 def percent_points(table: Table, column: str, inp: Input, col: int) -> Diagnostic | None:
