@@ -79,6 +79,13 @@ def check(path: str | Path) -> Findings:
     except AttainError as e:
         return Findings(e.diagnostics, e.sources)
     _, diagnostics = check_tree(tree)
+    if tree.header.uses is not None:
+        try:
+            _used_tree(tree)
+        except AttainError as e:
+            # Only "cannot be read" belongs to this policy; the used policy's own errors are its checks'.
+            diagnostics = sorted([*diagnostics, *(d for d in e.diagnostics if d.code == "C250")],
+                                 key=Diagnostic.sort_key)
     return Findings(diagnostics, {tree.file: tree.source})
 
 
@@ -101,20 +108,43 @@ def _load(tree: nodes.Policy, using: tuple) -> Policy:
         raise AttainError(errors, {tree.file: tree.source})
     parts: tuple[Policy, ...] = ()
     if tree.header.uses:
-        path = (Path(tree.file).parent / tree.header.uses).resolve()
+        part_tree = _used_tree(tree)
+        path = Path(part_tree.file)
         if path in using:
             raise AttainError([Diagnostic("C250", f"policies use each other in a loop: {tree.header.uses}",
-                                          tree.header.span)])
-        try:
-            part_tree = parse_file(path)
-        except AttainError as e:
-            if e.diagnostics[0].code.startswith("U"):
-                raise AttainError([Diagnostic("C250", f"the policy it uses, {tree.header.uses!r}, cannot be read: "
-                                              + e.diagnostics[0].message, tree.header.span,
-                                              hint="the path is relative to this policy's folder")]) from None
-            raise
+                                          _uses_span(tree))])
         parts = (_load(part_tree, (*using, path)),)
     return Policy(tree, model, compile_model(model), tuple(diagnostics), parts)
+
+
+def _uses_span(tree: nodes.Policy):
+    """The `uses` line of a policy's header (the last one, which the parser keeps)."""
+    return next((span for word, span in reversed(tree.header.lines) if word == "uses"), tree.header.span)
+
+
+def _used_tree(tree: nodes.Policy) -> nodes.Policy:
+    """The parsed policy `tree` uses; C250 at the `uses` line when its path cannot be read.
+
+    The path is relative to the policy's folder. A path no file can have (a NUL byte) is
+    the same error as a missing file: the user's text, not a fault of attain.
+    """
+    name = tree.header.uses or ""
+    span = _uses_span(tree)
+    hint = "the path is relative to this policy's folder"
+    if "\0" in name:
+        raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be a file name: it holds "
+                                      "a NUL character", span, hint="write the file's name as it is on disk")])
+    try:
+        path = (Path(tree.file).parent / name).resolve()
+        return parse_file(path)
+    except ValueError as e:  # what the operating system refuses in a path, beyond NUL
+        raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be a file name: {e}",
+                                      span, hint=hint)]) from None
+    except AttainError as e:
+        if e.diagnostics[0].code.startswith("U"):
+            raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be read: "
+                                          + e.diagnostics[0].message, span, hint=hint)]) from None
+        raise
 
 
 @attrs.frozen
@@ -124,6 +154,8 @@ class Results:
     columns: tuple[str, ...]
     rows: tuple[dict, ...]
     kinds: dict = attrs.field(factory=dict, eq=False)  # output -> its type ("percent", "money", ...)
+    # What the data gave but binding says (a column read by a near name), with `.sources`.
+    warnings: Findings = attrs.field(factory=Findings, eq=False)
 
 
 @attrs.frozen
@@ -156,28 +188,38 @@ class Policy:
     def outputs(self) -> tuple[str, ...]:
         return self.model.outputs
 
-    def table(self, data, id_column: str | None = None, engine: str = "python") -> Table:
+    def table(self, data, id_column: str | None = None, engine: str = "python", allow_ids=()) -> Table:
         """The data as this policy reads it: with the outputs of a policy it `uses` added to each row."""
-        table = data if isinstance(data, Table) else read_table(data)
-        for part in self.parts:
-            table = _with_outputs(table, part, id_column, engine)
-        return table
+        return self._table(data, id_column, engine, allow_ids)[0]
 
-    def bind(self, data, id_column: str | None = None, engine: str = "python") -> Bound:
-        return bind(self.plan, self.table(data, id_column, engine), id_column)
+    def _table(self, data, id_column, engine, allow_ids) -> tuple[Table, tuple[Diagnostic, ...]]:
+        """`table()`, and the warnings the policies it uses had about the data."""
+        table = data if isinstance(data, Table) else read_table(data)
+        warnings: tuple[Diagnostic, ...] = ()
+        for part in self.parts:
+            table, said = _with_outputs(table, part, id_column, engine, allow_ids)
+            warnings += said
+        return table, warnings
+
+    def bind(self, data, id_column: str | None = None, engine: str = "python", allow_ids=()) -> Bound:
+        """The data bound to this policy; `allow_ids`: ids that read like a total row (合计) but are employees."""
+        table, said = self._table(data, id_column, engine, allow_ids)
+        bound = bind(self.plan, table, id_column, allow_ids)
+        return attrs.evolve(bound, warnings=tuple(dict.fromkeys((*said, *bound.warnings)))) if said else bound
 
     @boundary
-    def run(self, data, id_column: str | None = None, keep=None, engine: str = "python") -> Results:
+    def run(self, data, id_column: str | None = None, keep=None, engine: str = "python", allow_ids=()) -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
         and `until` dates is an error that names both. `engine` is "python" (the compiled
         plan, the default) or "reference" (every value by the reference evaluator); both
-        give identical results.
+        give identical results. `allow_ids` names ids that read like a total row (合计, Total)
+        but are employees; any other such row is an error.
         """
         with gc_paused():
-            bound = self.bind(data, id_column, engine)
+            bound = self.bind(data, id_column, engine, allow_ids)
             outside = self._outside_dates(bound, keep)
             if outside:
                 raise AttainError(outside)
@@ -197,7 +239,8 @@ class Policy:
         if runner.errors:
             raise AttainError(runner.errors)
         columns = (key, "period", *names) if periodic else (key, *names)
-        return Results(columns, tuple(rows), {name: str(self.model.types[name]) for name in names})
+        return Results(columns, tuple(rows), {name: str(self.model.types[name]) for name in names},
+                       Findings(bound.warnings))
 
     def in_force(self, period) -> bool:
         """Whether this version applies to `period`: it starts on or after `effective` and ends by `until`."""
@@ -230,16 +273,16 @@ class Policy:
 
     @boundary
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
-                period: str | None = None) -> Explanation:
+                period: str | None = None, allow_ids=()) -> Explanation:
         """How one employee's value (or every output) came about, down to the data cells."""
-        table = self.table(data, id_column)
+        table = self.table(data, id_column, allow_ids=allow_ids)
         if not self.plan.aggregates:
             # Nothing looks at colleagues: the employee's own rows are all there is to compute.
             key = find_id_column(table, id_column)
             mine = only(table, key, who)
             if mine.rows:
                 table = mine
-        bound = bind(self.plan, table, id_column)
+        bound = bind(self.plan, table, id_column, allow_ids)
         records = [r for r in bound.records if r.who == who]
         if not records:
             ids = list(dict.fromkeys(r.who for r in bound.records))
@@ -290,9 +333,11 @@ class Policy:
         return Explanation(who, self.tree.file, roots, label)
 
 
-def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python") -> Table:
-    """Each row of `table` with the outputs `part` computed for it, as text cells named by output."""
-    results = part.run(table, id_column, engine=engine)
+def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python",
+                  allow_ids=()) -> tuple[Table, tuple[Diagnostic, ...]]:
+    """Each row of `table` with the outputs `part` computed for it, as text cells named by output; and
+    the part's warnings about the data."""
+    results = part.run(table, id_column, engine=engine, allow_ids=allow_ids)
     key = results.columns[0]
     periodic = "period" in results.columns
     by_row = {(r[key], r["period"] if periodic else None): r for r in results.rows}
@@ -314,7 +359,7 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
             value = found[name] if found is not None else None
             cells[name] = None if value is None else exact_cell(value)
         rows.append(Row(row.line, cells))
-    return Table(table.file, (*table.columns, *names), tuple(rows))
+    return Table(table.file, (*table.columns, *names), tuple(rows)), tuple(results.warnings)
 
 
 @attrs.frozen
@@ -329,9 +374,10 @@ class Versions:
         return candidates[-1] if candidates else None
 
     @boundary
-    def run(self, data, id_column: str | None = None, engine: str = "python") -> Results:
+    def run(self, data, id_column: str | None = None, engine: str = "python", allow_ids=()) -> Results:
         table = data if isinstance(data, Table) else read_table(data)
         results, columns = [], []
+        warnings: dict[Diagnostic, None] = {}  # each version binds the same data: say each thing once
         uncovered = set()
         for policy in self.policies:
             def keep(period, policy=policy):
@@ -341,7 +387,8 @@ class Versions:
                 return chosen is policy
 
             # Each version computes the earlier periods too, for the history they give.
-            res = policy.run(table, id_column, keep=keep, engine=engine)
+            res = policy.run(table, id_column, keep=keep, engine=engine, allow_ids=allow_ids)
+            warnings.update(dict.fromkeys(res.warnings))
             for name in res.columns:
                 if name not in columns:
                     columns.append(name)
@@ -357,7 +404,8 @@ class Versions:
         results.sort(key=lambda r: (r.get("period") or "", str(r[key])))
         columns.insert(2 if "period" in columns else 1, "version")
         kinds = {name: str(p.model.types[name]) for p in self.policies for name in p.model.outputs}
-        return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results), kinds)
+        return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results), kinds,
+                       Findings(warnings))
 
 
 def _dates(policy: Policy) -> str:

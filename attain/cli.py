@@ -54,6 +54,9 @@ def _command_line() -> list[str]:
             continue
         if isinstance(param, click.Argument):
             argv.extend(value if isinstance(value, tuple) else [str(value)])
+        elif isinstance(value, tuple):  # an option given several times: each as given
+            for item in value:
+                argv.extend([param.opts[0], str(item)])
         else:
             argv.extend([param.opts[0], str(value)])
     return argv
@@ -126,8 +129,11 @@ def check_cmd(policies, fmt):
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="python: the compiled plan [the default]; reference: every value by the reference "
                    "evaluator, the slow, obvious way (an auditor's recomputation). Both give identical results.")
+@click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
+              help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several. "
+                   "Any other total row is an error.")
 @_guard
-def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
+def run_cmd(policy, data, sheet, out, fmt, id_column, engine, allow_ids):
     """Evaluate POLICY for every employee in --data.
 
     POLICY may be a folder of versions of one policy: each period is computed by the
@@ -152,7 +158,9 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
         if version.warnings:
             _report(version.warnings)
     results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column,
-                          engine=engine or "python")
+                          engine=engine or "python", allow_ids=allow_ids)
+    if results.warnings:
+        _report(results.warnings)
     if fmt is None:
         suffix = Path(out).suffix.lower().lstrip(".") if out else ""
         fmt = suffix if suffix in ("csv", "json", "xlsx") else (
@@ -172,11 +180,13 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
 @click.option("--period", default=None, help="The period (for data with several periods).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
+              help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several.")
 @_guard
-def explain_cmd(policy, data, who, value, period, fmt, id_column):
+def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids):
     """Show how one employee's values came about, down to the data cells and policy lines."""
     loaded = api.load(policy)
-    explanation = loaded.explain(data, who, value, id_column=id_column, period=period)
+    explanation = loaded.explain(data, who, value, id_column=id_column, period=period, allow_ids=allow_ids)
     click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 

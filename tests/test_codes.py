@@ -50,6 +50,16 @@ def found_in(diagnostics) -> Found:
     return {(d.severity, d.code) for d in diagnostics}
 
 
+def warned(policy: str, data: str) -> Trigger:
+    """`attain.load(policy).run(data)`, for the warnings a run gives about its data."""
+
+    def trigger(tmp: Path, _mp) -> Found:
+        write(tmp, {"p.policy": policy, "d.csv": data})
+        return found_in(attain.load(tmp / "p.policy").run(tmp / "d.csv").warnings)
+
+    return trigger
+
+
 def checked(text: str | bytes) -> Trigger:
     """`attain.check` of a policy file: parse and check findings, warnings included."""
 
@@ -254,6 +264,11 @@ CATALOGUE: dict[str, Trigger] = {
                 files={**versions(PERIODIC.replace("period month", "effective 2023-01-01\nperiod month"),
                                   PERIODIC.replace("period month", "effective 2024-01-01\nperiod year")),
                        "d.csv": "id,period,sales\nA,2023-01,1\n"}),
+    "C260": checked(H + 'version "1"\nversion "2"\ninput a : money\noutput a\n'),
+    "C261": checked(H + 'input r : text one of "a", "b"\nvariants by r\n    "a":\n        x = 1\n    "c":\n'
+                    "        x = 2\n    else:\n        x = 3\noutput x\n"),
+    "C262": checked(H + "input a : money\ntrue = a\noutput a\n"),
+    "C263": checked(H + "input a : money written as points\noutput a\n"),
     # evaluation
     "E301": ran(H + "input a : money\ninput b : money\nx = a / b\noutput x\n", "id,a,b\nA,1,0\n"),
     "E302": ran(H + "input a : money\ninput b : money\nx = a + b\noutput x\n", "id,a,b\nA,1,\n"),
@@ -292,6 +307,11 @@ CATALOGUE: dict[str, Trigger] = {
                 files={"part.policy": H + "input sales : money\npayout bonus = sales * 2\n"}),
     "D418": ran(H + "period quarter\ninput s : number in 0 .. 10 combine sum\noutput s\n",
                 "id,period,s\nA,2023-01,8\nA,2023-02,8\n"),
+    "D430": ran(SALES, "id,sales\nA,1\nTotal,2\n"),
+    "D431": ran(H + "input r : percent\noutput r\n", "id,r\nA,95\nB,88\n"),
+    "D432": warned(SALES, "id,Sales\nA,1\n"),
+    "D433": ran(SALES, "id,Sales,SALES\nA,1,2\n"),
+    "D434": ran(H + 'input sales : money "销售额"\noutput sales\n', "id,销售额(万元)\nA,1\n"),
     # usage
     "U501": cli("check", "nowhere.policy"),
     "U502": cli("check", "p.policy", files={"p.policy": b'policy "\xff"\n'}),

@@ -210,6 +210,18 @@ _DECLARED = (
          "to each period."),
     Code("C252", "check", "versions with different periods",
          "The versions of a policy in one folder must all have the same period kind."),
+    Code("C260", "check", "header line given twice",
+         "A header line such as `version` or `period` appears twice. Keep one: attain does not choose "
+         "between them."),
+    Code("C261", "check", "variant for a value the input never takes",
+         "A variant names a value that is not in its input's `one of` list, so it would never be chosen. "
+         "Fix the spelling, or add the value to the list."),
+    Code("C262", "check", "word of the language used as a name",
+         "An input, value or tier is named by a word of the language (`true`, `false`, `if`, `first`, "
+         "`otherwise`, ...), which a formula would read as the word. Choose another name."),
+    Code("C263", "check", "bad 'written as'",
+         "`written as` tells how a percent column's plain numbers are written: `points` (95 is 95%) or "
+         "`decimals` (0.95 is 95%). It fits `percent` inputs only."),
     # ---------------------------------------------------------------- evaluation
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula, for example `a / b if b > 0 else 0`."),
@@ -284,7 +296,24 @@ _DECLARED = (
     Code("D418", "data", "combined value outside its range",
          "An input combined over an employee's rows in one period (such as their sum) falls outside the "
          "input's declared range."),
-    # ---------------------------------------------------------------- usage
+    Code("D430", "data", "total row",
+         "A row's employee id (or, without an id, its first text) reads like a total or subtotal (合计, 小计, "
+         "Total, Sum), so it would be paid as an employee. Remove the row; if it is an employee's id, say so "
+         "with `--allow-id`."),
+    Code("D431", "data", "percents written as points",
+         "A percent column holds plain numbers such as 95 that read as 9,500%. Write 95% or 0.95, or declare "
+         "how the column is written: `written as points` (95 is 95%) or `written as decimals`."),
+    Code("D432", "data", "column matched by a near name",
+         "No column has an input's name or label exactly, but one does once spaces, line breaks, full-width "
+         "punctuation, case and a unit such as （%） are set aside; attain reads it and says so.",
+         "warning"),
+    Code("D433", "data", "several columns fit one input",
+         "Two columns fit one input once spaces, punctuation and units are set aside (or one column fits two "
+         "inputs). Rename the columns so each input has one."),
+    Code("D434", "data", "column in another unit",
+         "A column fits an input but for a unit that scales its values, such as 万元 (10,000 yuan) or 千元. "
+         "attain does not rescale: give the amounts in the input's unit, in a column without that unit."),
+
     Code("U501", "usage", "file does not exist",
          "The policy or data file named on the command line does not exist. Check the path."),
     Code("U502", "usage", "policy file is not UTF-8",

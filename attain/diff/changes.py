@@ -207,6 +207,7 @@ def _input_changes(key: str, old: n.Input, new: n.Input, out: list) -> None:
     if old.type != new.type:
         add(f"type {old.type} -> {new.type}")
     _optional(add, "label", _quoted(old.label), _quoted(new.label))
+    _optional(add, "written as", old.written, new.written)  # how the data's plain percents read
     old_range = f"{describe_number(old.low)} .. {describe_number(old.high)}" if old.low is not None else None
     new_range = f"{describe_number(new.low)} .. {describe_number(new.high)}" if new.low is not None else None
     if (old.low, old.high) != (new.low, new.high):

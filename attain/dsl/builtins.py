@@ -113,6 +113,19 @@ ROUND_MODES = {
 PERIOD_KINDS = ("month", "quarter", "half", "year", "week")
 INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date")
 COMBINE = ("sum", "mean", "min", "max", "first", "last")
+# `written as`: how a percent column's plain numbers (those without a % sign) are read.
+WRITTEN = {"points": "95 is 95%", "decimals": "0.95 is 95% and 2 is 200% (as without `written as`)"}
+
+# Words of the language that cannot name an input, a value or a tier: where a name may stand,
+# a formula or a row would read them as the word (`true` is yes, `first` starts a tier table,
+# `otherwise` is a catch-all row). The grammar's other words (period, day, to, by, ...) are
+# read as words only after the word that leads to them, so they stay free as names.
+RESERVED = frozenset({
+    "true", "false", "not", "and", "or", "if", "else", "unless", "when", "otherwise",
+    "previous", "within", "except", "self", "everyone",
+    "band", "lookup", "weighted", "first", "marginal", "retroactive",
+    "input", "output", "payout", "flag", "variants",
+})
 
 # Block kinds: the keyword an author writes, and what the block means.
 BLOCKS = {

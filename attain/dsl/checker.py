@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from attain.diagnostics import Diagnostic, Label
+from attain.diagnostics import Diagnostic, Label, Span
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
-from attain.dsl.builtins import COMBINE, INPUT_TYPES, PERIOD_KINDS, suggestion
+from attain.dsl.builtins import COMBINE, INPUT_TYPES, PERIOD_KINDS, RESERVED, WRITTEN, suggestion
 from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.model import Model
@@ -51,6 +51,7 @@ class _Checker(BlockChecker):
     def run(self):
         self._header()
         self._declare()
+        self._variant_keys()
         self._resolve_names()
         order = self._order()
         for name in order:
@@ -65,6 +66,13 @@ class _Checker(BlockChecker):
 
     def _header(self):
         h = self.policy.header
+        first_line: dict[str, Span] = {}
+        for word, span in h.lines:
+            if word in first_line:
+                self.error("C260", f"the header gives `{word}` twice", span, label="given again here",
+                           notes=[Label(first_line[word], "first given here")],
+                           hint=f"remove one of the `{word}` lines: attain does not choose between them")
+            first_line.setdefault(word, span)
         if h.period is not None and h.period not in PERIOD_KINDS:
             self.error("C230", f"unknown period kind '{h.period}'", h.span,
                        hint="use one of: " + ", ".join(PERIOD_KINDS) + _did_you_mean(h.period, PERIOD_KINDS))
@@ -96,10 +104,41 @@ class _Checker(BlockChecker):
                            hint="rename one of them, or remove the extra definition")
                 continue
             first[s.name] = s
+            self._reserved_names(s)
             if isinstance(s, n.Input):
                 self._declare_input(s)
             else:
                 self.defs[s.name] = s
+
+    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl):
+        """C262 for an input, value or tier named by a word of the language (`true`, `first`, ...)."""
+        named = [(s.name, s.span, "input" if isinstance(s, n.Input) else "value")]
+        if isinstance(s, n.Definition):
+            bodies = [d.body for _, d in s.body.branches] if isinstance(s.body, n.Choice) else [s.body]
+            named += [(row.name, row.span, "tier") for body in bodies if isinstance(body, n.Tiers)
+                      for row in body.rows]
+        for name, span, what in named:
+            if name in RESERVED:
+                where = span if span is None else Span(span.file, span.line, span.col, span.line,
+                                                       span.col + len(name))
+                article = "an" if what == "input" else "a"
+                self.error("C262", f"'{name}' is a word of the policy language, so it cannot name {article} {what}",
+                           where, label="a word of the language",
+                           hint=f"choose another name: where a name may stand, `{name}` is read as the word")
+
+    def _variant_keys(self):
+        """C261 for a variant of a value the input's `one of` list does not hold: it would never be chosen."""
+        for s in self.policy.statements:
+            if not isinstance(s, n.Variants) or s.subject.id not in self.inputs:
+                continue
+            choices = self.inputs[s.subject.id].choices
+            for case in s.cases if choices else ():
+                for key in case.keys or ():
+                    if key not in choices:
+                        self.error("C261", f'"{key}" is not one of the values of \'{s.subject.id}\', so this '
+                                   "variant would never be chosen", case.span, label="not a value of "
+                                   + s.subject.id, hint=suggestion(key, choices) or "its values: "
+                                   + ", ".join(f'"{c}"' for c in choices))
 
     def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl]:
         """The policy's statements with each `variants` block made into one definition per value."""
@@ -172,6 +211,8 @@ class _Checker(BlockChecker):
             elif s.combine in ("sum", "mean", "min", "max") and t is not ty.ERROR and not t.numeric:
                 self.error("C249", f"'{s.combine}' needs numbers, but '{s.name}' is {s.type}", s.span,
                            hint="texts, flags and dates combine by `first` or `last`")
+        if s.written is not None:
+            self._written(s, t)
         if s.default is not None and t is not ty.ERROR:
             d = s.default
             ok = (t.numeric and isinstance(d, n.Number)) or (t is ty.TEXT and isinstance(d, n.Text)) or (
@@ -180,6 +221,22 @@ class _Checker(BlockChecker):
                 self.error("C234", f"the default of '{s.name}' is not {s.type}", d.span)
             elif s.choices and isinstance(d, n.Text) and d.value not in s.choices:
                 self.error("C234", f"the default '{d.value}' is not one of the choices of '{s.name}'", d.span)
+
+    def _written(self, s: n.Input, t: Type):
+        """`written as points` fits a percent only; its default is a policy number, so it shows its % sign."""
+        span = s.written_span or s.span
+        if s.written not in WRITTEN:
+            self.error("C263", f"unknown way of writing a percent: '{s.written}'", span,
+                       hint="use `written as points` (95 is 95%) or `written as decimals` (0.95 is 95%)"
+                       + _did_you_mean(s.written or "", WRITTEN))
+        elif t is not ty.PERCENT and t is not ty.ERROR:
+            self.error("C263", f"`written as` tells how a percent column is written, but '{s.name}' is {s.type}",
+                       span, hint="leave it out, or declare the input as `percent`")
+        elif s.written == "points" and isinstance(s.default, n.Number) and not s.default.percent:
+            text = s.default.text
+            self.error("C234", f"the default of '{s.name}' needs a % sign: a policy reads {text} as {text} × 100%, "
+                       "not as points like its column", s.default.span,
+                       hint=f"write `default {text}%` if you mean {text}%")
 
     # ------------------------------------------------------------ names and order
     def _known(self):

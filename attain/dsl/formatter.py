@@ -239,8 +239,8 @@ class _Printer:
             "gaps": h.gaps,
             "uses": _quote(h.uses) if h.uses is not None else None,
         }
-        # Header items carry no spans: find their lines by their first word. A repeated
-        # item keeps the last value (as the parser does); the earlier lines keep only their comments.
+        # Header items are found by their first word. A repeated item is an error the checker
+        # reports, so its earlier lines are kept as written (the parser keeps the last value).
         found: dict[str, list[int]] = {}
         for no in range(_first_line(h), body_start):
             if no in self.code_lines:
@@ -253,7 +253,7 @@ class _Printer:
             if not lines:
                 continue
             for no in lines[:-1]:
-                self.add(no, "", [], "header")
+                self.add(no, "", [_split_comment(self.source[no - 1])[0].strip()], "header")
             self.add(lines[-1], "", [f"{word} {values[word]}"] if values[word] is not None else [], "header")
         for lines in found.values():  # cannot happen with the current grammar; keep comments anyway
             for no in lines:
@@ -424,6 +424,8 @@ def _input_parts(i: n.Input) -> tuple[str, str, str]:
     rest = []
     if i.label is not None:
         rest.append(_quote(i.label))
+    if i.written is not None:
+        rest.append("written as " + i.written)
     if i.low is not None and i.high is not None:
         rest.append(f"in {expr(i.low)} .. {expr(i.high)}")
     if i.choices:

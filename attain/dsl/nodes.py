@@ -335,8 +335,10 @@ class Input:
     choices: tuple[str, ...] = ()
     default: Number | Text | Bool | None = None
     combine: str | None = None  # how rows of a finer period or dated rows roll up: sum, mean, ...
+    written: str | None = None  # how a percent's plain numbers are written: "points" (95 is 95%) or "decimals"
     span: Span | None = _span()
     type_span: Span | None = _span()
+    written_span: Span | None = _span()
 
     @property
     def bounds(self) -> tuple[Number, Number] | None:
@@ -433,6 +435,9 @@ class Header:
     gaps: str | None = None
     uses: str | None = None  # a finer policy whose outputs this one reads
     span: Span | None = _span()
+    # Every header line after `policy` as (word, span of its value), in order, repeats included:
+    # a repeated line keeps the last value above, and the checker reports the repeat.
+    lines: tuple[tuple[str, Span], ...] = attrs.field(default=(), eq=False, kw_only=True, repr=False)
 
 
 @attrs.frozen

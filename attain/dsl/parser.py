@@ -109,36 +109,52 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def header(self, meta, items):
         name, *rest = items
-        fields = dict(rest)
+        fields = {key: value for key, value, _span in rest}  # a repeated line: the last one, as written
         if "period" in fields:
             fields["period"], fields["month_ends_on"] = fields["period"]
-        return n.Header(_unquote(name), span=self._span(meta), **fields)
+        lines = tuple((key, span) for key, _value, span in rest)
+        return n.Header(_unquote(name), span=self._span(meta), lines=lines, **fields)
 
-    def version(self, items):
-        return ("version", _unquote(items[0]))
+    # Each header line gives (word, value, span); the span runs from its word to the end of its value.
+    def _line_span(self, meta, last: Token) -> Span:
+        end = self._tspan(last)
+        return Span(self.file, meta.line, meta.column, end.end_line, end.end_col)
 
-    def effective(self, items):
-        return ("effective", str(items[0]))
+    @v_args(meta=True)
+    def version(self, meta, items):
+        return ("version", _unquote(items[0]), self._line_span(meta, items[0]))
 
-    def until(self, items):
-        return ("until", str(items[0]))
+    @v_args(meta=True)
+    def effective(self, meta, items):
+        return ("effective", str(items[0]), self._line_span(meta, items[0]))
 
-    def period(self, items):
+    @v_args(meta=True)
+    def until(self, meta, items):
+        return ("until", str(items[0]), self._line_span(meta, items[0]))
+
+    @v_args(meta=True)
+    def period(self, meta, items):
         kind, day = items
-        return ("period", (str(kind), _whole(day) if day is not None else None))
+        value = (str(kind), _whole(day) if day is not None else None)
+        return ("period", value, self._line_span(meta, day if day is not None else kind))
 
     def combine(self, items):
         return str(items[0])
 
-    def uses(self, items):
-        return ("uses", _unquote(items[0]))
+    def written(self, items):
+        return items[0]
 
-    def gaps(self, items):
-        return ("gaps", str(items[0]))
+    @v_args(meta=True)
+    def uses(self, meta, items):
+        return ("uses", _unquote(items[0]), self._line_span(meta, items[0]))
+
+    @v_args(meta=True)
+    def gaps(self, meta, items):
+        return ("gaps", str(items[0]), self._line_span(meta, items[0]))
 
     @v_args(meta=True)
     def input_decl(self, meta, items):
-        name, type_, label, rng, choices, default, combine = items
+        name, type_, label, written, rng, choices, default, combine = items
         low, high = rng if rng else (None, None)
         return n.Input(
             str(name),
@@ -149,8 +165,10 @@ class _Builder(Transformer):
             tuple(choices or ()),
             default,
             combine,
+            str(written) if written is not None else None,
             span=self._tspan(name),
             type_span=self._tspan(type_),
+            written_span=self._tspan(written) if written is not None else None,
         )
 
     def in_range(self, items):

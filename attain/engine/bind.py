@@ -1,14 +1,14 @@
 """Binding: a data `Table` -> validated rows of a plan's inputs (data errors found here, all at once).
 
-Columns are matched to inputs by name, or by the input's label. Each cell is
-checked against its input's type, range and choices. A bad cell is reported as
-`file:line:column: expected money, got "12,3x"`; nothing is computed until every
-cell is good.
+Columns are matched to inputs by name, or by the input's label (see `columns`).
+Each cell is checked against its input's type, range and choices. A bad cell is
+reported as `file:line:column: expected money, got "12,3x"`; a total row or a
+percent column typed as points is refused (see `screen`); nothing is computed
+until every cell is good.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from fractions import Fraction
 from typing import NamedTuple
@@ -17,9 +17,11 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl.nodes import Input, Number
+from attain.engine.columns import input_columns
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
+from attain.engine.screen import percent_points, total_row
 from attain.exact import to_decimal
 from attain.io import CellError, ExactCell, Table, format_number, parse_cell
 
@@ -64,6 +66,7 @@ class Bound:
     period_column: str | None = None
     inputs: tuple = ()  # the plan's inputs, in the order records hold them
     rules: dict = attrs.Factory(dict)  # input -> how combined rows rolled up ("sum", "last", ...)
+    warnings: tuple = ()  # what binding read but says (a column matched by a near name)
 
     def source(self, record: Record, name: str) -> str:
         column = self.columns.get(name)
@@ -79,12 +82,13 @@ class Bound:
         return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
 
 
-def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, choices: frozenset[str]):
+def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, choices: frozenset[str],
+               points: bool = False):
     """A function from a cell's text to its exact value, raising CellError; fast for plain numbers.
 
     Plain decimals, well-formed thousands groups and (for percents) a trailing % are read
     with one regular expression and integer arithmetic; anything else goes to `parse_cell`,
-    which knows every accepted form and says what was expected.
+    which knows every accepted form and says what was expected. `points`: 95 is 95%.
     """
     if not numeric:
         if choices:
@@ -125,13 +129,14 @@ def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, c
                 num, den = int(whole), 1
             if sign:
                 num = -num
-            if pct:
+            if pct or points:
                 den *= 100
             if count and (num < 0 or num % den):
                 raise CellError("count (a whole number, 0 or more)")
         else:
             value = parse_cell(kind, text)
             num, den = value.numerator, value.denominator
+            den *= 100 if points and "%" not in text and "％" not in text else 1
         if bounds is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
             raise CellError(in_range)
         return num, den
@@ -177,19 +182,25 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
 
 
 def _number_lines(i: int, inp: Input) -> list[str]:
-    """The generated lines that read input i's cell `t` into an exact (n, d), checking count and range."""
+    """The generated lines that read input i's cell `t` into an exact (n, d), checking count and range.
+
+    A percent `written as points` reads every form as a number of percent (95 and 95% are 95%):
+    its denominators carry two more places.
+    """
     percent = inp.type == "percent"
+    points = percent and inp.written == "points"
+    extra = 2 if points else 0
     lines = [
         "    else:",
         # Plain whole numbers and decimals take a few string methods and int(); ASCII only,
         # and no underscores, which int() would accept but data must not.
         "        if t.isdigit() and t.isascii():",
-        "            n = int(t); d = 1",
+        f"            n = int(t); d = {10**extra}",
         "        else:",
         "            w, dot, fr = t.partition('.')",
         "            if t.isascii() and '_' not in t and (w.isdigit() or w[:1] == '-' and w[1:].isdigit())"
         " and (not dot or fr.isdigit()) and len(fr) < 60:",
-        "                n = int(w + fr) if fr else int(w); d = POW[len(fr)]",
+        f"                n = int(w + fr) if fr else int(w); d = POW[len(fr){' + 2' if points else ''}]",
         "            else:",
         "                m = FAST(t)",
         f"                if m is None{'' if percent else ' or m[4]'} or len(m[3] or '') > 60:",
@@ -201,7 +212,9 @@ def _number_lines(i: int, inp: Input) -> list[str]:
         "                    else: n = int(w); d = 1",
         "                    if s: n = -n",
     ]
-    if percent:
+    if points:
+        lines.append("                    d *= 100")
+    elif percent:
         lines.append("                    if pc: d *= 100")
     if inp.type == "count":
         lines.append("        if n < 0 or n % d: raise CellError('count')")
@@ -233,19 +246,28 @@ def only(table: Table, id_column: str, who: str) -> Table:
     return Table(table.file, table.columns, tuple(r for r in table.rows if r.cells.get(id_column) == who))
 
 
-def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
-    """Every row of `table` as a Record of exact values for `plan`; every bad cell is reported, nothing is guessed."""
+def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -> Bound:
+    """Every row of `table` as a Record of exact values for `plan`; every bad cell is reported, nothing is guessed.
+
+    A row whose id reads like a total (合计, Total) is refused unless its id is in `allow_ids`.
+    """
     positions = {c: i + 1 for i, c in enumerate(table.columns)}
     id_column = find_id_column(table, id_column)
-    columns = _input_columns(plan, table, positions)
+    columns, warnings = input_columns(plan, table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
+    _refuse_points(plan, table, columns, positions)
     specs = _cell_specs(plan, columns)
     read_row = _row_reader(plan, columns, specs)
     time = _time_columns(plan, table, positions)
+    allowed = frozenset(allow_ids)
     records, orders, diags = [], [], []
     seen: dict = {}
     finer = False
     for row in table.rows:
         who = row.cells.get(id_column)
+        total = total_row(table, row, id_column, who, positions) if who not in allowed else None
+        if total is not None:
+            diags.append(total)
+            continue
         if who is None:
             diags.append(_cell_error(table, row.line, positions[id_column], id_column, "an employee id", None))
             continue
@@ -272,28 +294,20 @@ def bind(plan: Plan, table: Table, id_column: str | None = None) -> Bound:
     if time.date is not None or finer:
         records, rules = _combine(plan, table, records, orders, dated=time.date is not None)
     return Bound(table.file, id_column, columns, tuple(records), positions, time.period or time.date,
-                 tuple(plan.inputs), rules)
+                 tuple(plan.inputs), rules, tuple(warnings))
 
 
-def _input_columns(plan: Plan, table: Table, positions: dict) -> dict[str, str]:
-    """The column each input reads, by its name or its label; a required input without one is an error."""
-    columns: dict[str, str] = {}
-    diags = []
-    for name in plan.inputs:
+def _refuse_points(plan: Plan, table: Table, columns: dict[str, str], positions: dict) -> None:
+    """D431 for each percent column (without `written as`) whose plain numbers look like points."""
+    found = []
+    for name, column in columns.items():
         inp = plan.model.inputs[name]
-        if name in positions:
-            columns[name] = name
-        elif inp.label and inp.label in positions:
-            columns[name] = inp.label
-        elif inp.default is None:
-            close = difflib.get_close_matches(name, list(table.columns), n=1)
-            wanted = f"'{name}'" + (f" or '{inp.label}'" if inp.label else "")
-            diags.append(Diagnostic(
-                "D411", f"the data has no column for input {wanted}", Span(table.file, 1, 1, 1, 2),
-                hint=f"did you mean '{close[0]}'?" if close else "add the column, or give the input a default"))
-    if diags:
-        raise AttainError(diags)
-    return columns
+        if inp.type == "percent" and inp.written is None:
+            diag = percent_points(table, column, inp, positions[column])
+            if diag is not None:
+                found.append(diag)
+    if found:
+        raise AttainError(found)
 
 
 def _cell_specs(plan: Plan, columns: dict[str, str]) -> list:
@@ -303,7 +317,7 @@ def _cell_specs(plan: Plan, columns: dict[str, str]) -> list:
         inp = plan.model.inputs[name]
         t = plan.model.types[name]
         default = _default_value(inp, t)
-        convert = _converter(inp.type, t.numeric, inp.bounds, frozenset(inp.choices))
+        convert = _converter(inp.type, t.numeric, inp.bounds, frozenset(inp.choices), inp.written == "points")
         if default is None:
             default = MISSING_NUMBER if t.numeric else MISSING
         specs.append((columns.get(name), convert, default))
