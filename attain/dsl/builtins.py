@@ -124,7 +124,7 @@ RESERVED = frozenset({
     "true", "false", "not", "and", "or", "if", "else", "unless", "when", "otherwise",
     "previous", "within", "except", "self", "everyone",
     "band", "lookup", "weighted", "first", "marginal", "retroactive",
-    "input", "output", "payout", "flag", "variants",
+    "input", "output", "payout", "flag", "refuse", "variants",
 })
 
 # Block kinds: the keyword an author writes, and what the block means.
