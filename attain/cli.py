@@ -59,6 +59,19 @@ def _command_line() -> list[str]:
     return argv
 
 
+_HEADER_ROW = click.option(
+    "--header-row", type=click.IntRange(min=1), default=None,
+    help="The line of a CSV file (the row of a sheet) that names the columns [default: the first, past title rows].")
+
+
+def _read_data(data: str, sheet: str | None = None, header_row: int | None = None):
+    """The data file as a table; what reading it found worth a warning (such as its encoding) goes to stderr."""
+    table = read_table(data, sheet=sheet, header_row=header_row)
+    if table.warnings:
+        _report(table.warnings)
+    return table
+
+
 def _guard(fn):
     """Run a command body: user errors become diagnostics and an exit code, never a traceback."""
 
@@ -119,6 +132,7 @@ def check_cmd(policies, fmt):
 @click.option("--data", "data", required=True,
               help="CSV, Excel (.xlsx), YAML or JSON file with one row per employee (and period); - for CSV on stdin.")
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
+@_HEADER_ROW
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table"]), default=None,
               help="Output format [default: from --out's extension, else table on a terminal, else csv].")
@@ -127,7 +141,7 @@ def check_cmd(policies, fmt):
               help="python: the compiled plan [the default]; reference: every value by the reference "
                    "evaluator, the slow, obvious way (an auditor's recomputation). Both give identical results.")
 @_guard
-def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
+def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine):
     """Evaluate POLICY for every employee in --data.
 
     POLICY may be a folder of versions of one policy: each period is computed by the
@@ -151,8 +165,7 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
     for version in versions:
         if version.warnings:
             _report(version.warnings)
-    results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column,
-                          engine=engine or "python")
+    results = loaded.run(_read_data(data, sheet, header_row), id_column=id_column, engine=engine or "python")
     if fmt is None:
         suffix = Path(out).suffix.lower().lstrip(".") if out else ""
         fmt = suffix if suffix in ("csv", "json", "xlsx") else (
@@ -172,11 +185,13 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
 @click.option("--period", default=None, help="The period (for data with several periods).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@_HEADER_ROW
 @_guard
-def explain_cmd(policy, data, who, value, period, fmt, id_column):
+def explain_cmd(policy, data, who, value, period, fmt, id_column, header_row):
     """Show how one employee's values came about, down to the data cells and policy lines."""
     loaded = api.load(policy)
-    explanation = loaded.explain(data, who, value, id_column=id_column, period=period)
+    explanation = loaded.explain(_read_data(data, header_row=header_row), who, value, id_column=id_column,
+                                 period=period)
     click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 
@@ -250,15 +265,16 @@ def fmt_cmd(paths, check):
 @click.option("--data", "data", required=True, help="The data both versions run on.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@_HEADER_ROW
 @_guard
-def diff_cmd(old, new, data, fmt, id_column):
+def diff_cmd(old, new, data, fmt, id_column, header_row):
     """What changed between two versions of a policy, and whom it affects by how much.
 
     OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout).
     """
     from attain.diff import diff
 
-    report = diff(old, new, data, id_column=id_column)
+    report = diff(old, new, _read_data(data, header_row=header_row), id_column=id_column)
     for loaded in (report.old, report.new):
         if loaded.warnings:
             _report(loaded.warnings)

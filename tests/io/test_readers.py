@@ -123,13 +123,26 @@ def test_csv_empty_file_has_no_header(tmp_path):
     assert error_of(excinfo) == ("D403",)
 
 
-def test_csv_not_utf8_points_at_the_line(tmp_path):
+def test_csv_in_gbk_is_read_as_gb18030_with_a_warning(tmp_path):
+    # Chinese Excel's "CSV (逗号分隔)" saves GBK; GB18030 is its superset.
     path = write(tmp_path, "d.csv", b"id,region\ne1," + "华东".encode("gbk") + b"\n")
+    table = read_table(path)
+    assert table.rows == (Row(2, {"id": "e1", "region": "华东"}),)
+    (w,) = table.warnings
+    assert (w.code, w.severity, w.message) == ("D431", "warning", f"read {path} as GB18030 (it is not UTF-8)")
+    assert (w.span.line, w.span.col) == (2, 4)  # the first character that is not UTF-8
+    assert "CSV UTF-8" in w.hint
+
+
+def test_csv_neither_utf8_nor_gb18030_points_at_the_bad_byte(tmp_path):
+    # GBK text up to a byte 0xff, which starts no character in either encoding.
+    path = write(tmp_path, "d.csv", b"id,region\ne1," + "华东".encode("gbk") + b"\ne2,ab\xff\n")
     with pytest.raises(AttainError) as excinfo:
         read_table(path)
     (d,) = excinfo.value.diagnostics
     assert d.code == "D401"
-    assert (d.span.line, d.span.col) == (2, 4)
+    assert (d.span.line, d.span.col) == (3, 6)
+    assert "neither UTF-8 nor GB18030" in d.message and "byte 0xff on line 3, column 6" in d.message
     assert "CSV UTF-8" in d.hint
 
 
@@ -284,7 +297,9 @@ def test_json_nested_value_and_non_record(tmp_path):
     path = write(tmp_path, "d.json", '{"rows": [{"id": "e1", "sales": {"q1": 1}}, 5]}')
     with pytest.raises(AttainError) as excinfo:
         read_table(path)
-    assert error_of(excinfo) == ("D403", "D406")
+    # Sorted by where they are: the nested value in record 1, then record 2, which is a number.
+    assert error_of(excinfo) == ("D406", "D403")
+    assert [(d.span.line, d.span.col) for d in excinfo.value.diagnostics] == [(1, 33), (1, 45)]
 
 
 def test_json_rejects_nan(tmp_path):

@@ -132,7 +132,7 @@ def test_xlsx_formula_without_saved_value(tmp_path):
         read_table(path)
     (d,) = excinfo.value.diagnostics
     assert d.code == "D408"
-    assert "cell B7" in d.message and "formula with no saved value" in d.message
+    assert "cell S!B7" in d.message and "formula with no saved value" in d.message
     assert "open and save the file in Excel" in d.hint
     assert (d.span.file, d.span.line, d.span.col) == (path, 7, 2)
 
@@ -170,7 +170,7 @@ def test_xlsx_error_value(tmp_path):
     with pytest.raises(AttainError) as excinfo:
         read_table(path)
     (d,) = excinfo.value.diagnostics
-    assert d.code == "D409" and "cell B2" in d.message and "#DIV/0!" in d.message
+    assert d.code == "D409" and "cell S!B2" in d.message and "#DIV/0!" in d.message
 
 
 def test_xlsx_header_problems(tmp_path):
@@ -187,7 +187,7 @@ def test_xlsx_table_may_start_right_of_column_a_but_not_spill_outside(tmp_path):
     with pytest.raises(AttainError) as excinfo:
         read_table(path)
     (d,) = excinfo.value.diagnostics
-    assert d.code == "D405" and "cell E5" in d.message and "B to C" in d.message
+    assert d.code == "D405" and "cell S!E5" in d.message and "B to C" in d.message
     path = workbook(tmp_path, "ok.xlsx", S={"B3": "id", "C3": "n", "B4": "e1", "C4": 1})
     assert read_table(path) == Table(path, ("id", "n"), (Row(4, {"id": "e1", "n": "1"}),))
 
@@ -218,3 +218,114 @@ def test_xlsx_missing_file(tmp_path):
     with pytest.raises(AttainError) as excinfo:
         read_table(str(tmp_path / "nope.xlsx"))
     assert error_of(excinfo) == ("U501",)
+
+
+# ---------------------------------------------------------------- number formats
+
+
+@pytest.mark.parametrize(
+    "number_format, value, text",
+    [
+        ("0%", 0.95, "95%"),
+        ("0.00%", 0.125, "12.5%"),
+        ("0.0%", 1, "100%"),
+        ('0.0"%"', 95, "95"),  # a quoted % is literal text: the number is 95, not 95%
+        ("0.0\\%", 95, "95"),
+        ("#,##0.00", 575000.5, "575000.5"),
+        ("yyyy-mm-dd", 45108, "2023-07-01"),  # dates stored as numbers, shown as dates
+        ('yyyy"年"m"月"d"日"', 45108, "2023-07-01"),
+        ("m/d/yy", 45108.5, "2023-07-01T12:00:00"),
+        ("[h]:mm", 1.5, "36:00:00"),
+        ("General", 45108, "45108"),
+    ],
+)
+def test_number_formats_read_the_same_by_both_readers(tmp_path, number_format, value, text):
+    path = workbook(tmp_path, S={"A1": "n", "A2": (value, number_format)})
+    assert read_table(path).rows == (Row(2, {"n": text}),)
+
+
+def test_1904_workbook_dates(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    wb.active.append(["day"])
+    wb.active.append([datetime.date(2023, 7, 1)])
+    wb.active["A2"].number_format = "yyyy-mm-dd"
+    wb.save(tmp_path / "mac.xlsx")
+    assert read_table(str(tmp_path / "mac.xlsx")).rows == (Row(2, {"day": "2023-07-01"}),)
+
+
+# ---------------------------------------------------------------- title rows and --header-row
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path):
+    path = workbook(tmp_path, S={"A1": "2023年第三季度销售业绩", "A2": "制表：人事部",
+                                 "A4": "工号", "B4": "销售额", "A5": "001", "B5": 575000, "A6": "002", "B6": 1})
+    table = read_table(path)
+    assert table.columns == ("工号", "销售额") and table.header_line == 4
+    assert table.rows == (Row(5, {"工号": "001", "销售额": "575000"}), Row(6, {"工号": "002", "销售额": "1"}))
+
+
+def test_a_header_that_cannot_be_told_is_one_question(tmp_path):
+    # A title with a unit beside it: two cells, then a wider header and data. Before, every data cell
+    # outside A:B was an error of its own (21 of them, the rest counted).
+    cells = {"A1": "2023年第三季度销售业绩", "B1": "单位：元", "A2": "工号", "B2": "姓名", "C2": "销售额"}
+    cells |= {f"{c}{r}": f"v{r}" for r in range(3, 40) for c in "ABC"}
+    path = workbook(tmp_path, S=cells)
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D430" and (d.span.line, d.span.col) == (1, 1)
+    assert "row 1 (\"2023年第三季度销售业绩\", \"单位：元\") or row 2 (\"工号\", \"姓名\", \"销售额\")" in d.message
+    assert "--header-row 2" in d.hint
+    assert read_table(path, header_row=2).columns == ("工号", "姓名", "销售额")
+    assert len(read_table(path, header_row=2).rows) == 37
+
+
+def test_header_row_that_is_blank_or_past_the_end(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "A3": "e1"})
+    for row, said in [(2, "names a blank row of sheet 'S'"), (9, "is past the end of sheet 'S'")]:
+        with pytest.raises(AttainError) as excinfo:
+            read_table(path, header_row=row)
+        (d,) = excinfo.value.diagnostics
+        assert d.code == "U541" and said in d.message
+
+
+# ---------------------------------------------------------------- files that are not workbooks
+
+
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (b"", "the file is empty"),
+        (b"id,sales\ne1,1\n", "this one is not (it holds text: is it a CSV file with the wrong extension?)"),
+        (b"PK\x03\x04broken", "it is damaged (its zip archive cannot be read)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "it is an old-style .xls file or a password-protected"),
+    ],
+)
+def test_unreadable_workbooks_say_why_in_words(tmp_path, content, why):
+    path = write(tmp_path, "d.xlsx", content)
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D407" and why in d.message
+    assert not re.search(r"Error|Exception|BadZip|KeyError", d.message + d.hint)
+
+
+def test_a_zip_that_is_not_a_workbook(tmp_path):
+    with zipfile.ZipFile(tmp_path / "d.xlsx", "w") as z:
+        z.writestr("notes.txt", "hello")
+    with pytest.raises(AttainError) as excinfo:
+        read_table(str(tmp_path / "d.xlsx"))
+    (d,) = excinfo.value.diagnostics
+    assert d.message.endswith("is not a readable Excel workbook: it is a zip archive, but not of an Excel workbook")
+    assert "KeyError" not in d.message
+
+
+def test_a_workbook_with_a_damaged_sheet(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "A2": "e1"})
+    patch_sheet(path, lambda xml: xml[: xml.index("<sheetData>") + 30])
+    with pytest.raises(AttainError) as excinfo:
+        read_table(path)
+    (d,) = excinfo.value.diagnostics
+    assert d.code == "D407" and d.message.endswith("sheet 'S' is damaged or written in a way attain cannot read")
+    assert not re.search(r"Error|Exception", d.message)
