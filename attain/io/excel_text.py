@@ -40,10 +40,26 @@ def float_text(value: float, percent: bool) -> str:
     """
     text = format(value, ".15g")
     if percent:
+        if "e" not in text:
+            return _times_100(text) + "%"
         return plain(Decimal(text).scaleb(2, _WIDE)) + "%"
     if "e" in text:  # 1e-07, 1.5e+16: exponents are not data syntax
         return plain(Decimal(text))
     return "0" if text == "-0" else text
+
+
+def _times_100(text: str) -> str:
+    """Plain decimal text times 100, by moving the point: "0.8765" -> "87.65", as `plain` of it scaled would give.
+
+    A large sheet has a percent column in every row; this is several times faster than Decimal.
+    """
+    negative = text.startswith("-")
+    whole, _, frac = text.removeprefix("-").partition(".")
+    frac += "00"
+    whole = (whole + frac[:2]).lstrip("0") or "0"
+    frac = frac[2:].rstrip("0")
+    out = whole + "." + frac if frac else whole
+    return "-" + out if negative and out != "0" else out
 
 
 def excel_text(value: Any, number_format: str | None) -> str | None:

@@ -11,8 +11,7 @@ from attain.io.excel_text import cell_name, column_letter, excel_text, float_tex
 from attain.io.headers import LOOKAHEAD, Shape, ambiguous, find_header, no_header_at
 from attain.io.numtext import plural
 from attain.io.tables import Place, Row, Table
-
-SheetRows = Iterator[tuple[int, dict[int, str]]]  # (row, column -> text of each non-empty cell), in row order
+from attain.io.xlsx_fast import SheetRows, fast_sheet
 
 # Codes used here:
 #   D403 no header row        D404 bad column name           D405 a value outside the header's columns
@@ -39,10 +38,11 @@ def read_xlsx(file: str, data: bytes, sheet: str | None, header_row: int | None 
     read "95%" (Excel stores 0.95), dates "2023-07-01", booleans "true"/"false".
     Formulas without a saved value (D408) and error values such as #N/A (D409)
     are errors, wherever they are on the sheet. Every message names the cell
-    as Excel does (`Sheet1!M3`).
+    as Excel does (`Sheet1!M3`). python-calamine reads the values when it can
+    (`attain.io.xlsx_fast`), openpyxl otherwise; both give the same texts.
     """
     problems: list[Diagnostic] = []
-    title, rows = _openpyxl_sheet(file, data, sheet, problems)
+    title, rows = fast_sheet(file, data, sheet) or _openpyxl_sheet(file, data, sheet, problems)
     found = _find_header(file, title, rows, header_row, problems)
     if found is None:
         problems.append(Diagnostic("D403", f"sheet {title!r} of {file!r} has no header row",
@@ -52,7 +52,7 @@ def read_xlsx(file: str, data: bytes, sheet: str | None, header_row: int | None 
     first, last = min(header), max(header)
     span_cols = range(first, last + 1)
     columns = _header_columns(file, title, header_line, header, span_cols, problems)
-    named = list(zip(span_cols, columns, strict=True))
+    cols = list(span_cols)
     table_rows: list[Row] = []
     for line, values in rest:
         if min(values) < first or max(values) > last:
@@ -64,7 +64,7 @@ def read_xlsx(file: str, data: bytes, sheet: str | None, header_row: int | None 
                         span=Span(file, line, col, line, col + 1),
                         hint="give this column a name in the header, clear the cell, or name the header row "
                         "with --header-row"))
-        table_rows.append(Row(line, {name: values.get(col) for col, name in named}))
+        table_rows.append(Row(line, dict(zip(columns, map(values.get, cols), strict=True))))
     if problems:
         raise AttainError(_capped(problems))
     return Table(file, tuple(columns), tuple(table_rows), cells=_SheetCells(file, title, dict(zip(columns, span_cols,

@@ -1,19 +1,38 @@
-"""Tests for attain.io.xlsx: reading a worksheet of an Excel workbook."""
+"""Tests for attain.io.xlsx: reading a worksheet of an Excel workbook.
+
+Every test runs twice: with python-calamine reading the values where it can (the
+default, attain.io.xlsx_fast), and with openpyxl reading everything. Both must give
+the same table and the same messages.
+"""
 
 from __future__ import annotations
 
 import datetime
+import random
 import re
 import zipfile
+from decimal import Decimal
 from fractions import Fraction
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from attain.diagnostics import AttainError
+from attain.io import xlsx, xlsx_fast
 from attain.io.cells import CellError, parse_cell
+from attain.io.excel_text import float_text, plain
 from attain.io.readers import read_table
 from attain.io.tables import Row, Table
+
+
+@pytest.fixture(params=["calamine", "openpyxl"], autouse=True)
+def reader(request, monkeypatch):
+    """Which reader reads the values: the fast one where it can, or openpyxl alone."""
+    if request.param == "openpyxl":
+        monkeypatch.setattr(xlsx, "fast_sheet", lambda file, data, sheet: None)
+    return request.param
 
 
 def write(tmp_path, name: str, content: str | bytes) -> str:
@@ -220,7 +239,28 @@ def test_xlsx_missing_file(tmp_path):
     assert error_of(excinfo) == ("U501",)
 
 
-# ---------------------------------------------------------------- number formats
+# ---------------------------------------------------------------- the two readers
+
+
+def test_the_fast_reader_reads_a_plain_workbook_and_gives_way_where_it_cannot(tmp_path, reader):
+    plain = workbook(tmp_path, "plain.xlsx", S={"A1": "id", "B1": "rate", "C1": "day", "A2": "e1",
+                                                "B2": (0.95, "0.0%"), "C2": (45108, "yyyy/m/d")})
+    with open(plain, "rb") as f:
+        data = f.read()
+    title, rows = xlsx_fast.fast_sheet(plain, data, None)
+    # 45108 is 2023-07-01 in Excel's 1900 date system; 0.95 shown as a percent reads 95%.
+    assert title == "S"
+    assert list(rows) == [(1, {1: "id", 2: "rate", 3: "day"}), (2, {1: "e1", 2: "95%", 3: "2023-07-01"})]
+    # What calamine would read wrong, openpyxl reads: an error value (calamine: empty), a formula with no
+    # saved value (empty too), and a whole number a double cannot hold, as other programs write it
+    # (calamine: 12345678901234568; openpyxl reads the digits).
+    for name, cell in [("error", "#N/A"), ("formula", "=1+1"), ("long", 7)]:
+        path = workbook(tmp_path, f"{name}.xlsx", S={"A1": "n", "A2": cell})
+        if name == "long":
+            patch_sheet(path, lambda xml: xml.replace("<v>7</v>", "<v>12345678901234567</v>"))
+            assert read_table(path).rows == (Row(2, {"n": "12345678901234567"}),)
+        with open(path, "rb") as f:
+            assert xlsx_fast.fast_sheet(path, f.read(), None) is None, name
 
 
 @pytest.mark.parametrize(
@@ -242,6 +282,13 @@ def test_xlsx_missing_file(tmp_path):
 def test_number_formats_read_the_same_by_both_readers(tmp_path, number_format, value, text):
     path = workbook(tmp_path, S={"A1": "n", "A2": (value, number_format)})
     assert read_table(path).rows == (Row(2, {"n": text}),)
+
+
+def test_percent_cells_found_however_the_cell_tags_are_written(tmp_path):
+    path = workbook(tmp_path, S={"A1": "id", "B1": "rate", "A2": "e1", "B2": (0.95, "0%"), "A3": "e2", "B3": 0.5})
+    # Another writer: t before s and r last, single quotes, spaces around '='.
+    patch_sheet(path, lambda xml: re.sub(r'<c r="(B2)" s="(\d+)" t="n">', r"<c t='n' s = '\2'  r='\1'>", xml))
+    assert [r.cells["rate"] for r in read_table(path).rows] == ["95%", "0.5"]
 
 
 def test_1904_workbook_dates(tmp_path):
@@ -329,3 +376,34 @@ def test_a_workbook_with_a_damaged_sheet(tmp_path):
     (d,) = excinfo.value.diagnostics
     assert d.code == "D407" and d.message.endswith("sheet 'S' is damaged or written in a way attain cannot read")
     assert not re.search(r"Error|Exception", d.message)
+
+
+def test_both_readers_give_the_same_exact_texts_for_many_numbers(tmp_path, reader):
+    # Typed numbers (at most 15 digits), formula results with binary noise, tiny and huge ones, with and
+    # without a percent format: both readers follow excel_text's rule, so both tables are the same.
+    rng = random.Random(11)
+    values = [0.1 + 0.2, 1 / 3, 2 / 3 * 100, 1e-7, 123456789012345.6, -0.0, 1e15, 9.99e14]
+    values += [rng.randint(-10**9, 10**9) / 10 ** rng.randint(0, 6) for _ in range(150)]
+    values += [rng.random() * 10 ** rng.randint(-3, 12) for _ in range(150)]
+    values = [float(format(v, ".16g")) for v in values]  # openpyxl saves 16 digits: the doubles the file holds
+    cells = {"A1": "n", "B1": "p"}
+    for row, value in enumerate(values, 2):
+        cells[f"A{row}"] = value
+        cells[f"B{row}"] = (value, "0.00%")
+    path = workbook(tmp_path, S=cells)
+    with open(path, "rb") as f:
+        assert reader == "openpyxl" or xlsx_fast.fast_sheet(path, f.read(), None) is not None  # the fast path ran
+    rows = read_table(path).rows
+    for value, row in zip(values, rows, strict=True):
+        assert row.cells["n"] == float_text(value, False), value
+        assert row.cells["p"] == float_text(value, True), value
+        # The percent text is the plain number's text scaled by exactly 100, never through a float.
+        number = Decimal(float_text(value, False))
+        assert Decimal(row.cells["p"].removesuffix("%")) == number * 100, value
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_percent_text_is_the_number_text_times_100(value):
+    text = format(value, ".15g")
+    expected = plain(Decimal(text).scaleb(2))
+    assert float_text(value, True) == expected + "%"
