@@ -213,13 +213,22 @@ def _json_places(file: str, text: str) -> list[_At]:
     index = _LineIndex(text)
     pos = _skip(text, 0)
     if text.startswith("{", pos):
-        members, _ = _json_members(text, pos)
+        try:
+            members, _ = _json_members(text, pos)
+        except _Located as problem:
+            if text.startswith("[", problem.offset):  # in the list of records: find it there
+                _json_list(file, text, problem.offset, index)
+            raise
         rows = next((m for m in members if m[0] == "rows"), None)
         if rows is None:
             return []
         pos = rows[3]
     if not text.startswith("[", pos):
         return []
+    return _json_list(file, text, pos, index)
+
+
+def _json_list(file: str, text: str, pos: int, index: _LineIndex) -> list[_At]:
     places = []
     pos = _skip(text, pos + 1)
     while not text.startswith("]", pos):
