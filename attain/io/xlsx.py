@@ -67,8 +67,8 @@ def read_xlsx(file: str, data: bytes, sheet: str | None, header_row: int | None 
         table_rows.append(Row(line, dict(zip(columns, map(values.get, cols), strict=True))))
     if problems:
         raise AttainError(_capped(problems))
-    return Table(file, tuple(columns), tuple(table_rows), cells=_SheetCells(file, title, dict(zip(columns, span_cols,
-                 strict=True))), header_line=header_line)
+    places = _SheetCells(file, title, dict(zip(columns, cols, strict=True)))
+    return Table(file, tuple(columns), tuple(table_rows), cells=places, header_line=header_line)
 
 
 def _find_header(file: str, title: str, rows: SheetRows, header_row: int | None, problems: list[Diagnostic]):
