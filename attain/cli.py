@@ -62,6 +62,19 @@ def _command_line() -> list[str]:
     return argv
 
 
+_HEADER_ROW = click.option(
+    "--header-row", type=click.IntRange(min=1), default=None,
+    help="The line of a CSV file (the row of a sheet) that names the columns [default: the first, past title rows].")
+
+
+def _read_data(data: str, sheet: str | None = None, header_row: int | None = None):
+    """The data file as a table; what reading it found worth a warning (such as its encoding) goes to stderr."""
+    table = read_table(data, sheet=sheet, header_row=header_row)
+    if table.warnings:
+        _report(table.warnings)
+    return table
+
+
 def _guard(fn):
     """Run a command body: user errors become diagnostics and an exit code, never a traceback."""
 
@@ -122,6 +135,7 @@ def check_cmd(policies, fmt):
 @click.option("--data", "data", required=True,
               help="CSV, Excel (.xlsx), YAML or JSON file with one row per employee (and period); - for CSV on stdin.")
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
+@_HEADER_ROW
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table"]), default=None,
               help="Output format [default: from --out's extension, else table on a terminal, else csv].")
@@ -133,7 +147,7 @@ def check_cmd(policies, fmt):
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several. "
                    "Any other total row is an error.")
 @_guard
-def run_cmd(policy, data, sheet, out, fmt, id_column, engine, allow_ids):
+def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_ids):
     """Evaluate POLICY for every employee in --data.
 
     POLICY may be a folder of versions of one policy: each period is computed by the
@@ -157,7 +171,7 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine, allow_ids):
     for version in versions:
         if version.warnings:
             _report(version.warnings)
-    results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column,
+    results = loaded.run(_read_data(data, sheet, header_row), id_column=id_column,
                           engine=engine or "python", allow_ids=allow_ids)
     if results.warnings:
         _report(results.warnings)
@@ -182,11 +196,13 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine, allow_ids):
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several.")
+@_HEADER_ROW
 @_guard
-def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids):
+def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, header_row):
     """Show how one employee's values came about, down to the data cells and policy lines."""
     loaded = api.load(policy)
-    explanation = loaded.explain(data, who, value, id_column=id_column, period=period, allow_ids=allow_ids)
+    explanation = loaded.explain(_read_data(data, header_row=header_row), who, value, id_column=id_column,
+                                 period=period, allow_ids=allow_ids)
     click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 
@@ -260,15 +276,16 @@ def fmt_cmd(paths, check):
 @click.option("--data", "data", required=True, help="The data both versions run on.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@_HEADER_ROW
 @_guard
-def diff_cmd(old, new, data, fmt, id_column):
+def diff_cmd(old, new, data, fmt, id_column, header_row):
     """What changed between two versions of a policy, and whom it affects by how much.
 
     OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout).
     """
     from attain.diff import diff
 
-    report = diff(old, new, data, id_column=id_column)
+    report = diff(old, new, _read_data(data, header_row=header_row), id_column=id_column)
     for loaded in (report.old, report.new):
         if loaded.warnings:
             _report(loaded.warnings)

@@ -106,15 +106,28 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+# A source line longer than this is shown as a window of this many characters around the span, with "…"
+# where it is cut, so that an error in a line of a million characters prints a line, not megabytes.
+_LONG_LINE = 200
+_BEFORE_SPAN = 60  # characters kept before the span in such a window
+
+
 def _excerpt(lines: list[str], span: Span, text: str, gutter: int) -> list[str]:
     if not (1 <= span.line <= len(lines)):
         return []
     source = lines[span.line - 1].rstrip("\r\n")
-    end = span.end_col if span.end_line == span.line else len(source) + 1
-    width = max(1, end - span.col)
+    start = span.col - 1  # character offsets in the line, end exclusive
+    end = max(start + 1, span.end_col - 1 if span.end_line == span.line else len(source))
+    if len(source) > _LONG_LINE:
+        first = max(0, min(start - _BEFORE_SPAN, len(source) - _LONG_LINE))
+        last = first + _LONG_LINE
+        head = "…" if first else ""
+        shift = len(head) - first
+        source = head + source[first:last] + ("…" if last < len(source) else "")
+        start, end = start + shift, min(end, last) + shift
     # Carets line up under wide (CJK) characters by copying the source's tabs and widths.
-    pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in source[: span.col - 1])
-    carets = "^" * sum(_width(ch) for ch in source[span.col - 1 : span.col - 1 + width]) or "^"
+    pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in source[:start])
+    carets = "^" * sum(_width(ch) for ch in source[start:end]) or "^"
     no = str(span.line).rjust(gutter)
     blank = " " * gutter
     out = [f"{blank} |", f"{no} | {source}", f"{blank} | {pad}{carets}" + (f" {text}" if text else "")]

@@ -166,6 +166,14 @@ def git_unrunnable(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
     return run_cli("diff", "p.policy@HEAD", "p.policy", "--data", "d.csv")
 
 
+def gbk_data(tmp: Path, _mp) -> Found:
+    # A warning: the run succeeds, so the command exits 0 and says it on stderr.
+    write(tmp, {"p.policy": H + "input region : text\noutput region\n", "d.csv": "id,region\nA,华东\n".encode("gbk")})
+    r = CliRunner().invoke(main, ["run", "p.policy", "--data", "d.csv"])
+    assert r.exit_code == 0 and "Traceback" not in r.stderr, r.stderr
+    return set(re.findall(r"\b(error|warning)\[([A-Z]\d{3})\]", r.stderr))
+
+
 def excel(**cells) -> Callable[[Path], None]:
     """A workbook with one sheet whose cells are given as A1="id", B2=5, ..."""
 
@@ -312,6 +320,8 @@ CATALOGUE: dict[str, Trigger] = {
     "D432": warned(SALES, "id,Sales\nA,1\n"),
     "D433": ran(SALES, "id,Sales,SALES\nA,1,2\n"),
     "D434": ran(H + 'input sales : money "销售额"\noutput sales\n', "id,销售额(万元)\nA,1\n"),
+    "D435": ran(SALES, "2023 Q3,yuan\nid,sales,region\nA,1,East\nB,2,West\n"),
+    "D436": gbk_data,
     # usage
     "U501": cli("check", "nowhere.policy"),
     "U502": cli("check", "p.policy", files={"p.policy": b'policy "\xff"\n'}),
@@ -344,6 +354,10 @@ CATALOGUE: dict[str, Trigger] = {
                     committed={"p.policy": SALES, "d.csv": "id,sales\nA,1\n", "bad.policy": b'policy "\xff"\n'}),
     "U527": git_unrunnable,
     "U530": cli("run", "v", "--data", "d.csv", files={"v/.keep": "", "d.csv": "id,sales\nA,1\n"}),
+    "U540": cli("run", "p.policy", "--data", "d.json", "--header-row", "2",
+                files={"p.policy": SALES, "d.json": '[{"id": "A", "sales": 1}]'}),
+    "U541": cli("run", "p.policy", "--data", "d.csv", "--header-row", "5",
+                files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
     # policy tests
     "T601": cli("test", "nowhere.test.yaml"),
     "T602": a_test_file("policy: [p.policy\n"),

@@ -252,7 +252,9 @@ _DECLARED = (
          "rows."),
     # ---------------------------------------------------------------- data
     Code("D401", "data", "data file is not UTF-8",
-         'A CSV file must be saved as UTF-8; in Excel choose "CSV UTF-8 (Comma delimited)".'),
+         "A CSV file is read as UTF-8, or else as GB18030 (GBK, what Chinese Excel saves); this one is neither, "
+         "and the message shows the first byte that is not part of a character. YAML and JSON are UTF-8 only. "
+         'Save the file as UTF-8; in Excel choose "CSV UTF-8 (Comma delimited)".'),
     Code("D402", "data", "data file is not valid CSV, YAML or JSON",
          "The file's syntax is broken at the place shown, such as a quoted CSV cell that never closes."),
     Code("D403", "data", "no table in the data file",
@@ -314,6 +316,15 @@ _DECLARED = (
          "A column fits an input but for a unit that scales its values, such as 万元 (10,000 yuan) or 千元. "
          "attain does not rescale: give the amounts in the input's unit, in a column without that unit."),
 
+    Code("D435", "data", "which row is the header?",
+         "The first rows of a CSV file or sheet leave it unclear which one names the columns: the row after "
+         "the likely header has values in columns that row does not name. Name the header with "
+         "`--header-row N` (the line of the CSV file, or the row of the sheet). Title rows of one cell above "
+         "the header are skipped without asking."),
+    Code("D436", "data", "CSV read as GB18030",
+         "The CSV file is not UTF-8 but reads as GB18030 (GBK), the encoding Chinese Excel saves CSV in; attain "
+         'read it so. Save it as "CSV UTF-8 (Comma delimited)" to read it without this warning.', "warning"),
+    # ---------------------------------------------------------------- usage
     Code("U501", "usage", "file does not exist",
          "The policy or data file named on the command line does not exist. Check the path."),
     Code("U502", "usage", "policy file is not UTF-8",
@@ -331,6 +342,12 @@ _DECLARED = (
          "`--out`."),
     Code("U507", "usage", "sheet name for data that is not Excel",
          "`--sheet` applies only to an .xlsx data file; leave it out."),
+    Code("U540", "usage", "--header-row for data that has none",
+         "`--header-row` applies to CSV files and Excel sheets (and counts from 1); YAML and JSON records name "
+         "their own columns. Leave it out."),
+    Code("U541", "usage", "no header at --header-row",
+         "The line (or sheet row) that `--header-row` names is blank, or past the end of the data. Give the "
+         "number of the row that names the columns."),
     Code("U510", "usage", "no such employee",
          "`--who` names an employee the data does not have. The hint suggests the closest id."),
     Code("U511", "usage", "no such value",

@@ -24,6 +24,7 @@ from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.engine.screen import percent_points, total_row
 from attain.exact import to_decimal
 from attain.io import CellError, ExactCell, Table, format_number, parse_cell
+from attain.io.cells import DATE_EXPECTED, date_hint, shown
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
 PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")
@@ -493,10 +494,16 @@ def _default_value(inp, t):
 
 
 def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:
-    got = "an empty cell" if text is None else f'"{text}"'
-    where = "" if table.file.endswith(".csv") or table.file == "<stdin>" else f" (record {line}, field '{column}')"
-    return Diagnostic("D413", f"expected {expected}, got {got}{where}", Span(table.file, line, col, line, col + 1),
-                      label=column)
+    """D413 for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell, its JSON value."""
+    got = "an empty cell" if text is None else f'"{shown(text)}"'
+    place = table.place(line, column)
+    if place is None:  # a table made by hand, or one whose reader cannot tell
+        where = "" if table.file.endswith(".csv") or table.file == "<stdin>" else f" (record {line}, field '{column}')"
+        span = Span(table.file, line, col, line, col + 1)
+    else:
+        span, where = place.span, f" ({place.name})" if place.name else ""
+    hint = date_hint(text) if expected == DATE_EXPECTED else ""
+    return Diagnostic("D413", f"expected {expected}, got {got}{where}", span, label=column, hint=hint)
 
 
 def reference_inputs(plan: Plan, record: Record) -> dict:

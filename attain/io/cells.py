@@ -21,7 +21,12 @@ class CellError(Exception):
 _NUMBER = re.compile(r"([-+]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", re.ASCII)
 _CURRENCY = re.compile(r"([-+]?)[¥￥$]\s*(.*)", re.DOTALL)
 _PERCENT = re.compile(r"(.*?)\s*[%％]", re.DOTALL)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Dates are written year first: 2023-07-01, 2023-7-1, 2023/7/1, 2023.7.1 (one separator throughout), 2023年7月1日.
+_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日)", re.ASCII)
+# Day and month first, year last (07/01/2023, 1.7.2023): July 1 in one country, January 7 in the next.
+_YEAR_LAST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})", re.ASCII)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
 _TRUE = frozenset({"true", "yes", "1", "是"})
 _FALSE = frozenset({"false", "no", "0", "否"})
 
@@ -31,8 +36,16 @@ _EXPECTED = {
     "count": "count (a whole number, 0 or more)",
     "percent": "percent (such as 95% or 0.95)",
     "bool": "true or false (true/false, yes/no, 1/0, 是/否)",
-    "date": "date (YYYY-MM-DD)",
+    "date": "date (year first: 2023-07-01, 2023/7/1, 2023.7.1 or 2023年7月1日)",
 }
+DATE_EXPECTED = _EXPECTED["date"]
+
+
+def shown(text: str, keep: int = 60) -> str:
+    """A cell's text for a message: a very long one cut in the middle, so that an error stays one line."""
+    if len(text) <= keep:
+        return text
+    return f"{text[: keep // 2]}…{text[-(keep // 4) :]} ({len(text):,} characters)"
 
 
 def _number(text: str) -> Fraction | None:
@@ -52,7 +65,9 @@ def parse_cell(kind: str, text: str) -> Any:
     """Convert one cell's text to a value of `kind`; raise `CellError` when it is not one.
 
     money/number/count/percent give `Fraction`, bool gives `bool`, date gives
-    `datetime.date`, text gives the text unchanged. Numbers are decimal with
+    `datetime.date` (written year first: 2023-07-01, 2023/7/1, 2023.7.1 or
+    2023年7月1日; never 07/01/2023, which is July 1 or January 7 depending on
+    who wrote it), text gives the text unchanged. Numbers are decimal with
     optional well-formed thousands commas; money may start with ¥, ￥ or $;
     a percent is "95%" or a bare fraction of one ("0.95").
     """
@@ -80,11 +95,41 @@ def parse_cell(kind: str, text: str) -> Any:
     elif kind == "bool":
         folded = text.lower()
         value = True if folded in _TRUE else False if folded in _FALSE else None
-    elif kind == "date" and _DATE.fullmatch(text):
-        try:
-            value = datetime.date.fromisoformat(text)
-        except ValueError:
-            value = None
+    elif kind == "date":
+        value = _date(text)
     if value is None:
         raise CellError(_EXPECTED[kind])
     return value
+
+
+def _date(text: str) -> datetime.date | None:
+    m = _DATE.fullmatch(text)
+    if m is None:
+        return None
+    year, _sep, month, day, zh_month, zh_day = m.groups()
+    try:
+        return datetime.date(int(year), int(month or zh_month), int(day or zh_day))
+    except ValueError:  # 2023-02-30
+        return None
+
+
+def date_hint(text: str | None) -> str:
+    """A hint for a date written year last (07/01/2023): which readings it has, and how to write it."""
+    m = _YEAR_LAST.fullmatch((text or "").strip())
+    if m is None:
+        return ""
+    first, second, year = int(m[1]), int(m[3]), m[4]
+    readings = []
+    for day, month in ((second, first), (first, second)):  # month first (US), then day first
+        try:
+            readings.append(datetime.date(int(year), month, day))
+        except ValueError:
+            continue
+    readings = list(dict.fromkeys(readings))
+    said = " or ".join(f"{d.day} {_MONTHS[d.month - 1]}" for d in readings)
+    iso = " or ".join(d.isoformat() for d in readings)
+    if len(readings) > 1:
+        return f'"{m[0]}" could be {said} {year}: write the year first, as {iso}'
+    if readings:
+        return f"write the year first, as {iso}"
+    return "write the year first, as YYYY-MM-DD"

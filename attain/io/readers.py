@@ -4,40 +4,45 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import itertools
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
-
-import yaml
+from collections.abc import Callable, Iterator
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.files import read_bytes
+from attain.io.headers import LOOKAHEAD, Shape, ambiguous, find_header, no_header_at
 from attain.io.numtext import plural
-from attain.io.tables import STDIN_NAME, Row, Table, cell_text
+from attain.io.records import ExactLoader as ExactLoader  # policy test files are read with it
+from attain.io.records import read_json, read_yaml
+from attain.io.tables import STDIN_NAME, Place, Row, Table
 from attain.io.xlsx import read_xlsx
 
 # Codes used here:
-#   D401 not UTF-8            D402 malformed CSV/YAML/JSON   D403 not a table of records
-#   D404 bad column name      D405 wrong number of cells     D406 nested value in a cell
+#   D401 neither UTF-8 nor GB18030   D402 malformed CSV           D403 no header row
+#   D404 bad column name             D405 wrong number of cells   D435 which row is the header?
+#   D436 read as GB18030 (warning)
 #   U501 missing file         U503 unreadable file           U504 unknown format
-#   U507 sheet given for non-Excel data
-# (Excel workbooks raise their own codes: see attain.io.xlsx.)
+#   U507 sheet given for non-Excel data   U540 header row given for YAML/JSON   U541 no header at that row
+# (YAML and JSON raise theirs in attain.io.records, Excel workbooks in attain.io.xlsx.)
 
 _EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
 # Spreadsheet formats openpyxl cannot read: the user has to save them as .xlsx (or CSV) first.
 _OTHER_SPREADSHEETS = (".xls", ".xlsb", ".ods", ".numbers", ".et")
 
 
-def read_table(path: str | os.PathLike, sheet: str | None = None) -> Table:
+def read_table(path: str | os.PathLike, sheet: str | None = None, header_row: int | None = None) -> Table:
     """Read a CSV, Excel (.xlsx), YAML or JSON data file (`-` is CSV on stdin) into a `Table` of text cells.
 
     Cells are never converted here: numbers keep the text they were written
     with, so `parse_cell` can turn them into exact values with the policy's
     declared types. For a workbook, `sheet` names the worksheet to read (the
     first one by default) and `Row.line` is the Excel row number; see
-    `attain.io.xlsx.read_xlsx` for how Excel's numbers become text. Bad files raise `AttainError`.
+    `attain.io.xlsx.read_xlsx` for how Excel's numbers become text. The header
+    is the first row, past any title rows above it (see `attain.io.headers`),
+    or the line (sheet row) `header_row`. A CSV file that is not UTF-8 but reads
+    as GB18030 (what Chinese Excel saves) is read, with a warning in
+    `Table.warnings`. Bad files raise `AttainError`.
     """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower() if path != "-" else ""
@@ -51,12 +56,20 @@ def read_table(path: str | os.PathLike, sheet: str | None = None) -> Table:
                 )
             ]
         )
+    if header_row is not None and (ext in _RECORD_READERS or header_row < 1):
+        raise AttainError([Diagnostic(
+            "U540", f"--header-row {header_row} does not apply to {path!r}" if header_row >= 1 else
+            f"--header-row counts lines from 1, so {header_row} names no line",
+            hint="YAML and JSON records name their own columns: leave out --header-row"
+            if header_row >= 1 else "give the number of the line (or sheet row) that names the columns")])
     if path == "-":
-        return _with_text(_read_csv, STDIN_NAME, _read_stdin())
+        text, warnings = _read_stdin()
+        return _with_text(_csv_reader(header_row, warnings), STDIN_NAME, text)
     if ext in _EXCEL_EXTENSIONS:
-        return read_xlsx(path, _read_bytes(path), sheet)
-    reader = _READERS.get(ext)
-    if reader is None:
+        return read_xlsx(path, _read_bytes(path), sheet, header_row)
+    if ext in _RECORD_READERS:
+        return _with_text(_RECORD_READERS[ext], path, _utf8(path, _read_bytes(path)))
+    if ext != ".csv":
         if ext in _OTHER_SPREADSHEETS:
             hint = 'open it in a spreadsheet program and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (.csv)"'
         else:
@@ -64,10 +77,11 @@ def read_table(path: str | os.PathLike, sheet: str | None = None) -> Table:
         raise AttainError(
             [Diagnostic("U504", f"cannot tell the format of data file {path!r} from its extension", hint=hint)]
         )
-    return _with_text(reader, path, _decode(path, _read_bytes(path)))
+    text, warnings = _decode(path, _read_bytes(path))
+    return _with_text(_csv_reader(header_row, warnings), path, text)
 
 
-def _with_text(reader, file: str, text: str) -> Table:
+def _with_text(reader: Callable[[str, str], Table], file: str, text: str) -> Table:
     """Read `text`; an error carries the text, for caret excerpts without reading the file again."""
     try:
         return reader(file, text)
@@ -80,91 +94,160 @@ def _read_bytes(path: str) -> bytes:
     return read_bytes(path, "data file")
 
 
-def _read_stdin() -> str:
+def _read_stdin() -> tuple[str, tuple[Diagnostic, ...]]:
     stream = sys.stdin
     try:
         buffer = getattr(stream, "buffer", None)
         # Read bytes where possible so the locale cannot change how the data decodes.
         if buffer is not None:
             return _decode(STDIN_NAME, buffer.read())
-        return stream.read().removeprefix("\ufeff")
+        return stream.read().removeprefix("\ufeff"), ()
     except AttainError:
         raise
     except (OSError, ValueError, AttributeError) as e:
         raise AttainError([Diagnostic("U503", f"cannot read data from standard input: {e}")]) from None
 
 
-def _decode(file: str, data: bytes) -> str:
+# ---------------------------------------------------------------- encodings
+
+_SAVE_AS_UTF8 = 'save it as UTF-8; in Excel choose "CSV UTF-8 (Comma delimited)"'
+
+
+def _utf8(file: str, data: bytes) -> str:
+    """YAML and JSON are UTF-8 by their definitions; a BOM is dropped."""
     try:
-        # utf-8-sig drops the byte-order mark Excel writes in "CSV UTF-8" files.
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        line_start = data.rfind(b"\n", 0, e.start) + 1
-        col = len(data[line_start : e.start].decode("utf-8-sig", errors="replace")) + 1
-        raise AttainError(
-            [
-                Diagnostic(
-                    "D401",
-                    f"data file {file!r} is not UTF-8 text (byte 0x{data[e.start]:02x} on line {line})",
-                    span=Span(file, line, col, line, col + 1),
-                    hint='save it as UTF-8; in Excel choose "CSV UTF-8 (Comma delimited)"',
-                )
-            ]
-        ) from None
+        raise _undecodable(file, data, e, "UTF-8 text") from None
+
+
+def _decode(file: str, data: bytes) -> tuple[str, tuple[Diagnostic, ...]]:
+    """The text of a CSV file: UTF-8 (a BOM dropped), else GB18030, the default of Chinese Excel, said in a warning.
+
+    No other encoding is tried: Latin-1 and its kin read any bytes at all, so trying them
+    would be guessing. GB18030 text that holds NUL, C1 control or private-use characters is
+    taken for bytes of some other encoding that happen to decode.
+    """
+    try:
+        # utf-8-sig drops the byte-order mark Excel writes in "CSV UTF-8" files.
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError as not_utf8:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as not_gb:
+            # The encoding that reads further is the one the file was meant to be in.
+            raise _undecodable(file, data, not_gb if not_gb.start > not_utf8.start else not_utf8,
+                               "UTF-8 nor GB18030 text") from None
+        if any(ch == "\0" or "\x80" <= ch <= "\x9f" or "\ue000" <= ch <= "\uf8ff" for ch in text):
+            raise _undecodable(file, data, not_utf8, "UTF-8 nor GB18030 text") from None
+        line, col = _position(data, not_utf8.start, "gb18030")
+        warning = Diagnostic(
+            "D436", f"read {file} as GB18030 (it is not UTF-8)", span=Span(file, line, col, line, col + 1),
+            severity="warning", hint='to read it without this warning, save it as "CSV UTF-8 (Comma delimited)"')
+        return text, (warning,)
+
+
+def _undecodable(file: str, data: bytes, e: UnicodeDecodeError, what: str) -> AttainError:
+    line, col = _position(data, e.start, e.encoding)
+    neither = "neither " if "nor" in what else "not "
+    return AttainError(
+        [
+            Diagnostic(
+                "D401",
+                f"data file {file!r} is {neither}{what}: byte 0x{data[e.start]:02x} on line {line}, column {col} "
+                f"is not part of a character in {e.encoding.upper().replace('-SIG', '')}",
+                span=Span(file, line, col, line, col + 1),
+                hint=_SAVE_AS_UTF8,
+            )
+        ]
+    )
+
+
+def _position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
+    """The line and column (in characters) of the byte at `offset`."""
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return line, len(data[line_start:offset].decode(encoding, errors="replace").lstrip("\ufeff")) + 1
 
 
 # ---------------------------------------------------------------- CSV
 
 
-def _read_csv(file: str, text: str) -> Table:
-    # newline="" lets the csv module see quoted line breaks, and keeps the
-    # physical lines so that errors can point at the line a record starts on.
-    physical: list[str] = []
+def _csv_reader(header_row: int | None, warnings: tuple[Diagnostic, ...]) -> Callable[[str, str], Table]:
+    return lambda file, text: _read_csv(file, text, header_row, warnings)
 
-    def span_at(line: int) -> Span:
-        if not physical:  # only when something is wrong: split the lines once
-            physical.extend(io.StringIO(text, newline=""))
-        return _line_span(file, line, physical)
 
-    # strict: an unclosed quote is an error instead of silently swallowing the rest of the file.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    header: list[str] | None = None
-    header_line = 0
+def _read_csv(file: str, text: str, header_row: int | None = None, warnings: tuple[Diagnostic, ...] = ()) -> Table:
+    cells_of = _CsvCells(file, text)
+    records = _csv_records(file, text, cells_of)
+    header_line, header, ahead = _csv_header(file, records, header_row, cells_of)
+    width = len(header)
     rows: list[Row] = []
     problems: list[Diagnostic] = []
+    for line, cells in itertools.chain(ahead, records):
+        if len(cells) != width and (len(cells) < width or any(cells[width:])):
+            problems.append(Diagnostic(
+                "D405", f"row has {plural(len(cells), 'value')} but the header on line {header_line} "
+                f"names {plural(len(header), 'column')}", span=cells_of.line_span(line),
+                hint="every row needs one value per column; leave a cell empty for a missing value"))
+            continue
+        rows.append(Row(line, {name: cell or None for name, cell in zip(header, cells, strict=False)}))
+    if problems:
+        raise AttainError(problems)
+    cells_of.columns = {name: i for i, name in enumerate(header)}
+    return Table(file, tuple(header), tuple(rows), warnings=warnings, cells=cells_of, header_line=header_line)
+
+
+def _csv_records(file: str, text: str, cells_of: _CsvCells) -> Iterator[tuple[int, list[str]]]:
+    """(line, stripped cells) of every record with something in it, in order; the line is where it starts."""
+    # newline="" lets the csv module see quoted line breaks, and keeps the
+    # physical lines so that errors can point at the line a record starts on.
+    # strict: an unclosed quote is an error instead of silently swallowing the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     prev_end = 0
     try:
         for record in reader:
             line, prev_end = prev_end + 1, reader.line_num
             cells = [c.strip() for c in record]
-            if not any(cells):
-                continue  # blank lines, and the ",,," rows spreadsheets leave behind
-            if header is None:
-                header, header_line = _csv_header(file, cells, span_at(line)), line
-                width = len(header)
-                continue
-            if len(cells) != width and (len(cells) < width or any(cells[width:])):
-                problems.append(Diagnostic(
-                    "D405", f"row has {plural(len(cells), 'value')} but the header on line {header_line} "
-                    f"names {plural(len(header), 'column')}", span=span_at(line),
-                    hint="every row needs one value per column; leave a cell empty for a missing value"))
-                continue
-            rows.append(Row(line, {name: cell or None for name, cell in zip(header, cells, strict=False)}))
+            if any(cells):  # not a blank line, nor one of the ",,," rows spreadsheets leave behind
+                yield line, cells
     except csv.Error as e:
         line = prev_end + 1  # where the broken record starts
+        detail = str(e)
+        if "field limit" in detail:
+            detail = f"a cell is longer than {csv.field_size_limit():,} characters"
         raise AttainError([Diagnostic(
-            "D402", f"data file {file!r} is not valid CSV: {e}", span=span_at(line),
+            "D402", f"data file {file!r} is not valid CSV: {detail}", span=cells_of.line_span(line),
             hint='a quoted cell must end with a closing quote; write a quote inside it as ""')]) from None
-    if header is None:
+
+
+def _csv_header(file: str, records: Iterator[tuple[int, list[str]]], header_row: int | None,
+                cells_of: _CsvCells) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
+    """(header line, column names, the records read ahead that come after the header)."""
+    if header_row is not None:
+        for line, cells in records:
+            if line == header_row:
+                return line, _header_names(file, cells, cells_of.line_span(line)), []
+            if line > header_row:
+                break
+        else:
+            raise no_header_at(file, header_row, "line", cells_of.line_count())
+        raise no_header_at(file, header_row, "line", None)
+    ahead = list(itertools.islice(records, LOOKAHEAD))
+    if not ahead:
         raise AttainError([Diagnostic("D403", f"data file {file!r} has no header row",
                                       hint="the first line of a CSV file names its columns")])
-    if problems:
-        raise AttainError(problems)
-    return Table(file, tuple(header), tuple(rows))
+    shapes = [Shape(line, frozenset(i for i, c in enumerate(cells) if c), tuple(c for c in cells if c))
+              for line, cells in ahead]
+    found = find_header(shapes)
+    if isinstance(found, list):
+        raise ambiguous(file, found, "line")
+    at = shapes.index(found)
+    line, cells = ahead[at]
+    return line, _header_names(file, cells, cells_of.line_span(line)), ahead[at + 1 :]
 
 
-def _csv_header(file: str, cells: list[str], span: Span) -> list[str]:
+def _header_names(file: str, cells: list[str], span: Span) -> list[str]:
     # Spreadsheets pad exports with unnamed empty columns on the right; they carry nothing.
     while cells and not cells[-1]:
         cells.pop()
@@ -183,175 +266,81 @@ def _csv_header(file: str, cells: list[str], span: Span) -> list[str]:
     return cells
 
 
-def _line_span(file: str, line: int, lines: list[str]) -> Span:
-    text = lines[line - 1].rstrip("\r\n") if 1 <= line <= len(lines) else ""
-    return Span(file, line, 1, line, len(text) + 1)
+class _CsvCells:
+    """Places in a CSV text: a whole line, or one cell's characters; the lines are split once, when first asked."""
+
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.text = text
+        self.columns: dict[str, int] = {}  # column name -> its field number, once the header is known
+        self._lines: list[str] | None = None
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = list(io.StringIO(self.text, newline=""))
+        return self._lines
+
+    def line_count(self) -> int:
+        return len(self.lines())
+
+    def line_span(self, line: int) -> Span:
+        lines = self.lines()
+        text = lines[line - 1].rstrip("\r\n") if 1 <= line <= len(lines) else ""
+        return Span(self.file, line, 1, line, len(text) + 1)
+
+    def place(self, line: int, column: str) -> Place | None:
+        field = self.columns.get(column)
+        span = _field_span(self.file, self.lines(), line, field) if field is not None else None
+        return Place(span, "") if span is not None else None
 
 
-# ---------------------------------------------------------------- YAML and JSON
+def _field_span(file: str, lines: list[str], line: int, field: int) -> Span | None:
+    """The characters of field number `field` (from 0) of the record that starts on `line`, spaces trimmed.
 
-
-class ExactLoader(yaml.SafeLoader):
-    """A safe YAML loader that keeps every scalar as text, so no number ever passes through float.
-
-    Policy test files (attain.testing) are read with it too, for the same reason.
+    Follows the csv module's default dialect: fields split at commas, a field that starts
+    with a quote runs to its closing quote (a doubled quote is a quote inside it), over
+    line breaks if need be. Columns count characters; the renderer widens CJK ones.
     """
-
-    def construct_mapping(self, node, deep=False):
-        # PyYAML silently keeps the last of two equal keys; in payroll data that hides a mistake.
-        seen = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                key = (key_node.tag, key_node.value)
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        "while reading a record", node.start_mark, f"found the key {key_node.value!r} twice",
-                        key_node.start_mark,
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _yaml_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    # YAML allows `500_000` and `+5`; the data syntax does not, and they mean 500000 and 5.
-    return loader.construct_scalar(node).replace("_", "").removeprefix("+")
-
-
-def _yaml_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    text = loader.construct_scalar(node)
-    # Only true/false become booleans: YAML 1.1 also reads yes/no/on/off as
-    # booleans, which would turn a region code `NO` (Norway) into "false".
-    return text.lower() if text.lower() in ("true", "false") else text
-
-
-def _yaml_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    # Dates and timestamps stay as written: an ISO date is already its own text.
-    return loader.construct_scalar(node)
-
-
-ExactLoader.add_constructor("tag:yaml.org,2002:int", _yaml_number)
-ExactLoader.add_constructor("tag:yaml.org,2002:float", _yaml_number)
-ExactLoader.add_constructor("tag:yaml.org,2002:bool", _yaml_bool)
-ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _yaml_text)
-
-
-def _read_yaml(file: str, text: str) -> Table:
-    try:
-        data = yaml.load(text, Loader=ExactLoader)  # safe: ExactLoader is a SafeLoader subclass
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        span = Span(file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
-        raise AttainError(
-            [Diagnostic("D402", f"data file {file!r} is not valid YAML: {e.problem or e.context}", span=span)]
-        ) from None
-    except (yaml.YAMLError, RecursionError) as e:
-        detail = "it is nested too deeply" if isinstance(e, RecursionError) else str(e)
-        raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid YAML: {detail}")]) from None
-    return _records_table(file, data, "YAML")
+    row = line - 1
+    if not 0 <= row < len(lines):
+        return None
+    text = lines[row].rstrip("\r\n")
+    pos = 0
+    for number in itertools.count():
+        start_row, start = row, pos
+        if text.startswith('"', pos):
+            pos += 1
+            while True:
+                quote = text.find('"', pos)
+                if quote < 0:  # a line break inside the quotes: the field goes on
+                    row += 1
+                    if row >= len(lines):
+                        return None
+                    text, pos = lines[row].rstrip("\r\n"), 0
+                elif text.startswith('"', quote + 1):
+                    pos = quote + 2
+                else:
+                    pos = quote + 1
+                    break
+        comma = text.find(",", pos)
+        end = len(text) if comma < 0 else comma
+        if number == field:
+            first = lines[start_row].rstrip("\r\n")
+            while start < len(first) and first[start] in " \t" and (start_row != row or start < end):
+                start += 1
+            while end > 0 and text[end - 1] in " \t" and (start_row != row or end > start):
+                end -= 1
+            if start_row != row:  # a cell over several lines: its first line
+                return Span(file, start_row + 1, start + 1, start_row + 1, len(first) + 1)
+            return Span(file, row + 1, start + 1, row + 1, max(end, start + 1) + 1)
+        if comma < 0:
+            return None
+        pos = comma + 1
+    return None
 
 
-class _JSONProblem(Exception):
-    pass
-
-
-def _json_no_constants(name: str):
-    raise _JSONProblem(f"{name} is not a JSON number")
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> dict:
-    record: dict = {}
-    for key, value in pairs:
-        if key in record:
-            raise _JSONProblem(f"an object has the key {key!r} twice")
-        record[key] = value
-    return record
-
-
-def _read_json(file: str, text: str) -> Table:
-    try:
-        # Numbers stay as the text written: 0.1 arrives as "0.1", never as a float.
-        data = json.loads(
-            text,
-            parse_float=str,
-            parse_int=str,
-            parse_constant=_json_no_constants,
-            object_pairs_hook=_json_object,
-        )
-    except json.JSONDecodeError as e:
-        span = Span(file, e.lineno, e.colno, e.lineno, e.colno + 1)
-        raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid JSON: {e.msg}", span=span)]) from None
-    except (_JSONProblem, RecursionError) as e:
-        detail = "it is nested too deeply" if isinstance(e, RecursionError) else str(e)
-        raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid JSON: {detail}")]) from None
-    return _records_table(file, data, "JSON")
-
-
-def _records_table(file: str, data: Any, kind: str) -> Table:
-    """Turn a loaded list of mappings (or {rows: [...]}) into a Table; Row.line is the record number."""
-    if isinstance(data, dict) and "rows" in data:
-        data = data["rows"]
-    if not isinstance(data, list):
-        raise AttainError(
-            [
-                Diagnostic(
-                    "D403",
-                    f"data file {file!r} does not hold a list of records",
-                    hint=f"write the {kind} as a list of records, one per employee, "
-                    "or as a mapping whose `rows` key holds that list",
-                )
-            ]
-        )
-    columns: dict[str, None] = {}  # an ordered set: columns in first-seen order
-    records: list[dict[str, str | None]] = []
-    problems: list[Diagnostic] = []
-    for number, item in enumerate(data, 1):
-        where = f"record {number} of {file!r}"
-        if not isinstance(item, dict):
-            problems.append(Diagnostic("D403", f"{where} is not a mapping of column names to values"))
-            continue
-        record: dict[str, str | None] = {}
-        for key, value in item.items():
-            try:
-                name = cell_text(key)
-            except TypeError:
-                name = None
-            if not name:
-                problems.append(Diagnostic("D404", f"{where} has a key that is not a column name: {key!r}"))
-                continue
-            if name in record:
-                problems.append(Diagnostic("D404", f"{where} names column {name!r} twice"))
-                continue
-            try:
-                record[name] = cell_text(value)
-            except TypeError:
-                problems.append(
-                    Diagnostic(
-                        "D406",
-                        f"{where} has a {_kind_name(value)} in column {name!r}; a cell holds one value",
-                    )
-                )
-            columns.setdefault(name)
-        records.append(record)
-    if problems:
-        raise AttainError(problems)
-    names = tuple(columns)
-    rows = tuple(Row(n, {c: record.get(c) for c in names}) for n, record in enumerate(records, 1))
-    return Table(file, names, rows)
-
-
-def _kind_name(value: Any) -> str:
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "mapping"
-    if isinstance(value, (bytes, bytearray)):
-        return "binary value"
-    return f"{type(value).__name__} value"
-
-
-_READERS: dict[str, Callable[[str, str], Table]] = {
-    ".csv": _read_csv,
-    ".yaml": _read_yaml,
-    ".yml": _read_yaml,
-    ".json": _read_json,
+_RECORD_READERS: dict[str, Callable[[str, str], Table]] = {
+    ".yaml": read_yaml,
+    ".yml": read_yaml,
+    ".json": read_json,
 }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
+from attain.diagnostics import Diagnostic, Span
 from attain.io.numtext import format_number
 
 # The file name that data read from standard input goes by in tables and diagnostics.
@@ -45,13 +46,43 @@ class Row(NamedTuple):
     cells: dict[str, str | None]
 
 
+class Place(NamedTuple):
+    """Where one cell is in its file: the span to point at, and how a message names it ("" when the span says it).
+
+    A CSV cell's span is its range of characters in its line; an Excel cell's span is its row and
+    sheet column, and its name the sheet cell (`Sheet1!M3`); a YAML or JSON cell's span is its value's
+    line and column, and its name the record and field.
+    """
+
+    span: Span
+    name: str
+
+
+class Cells(Protocol):
+    """Finds cells in the file a table was read from, only when a message needs one (errors are rare)."""
+
+    def place(self, line: int, column: str) -> Place | None: ...
+
+
 @attrs.frozen
 class Table:
-    """An input file read as text cells; every row has a cell (maybe None) for every column."""
+    """An input file read as text cells; every row has a cell (maybe None) for every column.
+
+    `warnings` are what reading found worth saying without stopping (such as the encoding a CSV
+    file was read in); `cells` finds a cell's place in the file for messages. Neither takes part
+    in equality, and a table made by hand has neither.
+    """
 
     file: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, kw_only=True)
+    cells: Cells | None = attrs.field(default=None, eq=False, kw_only=True)
+    header_line: int = attrs.field(default=1, eq=False, kw_only=True)  # line (or sheet row) naming the columns
+
+    def place(self, line: int, column: str) -> Place | None:
+        """Where the cell of `column` in the row at `line` is, if the reader can tell."""
+        return self.cells.place(line, column) if self.cells is not None else None
 
 
 def cell_text(value: Any) -> str | None:

@@ -81,7 +81,10 @@ def test_bad_data_writes_nothing(tmp_path):
     out = tmp_path / "out.csv"
     r = invoke("run", POLICY, "--data", str(data), "--out", str(out))
     assert r.exit_code == 1
-    assert f"{data}:2:5" in r.stderr
+    # The cell's own characters: S001,张*,华东,"500,000", is 21 characters, so the cell starts at column 22
+    # (it was column 5, the column's number, before carets went under the cell).
+    assert f"{data}:2:22" in r.stderr
+    assert '\n  |                         ^^^^^^^^^ 销售额实际\n' in r.stderr  # 张* and 华东 are two wide each
     assert 'expected money, got "57x,000"' in r.stderr
     assert not out.exists()
 

@@ -62,8 +62,8 @@ def test_parse_cell(kind, text, value):
         ("count", "-1", "count (a whole number, 0 or more)"),
         ("percent", "95%%", "percent (such as 95% or 0.95)"),
         ("bool", "maybe", "true or false (true/false, yes/no, 1/0, 是/否)"),
-        ("date", "2023-02-30", "date (YYYY-MM-DD)"),
-        ("date", "20230701", "date (YYYY-MM-DD)"),
+        ("date", "2023-02-30", "date (year first: 2023-07-01, 2023/7/1, 2023.7.1 or 2023年7月1日)"),
+        ("date", "20230701", "date (year first: 2023-07-01, 2023/7/1, 2023.7.1 or 2023年7月1日)"),
     ],
 )
 def test_parse_cell_rejects(kind, text, expected):
