@@ -190,9 +190,12 @@ class Policy:
         return out
 
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
-                period: str | None = None) -> Explanation:
-        """How one employee's value (or every output) came about, down to the data cells."""
-        table = self.table(data, id_column)
+                period: str | None = None, engine: str = "python") -> Explanation:
+        """How one employee's value (or every output) came about, down to the data cells.
+
+        `engine` computes the rows before it (earlier periods, colleagues) as `run` does.
+        """
+        table = self.table(data, id_column, engine)
         if not self.plan.aggregates:
             # Nothing looks at colleagues: the employee's own rows are all there is to compute.
             key = find_id_column(table, id_column)
@@ -227,7 +230,7 @@ class Policy:
                 raise AttainError([Diagnostic("U511", f"the policy has no value named '{name}'",
                                               hint=f"did you mean '{close[0]}'?" if close else
                                               "values: " + ", ".join(self.model.outputs))])
-        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
+        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
         state = None
         with gc_paused():
             for state in runner.run(until=(record.who, record.period)):
