@@ -123,3 +123,17 @@ def test_years_out_of_range_are_bad_labels():
     with pytest.raises(AttainError) as e:
         p.run(table(["id", "period", "a"], ["A", "9999-12", "1"]))
     assert e.value.diagnostics[0].code == "D413"
+
+
+@pytest.mark.parametrize("block, value", [
+    ("b = retroactive s\n    above at 1%\n", Decimal("0.12")),
+    ("b = lookup region\n    else -> 2\n", Decimal("2")),
+    ("b = band s\n    otherwise -> 3\n", Decimal("3")),
+    ('variants by region\n    else:\n        b = s * 2\n', Decimal("24")),
+])
+def test_a_block_of_one_catch_all_row_compiles(block, value):
+    # The plan wrote a bare `else:` with no `if` before it (a SyntaxError while loading the policy).
+    p = attain.loads(f'policy "c"\ninput s : money\ninput region : text\n{block}output b\n')
+    data = table(["id", "s", "region"], ["A", "12", "N"])
+    for engine in ("python", "reference"):
+        assert p.run(data, engine=engine).rows[0]["b"] == value
