@@ -8,6 +8,7 @@ import attain
 from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
+from attain.engine.runner import ENGINES
 from attain.io import Row, Table
 
 
@@ -137,3 +138,33 @@ def test_a_block_of_one_catch_all_row_compiles(block, value):
     data = table(["id", "s", "region"], ["A", "12", "N"])
     for engine in ("python", "reference"):
         assert p.run(data, engine=engine).rows[0]["b"] == value
+
+
+def outcomes(policy, data):
+    """Each engine's rows, or the diagnostics (code, message) it stopped with."""
+    found = {}
+    for engine in ENGINES:
+        try:
+            found[engine] = policy.run(data, engine=engine).rows
+        except AttainError as e:
+            found[engine] = [(d.code, d.message, d.span) for d in e.diagnostics]
+    return found
+
+
+def test_an_empty_input_kept_for_a_group_or_a_later_period_is_kept_as_the_plan_keeps_it():
+    # The reference engine computed the input itself where the plan keeps the cell: an empty one
+    # failed the row at once ("... and it is an output"), before the group or period needing it.
+    later = attain.loads('policy "h"\nperiod month\ninput sales : money\np = previous(sales, else 0)\noutput p\n')
+    found = outcomes(later, table(["id", "period", "sales"], ["A", "2023-01", None]))
+    assert list(found.values()) == [({"id": "A", "period": "2023-01", "p": Decimal("0")},)] * len(ENGINES)
+    group = attain.loads('policy "g"\ninput region : text\ninput extra : number\nm = max(extra within region)\n'
+                         "output m\n")
+    found = outcomes(group, table(["id", "region", "extra"], ["A", "N", None], ["B", "N", "1"]))
+    assert [d[:2] for d in found["reference"]] == [
+        ("E302", "for A, 'extra' is missing, and max(... within ...) needs it to place the employee in a group")]
+    assert all(f == found["reference"] for f in found.values())
+    output = attain.loads('policy "o"\ninput extra : number\ninput sales : money\nr = sales / 2\n'
+                          "output extra, r\n")
+    found = outcomes(output, table(["id", "extra", "sales"], ["A", None, "4"]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A, 'extra' is missing, and it is an output")]
+    assert all(f == found["python"] for f in found.values())
