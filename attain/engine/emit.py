@@ -489,6 +489,10 @@ class Emitter(Writer):
     def brackets(self, br: n.Brackets, target: str) -> None:
         amount = self.num(br.amount)
         base = self.num(br.base) if br.base is not None else ("1", "1")
+        if br.base is not None and all(row.upto is None for row in br.rows) and base[0].isidentifier():
+            # No bound reads the base, yet it is the bracket's to compute (as the reference evaluator
+            # does): an empty cell there falls back, so that the row's error names it.
+            self.emit(f"if {base[0]} is MISSING: raise Fallback('missing value')")
         if br.kind == "retroactive":
             self._retroactive(br, amount, base, target)
             return

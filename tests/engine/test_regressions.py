@@ -168,3 +168,16 @@ def test_an_empty_input_kept_for_a_group_or_a_later_period_is_kept_as_the_plan_k
     found = outcomes(output, table(["id", "extra", "sales"], ["A", None, "4"]))
     assert [d[:2] for d in found["python"]] == [("E302", "for A, 'extra' is missing, and it is an output")]
     assert all(f == found["python"] for f in found.values())
+
+
+@pytest.mark.parametrize("kind", ["marginal", "retroactive"])
+def test_brackets_with_no_bound_still_need_their_base(kind):
+    # With only `above at`, no bound reads the base, and the plan paid 10% of sales where the base
+    # was empty; the reference evaluator computes the base, and says it is missing.
+    p = attain.loads(f'policy "b"\ninput sales : money\ninput target : money\nc = {kind} sales relative to target\n'
+                     "    above at 10%\noutput c\n")
+    found = outcomes(p, table(["id", "sales", "target"], ["A", "100", None]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A, 'target' is missing, and 'c' needs it")]
+    assert all(f == found["python"] for f in found.values())
+    assert outcomes(p, table(["id", "sales", "target"], ["A", "100", "0"]))["python"] == (
+        {"id": "A", "c": Decimal("10.0")},)
