@@ -181,3 +181,24 @@ def test_brackets_with_no_bound_still_need_their_base(kind):
     assert all(f == found["python"] for f in found.values())
     assert outcomes(p, table(["id", "sales", "target"], ["A", "100", "0"]))["python"] == (
         {"id": "A", "c": Decimal("10.0")},)
+
+
+def test_a_text_date_or_flag_that_copies_an_empty_cell_fails_its_row_as_the_reference_says():
+    # The plan stored the empty cell and went on: the row gave results (here p = "none") where the
+    # reference evaluator fails it, or failed only when written out, after joining its groups.
+    p = attain.loads('policy "t"\nperiod month\ninput region : text\ninput sales : money\nr = region\n'
+                     'p = previous(r, else "none")\noutput p, sales\n')
+    found = outcomes(p, table(["id", "period", "region", "sales"], ["A", "2023-01", None, "5"]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A in 2023-01, 'region' is missing, and 'r' needs it")]
+    assert all(f == found["python"] for f in found.values())
+    tiers = attain.loads('policy "f"\ninput sales : money\ninput note : text\ninput pick : bool\n'
+                         "t = first match\n    top : sales > 0 -> note note, pick pick\n"
+                         "    rest : otherwise -> pick false\n"
+                         "s = min(sales within everyone except self)\noutput t, s\n")
+    found = outcomes(tiers, table(["id", "sales", "note", "pick"], ["A", "5", "x", None], ["B", "7", "y", "true"]))
+    # A fails where its tier is computed, before the group: so B has no peer in it
+    assert [d[:2] for d in found["python"]] == [
+        ("E302", "for A, 'pick' is missing, and 't' needs it"),
+        ("E306", "for B, min(sales within everyone except self) has no value: min(sales within everyone "
+                 "except self) = no value: no one else is in the group (1 employee in the group)")]
+    assert all(f == found["python"] for f in found.values())
