@@ -202,3 +202,12 @@ def test_a_text_date_or_flag_that_copies_an_empty_cell_fails_its_row_as_the_refe
         ("E306", "for B, min(sales within everyone except self) has no value: min(sales within everyone "
                  "except self) = no value: no one else is in the group (1 employee in the group)")]
     assert all(f == found["python"] for f in found.values())
+
+
+@pytest.mark.parametrize("step", ["1", "0.01"])
+def test_rounding_an_empty_cell_to_a_whole_step_is_an_error_not_a_crash(step):
+    # round(x, 1) handed the empty cell's pair straight to divmod(), a TypeError (internal error).
+    p = attain.loads(f'policy "r"\ninput score : number\nv = round(score, {step})\noutput v\n')
+    found = outcomes(p, table(["id", "score"], ["A", None]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A, 'score' is missing, and 'v' needs it")]
+    assert all(f == found["python"] for f in found.values())
