@@ -273,9 +273,12 @@ class Policy:
 
     @boundary
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
-                period: str | None = None, allow_ids=()) -> Explanation:
-        """How one employee's value (or every output) came about, down to the data cells."""
-        table = self.table(data, id_column, allow_ids=allow_ids)
+                period: str | None = None, allow_ids=(), engine: str = "python") -> Explanation:
+        """How one employee's value (or every output) came about, down to the data cells.
+
+        `engine` computes the rows before it (earlier periods, colleagues) as `run` does.
+        """
+        table = self.table(data, id_column, engine, allow_ids=allow_ids)
         if not self.plan.aggregates:
             # Nothing looks at colleagues: the employee's own rows are all there is to compute.
             key = find_id_column(table, id_column)
@@ -283,6 +286,37 @@ class Policy:
             if mine.rows:
                 table = mine
         bound = bind(self.plan, table, id_column, allow_ids)
+        record = self._record_of(bound, who, period)
+        names = [value] if value else list(self.model.outputs)
+        known = list(self.model.inputs) + list(self.model.definitions)
+        for name in names:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                raise AttainError([Diagnostic("U511", f"the policy has no value named '{name}'",
+                                              hint=f"did you mean '{close[0]}'?" if close else
+                                              "values: " + ", ".join(self.model.outputs))])
+        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
+        with gc_paused():
+            # The run stops after the row asked for; it is the last state the run yields.
+            last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
+        state = last[0] if last else None
+        if state is None or state.record is not record:
+            raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
+        # A row the policy refuses has no result to explain: the refusal says why.
+        plain = runner.reference(state)
+        for name in self.model.refusals:
+            plain.value(name)
+        # Computed again, with a recorder listening: the run above records nothing.
+        recorder = Recorder(runner.sources(state))
+        ref = runner.reference(state, recorder)
+        for name in names:
+            ref.value(name)
+        roots = tuple(recorder.traces[name] for name in names)
+        label = str(record.period) if record.period is not None else None
+        return Explanation(who, self.tree.file, roots, label)
+
+    def _record_of(self, bound: Bound, who: str, period: str | None):
+        """The record an explanation is about: the employee's row for `period`, or their latest."""
         records = [r for r in bound.records if r.who == who]
         if not records:
             ids = list(dict.fromkeys(r.who for r in bound.records))
@@ -304,33 +338,7 @@ class Policy:
                 have = ", ".join(str(r.period) for r in records)
                 raise AttainError([Diagnostic("U513", f"{who} has no row for period '{period}'",
                                               hint=f"{who}'s periods: {have}")])
-        names = [value] if value else list(self.model.outputs)
-        known = list(self.model.inputs) + list(self.model.definitions)
-        for name in names:
-            if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                raise AttainError([Diagnostic("U511", f"the policy has no value named '{name}'",
-                                              hint=f"did you mean '{close[0]}'?" if close else
-                                              "values: " + ", ".join(self.model.outputs))])
-        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
-        with gc_paused():
-            # The run stops after the row asked for; it is the last state the run yields.
-            last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
-        state = last[0] if last else None
-        if state is None or state.record is not record:
-            raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
-        # A row the policy refuses has no result to explain: the refusal says why.
-        plain = runner.reference(state)
-        for name in self.model.refusals:
-            plain.value(name)
-        # Computed again, with a recorder listening: the run above records nothing.
-        recorder = Recorder(runner.sources(state))
-        ref = runner.reference(state, recorder)
-        for name in names:
-            ref.value(name)
-        roots = tuple(recorder.traces[name] for name in names)
-        label = str(record.period) if record.period is not None else None
-        return Explanation(who, self.tree.file, roots, label)
+        return record
 
 
 def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python",

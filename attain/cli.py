@@ -208,12 +208,15 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
 
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--engine", type=click.Choice(api.ENGINES), default=None,
+              help="The engine every case runs with: python, the compiled plan [the default]; reference, "
+                   "every value by the reference evaluator. Both must meet every expectation.")
 @_guard
-def test_cmd(paths):
+def test_cmd(paths, engine):
     """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""
     from attain import testing
 
-    results = testing.run_paths(list(paths) or ["."])
+    results = testing.run_paths(list(paths) or ["."], engine=engine or "python")
     click.echo(testing.render_results(results), nl=False)
     raise _Exit(testing.exit_code(results))
 

@@ -356,8 +356,15 @@ class Emitter(Writer):
         kind = _kind_of_type(t) if t.kind != "tier" else "tier"
         self.gated(d, name, kind)
         if kind == "num":
+            # (a copy of an empty cell falls back here too: MISSING refuses the comparison)
             self.emit(f"if {target}_d > {_NORMALISE_ABOVE}:")
             self.emit(f"    g = _gcd({target}_n, {target}_d); {target}_n //= g; {target}_d //= g")
+            return
+        # A flag, text or date (or a tier's result) that copies an empty cell: the reference evaluator
+        # fails the row where it computes the value, so the plan hands the row over here as well, not
+        # later, when the value is written out or looked back at (by then the row has joined groups).
+        for var, held in self._vars_of(name)[1 if kind == "tier" else 0:]:
+            self.emit(f"if {var + '_n' if held == 'num' else var} is MISSING: raise Fallback('missing value')")
 
     def gated(self, d: n.Definition, name: str, kind: str) -> None:
         """The body, or 0 when its `unless` holds."""
@@ -492,6 +499,10 @@ class Emitter(Writer):
     def brackets(self, br: n.Brackets, target: str) -> None:
         amount = self.num(br.amount)
         base = self.num(br.base) if br.base is not None else ("1", "1")
+        if br.base is not None and all(row.upto is None for row in br.rows) and base[0].isidentifier():
+            # No bound reads the base, yet it is the bracket's to compute (as the reference evaluator
+            # does): an empty cell there falls back, so that the row's error names it.
+            self.emit(f"if {base[0]} is MISSING: raise Fallback('missing value')")
         if br.kind == "retroactive":
             self._retroactive(br, amount, base, target)
             return

@@ -183,7 +183,10 @@ class Runner:
                 for k in range(len(plan.stages)):
                     self._fill_from_reference(state, ref, k)
                 if not state.failed:
-                    state.outputs = convert(state.slots)
+                    try:
+                        state.outputs = convert(state.slots)
+                    except Fallback:
+                        self._outputs_from_reference(state, ref)  # the output is an input left empty
         if plan.history and period is not None:
             for state in states:
                 if not state.failed:
@@ -207,6 +210,11 @@ class Runner:
         try:
             for name, slot in plan.slots.items():
                 if _stage_of(plan, name) != stage:
+                    continue
+                if name in plan.model.inputs:
+                    # Kept as the plan keeps it, the cell as bound (MISSING when empty): the group
+                    # or the later period that needs it says so, as it does after the plan.
+                    state.slots[slot] = state.record.fast[plan.inputs.index(name)]
                     continue
                 value = ref.value(name)
                 if isinstance(value, TierValue):

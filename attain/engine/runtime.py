@@ -30,6 +30,7 @@ class _Missing:
 
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
     __floordiv__ = __rfloordiv__ = __neg__ = __abs__ = __bool__ = _refuse
+    __divmod__ = __rdivmod__ = __mod__ = __rmod__ = _refuse  # round(x, 1) divides x's pair with divmod
     __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse
     __hash__ = _refuse  # `role in ("a", "b")` and grouping by a missing text fall back too
 

@@ -46,6 +46,10 @@ class Writer:
     # ------------------------------------------------------------ branches
     def chain(self, conditions_and_bodies: list[tuple[str, Body]], otherwise: Body) -> None:
         """if/elif/else over (condition code, emit-body) pairs; each body emits its own statements."""
+        if not conditions_and_bodies:
+            # A block of one catch-all row (`otherwise`, `else`, `above`): a bare `else:` is no Python.
+            otherwise()
+            return
         first = True
         for cond, emit_body in conditions_and_bodies:
             self.emit(f"{'if' if first else 'elif'} {cond}:")

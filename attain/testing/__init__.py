@@ -23,8 +23,10 @@ Python API
     results = testing.run_suite(suite)                # [CaseResult(name, file, passed, failures)]
     print(testing.render_results(results))            # PASS/FAIL lines, then "N passed, M failed"
     results = testing.run_paths(["policies"])         # all of it; invalid files become failed results
+    results = testing.run_paths(["policies"], engine="reference")  # every case by the reference evaluator
     code = testing.exit_code(results)                 # 0 if every case passed, else 1
-    testing.run_case(case, testing.Runner())          # one case (a Runner loads each policy once)
+    testing.run_case(case, testing.Runner())          # one case (a Runner loads each policy once;
+                                                      # Runner("reference") runs it with that engine)
     testing.render_case(result)                       # one case's failures with their explanations
     testing.render_diagnostics(error.diagnostics)     # T6xx (and other) diagnostics, with excerpts
 """

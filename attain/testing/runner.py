@@ -3,7 +3,8 @@
 `check` expectations compare the checker's findings; `expect_error` the data
 errors of a run; `expect` the values of the results, or of a policy's inner
 values through their explanation. A differing value becomes a `Failure`
-carrying that value's explanation.
+carrying that value's explanation. A `Runner` names the engine every case is
+run with (`attain.engine.runner.ENGINES`; the compiled plan unless told).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import attrs
 from attain.api import Policy, Results, check, load
 from attain.diagnostics import AttainError, Diagnostic, sort_diagnostics
 from attain.engine.periods import parse_period
+from attain.engine.runner import ENGINES
 from attain.engine.trace import TierValue, Trace
 from attain.exact import to_decimal
 from attain.io import Table
@@ -29,9 +31,12 @@ from attain.testing.spec import SUFFIX, Case, Expectation, Suite
 
 
 class Runner:
-    """Loads and checks each policy once, for all the cases that name it."""
+    """Loads and checks each policy once, for all the cases that name it, and runs them with one engine."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine: str = "python") -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}")
+        self.engine = engine
         self._loaded: dict[Path, Policy | AttainError] = {}
         self._checked: dict[Path, list[Diagnostic]] = {}
 
@@ -60,8 +65,8 @@ def run_suite(suite: Suite, runner: Runner | None = None) -> list[CaseResult]:
     return [run_case(case, runner) for case in suite.cases]
 
 
-def run_paths(paths: Sequence[str | Path]) -> list[CaseResult]:
-    """Discover, load and run every test file under `paths`; an invalid test file is one failed result.
+def run_paths(paths: Sequence[str | Path], engine: str = "python") -> list[CaseResult]:
+    """Discover, load and run every test file under `paths` with `engine`; an invalid test file is one failed result.
 
     Raises `AttainError` (T601) for a path that does not exist, and (T610) when there are no test files.
     """
@@ -69,7 +74,7 @@ def run_paths(paths: Sequence[str | Path]) -> list[CaseResult]:
     if not files:
         raise AttainError([Diagnostic("T610", "no policy test files found under " + ", ".join(map(str, paths)),
                                       hint=f"a policy test file's name ends in {SUFFIX}")])
-    runner = Runner()
+    runner = Runner(engine)
     results: list[CaseResult] = []
     for file in files:
         try:
@@ -128,9 +133,9 @@ def _run_and_compare(case: Case, runner: Runner) -> list[Failure]:
     except AttainError as e:
         return [Failure(f"the policy {str(case.policy)!r} does not load", got=_codes_text(e.diagnostics),
                         explanation=render_diagnostics(e.diagnostics, known=e.sources))]
-    data = case.rows if case.rows is not None else case.data
+    data = case.source
     try:
-        results = policy.run(data, case.id_column)
+        results = policy.run(data, case.id_column, engine=runner.engine)
     except AttainError as error:
         # sorted as an AttainError sorts them, now that some may point at `rows:`
         found = sort_diagnostics(_relocate(error.diagnostics, case))
@@ -143,7 +148,7 @@ def _run_and_compare(case: Case, runner: Runner) -> list[Failure]:
         return [Failure(f"expected error {expected}, but the policy ran without errors",
                         expected=expected, got="no errors")]
     assert data is not None  # a case that runs has rows or data
-    return _compare_values(case, policy, data, results)
+    return _compare_values(case, policy, data, results, runner.engine)
 
 
 def _compare_error(case: Case, found: list[Diagnostic]) -> list[Failure]:
@@ -172,7 +177,8 @@ def _relocate(diagnostics: list[Diagnostic], case: Case) -> list[Diagnostic]:
 # ---------------------------------------------------------------- expected values
 
 
-def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Results) -> list[Failure]:
+def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Results,
+                    engine: str) -> list[Failure]:
     key = results.columns[0]
     periodic = "period" in results.columns
     by_who: dict[str, list[dict]] = {}
@@ -201,7 +207,8 @@ def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Res
                     who=who, period=period, value=exp.value, expected=exp.expected))
                 continue
             try:
-                got = _traced_value(policy.explain(data, who, exp.value, case.id_column, period).roots[0])
+                got = _traced_value(policy.explain(data, who, exp.value, case.id_column, period,
+                                                   engine).roots[0])
             except AttainError as e:
                 failures.append(Failure(f"{label} {exp.value}: cannot compute it", who=who, period=period,
                                         value=exp.value, expected=exp.expected,
@@ -213,7 +220,7 @@ def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Res
         shown_expected = show_expected(exp.expected, got)
         shown_got = show(got)
         try:
-            explanation = policy.explain(data, who, exp.value, case.id_column, period).text()
+            explanation = policy.explain(data, who, exp.value, case.id_column, period, engine).text()
         except AttainError as e:
             explanation = "(no explanation: " + "; ".join(d.message for d in e.diagnostics) + ")"
         failures.append(Failure(f"{label} {exp.value}: expected {shown_expected}, got {shown_got}" + note,

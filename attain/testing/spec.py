@@ -74,6 +74,11 @@ class Case:
     def runs(self) -> bool:
         return self.rows is not None or self.data is not None
 
+    @property
+    def source(self) -> Table | Path | None:
+        """What the case runs the policy over: its inline rows, or its data file (None when it only checks)."""
+        return self.rows if self.rows is not None else self.data
+
 
 @attrs.frozen
 class Suite:

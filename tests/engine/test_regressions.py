@@ -8,6 +8,7 @@ import attain
 from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
+from attain.engine.runner import ENGINES
 from attain.io import Row, Table
 
 
@@ -123,3 +124,90 @@ def test_years_out_of_range_are_bad_labels():
     with pytest.raises(AttainError) as e:
         p.run(table(["id", "period", "a"], ["A", "9999-12", "1"]))
     assert e.value.diagnostics[0].code == "D413"
+
+
+@pytest.mark.parametrize("block, value", [
+    ("b = retroactive s\n    above at 1%\n", Decimal("0.12")),
+    ("b = lookup region\n    else -> 2\n", Decimal("2")),
+    ("b = band s\n    otherwise -> 3\n", Decimal("3")),
+    ('variants by region\n    else:\n        b = s * 2\n', Decimal("24")),
+])
+def test_a_block_of_one_catch_all_row_compiles(block, value):
+    # The plan wrote a bare `else:` with no `if` before it (a SyntaxError while loading the policy).
+    p = attain.loads(f'policy "c"\ninput s : money\ninput region : text\n{block}output b\n')
+    data = table(["id", "s", "region"], ["A", "12", "N"])
+    for engine in ("python", "reference"):
+        assert p.run(data, engine=engine).rows[0]["b"] == value
+
+
+def outcomes(policy, data):
+    """Each engine's rows, or the diagnostics (code, message) it stopped with."""
+    found = {}
+    for engine in ENGINES:
+        try:
+            found[engine] = policy.run(data, engine=engine).rows
+        except AttainError as e:
+            found[engine] = [(d.code, d.message, d.span) for d in e.diagnostics]
+    return found
+
+
+def test_an_empty_input_kept_for_a_group_or_a_later_period_is_kept_as_the_plan_keeps_it():
+    # The reference engine computed the input itself where the plan keeps the cell: an empty one
+    # failed the row at once ("... and it is an output"), before the group or period needing it.
+    later = attain.loads('policy "h"\nperiod month\ninput sales : money\np = previous(sales, else 0)\noutput p\n')
+    found = outcomes(later, table(["id", "period", "sales"], ["A", "2023-01", None]))
+    assert list(found.values()) == [({"id": "A", "period": "2023-01", "p": Decimal("0")},)] * len(ENGINES)
+    group = attain.loads('policy "g"\ninput region : text\ninput extra : number\nm = max(extra within region)\n'
+                         "output m\n")
+    found = outcomes(group, table(["id", "region", "extra"], ["A", "N", None], ["B", "N", "1"]))
+    assert [d[:2] for d in found["reference"]] == [
+        ("E302", "for A, 'extra' is missing, and max(... within ...) needs it to place the employee in a group")]
+    assert all(f == found["reference"] for f in found.values())
+    output = attain.loads('policy "o"\ninput extra : number\ninput sales : money\nr = sales / 2\n'
+                          "output extra, r\n")
+    found = outcomes(output, table(["id", "extra", "sales"], ["A", None, "4"]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A, 'extra' is missing, and it is an output")]
+    assert all(f == found["python"] for f in found.values())
+
+
+@pytest.mark.parametrize("kind", ["marginal", "retroactive"])
+def test_brackets_with_no_bound_still_need_their_base(kind):
+    # With only `above at`, no bound reads the base, and the plan paid 10% of sales where the base
+    # was empty; the reference evaluator computes the base, and says it is missing.
+    p = attain.loads(f'policy "b"\ninput sales : money\ninput target : money\nc = {kind} sales relative to target\n'
+                     "    above at 10%\noutput c\n")
+    found = outcomes(p, table(["id", "sales", "target"], ["A", "100", None]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A, 'target' is missing, and 'c' needs it")]
+    assert all(f == found["python"] for f in found.values())
+    assert outcomes(p, table(["id", "sales", "target"], ["A", "100", "0"]))["python"] == (
+        {"id": "A", "c": Decimal("10.0")},)
+
+
+def test_a_text_date_or_flag_that_copies_an_empty_cell_fails_its_row_as_the_reference_says():
+    # The plan stored the empty cell and went on: the row gave results (here p = "none") where the
+    # reference evaluator fails it, or failed only when written out, after joining its groups.
+    p = attain.loads('policy "t"\nperiod month\ninput region : text\ninput sales : money\nr = region\n'
+                     'p = previous(r, else "none")\noutput p, sales\n')
+    found = outcomes(p, table(["id", "period", "region", "sales"], ["A", "2023-01", None, "5"]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A in 2023-01, 'region' is missing, and 'r' needs it")]
+    assert all(f == found["python"] for f in found.values())
+    tiers = attain.loads('policy "f"\ninput sales : money\ninput note : text\ninput pick : bool\n'
+                         "t = first match\n    top : sales > 0 -> note note, pick pick\n"
+                         "    rest : otherwise -> pick false\n"
+                         "s = min(sales within everyone except self)\noutput t, s\n")
+    found = outcomes(tiers, table(["id", "sales", "note", "pick"], ["A", "5", "x", None], ["B", "7", "y", "true"]))
+    # A fails where its tier is computed, before the group: so B has no peer in it
+    assert [d[:2] for d in found["python"]] == [
+        ("E302", "for A, 'pick' is missing, and 't' needs it"),
+        ("E306", "for B, min(sales within everyone except self) has no value: min(sales within everyone "
+                 "except self) = no value: no one else is in the group (1 employee in the group)")]
+    assert all(f == found["python"] for f in found.values())
+
+
+@pytest.mark.parametrize("step", ["1", "0.01"])
+def test_rounding_an_empty_cell_to_a_whole_step_is_an_error_not_a_crash(step):
+    # round(x, 1) handed the empty cell's pair straight to divmod(), a TypeError (internal error).
+    p = attain.loads(f'policy "r"\ninput score : number\nv = round(score, {step})\noutput v\n')
+    found = outcomes(p, table(["id", "score"], ["A", None]))
+    assert [d[:2] for d in found["python"]] == [("E302", "for A, 'score' is missing, and 'v' needs it")]
+    assert all(f == found["python"] for f in found.values())

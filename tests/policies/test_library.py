@@ -5,10 +5,8 @@
 - Every other policy must have no errors.
 - Every folder's sample data runs through every policy in it that has no errors
   (`attain run`, exit 0), and `attain explain` works for the first employee.
-- A folder may hold several data files (say, monthly and weekly data, or rows by
-  period and by date): a policy names its own in a comment line
-  `# Sample data: FILE` (a file in the policy's folder); otherwise it uses the
-  folder's `sample.csv`, or else the folder's first CSV file.
+- A folder may hold several data files: `library_samples.sample_of` says which one
+  each policy runs over.
 
 A source document's worked example is asserted in one place: the policy's own test file
 (`policies/<case>/*.test.yaml`, with the hand calculation in its comments), which both
@@ -17,39 +15,13 @@ errors, and do not restate it.
 """
 
 import csv
-import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from library_samples import AS_WRITTEN, FIXED, POLICIES, ident, sample_of
 
 import attain
 from attain.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-POLICIES = sorted((ROOT / "policies").rglob("*.policy"))
-FIXED = [p for p in POLICIES if "as-written" not in p.name]
-AS_WRITTEN = [p for p in POLICIES if "as-written" in p.name]
-
-
-def ident(path):
-    return str(path.relative_to(ROOT / "policies"))
-
-
-SAMPLE_LINE = re.compile(r"^#\s*Sample data:\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
-
-
-def sample_of(policy):
-    named = SAMPLE_LINE.search(policy.read_text(encoding="utf-8"))
-    if named:
-        data = policy.parent / named.group(1)
-        assert data.is_file(), f"{ident(policy)} names sample data {named.group(1)}, which does not exist"
-        return data
-    if (policy.parent / "sample.csv").is_file():
-        return policy.parent / "sample.csv"
-    found = sorted(policy.parent.glob("*.csv"))
-    assert found, f"{policy.parent} has no sample data"
-    return found[0]
 
 
 def first_employee(data):

@@ -1,0 +1,126 @@
+"""Engines, coverage: the corpus every engine runs (the library's policies and generated ones) uses every construct.
+
+The constructs are read from the language's own declarations (node classes, built-in and group
+functions, rounding modes, combine rules, input types, operators), so a construct added there
+without a policy or generator case that uses it fails here. The generated policies are a
+fixed, derandomized set drawn from the strategies `test_generated` runs by every engine.
+"""
+
+import hypothesis.strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from library_samples import FIXED
+from policy_generator import Generated, policies, rollups
+
+from attain.dsl import nodes as n
+from attain.dsl.builtins import COMBINE, FUNCTIONS, GROUP_FUNCTIONS, INPUT_TYPES, ROUND_MODES
+from attain.dsl.checker import check
+from attain.dsl.model import Model
+from attain.dsl.parser import parse, parse_file
+
+# The row forms of a band (`BandRow.op`), as the grammar writes them.
+BAND_ROWS = (">=", ">", "<=", "<", "=", "below", "above", "to", "otherwise")
+
+
+def expected() -> set[str]:
+    names = {f"node {cls.__name__}" for cls in (*n.EXPRESSIONS, *n.BLOCKS)}
+    names |= {f"function {name}" for name in FUNCTIONS}
+    names |= {f"group function {name}" for name in GROUP_FUNCTIONS}
+    names |= {f"round {mode}" for mode in (*ROUND_MODES, "by default")}
+    names |= {f"operator {op}" for op in (*n.COMPARISONS, *n.ARITHMETIC, *n.LOGIC, "not", "negate")}
+    names |= {f"band row {op}" for op in BAND_ROWS}
+    names |= {f"{kind} brackets{relative}" for kind in ("marginal", "retroactive") for relative in ("", " relative")}
+    names |= {f"input {kind}" for kind in INPUT_TYPES} | {f"combine {rule}" for rule in COMBINE}
+    names |= {"within a group", "within everyone", "except self", "previous 1 back", "previous 2 or more back",
+              "lookup with else", "lookup without else", "unless", "flag", "refuse", "payout", "variants", "uses",
+              "period"}
+    return names
+
+
+def constructs(model: Model) -> set[str]:
+    """What a checked policy uses, named as `expected` names it."""
+    policy = model.policy
+    found = {f"input {i.type}" for i in policy.inputs} | {f"combine {i.combine}" for i in policy.inputs if i.combine}
+    found |= {"uses"} if policy.header.uses else set()
+    found |= {"period"} if policy.header.period else set()
+    found |= {"flag"} if policy.flags else set()
+    for d in model.definitions.values():
+        roots: list[object]
+        if isinstance(d, n.FlagDecl):
+            roots = [d.condition]
+        elif isinstance(d, n.Refusal):
+            roots = [d.condition]
+            found.add("refuse")
+        else:
+            roots = [d.body, *([d.gate] if d.gate is not None else [])]
+            found |= {"unless"} if d.gate is not None else set()
+            found |= {"payout"} if d.payout else set()
+        for root in roots:
+            for node in n.walk(root):
+                found |= details(node)
+    return found
+
+
+def details(node: object) -> set[str]:
+    found = {f"node {type(node).__name__}"}
+    match node:
+        case n.Call(func=func):
+            found.add(f"function {func}")
+        case n.Round(mode=mode):
+            found |= {"function round", f"round {mode or 'by default'}"}
+        case n.Aggregate(func=func, group=group, except_self=mine):
+            found.add(f"group function {func}")
+            found.add("within everyone" if group is None else "within a group")
+            found |= {"except self"} if mine else set()
+        case n.Binary(op=op):
+            found.add(f"operator {op}")
+        case n.Unary(op=op):
+            found.add("operator not" if op == "not" else "operator negate")
+        case n.Previous(back=back):
+            found.add("previous 1 back" if back == 1 else "previous 2 or more back")
+        case n.Band(rows=rows):
+            found |= {f"band row {row.op}" for row in rows}
+        case n.Lookup(rows=rows):
+            found.add("lookup with else" if any(row.key is None for row in rows) else "lookup without else")
+        case n.Brackets(kind=kind, base=base):
+            found.add(f"{kind} brackets{'' if base is None else ' relative'}")
+        case n.Choice():
+            found.add("variants")
+    return found
+
+
+def checked(text: str) -> Model:
+    model, found = check(parse(text))
+    assert not any(d.is_error for d in found), found
+    return model
+
+
+def examples(strategy: st.SearchStrategy[Generated], count: int) -> list[Generated]:
+    """A fixed set of examples of a strategy: derandomized, so the same on every run."""
+    found: list[Generated] = []
+
+    @settings(max_examples=count, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @given(strategy)
+    def collect(example: Generated) -> None:
+        found.append(example)
+
+    collect()
+    return found
+
+
+def test_the_corpus_uses_every_construct():
+    library: set[str] = set()
+    for path in FIXED:
+        library |= constructs(check(parse_file(path))[0])
+    generated: set[str] = set()
+    for example in [*examples(policies(), 25), *examples(rollups(), 8)]:
+        try:
+            model = checked(example.text)
+        except AssertionError:
+            continue  # the rare policy the checker refuses is not run either
+        generated |= constructs(model)
+        if example.monthly is not None:
+            generated |= constructs(checked(example.monthly))
+    assert expected() - (library | generated) == set()
+    # every construct is also in what the generator writes, where data of every shape meets it
+    assert expected() - generated == set()

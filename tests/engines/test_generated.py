@@ -1,0 +1,86 @@
+"""Engines, generated: whole policies with every construct, over generated data, run alike by every engine.
+
+Each policy runs over data with several employees and months by every engine of
+`attain.engine.runner.ENGINES`, which must give the same typed rows or the same diagnostics.
+
+The examples are derandomized and no database is kept, so every run tries the same ones; the
+budget keeps the folder within about a minute on two cores. A failure is not shrunk (a whole
+policy shrinks for minutes): its message holds the policy and data as files to run again with
+`attain run --engine ...`; add Phase.shrink to CORPUS's phases for a smaller example. A
+policy the checker refuses is skipped, which the generator makes rare by writing only valid
+ones.
+"""
+
+import csv
+import functools
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import hypothesis.strategies as st
+import pytest
+from differential import assert_engines_agree
+from hypothesis import HealthCheck, Phase, assume, given, settings
+from policy_generator import Generated, policies, rollups, tables
+
+import attain
+from attain.api import Policy, Results
+from attain.diagnostics import AttainError
+from attain.io import Table
+
+CORPUS = settings(deadline=None, derandomize=True, database=None, print_blob=False, phases=[Phase.generate],
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where a roll-up's monthly policy is written, beside the quarterly one that `uses` it."""
+    return tmp_path_factory.mktemp("rollups")
+
+
+def load(generated: Generated, folder: Path | None) -> Policy:
+    """The policy, its monthly part written where its `uses` finds it; a policy the checker refuses is skipped."""
+    file = "<policy>"
+    if generated.monthly is not None:
+        assert folder is not None, "a roll-up needs a folder for its monthly policy"
+        (folder / "monthly.policy").write_text(generated.monthly, encoding="utf-8")
+        file = str(folder / "quarterly.policy")
+    try:
+        return attain.loads(generated.text, file)
+    except AttainError:
+        assume(False)
+        raise  # unreachable: assume(False) stops the example
+
+
+def show(generated: Generated, table: Table) -> str:
+    """The policy and data of a failing example, as files to run them again with `attain run`."""
+    data = io.StringIO()
+    writer = csv.writer(data, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows([cell or "" for cell in row.cells.values()] for row in table.rows)
+    monthly = f"--- monthly.policy:\n{generated.monthly}" if generated.monthly else ""
+    return f"{monthly}--- policy:\n{generated.text}--- {table.file}:\n{data.getvalue()}"
+
+
+def run(policy: Policy, table: Table, engine: str) -> Results:
+    return policy.run(table, engine=engine)
+
+
+def run_alike(generated: Generated, draw: Callable, folder: Path | None = None, months: int = 4) -> None:
+    """Every engine over a table without hazards and another drawn with or without them."""
+    policy = load(generated, folder)
+    for hazards in (False, draw(st.booleans())):
+        table = draw(tables(generated, hazards, months))
+        assert_engines_agree(functools.partial(run, policy, table), show(generated, table))
+
+
+@settings(CORPUS, max_examples=150)
+@given(data=st.data())
+def test_generated_policies_run_alike_with_every_engine(data):
+    run_alike(data.draw(policies()), data.draw)
+
+
+@settings(CORPUS, max_examples=50)
+@given(data=st.data())
+def test_generated_rollups_run_alike_with_every_engine(folder, data):
+    run_alike(data.draw(rollups()), data.draw, folder, months=6)
