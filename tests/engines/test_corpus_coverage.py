@@ -113,7 +113,7 @@ def test_the_corpus_uses_every_construct():
     for path in FIXED:
         library |= constructs(check(parse_file(path))[0])
     generated: set[str] = set()
-    for example in [*examples(policies(), 25), *examples(rollups(), 8)]:
+    for example in [*examples(policies(), 100), *examples(rollups(), 20)]:
         try:
             model = checked(example.text)
         except AssertionError:
