@@ -80,6 +80,16 @@ _DECLARED = (
     Code("P116", "parse", "not a whole number",
          "This place takes a whole number, such as the day in `ending day 25` or the periods back in "
          "`previous(sales, 2, else 0)`."),
+    Code("P117", "parse", "formula nested too deeply",
+         "A formula nests more than 1,000 levels deep: each operator, `if ... else`, `not` and function call "
+         "inside another is a level, and so is each term of a long sum. Give parts of it names of their own "
+         "and use the names."),
+    Code("P118", "parse", "number too long",
+         "A number in the policy has more than 300 digits, far more than any amount or rate needs; it is "
+         "probably pasted or repeated by mistake."),
+    Code("P119", "parse", "parenthesis never closed",
+         "A `(` has no matching `)` before the statement ends. Add the `)` where the part in parentheses "
+         "ends."),
     # ---------------------------------------------------------------- check
     Code("C201", "check", "defined twice",
          "Two definitions (or two inputs) have the same name. Rename one of them, or remove the extra one."),

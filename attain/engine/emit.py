@@ -27,7 +27,7 @@ from attain.dsl.model import Model
 from attain.dsl.types import Type
 from attain.engine import runtime
 from attain.engine.plan import Layout, Output, Plan, expressions
-from attain.engine.writer import Body, Code, Pair, Writer, pair, pair_of, product
+from attain.engine.writer import Body, Code, Pair, Writer, fits_python, pair, pair_of, product
 
 _NORMALISE_ABOVE = 10**12
 
@@ -37,6 +37,12 @@ def compile_model(model: Model) -> Plan:
     layout = Layout(model)
     emitter = Emitter(model, layout)
     source = emitter.stages_source()
+    if not fits_python(source):
+        # Nesting beyond what Python's compiler takes (blocks 100 deep, parentheses 200 deep) can only
+        # come from a formula nested that deep: its rows go to the reference evaluator, which gives
+        # the same values, slower.
+        source = "".join(f"def stage{k}(R, H, S, A):\n    raise Fallback('nested too deeply')\n\n"
+                         for k in range(len(layout.levels)))
     defined = runtime.execute(source, f"<attain plan {model.policy.file}>", emitter.constants)
     outputs = layout.outputs()
     convert = runtime.execute(converter_source(model, outputs), "<attain outputs>")["convert"]
@@ -235,6 +241,8 @@ class Emitter(Writer):
 
     def conditional(self, e: n.Conditional, kind: str) -> str:
         """`then if condition else otherwise`; returns the variable that holds the result."""
+        if isinstance(e.otherwise, n.Conditional):
+            return self._conditional_chain(e, kind)
         t = self.tmp()
         cond = self.boolean(e.condition)
         self.emit(f"if {cond}:")
@@ -245,6 +253,33 @@ class Emitter(Writer):
         self.depth += 1
         self.assign(t, self.value(e.otherwise, kind), kind)
         self.depth -= 1
+        return t
+
+    def _conditional_chain(self, e: n.Conditional, kind: str) -> str:
+        """`a if c1 else b if c2 else ... else z` as a flat sequence of guarded steps, not nested blocks,
+        so a chain of any length stays within Python's 100 levels of indentation. Each condition is
+        computed only when the ones before it were false; `{t}_c` says whether one held."""
+        t = self.tmp()
+        done = f"{t}_c"
+        links: list[tuple[object, object]] = []
+        last: object = e
+        while isinstance(last, n.Conditional):
+            links.append((last.condition, last.then))
+            last = last.otherwise
+        for i, (condition, then) in enumerate([*links, (None, last)]):
+            if i:
+                self.emit(f"if not {done}:")
+                self.depth += 1
+            if condition is None:
+                self.assign(t, self.value(then, kind), kind)
+            else:
+                self.emit(f"{done} = {self.boolean(condition)}")
+                self.emit(f"if {done}:")
+                self.depth += 1
+                self.assign(t, self.value(then, kind), kind)
+                self.depth -= 1
+            if i:
+                self.depth -= 1
         return t
 
     def round(self, e: n.Round) -> Pair:
@@ -292,7 +327,12 @@ class Emitter(Writer):
             case n.Field(base=base, field=field):
                 return f"{self.var[base.id]}_{_ident(field)}"
             case n.Unary(op="not", operand=x):
-                return f"(not {self.boolean(x)})"
+                # `not not ... x`: only the count's parity matters (bool() keeps a missing x refused).
+                odd = True
+                while isinstance(x, n.Unary) and x.op == "not":
+                    x, odd = x.operand, not odd
+                inner = self.boolean(x)
+                return f"(not {inner})" if odd else f"bool({inner})"
             case n.Binary(op="and" | "or", left=l, right=r):
                 return self._logic(e.op, l, r)
             case n.Binary(op=op, left=l, right=r) if op in n.COMPARISONS:
@@ -465,26 +505,26 @@ class Emitter(Writer):
             return emit
 
         # Conditions after the first must be evaluated only when earlier ones failed (they may
-        # divide by values the earlier tiers guard), so nest instead of precomputing.
-        self._tier_rows(list(tiers.rows), body)
-
-    def _tier_rows(self, rows: list[n.TierRow], body: Callable[[n.TierRow], Body]) -> None:
-        if not rows:
-            self.emit("raise Fallback('no tier')")
-            return
-        row, rest = rows[0], rows[1:]
-        if row.condition is None:
-            body(row)()
-            return
-        cond = self.boolean(row.condition)
-        self.emit(f"if {cond}:")
-        self.depth += 1
-        body(row)()
-        self.depth -= 1
-        self.emit("else:")
-        self.depth += 1
-        self._tier_rows(rest, body)
-        self.depth -= 1
+        # divide by values the earlier tiers guard), so each row is guarded by a flag saying
+        # whether one matched: flat, however many rows the table has.
+        done = f"{self.tmp()}_c"
+        for i, row in enumerate(tiers.rows):
+            if i:
+                self.emit(f"if not {done}:")
+                self.depth += 1
+            if row.condition is None:
+                body(row)()
+            else:
+                self.emit(f"{done} = {self.boolean(row.condition)}")
+                self.emit(f"if {done}:")
+                self.depth += 1
+                body(row)()
+                self.depth -= 1
+            if i:
+                self.depth -= 1
+            if row.condition is None:
+                return
+        self.emit(f"if not {done}: raise Fallback('no tier')")
 
     def brackets(self, br: n.Brackets, target: str) -> None:
         amount = self.num(br.amount)
