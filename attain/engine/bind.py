@@ -22,6 +22,7 @@ from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import to_decimal
 from attain.io import CellError, ExactCell, Table, format_number, parse_cell
+from attain.limits import MAX_DIGITS
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
 PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")
@@ -114,7 +115,7 @@ def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, c
             if bounds is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
                 raise CellError(in_range)
             return num, den
-        m = fast(text)
+        m = fast(text) if len(text) <= MAX_DIGITS else None  # longer: parse_cell counts its digits
         if m is not None and (percent_ok or not m.group(4)):
             sign, whole, frac, pct = m.groups()
             if "," in whole:
@@ -182,8 +183,10 @@ def _number_lines(i: int, inp: Input) -> list[str]:
     lines = [
         "    else:",
         # Plain whole numbers and decimals take a few string methods and int(); ASCII only,
-        # and no underscores, which int() would accept but data must not.
-        "        if t.isdigit() and t.isascii():",
+        # and no underscores, which int() would accept but data must not. A long text goes to the
+        # converter, which refuses a number of more than MAX_DIGITS digits before any int().
+        f"        if len(t) > {MAX_DIGITS}: n, d = V{i}(t)",
+        "        elif t.isdigit() and t.isascii():",
         "            n = int(t); d = 1",
         "        else:",
         "            w, dot, fr = t.partition('.')",
@@ -479,6 +482,8 @@ def _default_value(inp, t):
 
 
 def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:
+    if text is not None and len(text) > 60:
+        text = f"{text[:40]}... ({len(text):,} characters)"
     got = "an empty cell" if text is None else f'"{text}"'
     where = "" if table.file.endswith(".csv") or table.file == "<stdin>" else f" (record {line}, field '{column}')"
     return Diagnostic("D413", f"expected {expected}, got {got}{where}", Span(table.file, line, col, line, col + 1),
