@@ -104,7 +104,11 @@ def _load(tree: nodes.Policy, using: tuple) -> Policy:
         raise AttainError(errors, {tree.file: tree.source})
     parts: tuple[Policy, ...] = ()
     if tree.header.uses:
-        path = (Path(tree.file).parent / tree.header.uses).resolve()
+        path = Path(tree.file).parent / tree.header.uses
+        try:
+            path = path.resolve()
+        except (OSError, ValueError):  # a name no file can have (a NUL in it): reading it below says so
+            pass
         if path in using:
             raise AttainError([Diagnostic("C250", f"policies use each other in a loop: {tree.header.uses}",
                                           tree.header.span)])

@@ -1,7 +1,8 @@
 """The command line: arguments, formats and exit codes over `attain.api`; it computes nothing itself.
 
 Results go to stdout, messages to stderr. Exit codes: 0 ok; 1 findings (check
-errors, bad data, evaluation errors); 2 usage or unreadable input.
+errors, bad data, evaluation errors); 2 usage, unreadable input or unwritable
+output; 141, silently, when the reader of stdout has gone (`| head -1`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import click
 
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
-from attain.io import read_table, write_atomically, write_results
+from attain.io import read_table, stdout_failed, write_atomically, write_results
 from attain.manifest import build_manifest, write_sidecar
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
@@ -27,10 +28,44 @@ class _Exit(Exception):
         self.code = code
 
 
+class _Path(click.Path):
+    """click.Path that leaves a name with a NUL character to attain's readers, which refuse it as U503
+    (click's own checks would stop at Python's ValueError)."""
+
+    def convert(self, value, param, ctx):
+        if "\0" in str(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
+def _echo(text: str, nl: bool = True) -> None:
+    """Results to stdout: an OSError (a full disk) is U508; a closed pipe goes up to `_guard`."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise stdout_failed(e) from None
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout has gone (`attain run ... | head -1`): stop without a word.
+
+    Standard output is pointed at /dev/null, so that Python's last flush at exit has
+    nowhere to fail; the exit code is the shell's for a closed pipe (128 + SIGPIPE).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner's): nothing will flush
+        pass
+    sys.exit(141)
+
+
 def _report(diagnostics, fmt: str = "text", sources: dict[str, str] | None = None):
     """Diagnostics to stderr with caret excerpts from `sources` (the texts the API attached), or JSON to stdout."""
     if fmt == "json":
-        click.echo(to_json(diagnostics))
+        _echo(to_json(diagnostics))
     else:
         click.echo(render_all(diagnostics, sources if sources is not None else getattr(diagnostics, "sources", {})),
                    err=True)
@@ -70,6 +105,8 @@ def _guard(fn):
             sys.exit(_exit_code(e.diagnostics))
         except _Exit as e:
             sys.exit(e.code)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -93,7 +130,7 @@ def main():
 
 
 @main.command("check")
-@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("policies", nargs=-1, required=True, type=_Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guard
 def check_cmd(policies, fmt):
@@ -115,7 +152,7 @@ def check_cmd(policies, fmt):
 
 
 @main.command("run")
-@click.argument("policy", type=click.Path())
+@click.argument("policy", type=_Path())
 @click.option("--data", "data", required=True,
               help="CSV, Excel (.xlsx), YAML or JSON file with one row per employee (and period); - for CSV on stdin.")
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
@@ -165,7 +202,7 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
 
 
 @main.command("explain")
-@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("policy", type=_Path(dir_okay=False))
 @click.option("--data", "data", required=True, help="The data file the employee's row is in.")
 @click.option("--who", required=True, help="The employee's id.")
 @click.option("--value", "value", default=None, help="The value to explain [default: every output].")
@@ -177,18 +214,18 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column):
     """Show how one employee's values came about, down to the data cells and policy lines."""
     loaded = api.load(policy)
     explanation = loaded.explain(data, who, value, id_column=id_column, period=period)
-    click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
+    _echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 
 @main.command("test")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=_Path())
 @_guard
 def test_cmd(paths):
     """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""
     from attain import testing
 
     results = testing.run_paths(list(paths) or ["."])
-    click.echo(testing.render_results(results), nl=False)
+    _echo(testing.render_results(results), nl=False)
     raise _Exit(testing.exit_code(results))
 
 
@@ -208,7 +245,7 @@ def fmt_cmd(paths, check):
         formatted = format_policy(text, "<stdin>")
         if check:
             raise _Exit(0 if formatted == text else 1)
-        click.echo(formatted, nl=False)
+        _echo(formatted, nl=False)
         return
     files = []
     for path in paths:
@@ -262,7 +299,7 @@ def diff_cmd(old, new, data, fmt, id_column):
     for loaded in (report.old, report.new):
         if loaded.warnings:
             _report(loaded.warnings)
-    click.echo({"text": report.text, "json": report.json, "csv": report.csv}[fmt](), nl=False)
+    _echo({"text": report.text, "json": report.json, "csv": report.csv}[fmt](), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,10 @@ def read_bytes(path: str | Path, what: str, missing: str = "U501", unreadable: s
     except IsADirectoryError:
         raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: it is a directory")]) from None
     except OSError as e:
-        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: {e.strerror}")]) from None
+        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: {e.strerror or e}")]) from None
+    except ValueError:  # the one name open() refuses outright: a NUL character in it
+        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: a file name cannot contain "
+                                                  "a NUL character")]) from None
 
 
 def read_text(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503",

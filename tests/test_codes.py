@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,6 +119,16 @@ def in_repo(*args: str, committed: dict[str, str | bytes]) -> Trigger:
         return run_cli(*args)
 
     return trigger
+
+
+def stdout_full(tmp: Path, _mp) -> Found:
+    """`attain run` with standard output on a full disk (/dev/full)."""
+    write(tmp, {"p.policy": SALES, "d.csv": "id,sales\nA,1\n"})
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "attain.cli", "run", "p.policy", "--data", "d.csv"], cwd=tmp,
+                           stdout=full, stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert "Traceback" not in p.stderr and p.returncode == 2, p.stderr
+    return set(re.findall(r"\b(error|warning)\[([A-Z]\d{3})\]", p.stderr))
 
 
 def git_missing(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
@@ -301,6 +312,7 @@ CATALOGUE: dict[str, Trigger] = {
     "U504": cli("run", "p.policy", "--data", "d.txt", files={"p.policy": SALES, "d.txt": "id,sales\nA,1\n"}),
     "U505": cli("run", "p.policy", "--data", "d.csv", "--out", "no/such/folder/out.csv",
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
+    "U508": stdout_full,
     "U506": cli("run", "p.policy", "--data", "d.csv", "--format", "xlsx",
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
     "U507": cli("run", "p.policy", "--data", "d.csv", "--sheet", "S",

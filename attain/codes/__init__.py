@@ -307,6 +307,9 @@ _DECLARED = (
          "`--out`."),
     Code("U507", "usage", "sheet name for data that is not Excel",
          "`--sheet` applies only to an .xlsx data file; leave it out."),
+    Code("U508", "usage", "standard output cannot be written",
+         "The results could not be written to standard output, for example because the disk it goes to is "
+         "full. Free some space, or write to a file with `--out`."),
     Code("U510", "usage", "no such employee",
          "`--who` names an employee the data does not have. The hint suggests the closest id."),
     Code("U511", "usage", "no such value",

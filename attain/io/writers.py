@@ -357,7 +357,7 @@ def write_results(
         return
     try:
         _write_atomically(out, lambda f: writer(columns, rows, manifest, f))
-    except OSError as e:
+    except (OSError, ValueError) as e:
         raise _unwritable(out, e) from None
 
 
@@ -373,26 +373,40 @@ def write_atomically(path: str | os.PathLike, data: str | bytes) -> None:
             _write_atomically(path, lambda f: f.write(data), binary=True)
         else:
             _write_atomically(path, lambda f: f.write(data))
-    except OSError as e:
+    except (OSError, ValueError) as e:
         raise _unwritable(path, e) from None
 
 
-def _unwritable(path: str, e: OSError) -> AttainError:
-    detail = e.strerror or str(e)
+def _unwritable(path: str, e: OSError | ValueError) -> AttainError:
+    # ValueError: a NUL in the name, the one name os.open refuses before asking the system.
+    detail = (e.strerror or str(e)) if isinstance(e, OSError) else "a file name cannot contain a NUL character"
     return AttainError([Diagnostic("U505", f"cannot write output file {path!r}: {detail}")])
 
 
+def stdout_failed(e: OSError) -> AttainError:
+    """U508 for standard output that cannot take the results (a full disk, a device error)."""
+    return AttainError([Diagnostic("U508", f"cannot write the results to standard output: {e.strerror or e}",
+                                   hint="free some space, or write to a file with --out")])
+
+
 def _write_stdout(text: str, utf8_bytes: bool) -> None:
+    """Write the whole rendered text; OSError becomes U508. A closed pipe (BrokenPipeError) is left to the
+    caller, for whom it means the reader wants no more."""
     stream = sys.stdout
     buffer = getattr(stream, "buffer", None) if utf8_bytes else None
-    if buffer is None:
-        stream.write(text)
+    try:
+        if buffer is None:
+            stream.write(text)
+            stream.flush()
+            return
+        # Data formats are UTF-8 with "\n" whatever the console's encoding or newline convention.
         stream.flush()
-        return
-    # Data formats are UTF-8 with "\n" whatever the console's encoding or newline convention.
-    stream.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise stdout_failed(e) from None
 
 
 def _write_atomically(path: str, render: Callable[[Any], Any], binary: bool = False) -> None:
