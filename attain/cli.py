@@ -16,6 +16,7 @@ import click
 
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
+from attain.files import decode_text, read_bytes
 from attain.io import read_table, stdout_failed, write_atomically, write_results
 from attain.manifest import build_manifest, write_sidecar
 
@@ -38,7 +39,7 @@ class _Path(click.Path):
         return super().convert(value, param, ctx)
 
 
-def _echo(text: str, nl: bool = True) -> None:
+def _echo(text: str | bytes, nl: bool = True) -> None:
     """Results to stdout: an OSError (a full disk) is U508; a closed pipe goes up to `_guard`."""
     try:
         click.echo(text, nl=nl)
@@ -241,31 +242,31 @@ def fmt_cmd(paths, check):
     from attain.dsl.formatter import format_policy
 
     if paths == ("-",):
-        text = sys.stdin.read()
+        text = _stdin_text()
         formatted = format_policy(text, "<stdin>")
         if check:
             raise _Exit(0 if formatted == text else 1)
-        _echo(formatted, nl=False)
+        _echo(formatted.encode("utf-8"), nl=False)  # policy text is UTF-8, whatever the console's encoding
         return
     files = []
     for path in paths:
         p = Path(path)
         if p.is_dir():
             files.extend(sorted(p.rglob("*.policy")))
-        elif p.exists():
+        elif p.exists() or "\0" in path:  # a NUL in the name: reading it says so
             files.append(p)
         else:
             raise AttainError([Diagnostic("U501", f"policy file {path!r} does not exist")])
     changed, errors = [], []
+    sources: dict[str, str] = {}
     for f in files:
         try:
-            text = f.read_text(encoding="utf-8")
+            # A byte-order mark is kept here, so that formatting removes it.
+            text = decode_text(read_bytes(f, "policy file"), str(f), "policy file", keep_bom=True)
             formatted = format_policy(text, str(f))
         except AttainError as e:
             errors.extend(e.diagnostics)
-            continue
-        except (OSError, UnicodeDecodeError) as e:
-            errors.append(Diagnostic("U503", f"cannot read policy file {str(f)!r}: {e}"))
+            sources.update(e.sources)
             continue
         if formatted != text:
             changed.append(f)
@@ -274,11 +275,22 @@ def fmt_cmd(paths, check):
     for f in changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
     if errors:
-        _report(errors)
+        _report(errors, sources=sources)
     unchanged = len(files) - len(changed) - len({d.span.file for d in errors if d.span})
     click.echo(f"{len(changed)} {'would be ' if check else ''}reformatted, {unchanged} unchanged"
                + (f", {len(errors)} with errors" if errors else ""), err=True)
     raise _Exit(_exit_code(errors) or (1 if check and changed else 0))
+
+
+def _stdin_text() -> str:
+    """The policy text on standard input, read as bytes so that only UTF-8 is taken (U502 at the first bad byte)."""
+    try:
+        buffer = getattr(sys.stdin, "buffer", None)
+        data = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    except OSError as e:
+        raise AttainError([Diagnostic("U503", f"cannot read the policy from standard input: {e.strerror or e}")]
+                          ) from None
+    return decode_text(data, "<stdin>", "policy text", keep_bom=True)
 
 
 @main.command("diff")
