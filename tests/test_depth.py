@@ -156,3 +156,35 @@ def test_deep_calls_put_the_recursion_limit_back():
     with pytest.raises(AttainError):
         attain.loads(H + "b = " + "(1 + " * (MAX_NESTING + 5) + "a" + ")" * (MAX_NESTING + 5) + "\n")
     assert sys.getrecursionlimit() == before
+
+
+def chain(n: int) -> str:
+    """v0 = a, v1 = v0 + 1, ...: each value two steps (its `+` and the name it uses)."""
+    return H + "v0 = a\n" + "".join(f"v{i} = v{i - 1} + 1\n" for i in range(1, n)) + f"output v{n - 1}\n"
+
+
+def test_a_chain_of_3000_values_runs_and_explains(tmp_path):
+    policy = tmp_path / "chain.policy"
+    policy.write_text(chain(3000), encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("id,a\nx,1\n", encoding="utf-8")
+    assert invoke("check", str(policy)).exit_code == 0
+    for engine in ("python", "reference"):
+        r = invoke("run", str(policy), "--data", str(data), "--format", "csv", "--engine", engine)
+        assert r.stdout.splitlines()[1] == "x,3000"  # a = 1, plus 2,999 ones
+    for fmt in ("text", "json"):
+        r = invoke("explain", str(policy), "--data", str(data), "--who", "x", "--format", fmt)
+        assert r.exit_code == 0 and "v0" in r.stdout
+    assert invoke("fmt", str(policy)).exit_code == 0
+    assert invoke("fmt", "--check", str(policy)).exit_code == 0
+
+
+def test_a_longer_chain_is_refused_where_it_passes_the_limit():
+    from attain.limits import MAX_CHAIN
+
+    with pytest.raises(AttainError) as e:
+        attain.loads(chain(MAX_CHAIN // 2 + 10), "c.policy")
+    (d,) = e.value.diagnostics
+    # v0 is one step (the name a), each later value two more: v4000 is the first past 8,000.
+    assert (d.code, d.span.line) == ("C260", 3 + MAX_CHAIN // 2)
+    assert d.label == f"{MAX_CHAIN + 1:,} steps"

@@ -220,6 +220,9 @@ _DECLARED = (
          "to each period."),
     Code("C252", "check", "versions with different periods",
          "The versions of a policy in one folder must all have the same period kind."),
+    Code("C260", "check", "values nested too deeply",
+         "A value is computed through more than 8,000 steps nested within one another: the levels of its "
+         "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
     # ---------------------------------------------------------------- evaluation
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula, for example `a / b if b > 0 else 0`."),

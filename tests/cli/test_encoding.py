@@ -1,5 +1,6 @@
-"""A policy that is not UTF-8 (GBK, as Chinese Windows saves it) is refused at its first bad byte, never
-read as U+FFFD; check, fmt of a file and fmt of standard input alike."""
+"""Characters: a policy that is not UTF-8 (GBK, as Chinese Windows saves it) is refused at its first bad byte,
+never read as U+FFFD (check, fmt of a file and fmt of standard input alike); control characters from the data
+never reach the terminal."""
 
 import pytest
 from click.testing import CliRunner
@@ -62,3 +63,15 @@ def test_fmt_of_a_file_leaves_a_gbk_file_as_it_is(tmp_path):
     assert r.exit_code == 2
     assert "error[U502]" in r.stderr and f"--> {path}:2:7" in r.stderr
     assert path.read_bytes() == GBK
+
+
+def test_control_characters_from_the_data_never_reach_the_terminal_in_an_explanation(tmp_path):
+    policy = tmp_path / "p.policy"
+    policy.write_text('policy "x"\ninput r : text\nk = lookup r\n    "x" -> 1\n    else -> 2\noutput k\n',
+                      encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text('id,r\nx,"\x1b]0;title\x07\x1b[31mred"\n', encoding="utf-8")
+    r = invoke("explain", str(policy), "--data", str(data), "--who", "x")
+    assert r.exit_code == 0
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert 'r = "\\x1b]0;title\\x07\\x1b[31mred"' in r.stdout  # escaped, as the table of `attain run` shows it
