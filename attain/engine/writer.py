@@ -162,6 +162,8 @@ def fits_python(source: str) -> bool:
     for line in source.splitlines():
         if (len(line) - len(line.lstrip(" "))) // 4 > _MAX_BLOCKS:
             return False
+        if line.count("(") <= _MAX_PARENTHESES:
+            continue
         depth = 0
         for ch in line:
             if ch == "(":

@@ -160,7 +160,7 @@ def exercise_policy(path: Path, text: str) -> None:
             assert_coded(e)
 
 
-@budget(80)
+@budget(150)
 @given(mutated_policy())
 def test_mutated_library_policies(case):
     exercise_policy(*case)
@@ -257,7 +257,7 @@ def exercise_data(source: Path, kind: str, data: bytes) -> None:
                 assert_coded(e)
 
 
-@budget(80)
+@budget(150)
 @given(mutated_data())
 def test_mutated_sample_data(case):
     exercise_data(*case)
@@ -273,7 +273,7 @@ def _cli(*args, input=None):
     return r
 
 
-@budget(12)
+@budget(20)
 @given(mutated_policy(), mutated_data())
 def test_the_command_line_never_shows_a_traceback(case, data):
     path, text = case
