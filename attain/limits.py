@@ -60,7 +60,8 @@ def call_deep(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`fn(*args, **kwargs)` on a thread with a large stack; inline when already on one.
 
     The result or the exception comes back to the caller as if `fn` ran here. If the
-    platform refuses a thread of that size, `fn` runs inline with the stack it has.
+    platform refuses a thread of that size, `fn` runs inline with the stack and the
+    recursion limit it has (a formula too deep for them is then an internal error).
     """
     if getattr(_state, "deep", False):
         return fn(*args, **kwargs)
@@ -73,23 +74,23 @@ def call_deep(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         except BaseException as e:  # handed to the caller below, whatever it is
             outcome["error"] = e
 
+    thread: threading.Thread | None = None
     with _lock:
         try:
             previous = threading.stack_size(STACK_BYTES)
-        except (ValueError, RuntimeError):  # a platform that cannot size threads
+        except (ValueError, RuntimeError):  # a platform that cannot size threads: stay inline, limits as they are
             previous = None
-        thread: threading.Thread | None
-        try:
-            # A daemon, so that an interrupted command does not wait for it.
-            thread = threading.Thread(target=run, name="attain-deep", daemon=True)
-            _raise_limit()
+        if previous is not None:
             try:
-                thread.start()
-            except (RuntimeError, MemoryError):
-                _restore_limit()
-                thread = None
-        finally:
-            if previous is not None:
+                # A daemon, so that an interrupted command does not wait for it.
+                thread = threading.Thread(target=run, name="attain-deep", daemon=True)
+                _raise_limit()
+                try:
+                    thread.start()
+                except (RuntimeError, MemoryError):
+                    _restore_limit()
+                    thread = None
+            finally:
                 threading.stack_size(previous)
     if thread is None:
         return fn(*args, **kwargs)
