@@ -40,6 +40,7 @@ from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
+from attain.limits import call_deep, deep
 
 MAX_EVALUATION_ERRORS = 50
 
@@ -50,13 +51,14 @@ def boundary(fn: F) -> F:
     """The public boundary: an AttainError leaves with the source text of every file it points into.
 
     Whoever shows the error (the command line, a notebook, a service) draws carets from
-    `error.sources` and never reads a file again.
+    `error.sources` and never reads a file again. The passes run with the stack a formula
+    nested `limits.MAX_NESTING` levels deep needs (`limits.deep`).
     """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            return call_deep(fn, *args, **kwargs)
         except AttainError as e:
             e.sources = source_texts(e.diagnostics, e.sources)
             raise
@@ -72,6 +74,7 @@ class Findings(list):
         self.sources = source_texts(self, sources)
 
 
+@deep
 def check(path: str | Path) -> Findings:
     """Every diagnostic of a policy file (syntax errors, check errors and warnings), sorted."""
     try:

@@ -1,7 +1,8 @@
 """The command line: arguments, formats and exit codes over `attain.api`; it computes nothing itself.
 
 Results go to stdout, messages to stderr. Exit codes: 0 ok; 1 findings (check
-errors, bad data, evaluation errors); 2 usage or unreadable input.
+errors, bad data, evaluation errors); 2 usage, unreadable input or unwritable
+output; 141, silently, when the reader of stdout has gone (`| head -1`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import click
 
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
-from attain.io import read_table, write_atomically, write_results
+from attain.files import decode_text, read_bytes
+from attain.io import read_table, stdout_failed, write_atomically, write_results
 from attain.manifest import build_manifest, write_sidecar
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
@@ -27,10 +29,44 @@ class _Exit(Exception):
         self.code = code
 
 
+class _Path(click.Path):
+    """click.Path that leaves a name with a NUL character to attain's readers, which refuse it as U503
+    (click's own checks would stop at Python's ValueError)."""
+
+    def convert(self, value, param, ctx):
+        if "\0" in str(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
+def _echo(text: str | bytes, nl: bool = True) -> None:
+    """Results to stdout: an OSError (a full disk) is U508; a closed pipe goes up to `_guard`."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise stdout_failed(e) from None
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout has gone (`attain run ... | head -1`): stop without a word.
+
+    Standard output is pointed at /dev/null, so that Python's last flush at exit has
+    nowhere to fail; the exit code is the shell's for a closed pipe (128 + SIGPIPE).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner's): nothing will flush
+        pass
+    sys.exit(141)
+
+
 def _report(diagnostics, fmt: str = "text", sources: dict[str, str] | None = None):
     """Diagnostics to stderr with caret excerpts from `sources` (the texts the API attached), or JSON to stdout."""
     if fmt == "json":
-        click.echo(to_json(diagnostics))
+        _echo(to_json(diagnostics))
     else:
         click.echo(render_all(diagnostics, sources if sources is not None else getattr(diagnostics, "sources", {})),
                    err=True)
@@ -86,6 +122,8 @@ def _guard(fn):
             sys.exit(_exit_code(e.diagnostics))
         except _Exit as e:
             sys.exit(e.code)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
@@ -109,7 +147,7 @@ def main():
 
 
 @main.command("check")
-@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("policies", nargs=-1, required=True, type=_Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_guard
 def check_cmd(policies, fmt):
@@ -131,7 +169,7 @@ def check_cmd(policies, fmt):
 
 
 @main.command("run")
-@click.argument("policy", type=click.Path())
+@click.argument("policy", type=_Path())
 @click.option("--data", "data", required=True,
               help="CSV, Excel (.xlsx), YAML or JSON file with one row per employee (and period); - for CSV on stdin.")
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
@@ -187,7 +225,7 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
 
 
 @main.command("explain")
-@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("policy", type=_Path(dir_okay=False))
 @click.option("--data", "data", required=True, help="The data file the employee's row is in.")
 @click.option("--who", required=True, help="The employee's id.")
 @click.option("--value", "value", default=None, help="The value to explain [default: every output].")
@@ -203,11 +241,11 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
     loaded = api.load(policy)
     explanation = loaded.explain(_read_data(data, header_row=header_row), who, value, id_column=id_column,
                                  period=period, allow_ids=allow_ids)
-    click.echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
+    _echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 
 @main.command("test")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=_Path())
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="The engine every case runs with: python, the compiled plan [the default]; reference, "
                    "every value by the reference evaluator. Both must meet every expectation.")
@@ -217,7 +255,7 @@ def test_cmd(paths, engine):
     from attain import testing
 
     results = testing.run_paths(list(paths) or ["."], engine=engine or "python")
-    click.echo(testing.render_results(results), nl=False)
+    _echo(testing.render_results(results), nl=False)
     raise _Exit(testing.exit_code(results))
 
 
@@ -233,31 +271,31 @@ def fmt_cmd(paths, check):
     from attain.dsl.formatter import format_policy
 
     if paths == ("-",):
-        text = sys.stdin.read()
+        text = _stdin_text()
         formatted = format_policy(text, "<stdin>")
         if check:
             raise _Exit(0 if formatted == text else 1)
-        click.echo(formatted, nl=False)
+        _echo(formatted.encode("utf-8"), nl=False)  # policy text is UTF-8, whatever the console's encoding
         return
     files = []
     for path in paths:
         p = Path(path)
         if p.is_dir():
             files.extend(sorted(p.rglob("*.policy")))
-        elif p.exists():
+        elif p.exists() or "\0" in path:  # a NUL in the name: reading it says so
             files.append(p)
         else:
             raise AttainError([Diagnostic("U501", f"policy file {path!r} does not exist")])
     changed, errors = [], []
+    sources: dict[str, str] = {}
     for f in files:
         try:
-            text = f.read_text(encoding="utf-8")
+            # A byte-order mark is kept here, so that formatting removes it.
+            text = decode_text(read_bytes(f, "policy file"), str(f), "policy file", keep_bom=True)
             formatted = format_policy(text, str(f))
         except AttainError as e:
             errors.extend(e.diagnostics)
-            continue
-        except (OSError, UnicodeDecodeError) as e:
-            errors.append(Diagnostic("U503", f"cannot read policy file {str(f)!r}: {e}"))
+            sources.update(e.sources)
             continue
         if formatted != text:
             changed.append(f)
@@ -266,11 +304,22 @@ def fmt_cmd(paths, check):
     for f in changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
     if errors:
-        _report(errors)
+        _report(errors, sources=sources)
     unchanged = len(files) - len(changed) - len({d.span.file for d in errors if d.span})
     click.echo(f"{len(changed)} {'would be ' if check else ''}reformatted, {unchanged} unchanged"
                + (f", {len(errors)} with errors" if errors else ""), err=True)
     raise _Exit(_exit_code(errors) or (1 if check and changed else 0))
+
+
+def _stdin_text() -> str:
+    """The policy text on standard input, read as bytes so that only UTF-8 is taken (U502 at the first bad byte)."""
+    try:
+        buffer = getattr(sys.stdin, "buffer", None)
+        data = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    except OSError as e:
+        raise AttainError([Diagnostic("U503", f"cannot read the policy from standard input: {e.strerror or e}")]
+                          ) from None
+    return decode_text(data, "<stdin>", "policy text", keep_bom=True)
 
 
 @main.command("diff")
@@ -292,7 +341,7 @@ def diff_cmd(old, new, data, fmt, id_column, header_row):
     for loaded in (report.old, report.new):
         if loaded.warnings:
             _report(loaded.warnings)
-    click.echo({"text": report.text, "json": report.json, "csv": report.csv}[fmt](), nl=False)
+    _echo({"text": report.text, "json": report.json, "csv": report.csv}[fmt](), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from attain.diagnostics import AttainError, Diagnostic
+from attain.diagnostics import AttainError, Diagnostic, Span
 
 
 def read_bytes(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503") -> bytes:
@@ -19,17 +19,41 @@ def read_bytes(path: str | Path, what: str, missing: str = "U501", unreadable: s
     except IsADirectoryError:
         raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: it is a directory")]) from None
     except OSError as e:
-        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: {e.strerror}")]) from None
+        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: {e.strerror or e}")]) from None
+    except ValueError:  # the one name open() refuses outright: a NUL character in it
+        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: a file name cannot contain "
+                                                  "a NUL character")]) from None
 
 
 def read_text(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503",
               not_text: str = "U502") -> str:
     """The UTF-8 text of `path` (a byte-order mark is dropped)."""
-    data = read_bytes(path, what, missing, unreadable)
+    return decode_text(read_bytes(path, what, missing, unreadable), str(path), what, not_text)
+
+
+def decode_text(data: bytes, name: str, what: str, not_text: str = "U502", keep_bom: bool = False) -> str:
+    """`data` as UTF-8 text; else an AttainError at the line and column of the first byte that is not UTF-8.
+
+    The error carries the text as best it reads (as GBK when it is GBK, the usual other
+    encoding of a Chinese file), so that its excerpt shows the line.
+    """
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8" if keep_bom else "utf-8-sig")
+    except UnicodeDecodeError as e:
+        bad = e.start
+    line_start = data.rfind(b"\n", 0, bad) + 1
+    line = data.count(b"\n", 0, bad) + 1
+    col = len(data[line_start:bad].decode("utf-8", "replace")) + 1
+    try:
+        shown, gbk = data.decode("gb18030"), any(b >= 0x80 for b in data)
     except UnicodeDecodeError:
-        raise AttainError([Diagnostic(not_text, f"{what} {str(path)!r} is not UTF-8 text")]) from None
+        shown, gbk = data.decode("utf-8", "replace"), False
+    encoding = "it looks like GBK (GB18030), as Chinese Windows saves text; " if gbk else ""
+    diagnostic = Diagnostic(
+        not_text, f"{what} {name!r} is not UTF-8 text: byte 0x{data[bad]:02X} at line {line}, column {col}",
+        Span(name, line, col, line, col + 1), label="not UTF-8",
+        hint=encoding + "save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")
+    raise AttainError([diagnostic], {name: shown})
 
 
 def source_texts(diagnostics: Iterable[Diagnostic], known: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -3,6 +3,7 @@
 Layers, lowest first; a module imports only from its own layer or lower:
 
     0  diagnostics, codes, exact, files,    spans and messages, exact arithmetic, reading user files,
+       limits,                             the limits on input and the stack the passes get,
        version                             the engine's version
     1  dsl                                   the language: grammar, nodes, vocabulary, checker, model
     2  io                                    readers, cells, writers, number text for people
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "attain"
 
 LAYERS = {
-    "diagnostics": 0, "codes": 0, "exact": 0, "files": 0, "version": 0,
+    "diagnostics": 0, "codes": 0, "exact": 0, "files": 0, "limits": 0, "version": 0,
     "dsl": 1,
     "io": 2,
     "engine": 3,

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -130,6 +131,16 @@ def in_repo(*args: str, committed: dict[str, str | bytes]) -> Trigger:
     return trigger
 
 
+def stdout_full(tmp: Path, _mp) -> Found:
+    """`attain run` with standard output on a full disk (/dev/full)."""
+    write(tmp, {"p.policy": SALES, "d.csv": "id,sales\nA,1\n"})
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "attain.cli", "run", "p.policy", "--data", "d.csv"], cwd=tmp,
+                           stdout=full, stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert "Traceback" not in p.stderr and p.returncode == 2, p.stderr
+    return set(re.findall(r"\b(error|warning)\[([A-Z]\d{3})\]", p.stderr))
+
+
 def git_missing(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
     mp.setenv("PATH", str(tmp / "no-bin"))
     write(tmp, {"p.policy": SALES, "d.csv": "id,sales\nA,1\n"})
@@ -209,6 +220,10 @@ CATALOGUE: dict[str, Trigger] = {
     "P114": checked(H + "input a : number\nb = band a\n    >= 1 -> 1\n  below 1 -> 0\n"),
     "P115": checked(H + "input hired : date\nnew = hired >= 2023-02-30\n"),
     "P116": checked(H + "period month ending day 2.5\n"),
+    "C264": checked(H + "input a : number\nv0 = a\n" + "".join(f"v{i} = v{i - 1} + 1\n" for i in range(1, 4001))),
+    "P117": checked(H + "input a : number\nb = " + "(1 + " * 1001 + "a" + ")" * 1001 + "\n"),
+    "P118": checked(H + "input a : number\nb = a * " + "9" * 301 + "\n"),
+    "P119": checked(H + "input a : number\nb = (a + 1\noutput b\n"),
     # check
     "C201": checked(H + "input a : money\nx = a\nx = a * 2\noutput x\n"),
     "C202": checked(H + "input a : mony\noutput a\n"),
@@ -329,6 +344,7 @@ CATALOGUE: dict[str, Trigger] = {
     "U504": cli("run", "p.policy", "--data", "d.txt", files={"p.policy": SALES, "d.txt": "id,sales\nA,1\n"}),
     "U505": cli("run", "p.policy", "--data", "d.csv", "--out", "no/such/folder/out.csv",
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
+    "U508": stdout_full,
     "U506": cli("run", "p.policy", "--data", "d.csv", "--format", "xlsx",
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
     "U507": cli("run", "p.policy", "--data", "d.csv", "--sheet", "S",

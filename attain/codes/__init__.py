@@ -80,6 +80,16 @@ _DECLARED = (
     Code("P116", "parse", "not a whole number",
          "This place takes a whole number, such as the day in `ending day 25` or the periods back in "
          "`previous(sales, 2, else 0)`."),
+    Code("P117", "parse", "formula nested too deeply",
+         "A formula nests more than 1,000 levels deep: each operator, `if ... else`, `not` and function call "
+         "inside another is a level, and so is each term of a long sum. Give parts of it names of their own "
+         "and use the names."),
+    Code("P118", "parse", "number too long",
+         "A number in the policy has more than 300 digits, far more than any amount or rate needs; it is "
+         "probably pasted or repeated by mistake."),
+    Code("P119", "parse", "parenthesis never closed",
+         "A `(` has no matching `)` before the statement ends. Add the `)` where the part in parentheses "
+         "ends."),
     # ---------------------------------------------------------------- check
     Code("C201", "check", "defined twice",
          "Two definitions (or two inputs) have the same name. Rename one of them, or remove the extra one."),
@@ -222,6 +232,9 @@ _DECLARED = (
     Code("C263", "check", "bad 'written as'",
          "`written as` tells how a percent column's plain numbers are written: `points` (95 is 95%) or "
          "`decimals` (0.95 is 95%). It fits `percent` inputs only."),
+    Code("C264", "check", "values nested too deeply",
+         "A value is computed through more than 8,000 steps nested within one another: the levels of its "
+         "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
     # ---------------------------------------------------------------- evaluation
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula, for example `a / b if b > 0 else 0`."),
@@ -348,6 +361,9 @@ _DECLARED = (
     Code("U541", "usage", "no header at --header-row",
          "The line (or sheet row) that `--header-row` names is blank, or past the end of the data. Give the "
          "number of the row that names the columns."),
+    Code("U508", "usage", "standard output cannot be written",
+         "The results could not be written to standard output, for example because the disk it goes to is "
+         "full. Free some space, or write to a file with `--out`."),
     Code("U510", "usage", "no such employee",
          "`--who` names an employee the data does not have. The hint suggests the closest id."),
     Code("U511", "usage", "no such value",

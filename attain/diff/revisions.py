@@ -124,6 +124,8 @@ def _git(args: list[str], cwd: str, spec: str) -> subprocess.CompletedProcess[by
                      hint="check the repository with git status, or export the old version to a file") from None
     except OSError as e:
         raise _usage("U527", f"cannot run git to read {spec!r}: {e.strerror}") from None
+    except ValueError:  # a NUL in the path or revision, which no command line can carry
+        raise _usage("U524", f"cannot read {spec!r}: it contains a NUL character") from None
 
 
 def _git_message(result: subprocess.CompletedProcess[bytes]) -> str:

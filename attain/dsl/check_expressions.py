@@ -11,6 +11,7 @@ from attain.dsl import nodes as n
 from attain.dsl import types as ty
 from attain.dsl.builtins import FUNCTIONS, GROUP_FUNCTIONS, ROUND_MODES, suggestion
 from attain.dsl.types import Type, UnitError
+from attain.limits import MAX_CHAIN
 
 
 class ExpressionChecker:
@@ -20,6 +21,7 @@ class ExpressionChecker:
 
     # provided by the checker class
     inputs: dict[str, n.Input]
+    defs: dict[str, n.Definition | n.FlagDecl | n.Refusal]
     types: dict[str, Type]
     expression_types: dict[int, Type]
     history_refs: set[str]
@@ -31,6 +33,30 @@ class ExpressionChecker:
 
     def warning(self, code: str, message: str, span, label: str = "", hint: str = "", notes=()) -> None:
         raise NotImplementedError
+
+    def _check_chains(self, order: list[str]) -> None:
+        """C264 where a value is computed through more than MAX_CHAIN nested steps (its formula's levels
+        plus, at each name it uses, that value's own steps): the evaluator recurses that deep.
+
+        Measured without recursion, in dependency order, so each value's steps are known when used.
+        """
+        steps: dict[str, int] = {}
+        for name in order:
+            d = self.defs[name]
+            roots = [d.condition] if isinstance(d, (n.FlagDecl, n.Refusal)) else [d.body, *([d.gate] if d.gate else [])]
+            deepest = 0
+            stack = [(root, 1) for root in roots]
+            while stack:
+                node, depth = stack.pop()
+                deepest = max(deepest, depth + (steps.get(node.id, 0) if isinstance(node, n.Name) else 0))
+                stack.extend((child, depth + 1) for child in n.children(node))
+            if deepest > MAX_CHAIN:
+                self.error("C264", f"'{name}' is computed through more than {MAX_CHAIN:,} steps nested within one "
+                           "another", d.span, label=f"{deepest:,} steps",
+                           hint="compute it in fewer steps: each value used by another, and each level of a "
+                                "formula, is a step")
+                deepest = 0  # reported once, here, not again for every value above it
+            steps[name] = deepest
 
     def _condition(self, expr, what: str):
         t = self._expr(expr)

@@ -54,6 +54,7 @@ class _Checker(BlockChecker):
         self._variant_keys()
         self._resolve_names()
         order = self._order()
+        self._check_chains(order)
         for name in order:
             self._type_of_definition(name)
         self._check_pending_previous()

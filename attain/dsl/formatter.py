@@ -10,6 +10,7 @@ import attrs
 
 from attain.dsl import nodes as n
 from attain.dsl.parser import parse
+from attain.limits import deep
 
 __all__ = ["format_policy"]
 
@@ -18,6 +19,7 @@ MAX_WIDTH = 100  # a tier row longer than this puts its results on a continuatio
 HEADER_ORDER = ("policy", "version", "effective", "until", "period", "gaps", "uses")
 
 
+@deep  # a formula may nest up to limits.MAX_NESTING levels; printing it recurses as deep
 def format_policy(text: str, file: str = "<policy>") -> str:
     """The canonical layout of a policy: same statements, rows and comments, in the author's order.
 

@@ -2,7 +2,10 @@
 
 The grammar is built once per process (LALR, contextual lexer, cached). Syntax
 errors become `Diagnostic`s with an HR-readable sentence, chosen from a
-catalogue of typical mistakes with `match_examples`.
+catalogue of typical mistakes (syntax_errors.py). A file with a syntax error is
+parsed again statement by statement, so that one run reports every mistake in
+it, each with its own position. The tree is built without recursion, so a
+formula may be as deep as `limits.MAX_NESTING`; deeper is refused with P117.
 """
 
 from __future__ import annotations
@@ -13,25 +16,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedEOF, UnexpectedInput, VisitError
+from lark import Lark, Token, v_args
+from lark.exceptions import UnexpectedEOF, UnexpectedInput
 from lark.indenter import DedentError, Indenter
+from lark.visitors import Transformer_NonRecursive
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
-from attain.dsl.syntax_errors import syntax_diagnostic
+from attain.dsl.recovery import MAX_SYNTAX_ERRORS, Refused, recover
+from attain.dsl.syntax_errors import TabIndent, syntax_diagnostic
 from attain.files import read_text
+from attain.limits import MAX_DIGITS, MAX_NESTING
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
-
-class _BadDate(Exception):
-    def __init__(self, token: Token):
-        self.token = token
-
-
-class _TabIndent(Exception):
-    def __init__(self, token: Token):
-        self.token = token
 
 
 class PolicyIndenter(Indenter):
@@ -50,7 +47,7 @@ class PolicyIndenter(Indenter):
     def _refuse_tabs(self, stream):
         for token in stream:
             if token.type == self.NL_type and "\t" in token.rsplit("\n", 1)[-1]:
-                raise _TabIndent(token)
+                raise TabIndent(token)
             yield token
 
 
@@ -74,26 +71,52 @@ def token_span(file: str, tok: Token) -> Span:
     return Span(file, line, col, tok.end_line or line, tok.end_column or col + 1)
 
 
-def _number(tokens, meta_span, negative=False) -> n.Number:
-    tok = tokens
-    text = str(tok)
-    percent = text.endswith("%")
-    digits = text.rstrip("%").replace("_", "")
-    value = Fraction(digits)
-    if percent:
-        value /= 100
-    if negative:
-        value = -value
-        text = "-" + text
-    return n.Number(value, percent, text, span=meta_span)
+class _Builder(Transformer_NonRecursive):
+    """Builds frozen nodes from the parse tree; every node gets its span.
 
-
-class _Builder(Transformer):
-    """Builds frozen nodes from the parse tree; every node gets its span."""
+    A token the grammar accepts but the language cannot (a date that does not
+    exist, a number too long) is noted in `problems` and stands in as a harmless
+    value, so that one pass finds all of them.
+    """
 
     def __init__(self, file: str):
         super().__init__()
         self.file = file
+        self.problems: list[Diagnostic] = []
+
+    def _problem(self, code: str, message: str, tok: Token, hint: str = "", label: str = "") -> None:
+        self.problems.append(Diagnostic(code, message, token_span(self.file, tok), label=label, hint=hint))
+
+    def _digits(self, tok: Token) -> bool:
+        """Whether a number token is short enough to convert; if not, say so at the token."""
+        count = sum(ch.isdigit() for ch in tok)
+        if count <= MAX_DIGITS:
+            return True
+        self._problem("P118", f"this number has {count:,} digits; a number in a policy has at most {MAX_DIGITS}",
+                      tok, label="too long", hint="check for a pasted or repeated value")
+        return False
+
+    def _number(self, tok: Token, span: Span, negative: bool = False) -> n.Number:
+        text = str(tok)
+        percent = text.endswith("%")
+        value = Fraction(text.rstrip("%").replace("_", "")) if self._digits(tok) else Fraction(0)
+        if percent:
+            value /= 100
+        if negative:
+            value = -value
+            text = "-" + text
+        return n.Number(value, percent, text, span=span)
+
+    def _whole(self, tok: Token) -> int:
+        """A number the grammar needs whole (a day of the month, periods back)."""
+        text = str(tok).replace("_", "")
+        if not self._digits(tok):
+            return 1
+        if not text.isdigit():
+            self._problem("P116", f"'{tok}' must be a whole number here", tok,
+                          hint="write for example `ending day 25` or `previous(sales, 2, else 0)`")
+            return 1
+        return int(text)
 
     def _span(self, meta) -> Span:
         return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
@@ -135,7 +158,7 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def period(self, meta, items):
         kind, day = items
-        value = (str(kind), _whole(day) if day is not None else None)
+        value = (str(kind), self._whole(day) if day is not None else None)
         return ("period", value, self._line_span(meta, day if day is not None else kind))
 
     def combine(self, items):
@@ -244,7 +267,7 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def bound(self, meta, items):
         minus, tok = items
-        return _number(tok, self._span(meta), negative=minus is not None)
+        return self._number(tok, self._span(meta), negative=minus is not None)
 
     # -- lookups, scorecards, tiers, brackets
     @v_args(meta=True)
@@ -267,7 +290,7 @@ class _Builder(Transformer):
     def weight_row(self, meta, items):
         name, pct = items
         return n.WeightRow(
-            n.Name(str(name), span=self._tspan(name)), _number(pct, self._tspan(pct)), span=self._span(meta)
+            n.Name(str(name), span=self._tspan(name)), self._number(pct, self._tspan(pct)), span=self._span(meta)
         )
 
     @v_args(meta=True)
@@ -343,14 +366,14 @@ class _Builder(Transformer):
         return n.Unary("-", operand, span=self._span(meta))
 
     def number(self, items):
-        return _number(items[0], self._tspan(items[0]))
+        return self._number(items[0], self._tspan(items[0]))
 
     percent = number
 
     def money(self, items):
         tok = items[0]
         text = str(tok)
-        value = Fraction(text[1:].replace("_", ""))
+        value = Fraction(text[1:].replace("_", "")) if self._digits(tok) else Fraction(0)
         return n.Number(value, False, text, span=self._tspan(tok), money=True)
 
     def text(self, items):
@@ -361,7 +384,8 @@ class _Builder(Transformer):
         try:
             value = datetime.date.fromisoformat(str(tok))
         except ValueError:
-            raise _BadDate(tok) from None
+            self._problem("P115", f"'{tok}' is not a real date", tok, hint="write dates as YYYY-MM-DD")
+            value = datetime.date.min
         return n.Date(value, span=self._tspan(tok))
 
     def boolean(self, items):
@@ -391,7 +415,7 @@ class _Builder(Transformer):
     @v_args(meta=True)
     def previous(self, meta, items):
         _lpar, value, back, _else, otherwise, _rpar = items
-        return n.Previous(value, _whole(back) if back is not None else 1, otherwise, span=self._span(meta))
+        return n.Previous(value, self._whole(back) if back is not None else 1, otherwise, span=self._span(meta))
 
     @v_args(meta=True)
     def aggregate(self, meta, items):
@@ -424,26 +448,13 @@ class _Builder(Transformer):
         return items[1]
 
 
-class _NotWhole(Exception):
-    def __init__(self, token: Token):
-        self.token = token
-
-
-def _whole(tok: Token) -> int:
-    """A number the grammar needs whole (a day of the month, periods back)."""
-    text = str(tok).replace("_", "")
-    if not text.isdigit():
-        raise _NotWhole(tok)
-    return int(text)
-
-
 def _unquote(tok) -> str:
     s = str(tok)
     return s[1:-1] if len(s) >= 2 and s[0] == '"' and s[-1] == '"' else s
 
 
 def parse(text: str, file: str = "<policy>") -> n.Policy:
-    """Parse policy text into a `Policy`; raise `AttainError` with one P1xx diagnostic on a syntax error.
+    """Parse policy text into a `Policy`; raise `AttainError` with every P1xx diagnostic of the text.
 
     The error carries the text, so its caret excerpt needs no file on disk.
     """
@@ -458,42 +469,76 @@ def parse(text: str, file: str = "<policy>") -> n.Policy:
 
 def _parse(text: str, file: str) -> n.Policy:
     source = text if text.endswith("\n") else text + "\n"
+    try:
+        header, statements = _build(source, file)
+    except Refused as refused:
+        problems = refused.problems
+        if refused.syntax:
+            problems = recover(source, file, problems[0], _build)
+        raise AttainError(problems[:MAX_SYNTAX_ERRORS]) from None
+    return n.Policy(header, statements, file=file, source=text)
+
+
+def _build(source: str, file: str):
+    """(header, statements) of a whole text; raise `Refused` with its problems."""
     parser = grammar_parser()
     try:
         tree = parser.parse(source)
-    except _TabIndent as e:
-        tok = e.token
-        line = tok.end_line or 1
-        raise AttainError([Diagnostic(
-            "P112", "this line is indented with a tab", Span(file, line, 1, line, len(tok.rsplit("\n", 1)[-1]) + 1),
-            label="tab", hint="indent with spaces only, so every reader sees the same rows")]) from None
-    except DedentError as e:
+    except (TabIndent, DedentError, UnexpectedInput) as e:
+        raise Refused([_syntax_problem(parser, e, source, file)], syntax=True) from None
+    builder = _Builder(file)
+    header, statements = builder.transform(tree)
+    problems = builder.problems + _too_deep(statements)
+    if problems:
+        raise Refused(problems, syntax=False)
+    return header, statements
+
+
+def _syntax_problem(parser: Lark, e: Exception, source: str, file: str) -> Diagnostic:
+    if isinstance(e, DedentError):
         line = _dedent_line(source, str(e))
-        raise AttainError([Diagnostic(
+        return Diagnostic(
             "P114", "this line's indentation does not match any line above it", Span(file, line, 1, line, 2),
-            hint="indent rows of one block by the same amount, and put the next definition at the start of a line",
-        )]) from None
-    except UnexpectedEOF:
-        lines = source.splitlines()
-        line = len(lines)
-        raise AttainError([Diagnostic("P100", "the policy ends too early", Span(file, line, 1, line, 2),
-                                      hint="finish the last definition")]) from None
-    except UnexpectedInput as e:
-        raise AttainError([syntax_diagnostic(parser, e, source, file)]) from None
-    try:
-        header, statements = _Builder(file).transform(tree)
-    except VisitError as e:
-        if isinstance(e.orig_exc, _NotWhole):
-            tok = e.orig_exc.token
-            raise AttainError([Diagnostic("P116", f"'{tok}' must be a whole number here", token_span(file, tok),
-                                          hint="write for example `ending day 25` or `previous(sales, 2, else 0)`")
-                               ]) from None
-        if isinstance(e.orig_exc, _BadDate):
-            tok = e.orig_exc.token
-            raise AttainError([Diagnostic("P115", f"'{tok}' is not a real date", token_span(file, tok),
-                                          hint="write dates as YYYY-MM-DD")]) from None
-        raise e.orig_exc from e
-    return n.Policy(header, statements, file=file, source=text)
+            hint="indent rows of one block by the same amount, and put the next definition at the start of a line")
+    if isinstance(e, UnexpectedEOF):
+        line = len(source.splitlines())
+        return Diagnostic("P100", "the policy ends too early", Span(file, line, 1, line, 2),
+                          hint="finish the last definition")
+    return syntax_diagnostic(parser, e, source, file)
+
+
+def _too_deep(statements) -> list[Diagnostic]:
+    """P117 for each formula nested deeper than MAX_NESTING, at the part where it passes the limit.
+
+    Measured without recursion: the passes after this one recurse, and rely on this bound.
+    """
+    found = []
+    for root in _formulas(statements):
+        stack = [(root, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_NESTING:
+                found.append(Diagnostic(
+                    "P117", f"this formula nests more than {MAX_NESTING:,} levels deep", node.span,
+                    label=f"level {depth:,}",
+                    hint="give parts of it names of their own (`subtotal = ...`) and use the names; each "
+                         "operator, if/else, not and function call is a level"))
+                break
+            stack.extend((child, depth + 1) for child in reversed(n.children(node)))
+    return found
+
+
+def _formulas(statements):
+    for s in statements:
+        if isinstance(s, n.Definition):
+            yield s.body
+            if s.gate is not None:
+                yield s.gate
+        elif isinstance(s, n.FlagDecl):
+            yield s.condition
+        elif isinstance(s, n.Variants):
+            for case in s.cases:
+                yield from _formulas(case.definitions)
 
 
 def _dedent_line(source: str, message: str) -> int:

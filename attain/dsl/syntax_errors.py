@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import functools
 
-from lark import Lark
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from attain.diagnostics import Diagnostic, Span
+
+
+class TabIndent(Exception):
+    """A line indented with a tab (raised by the parser's indenter at the line break before it)."""
+
+    def __init__(self, token: Token):
+        self.token = token
+
 
 _TERMINAL_WORDS = {
     "NAME": "a name",
@@ -62,6 +70,9 @@ _CATALOGUE = {
             'policy "x"\na = band b\n    >= 1 100\n',
             'policy "x"\na = band b\n    1 to 2 100\n',
             'policy "x"\na = band b\n    below 1 100\n',
+            'policy "x"\na = band b\n    >= 1% 100\n',
+            'policy "x"\na = band b\n    1% to 2% 100\n',
+            'policy "x"\na = band b\n    below 1% 100\n',
             'policy "x"\na = lookup b\n    "k" 1\n',
             'policy "x"\na = lookup b\n    else 1\n',
         ],
@@ -69,7 +80,8 @@ _CATALOGUE = {
     "P102": (
         "a definition needs '=' between its name and its formula",
         "write `name = formula`, for example `attainment = sales / sales_target`",
-        ['policy "x"\na b\n', 'policy "x"\na 5\n', 'policy "x"\na band\n'],
+        ['policy "x"\na b\n', 'policy "x"\na 5\n', 'policy "x"\na band\n', 'policy "x"\npayout a b\n',
+         'policy "x"\npayout a 5\n'],
     ),
     "P103": (
         "an input needs ':' and a type after its name",
@@ -126,29 +138,79 @@ def _match_mistake(parser: Lark, err: UnexpectedInput):
     return _mistake_states().get(state.position) if state is not None else None
 
 
-def syntax_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str) -> Diagnostic:
+def unclosed(text: str) -> int | None:
+    """The offset of the first '(' in `text` that is never closed (outside texts and comments), if any."""
+    open_at: list[int] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in '"#':
+            # A text ends at its closing quote (or, unclosed, at the end of the line); a comment at the line's end.
+            eol = text.find("\n", i)
+            eol = len(text) if eol < 0 else eol
+            close = text.find('"', i + 1, eol) if ch == '"' else -1
+            i = close + 1 if close >= 0 else eol
+            continue
+        if ch == "(":
+            open_at.append(i)
+        elif ch == ")" and open_at:
+            open_at.pop()
+        i += 1
+    return open_at[0] if open_at else None
+
+
+def _position(text: str, offset: int, file: str) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(file, line, col, line, col + 1)
+
+
+def syntax_diagnostic(parser: Lark, err: Exception, text: str, file: str) -> Diagnostic:
+    if isinstance(err, TabIndent):
+        tok = err.token
+        line = tok.end_line or 1
+        return Diagnostic("P112", "this line is indented with a tab",
+                          Span(file, line, 1, line, len(tok.rsplit("\n", 1)[-1]) + 1),
+                          label="tab", hint="indent with spaces only, so every reader sees the same rows")
+    assert isinstance(err, UnexpectedInput), "the parser hands over lark's errors and TabIndent only"
+    token = getattr(err, "token", None)
+    if token is not None and getattr(token, "type", "") == "$END":
+        unclosed_at = unclosed(text)
+        if unclosed_at is not None:
+            return Diagnostic("P119", "this '(' is never closed", _position(text, unclosed_at, file),
+                              label="opened here", hint="add the ')' where the part in parentheses ends")
     line = getattr(err, "line", 1) or 1
     col = getattr(err, "column", 1) or 1
     if isinstance(err, UnexpectedCharacters):
-        pos = err.pos_in_stream or 0
-        ch = text[pos] if pos < len(text) else ""
-        span = Span(file, line, col, line, col + 1)
-        if ch == "%":
-            return Diagnostic("P110", "a percent sign needs a number just before it", span,
-                              label="no number before '%'", hint="write for example `15%`, without a space")
-        if ch == '"':
-            end = len(text[pos:].split("\n", 1)[0])
-            return Diagnostic("P111", "this text has no closing quote", Span(file, line, col, line, col + end),
-                              label="text starts here", hint='close the text on the same line: "华东"')
-        if ch == "\t":
-            return Diagnostic("P112", "a tab is not allowed here", span, hint="use spaces")
-        if ch in "，：（）＝％":
-            return Diagnostic("P113", f"'{ch}' is a full-width character", span,
-                              label="full-width", hint="switch the keyboard to half-width for punctuation: , : ( ) = %")
-        allowed = sorted(err.allowed or ())
-        expected = ", ".join(_words(t) for t in allowed[:8])
-        return Diagnostic("P100", f"unexpected character {ch!r}", span,
-                          hint=f"expected {expected}" if expected else "")
+        return _character_diagnostic(err, text, file, line, col)
+    return _token_diagnostic(parser, err, text, file, line, col)
+
+
+def _character_diagnostic(err: UnexpectedCharacters, text: str, file: str, line: int, col: int) -> Diagnostic:
+    """A character that starts no word of the language."""
+    pos = err.pos_in_stream or 0
+    ch = text[pos] if pos < len(text) else ""
+    span = Span(file, line, col, line, col + 1)
+    if ch == "%":
+        return Diagnostic("P110", "a percent sign needs a number just before it", span,
+                          label="no number before '%'", hint="write for example `15%`, without a space")
+    if ch == '"':
+        end = len(text[pos:].split("\n", 1)[0])
+        return Diagnostic("P111", "this text has no closing quote", Span(file, line, col, line, col + end),
+                          label="text starts here", hint='close the text on the same line: "华东"')
+    if ch == "\t":
+        return Diagnostic("P112", "a tab is not allowed here", span, hint="use spaces")
+    if ch in "，：（）＝％＜＞＋－＊／！":
+        return Diagnostic("P113", f"'{ch}' is a full-width character", span, label="full-width",
+                          hint="switch the keyboard to half-width for punctuation: , : ( ) = % < > + - * /")
+    allowed = sorted(err.allowed or ())
+    expected = ", ".join(_words(t) for t in allowed[:8])
+    return Diagnostic("P100", f"unexpected character {ch!r}", span,
+                      hint=f"expected {expected}" if expected else "")
+
+
+def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, line: int, col: int) -> Diagnostic:
+    """A word of the language where the grammar does not allow it: a catalogued mistake, or what was expected."""
     token = getattr(err, "token", None)
     if token is not None and getattr(token, "type", "") in ("_NL", "$END"):
         # Point at the end of the line rather than at the line break.

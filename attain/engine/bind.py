@@ -25,6 +25,7 @@ from attain.engine.screen import percent_points, total_row
 from attain.exact import to_decimal
 from attain.io import CellError, ExactCell, Table, format_number, parse_cell
 from attain.io.cells import DATE_EXPECTED, date_hint, shown
+from attain.limits import MAX_DIGITS
 
 ID_COLUMNS = ("id", "employee", "employee_id", "工号", "员工编号", "编号")
 PERIOD_COLUMNS = ("period", "期间", "考核周期", "周期")
@@ -119,7 +120,7 @@ def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, c
             if bounds is not None and not (lo_n * den <= num * lo_d and num * hi_d <= hi_n * den):
                 raise CellError(in_range)
             return num, den
-        m = fast(text)
+        m = fast(text) if len(text) <= MAX_DIGITS else None  # longer: parse_cell counts its digits
         if m is not None and (percent_ok or not m.group(4)):
             sign, whole, frac, pct = m.groups()
             if "," in whole:
@@ -194,8 +195,10 @@ def _number_lines(i: int, inp: Input) -> list[str]:
     lines = [
         "    else:",
         # Plain whole numbers and decimals take a few string methods and int(); ASCII only,
-        # and no underscores, which int() would accept but data must not.
-        "        if t.isdigit() and t.isascii():",
+        # and no underscores, which int() would accept but data must not. A long text goes to the
+        # converter, which refuses a number of more than MAX_DIGITS digits before any int().
+        f"        if len(t) > {MAX_DIGITS}: n, d = V{i}(t)",
+        "        elif t.isdigit() and t.isascii():",
         f"            n = int(t); d = {10**extra}",
         "        else:",
         "            w, dot, fr = t.partition('.')",

@@ -24,10 +24,10 @@ from typing import cast
 
 from attain.dsl import nodes as n
 from attain.dsl.model import Model
-from attain.dsl.types import Type
 from attain.engine import runtime
+from attain.engine.emit_blocks import BlockEmitter, ident, kind_of_type
 from attain.engine.plan import Layout, Output, Plan, expressions
-from attain.engine.writer import Body, Code, Pair, Writer, pair, pair_of, product
+from attain.engine.writer import Body, Code, Pair, fits_python, pair, pair_of, product
 
 _NORMALISE_ABOVE = 10**12
 
@@ -37,6 +37,12 @@ def compile_model(model: Model) -> Plan:
     layout = Layout(model)
     emitter = Emitter(model, layout)
     source = emitter.stages_source()
+    if not fits_python(source):
+        # Nesting beyond what Python's compiler takes (blocks 100 deep, parentheses 200 deep) can only
+        # come from a formula nested that deep: its rows go to the reference evaluator, which gives
+        # the same values, slower.
+        source = "".join(f"def stage{k}(R, H, S, A):\n    raise Fallback('nested too deeply')\n\n"
+                         for k in range(len(layout.levels)))
     defined = runtime.execute(source, f"<attain plan {model.policy.file}>", emitter.constants)
     outputs = layout.outputs()
     convert = runtime.execute(converter_source(model, outputs), "<attain outputs>")["convert"]
@@ -84,7 +90,7 @@ def converter_source(model: Model, outputs: tuple[Output, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class Emitter(Writer):
+class Emitter(BlockEmitter):
     """Emits the stage functions, one statement per line, with integer-pair arithmetic."""
 
     def __init__(self, model: Model, layout: Layout):
@@ -143,8 +149,8 @@ class Emitter(Writer):
         t = self.model.types[name]
         v = self.var[name]
         if t.kind == "tier":
-            return [(v, "text")] + [(f"{v}_{_ident(f)}", _kind_of_type(ft)) for f, ft in t.fields]
-        return [(v, _kind_of_type(t))]
+            return [(v, "text")] + [(f"{v}_{ident(f)}", kind_of_type(ft)) for f, ft in t.fields]
+        return [(v, kind_of_type(t))]
 
     def store(self, name: str) -> None:
         for offset, (var, kind) in enumerate(self._vars_of(name)):
@@ -159,7 +165,7 @@ class Emitter(Writer):
     # ------------------------------------------------------------ kinds
     def kind(self, e: object) -> str:
         """'num', 'bool' or 'text' for any expression of a checked policy, from its checked type."""
-        return _kind_of_type(self.model.type_of(e))
+        return kind_of_type(self.model.type_of(e))
 
     def value(self, e: object, kind: str | None = None) -> Code:
         kind = kind or self.kind(e)
@@ -174,7 +180,7 @@ class Emitter(Writer):
             case n.Name(id=name):
                 return pair_of(self.var[name])
             case n.Field(base=base, field=field):
-                return pair_of(f"{self.var[base.id]}_{_ident(field)}")
+                return pair_of(f"{self.var[base.id]}_{ident(field)}")
             case n.Unary(op="-", operand=x):
                 xn, xd = self.num(x)
                 t = self.tmp()
@@ -235,6 +241,8 @@ class Emitter(Writer):
 
     def conditional(self, e: n.Conditional, kind: str) -> str:
         """`then if condition else otherwise`; returns the variable that holds the result."""
+        if isinstance(e.otherwise, n.Conditional):
+            return self._conditional_chain(e, kind)
         t = self.tmp()
         cond = self.boolean(e.condition)
         self.emit(f"if {cond}:")
@@ -245,6 +253,33 @@ class Emitter(Writer):
         self.depth += 1
         self.assign(t, self.value(e.otherwise, kind), kind)
         self.depth -= 1
+        return t
+
+    def _conditional_chain(self, e: n.Conditional, kind: str) -> str:
+        """`a if c1 else b if c2 else ... else z` as a flat sequence of guarded steps, not nested blocks,
+        so a chain of any length stays within Python's 100 levels of indentation. Each condition is
+        computed only when the ones before it were false; `{t}_c` says whether one held."""
+        t = self.tmp()
+        done = f"{t}_c"
+        links: list[tuple[object, object]] = []
+        last: object = e
+        while isinstance(last, n.Conditional):
+            links.append((last.condition, last.then))
+            last = last.otherwise
+        for i, (condition, then) in enumerate([*links, (None, last)]):
+            if i:
+                self.emit(f"if not {done}:")
+                self.depth += 1
+            if condition is None:
+                self.assign(t, self.value(then, kind), kind)
+            else:
+                self.emit(f"{done} = {self.boolean(condition)}")
+                self.emit(f"if {done}:")
+                self.depth += 1
+                self.assign(t, self.value(then, kind), kind)
+                self.depth -= 1
+            if i:
+                self.depth -= 1
         return t
 
     def round(self, e: n.Round) -> Pair:
@@ -290,9 +325,14 @@ class Emitter(Writer):
             case n.Name(id=name):
                 return self.var[name]
             case n.Field(base=base, field=field):
-                return f"{self.var[base.id]}_{_ident(field)}"
+                return f"{self.var[base.id]}_{ident(field)}"
             case n.Unary(op="not", operand=x):
-                return f"(not {self.boolean(x)})"
+                # `not not ... x`: only the count's parity matters (bool() keeps a missing x refused).
+                odd = True
+                while isinstance(x, n.Unary) and x.op == "not":
+                    x, odd = x.operand, not odd
+                inner = self.boolean(x)
+                return f"(not {inner})" if odd else f"bool({inner})"
             case n.Binary(op="and" | "or", left=l, right=r):
                 return self._logic(e.op, l, r)
             case n.Binary(op=op, left=l, right=r) if op in n.COMPARISONS:
@@ -335,7 +375,7 @@ class Emitter(Writer):
             case n.Name(id=name):
                 return self.var[name]
             case n.Field(base=base, field=field):
-                return f"{self.var[base.id]}_{_ident(field)}"
+                return f"{self.var[base.id]}_{ident(field)}"
             case n.Conditional():
                 return self.conditional(e, "text")
             case n.Previous():
@@ -353,7 +393,7 @@ class Emitter(Writer):
                 self.emit(f"if {target}: raise Fallback('refused')")
             return
         t = self.model.types[name]
-        kind = _kind_of_type(t) if t.kind != "tier" else "tier"
+        kind = kind_of_type(t) if t.kind != "tier" else "tier"
         self.gated(d, name, kind)
         if kind == "num":
             # (a copy of an empty cell falls back here too: MISSING refuses the comparison)
@@ -420,151 +460,3 @@ class Emitter(Writer):
 
         return emit
 
-    def _result_body(self, expr: object, target: str, kind: str) -> Body:
-        def emit() -> None:
-            self.assign(target, self.value(expr, kind), kind)
-
-        return emit
-
-    # ------------------------------------------------------------ tables
-    def band(self, band: n.Band, target: str, kind: str) -> None:
-        s = self.num(band.subject)
-        rows, other = [], None
-        for row in band.rows:
-            if row.op == "otherwise":
-                other = row
-                continue
-            rows.append((self._interval_code(s, row.interval()), self._result_body(row.result, target, kind)))
-        otherwise = self._result_body(other.result, target, kind) if other else self.raising("no band row")
-        self.chain(rows, otherwise)
-
-    def _interval_code(self, s: Pair, iv: tuple) -> str:
-        lo, lo_c, hi, hi_c = iv
-        parts = []
-        if lo is not None:
-            parts.append(self.less(s, pair(lo), ">=" if lo_c else ">"))
-        if hi is not None:
-            parts.append(self.less(s, pair(hi), "<=" if hi_c else "<"))
-        return " and ".join(parts) or "True"
-
-    def lookup(self, lk: n.Lookup, target: str, kind: str) -> None:
-        key = self.text(lk.subject)
-        rows, other = [], None
-        for row in lk.rows:
-            if row.key is None:
-                other = row
-                continue
-            rows.append((f"{key} == {self.const(row.key)}", self._result_body(row.result, target, kind)))
-        otherwise = self._result_body(other.result, target, kind) if other else self.raising("no lookup row")
-        self.chain(rows, otherwise)
-
-    def tiers(self, tiers: n.Tiers, name: str) -> None:
-        target = self.var[name]
-        t = self.model.types[name]
-        fields = dict(t.fields)
-
-        def body(row: n.TierRow) -> Body:
-            def emit() -> None:
-                self.emit(f"{target} = {self.const(row.name)}")
-                given = {r.name: r.value for r in row.results}
-                for field, ftype in fields.items():
-                    fkind = _kind_of_type(ftype)
-                    expr = given.get(field, n.Text(""))
-                    self.assign(f"{target}_{_ident(field)}", self.value(expr, fkind), fkind)
-
-            return emit
-
-        # Conditions after the first must be evaluated only when earlier ones failed (they may
-        # divide by values the earlier tiers guard), so nest instead of precomputing.
-        self._tier_rows(list(tiers.rows), body)
-
-    def _tier_rows(self, rows: list[n.TierRow], body: Callable[[n.TierRow], Body]) -> None:
-        if not rows:
-            self.emit("raise Fallback('no tier')")
-            return
-        row, rest = rows[0], rows[1:]
-        if row.condition is None:
-            body(row)()
-            return
-        cond = self.boolean(row.condition)
-        self.emit(f"if {cond}:")
-        self.depth += 1
-        body(row)()
-        self.depth -= 1
-        self.emit("else:")
-        self.depth += 1
-        self._tier_rows(rest, body)
-        self.depth -= 1
-
-    def brackets(self, br: n.Brackets, target: str) -> None:
-        amount = self.num(br.amount)
-        base = self.num(br.base) if br.base is not None else ("1", "1")
-        if br.base is not None and all(row.upto is None for row in br.rows) and base[0].isidentifier():
-            # No bound reads the base, yet it is the bracket's to compute (as the reference evaluator
-            # does): an empty cell there falls back, so that the row's error names it.
-            self.emit(f"if {base[0]} is MISSING: raise Fallback('missing value')")
-        if br.kind == "retroactive":
-            self._retroactive(br, amount, base, target)
-            return
-        total: Pair = ("0", "1")
-        lower: Pair = ("0", "1")
-        for row in br.rows:
-            if row.upto is None:
-                top = amount
-            else:
-                upper = self.mul(base, pair(row.upto.value))
-                top = self.pick(amount, upper, "<")
-            part = self.add(top, lower, "-")
-            acc = self.tmp()
-            self.emit(f"if {part[0]} > 0:")
-            self.depth += 1
-            pay = self.mul(part, self.num(row.rate))
-            new_total = self.add(total, pay)
-            self.assign(acc, new_total, "num")
-            self.depth -= 1
-            self.emit("else:")
-            self.depth += 1
-            self.assign(acc, total, "num")
-            self.depth -= 1
-            total = (f"{acc}_n", f"{acc}_d")
-            if row.upto is not None:
-                lower = upper
-        self.assign(target, total, "num")
-
-    def _retroactive(self, br: n.Brackets, amount: Pair, base: Pair, target: str) -> None:
-        """The whole amount at the rate of the first bracket it fits under."""
-        rows = []
-        last = None
-        for row in br.rows:
-            if row.upto is None:
-                last = row
-                continue
-            bound = self.mul(base, pair(row.upto.value))
-            rows.append((self.less(amount, bound, "<="), self._rate_times(amount, row.rate, target)))
-        if last is None:
-            raise AssertionError("brackets end with an `above` row (the checker sees to it)")
-        self.chain(rows, self._rate_times(amount, last.rate, target))
-
-    def _rate_times(self, amount: Pair, rate: object, target: str) -> Body:
-        def emit() -> None:
-            self.assign(target, self.mul(amount, self.num(rate)), "num")
-
-        return emit
-
-
-def _kind_of_type(t: Type | None) -> str:
-    """The kind of code holding a value of type `t`; a tier reads as its name, so it is held like a text."""
-    if t is None:
-        raise AssertionError("no type")
-    if t.numeric:
-        return "num"
-    if t.kind == "bool":
-        return "bool"
-    if t.kind in ("text", "date", "tier"):
-        return "text"
-    raise AssertionError(f"no emission for a value of type {t.kind!r}")
-
-
-def _ident(field: str) -> str:
-    """A tier result's name as part of a Python identifier (Unicode names stay ASCII-safe)."""
-    return "f" + field.encode("utf-8").hex()

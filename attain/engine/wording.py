@@ -51,7 +51,8 @@ def _approximate(f: Fraction, grouped: bool) -> str:
     """A value with no finite decimal: six places, half up, after "≈" (in integers)."""
     q = (abs(f.numerator) * 10**6 * 2 + f.denominator) // (2 * f.denominator)
     whole, frac = divmod(q, 10**6)
-    text = (f"{whole:,}" if grouped else str(whole)) + f".{frac:06d}".rstrip("0").rstrip(".")
+    # Through Decimal: any number of digits, where int's own text stops at 4,300.
+    text = format(Decimal(whole), ",f" if grouped else "f") + f".{frac:06d}".rstrip("0").rstrip(".")
     return ("≈-" if f < 0 else "≈") + text
 
 

@@ -154,3 +154,27 @@ def product(a: str, b: str) -> str:
 
 def _paren(code: str) -> str:
     return code if code.isidentifier() or (_is_int(code) and not code.startswith("-")) else f"({code})"
+
+
+# Python's own limits on the source it compiles: 100 levels of indented blocks, 200 of parentheses.
+_MAX_BLOCKS = 90
+_MAX_PARENTHESES = 180
+
+
+def fits_python(source: str) -> bool:
+    """Whether Python can compile this generated source: its blocks and parentheses nest within its limits."""
+    for line in source.splitlines():
+        if (len(line) - len(line.lstrip(" "))) // 4 > _MAX_BLOCKS:
+            return False
+        if line.count("(") <= _MAX_PARENTHESES:
+            continue
+        depth = 0
+        for ch in line:
+            if ch == "(":
+                depth += 1
+                if depth > _MAX_PARENTHESES:
+                    return False
+            elif ch == ")":
+                depth -= 1
+    return True
+

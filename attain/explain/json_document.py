@@ -14,6 +14,7 @@ from attain.engine.trace import TierValue, Trace
 from attain.engine.wording import display, sentence
 from attain.exact import to_decimal
 from attain.io import format_number
+from attain.limits import deep
 
 SCHEMA = 1
 
@@ -59,6 +60,7 @@ def to_dict(t: Trace) -> dict:
     return node
 
 
+@deep  # the tree is as deep as the chain of values that use each other
 def render_json(roots: list[Trace], who: str, policy: str, period: str | None = None) -> str:
     doc = {
         "schema": SCHEMA,

@@ -5,8 +5,11 @@ A value used twice is shown in full once and referred back to after that.
 
 from __future__ import annotations
 
+import unicodedata
+
 from attain.engine.trace import Trace
 from attain.engine.wording import display, sentence
+from attain.limits import deep
 
 
 def _where(t: Trace) -> str:
@@ -15,6 +18,7 @@ def _where(t: Trace) -> str:
     return f"{t.span.file}:{t.span.line}"
 
 
+@deep  # the tree is as deep as the chain of values that use each other
 def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
     """An indented tree per root: value, formula and policy line, notes, then the values it used."""
     out: list[str] = []
@@ -45,4 +49,13 @@ def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
     for root in roots:
         visit(root, 0)
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return "\n".join(_visible(line) for line in out).rstrip() + "\n"
+
+
+def _visible(line: str) -> str:
+    """Control characters from the data or the policy, escaped: they must not reach the terminal
+    (escape sequences, broken lines), as in the table `attain run` prints."""
+    if line.isprintable():
+        return line
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
+                   for ch in line)

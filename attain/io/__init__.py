@@ -4,7 +4,7 @@ from attain.io.cells import CellError, parse_cell
 from attain.io.numtext import approximate, format_grouped, format_number
 from attain.io.readers import read_table
 from attain.io.tables import ExactCell, Row, Table, exact_cell
-from attain.io.writers import write_atomically, write_results
+from attain.io.writers import stdout_failed, write_atomically, write_results
 
 __all__ = [
     "CellError",
@@ -17,6 +17,7 @@ __all__ = [
     "format_number",
     "parse_cell",
     "read_table",
+    "stdout_failed",
     "write_atomically",
     "write_results",
 ]

@@ -7,6 +7,8 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from attain.limits import MAX_DIGITS
+
 
 class CellError(Exception):
     """A cell's text is not a valid value of its declared kind; `expected` says what would be."""
@@ -54,10 +56,10 @@ def _number(text: str) -> Fraction | None:
         return None
     sign, whole, frac = m.groups()
     frac = frac or ""
-    try:
-        value = Fraction(int(whole.replace(",", "") + frac), 10 ** len(frac))
-    except ValueError:  # more digits than Python will convert
-        return None
+    digits = whole.replace(",", "") + frac
+    if len(digits) > MAX_DIGITS:
+        raise CellError(f"a number of at most {MAX_DIGITS} digits")
+    value = Fraction(int(digits), 10 ** len(frac))
     return -value if sign == "-" else value
 
 

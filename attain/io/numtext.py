@@ -39,7 +39,7 @@ def approximate(f: Fraction, grouped: bool = True) -> str:
     """A value with no finite decimal, for people: six places, half up, after "≈" (in integers)."""
     q = (abs(f.numerator) * 10**6 * 2 + f.denominator) // (2 * f.denominator)
     whole, frac = divmod(q, 10**6)
-    text = (f"{whole:,}" if grouped else str(whole)) + f".{frac:06d}".rstrip("0").rstrip(".")
+    text = format(Decimal(whole), ",f" if grouped else "f") + f".{frac:06d}".rstrip("0").rstrip(".")
     return ("≈-" if f < 0 else "≈") + text
 
 
@@ -69,7 +69,8 @@ def _digits(value: Any) -> tuple[str, str, str]:
             places = _DISPLAY_PLACES
             scaled = round(Fraction(num * 10**places, den))  # round() on Fraction is half-even
         # A reduced fraction over 2**a * 5**b needs exactly max(a, b) places: no trailing zeros.
-        text = str(scaled).rjust(places + 1, "0")
+        # Through Decimal: any number of digits, where int's own text stops at 4,300.
+        text = (str(scaled) if scaled.bit_length() < 10_000 else format(Decimal(scaled), "f")).rjust(places + 1, "0")
         if places:
             text = text[:-places] + "." + text[-places:]
         negative = value < 0 and scaled != 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import functools
 import io
 import json
@@ -38,7 +39,11 @@ def _is_number(value: Any) -> bool:
 def _check_value(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool)) or _is_number(value):
         return value
-    raise TypeError(f"cannot write a {type(value).__name__} value; use Decimal, Fraction, str, bool or None")
+    if type(value) is datetime.date:
+        # A date output (an input of type date, or a formula choosing one) is written as YYYY-MM-DD;
+        # Excel gets a real date (see _render_xlsx).
+        return value.isoformat()
+    raise TypeError(f"cannot write a {type(value).__name__} value; use Decimal, Fraction, str, bool, date or None")
 
 
 # ---------------------------------------------------------------- CSV, JSON and the terminal table
@@ -205,12 +210,16 @@ def _render_xlsx(columns: list[str], rows: list[dict], manifest: dict | None) ->
         head.font = bold
     for r, row in enumerate(rows, 2):
         for col, name in enumerate(columns, 1):
-            value = _check_value(row.get(name))
+            raw = row.get(name)
+            value = _check_value(raw)
             if value is None:
                 continue
             widths[col - 1] = max(widths[col - 1], _display_width(_table_text(value)))
             cell = sheet.cell(row=r, column=col)
-            if isinstance(value, bool):
+            if type(raw) is datetime.date:
+                cell.value = raw  # an Excel date, shown as written in the policy's language
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, bool):
                 cell.value = value
             elif isinstance(value, str):
                 cell.value = _xlsx_text(value)
@@ -306,8 +315,10 @@ def write_results(
 
     Files are written atomically: to a temporary file beside the target, then
     renamed over it, so on any error no partial file is left and an existing
-    file is untouched. Row values must be Decimal, Fraction, int, str, bool or
-    None (TypeError otherwise); an unwritable path raises AttainError U505.
+    file is untouched. Row values must be Decimal, Fraction, int, str, bool,
+    datetime.date or None (TypeError otherwise); a date is written as
+    YYYY-MM-DD, and as an Excel date in xlsx. An unwritable path raises
+    AttainError U505.
 
     xlsx needs a file (U506 for stdout). Its "results" sheet has a bold header
     row; a number is written as an Excel number (formatted to its own decimal
@@ -346,7 +357,7 @@ def write_results(
         return
     try:
         _write_atomically(out, lambda f: writer(columns, rows, manifest, f))
-    except OSError as e:
+    except (OSError, ValueError) as e:
         raise _unwritable(out, e) from None
 
 
@@ -362,26 +373,40 @@ def write_atomically(path: str | os.PathLike, data: str | bytes) -> None:
             _write_atomically(path, lambda f: f.write(data), binary=True)
         else:
             _write_atomically(path, lambda f: f.write(data))
-    except OSError as e:
+    except (OSError, ValueError) as e:
         raise _unwritable(path, e) from None
 
 
-def _unwritable(path: str, e: OSError) -> AttainError:
-    detail = e.strerror or str(e)
+def _unwritable(path: str, e: OSError | ValueError) -> AttainError:
+    # ValueError: a NUL in the name, the one name os.open refuses before asking the system.
+    detail = (e.strerror or str(e)) if isinstance(e, OSError) else "a file name cannot contain a NUL character"
     return AttainError([Diagnostic("U505", f"cannot write output file {path!r}: {detail}")])
 
 
+def stdout_failed(e: OSError) -> AttainError:
+    """U508 for standard output that cannot take the results (a full disk, a device error)."""
+    return AttainError([Diagnostic("U508", f"cannot write the results to standard output: {e.strerror or e}",
+                                   hint="free some space, or write to a file with --out")])
+
+
 def _write_stdout(text: str, utf8_bytes: bool) -> None:
+    """Write the whole rendered text; OSError becomes U508. A closed pipe (BrokenPipeError) is left to the
+    caller, for whom it means the reader wants no more."""
     stream = sys.stdout
     buffer = getattr(stream, "buffer", None) if utf8_bytes else None
-    if buffer is None:
-        stream.write(text)
+    try:
+        if buffer is None:
+            stream.write(text)
+            stream.flush()
+            return
+        # Data formats are UTF-8 with "\n" whatever the console's encoding or newline convention.
         stream.flush()
-        return
-    # Data formats are UTF-8 with "\n" whatever the console's encoding or newline convention.
-    stream.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise stdout_failed(e) from None
 
 
 def _write_atomically(path: str, render: Callable[[Any], Any], binary: bool = False) -> None:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from attain.io import format_number
+from attain.limits import MAX_DIGITS
 
 _NUMBER = re.compile(r"([-+]?)(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?(%?)")
 _FRACTION = re.compile(r"([-+]?\d+)\s*/\s*(\d+)")
@@ -19,6 +20,8 @@ _FRACTION = re.compile(r"([-+]?\d+)\s*/\s*(\d+)")
 def _read_number(text: str) -> Fraction | None:
     """The exact number a test file writes: 10200.00, 1,000, 115%, 10/9; None if it is not one."""
     t = text.strip().replace("_", "")
+    if sum(ch.isdigit() for ch in t) > MAX_DIGITS:  # as a data cell: no int() of unbounded text
+        return None
     m = _FRACTION.fullmatch(t)
     if m:
         den = int(m.group(2))

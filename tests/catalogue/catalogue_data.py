@@ -53,7 +53,7 @@ EXPLAIN_PLACES = "; explain's bad cells in JSON, YAML and Excel (a bug left afte
 ROW_CELLS = "; D414, D430 and D431 in a workbook (a bug left after that fix)"
 WORKBOOKS = "broken workbooks: D407 says why in words, never BadZipFile or KeyError"
 WINDOW = "a long line's excerpt is a window around the place, and a long cell is cut in the message"
-LANDED = (GBK, CELLS, TITLES, RECORDS, WORKBOOKS, WINDOW)  # fixes now on main
+LANDED = (GBK, HUGE, CELLS, TITLES, RECORDS, WORKBOOKS, WINDOW)  # fixes now on main
 # Bugs the catalogue found (reported with it); each case passes once the bug is fixed.
 NO_PLACE = "E310 names no place: neither the row after the gap nor the policy line that looks back"
 GAP = "explain of a period after a gap in the history gives a value (exit 0) where run refuses the data with E310"
@@ -302,10 +302,13 @@ def _cases(bad: BadData, formats) -> list[Case]:
     cases = []
     for label, args in runs:
         pending, bug = bad.pending, bad.bug
+        # explain rebuilds the table of one employee and loses the cell places run gives (a one-line JSON
+        # file shows no difference: its record starts on the cell's line)
+        one_line = bad.name.endswith(".json") and bad.where == "d.json:1"
+        if label == "explain" and bad.code == "D413" and not bad.name.endswith(".csv") and bug is None and not one_line:
+            bug = (pending or "") + EXPLAIN_PLACES
         if pending in LANDED:
             # The fix is on main; what it left is a bug of its own.
-            if pending in (RECORDS, CELLS) and label == "explain" and bad.code == "D413":
-                bug = pending + EXPLAIN_PLACES
             if pending == CELLS and bad.code in ("D414", "D430", "D431"):
                 bug = pending + ROW_CELLS
             pending = None

@@ -50,8 +50,6 @@ class Case:
 
     def param(self):
         marks = []
-        if self.pending:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"issue 11: {self.pending}"))
         if self.bug:
             marks.append(pytest.mark.xfail(strict=True, reason=f"bug found by the catalogue: {self.bug}"))
         return pytest.param(self, id=self.id, marks=marks)

@@ -83,7 +83,7 @@ def _syntax() -> list[Bad]:
         Bad("formula-ends-at-end-of-file", IN + "x = sales *", "P104", place="p.policy:4"),
         Bad("band-rows-not-indented", band + ">= 100 -> 1\nbelow 100 -> 0\noutput x\n", "P105",
             place="p.policy:5"),
-        Bad("band-without-rows", band + "output x\n", "P105", place="p.policy:5"),
+        Bad("band-without-rows", band + "output x\n", "P105", place="p.policy:4"),
         Bad("weight-without-percent", IN + "x = weighted\n    sales 40\n    target 60%\noutput x\n", "P106",
             place="p.policy:5"),
         Bad("weight-missing", IN + "x = weighted\n    sales\n    target 100%\noutput x\n", "P106",

@@ -5,7 +5,8 @@ import pytest
 import attain
 from attain.dsl import nodes as n
 from attain.dsl.types import ERROR
-from attain.engine.emit import Emitter, _kind_of_type
+from attain.engine.emit import Emitter
+from attain.engine.emit_blocks import kind_of_type
 from attain.engine.plan import Layout
 
 POLICY = 'policy "emit"\ninput sales : money\ninput target : money\nattainment = sales / target\noutput attainment\n'
@@ -31,4 +32,4 @@ def test_an_unknown_function_is_an_error_not_max():
 
 def test_a_value_of_an_unknown_type_is_an_error_not_text():
     with pytest.raises(AssertionError, match="no emission for a value of type 'error'"):
-        _kind_of_type(ERROR)
+        kind_of_type(ERROR)

@@ -57,7 +57,7 @@ def test_parse_cell(kind, text, value):
         ("money", "-¥-1", "money"),
         ("number", "¥5", "number"),
         ("number", "abc", "number"),
-        ("number", "1" * 5000, "number"),
+        ("number", "1" * 5000, "a number of at most 300 digits"),  # the limit is named (issue 11)
         ("count", "1.5", "count (a whole number, 0 or more)"),
         ("count", "-1", "count (a whole number, 0 or more)"),
         ("percent", "95%%", "percent (such as 95% or 0.95)"),
