@@ -16,7 +16,7 @@ import click
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
 from attain.io import read_table, write_atomically, write_results
-from attain.manifest import build_manifest, write_sidecar
+from attain.manifest import build_manifest, manifest_json, sidecar_path
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
 _USAGE_PREFIXES = ("U",)
@@ -158,10 +158,11 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
         fmt = suffix if suffix in ("csv", "json", "xlsx") else (
             "table" if out is None and sys.stdout.isatty() else "csv")
     manifest = build_manifest(policy_paths, data, _command_line())
+    # A file of results and its manifest sidecar are written together: both replaced, or neither.
+    beside = {sidecar_path(out): manifest_json(manifest)} if out not in (None, "-") and fmt in ("csv", "table") \
+        else None
     write_results(list(results.columns), list(results.rows), fmt, out,
-                  manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds)
-    if out not in (None, "-") and fmt in ("csv", "table"):
-        write_sidecar(out, manifest)
+                  manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds, beside=beside)
 
 
 @main.command("explain")

@@ -240,3 +240,49 @@ def test_policy_tests_pass_and_a_wrong_expectation_fails_readably(tmp_path):
     assert "bonus_total: expected 10300.00, got 10200.00" in r.stdout
     assert "bonus_total = 10,200.00" in r.stdout  # the explanation of the differing value
     assert r.stdout.rstrip().endswith("0 passed, 1 failed")
+
+
+def test_run_output_and_sidecar_are_written_together_or_not_at_all(tmp_path):
+    out = tmp_path / "results.csv"
+    sidecar = tmp_path / "results.manifest.json"
+    out.write_text("old results\n", encoding="utf-8")
+    sidecar.mkdir()  # a folder where the sidecar goes: the second rename fails
+    r = invoke("run", POLICY, "--data", DATA, "--out", str(out))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "error[U505]: cannot write output file" in r.stderr and "results.manifest.json" in r.stderr
+    # the results file was put back as it was, the folder is untouched, no temporary file is left
+    assert out.read_text(encoding="utf-8") == "old results\n"
+    assert sidecar.is_dir() and list(sidecar.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv", "results.manifest.json"]
+    # with no old results file, none is left behind either
+    out.unlink()
+    assert invoke("run", POLICY, "--data", DATA, "--out", str(out)).exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.manifest.json"]
+
+
+def test_run_keeps_both_old_files_when_the_second_rename_fails(tmp_path, monkeypatch):
+    import os
+
+    out = tmp_path / "results.csv"
+    sidecar = tmp_path / "results.manifest.json"
+    out.write_text("old results\n", encoding="utf-8")
+    sidecar.write_text('{"old": true}\n', encoding="utf-8")
+    real_replace = os.replace
+
+    def failing_replace(src, dst, *args, **kwargs):
+        if str(dst).endswith(".manifest.json"):
+            raise PermissionError(13, "Permission denied")
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    r = invoke("run", POLICY, "--data", DATA, "--out", str(out))
+    assert r.exit_code == 2, r.stderr
+    assert "cannot write output file" in r.stderr and "results.manifest.json': Permission denied" in r.stderr
+    assert out.read_text(encoding="utf-8") == "old results\n"
+    assert sidecar.read_text(encoding="utf-8") == '{"old": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv", "results.manifest.json"]
+    # and when every rename works, both are new
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert invoke("run", POLICY, "--data", DATA, "--out", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("编号,")
+    assert json.loads(sidecar.read_text(encoding="utf-8"))["command"][:2] == ["attain", "run"]
