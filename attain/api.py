@@ -32,7 +32,8 @@ from attain.engine.emit import compile_model
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
-from attain.engine.runner import Runner
+from attain.engine.runner import Progress as Progress  # what a progress callback is given
+from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.trace import Trace
 from attain.exact import gc_paused
 from attain.explain.json_document import render_json
@@ -156,32 +157,38 @@ class Policy:
     def outputs(self) -> tuple[str, ...]:
         return self.model.outputs
 
-    def table(self, data, id_column: str | None = None, engine: str = "python") -> Table:
+    def table(self, data, id_column: str | None = None, engine: str = "python",
+              progress: ProgressCallback | None = None) -> Table:
         """The data as this policy reads it: with the outputs of a policy it `uses` added to each row."""
         table = data if isinstance(data, Table) else read_table(data)
         for part in self.parts:
-            table = _with_outputs(table, part, id_column, engine)
+            table = _with_outputs(table, part, id_column, engine, progress)
         return table
 
-    def bind(self, data, id_column: str | None = None, engine: str = "python") -> Bound:
-        return bind(self.plan, self.table(data, id_column, engine), id_column)
+    def bind(self, data, id_column: str | None = None, engine: str = "python",
+             progress: ProgressCallback | None = None) -> Bound:
+        return bind(self.plan, self.table(data, id_column, engine, progress), id_column)
 
     @boundary
-    def run(self, data, id_column: str | None = None, keep=None, engine: str = "python") -> Results:
+    def run(self, data, id_column: str | None = None, keep=None, engine: str = "python",
+            progress: ProgressCallback | None = None) -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
         and `until` dates is an error that names both. `engine` is "python" (the compiled
         plan, the default) or "reference" (every value by the reference evaluator); both
-        give identical results.
+        give identical results. `progress`, when given, is called with a `Progress` as the
+        run reads the data and then every few thousand rows it computes.
         """
         with gc_paused():
-            bound = self.bind(data, id_column, engine)
+            if progress is not None:
+                progress(Progress("checking the data" if isinstance(data, Table) else "reading the data", 0, 0))
+            bound = self.bind(data, id_column, engine, progress)
             outside = self._outside_dates(bound, keep)
             if outside:
                 raise AttainError(outside)
-            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
+            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress)
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None
@@ -286,9 +293,10 @@ class Policy:
         return Explanation(who, self.tree.file, roots, label)
 
 
-def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python") -> Table:
+def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python",
+                  progress: ProgressCallback | None = None) -> Table:
     """Each row of `table` with the outputs `part` computed for it, as text cells named by output."""
-    results = part.run(table, id_column, engine=engine)
+    results = part.run(table, id_column, engine=engine, progress=progress)
     key = results.columns[0]
     periodic = "period" in results.columns
     by_row = {(r[key], r["period"] if periodic else None): r for r in results.rows}
@@ -325,7 +333,10 @@ class Versions:
         return candidates[-1] if candidates else None
 
     @boundary
-    def run(self, data, id_column: str | None = None, engine: str = "python") -> Results:
+    def run(self, data, id_column: str | None = None, engine: str = "python",
+            progress: ProgressCallback | None = None) -> Results:
+        if progress is not None:
+            progress(Progress("reading the data", 0, 0))
         table = data if isinstance(data, Table) else read_table(data)
         results, columns = [], []
         uncovered = set()
@@ -337,7 +348,7 @@ class Versions:
                 return chosen is policy
 
             # Each version computes the earlier periods too, for the history they give.
-            res = policy.run(table, id_column, keep=keep, engine=engine)
+            res = policy.run(table, id_column, keep=keep, engine=engine, progress=progress)
             for name in res.columns:
                 if name not in columns:
                     columns.append(name)

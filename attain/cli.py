@@ -7,8 +7,12 @@ errors, bad data, evaluation errors); 2 usage or unreadable input.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
+import time
 import traceback
+import unicodedata
 from pathlib import Path
 
 import click
@@ -57,6 +61,102 @@ def _command_line() -> list[str]:
         else:
             argv.extend([param.opts[0], str(value)])
     return argv
+
+
+class _ProgressLine:
+    """One line on stderr saying how far a long command is: only on a terminal, and only after DELAY seconds.
+
+    The engine never prints: it calls this with `api.Progress` values, and the command
+    with its own steps (`show`). Used as a context manager, so that the line is cleared
+    however the command ends, before any result or message is printed. A timer draws
+    the latest report when the delay is over, since a long step (reading a large file)
+    reports only as it starts.
+    """
+
+    DELAY = 2.0  # seconds: a quick command shows nothing at all
+    EVERY = 0.1  # seconds between two redraws within one step
+
+    def __init__(self, stream=None, clock=time.monotonic):
+        self.stream = stream if stream is not None else sys.stderr
+        try:
+            self.on = self.stream.isatty()
+        except (AttributeError, ValueError):  # a closed or unusual stream
+            self.on = False
+        self.clock = clock
+        self.start = clock()
+        self.drawn: float | None = None  # when the line was last drawn; None while nothing is shown
+        self.step = ""  # the step drawn last: a new step is drawn at once
+        self.pending = ""  # the latest text, for the timer
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def __call__(self, p: api.Progress) -> None:
+        if not self.on:
+            return
+        text = f"attain: {p.step}"
+        if p.total:
+            text += f" {p.done:,} of {p.total:,} rows"
+            if p.periods > 1:
+                text += f", {p.period} ({p.number} of {p.periods} periods)"
+        self.show(text if p.total else text + "...", p.step)
+
+    def show(self, text: str, step: str | None = None) -> None:
+        """Draw `text`, unless it is too early or the same step was drawn less than EVERY seconds ago."""
+        if not self.on:
+            return
+        step = text if step is None else step
+        with self.lock:
+            self.pending = text
+            now = self.clock()
+            if now - self.start < self.DELAY:
+                return
+            if self.drawn is not None and step == self.step and now - self.drawn < self.EVERY:
+                return
+            self.step = step
+            self._draw(now)
+
+    def _late(self) -> None:
+        with self.lock:
+            if self.pending and self.drawn is None:
+                self._draw(self.clock())
+
+    def _draw(self, now: float) -> None:
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        self.stream.write("\r" + _fit(self.pending, width) + "\x1b[K")
+        self.stream.flush()
+        self.drawn = now
+
+    def __enter__(self) -> _ProgressLine:
+        if self.on:
+            self.timer = threading.Timer(self.DELAY, self._late)
+            self.timer.daemon = True
+            self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.clear()
+
+    def clear(self) -> None:
+        """Take the line away (before results or messages are printed); the next report may draw it again."""
+        with self.lock:
+            self.pending = ""
+            if self.drawn is not None:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+                self.drawn = None
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal columns (a wide character takes two), so the line never wraps."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used > width:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def _guard(fn):
@@ -151,18 +251,22 @@ def run_cmd(policy, data, sheet, out, fmt, id_column, engine):
     for version in versions:
         if version.warnings:
             _report(version.warnings)
-    results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column,
-                          engine=engine or "python")
-    if fmt is None:
-        suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-        fmt = suffix if suffix in ("csv", "json", "xlsx") else (
-            "table" if out is None and sys.stdout.isatty() else "csv")
-    manifest = build_manifest(policy_paths, data, _command_line())
-    # A file of results and its manifest sidecar are written together: both replaced, or neither.
-    beside = {sidecar_path(out): manifest_json(manifest)} if out not in (None, "-") and fmt in ("csv", "table") \
-        else None
-    write_results(list(results.columns), list(results.rows), fmt, out,
-                  manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds, beside=beside)
+    with _ProgressLine() as progress:
+        results = loaded.run(read_table(data, sheet=sheet) if sheet else data, id_column=id_column,
+                             engine=engine or "python", progress=progress)
+        if fmt is None:
+            suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+            fmt = suffix if suffix in ("csv", "json", "xlsx") else (
+                "table" if out is None and sys.stdout.isatty() else "csv")
+        progress.show(f"attain: writing {len(results.rows):,} rows...")
+        manifest = build_manifest(policy_paths, data, _command_line())
+        # A file of results and its manifest sidecar are written together: both replaced, or neither.
+        to_file = out not in (None, "-")
+        beside = {sidecar_path(out): manifest_json(manifest)} if to_file and fmt in ("csv", "table") else None
+        if not to_file:
+            progress.clear()  # the results go to stdout, perhaps the same terminal: the line goes first
+        write_results(list(results.columns), list(results.rows), fmt, out,
+                      manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds, beside=beside)
 
 
 @main.command("explain")
@@ -188,7 +292,15 @@ def test_cmd(paths):
     """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""
     from attain import testing
 
-    results = testing.run_paths(list(paths) or ["."])
+    given = list(paths) or ["."]
+    files = testing.discover(given)
+    if not files:
+        testing.run_paths(given)  # raises the error that says no test files were found
+    results = []
+    with _ProgressLine() as progress:
+        for number, file in enumerate(files, 1):
+            progress.show(f"attain: test file {number} of {len(files)}, {file}")
+            results.extend(testing.run_paths([file]))
     click.echo(testing.render_results(results), nl=False)
     raise _Exit(testing.exit_code(results))
 
@@ -259,11 +371,14 @@ def diff_cmd(old, new, data, fmt, id_column):
     """
     from attain.diff import diff
 
-    report = diff(old, new, data, id_column=id_column)
+    with _ProgressLine() as progress:
+        report = diff(old, new, data, id_column=id_column, progress=progress)
+        progress.show("attain: writing the report...")
+        text = {"text": report.text, "json": report.json, "csv": report.csv}[fmt]()
     for loaded in (report.old, report.new):
         if loaded.warnings:
             _report(loaded.warnings)
-    click.echo({"text": report.text, "json": report.json, "csv": report.csv}[fmt](), nl=False)
+    click.echo(text, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

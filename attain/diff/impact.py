@@ -157,11 +157,17 @@ def _row_keys(results: api.Results, id_column: str, period_column: str | None) -
     return out
 
 
-def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None) -> Impact:
-    """Run both policies on the same data (a path or a `Table`) and compare every output of every row."""
+def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None,
+           progress: api.ProgressCallback | None = None) -> Impact:
+    """Run both policies on the same data (a path or a `Table`) and compare every output of every row.
+
+    `progress` hears each run, its step followed by "(old version)" or "(new version)".
+    """
     table = data if isinstance(data, Table) else read_table(data)
-    old_res = old.run(table, id_column=id_column)
-    new_res = new.run(table, id_column=id_column)
+    old_res = old.run(table, id_column=id_column, progress=_named(progress, "(old version)"))
+    new_res = new.run(table, id_column=id_column, progress=_named(progress, "(new version)"))
+    if progress is not None:
+        progress(api.Progress("comparing the versions", 0, 0))
     id_col = old_res.columns[0]
     period_col = PERIOD_COLUMN if PERIOD_COLUMN in old_res.columns[1:] and PERIOD_COLUMN in new_res.columns[1:] \
         else None
@@ -193,6 +199,12 @@ def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None)
         unchanged=unchanged,
         affected=tuple(r for r in rows if r.changed),
     )
+
+
+def _named(progress: api.ProgressCallback | None, version: str) -> api.ProgressCallback | None:
+    if progress is None:
+        return None
+    return lambda p: progress(p._replace(step=f"{p.step} {version}"))
 
 
 def _row_impacts(old_res: api.Results, new_res: api.Results, id_col: str, period_col: str | None,

@@ -286,3 +286,73 @@ def test_run_keeps_both_old_files_when_the_second_rename_fails(tmp_path, monkeyp
     assert invoke("run", POLICY, "--data", DATA, "--out", str(out)).exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("编号,")
     assert json.loads(sidecar.read_text(encoding="utf-8"))["command"][:2] == ["attain", "run"]
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
+    # CliRunner's stderr is not a terminal, like a pipe or a log file: nothing but messages goes there
+    r = invoke("run", POLICY, "--data", DATA, "--out", str(tmp_path / "r.csv"))
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
+    r = invoke("diff", POLICY, POLICY, "--data", DATA)
+    assert r.exit_code == 0 and r.stderr == ""
+    r = invoke("test", str(ROOT / "policies/doc002"))
+    assert r.exit_code == 0 and "\r" not in r.stdout + r.stderr
+
+
+class FakeTerminal:
+    def __init__(self, tty=True):
+        self.text, self.tty = "", tty
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_line_is_drawn_after_two_seconds_and_cleared():
+    from attain.api import Progress
+    from attain.cli import _ProgressLine
+
+    now = [100.0]
+    term = FakeTerminal()
+    with _ProgressLine(term, clock=lambda: now[0]) as line:
+        line.timer.cancel()  # the test moves the clock itself
+        line(Progress("reading the data", 0, 0))
+        now[0] += 1.9
+        line(Progress("computing", 2048, 120000, None, 1, 1))
+        assert term.text == ""  # a command done within 2 seconds shows nothing at all
+        line._late()  # the timer, at 2 s: draws the latest report
+        assert term.text == "\rattain: computing 2,048 of 120,000 rows\x1b[K"
+        now[0] += 0.5
+        line(Progress("computing", 4096, 120000, None, 1, 1))
+        now[0] += 0.05
+        line(Progress("computing", 6144, 120000, None, 1, 1))  # 0.05 s later, the same step: not redrawn
+        line(Progress("computing", 8192, 120000, "2023-02", 2, 12))
+        assert term.text.count("\r") == 2 and term.text.endswith("4,096 of 120,000 rows\x1b[K")
+        line.show("attain: writing 120,000 rows...")  # a new step is drawn at once
+        assert term.text.endswith("\rattain: writing 120,000 rows...\x1b[K")
+    assert term.text.endswith("\r\x1b[K")  # cleared at the end
+    # periods are shown when there are several
+    now[0] += 10
+    term = FakeTerminal()
+    line = _ProgressLine(term, clock=lambda: now[0] - 10)
+    now[0] += 3
+    line(Progress("computing", 8192, 120000, "2023-02", 2, 12))
+    assert term.text == "\rattain: computing 8,192 of 120,000 rows, 2023-02 (2 of 12 periods)\x1b[K"
+    # not a terminal: nothing, ever
+    term = FakeTerminal(tty=False)
+    with _ProgressLine(term, clock=lambda: now[0] + 100) as line:
+        assert line.timer is None
+        line(Progress("computing", 1, 2, None, 1, 1))
+        line.show("attain: writing")
+    assert term.text == ""
+
+
+def test_progress_line_never_wraps():
+    from attain.cli import _fit
+
+    assert _fit("attain: computing 华东.csv", 22) == "attain: computing 华东"  # 华 and 东 take two columns each
+    assert _fit("attain: computing 华东.csv", 21) == "attain: computing 华"
