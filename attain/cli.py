@@ -363,8 +363,10 @@ def fmt_cmd(paths, check):
 @click.option("--data", "data", required=True, help="The data both versions run on.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when any output of any employee differs between the versions, 0 when none does.")
 @_guard
-def diff_cmd(old, new, data, fmt, id_column):
+def diff_cmd(old, new, data, fmt, id_column, exit_code):
     """What changed between two versions of a policy, and whom it affects by how much.
 
     OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout).
@@ -379,6 +381,8 @@ def diff_cmd(old, new, data, fmt, id_column):
         if loaded.warnings:
             _report(loaded.warnings)
     click.echo(text, nl=False)
+    # Like `git diff --exit-code`: changed definitions alone (a reworded formula, the same results) are 0.
+    raise _Exit(1 if exit_code and report.impact.affected else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

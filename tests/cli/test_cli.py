@@ -288,6 +288,25 @@ def test_run_keeps_both_old_files_when_the_second_rename_fails(tmp_path, monkeyp
     assert json.loads(sidecar.read_text(encoding="utf-8"))["command"][:2] == ["attain", "run"]
 
 
+def test_diff_exit_code(tmp_path):
+    new = tmp_path / "new.policy"
+    new.write_text(Path(POLICY).read_text(encoding="utf-8").replace("100% to 120% -> 80", "100% to 120% -> 85"),
+                   encoding="utf-8")
+    # S001's total score and bonus change (85 -> 87, 10,200.00 -> 10,440.00): a difference
+    r = invoke("diff", POLICY, str(new), "--data", DATA, "--exit-code")
+    assert r.exit_code == 1 and "+240.00" in r.stdout and r.stderr == ""
+    assert invoke("diff", POLICY, str(new), "--data", DATA).exit_code == 0  # without the flag: 0
+    # the same results for everyone: 0, also when a definition changed without changing any result
+    assert invoke("diff", POLICY, POLICY, "--data", DATA, "--exit-code").exit_code == 0
+    r = invoke("diff", POLICY, str(new), "--data", DATA, "--exit-code", "--format", "json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["schema"] == 1
+    # no one in the sample has 2 or more late plans (0, 1, 0): the row changes, no result does
+    unused = tmp_path / "unused.policy"
+    unused.write_text(Path(POLICY).read_text(encoding="utf-8").replace(">= 2 -> 50", ">= 2 -> 40"), encoding="utf-8")
+    r = invoke("diff", POLICY, str(unused), "--data", DATA, "--exit-code")
+    assert r.exit_code == 0 and "plan_score: band row" in r.stdout and "no employee's results change" in r.stdout
+
+
 def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
     # CliRunner's stderr is not a terminal, like a pipe or a log file: nothing but messages goes there
     r = invoke("run", POLICY, "--data", DATA, "--out", str(tmp_path / "r.csv"))
