@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import operator
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -276,6 +277,9 @@ class Policy:
                 raise AttainError([Diagnostic("U511", f"the policy has no value named '{name}'",
                                               hint=f"did you mean '{close[0]}'?" if close else
                                               "values: " + ", ".join(self.model.outputs))])
+        if self.plan.aggregates:
+            # Colleagues matter, but only those whose values reach this row's group values.
+            bound = attrs.evolve(bound, records=needed_records(self.plan, bound.records, record))
         runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS)
         with gc_paused():
             # The run stops after the row asked for; it is the last state the run yields.
@@ -291,6 +295,58 @@ class Policy:
         roots = tuple(recorder.traces[name] for name in names)
         label = str(record.period) if record.period is not None else None
         return Explanation(who, self.tree.file, roots, label)
+
+
+def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> tuple[Record, ...]:
+    """The records whose values an explanation of `target` reads, in their order: the rest are not computed.
+
+    Within a period, a row needs the members of each of its groups (every group value
+    of the policy, whatever the stage), and they need theirs in turn; with history, each
+    employee so needed also needs their own earlier periods, with the groups there.
+    So, from the target's period back to the first: the employees needed later, and
+    the target, are closed over shared groups. A group over everyone takes the whole
+    period; without history only the target's period is computed. Everyone needed is
+    computed in full, exactly as in a run, so every group is the group of a run.
+    """
+    groups = tuple(dict.fromkeys(spec.group for spec in plan.aggregates))
+    by_period: dict = {}
+    for r in records:
+        by_period.setdefault(r.period, []).append(r)
+    last = target.period
+    if last is None or not plan.history:
+        periods = [last]
+    else:
+        periods = sorted([p for p in by_period if p is not None and p.index <= last.index],
+                         key=operator.attrgetter("index"), reverse=True)
+    whos = {target.who}
+    keep: set[int] = set()
+    for period in periods:
+        rows = by_period[period]
+        start = [r for r in rows if r.who in whos]
+        if not start:
+            continue
+        if None in groups:
+            chosen = rows
+        else:
+            members: dict = {}
+            for r in rows:
+                for g in groups:
+                    members.setdefault((g, r.fast[g]), []).append(r)
+            chosen, seen, queue = [], set(), list(start)
+            taken: set[int] = set()
+            while queue:
+                r = queue.pop()
+                if id(r) in taken:
+                    continue
+                taken.add(id(r))
+                chosen.append(r)
+                for g in groups:
+                    if (g, r.fast[g]) not in seen:
+                        seen.add((g, r.fast[g]))
+                        queue.extend(members[(g, r.fast[g])])
+        keep.update(id(r) for r in chosen)
+        whos.update(r.who for r in chosen)
+    return tuple(r for r in records if id(r) in keep)
 
 
 def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python",
