@@ -1,9 +1,11 @@
 """Helpers for the scale benchmarks (run by hand): time an `attain` command and its peak memory.
 
 Each command runs as its own child process (the attain of this checkout, whatever is
-installed), so its peak resident memory is its own: `os.wait4` gives the child's
-rusage, where `ru_maxrss` is in KiB on Linux. Wall time is `time.perf_counter()`
-around the whole process, start-up included.
+installed), started by `/usr/bin/time -f %M`, which reports the command's peak resident
+memory in KiB. Not `os.wait4` from here: on Linux a child's ru_maxrss starts from its
+parent's resident size at fork, so a benchmark holding a large table in memory would
+add it to every command it times. Wall time is `time.perf_counter()` around the whole
+process, start-up included.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import csv
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+
+TIME = "/usr/bin/time"  # GNU time: -f %M is the peak resident memory in KiB
 
 # The command line of this checkout: `attain ...` without depending on what is installed.
 # `code` (a folder holding an `attain` package, e.g. an older version from `git archive`) times another.
@@ -33,24 +38,22 @@ class Measured(NamedTuple):
 def attain_command(*args: str | os.PathLike, stdout=None, code: Path = REPO) -> Measured:
     """Run `attain ARGS` in a child process; stdout goes to `stdout` (a path) or nowhere."""
     env = dict(os.environ, PYTHONPATH=str(code))
-    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # closed below
-    try:
-        t0 = time.perf_counter()
-        child = subprocess.Popen([*ATTAIN, *map(str, args)], cwd=code, env=env, stdout=out,
-                                 stderr=subprocess.PIPE)
-        assert child.stderr is not None
-        err = child.stderr.read()
-        _pid, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - t0
-        child.returncode = os.waitstatus_to_exitcode(status)
-        child.stderr.close()
-    finally:
-        if stdout:
-            out.close()
-    if child.returncode not in (0, 1):
-        sys.stderr.write(err.decode("utf-8", "replace"))
-        raise SystemExit(f"attain {' '.join(map(str, args))} failed with exit code {child.returncode}")
-    return Measured(seconds, usage.ru_maxrss / 1024, child.returncode)
+    with tempfile.TemporaryDirectory(prefix="attain-time-") as tmp:
+        peak_file = Path(tmp) / "peak"
+        out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # closed below
+        try:
+            t0 = time.perf_counter()
+            done = subprocess.run([TIME, "-f", "%M", "-o", str(peak_file), *ATTAIN, *map(str, args)], cwd=code,
+                                  env=env, stdout=out, stderr=subprocess.PIPE, check=False)
+            seconds = time.perf_counter() - t0
+        finally:
+            if stdout:
+                out.close()
+        peak_kib = int(peak_file.read_text().split()[-1])
+    if done.returncode not in (0, 1):
+        sys.stderr.write(done.stderr.decode("utf-8", "replace"))
+        raise SystemExit(f"attain {' '.join(map(str, args))} failed with exit code {done.returncode}")
+    return Measured(seconds, peak_kib / 1024, done.returncode)
 
 
 def best(measures: list[Measured]) -> Measured:
