@@ -10,7 +10,7 @@ instead of 60 (about a sixth of the employees change), then times, each as its o
   run    attain run incentive.policy --data DATA --out run.csv   (results and sidecar written)
   diff   attain diff incentive.policy new.policy --data DATA --format F   (stdout to a file)
 
-and reports seconds, peak memory (the child's own ru_maxrss, from os.wait4) and the ratios
+and reports seconds, peak memory (/usr/bin/time, see bench/measure.py) and the ratios
 diff / run and diff / (2 x run): a diff runs both versions on the data, read once, then
 compares every output of every employee. The goal is a diff within about 3x of two runs.
 """

@@ -15,8 +15,9 @@ For each, in this one process (best of --repeat, time.perf_counter(), a gc.colle
 each call): `policy.run(path)` and `policy.explain(path, who, value)` of one employee in the
 middle of the file (and of its last month), both from the file (reading and checking every
 cell included). Explain computes only the colleagues whose values reach the employee's group
-values; it still reads and checks the whole file, as a run does. Then, unless --no-cli, each as
-its own process: `attain run ... --out` and `attain explain ...`, with peak memory (os.wait4).
+values ("computed": their share of the rows); it still reads and checks the whole file, as a
+run does. Then, unless --no-cli, each as its own process: `attain run ... --out` and `attain
+explain ...`, with peak memory. --code DIR times another version (e.g. from `git archive`).
 """
 
 from __future__ import annotations
@@ -29,14 +30,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]  # bench/, and this checkout's attain before any installed one
+sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (bench/generate.py)
 import generate_population  # noqa: E402  (bench/generate_population.py)
 from measure import REPO, attain_command, best, mb, with_period  # noqa: E402  (bench/measure.py)
-
-import attain  # noqa: E402
-from attain import api  # noqa: E402
 
 TOP5 = REPO / "policies" / "doc002" / "incentive-top5.policy"
 POPULATION = HERE / "population.policy"
@@ -76,7 +74,10 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=2023)
     ap.add_argument("--keep", metavar="DIR", help="write the data into DIR (e.g. bench/out) and keep it")
     ap.add_argument("--no-cli", action="store_true", help="skip the command-line timings")
+    ap.add_argument("--code", metavar="DIR", type=Path, default=REPO,
+                    help="time the attain package in DIR instead (e.g. an older commit from git archive)")
     args = ap.parse_args(argv)
+    sys.path.insert(0, str(args.code.resolve()))  # this checkout's attain (or DIR's), before any installed one
     with tempfile.TemporaryDirectory(prefix="attain-explain-") as tmp_name:
         tmp = Path(args.keep or tmp_name).resolve()
         tmp.mkdir(parents=True, exist_ok=True)
@@ -90,6 +91,9 @@ def main(argv=None) -> int:
 
 
 def report(kind: str, rows: int, tmp: Path, args) -> None:
+    import attain
+    from attain import api
+
     policy_path, data, who, value, period = case_data(kind, rows, tmp, args.seed)
     policy = attain.load(policy_path)
     run_s, results = best_of(args.repeat, lambda: policy.run(data))
@@ -97,15 +101,16 @@ def report(kind: str, rows: int, tmp: Path, args) -> None:
     # How many rows the explanation computed, of how many
     bound = policy.bind(data)
     target = next(r for r in bound.records if r.who == who and (period is None or str(r.period) == period))
-    computed = len(api.needed_records(policy.plan, bound.records, target))
+    needed = getattr(api, "needed_records", lambda plan, records, target: records)  # older code: everyone
+    computed = len(needed(policy.plan, bound.records, target))
     line = (f"{kind:<11} {len(results.rows):>8,} {mb(data):>5.1f} {run_s:>7.2f} {explain_s:>9.2f} "
             f"{explain_s / run_s:>5.2f}x {computed / len(bound.records):>8.0%}")
     if not args.no_cli:
         extra = ["--period", period] if period else []
-        cli_run = best([attain_command("run", policy_path, "--data", data, "--out", tmp / "run.csv")
-                        for _ in range(args.repeat)])
+        cli_run = best([attain_command("run", policy_path, "--data", data, "--out", tmp / "run.csv",
+                                       code=args.code) for _ in range(args.repeat)])
         cli_explain = best([attain_command("explain", policy_path, "--data", data, "--who", who, "--value", value,
-                                           *extra) for _ in range(args.repeat)])
+                                           *extra, code=args.code) for _ in range(args.repeat)])
         line += (f"   {cli_run.seconds:.2f} / {cli_run.peak_mb:.0f}, "
                  f"{cli_explain.seconds:.2f} / {cli_explain.peak_mb:.0f}")
     print(line, flush=True)

@@ -5,7 +5,7 @@
 Generates document-002 employees (bench/generate.py) until the file holds about --mb
 megabytes (7.4 MB per 100,000 employees: 100 MB is about 1.35 million), and a --small
 file for scale, then times `attain run policies/doc002/incentive.policy --data F --out
-results.csv` on each as its own process (start-up included; peak memory from os.wait4),
+results.csv` on each as its own process (start-up included; peak memory by /usr/bin/time),
 and reports seconds, rows/s, peak memory, and the large run's time per row over the
 small one's (1.00 = exactly linear). With --diff, also `attain diff` of the large file
 (the band-row change of bench/run_diff.py) against its run.
