@@ -240,14 +240,15 @@ class Policy:
     def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
                 period: str | None = None) -> Explanation:
         """How one employee's value (or every output) came about, down to the data cells."""
-        table = self.table(data, id_column)
-        if not self.plan.aggregates:
-            # Nothing looks at colleagues: the employee's own rows are all there is to compute.
-            key = find_id_column(table, id_column)
-            mine = only(table, key, who)
-            if mine.rows:
-                table = mine
-        bound = bind(self.plan, table, id_column)
+        with gc_paused():  # reading and checking every cell allocates as much as in a run
+            table = self.table(data, id_column)
+            if not self.plan.aggregates:
+                # Nothing looks at colleagues: the employee's own rows are all there is to compute.
+                key = find_id_column(table, id_column)
+                mine = only(table, key, who)
+                if mine.rows:
+                    table = mine
+            bound = bind(self.plan, table, id_column)
         records = [r for r in bound.records if r.who == who]
         if not records:
             ids = list(dict.fromkeys(r.who for r in bound.records))
