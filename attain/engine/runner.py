@@ -104,11 +104,13 @@ PROGRESS_EVERY = 2048
 class Progress(NamedTuple):
     """How far a run is, for whoever shows it (the engine itself never prints).
 
-    `step` is "reading" (the data is read and checked; nothing is counted yet) or
-    "computing". `done` of `total` rows are computed; within a period of several
-    stages, a row counts as done in proportion to the passes over it (its
-    history, each stage, its outputs) that are finished. `period` is the one
-    being computed, number `number` of `periods` (None, 1 of 1 without periods).
+    `step` says what is being done, for a person: the runner reports "computing";
+    before it, `api.Policy.run` reports "reading the data" (or "checking the data"),
+    with nothing counted (`total` 0), and `diff` adds which version. `done` of `total`
+    rows are computed; within a period of several stages, a row counts as done in
+    proportion to the passes over it (its history, each stage, its outputs) that are
+    finished. `period` is the one being computed, number `number` of `periods`
+    (None, 1 of 1 without periods).
     """
 
     step: str
