@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import functools
+import operator
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,8 @@ from attain.engine.emit import compile_model
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
-from attain.engine.runner import Runner
+from attain.engine.runner import Progress as Progress  # what a progress callback is given
+from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.trace import Trace
 from attain.exact import gc_paused
 from attain.explain.json_document import render_json
@@ -191,27 +193,30 @@ class Policy:
     def outputs(self) -> tuple[str, ...]:
         return self.model.outputs
 
-    def table(self, data, id_column: str | None = None, engine: str = "python", allow_ids=()) -> Table:
+    def table(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
+              progress: ProgressCallback | None = None) -> Table:
         """The data as this policy reads it: with the outputs of a policy it `uses` added to each row."""
-        return self._table(data, id_column, engine, allow_ids)[0]
+        return self._table(data, id_column, engine, allow_ids, progress)[0]
 
-    def _table(self, data, id_column, engine, allow_ids) -> tuple[Table, tuple[Diagnostic, ...]]:
+    def _table(self, data, id_column, engine, allow_ids, progress=None) -> tuple[Table, tuple[Diagnostic, ...]]:
         """`table()`, and the warnings the policies it uses had about the data."""
         table = data if isinstance(data, Table) else read_table(data)
         warnings: tuple[Diagnostic, ...] = ()
         for part in self.parts:
-            table, said = _with_outputs(table, part, id_column, engine, allow_ids)
+            table, said = _with_outputs(table, part, id_column, engine, allow_ids, progress)
             warnings += said
         return table, warnings
 
-    def bind(self, data, id_column: str | None = None, engine: str = "python", allow_ids=()) -> Bound:
+    def bind(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
+             progress: ProgressCallback | None = None) -> Bound:
         """The data bound to this policy; `allow_ids`: ids that read like a total row (合计) but are employees."""
-        table, said = self._table(data, id_column, engine, allow_ids)
+        table, said = self._table(data, id_column, engine, allow_ids, progress)
         bound = bind(self.plan, table, id_column, allow_ids)
         return attrs.evolve(bound, warnings=tuple(dict.fromkeys((*said, *bound.warnings)))) if said else bound
 
     @boundary
-    def run(self, data, id_column: str | None = None, keep=None, engine: str = "python", allow_ids=()) -> Results:
+    def run(self, data, id_column: str | None = None, keep=None, engine: str = "python", allow_ids=(),
+            progress: ProgressCallback | None = None) -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
@@ -219,14 +224,17 @@ class Policy:
         and `until` dates is an error that names both. `engine` is "python" (the compiled
         plan, the default) or "reference" (every value by the reference evaluator); both
         give identical results. `allow_ids` names ids that read like a total row (合计, Total)
-        but are employees; any other such row is an error.
+        but are employees; any other such row is an error. `progress`, when given, is called
+        with a `Progress` as the run reads the data and then every few thousand rows it computes.
         """
         with gc_paused():
-            bound = self.bind(data, id_column, engine, allow_ids)
+            if progress is not None:
+                progress(Progress("checking the data" if isinstance(data, Table) else "reading the data", 0, 0))
+            bound = self.bind(data, id_column, engine, allow_ids, progress)
             outside = self._outside_dates(bound, keep)
             if outside:
                 raise AttainError(outside)
-            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
+            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress)
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None
@@ -281,14 +289,15 @@ class Policy:
 
         `engine` computes the rows before it (earlier periods, colleagues) as `run` does.
         """
-        table = self.table(data, id_column, engine, allow_ids=allow_ids)
-        if not self.plan.aggregates:
-            # Nothing looks at colleagues: the employee's own rows are all there is to compute.
-            key = find_id_column(table, id_column)
-            mine = only(table, key, who)
-            if mine.rows:
-                table = mine
-        bound = bind(self.plan, table, id_column, allow_ids)
+        with gc_paused():  # reading and checking every cell allocates as much as in a run
+            table = self.table(data, id_column, engine, allow_ids=allow_ids)
+            if not self.plan.aggregates:
+                # Nothing looks at colleagues: the employee's own rows are all there is to compute.
+                key = find_id_column(table, id_column)
+                mine = only(table, key, who)
+                if mine.rows:
+                    table = mine
+            bound = bind(self.plan, table, id_column, allow_ids)
         record = self._record_of(bound, who, period)
         names = [value] if value else list(self.model.outputs)
         known = list(self.model.inputs) + list(self.model.definitions)
@@ -298,6 +307,9 @@ class Policy:
                 raise AttainError([Diagnostic("U511", f"the policy has no value named '{name}'",
                                               hint=f"did you mean '{close[0]}'?" if close else
                                               "values: " + ", ".join(self.model.outputs))])
+        if self.plan.aggregates:
+            # Colleagues matter, but only those whose values reach this row's group values.
+            bound = attrs.evolve(bound, records=needed_records(self.plan, bound.records, record))
         runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
         with gc_paused():
             # The run stops after the row asked for; it is the last state the run yields.
@@ -344,11 +356,63 @@ class Policy:
         return record
 
 
+def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> tuple[Record, ...]:
+    """The records whose values an explanation of `target` reads, in their order: the rest are not computed.
+
+    Within a period, a row needs the members of each of its groups (every group value
+    of the policy, whatever the stage), and they need theirs in turn; with history, each
+    employee so needed also needs their own earlier periods, with the groups there.
+    So, from the target's period back to the first: the employees needed later, and
+    the target, are closed over shared groups. A group over everyone takes the whole
+    period; without history only the target's period is computed. Everyone needed is
+    computed in full, exactly as in a run, so every group is the group of a run.
+    """
+    groups = tuple(dict.fromkeys(spec.group for spec in plan.aggregates))
+    by_period: dict = {}
+    for r in records:
+        by_period.setdefault(r.period, []).append(r)
+    last = target.period
+    if last is None or not plan.history:
+        periods = [last]
+    else:
+        periods = sorted([p for p in by_period if p is not None and p.index <= last.index],
+                         key=operator.attrgetter("index"), reverse=True)
+    whos = {target.who}
+    keep: set[int] = set()
+    for period in periods:
+        rows = by_period[period]
+        start = [r for r in rows if r.who in whos]
+        if not start:
+            continue
+        if None in groups:
+            chosen = rows
+        else:
+            members: dict = {}
+            for r in rows:
+                for g in groups:
+                    members.setdefault((g, r.fast[g]), []).append(r)
+            chosen, seen, queue = [], set(), list(start)
+            taken: set[int] = set()
+            while queue:
+                r = queue.pop()
+                if id(r) in taken:
+                    continue
+                taken.add(id(r))
+                chosen.append(r)
+                for g in groups:
+                    if (g, r.fast[g]) not in seen:
+                        seen.add((g, r.fast[g]))
+                        queue.extend(members[(g, r.fast[g])])
+        keep.update(id(r) for r in chosen)
+        whos.update(r.who for r in chosen)
+    return tuple(r for r in records if id(r) in keep)
+
+
 def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python",
-                  allow_ids=()) -> tuple[Table, tuple[Diagnostic, ...]]:
+                  allow_ids=(), progress: ProgressCallback | None = None) -> tuple[Table, tuple[Diagnostic, ...]]:
     """Each row of `table` with the outputs `part` computed for it, as text cells named by output; and
     the part's warnings about the data."""
-    results = part.run(table, id_column, engine=engine, allow_ids=allow_ids)
+    results = part.run(table, id_column, engine=engine, allow_ids=allow_ids, progress=progress)
     key = results.columns[0]
     periodic = "period" in results.columns
     by_row = {(r[key], r["period"] if periodic else None): r for r in results.rows}
@@ -385,7 +449,10 @@ class Versions:
         return candidates[-1] if candidates else None
 
     @boundary
-    def run(self, data, id_column: str | None = None, engine: str = "python", allow_ids=()) -> Results:
+    def run(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
+            progress: ProgressCallback | None = None) -> Results:
+        if progress is not None:
+            progress(Progress("reading the data", 0, 0))
         table = data if isinstance(data, Table) else read_table(data)
         results, columns = [], []
         warnings: dict[Diagnostic, None] = {}  # each version binds the same data: say each thing once
@@ -398,7 +465,7 @@ class Versions:
                 return chosen is policy
 
             # Each version computes the earlier periods too, for the history they give.
-            res = policy.run(table, id_column, keep=keep, engine=engine, allow_ids=allow_ids)
+            res = policy.run(table, id_column, keep=keep, engine=engine, allow_ids=allow_ids, progress=progress)
             warnings.update(dict.fromkeys(res.warnings))
             for name in res.columns:
                 if name not in columns:

@@ -8,8 +8,12 @@ output; 141, silently, when the reader of stdout has gone (`| head -1`).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
+import time
 import traceback
+import unicodedata
 from pathlib import Path
 
 import click
@@ -18,7 +22,7 @@ from attain import api
 from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
 from attain.files import decode_text, read_bytes
 from attain.io import read_table, stdout_failed, write_atomically, write_results
-from attain.manifest import build_manifest, write_sidecar
+from attain.manifest import build_manifest, manifest_json, sidecar_path
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
 _USAGE_PREFIXES = ("U",)
@@ -109,6 +113,102 @@ def _read_data(data: str, sheet: str | None = None, header_row: int | None = Non
     if table.warnings:
         _report(table.warnings)
     return table
+
+
+class _ProgressLine:
+    """One line on stderr saying how far a long command is: only on a terminal, and only after DELAY seconds.
+
+    The engine never prints: it calls this with `api.Progress` values, and the command
+    with its own steps (`show`). Used as a context manager, so that the line is cleared
+    however the command ends, before any result or message is printed. A timer draws
+    the latest report when the delay is over, since a long step (reading a large file)
+    reports only as it starts.
+    """
+
+    DELAY = 2.0  # seconds: a quick command shows nothing at all
+    EVERY = 0.1  # seconds between two redraws within one step
+
+    def __init__(self, stream=None, clock=time.monotonic):
+        self.stream = stream if stream is not None else sys.stderr
+        try:
+            self.on = self.stream.isatty()
+        except (AttributeError, ValueError):  # a closed or unusual stream
+            self.on = False
+        self.clock = clock
+        self.start = clock()
+        self.drawn: float | None = None  # when the line was last drawn; None while nothing is shown
+        self.step = ""  # the step drawn last: a new step is drawn at once
+        self.pending = ""  # the latest text, for the timer
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def __call__(self, p: api.Progress) -> None:
+        if not self.on:
+            return
+        text = f"attain: {p.step}"
+        if p.total:
+            text += f" {p.done:,} of {p.total:,} rows"
+            if p.periods > 1:
+                text += f", {p.period} ({p.number} of {p.periods} periods)"
+        self.show(text if p.total else text + "...", p.step)
+
+    def show(self, text: str, step: str | None = None) -> None:
+        """Draw `text`, unless it is too early or the same step was drawn less than EVERY seconds ago."""
+        if not self.on:
+            return
+        step = text if step is None else step
+        with self.lock:
+            self.pending = text
+            now = self.clock()
+            if now - self.start < self.DELAY:
+                return
+            if self.drawn is not None and step == self.step and now - self.drawn < self.EVERY:
+                return
+            self.step = step
+            self._draw(now)
+
+    def _late(self) -> None:
+        with self.lock:
+            if self.pending and self.drawn is None:
+                self._draw(self.clock())
+
+    def _draw(self, now: float) -> None:
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        self.stream.write("\r" + _fit(self.pending, width) + "\x1b[K")
+        self.stream.flush()
+        self.drawn = now
+
+    def __enter__(self) -> _ProgressLine:
+        if self.on:
+            self.timer = threading.Timer(self.DELAY, self._late)
+            self.timer.daemon = True
+            self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.clear()
+
+    def clear(self) -> None:
+        """Take the line away (before results or messages are printed); the next report may draw it again."""
+        with self.lock:
+            self.pending = ""
+            if self.drawn is not None:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+                self.drawn = None
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal columns (a wide character takes two), so the line never wraps."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used > width:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def _guard(fn):
@@ -209,19 +309,25 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     for version in versions:
         if version.warnings:
             _report(version.warnings)
-    results = loaded.run(_read_data(data, sheet, header_row), id_column=id_column,
-                          engine=engine or "python", allow_ids=allow_ids)
-    if results.warnings:
-        _report(results.warnings)
-    if fmt is None:
-        suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-        fmt = suffix if suffix in ("csv", "json", "xlsx") else (
-            "table" if out is None and sys.stdout.isatty() else "csv")
-    manifest = build_manifest(policy_paths, data, _command_line())
-    write_results(list(results.columns), list(results.rows), fmt, out,
-                  manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds)
-    if out not in (None, "-") and fmt in ("csv", "table"):
-        write_sidecar(out, manifest)
+    with _ProgressLine() as progress:
+        results = loaded.run(_read_data(data, sheet, header_row), id_column=id_column,
+                             engine=engine or "python", allow_ids=allow_ids, progress=progress)
+        if results.warnings:
+            progress.clear()
+            _report(results.warnings)
+        if fmt is None:
+            suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+            fmt = suffix if suffix in ("csv", "json", "xlsx") else (
+                "table" if out is None and sys.stdout.isatty() else "csv")
+        progress.show(f"attain: writing {len(results.rows):,} rows...")
+        manifest = build_manifest(policy_paths, data, _command_line())
+        # A file of results and its manifest sidecar are written together: both replaced, or neither.
+        to_file = out not in (None, "-")
+        beside = {sidecar_path(out): manifest_json(manifest)} if to_file and fmt in ("csv", "table") else None
+        if not to_file:
+            progress.clear()  # the results go to stdout, perhaps the same terminal: the line goes first
+        write_results(list(results.columns), list(results.rows), fmt, out,
+                      manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds, beside=beside)
 
 
 @main.command("explain")
@@ -254,7 +360,15 @@ def test_cmd(paths, engine):
     """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""
     from attain import testing
 
-    results = testing.run_paths(list(paths) or ["."], engine=engine or "python")
+    given = list(paths) or ["."]
+    files = testing.discover(given)
+    if not files:
+        testing.run_paths(given, engine=engine or "python")  # raises the error that says no test files were found
+    results = []
+    with _ProgressLine() as progress:
+        for number, file in enumerate(files, 1):
+            progress.show(f"attain: test file {number} of {len(files)}, {file}")
+            results.extend(testing.run_paths([file], engine=engine or "python"))
     _echo(testing.render_results(results), nl=False)
     raise _Exit(testing.exit_code(results))
 
@@ -329,19 +443,26 @@ def _stdin_text() -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @_HEADER_ROW
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when any output of any employee differs between the versions, 0 when none does.")
 @_guard
-def diff_cmd(old, new, data, fmt, id_column, header_row):
+def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
     """What changed between two versions of a policy, and whom it affects by how much.
 
     OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout).
     """
     from attain.diff import diff
 
-    report = diff(old, new, _read_data(data, header_row=header_row), id_column=id_column)
+    with _ProgressLine() as progress:
+        report = diff(old, new, _read_data(data, header_row=header_row), id_column=id_column, progress=progress)
+        progress.show("attain: writing the report...")
+        text = {"text": report.text, "json": report.json, "csv": report.csv}[fmt]()
     for loaded in (report.old, report.new):
         if loaded.warnings:
             _report(loaded.warnings)
-    _echo({"text": report.text, "json": report.json, "csv": report.csv}[fmt](), nl=False)
+    _echo(text, nl=False)
+    # Like `git diff --exit-code`: changed definitions alone (a reworded formula, the same results) are 0.
+    raise _Exit(1 if exit_code and report.impact.affected else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

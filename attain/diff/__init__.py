@@ -35,13 +35,15 @@ __all__ = ["DiffReport", "diff"]
 
 
 @api.boundary
-def diff(old_spec: str, new_spec: str, data, id_column: str | None = None) -> DiffReport:
+def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
+         progress: api.ProgressCallback | None = None) -> DiffReport:
     """Compare two policy versions (paths or `path@gitrev`) on one data file (a path or a `Table`).
 
     Raises `AttainError` for unreadable sources, policies with errors or bad
     data. The exception carries `sources`, the text of every file it points
     into, a version read from git (`x.policy@HEAD~1`) included, so that a
     caller can show the caret excerpts of a version that is not on disk.
+    `progress` is called as each version runs (see `api.Policy.run`).
     """
     policies = []
     for spec in (old_spec, new_spec):
@@ -49,6 +51,9 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None) -> Di
         # A version read from git carries its text in the error: there is no file to show carets from.
         policies.append((name, api.loads(text, name)))
     (old_name, old), (new_name, new) = policies
+    if progress is not None:
+        progress(api.Progress("reading the data", 0, 0))
     table = data if isinstance(data, Table) else read_table(data)
     changes = tuple(policy_changes(old.tree, new.tree))
-    return DiffReport(old_name, new_name, table.file, old, new, changes, compute_impact(old, new, table, id_column))
+    return DiffReport(old_name, new_name, table.file, old, new, changes,
+                      compute_impact(old, new, table, id_column, progress))

@@ -55,10 +55,7 @@ class RowImpact:
     deltas: tuple[OutputDelta, ...]
     payout_change: Decimal | Fraction
     payout_moved: Decimal | Fraction  # sum of |change| over money outputs: the sort key
-
-    @property
-    def changed(self) -> tuple[OutputDelta, ...]:
-        return tuple(d for d in self.deltas if d.changed)
+    changed: tuple[OutputDelta, ...]  # the deltas whose value changed, found once (reports ask often)
 
 
 @attrs.frozen
@@ -92,15 +89,21 @@ class Impact:
     gain: int
     lose: int
     unchanged: int
-
-    @property
-    def affected(self) -> tuple[RowImpact, ...]:
-        """Rows where any output changed, largest payout change first."""
-        return tuple(r for r in self.rows if r.changed)
+    affected: tuple[RowImpact, ...]  # rows where any output changed, largest payout change first
 
 
 def is_number(v) -> bool:
     return isinstance(v, (Decimal, Fraction, int)) and not isinstance(v, bool)
+
+
+# Sums and differences of finite Decimals are exact here: the precision is the largest there is (the
+# digits a result needs are allocated, not the precision), and any rounding would trap. One context
+# for every call: making one per call was most of the cost of comparing two runs.
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                         traps=[decimal.Inexact, decimal.InvalidOperation])
+
+
+_FRACTION_ZERO = Fraction(0)
 
 
 def _exact(op: str, values: list):
@@ -108,14 +111,10 @@ def _exact(op: str, values: list):
     if all(isinstance(v, Decimal) for v in values):
         if not values:
             return Decimal(0)
-        hi = max(v.adjusted() for v in values)
-        lo = min(v.as_tuple().exponent for v in values)
-        ctx = decimal.Context(prec=max(1, hi - lo + 3 + len(str(len(values)))), Emax=decimal.MAX_EMAX,
-                              Emin=decimal.MIN_EMIN, traps=[decimal.Inexact, decimal.InvalidOperation])
         total = values[0]
         for v in values[1:]:
-            total = ctx.subtract(total, v) if op == "-" else ctx.add(total, v)
-        return ctx.plus(total) if len(values) > 1 else total
+            total = _EXACT.subtract(total, v) if op == "-" else _EXACT.add(total, v)
+        return _EXACT.plus(total) if len(values) > 1 else total
     fractions = [Fraction(v) for v in values]
     total = fractions[0] if fractions else Fraction(0)
     for v in fractions[1:]:
@@ -133,6 +132,10 @@ def _zero_like(values: list):
 
 
 def _delta(output: str, old, new, money: bool) -> OutputDelta:
+    if type(old) is Decimal and type(new) is Decimal:  # the common case, as _exact("-", [new, old]) does it
+        return OutputDelta(output, old, new, _EXACT.plus(_EXACT.subtract(new, old)), money)
+    if type(old) is Fraction and type(new) is Fraction:
+        return OutputDelta(output, old, new, _FRACTION_ZERO if old == new else new - old, money)
     if is_number(old) and is_number(new):
         return OutputDelta(output, old, new, _exact("-", [new, old]), money)
     if money and (old is None or is_number(old)) and (new is None or is_number(new)) and (old, new) != (None, None):
@@ -154,11 +157,17 @@ def _row_keys(results: api.Results, id_column: str, period_column: str | None) -
     return out
 
 
-def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None) -> Impact:
-    """Run both policies on the same data (a path or a `Table`) and compare every output of every row."""
+def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None,
+           progress: api.ProgressCallback | None = None) -> Impact:
+    """Run both policies on the same data (a path or a `Table`) and compare every output of every row.
+
+    `progress` hears each run, its step followed by "(old version)" or "(new version)".
+    """
     table = data if isinstance(data, Table) else read_table(data)
-    old_res = old.run(table, id_column=id_column)
-    new_res = new.run(table, id_column=id_column)
+    old_res = old.run(table, id_column=id_column, progress=_named(progress, "(old version)"))
+    new_res = new.run(table, id_column=id_column, progress=_named(progress, "(new version)"))
+    if progress is not None:
+        progress(api.Progress("comparing the versions", 0, 0))
     id_col = old_res.columns[0]
     period_col = PERIOD_COLUMN if PERIOD_COLUMN in old_res.columns[1:] and PERIOD_COLUMN in new_res.columns[1:] \
         else None
@@ -188,7 +197,14 @@ def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None)
         gain=gain,
         lose=lose,
         unchanged=unchanged,
+        affected=tuple(r for r in rows if r.changed),
     )
+
+
+def _named(progress: api.ProgressCallback | None, version: str) -> api.ProgressCallback | None:
+    if progress is None:
+        return None
+    return lambda p: progress(p._replace(step=f"{p.step} {version}"))
 
 
 def _row_impacts(old_res: api.Results, new_res: api.Results, id_col: str, period_col: str | None,
@@ -197,14 +213,15 @@ def _row_impacts(old_res: api.Results, new_res: api.Results, id_col: str, period
     old_rows = _row_keys(old_res, id_col, period_col)
     new_rows = _row_keys(new_res, id_col, period_col)
     keys = list(old_rows) + [k for k in new_rows if k not in old_rows]
+    columns = [(o, o in money) for o in outputs]
     rows = []
     for key in keys:
         a, b = old_rows.get(key, {}), new_rows.get(key, {})
-        deltas = tuple(_delta(o, a.get(o), b.get(o), o in money) for o in outputs)
+        deltas = tuple([_delta(o, a.get(o), b.get(o), is_money) for o, is_money in columns])
         changes = [d.change for d in deltas if d.money and is_number(d.change)]
         signed = _exact("+", changes) if changes else Decimal(0)
         moved = _exact("+", [abs(c) for c in changes]) if changes else Decimal(0)
-        rows.append(RowImpact(key[0], key[1], deltas, signed, moved))
+        rows.append(RowImpact(key[0], key[1], deltas, signed, moved, tuple([d for d in deltas if d.changed])))
     rows.sort(key=lambda r: (-r.payout_moved, r.id, "" if r.period is None else str(r.period)))
     return tuple(rows)
 

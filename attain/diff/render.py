@@ -51,12 +51,16 @@ def _shown_value(value) -> str:
         text = format_grouped(value)
     else:
         text = str(value)
+    if text.isprintable():
+        return text
     # Control characters from data must not reach the terminal.
     return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
                    for ch in text)
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
                for ch in text)
 
@@ -125,7 +129,7 @@ class DiffReport:
                 "payouts": list(imp.money),
                 "only_old": list(imp.only_old),
                 "only_new": list(imp.only_new),
-                "rows": [_row_json(r, imp.period_column) for r in imp.rows],
+                "rows": [],  # put in below
             },
             "summary": {
                 "payouts": [_total_json(t) for t in imp.totals],
@@ -134,7 +138,20 @@ class DiffReport:
                               "unchanged": imp.unchanged},
             },
         }
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        if not imp.rows:
+            return text
+        # Each row is dumped on its own, six spaces in as json.dumps places it, and the rows take the
+        # place of the empty list (the only key "rows" in the document: values never become keys).
+        # The document of every row as dicts at once took gigabytes at 200,000 employees.
+        before, after = text.split('"rows": []', 1)
+        pieces = [before, '"rows": [']
+        indent = "\n      "
+        for k, r in enumerate(imp.rows):
+            row = json.dumps(_row_json(r, imp.period_column), ensure_ascii=False, indent=2)
+            pieces.append(("," if k else "") + indent + row.replace("\n", indent))
+        pieces.extend(["\n    ]", after])
+        return "".join(pieces)  # one copy of the whole text, not one per step
 
     # -- csv
     def csv(self) -> str:
@@ -172,7 +189,8 @@ def _impact_text(imp: Impact) -> list[str]:
         out.extend(_affected_table(imp, affected))
     unchanged = [r for r in imp.rows if not r.changed]
     if unchanged:
-        ids = list(dict.fromkeys(r.id for r in unchanged if r.id not in {a.id for a in affected}))
+        affected_ids = {a.id for a in affected}  # built once: inside the loop it made the report quadratic
+        ids = list(dict.fromkeys(r.id for r in unchanged if r.id not in affected_ids))
         names = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
         if imp.period_column is None:
             out.append(f"  unchanged: {_plural(len(unchanged), 'employee')} ({names})")

@@ -11,7 +11,9 @@ cannot finish is handed to the reference evaluator, which either computes it
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from fractions import Fraction
+from typing import NamedTuple
 
 from attain.diagnostics import Diagnostic
 from attain.engine import trace as t
@@ -95,6 +97,32 @@ def _fraction(raw):
 
 ENGINES = ("python", "reference")
 
+# Rows between two progress reports: often enough for a line a person watches, rare enough to cost nothing.
+PROGRESS_EVERY = 2048
+
+
+class Progress(NamedTuple):
+    """How far a run is, for whoever shows it (the engine itself never prints).
+
+    `step` says what is being done, for a person: the runner reports "computing";
+    before it, `api.Policy.run` reports "reading the data" (or "checking the data"),
+    with nothing counted (`total` 0), and `diff` adds which version. `done` of `total`
+    rows are computed; within a period of several stages, a row counts as done in
+    proportion to the passes over it (its history, each stage, its outputs) that are
+    finished. `period` is the one being computed, number `number` of `periods`
+    (None, 1 of 1 without periods).
+    """
+
+    step: str
+    done: int
+    total: int
+    period: Period | None = None
+    number: int = 0
+    periods: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]
+
 
 class Runner:
     """Computes every record of a bound data file; collects evaluation errors instead of stopping.
@@ -106,9 +134,13 @@ class Runner:
     way for both.
     """
 
-    def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50, engine: str = "python"):
+    def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50, engine: str = "python",
+                 progress: ProgressCallback | None = None):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}")
+        self.progress = progress
+        self._passes = 0  # passes over a row finished so far, over all rows: a row takes len(stages) + 2
+        self._where = Progress("computing", 0, len(bound.records))
         self.plan = plan
         self.bound = bound
         self.max_errors = max_errors
@@ -131,7 +163,9 @@ class Runner:
     def run(self, until: tuple | None = None):
         """Yield (record, slots) for every computed row; stop after the row `until` = (who, period) is done,
         yielding its RowState last."""
-        for period, records in self.periods():
+        periods = self.periods()
+        for number, (period, records) in enumerate(periods, 1):
+            self._where = self._where._replace(period=period, number=number, periods=len(periods))
             states = self._period(period, records)
             for state in states:
                 if until is not None and (state.record.who, state.record.period) == until:
@@ -146,52 +180,65 @@ class Runner:
     def _period(self, period: Period | None, records: list) -> list[RowState]:
         plan = self.plan
         states = []
-        for record in records:
-            state = RowState(record, plan.new_slots())
-            if plan.history:
-                self._history(state, period)
-            if self.reference_only:
-                state.reference = self.reference(state)
-            states.append(state)
+        for chunk in self._chunks(records):
+            for record in chunk:
+                state = RowState(record, plan.new_slots())
+                if plan.history:
+                    self._history(state, period)
+                if self.reference_only:
+                    state.reference = self.reference(state)
+                states.append(state)
         for k, stage in enumerate(plan.stages):
             aggregates = plan.aggregates_at(k)
             if aggregates:
                 self._groups(states, aggregates)
-            for state in states:
+            for chunk in self._chunks(states):
+                for state in chunk:
+                    if state.failed:
+                        continue
+                    if state.reference is not None:
+                        self._fill_from_reference(state, state.reference, k)
+                        continue
+                    try:
+                        stage(state.record.fast, state.history, state.slots, state.groups)
+                    except Fallback:
+                        state.reference = self.reference(state)
+                        self._fill_from_reference(state, state.reference, k)
+        convert = plan.convert
+        for chunk in self._chunks(states):
+            for state in chunk:
                 if state.failed:
                     continue
-                if state.reference is not None:
-                    self._fill_from_reference(state, state.reference, k)
+                if self.reference_only and state.reference is not None:  # every row got one before its stages
+                    self._outputs_from_reference(state, state.reference)
                     continue
                 try:
-                    stage(state.record.fast, state.history, state.slots, state.groups)
+                    state.outputs = convert(state.slots)
                 except Fallback:
-                    state.reference = self.reference(state)
-                    self._fill_from_reference(state, state.reference, k)
-        convert = plan.convert
-        for state in states:
-            if state.failed:
-                continue
-            if self.reference_only and state.reference is not None:  # every row got one before its stages
-                self._outputs_from_reference(state, state.reference)
-                continue
-            try:
-                state.outputs = convert(state.slots)
-            except Fallback:
-                # An output copies an empty cell: the reference evaluator says which and where.
-                ref = state.reference = state.reference or self.reference(state)
-                for k in range(len(plan.stages)):
-                    self._fill_from_reference(state, ref, k)
-                if not state.failed:
-                    try:
-                        state.outputs = convert(state.slots)
-                    except Fallback:
-                        self._outputs_from_reference(state, ref)  # the output is an input left empty
+                    # An output copies an empty cell: the reference evaluator says which and where.
+                    ref = state.reference = state.reference or self.reference(state)
+                    for k in range(len(plan.stages)):
+                        self._fill_from_reference(state, ref, k)
+                    if not state.failed:
+                        try:
+                            state.outputs = convert(state.slots)
+                        except Fallback:
+                            self._outputs_from_reference(state, ref)  # the output is an input left empty
         if plan.history and period is not None:
             for state in states:
                 if not state.failed:
                     self._kept.setdefault(state.record.who, {})[period.index] = state.slots
         return states
+
+    def _chunks(self, items: list):
+        """`items` whole, or in slices with a progress report after each when someone listens."""
+        if self.progress is None:
+            yield items
+            return
+        for start in range(0, len(items), PROGRESS_EVERY):
+            yield items[start:start + PROGRESS_EVERY]
+            self._passes += min(PROGRESS_EVERY, len(items) - start)
+            self.progress(self._where._replace(done=self._passes // (len(self.plan.stages) + 2)))
 
     def reference(self, state: RowState, observer: Observer | None = None) -> Reference:
         """The reference evaluator for one row; an explanation passes the observer that records it."""

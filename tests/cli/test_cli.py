@@ -243,3 +243,138 @@ def test_policy_tests_pass_and_a_wrong_expectation_fails_readably(tmp_path):
     assert "bonus_total: expected 10300.00, got 10200.00" in r.stdout
     assert "bonus_total = 10,200.00" in r.stdout  # the explanation of the differing value
     assert r.stdout.rstrip().endswith("0 passed, 1 failed")
+
+
+def test_run_output_and_sidecar_are_written_together_or_not_at_all(tmp_path):
+    out = tmp_path / "results.csv"
+    sidecar = tmp_path / "results.manifest.json"
+    out.write_text("old results\n", encoding="utf-8")
+    sidecar.mkdir()  # a folder where the sidecar goes: the second rename fails
+    r = invoke("run", POLICY, "--data", DATA, "--out", str(out))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "error[U505]: cannot write output file" in r.stderr and "results.manifest.json" in r.stderr
+    # the results file was put back as it was, the folder is untouched, no temporary file is left
+    assert out.read_text(encoding="utf-8") == "old results\n"
+    assert sidecar.is_dir() and list(sidecar.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv", "results.manifest.json"]
+    # with no old results file, none is left behind either
+    out.unlink()
+    assert invoke("run", POLICY, "--data", DATA, "--out", str(out)).exit_code == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.manifest.json"]
+
+
+def test_run_keeps_both_old_files_when_the_second_rename_fails(tmp_path, monkeypatch):
+    import os
+
+    out = tmp_path / "results.csv"
+    sidecar = tmp_path / "results.manifest.json"
+    out.write_text("old results\n", encoding="utf-8")
+    sidecar.write_text('{"old": true}\n', encoding="utf-8")
+    real_replace = os.replace
+
+    def failing_replace(src, dst, *args, **kwargs):
+        if str(dst).endswith(".manifest.json"):
+            raise PermissionError(13, "Permission denied")
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    r = invoke("run", POLICY, "--data", DATA, "--out", str(out))
+    assert r.exit_code == 2, r.stderr
+    assert "cannot write output file" in r.stderr and "results.manifest.json': Permission denied" in r.stderr
+    assert out.read_text(encoding="utf-8") == "old results\n"
+    assert sidecar.read_text(encoding="utf-8") == '{"old": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.csv", "results.manifest.json"]
+    # and when every rename works, both are new
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert invoke("run", POLICY, "--data", DATA, "--out", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("编号,")
+    assert json.loads(sidecar.read_text(encoding="utf-8"))["command"][:2] == ["attain", "run"]
+
+
+def test_diff_exit_code(tmp_path):
+    new = tmp_path / "new.policy"
+    new.write_text(Path(POLICY).read_text(encoding="utf-8").replace("100% to 120% -> 80", "100% to 120% -> 85"),
+                   encoding="utf-8")
+    # S001's total score and bonus change (85 -> 87, 10,200.00 -> 10,440.00): a difference
+    r = invoke("diff", POLICY, str(new), "--data", DATA, "--exit-code")
+    assert r.exit_code == 1 and "+240.00" in r.stdout and r.stderr == ""
+    assert invoke("diff", POLICY, str(new), "--data", DATA).exit_code == 0  # without the flag: 0
+    # the same results for everyone: 0, also when a definition changed without changing any result
+    assert invoke("diff", POLICY, POLICY, "--data", DATA, "--exit-code").exit_code == 0
+    r = invoke("diff", POLICY, str(new), "--data", DATA, "--exit-code", "--format", "json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["schema"] == 1
+    # no one in the sample has 2 or more late plans (0, 1, 0): the row changes, no result does
+    unused = tmp_path / "unused.policy"
+    unused.write_text(Path(POLICY).read_text(encoding="utf-8").replace(">= 2 -> 50", ">= 2 -> 40"), encoding="utf-8")
+    r = invoke("diff", POLICY, str(unused), "--data", DATA, "--exit-code")
+    assert r.exit_code == 0 and "plan_score: band row" in r.stdout and "no employee's results change" in r.stdout
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(tmp_path):
+    # CliRunner's stderr is not a terminal, like a pipe or a log file: nothing but messages goes there
+    r = invoke("run", POLICY, "--data", DATA, "--out", str(tmp_path / "r.csv"))
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
+    r = invoke("diff", POLICY, POLICY, "--data", DATA)
+    assert r.exit_code == 0 and r.stderr == ""
+    r = invoke("test", str(ROOT / "policies/doc002"))
+    assert r.exit_code == 0 and "\r" not in r.stdout + r.stderr
+
+
+class FakeTerminal:
+    def __init__(self, tty=True):
+        self.text, self.tty = "", tty
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_line_is_drawn_after_two_seconds_and_cleared():
+    from attain.api import Progress
+    from attain.cli import _ProgressLine
+
+    now = [100.0]
+    term = FakeTerminal()
+    with _ProgressLine(term, clock=lambda: now[0]) as line:
+        line.timer.cancel()  # the test moves the clock itself
+        line(Progress("reading the data", 0, 0))
+        now[0] += 1.9
+        line(Progress("computing", 2048, 120000, None, 1, 1))
+        assert term.text == ""  # a command done within 2 seconds shows nothing at all
+        line._late()  # the timer, at 2 s: draws the latest report
+        assert term.text == "\rattain: computing 2,048 of 120,000 rows\x1b[K"
+        now[0] += 0.5
+        line(Progress("computing", 4096, 120000, None, 1, 1))
+        now[0] += 0.05
+        line(Progress("computing", 6144, 120000, None, 1, 1))  # 0.05 s later, the same step: not redrawn
+        line(Progress("computing", 8192, 120000, "2023-02", 2, 12))
+        assert term.text.count("\r") == 2 and term.text.endswith("4,096 of 120,000 rows\x1b[K")
+        line.show("attain: writing 120,000 rows...")  # a new step is drawn at once
+        assert term.text.endswith("\rattain: writing 120,000 rows...\x1b[K")
+    assert term.text.endswith("\r\x1b[K")  # cleared at the end
+    # periods are shown when there are several
+    now[0] += 10
+    term = FakeTerminal()
+    line = _ProgressLine(term, clock=lambda: now[0] - 10)
+    now[0] += 3
+    line(Progress("computing", 8192, 120000, "2023-02", 2, 12))
+    assert term.text == "\rattain: computing 8,192 of 120,000 rows, 2023-02 (2 of 12 periods)\x1b[K"
+    # not a terminal: nothing, ever
+    term = FakeTerminal(tty=False)
+    with _ProgressLine(term, clock=lambda: now[0] + 100) as line:
+        assert line.timer is None
+        line(Progress("computing", 1, 2, None, 1, 1))
+        line.show("attain: writing")
+    assert term.text == ""
+
+
+def test_progress_line_never_wraps():
+    from attain.cli import _fit
+
+    assert _fit("attain: computing 华东.csv", 22) == "attain: computing 华东"  # 华 and 东 take two columns each
+    assert _fit("attain: computing 华东.csv", 21) == "attain: computing 华"

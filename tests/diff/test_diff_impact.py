@@ -106,7 +106,7 @@ class _StubPolicy:
         self.rows = rows
         self.model = _Model(types)
 
-    def run(self, data, id_column=None):
+    def run(self, data, id_column=None, progress=None):
         columns = tuple(self.rows[0])
         return attain.Results(columns, tuple(self.rows))
 

@@ -238,3 +238,32 @@ def test_table_shows_percents_and_approximations_for_people(capsys):
     out = capsys.readouterr().out
     # 1.15 as a percent is 115%; 20/17 has no finite decimal: six places after "≈"
     assert out.splitlines()[2].split() == ["A", "115%", "≈1.176471", "1,750.00"]
+
+
+def test_results_and_files_beside_them_are_written_together(tmp_path, monkeypatch):
+    out, note = tmp_path / "out.xlsx", tmp_path / "out.note"
+    write_results(COLUMNS, ROWS, "xlsx", str(out), beside={str(note): "华东\n"})
+    assert note.read_bytes() == "华东\n".encode() and out.read_bytes().startswith(b"PK")
+    # a file beside that cannot even be started: nothing is renamed, nothing is left
+    before = out.read_bytes()
+    with pytest.raises(AttainError) as excinfo:
+        write_results(COLUMNS, ROWS, "csv", str(out), beside={str(tmp_path / "no" / "x"): "x"})
+    assert error_of(excinfo) == ("U505",)
+    assert out.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["out.note", "out.xlsx"]
+    # the second rename fails and the first cannot be put back either: the message says where the old file is
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst) == str(note) or str(src).endswith(".old"):
+            raise OSError(5, "Input/output error")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(AttainError) as excinfo:
+        write_results(COLUMNS, ROWS, "csv", str(out), beside={str(note): "new\n"})
+    message = excinfo.value.diagnostics[0].message
+    assert message.startswith(f"cannot write output file {str(note)!r}: Input/output error; and the files "
+                              f"written before it could not all be put back: {str(out)!r}: Input/output error "
+                              "(its old contents are in ")
+    kept = [name for name in os.listdir(tmp_path) if name.endswith(".old")]
+    assert len(kept) == 1 and (tmp_path / kept[0]).read_bytes() == before
