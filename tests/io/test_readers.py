@@ -6,23 +6,11 @@ import io
 import sys
 
 import pytest
+from io_files import error_of, write
 
 from attain.diagnostics import AttainError, render
 from attain.io.readers import read_table
 from attain.io.tables import Row, Table
-
-
-def write(tmp_path, name: str, content: str | bytes) -> str:
-    path = tmp_path / name
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    path.write_bytes(content)
-    return str(path)
-
-
-def error_of(excinfo) -> tuple[str, ...]:
-    return tuple(d.code for d in excinfo.value.diagnostics)
-
 
 # ---------------------------------------------------------------- CSV
 

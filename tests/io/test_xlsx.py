@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from io_files import error_of, write
 
 from attain.diagnostics import AttainError
 from attain.io import xlsx, xlsx_fast
@@ -35,16 +36,6 @@ def reader(request, monkeypatch):
     return request.param
 
 
-def write(tmp_path, name: str, content: str | bytes) -> str:
-    path = tmp_path / name
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    path.write_bytes(content)
-    return str(path)
-
-
-def error_of(excinfo) -> tuple[str, ...]:
-    return tuple(d.code for d in excinfo.value.diagnostics)
 
 
 def workbook(tmp_path, name="d.xlsx", **sheets) -> str:
