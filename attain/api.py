@@ -299,7 +299,7 @@ class Policy:
                     table = mine
             bound = bind(self.plan, table, id_column, allow_ids)
         record = self._record_of(bound, who, period)
-        names = [value] if value else list(self.model.outputs)
+        names = [value] if value is not None else list(self.model.outputs)
         known = list(self.model.inputs) + list(self.model.definitions)
         for name in names:
             if name not in known:

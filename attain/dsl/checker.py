@@ -74,8 +74,14 @@ class _Checker(BlockChecker):
                            notes=[Label(first_line[word], "first given here")],
                            hint=f"remove one of the `{word}` lines: attain does not choose between them")
             first_line.setdefault(word, span)
+        # A header finding points at its own line (the last, when one is repeated: its value is kept).
+        kept = dict(h.lines)
+
+        def at(word: str) -> Span | None:
+            return kept.get(word, h.span)
+
         if h.period is not None and h.period not in PERIOD_KINDS:
-            self.error("C230", f"unknown period kind '{h.period}'", h.span,
+            self.error("C230", f"unknown period kind '{h.period}'", at("period"),
                        hint="use one of: " + ", ".join(PERIOD_KINDS) + _did_you_mean(h.period, PERIOD_KINDS))
         for field in ("effective", "until"):
             value = getattr(h, field)
@@ -83,15 +89,15 @@ class _Checker(BlockChecker):
                 try:
                     datetime.date.fromisoformat(value)
                 except ValueError:
-                    self.error("C231", f"'{value}' is not a real date", h.span, hint="write dates as YYYY-MM-DD")
+                    self.error("C231", f"'{value}' is not a real date", at(field), hint="write dates as YYYY-MM-DD")
         if h.month_ends_on is not None and (h.period != "month" or not 1 <= h.month_ends_on <= 28):
-            self.error("C230", "`ending day N` fits monthly periods only, with N from 1 to 28", h.span,
+            self.error("C230", "`ending day N` fits monthly periods only, with N from 1 to 28", at("period"),
                        hint="write for example `period month ending day 25`")
         if h.gaps is not None and h.gaps not in ("error", "restart"):
-            self.error("C230", f"unknown gaps rule '{h.gaps}'", h.span,
+            self.error("C230", f"unknown gaps rule '{h.gaps}'", at("gaps"),
                        hint="`gaps error` (a missing period is an error) or `gaps restart` (history starts again)")
         if h.effective and h.until and h.until < h.effective:
-            self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", h.span)
+            self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
 
     def _declare(self):
         first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
