@@ -91,7 +91,28 @@ def check(path: str | Path) -> Findings:
             # Only "cannot be read" belongs to this policy; the used policy's own errors are its checks'.
             diagnostics = sorted([*diagnostics, *(d for d in e.diagnostics if d.code == "C250")],
                                  key=Diagnostic.sort_key)
+        else:
+            loop = _uses_loop(tree)
+            if loop is not None:
+                diagnostics = sorted([*diagnostics, loop], key=Diagnostic.sort_key)
     return Findings(diagnostics, {tree.file: tree.source})
+
+
+def _uses_loop(tree: nodes.Policy) -> Diagnostic | None:
+    """C250 at the `uses` line when the policies it uses lead back to one already on the way, as `load` says."""
+    seen = {Path(tree.file).resolve()}
+    current = tree
+    while current.header.uses is not None:
+        try:
+            used = _used_tree(current)
+        except AttainError:
+            return None  # a policy further on that cannot be read is its own check's finding
+        path = Path(used.file).resolve()
+        if path in seen:
+            return Diagnostic("C250", f"policies use each other in a loop: {tree.header.uses}", _uses_span(tree))
+        seen.add(path)
+        current = used
+    return None
 
 
 @boundary
