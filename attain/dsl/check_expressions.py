@@ -43,7 +43,7 @@ class ExpressionChecker:
         steps: dict[str, int] = {}
         for name in order:
             d = self.defs[name]
-            roots = [d.condition] if isinstance(d, (n.FlagDecl, n.Refusal)) else [d.body, *([d.gate] if d.gate else [])]
+            roots = n.formulas(d)
             deepest = 0
             stack = [(root, 1) for root in roots]
             while stack:

@@ -252,7 +252,7 @@ class _Checker(BlockChecker):
     def _resolve_names(self):
         for name, d in self.defs.items():
             used = []
-            for expr in _exprs_of(d):
+            for expr in n.formulas(d):
                 history = {id(x.value) for x in n.walk(expr) if isinstance(x, n.Previous)}
                 groups = [x.group for x in n.walk(expr) if isinstance(x, n.Aggregate) and x.group]
                 self.used.update(g for g in groups if g in self.inputs)
@@ -344,8 +344,3 @@ class _Checker(BlockChecker):
                 self.warning("C220", f"input '{name}' is never used", s.span, label="unused",
                              hint="remove it, or use it in a formula")
 
-
-def _exprs_of(d: n.Definition | n.FlagDecl | n.Refusal) -> list[n.Expr | n.Block]:
-    if isinstance(d, (n.FlagDecl, n.Refusal)):
-        return [d.condition]
-    return [d.body] + ([d.gate] if d.gate is not None else [])

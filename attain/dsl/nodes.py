@@ -557,6 +557,13 @@ _CHILDREN = {
 }
 
 
+def formulas(d: Definition | FlagDecl | Refusal) -> list[Expr | Block]:
+    """The formulas of a definition: a flag's or a refusal's condition, or a body and its `unless` gate."""
+    if isinstance(d, (FlagDecl, Refusal)):
+        return [d.condition]
+    return [d.body] + ([d.gate] if d.gate is not None else [])
+
+
 def children(node) -> list:
     """The expression children of an expression or block, in source order (used by walkers)."""
     found = _CHILDREN.get(type(node))

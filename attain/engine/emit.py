@@ -26,7 +26,7 @@ from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.engine import runtime
 from attain.engine.emit_blocks import BlockEmitter, ident, kind_of_type
-from attain.engine.plan import Layout, Output, Plan, expressions
+from attain.engine.plan import Layout, Output, Plan
 from attain.engine.writer import Body, Code, Pair, fits_python, pair, pair_of, product
 
 _NORMALISE_ABOVE = 10**12
@@ -122,7 +122,7 @@ class Emitter(BlockEmitter):
         names = [name for name in layout.needed if layout.stage_of[name] == k]
         used: set[str] = set()
         for name in names:
-            for expr in expressions(self.model.definitions[name]):
+            for expr in n.formulas(self.model.definitions[name]):
                 used.update(x.id for x in n.walk(expr) if isinstance(x, n.Name))
         for i, name in enumerate(layout.input_order):
             if name not in used and not (k == 0 and name in layout.slots):

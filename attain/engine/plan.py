@@ -127,7 +127,7 @@ class Layout:
         self.hist_index: dict[object, int] = {}
         self.node_stage: dict[object, int] = {}
         for name in self.needed:
-            for expr in expressions(model.definitions[name]):
+            for expr in n.formulas(model.definitions[name]):
                 for node in n.walk(expr):
                     self._spec(node, name)
 
@@ -232,12 +232,6 @@ def needed(model: Model) -> list[str]:
     return [name for name in model.order if name in keep]
 
 
-def expressions(d: n.Definition | n.FlagDecl | n.Refusal) -> list[n.Expr | n.Block]:
-    """The formulas of a definition: a flag's or a refusal's condition, or a body and its `unless` gate."""
-    if isinstance(d, (n.FlagDecl, n.Refusal)):
-        return [d.condition]
-    return [d.body] + ([d.gate] if d.gate is not None else [])
-
 
 def name_of(e: n.Expr) -> str:
     """The name a checked policy guarantees at this place (what previous/rolling read)."""
@@ -259,7 +253,7 @@ def _aggregated(node: n.Aggregate) -> str | None:
 
 
 def _aggregates(model: Model, name: str) -> Iterator[n.Aggregate]:
-    for expr in expressions(model.definitions[name]):
+    for expr in n.formulas(model.definitions[name]):
         for node in n.walk(expr):
             if isinstance(node, n.Aggregate):
                 yield node
