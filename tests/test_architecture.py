@@ -3,14 +3,16 @@
 Layers, lowest first; a module imports only from its own layer or lower:
 
     0  diagnostics, codes, exact, files,    spans and messages, exact arithmetic, reading user files,
+       i18n,                                the catalogue of messages in each language,
        limits,                             the limits on input and the stack the passes get,
        version                             the engine's version
     1  dsl                                   the language: grammar, nodes, vocabulary, checker, model
     2  io                                    readers, cells, writers, number text for people
     3  engine                                the evaluators and their plans
-    4  explain                               the evaluator's observer and the renderers of what it records
+    4  explain, sql                          the evaluator's observer and the renderers of what it records;
+                                         the columnar engine (policies compiled to SQL)
     5  api, manifest                         the Python API; what a run records
-    6  diff, testing                         policy diff and impact; policy tests
+    6  diff, testing, present                policy diff and impact; policy tests; pages for people
     7  cli, pytest_plugin, the package       the command line and the entry points
 """
 
@@ -23,13 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "attain"
 
 LAYERS = {
-    "diagnostics": 0, "codes": 0, "exact": 0, "files": 0, "limits": 0, "version": 0,
+    "diagnostics": 0, "codes": 0, "exact": 0, "files": 0, "limits": 0, "version": 0, "i18n": 0,
     "dsl": 1,
     "io": 2,
     "engine": 3,
-    "explain": 4,
+    "explain": 4, "sql": 4,
     "api": 5, "manifest": 5,
-    "diff": 6, "testing": 6,
+    "diff": 6, "testing": 6, "present": 6,
     "cli": 7, "pytest_plugin": 7, "__init__": 7,
 }
 # Narrower rules: the evaluator never formats for people, and the renderers of explanations read the

@@ -336,11 +336,11 @@ class FakeTerminal:
 
 def test_progress_line_is_drawn_after_two_seconds_and_cleared():
     from attain.api import Progress
-    from attain.cli import _ProgressLine
+    from attain.cli.common import ProgressLine
 
     now = [100.0]
     term = FakeTerminal()
-    with _ProgressLine(term, clock=lambda: now[0]) as line:
+    with ProgressLine(term, clock=lambda: now[0]) as line:
         line.timer.cancel()  # the test moves the clock itself
         line(Progress("reading the data", 0, 0))
         now[0] += 1.9
@@ -360,13 +360,13 @@ def test_progress_line_is_drawn_after_two_seconds_and_cleared():
     # periods are shown when there are several
     now[0] += 10
     term = FakeTerminal()
-    line = _ProgressLine(term, clock=lambda: now[0] - 10)
+    line = ProgressLine(term, clock=lambda: now[0] - 10)
     now[0] += 3
     line(Progress("computing", 8192, 120000, "2023-02", 2, 12))
     assert term.text == "\rattain: computing 8,192 of 120,000 rows, 2023-02 (2 of 12 periods)\x1b[K"
     # not a terminal: nothing, ever
     term = FakeTerminal(tty=False)
-    with _ProgressLine(term, clock=lambda: now[0] + 100) as line:
+    with ProgressLine(term, clock=lambda: now[0] + 100) as line:
         assert line.timer is None
         line(Progress("computing", 1, 2, None, 1, 1))
         line.show("attain: writing")
@@ -374,7 +374,7 @@ def test_progress_line_is_drawn_after_two_seconds_and_cleared():
 
 
 def test_progress_line_never_wraps():
-    from attain.cli import _fit
+    from attain.cli.common import fit
 
-    assert _fit("attain: computing 华东.csv", 22) == "attain: computing 华东"  # 华 and 东 take two columns each
-    assert _fit("attain: computing 华东.csv", 21) == "attain: computing 华"
+    assert fit("attain: computing 华东.csv", 22) == "attain: computing 华东"  # 华 and 东 take two columns each
+    assert fit("attain: computing 华东.csv", 21) == "attain: computing 华"

@@ -1,0 +1,237 @@
+"""What every command shares: reading data, reporting diagnostics, exit codes, the progress line.
+
+Results go to stdout, messages to stderr. Exit codes: 0 ok; 1 findings (check
+errors, bad data, evaluation errors); 2 usage, unreadable input or unwritable
+output; 141, silently, when the reader of stdout has gone (`| head -1`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import time
+import traceback
+import unicodedata
+
+import click
+
+from attain import api
+from attain.diagnostics import AttainError, render_all, to_json
+from attain.io import read_table, stdout_failed
+
+# Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
+_USAGE_PREFIXES = ("U",)
+
+
+class Exit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+class PathArg(click.Path):
+    """click.Path that leaves a name with a NUL character to attain's readers, which refuse it as U503
+    (click's own checks would stop at Python's ValueError)."""
+
+    def convert(self, value, param, ctx):
+        if "\0" in str(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
+def echo(text: str | bytes, nl: bool = True) -> None:
+    """Results to stdout: an OSError (a full disk) is U508; a closed pipe goes up to `guard`."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise stdout_failed(e) from None
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout has gone (`attain run ... | head -1`): stop without a word.
+
+    Standard output is pointed at /dev/null, so that Python's last flush at exit has
+    nowhere to fail; the exit code is the shell's for a closed pipe (128 + SIGPIPE).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test runner's): nothing will flush
+        pass
+    sys.exit(141)
+
+
+def show_findings(diagnostics, fmt: str = "text", sources: dict[str, str] | None = None):
+    """Diagnostics to stderr with caret excerpts from `sources` (the texts the API attached), or JSON to stdout."""
+    if fmt == "json":
+        echo(to_json(diagnostics))
+    else:
+        click.echo(render_all(diagnostics, sources if sources is not None else getattr(diagnostics, "sources", {})),
+                   err=True)
+
+
+def exit_code_of(diagnostics) -> int:
+    errors = [d for d in diagnostics if d.is_error]
+    if errors and all(d.code.startswith(_USAGE_PREFIXES) for d in errors):
+        return 2
+    return 1 if errors else 0
+
+
+def command_line() -> list[str]:
+    """The command as given, rebuilt from its parsed options (the same however attain was started)."""
+    ctx = click.get_current_context()
+    # Click names the context of every command it invokes; only a context made by hand has no name.
+    argv = ["attain", ctx.info_name or ""]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value is None or value == () or param.name == "help":
+            continue
+        if isinstance(param, click.Argument):
+            argv.extend(value if isinstance(value, tuple) else [str(value)])
+        elif isinstance(value, tuple):  # an option given several times: each as given
+            for item in value:
+                argv.extend([param.opts[0], str(item)])
+        else:
+            argv.extend([param.opts[0], str(value)])
+    return argv
+
+
+HEADER_ROW = click.option(
+    "--header-row", type=click.IntRange(min=1), default=None,
+    help="The line of a CSV file (the row of a sheet) that names the columns [default: the first, past title rows].")
+
+
+def read_data(data: str, sheet: str | None = None, header_row: int | None = None):
+    """The data file as a table; what reading it found worth a warning (such as its encoding) goes to stderr."""
+    table = read_table(data, sheet=sheet, header_row=header_row)
+    if table.warnings:
+        show_findings(table.warnings)
+    return table
+
+
+class ProgressLine:
+    """One line on stderr saying how far a long command is: only on a terminal, and only after DELAY seconds.
+
+    The engine never prints: it calls this with `api.Progress` values, and the command
+    with its own steps (`show`). Used as a context manager, so that the line is cleared
+    however the command ends, before any result or message is printed. A timer draws
+    the latest report when the delay is over, since a long step (reading a large file)
+    reports only as it starts.
+    """
+
+    DELAY = 2.0  # seconds: a quick command shows nothing at all
+    EVERY = 0.1  # seconds between two redraws within one step
+
+    def __init__(self, stream=None, clock=time.monotonic):
+        self.stream = stream if stream is not None else sys.stderr
+        try:
+            self.on = self.stream.isatty()
+        except (AttributeError, ValueError):  # a closed or unusual stream
+            self.on = False
+        self.clock = clock
+        self.start = clock()
+        self.drawn: float | None = None  # when the line was last drawn; None while nothing is shown
+        self.step = ""  # the step drawn last: a new step is drawn at once
+        self.pending = ""  # the latest text, for the timer
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+
+    def __call__(self, p: api.Progress) -> None:
+        if not self.on:
+            return
+        text = f"attain: {p.step}"
+        if p.total:
+            text += f" {p.done:,} of {p.total:,} rows"
+            if p.periods > 1:
+                text += f", {p.period} ({p.number} of {p.periods} periods)"
+        self.show(text if p.total else text + "...", p.step)
+
+    def show(self, text: str, step: str | None = None) -> None:
+        """Draw `text`, unless it is too early or the same step was drawn less than EVERY seconds ago."""
+        if not self.on:
+            return
+        step = text if step is None else step
+        with self.lock:
+            self.pending = text
+            now = self.clock()
+            if now - self.start < self.DELAY:
+                return
+            if self.drawn is not None and step == self.step and now - self.drawn < self.EVERY:
+                return
+            self.step = step
+            self._draw(now)
+
+    def _late(self) -> None:
+        with self.lock:
+            if self.pending and self.drawn is None:
+                self._draw(self.clock())
+
+    def _draw(self, now: float) -> None:
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        self.stream.write("\r" + fit(self.pending, width) + "\x1b[K")
+        self.stream.flush()
+        self.drawn = now
+
+    def __enter__(self) -> ProgressLine:
+        if self.on:
+            self.timer = threading.Timer(self.DELAY, self._late)
+            self.timer.daemon = True
+            self.timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.clear()
+
+    def clear(self) -> None:
+        """Take the line away (before results or messages are printed); the next report may draw it again."""
+        with self.lock:
+            self.pending = ""
+            if self.drawn is not None:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+                self.drawn = None
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal columns (a wide character takes two), so the line never wraps."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used > width:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def guard(fn):
+    """Run a command body: user errors become diagnostics and an exit code, never a traceback."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AttainError as e:
+            show_findings(e.diagnostics, sources=e.sources)
+            sys.exit(exit_code_of(e.diagnostics))
+        except Exit as e:
+            sys.exit(e.code)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception:  # an attain bug, not a user error: say so plainly
+            if os.environ.get("ATTAIN_DEBUG"):
+                raise
+            click.echo("internal error in attain (a bug, not a problem with your files): "
+                       + traceback.format_exc().strip().splitlines()[-1]
+                       + "\nrerun with ATTAIN_DEBUG=1 for details, and please report it.", err=True)
+            sys.exit(3)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
