@@ -201,6 +201,26 @@ class Explanation:
 
 
 @attrs.frozen
+class Subject:
+    """One employee's row of a run, which the reference evaluator can compute again (what-if)."""
+
+    policy: Policy
+    who: str
+    period: str | None  # the period's label; None for data without periods
+    runner: Runner = attrs.field(repr=False)
+    state: Any = attrs.field(repr=False)  # the runner's RowState for the row
+
+    def evaluator(self, overrides: dict | None = None, observer=None):
+        """A reference evaluator of the row; `overrides` (input -> value) replaces inputs' values, while
+        earlier periods and group values stay those of the run."""
+        return self.runner.reference(self.state, observer, overrides)
+
+    def sources(self) -> dict[str, str]:
+        """Input name -> the data cell it came from (`file:line:column, column NAME`, or "default")."""
+        return self.runner.sources(self.state)
+
+
+@attrs.frozen
 class Policy:
     """A checked, compiled policy, ready to run over data."""
 
@@ -310,6 +330,24 @@ class Policy:
 
         `engine` computes the rows before it (earlier periods, colleagues) as `run` does.
         """
+        names = [value] if value is not None else list(self.model.outputs)
+        subject = self._subject(data, who, id_column, period, allow_ids, engine, names)
+        # Computed again, with a recorder listening: the run above records nothing.
+        recorder = Recorder(subject.sources())
+        ref = subject.evaluator(observer=recorder)
+        for name in names:
+            ref.value(name)
+        roots = tuple(recorder.traces[name] for name in names)
+        return Explanation(who, self.tree.file, roots, subject.period)
+
+    @boundary
+    def subject(self, data, who: str, id_column: str | None = None, period: str | None = None,
+                allow_ids=(), engine: str = "python") -> Subject:
+        """One employee's row (for `period`, else their latest), computed as a run computes it, ready to be
+        evaluated again by the reference evaluator, as it is or with other input values."""
+        return self._subject(data, who, id_column, period, allow_ids, engine, [])
+
+    def _subject(self, data, who, id_column, period, allow_ids, engine, names) -> Subject:
         with gc_paused():  # reading and checking every cell allocates as much as in a run
             table = self.table(data, id_column, engine, allow_ids=allow_ids)
             if not self.plan.aggregates:
@@ -320,7 +358,6 @@ class Policy:
                     table = mine
             bound = bind(self.plan, table, id_column, allow_ids)
         record = self._record_of(bound, who, period)
-        names = [value] if value is not None else list(self.model.outputs)
         known = list(self.model.inputs) + list(self.model.definitions)
         for name in names:
             if name not in known:
@@ -342,14 +379,8 @@ class Policy:
         plain = runner.reference(state)
         for name in self.model.refusals:
             plain.value(name)
-        # Computed again, with a recorder listening: the run above records nothing.
-        recorder = Recorder(runner.sources(state))
-        ref = runner.reference(state, recorder)
-        for name in names:
-            ref.value(name)
-        roots = tuple(recorder.traces[name] for name in names)
         label = str(record.period) if record.period is not None else None
-        return Explanation(who, self.tree.file, roots, label)
+        return Subject(self, who, label, runner, state)
 
     def _record_of(self, bound: Bound, who: str, period: str | None):
         """The record an explanation is about: the employee's row for `period`, or their latest."""

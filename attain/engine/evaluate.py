@@ -100,6 +100,10 @@ class Reference:
         self.values[name] = v
         return v
 
+    def evaluate(self, expr: n.Expr):
+        """The value of one expression of the policy (a part of a formula) for this row."""
+        return self._eval(expr)
+
     def _input(self, name: str):
         inp = self.model.inputs[name]
         v = self.inputs.get(name)

@@ -240,12 +240,19 @@ class Runner:
             self._passes += min(PROGRESS_EVERY, len(items) - start)
             self.progress(self._where._replace(done=self._passes // (len(self.plan.stages) + 2)))
 
-    def reference(self, state: RowState, observer: Observer | None = None) -> Reference:
-        """The reference evaluator for one row; an explanation passes the observer that records it."""
+    def reference(self, state: RowState, observer: Observer | None = None,
+                  overrides: dict | None = None) -> Reference:
+        """The reference evaluator for one row; an explanation passes the observer that records it.
+
+        `overrides` replaces inputs' values (what-if: a curve, the way to the next tier); the
+        row's earlier periods and group values stay those of the run.
+        """
         period = state.record.period
         who = state.record.who + (f" in {period}" if period is not None else "")
-        return Reference(self.plan.model, reference_inputs(self.plan, state.record), who,
-                         context=RowContext(self.plan, state), observer=observer)
+        inputs = reference_inputs(self.plan, state.record)
+        if overrides:
+            inputs.update(overrides)
+        return Reference(self.plan.model, inputs, who, context=RowContext(self.plan, state), observer=observer)
 
     def sources(self, state: RowState) -> dict[str, str]:
         """Input name -> the data cell it came from, as an explanation shows it."""
