@@ -259,5 +259,11 @@ def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
     raise Exit(1 if exit_code and report.impact.affected else 0)
 
 
+from attain.cli.pages import curve_cmd, report_cmd, statement_cmd  # noqa: E402  (commands of their own module)
+
+main.add_command(statement_cmd)
+main.add_command(curve_cmd)
+main.add_command(report_cmd)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

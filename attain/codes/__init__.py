@@ -393,6 +393,18 @@ _DECLARED = (
          "git could not be run, or could not read the file from the revision; the hint gives git's message."),
     Code("U530", "usage", "folder without policies",
          "A folder run as versions of a policy must hold at least one .policy file."),
+    Code("U560", "usage", "cannot vary that input",
+         "`attain curve --vary` names an input the policy does not have, or one that is not a number (money, "
+         "percent, number or count); the hint lists the inputs that can vary."),
+    Code("U561", "usage", "headless Chromium needed",
+         "A PDF or PNG is drawn by headless Chromium (the `chromium` program), which is not installed or "
+         "failed. Install it (Debian: `apt-get install chromium`), or write HTML or SVG instead."),
+    Code("U562", "usage", "bad value for a curve",
+         "`--from`, `--to` or `--at NAME=VALUE` is not a number the input's type reads, `--from` is not "
+         "below `--to`, or `--at` names no input; or the curve has neither `--who` with `--data` nor `--at`."),
+    Code("U563", "usage", "nothing to draw",
+         "The value a curve draws is not a number (a tier or a text), or no employee was named for a "
+         "statement (`--who ID` or `--all`)."),
     # ---------------------------------------------------------------- policy tests
     Code("T601", "test", "test file does not exist",
          "A path given to `attain test` does not exist, or a test file cannot be read as UTF-8 text."),

@@ -66,6 +66,9 @@ def substitute(e, w: Words, labelled: bool = False, level: int = 0) -> str:  # l
         case n.Date():
             return e.value.isoformat()
         case n.Name(id=name):
+            tr = w.traces.get(name)
+            if tr is not None and isinstance(tr.value, t.TierValue):
+                return f"{name} {tr.value.name}" if labelled else tr.value.name  # conditions compare the name
             shown = w.value(name)
             if shown is None:
                 return w.label(name)
@@ -137,7 +140,15 @@ def step(name: str, d, tr: Trace, w: Words, truth) -> tuple[str, list[str]]:
         why.extend(_note(note, w))
     if isinstance(d, n.Definition) and any(isinstance(x, t.Unless) and x.holds for x in tr.notes):
         return f"{name} = {value}", why
-    if body is None or type(body) in (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets, n.Choice):
+    if isinstance(d, n.FlagDecl):
+        return f"{name} = {value}", [f"{PAGES('because', w.lang)} {condition_text(d.condition, truth(d.condition), w)}"]
+    if isinstance(body, n.Tiers):
+        row = next((r for r in body.rows if any(isinstance(x, t.TierRow) and x.matched and x.name == r.name
+                                                 for x in tr.notes)), None)
+        if row is not None and row.condition is not None:
+            why = [f"{PAGES('because', w.lang)} {condition_text(row.condition, True, w)}"]
+        return f"{name} = {value}", why
+    if body is None or type(body) in (n.Band, n.Lookup, n.Weighted, n.Brackets, n.Choice):
         return f"{name} = {value}", why
     expr, reasons = chosen(body, w, truth)
     if reasons:
@@ -158,8 +169,6 @@ def _note(note, w: Words) -> list[str]:  # long: one case per kind of note
         case t.WeightedRow(name=name, score=score, weight=weight, part=part):
             return [PAGES("weighted_row", lang, name=name, score=w.number(score, "number"), weight=weight,
                           part=w.number(part, "number"))]
-        case t.TierRow(matched=True, condition=condition):
-            return [condition or PAGES("otherwise", lang)]
         case t.MarginalBracket(lower=lower, upper=upper, part=part, rate=rate, pay=pay, kind=kind):
             fields = {"lower": w.number(lower, kind), "part": w.number(part, kind), "rate": w.number(rate, "percent"),
                       "pay": w.number(pay, kind)}

@@ -131,3 +131,10 @@ def manifest_table(manifest: dict, lang: str) -> str:
     rows.append([esc(PAGES("created", lang)), esc(manifest.get("created", ""))])
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<footer><table>{body}</table></footer>"
+
+
+def picture_document(title: str, svg: str) -> str:
+    """A page holding only a picture, at its own size, for a screenshot."""
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{esc(title)}</title>'
+            "<style>html,body{margin:0;padding:0;background:#fff;}svg{display:block;}</style></head>"
+            f"<body>{svg}</body></html>\n")
