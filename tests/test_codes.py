@@ -147,6 +147,13 @@ def git_missing(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
     return run_cli("diff", "p.policy@HEAD", "p.policy", "--data", "d.csv")
 
 
+def chromium_missing(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
+    mp.setenv("PATH", str(tmp / "no-bin"))
+    write(tmp, {"p.policy": SALES})
+    return run_cli("curve", "p.policy", "--vary", "sales", "--from", "0", "--to", "10", "--at", "sales=1",
+                   "--out", "c.png")
+
+
 def git_outside_a_repository(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
     mp.setenv("GIT_CEILING_DIRECTORIES", str(tmp.parent))  # git looks no further up than the test's folder
     write(tmp, {"p.policy": SALES, "d.csv": "id,sales\nA,1\n"})
@@ -373,6 +380,14 @@ CATALOGUE: dict[str, Trigger] = {
     "U540": cli("run", "p.policy", "--data", "d.json", "--header-row", "2",
                 files={"p.policy": SALES, "d.json": '[{"id": "A", "sales": 1}]'}),
     "U541": cli("run", "p.policy", "--data", "d.csv", "--header-row", "5",
+                files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
+    # pages
+    "U560": cli("curve", "p.policy", "--vary", "nothing", "--from", "0", "--to", "1", "--at", "sales=1",
+                files={"p.policy": SALES}),
+    "U561": chromium_missing,
+    "U562": cli("curve", "p.policy", "--vary", "sales", "--from", "2", "--to", "1", "--at", "sales=1",
+                files={"p.policy": SALES}),
+    "U563": cli("statement", "p.policy", "--data", "d.csv", "--out", "pages",
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
     # policy tests
     "T601": cli("test", "nowhere.test.yaml"),

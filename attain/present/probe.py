@@ -160,7 +160,10 @@ def reach(subject: api.Subject, tier: str, reached: TierValue, span: int = 4) ->
         if str(model.types[name]) not in NUMERIC or tier not in depending_on(model, name):
             continue
         probe = Probe(subject, name)
-        x0 = probe.current
+        try:
+            x0 = probe.current
+        except AttainError:
+            continue  # the row has no value for it (an empty cell the policy allows)
         sweep = probe.sweep([tier], x0, x0 + max(abs(x0), 1) * span)
         if not sweep.complete:
             continue

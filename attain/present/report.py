@@ -11,6 +11,7 @@ from attain.engine.trace import TierValue
 from attain.i18n.pages import PAGES
 from attain.io import Table
 from attain.present.page import document, esc, manifest_table, show, table
+from attain.present.probe import tier_rows
 from attain.present.statement import payouts
 from attain.present.svg import bars
 
@@ -34,12 +35,15 @@ def render(policy: api.Policy, table_: Table, results: api.Results, lang: str, m
     total_of = {id(r): sum((Fraction(_exact(r[p])) for p in paid if r.get(p) is not None), Fraction(0))
                 for r in rows}
     cost = sum(total_of.values(), Fraction(0))
+    # The places the payouts were rounded to (Decimals keep them), for every sum shown.
+    places = max((-r[p].as_tuple().exponent for r in rows for p in paid if isinstance(r.get(p), Decimal)),
+                 default=None)
     title = PAGES("report", lang)
     h = policy.tree.header
     parts = [f'<div class="head"><div><div class="sub">{esc(title)}</div><h1>{esc(h.name)}</h1>'
              f'<div class="sub">{esc(PAGES("period", lang))} {esc(period or PAGES("no_period", lang))}</div></div></div>']
     cards = [(PAGES("employees", lang), str(len(rows)), "employees"),
-             (PAGES("total_cost", lang), show(cost, "money", lang, None, currency), "total_cost")]
+             (PAGES("total_cost", lang), show(cost, "money", lang, places, currency), "total_cost")]
     parts.append('<div class="hero">' + "".join(
         f'<div class="card{" main" if k == "total_cost" else ""}" data-value="{k}"><div class="k">{esc(a)}</div>'
         f'<div class="v">{esc(b)}</div></div>' for a, b, k in cards) + "</div>")
@@ -55,11 +59,15 @@ def render(policy: api.Policy, table_: Table, results: api.Results, lang: str, m
     groups = [c for c in results.columns if c != key and results.kinds.get(c) in ("tier", "text")]
     texts = _text_inputs(policy, table_, results, rows, key)
     for name in groups + [c for c in texts if c not in groups]:
-        def group_of(r, name=name):
+        labels = {row.name: row.label or row.name for row in tier_rows(model, name)}
+
+        def group_of(r, name=name, labels=labels):
             v = r.get(name) if name in r else texts.get(name, {}).get(id(r))
-            return (v.label or v.name) if isinstance(v, TierValue) else str(v if v is not None else "")
-        parts.append(_by_group(name, rows, group_of, total_of, lang, currency))
-    parts.append(_outliers(rows, key, total_of, lang, currency))
+            if isinstance(v, TierValue):
+                return v.label or v.name
+            return labels.get(str(v), str(v)) if v is not None else ""
+        parts.append(_by_group(name, rows, group_of, total_of, lang, currency, places))
+    parts.append(_outliers(rows, key, total_of, lang, currency, places))
     parts.append(manifest_table(manifest, lang))
     return document(title, lang, "\n".join(parts))
 
@@ -95,20 +103,20 @@ def _distribution(name: str, kind: str, values: list[Fraction], lang: str, curre
     return f"<h2>{esc(PAGES('distribution', lang, name=name))}</h2><figure>{picture}</figure>{stats}"
 
 
-def _by_group(name: str, rows, group_of, total_of, lang: str, currency: str) -> str:
+def _by_group(name: str, rows, group_of, total_of, lang: str, currency: str, places: int | None) -> str:
     sums: dict[str, list] = {}
     for r in rows:
         sums.setdefault(group_of(r), []).append(total_of[id(r)])
-    body = [[esc(g), str(len(v)), esc(show(sum(v, Fraction(0)), "money", lang, None, currency)),
-             esc(show(sum(v, Fraction(0)) / len(v), "money", lang, None, currency))] for g, v in sums.items()]
+    body = [[esc(g), str(len(v)), esc(show(sum(v, Fraction(0)), "money", lang, places, currency)),
+             esc(show(sum(v, Fraction(0)) / len(v), "money", lang, places, currency))] for g, v in sums.items()]
     picture = bars(list(sums), [sum(v, Fraction(0)) for v in sums.values()],
-                   [show(sum(v, Fraction(0)), "money", lang, None, currency) for v in sums.values()], height=170)
+                   [show(sum(v, Fraction(0)), "money", lang, places, currency) for v in sums.values()], height=170)
     return (f"<h2>{esc(PAGES('by_tier', lang, name=name))}</h2><figure>{picture}</figure>"
             + table([esc(name), esc(PAGES("count", lang)), esc(PAGES("sum", lang)), esc(PAGES("mean", lang))],
                     body, numeric={1, 2, 3}))
 
 
-def _outliers(rows, key, total_of, lang: str, currency: str) -> str:
+def _outliers(rows, key, total_of, lang: str, currency: str, places: int | None) -> str:
     values = sorted(total_of[id(r)] for r in rows)
     head = f"<h2>{esc(PAGES('outliers', lang))}</h2>"
     rule = f'<p class="muted">{esc(PAGES("outliers_rule", lang, name=PAGES("payout", lang)))}</p>'
@@ -119,7 +127,7 @@ def _outliers(rows, key, total_of, lang: str, currency: str) -> str:
     odd = [r for r in rows if not q1 - fence <= total_of[id(r)] <= q3 + fence]
     if not odd:
         return head + rule + f'<p class="muted">{esc(PAGES("no_outliers", lang))}</p>'
-    body = [[esc(r[key]), esc(show(total_of[id(r)], "money", lang, None, currency))] for r in odd]
+    body = [[esc(r[key]), esc(show(total_of[id(r)], "money", lang, places, currency))] for r in odd]
     return head + rule + table([esc(PAGES("employee", lang)), esc(PAGES("payout", lang))], body, numeric={1})
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from attain import api
+from attain.diagnostics import AttainError
 from attain.dsl import nodes as n
 from attain.engine.trace import TierValue, Trace
 from attain.explain.recorder import Recorder
@@ -42,7 +43,10 @@ def render(policy: api.Policy, table: Table, who: str, period: str | None, lang:
     recorder = Recorder(subject.sources())
     ref = subject.evaluator(observer=recorder)
     for name in model.outputs:
-        ref.value(name)
+        try:
+            ref.value(name)
+        except AttainError:
+            continue  # an output the run leaves empty (a missing input it shows): the page shows it missing
     traces = recorder.traces
     w = Words(model, traces, lang, currency)
     plain = subject.evaluator()

@@ -1,0 +1,164 @@
+"""Statements, curves and team reports: exact numbers (hand calculations below), every library policy, and
+pages rendered in headless Chromium (the DOM, no console errors, a screenshot kept in artifacts/)."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import attain
+from attain.cli import main
+from attain.present.probe import Probe, reach
+from library_samples import FIXED, ROOT, ident, sample_of
+
+DOC002 = ROOT / "policies/doc002/incentive.policy"
+SAMPLE = ROOT / "policies/doc002/sample.csv"
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = shutil.which("chromium")
+
+
+def test_the_way_to_the_next_tier_is_exact():
+    policy = attain.load(DOC002)
+    # S001: 575,000 of 500,000 = 115%, 达标奖; 卓越奖 needs 120% of 500,000 = 600,000: 25,000 more.
+    s1 = policy.subject(str(SAMPLE), "S001")
+    (r,) = reach(s1, "tier", s1.evaluator().value("tier"))
+    assert (r.input, r.more, r.at, r.tier.name, r.strict) == ("sales", 25000, 600000, "excellent", False)
+    # S002: 408,000 of 480,000 = 85%, 进步奖 (68% last period, +17 points); 达标奖 needs 480,000: 72,000 more.
+    s2 = policy.subject(str(SAMPLE), "S002")
+    (r,) = reach(s2, "tier", s2.evaluator().value("tier"))
+    assert (r.more, r.tier.name) == (72000, "on_target")
+    # S003 is at the top tier already.
+    s3 = policy.subject(str(SAMPLE), "S003")
+    assert reach(s3, "tier", s3.evaluator().value("tier")) == []
+
+
+def test_edges_and_cliffs_of_a_curve_are_exact():
+    policy = attain.load(DOC002)
+    probe = Probe(policy.subject(str(SAMPLE), "S002"), "sales")
+    sweep = probe.sweep(["bonus_total"], Fraction(0), Fraction(1_000_000))
+    # Target 480,000: floor at 60% = 288,000; band 80% = 384,000; progress at 68% + 15% = 83% = 398,400;
+    # on target at 100% = 480,000; excellent (and band 120%) at 576,000.
+    assert sweep.complete and sweep.edges == (288000, 384000, 398400, 480000, 576000)
+    # Just above 288,000 (floor, 0.8): scores 40, 40, 50, 80, 80, 80 weighted = 16 + 8 + 7.5 + 8 + 8 + 4 = 51.5;
+    # 10,000 x 0.8 x 51.5 / 100 = 4,120, paid at 80% (回款率 88% < 90%) = 3,296. Below it: nothing.
+    assert sweep.pieces[0].line.at(Fraction(1)) == 0 and sweep.pieces[1].line.at(Fraction(300000)) == 3296
+    assert probe.value("bonus_total", Fraction(288000)) == Fraction(3296)
+    assert probe.value("bonus_total", Fraction(287999)) == 0
+
+
+def run(*args):
+    r = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in r.output, r.output
+    return r
+
+
+@pytest.mark.parametrize("policy", FIXED, ids=ident)
+def test_every_library_policy_has_statements_curves_and_a_report(policy, tmp_path):
+    data = sample_of(policy)
+    loaded = attain.load(policy)
+    results = loaded.run(str(data))
+    key = results.columns[0]
+    who = str(results.rows[-1][key])
+    r = run("statement", policy, "--data", data, "--who", who, "--out", tmp_path / "st", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    (page,) = (tmp_path / "st").glob("*.html")
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text and not re.search(r"(src|href)=\"?https?:", text)
+    assert f'data-who="{who}"' in text
+    numeric = [k for k in loaded.model.inputs if str(loaded.model.types[k]) in ("money", "number", "count")]
+    r = run("curve", policy, "--vary", numeric[0], "--from", "0", "--to", "100", "--who", who, "--data", data,
+            "--out", tmp_path / "c.html")
+    assert r.exit_code == 0, r.output
+    assert "<svg" in (tmp_path / "c.html").read_text(encoding="utf-8")
+    r = run("report", policy, "--data", data, "--out", tmp_path / "r.html", "--lang", "zh")
+    assert r.exit_code == 0, r.output
+    assert "总成本" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_statement_shows_the_payout_its_formulas_and_its_cells(tmp_path):
+    r = run("statement", DOC002, "--data", SAMPLE, "--who", "S002", "--out", tmp_path, "--lang", "zh",
+            "--currency", "¥")
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "S002.html").read_text(encoding="utf-8")
+    # bonus = 10,000 x 1.0 (进步奖) x 59.5 / 100 = 5,950; paid at 80% since 回款率 88% < 90%: 4,760.
+    assert "bonus_paid</span> = ¥5,950 × 80% = ¥4,760" in text and "因为 回款率 88% &lt; 90%" in text
+    assert "还差 ¥72,000 销售额实际 达到达标奖（即 ¥480,000）" in text
+    assert "sample.csv:3:8, column 回款率" in text and "姓名: 李*" in text
+
+
+def test_curves_of_two_versions_overlay(tmp_path):
+    new = tmp_path / "incentive-new.policy"  # the plan designer's change: 80% to 100% scores 70, not 60
+    text = DOC002.read_text(encoding="utf-8")
+    new.write_text(text.replace("80% to 100%  -> 60", "80% to 100%  -> 70"), encoding="utf-8")
+    r = run("curve", DOC002, new, "--vary", "sales", "--from", "0",
+            "--to", "800000", "--at", "sales_target=480000", "--at", "sales=408000", "--at", "region=华北",
+            "--at", "new_customers=8", "--at", "last_new_customers=9", "--at", "collection_rate=88%",
+            "--at", "satisfaction=4.2", "--at", "late_plans=1", "--at", "collaboration=7.5",
+            "--at", "last_attainment=68%", "--at", "base_bonus=10000", "--value", "bonus_total",
+            "--out", tmp_path / "c.svg")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "c.svg").read_text(encoding="utf-8").count("<polyline") >= 2
+
+
+# ---------------------------------------------------------------- in a real browser
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("ATTAIN_REQUIRE_CHROMIUM"),
+                                    reason="headless Chromium (the chromium program) is not installed")
+
+
+def browse(page: Path, shot: str) -> str:
+    """The DOM of `page` as Chromium built it; a screenshot kept in artifacts/; no console errors."""
+    assert CHROMIUM is not None, "chromium is required here (ATTAIN_REQUIRE_CHROMIUM is set)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        common = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                  f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0"]
+        dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, timeout=120, text=True)
+        subprocess.run([*common, f"--screenshot={ARTIFACTS / shot}", "--window-size=900,2400", page.as_uri()],
+                       capture_output=True, timeout=120, check=True)
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert console == [], console
+    assert (ARTIFACTS / shot).stat().st_size > 10_000
+    return dom.stdout
+
+
+@needs_chromium
+def test_statements_in_a_browser(tmp_path):
+    for lang, who in (("zh", "S002"), ("en", "S001")):
+        assert run("statement", DOC002, "--data", SAMPLE, "--who", who, "--out", tmp_path, "--lang", lang,
+                   "--currency", "¥").exit_code == 0
+        dom = browse(tmp_path / f"{who}.html", f"statement-{who}-{lang}.png")
+        # S001: on target (115%), bonus 10,000 x 1.2 x score 88 / 100 = 10,560... as the run computes it.
+        total = attain.load(DOC002).run(str(SAMPLE)).rows[int(who[-1]) - 1]["bonus_total"]
+        assert f"¥{total:,}" in dom
+        assert ("进步奖" if who == "S002" else "达标奖") in dom
+        assert f"sample.csv:{int(who[-1]) + 1}:8, column 回款率" in dom
+
+
+@needs_chromium
+def test_a_report_and_a_curve_in_a_browser(tmp_path):
+    assert run("report", DOC002, "--data", SAMPLE, "--out", tmp_path / "r.html", "--lang", "zh").exit_code == 0
+    dom = browse(tmp_path / "r.html", "report-doc002-zh.png")
+    # 10,200.00 + 4,760.00 + 20,000.00 + commission 2,250.00 + 0 + 3,120.00 = as the run's payouts sum.
+    rows = attain.load(DOC002).run(str(SAMPLE)).rows
+    cost = sum(r["commission_paid"] + r["bonus_total"] for r in rows)
+    assert f"{cost:,}" in dom and "卓越奖" in dom and "华东" in dom
+    assert run("curve", DOC002, "--vary", "sales", "--from", "300000", "--to", "700000", "--who", "S002",
+               "--data", SAMPLE, "--value", "bonus_total", "--out", tmp_path / "c.html").exit_code == 0
+    dom = browse(tmp_path / "c.html", "curve-doc002-sales.png")
+    assert "<polyline" in dom and "480,000" in dom
+    assert run("curve", DOC002, "--vary", "sales", "--from", "300000", "--to", "700000", "--who", "S002",
+               "--data", SAMPLE, "--out", tmp_path / "c.png").exit_code == 0
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_chromium
+def test_a_statement_prints_to_pdf(tmp_path):
+    assert run("statement", DOC002, "--data", SAMPLE, "--who", "S003", "--out", tmp_path, "--pdf").exit_code == 0
+    assert (tmp_path / "S003.pdf").read_bytes()[:5] == b"%PDF-"
