@@ -113,6 +113,6 @@ def page(all_series: list[Series], picture: str, title: str, fixed: str, vary_ki
         edges = ", ".join(show(e, vary_kind, lang, None, currency) for e in s.edges)
         parts.append(f'<p class="muted">{esc(PAGES("edges", lang))}: {esc(edges or "—")}</p>')
         note = "points_note" if s.complete else "edges_incomplete"
-        parts.append(f'<p class="muted">{esc(PAGES(note, lang, count=len(s.points)) if s.complete else PAGES(note, lang))}'
-                     "</p>")
+        said = PAGES(note, lang, count=len(s.points)) if s.complete else PAGES(note, lang)
+        parts.append(f'<p class="muted">{esc(said)}</p>')
     return document(title, lang, "\n".join(parts))

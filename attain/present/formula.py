@@ -154,7 +154,7 @@ def step(name: str, d, tr: Trace, w: Words, truth) -> tuple[str, list[str]]:
     if reasons:
         why = [f"{PAGES('because', w.lang)} {r}" for r in reasons] + why
     shown = substitute(expr, w)
-    if shown == value or isinstance(expr, (n.Name, n.Number)) and not isinstance(d, n.FlagDecl):
+    if shown == value or (isinstance(expr, (n.Name, n.Number)) and not isinstance(d, n.FlagDecl)):
         return f"{name} = {value}", why
     return f"{name} = {shown} = {value}", why
 

@@ -81,6 +81,7 @@ figure { margin: 2mm 0; }
 svg { max-width: 100%; height: auto; }
 svg text { font-family: inherit; }
 footer { margin-top: 8mm; border-top: 1px solid #d5dde6; padding-top: 2mm; }
+footer th { white-space: nowrap; }
 footer td, footer th { font-size: 8pt; padding: 0.6mm 2mm; border: none; background: none; }
 @media print {
   body { padding: 0; max-width: none; }
@@ -127,7 +128,8 @@ def manifest_table(manifest: dict, lang: str) -> str:
         rows.append([esc(PAGES("data", lang)), f'<span class="cite">{esc(data.get("path", ""))}{esc(digest)}</span>'])
     engine = manifest.get("engine") or {}
     rows.append([esc(PAGES("engine", lang)), esc(f'{engine.get("name", "")} {engine.get("version", "")}')])
-    rows.append([esc(PAGES("command", lang)), f'<span class="cite">{esc(" ".join(manifest.get("command", [])))}</span>'])
+    command = " ".join(manifest.get("command", []))
+    rows.append([esc(PAGES("command", lang)), f'<span class="cite">{esc(command)}</span>'])
     rows.append([esc(PAGES("created", lang)), esc(manifest.get("created", ""))])
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<footer><table>{body}</table></footer>"

@@ -164,7 +164,7 @@ def reach(subject: api.Subject, tier: str, reached: TierValue, span: int = 4) ->
             x0 = probe.current
         except AttainError:
             continue  # the row has no value for it (an empty cell the policy allows)
-        sweep = probe.sweep([tier], x0, x0 + max(abs(x0), 1) * span)
+        sweep = probe.sweep([tier], x0, x0 + max(abs(x0), Fraction(1)) * span)
         if not sweep.complete:
             continue
         got = _first_better(probe, tier, rows, rank, sweep)

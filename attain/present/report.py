@@ -41,7 +41,8 @@ def render(policy: api.Policy, table_: Table, results: api.Results, lang: str, m
     title = PAGES("report", lang)
     h = policy.tree.header
     parts = [f'<div class="head"><div><div class="sub">{esc(title)}</div><h1>{esc(h.name)}</h1>'
-             f'<div class="sub">{esc(PAGES("period", lang))} {esc(period or PAGES("no_period", lang))}</div></div></div>']
+             f'<div class="sub">{esc(PAGES("period", lang))} {esc(period or PAGES("no_period", lang))}</div>'
+             "</div></div>"]
     cards = [(PAGES("employees", lang), str(len(rows)), "employees"),
              (PAGES("total_cost", lang), show(cost, "money", lang, places, currency), "total_cost")]
     parts.append('<div class="hero">' + "".join(

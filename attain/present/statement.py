@@ -159,12 +159,11 @@ def _ladder(subject: api.Subject, name: str, reached: TierValue, w: Words) -> st
                 lines.append(PAGES(key, lang, more=w.number(r.more, kind), input=w.label(r.input),
                                    tier=r.tier.label or r.tier.name, at=w.number(r.at, kind)))
             note = "".join(f'<div class="reach">{esc(x)}</div>' for x in lines)
-    matched = [x for x in (subject.evaluator(),) if True]
     why = ""
-    row = next((r for r in tier_rows(model, name) if r.name == reached.name), None)
-    if row is not None and row.condition is not None:
-        holds = bool(matched[0].evaluate(row.condition))
-        why = f'<p class="muted">{esc(PAGES("because", lang))} {esc(condition_text(row.condition, holds, w))}</p>'
+    chosen = next((r for r in tier_rows(model, name) if r.name == reached.name), None)
+    if chosen is not None and chosen.condition is not None:
+        holds = bool(subject.evaluator().evaluate(chosen.condition))
+        why = f'<p class="muted">{esc(PAGES("because", lang))} {esc(condition_text(chosen.condition, holds, w))}</p>'
     title = PAGES("tier_reached", lang, label=reached.label or reached.name)
     return f"<section><h2>{esc(title)}</h2>{why}{body}{note}</section>"
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from library_samples import FIXED, ROOT, ident, sample_of
 
 import attain
 from attain.cli import main
 from attain.present.probe import Probe, reach
-from library_samples import FIXED, ROOT, ident, sample_of
 
 DOC002 = ROOT / "policies/doc002/incentive.policy"
 SAMPLE = ROOT / "policies/doc002/sample.csv"
