@@ -1,0 +1,1 @@
+"""Pages for people: statements, plan pictures (curves) and team reports, over the API and explanations."""
