@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _import_every_module():
     """Every pass registers its dispatch tables when its module is imported."""
     for info in pkgutil.walk_packages(attain.__path__, "attain."):
-        if not info.name.endswith("pytest_plugin"):
+        if not info.name.endswith(("pytest_plugin", "__main__")):  # __main__ runs a command line
             importlib.import_module(info.name)
 
 
