@@ -38,6 +38,8 @@ class _Checker(BlockChecker):
         self.used: set[str] = set()
         self.history_refs: set[str] = set()
         self._pending_previous: list = []
+        self.carried: dict[str, Type] = {}  # a carried-forward value's type, for a bare number `else`
+        self.learning = False  # the pass that learns those types: bare numbers stay unit-free
         self.expression_types: dict[int, Type] = {}
 
     # ------------------------------------------------------------ reporting
@@ -55,8 +57,7 @@ class _Checker(BlockChecker):
         self._resolve_names()
         order = self._order()
         self._check_chains(order)
-        for name in order:
-            self._type_of_definition(name)
+        self._type_definitions(order)
         self._check_pending_previous()
         outputs = self._outputs()
         self._unused()
@@ -64,6 +65,30 @@ class _Checker(BlockChecker):
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
                       frozenset(self.history_refs), self.expression_types, refusals)
         return model, sorted(self.diags, key=Diagnostic.sort_key)
+
+    def _type_definitions(self, order: list[str]) -> None:
+        """Each definition's type, in order; again when a carried-forward value's `else` is a bare number.
+
+        `plan = previous(next_plan, else 0)` is typed before `next_plan`: its `0` takes the unit of
+        `next_plan`, known only once that is typed. A learning pass, where values that are bare
+        numbers stay unit-free, finds that unit; the last pass uses it. Only the last pass reports.
+        """
+        diags, types = len(self.diags), dict(self.types)
+        for name in order:
+            self._type_of_definition(name)
+        carried = [e.value.id for e in self._pending_previous if self.expression_types.get(id(e.otherwise)) is ty.LITERAL]
+        if not carried:
+            return
+        for learning in (True, False):
+            del self.diags[diags:]
+            self.types = dict(types)
+            self._pending_previous.clear()
+            self.learning = learning
+            for name in order:
+                self._type_of_definition(name)
+            if learning:
+                self.carried = {name: t for name in carried if (t := self.types.get(name, ty.ERROR)).numeric
+                                and t not in (ty.NUMBER, ty.LITERAL)}
 
     def _header(self):
         h = self.policy.header

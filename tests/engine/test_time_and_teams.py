@@ -357,3 +357,16 @@ def test_combined_values_are_checked_against_the_range_and_explained_by_their_li
     e = attain.loads(ok).explain(data, "A", period="2023-07").text()
     assert "role = \"rep\"   (from data.csv:2:4, column role)" in e
     assert "sales = 150   (from data.csv: lines 2, 3 (sum), column sales)" in e
+
+
+@pytest.mark.parametrize("engine", attain.api.ENGINES)
+def test_a_plan_carried_forward_from_a_bare_zero(tmp_path, engine):
+    # Case 6's rule, next plan = (plan + actual) / 2, starting from 0 rather than a plan column.
+    policy = attain.loads('policy "x"\nperiod month\ninput s : money\nplan = previous(next_plan, else 0)\n'
+                          'gap = s - plan\nnext_plan = (plan + s) / 2\npayout pay = gap * 10%\noutput plan\n')
+    data = tmp_path / "d.csv"
+    data.write_text("id,period,s\nA,2023-01,100\nA,2023-02,300\nA,2023-03,100\n", encoding="utf-8")
+    rows = policy.run(data, engine=engine).rows
+    # Jan: plan 0, gap 100, next 50. Feb: plan 50, gap 250, next 175. Mar: plan 175, gap -75, next 137.5.
+    assert [(r["plan"], r["pay"]) for r in rows] == [(0, 10), (50, 25), (175, Decimal("-7.5"))]
+    assert policy.model.types["plan"].is_money
