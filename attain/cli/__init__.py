@@ -32,6 +32,7 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.files import decode_text, read_bytes
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
+from attain.versions import Versions, load_versions
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,9 +88,9 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     manifest (engine version, policy and data SHA-256, git commit, command, time):
     inside JSON and Excel output, beside a CSV file as NAME.manifest.json.
     """
-    loaded: api.Policy | api.Versions
+    loaded: api.Policy | Versions
     if Path(policy).is_dir():
-        loaded = api.load_versions(policy)
+        loaded = load_versions(policy)
         versions = loaded.policies
     else:
         loaded = api.load(policy)

@@ -226,6 +226,17 @@ _DECLARED = (
          "to each period."),
     Code("C252", "check", "versions with different periods",
          "The versions of a policy in one folder must all have the same period kind."),
+    Code("C253", "check", "bad version switch",
+         "`version switch` names how a period that a version starts or ends within is computed: "
+         "`on last day` (the version in force on the period's last day) or `prorated by days` (each version's "
+         "values weighted by its days), optionally followed by `, rounded to 0.01` for prorated money."),
+    Code("C254", "check", "output that days cannot prorate",
+         "Under `version switch prorated by days` every output is a day-weighted mean of the versions' values, "
+         "which only money, percents and numbers have: a text, a tier, a flag, a date or a count has none. "
+         "Compute such periods by one version (`on last day`), or keep those values out of the outputs."),
+    Code("C255", "check", "versions switch by different rules",
+         "The versions of a policy in one folder state different `version switch` rules; a folder follows one. "
+         "State the same rule in each version that states one."),
     Code("C260", "check", "header line given twice",
          "A header line such as `version` or `period` appears twice. Keep one: attain does not choose "
          "between them."),

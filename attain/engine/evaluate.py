@@ -111,7 +111,8 @@ class Reference:
             span = self._frames[-1][1] if self._frames else inp.span
             needs = f"'{self._frames[-1][0]}' needs it" if self._frames else "it is an output"
             raise self._error("E302", f"{self._whom()}'{name}' is missing, and {needs}", span,
-                              hint=f"fill in '{name}' in the data (a `default` would fill every empty '{name}' alike, unseen)")
+                              hint=f"fill in '{name}' in the data (a `default` would fill every empty "
+                              f"'{name}' alike, unseen)")
         if self.observer is not None:
             self.observer.notice(t.InputUsed(name, kind, inp.type, v, inp.span))
         return v
@@ -302,7 +303,8 @@ class Reference:
         if value is ABSENT:
             raise self._error("E302", f"{self._whom()}{self._text(e.span)} needs '{subject.id}' of the period "
                               f"before, which is missing ({describe(self._history_fact(e))})", e.span,
-                              hint=f"fill in '{subject.id}' for that period (a `default` would fill every empty one alike, unseen)")
+                              hint=f"fill in '{subject.id}' for that period (a `default` would fill every "
+                              "empty one alike, unseen)")
         if value is None:
             assert e.otherwise is not None, "the checker gives previous() an `else` value"
             v = self._eval(e.otherwise)

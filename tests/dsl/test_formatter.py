@@ -354,7 +354,8 @@ def _or(draw, depth):
 
 def _expr(draw, depth=2):
     if depth > 0 and draw(st.integers(0, 5)) == 5:
-        return _or(draw, depth - 1) + _sep(draw, "if") + _or(draw, depth - 1) + _sep(draw, "else") + _expr(draw, depth - 1)
+        return (_or(draw, depth - 1) + _sep(draw, "if") + _or(draw, depth - 1) + _sep(draw, "else")
+                + _expr(draw, depth - 1))
     return _or(draw, depth)
 
 
