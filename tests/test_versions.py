@@ -149,3 +149,33 @@ def test_the_rule_is_checked_kept_by_fmt_and_refuses_a_text_output():
     with pytest.raises(AttainError) as e:
         attain.loads(NEW.replace("period month\n", "period month\nversion switch on the last day\n"))
     assert [d.code for d in e.value.diagnostics] == ["C253"]
+
+
+def test_diff_between_folders_compares_each_period_by_its_versions(tmp_path):
+    from attain.diff import diff
+
+    switched(tmp_path, "on last day")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a.policy").write_text(OLD, encoding="utf-8")
+    report = diff(str(tmp_path / "old"), str(tmp_path / "v"), str(tmp_path / "d.csv"))
+    # June: the old plan in both (10 = 10); July (on its last day) and August: 1% -> 2% of 1,000, +10 each.
+    changed = [(r.period, r.deltas[0].old, r.deltas[0].new) for r in report.impact.affected]
+    assert changed == [("2023-07", Decimal("10"), Decimal("20")), ("2023-08", Decimal("10"), Decimal("20"))]
+    assert report.impact.overall.difference == 20
+    assert [(periods, b.tree.header.version) for periods, _a, b, _c in report.pairs] == [
+        (["2023-06"], "old"), (["2023-07", "2023-08"], "new")]
+    assert "2023-07 to 2023-08 (2 periods):" in report.text()
+
+
+def test_diff_of_a_folder_at_a_git_revision(tmp_path):
+    import subprocess
+
+    switched(tmp_path, "on last day")
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q", str(tmp_path)], check=True)
+    subprocess.run([*git, "-C", str(tmp_path), "add", "v/a.policy"], check=True)
+    subprocess.run([*git, "-C", str(tmp_path), "commit", "-qm", "old"], check=True)
+    r = CliRunner().invoke(main, ["diff", str(tmp_path / "v") + "@HEAD", str(tmp_path / "v"),
+                                  "--data", str(tmp_path / "d.csv"), "--format", "csv"])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[1:] == ["A,2023-07,pay,10,20,10", "A,2023-08,pay,10,20,10", "A,2023-06,pay,10,10,0"]

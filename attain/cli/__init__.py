@@ -244,7 +244,8 @@ def _stdin_text() -> str:
 def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
     """What changed between two versions of a policy, and whom it affects by how much.
 
-    OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout).
+    OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout), or folders of
+    versions (FOLDER or FOLDER@REV): each period is then computed by the version in force in it.
     """
     from attain.diff import diff
 
@@ -253,8 +254,9 @@ def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
         progress.show("attain: writing the report...")
         text = {"text": report.text, "json": report.json, "csv": report.csv}[fmt]()
     for loaded in (report.old, report.new):
-        if loaded.warnings:
-            show_findings(loaded.warnings)
+        for version in loaded.policies if isinstance(loaded, Versions) else (loaded,):
+            if version.warnings:
+                show_findings(version.warnings)
     echo(text, nl=False)
     # Like `git diff --exit-code`: changed definitions alone (a reworded formula, the same results) are 0.
     raise Exit(1 if exit_code and report.impact.affected else 0)
