@@ -257,7 +257,7 @@ class Policy:
 
     @boundary
     def run(self, data, id_column: str | None = None, keep=None, engine: str = "python", allow_ids=(),
-            progress: ProgressCallback | None = None) -> Results:
+            progress: ProgressCallback | None = None, check_dates: bool = True) -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
@@ -267,12 +267,13 @@ class Policy:
         give identical results. `allow_ids` names ids that read like a total row (合计, Total)
         but are employees; any other such row is an error. `progress`, when given, is called
         with a `Progress` as the run reads the data and then every few thousand rows it computes.
+        `check_dates=False`: the caller (a folder of versions) has decided which periods this one computes.
         """
         with gc_paused():
             if progress is not None:
                 progress(Progress("checking the data" if isinstance(data, Table) else "reading the data", 0, 0))
             bound = self.bind(data, id_column, engine, allow_ids, progress)
-            outside = self._outside_dates(bound, keep)
+            outside = self._outside_dates(bound, keep) if check_dates else []
             if outside:
                 raise AttainError(outside)
             runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress)
@@ -295,10 +296,15 @@ class Policy:
                        Findings(bound.warnings))
 
     def in_force(self, period) -> bool:
-        """Whether this version applies to `period`: it starts on or after `effective` and ends by `until`."""
+        """Whether this version applies to `period`: it starts on or after `effective` and ends by `until`
+        (with `version switch on last day`: its last day is within them)."""
         h = self.tree.header
         if period is None:
             return True
+        if h.switch == "on last day":  # in force for a period it is in force on the last day of
+            end = last_day(period)
+            return ((not h.effective or datetime.date.fromisoformat(h.effective) <= end)
+                    and (not h.until or end <= datetime.date.fromisoformat(h.until)))
         if h.effective and period.first_day() < datetime.date.fromisoformat(h.effective):
             return False
         if h.until and last_day(period) > datetime.date.fromisoformat(h.until):
@@ -487,77 +493,3 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
             cells[name] = None if value is None else exact_cell(value)
         rows.append(Row(row.line, cells))
     return Table(table.file, (*table.columns, *names), tuple(rows)), tuple(results.warnings)
-
-
-@attrs.frozen
-class Versions:
-    """Several versions of one policy in a folder; each period is computed by the version in force."""
-
-    folder: str
-    policies: tuple[Policy, ...]  # ordered by effective date
-
-    def version_for(self, period) -> Policy | None:
-        candidates = [p for p in self.policies if p.in_force(period)]
-        return candidates[-1] if candidates else None
-
-    @boundary
-    def run(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
-            progress: ProgressCallback | None = None) -> Results:
-        if progress is not None:
-            progress(Progress("reading the data", 0, 0))
-        table = data if isinstance(data, Table) else read_table(data)
-        results, columns = [], []
-        warnings: dict[Diagnostic, None] = {}  # each version binds the same data: say each thing once
-        uncovered = set()
-        for policy in self.policies:
-            def keep(period, policy=policy):
-                chosen = self.version_for(period)
-                if chosen is None:
-                    uncovered.add(period)
-                return chosen is policy
-
-            # Each version computes the earlier periods too, for the history they give.
-            res = policy.run(table, id_column, keep=keep, engine=engine, allow_ids=allow_ids, progress=progress)
-            warnings.update(dict.fromkeys(res.warnings))
-            for name in res.columns:
-                if name not in columns:
-                    columns.append(name)
-            for row in res.rows:
-                row = dict(row)
-                row["version"] = policy.tree.header.version or policy.tree.file
-                results.append(row)
-        if uncovered:
-            first = sorted(uncovered, key=lambda p: p.index)[0]
-            raise AttainError([Diagnostic("E321", f"no version in {self.folder} is in force for {first}",
-                                          hint="versions: " + ", ".join(_dates(p) for p in self.policies))])
-        key = columns[0]
-        results.sort(key=lambda r: (r.get("period") or "", str(r[key])))
-        columns.insert(2 if "period" in columns else 1, "version")
-        kinds = {name: str(p.model.types[name]) for p in self.policies for name in p.model.outputs}
-        return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results), kinds,
-                       Findings(warnings))
-
-
-def _dates(policy: Policy) -> str:
-    h = policy.tree.header
-    return f"{Path(policy.tree.file).name} ({h.effective or 'always'}{' to ' + h.until if h.until else ''})"
-
-
-@boundary
-def load_versions(folder: str | Path) -> Versions:
-    """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
-    paths = sorted(p for p in Path(folder).glob("*.policy") if "as-written" not in p.name)
-    if not paths:
-        raise AttainError([Diagnostic("U530", f"{folder} holds no .policy files")])
-    policies = [load(p) for p in paths]
-    undated = [p for p in policies if not p.tree.header.effective]
-    if len(policies) > 1 and undated:
-        raise AttainError([Diagnostic("C251", f"{undated[0].tree.file} has no `effective` date, so attain cannot "
-                                      "tell when it applies among the versions in its folder",
-                                      undated[0].tree.header.span, hint="add `effective YYYY-MM-DD`")])
-    policies.sort(key=lambda p: p.tree.header.effective or "")
-    kinds = {p.tree.header.period for p in policies}
-    if len(kinds) > 1:
-        raise AttainError([Diagnostic("C252", f"versions in {folder} have different period kinds: "
-                                      + ", ".join(sorted(str(k) for k in kinds)))])
-    return Versions(str(folder), tuple(policies))

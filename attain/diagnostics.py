@@ -57,6 +57,7 @@ class Diagnostic:
     severity: str = "error"
     label: str = ""
     notes: tuple[Label, ...] = ()
+    # How to fix it; never a change that may make a result silently wrong (see `attain.codes`).
     hint: str = ""
 
     def __attrs_post_init__(self) -> None:

@@ -30,7 +30,7 @@ LAYERS = {
     "io": 2,
     "engine": 3,
     "explain": 4, "sql": 4,
-    "api": 5, "manifest": 5,
+    "api": 5, "manifest": 5, "versions": 5,
     "diff": 6, "testing": 6, "present": 6,
     "cli": 7, "pytest_plugin": 7, "__init__": 7,
 }

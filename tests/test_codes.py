@@ -294,6 +294,14 @@ CATALOGUE: dict[str, Trigger] = {
                 files={**versions(PERIODIC.replace("period month", "effective 2023-01-01\nperiod month"),
                                   PERIODIC.replace("period month", "effective 2024-01-01\nperiod year")),
                        "d.csv": "id,period,sales\nA,2023-01,1\n"}),
+    "C253": checked(H + "version switch on the last day\ninput a : money\noutput a\n"),
+    "C254": checked(H + 'version switch prorated by days\ninput a : money\nt = "x"\noutput a, t\n'),
+    "C255": cli("run", "v", "--data", "d.csv",
+                files={**versions(PERIODIC.replace("period month", "effective 2023-01-01\nperiod month\n"
+                                                   "version switch on last day"),
+                                  PERIODIC.replace("period month", "effective 2023-07-15\nperiod month\n"
+                                                   "version switch prorated by days")),
+                       "d.csv": "id,period,sales\nA,2023-01,1\n"}),
     "C260": checked(H + 'version "1"\nversion "2"\ninput a : money\noutput a\n'),
     "C261": checked(H + 'input r : text one of "a", "b"\nvariants by r\n    "a":\n        x = 1\n    "c":\n'
                     "        x = 2\n    else:\n        x = 3\noutput x\n"),

@@ -32,6 +32,7 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.files import decode_text, read_bytes
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
+from attain.versions import Versions, load_versions
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,9 +88,9 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     manifest (engine version, policy and data SHA-256, git commit, command, time):
     inside JSON and Excel output, beside a CSV file as NAME.manifest.json.
     """
-    loaded: api.Policy | api.Versions
+    loaded: api.Policy | Versions
     if Path(policy).is_dir():
-        loaded = api.load_versions(policy)
+        loaded = load_versions(policy)
         versions = loaded.policies
     else:
         loaded = api.load(policy)
@@ -243,7 +244,8 @@ def _stdin_text() -> str:
 def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
     """What changed between two versions of a policy, and whom it affects by how much.
 
-    OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout).
+    OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout), or folders of
+    versions (FOLDER or FOLDER@REV): each period is then computed by the version in force in it.
     """
     from attain.diff import diff
 
@@ -252,8 +254,9 @@ def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
         progress.show("attain: writing the report...")
         text = {"text": report.text, "json": report.json, "csv": report.csv}[fmt]()
     for loaded in (report.old, report.new):
-        if loaded.warnings:
-            show_findings(loaded.warnings)
+        for version in loaded.policies if isinstance(loaded, Versions) else (loaded,):
+            if version.warnings:
+                show_findings(version.warnings)
     echo(text, nl=False)
     # Like `git diff --exit-code`: changed definitions alone (a reworded formula, the same results) are 0.
     raise Exit(1 if exit_code and report.impact.affected else 0)

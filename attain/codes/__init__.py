@@ -8,6 +8,12 @@ meaning here, and `docs/errors.md` is generated from this table by `markdown()`:
 
 A code is stable once released: change its wording freely, never its meaning,
 and give a new problem a new code.
+
+Hints (here in a code's meaning, and in each `Diagnostic(..., hint=...)`) keep one
+rule: a hint never suggests a change that makes the error go away while the result
+may be silently wrong. Where several fixes give different numbers (a `combine`
+rule, a default, the value of a guard), the hint shows what each gives or leaves
+the decision visibly to the author (`else VALUE`), instead of naming one that "runs".
 """
 
 from __future__ import annotations
@@ -220,6 +226,17 @@ _DECLARED = (
          "to each period."),
     Code("C252", "check", "versions with different periods",
          "The versions of a policy in one folder must all have the same period kind."),
+    Code("C253", "check", "bad version switch",
+         "`version switch` names how a period that a version starts or ends within is computed: "
+         "`on last day` (the version in force on the period's last day) or `prorated by days` (each version's "
+         "values weighted by its days), optionally followed by `, rounded to 0.01` for prorated money."),
+    Code("C254", "check", "output that days cannot prorate",
+         "Under `version switch prorated by days` every output is a day-weighted mean of the versions' values, "
+         "which only money, percents and numbers have: a text, a tier, a flag, a date or a count has none. "
+         "Compute such periods by one version (`on last day`), or keep those values out of the outputs."),
+    Code("C255", "check", "versions switch by different rules",
+         "The versions of a policy in one folder state different `version switch` rules; a folder follows one. "
+         "State the same rule in each version that states one."),
     Code("C260", "check", "header line given twice",
          "A header line such as `version` or `period` appears twice. Keep one: attain does not choose "
          "between them."),
@@ -237,10 +254,12 @@ _DECLARED = (
          "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
     # ---------------------------------------------------------------- evaluation
     Code("E301", "evaluation", "division by zero",
-         "For this employee the divisor is 0. Guard the formula, for example `a / b if b > 0 else 0`."),
+         "For this employee the divisor is 0. Guard the formula with the value the plan gives in that case, "
+         "as in `a / b if b > 0 else ...`: the value after `else` is a decision of the plan, not a fix."),
     Code("E302", "evaluation", "missing value",
          "A value the formula needs is empty for this employee (or for an earlier period it looks at). Fill "
-         "in the cell, or give the input a default."),
+         "in the cell. An input's `default` fills every empty cell of it, for every employee, without a word: "
+         "declare one only where the plan says what an empty cell means."),
     Code("E303", "evaluation", "no band row matches",
          "This employee's value falls in no row of the band, such as an input's default outside its "
          "declared range. Widen the rows or fix the value."),
@@ -291,8 +310,8 @@ _DECLARED = (
          "The data has no column naming the employee: add a column `id` (or `编号`, `工号`, `employee`), or "
          "name it with `--id-column`."),
     Code("D411", "data", "no column for an input",
-         "The data has no column named after an input or its label. Add the column, or give the input a "
-         "default."),
+         "The data has no column named after an input or its label. Add the column. An input with a "
+         "`default` needs no column, but then every employee gets the default."),
     Code("D413", "data", "cell does not fit its input",
          "A cell is not a value of its input's type, range or choices (or a row has no employee id, or a bad "
          "period). The message shows what was expected and what the cell holds."),
@@ -303,8 +322,11 @@ _DECLARED = (
          "The policy looks at earlier periods, so the data needs a `period` column (such as 2023-07) or a "
          "`date` column."),
     Code("D416", "data", "rows disagree within a period",
-         "An employee's rows in one period give different values of an input without a `combine` rule. Say "
-         "how they roll up, for example `combine last`."),
+         "An employee's rows in one period give different values of an input without a `combine` rule. Each "
+         "rule (sum, mean, min, max, first, last) gives another value, and the hint shows each one: choose the "
+         "rule the plan means. A rule rolls up one input at a time, so a value of each row that needs several "
+         "inputs, such as an amount times its split share, must be computed per row, not from combined "
+         "inputs."),
     Code("D417", "data", "column clashes with a used policy's output",
          "The data has a column with the name of an output of the policy this one `uses`. Rename the column "
          "or the output."),

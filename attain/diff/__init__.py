@@ -23,13 +23,16 @@ The steps, one module each:
 from __future__ import annotations
 
 from attain import api
+from attain.diagnostics import AttainError, Diagnostic
 from attain.diff.changes import policy_changes
 
 # Aliased so that `attain.diff.impact` stays the submodule, not the function.
 from attain.diff.impact import impact as compute_impact
 from attain.diff.render import DiffReport
-from attain.diff.revisions import read_policy_source
+from attain.diff.revisions import read_folder_sources, read_policy_source
+from attain.engine.periods import parse_period
 from attain.io import Table, read_table
+from attain.versions import Versions, loads_versions
 
 __all__ = ["DiffReport", "diff"]
 
@@ -39,14 +42,25 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
          progress: api.ProgressCallback | None = None) -> DiffReport:
     """Compare two policy versions (paths or `path@gitrev`) on one data file (a path or a `Table`).
 
+    Either may be a folder of versions (or `folder@gitrev`): each period is then computed by the
+    version in force in it, and the changed definitions are listed for each pair of versions in
+    force together.
+
     Raises `AttainError` for unreadable sources, policies with errors or bad
     data. The exception carries `sources`, the text of every file it points
     into, a version read from git (`x.policy@HEAD~1`) included, so that a
     caller can show the caret excerpts of a version that is not on disk.
     `progress` is called as each version runs (see `api.Policy.run`).
     """
-    policies = []
+    policies: list[tuple[str, api.Policy | Versions]] = []
     for spec in (old_spec, new_spec):
+        folder = read_folder_sources(spec)
+        if folder is not None:
+            # A folder of versions: each period by the version in force (see attain.versions).
+            if not folder:
+                raise AttainError([Diagnostic("U530", f"{spec} holds no .policy files")])
+            policies.append((spec, loads_versions(spec, folder)))
+            continue
         text, name = read_policy_source(spec)
         # A version read from git carries its text in the error: there is no file to show carets from.
         policies.append((name, api.loads(text, name)))
@@ -54,6 +68,26 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
     if progress is not None:
         progress(api.Progress("reading the data", 0, 0))
     table = data if isinstance(data, Table) else read_table(data)
-    changes = tuple(policy_changes(old.tree, new.tree))
-    return DiffReport(old_name, new_name, table.file, old, new, changes,
-                      compute_impact(old, new, table, id_column, progress))
+    result = compute_impact(old, new, table, id_column, progress)
+    if isinstance(old, api.Policy) and isinstance(new, api.Policy):
+        return DiffReport(old_name, new_name, table.file, old, new, tuple(policy_changes(old.tree, new.tree)), result)
+    return DiffReport(old_name, new_name, table.file, old, new, (), result, _paired_changes(old, new, result))
+
+
+def _paired_changes(old, new, result) -> tuple:
+    """For each pair of versions in force together over the data's periods: the periods, the two versions'
+    names and their changed definitions (a period prorated between versions is listed under each pair)."""
+    def versions_for(loaded, period):
+        if isinstance(loaded, api.Policy):
+            return [loaded]
+        return [p for p, _ in loaded.shares(period)]
+
+    kind = (old.policies[0] if isinstance(old, Versions) else old).tree.header.period
+    labels = sorted({r.period for r in result.rows if r.period is not None})
+    pairs: dict[tuple[int, int], tuple[list[str], api.Policy, api.Policy]] = {}
+    for label in labels or [None]:
+        period = parse_period(kind, label) if (kind and label) else None
+        for a in versions_for(old, period):
+            for b in versions_for(new, period):
+                pairs.setdefault((id(a), id(b)), ([], a, b))[0].append(label or "every row")
+    return tuple((periods, a, b, tuple(policy_changes(a.tree, b.tree))) for periods, a, b in pairs.values())

@@ -16,10 +16,12 @@ import attrs
 
 from attain import api
 from attain.io import Table, read_table
+from attain.versions import Versions
 
 __all__ = ["Impact", "OutputDelta", "PayoutTotal", "RowImpact", "impact", "is_number"]
 
 PERIOD_COLUMN = "period"
+VERSION_COLUMN = "version"
 
 
 @attrs.frozen
@@ -157,7 +159,7 @@ def _row_keys(results: api.Results, id_column: str, period_column: str | None) -
     return out
 
 
-def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None,
+def impact(old: api.Policy | Versions, new: api.Policy | Versions, data, id_column: str | None = None,
            progress: api.ProgressCallback | None = None) -> Impact:
     """Run both policies on the same data (a path or a `Table`) and compare every output of every row.
 
@@ -171,12 +173,13 @@ def impact(old: api.Policy, new: api.Policy, data, id_column: str | None = None,
     id_col = old_res.columns[0]
     period_col = PERIOD_COLUMN if PERIOD_COLUMN in old_res.columns[1:] and PERIOD_COLUMN in new_res.columns[1:] \
         else None
-    old_outs = [c for c in old_res.columns[1:] if c != period_col]
-    new_outs = [c for c in new_res.columns[1:] if c != period_col]
+    # A folder of versions names the version of each row: which version computed it, not an output.
+    old_outs = [c for c in old_res.columns[1:] if c not in (period_col, VERSION_COLUMN)]
+    new_outs = [c for c in new_res.columns[1:] if c not in (period_col, VERSION_COLUMN)]
     outputs = tuple(new_outs + [c for c in old_outs if c not in new_outs])
 
     def is_money(name: str) -> bool:
-        return any(str(p.model.types.get(name)) == "money" for p in (old, new) if name in p.model.types)
+        return any(res.kinds.get(name) == "money" for res in (old_res, new_res))
 
     money = tuple(o for o in outputs if is_money(o))
     rows = _row_impacts(old_res, new_res, id_col, period_col, outputs, money)

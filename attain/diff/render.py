@@ -17,6 +17,7 @@ from attain import api
 from attain.diff.changes import Change
 from attain.diff.impact import Impact, PayoutTotal, RowImpact, is_number
 from attain.io import format_grouped, format_number
+from attain.versions import Versions
 
 __all__ = ["DiffReport"]
 
@@ -98,17 +99,24 @@ class DiffReport:
     old_name: str
     new_name: str
     data_name: str
-    old: api.Policy
-    new: api.Policy
+    old: api.Policy | Versions
+    new: api.Policy | Versions
     changes: tuple[Change, ...]
     impact: Impact
+    # Folders of versions: (periods, old version, new version, their changes) for each pair in force together.
+    pairs: tuple = ()
 
     # -- text
     def text(self) -> str:
         imp = self.impact
         out = [f"attain diff: {self.old_name}{_version(self.old)} -> {self.new_name}{_version(self.new)}",
                f"data: {self.data_name} ({_plural(imp.employees, 'employee')})", ""]
-        out.extend(_changes_text(self.changes))
+        if self.pairs:
+            for periods, a, b, changes in self.pairs:
+                out.append(f"{_periods(periods)}: {a.tree.file}{_version(a)} -> {b.tree.file}{_version(b)}")
+                out.extend("  " + line if line else line for line in _changes_text(changes))
+        else:
+            out.extend(_changes_text(self.changes))
         out.extend(_impact_text(imp))
         out.extend(_summary_text(imp))
         return "\n".join(out) + "\n"
@@ -122,6 +130,9 @@ class DiffReport:
             "new": _policy_json(self.new_name, self.new),
             "data": self.data_name,
             "changes": [c.to_json() for c in self.changes],
+            **({"versions": [{"periods": periods, "old": _policy_json(a.tree.file, a),
+                              "new": _policy_json(b.tree.file, b), "changes": [c.to_json() for c in changes]}
+                             for periods, a, b, changes in self.pairs]} if self.pairs else {}),
             "impact": {
                 "id_column": imp.id_column,
                 "period_column": imp.period_column,
@@ -242,12 +253,20 @@ def _summary_text(imp: Impact) -> list[str]:
     return out
 
 
-def _version(policy: api.Policy) -> str:
+def _version(policy: api.Policy | Versions) -> str:
+    if isinstance(policy, Versions):
+        return f" ({len(policy.policies)} version{'s' * (len(policy.policies) != 1)})"
     v = policy.tree.header.version
     return f' (version "{v}")' if v else ""
 
 
-def _policy_json(name: str, policy: api.Policy) -> dict:
+def _periods(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]} ({len(labels)} periods)"
+
+
+def _policy_json(name: str, policy: api.Policy | Versions) -> dict:
+    if isinstance(policy, Versions):
+        return {"source": name, "versions": [_policy_json(p.tree.file, p) for p in policy.policies]}
     h = policy.tree.header
     return {"source": name, "policy": h.name, "version": h.version, "effective": h.effective}
 

@@ -18,7 +18,7 @@ import subprocess
 from attain.diagnostics import AttainError, Diagnostic
 from attain.files import read_text
 
-__all__ = ["read_policy_source"]
+__all__ = ["read_folder_sources", "read_policy_source"]
 
 GIT_TIMEOUT = 30  # seconds for one git command
 
@@ -40,6 +40,35 @@ def read_policy_source(spec: str) -> tuple[str, str]:
     at = next((i for i in range(len(spec)) if spec[i] == "@" and spec[:i].endswith(".policy")), spec.index("@"))
     path, rev = spec[:at], spec[at + 1:]
     return _read_git(spec, path, rev), spec
+
+
+def read_folder_sources(spec: str) -> list[tuple[str, str]] | None:
+    """The `.policy` files of a folder of versions as (text, name), or None when `spec` names no folder.
+
+    `spec` is a folder, or `folder@rev` for the folder as it is in git revision `rev`
+    (`policies/plan@HEAD~1`); files named *-as-written are left out, as `attain run FOLDER` does.
+    """
+    spec = os.fspath(spec)
+    if os.path.isdir(spec):
+        names = sorted(f for f in os.listdir(spec) if f.endswith(".policy") and "as-written" not in f)
+        return [(_read_plain(os.path.join(spec, f)), os.path.join(spec, f)) for f in names]
+    if os.path.exists(spec) or "@" not in spec or ".policy@" in spec:
+        return None
+    path, rev = spec.split("@", 1)
+    directory = os.path.abspath(path)
+    if not path or not rev or not os.path.isdir(directory):
+        return None  # a folder that no longer exists on disk is read as a file spec, which names the problem
+    result = _git(["rev-parse", "--show-prefix"], directory, spec)
+    if result.returncode != 0:
+        return None
+    prefix = result.stdout.decode("utf-8", "replace").strip()
+    result = _git(["ls-tree", "--full-tree", "--name-only", f"{rev}:{prefix}"], directory, spec)
+    if result.returncode != 0:
+        return None
+    names = sorted(f for f in result.stdout.decode("utf-8", "replace").splitlines()
+                   if f.endswith(".policy") and "as-written" not in f)
+    file = os.path.join(path, "{}")
+    return [(_read_git(f"{file.format(f)}@{rev}", file.format(f), rev), f"{file.format(f)}@{rev}") for f in names]
 
 
 def _read_plain(path: str) -> str:

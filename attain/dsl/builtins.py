@@ -1,5 +1,5 @@
 """The language's vocabulary, declared once: built-in functions, group functions, rounding modes,
-period kinds, input types and block kinds.
+period kinds, version switches, input types and block kinds.
 
 The checker, every evaluator, the formatter and `docs/language.md` read these
 declarations; a test proves that each evaluator implements every function
@@ -111,6 +111,15 @@ ROUND_MODES = {
 }
 
 PERIOD_KINDS = ("month", "quarter", "half", "year", "week")
+# `version switch RULE` in a header: how a period that a version starts or ends within is computed.
+VERSION_SWITCHES = {
+    "on last day": "the version in force on the period's last day computes the whole period",
+    "prorated by days": "each version in force during the period computes it; an output is the mean of their "
+                        "values weighted by the days each was in force (money, percent and number outputs only; "
+                        "`, rounded to 0.01` rounds the money)",
+}
+# What `prorated by days` can weight: amounts and rates, never a text, a tier, a flag, a date or a count.
+PRORATED_TYPES = ("money", "percent", "number")
 INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date")
 COMBINE = ("sum", "mean", "min", "max", "first", "last")
 # `written as`: how a percent column's plain numbers (those without a % sign) are read.
@@ -161,4 +170,6 @@ def reference_markdown() -> str:
     out += [f"| `{name}` | {meaning} |" for name, meaning in ROUND_MODES.items()]
     out += ["", "| block | what it is |", "|---|---|"]
     out += [f"| `{keyword}` | {meaning} |" for keyword, meaning in BLOCKS.items()]
+    out += ["", "| header line | computes a period a version starts or ends within |", "|---|---|"]
+    out += [f"| `version switch {rule}` | {meaning} |" for rule, meaning in VERSION_SWITCHES.items()]
     return "\n".join(out) + "\n"

@@ -37,7 +37,8 @@ class BlockChecker(ExpressionChecker):
             self._condition(d.gate, "'unless'")
             if t.kind not in ty.NUMERIC and t is not ty.ERROR:
                 self.error("C236", f"'unless' pays nothing, so it needs a number, but '{name}' is {t}", d.gate.span)
-        t = ty.concrete(t)
+        if not (self.learning and t is ty.LITERAL):
+            t = ty.concrete(t)
         if d.payout and t is not ty.ERROR and not t.is_money:
             self.error("C221", f"payout '{name}' must be money, but its formula gives {t}", d.span,
                        label="not money", hint="multiply by a money amount, or declare it with `output`")

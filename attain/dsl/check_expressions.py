@@ -27,6 +27,8 @@ class ExpressionChecker:
     history_refs: set[str]
     policy: n.Policy
     _pending_previous: list
+    carried: dict[str, Type]
+    learning: bool  # see checker._Checker._type_definitions
 
     def error(self, code: str, message: str, span, label: str = "", hint: str = "", notes=()) -> None:
         raise NotImplementedError  # the checker class reports; see checker._Checker.error
@@ -245,7 +247,9 @@ class ExpressionChecker:
             # A value computed later in the period (carried forward, like next month's plan): its
             # type is checked against the `else` value once every definition has one.
             self._pending_previous.append(e)
-            return ty.concrete(t_else)
+            if t_else is ty.LITERAL and e.value.id in self.carried:
+                return self.carried[e.value.id]  # a bare `0` takes the unit of the value carried forward
+            return t_else if self.learning else ty.concrete(t_else)
         self.expression_types[id(e.value)] = self.types[e.value.id]
         return ty.unify(self.types[e.value.id], t_else, "previous and its `else` value")
 

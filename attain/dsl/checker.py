@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from fractions import Fraction
 
 from attain.diagnostics import Diagnostic, Label, Span
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
-from attain.dsl.builtins import COMBINE, INPUT_TYPES, PERIOD_KINDS, RESERVED, WRITTEN, suggestion
+from attain.dsl.builtins import (
+    COMBINE,
+    INPUT_TYPES,
+    PERIOD_KINDS,
+    PRORATED_TYPES,
+    RESERVED,
+    VERSION_SWITCHES,
+    WRITTEN,
+    suggestion,
+)
 from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.model import Model
@@ -38,6 +48,8 @@ class _Checker(BlockChecker):
         self.used: set[str] = set()
         self.history_refs: set[str] = set()
         self._pending_previous: list = []
+        self.carried: dict[str, Type] = {}  # a carried-forward value's type, for a bare number `else`
+        self.learning = False  # the pass that learns those types: bare numbers stay unit-free
         self.expression_types: dict[int, Type] = {}
 
     # ------------------------------------------------------------ reporting
@@ -55,15 +67,69 @@ class _Checker(BlockChecker):
         self._resolve_names()
         order = self._order()
         self._check_chains(order)
-        for name in order:
-            self._type_of_definition(name)
+        self._type_definitions(order)
         self._check_pending_previous()
         outputs = self._outputs()
+        self._switch(outputs)
         self._unused()
         refusals = tuple(name for name, d in self.defs.items() if isinstance(d, n.Refusal) and name in order)
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
                       frozenset(self.history_refs), self.expression_types, refusals)
         return model, sorted(self.diags, key=Diagnostic.sort_key)
+
+    def _type_definitions(self, order: list[str]) -> None:
+        """Each definition's type, in order; again when a carried-forward value's `else` is a bare number.
+
+        `plan = previous(next_plan, else 0)` is typed before `next_plan`: its `0` takes the unit of
+        `next_plan`, known only once that is typed. A learning pass, where values that are bare
+        numbers stay unit-free, finds that unit; the last pass uses it. Only the last pass reports.
+        """
+        diags, types = len(self.diags), dict(self.types)
+        for name in order:
+            self._type_of_definition(name)
+        carried = [e.value.id for e in self._pending_previous
+                   if self.expression_types.get(id(e.otherwise)) is ty.LITERAL]
+        if not carried:
+            return
+        for learning in (True, False):
+            del self.diags[diags:]
+            self.types = dict(types)
+            self._pending_previous.clear()
+            self.learning = learning
+            for name in order:
+                self._type_of_definition(name)
+            if learning:
+                self.carried = {name: t for name in carried if (t := self.types.get(name, ty.ERROR)).numeric
+                                and t not in (ty.NUMBER, ty.LITERAL)}
+
+    def _switch(self, outputs: tuple[str, ...]) -> None:
+        """`version switch RULE[, rounded to STEP]`: a known rule; under proration, outputs it can weight."""
+        h = self.policy.header
+        if h.switch is None:
+            return
+        span = dict(h.lines).get("version switch", h.span)
+        rules = " or ".join(f"`version switch {r}`" for r in VERSION_SWITCHES)
+        if h.switch not in VERSION_SWITCHES:
+            self.error("C253", f"unknown version switch '{h.switch}'", span,
+                       hint=f"write {rules}" + _did_you_mean(h.switch, VERSION_SWITCHES))
+            return
+        if h.switch_rounding is not None:
+            words, step = h.switch_rounding
+            if h.switch != "prorated by days":
+                self.error("C253", "only prorated amounts are rounded: `on last day` takes one version's values",
+                           span, hint="leave out `, rounded to ...`")
+            elif words != "rounded to" or Fraction(step.replace("_", "")) <= 0:
+                self.error("C253", f"'{words} {step}' is not a rounding of prorated money", span,
+                           hint="write `, rounded to 0.01` (half up, to a positive step)")
+        if h.switch == "prorated by days":
+            kinds = {name: self.types.get(name, ty.ERROR) for name in outputs}
+            refused = [f"'{name}' ({'a flag' if t is ty.BOOL else t})" for name, t in kinds.items()
+                       if t is not ty.ERROR and t.kind not in PRORATED_TYPES]
+            if refused:
+                self.error("C254", "days cannot prorate " + ", ".join(refused) + ": only money, percents and "
+                           "numbers have a day-weighted mean", span, label="prorated by days",
+                           hint="compute the period by one version (`version switch on last day`), or keep those "
+                           "values out of the outputs")
 
     def _header(self):
         h = self.policy.header

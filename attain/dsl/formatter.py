@@ -16,7 +16,7 @@ __all__ = ["format_policy"]
 
 INDENT = "    "
 MAX_WIDTH = 100  # a tier row longer than this puts its results on a continuation line
-HEADER_ORDER = ("policy", "version", "effective", "until", "period", "gaps", "uses")
+HEADER_ORDER = ("policy", "version", "effective", "until", "version switch", "period", "gaps", "uses")
 
 
 @deep  # a formula may nest up to limits.MAX_NESTING levels; printing it recurses as deep
@@ -240,13 +240,17 @@ class _Printer:
             if h.period is not None else None,
             "gaps": h.gaps,
             "uses": _quote(h.uses) if h.uses is not None else None,
+            "version switch": None if h.switch is None else h.switch + (
+                f", {h.switch_rounding[0]} {h.switch_rounding[1]}" if h.switch_rounding is not None else ""),
         }
         # Header items are found by their first word. A repeated item is an error the checker
         # reports, so its earlier lines are kept as written (the parser keeps the last value).
         found: dict[str, list[int]] = {}
         for no in range(_first_line(h), body_start):
             if no in self.code_lines:
-                word = re.match(r"\s*(\w*)", self.source[no - 1]).group(1)  # type: ignore[union-attr]  # \w* always matches
+                # `version switch` is the one header item of two words.
+                word = re.match(r"\s*(version\s+switch\b|\w*)", self.source[no - 1]).group(1)  # type: ignore[union-attr]
+                word = "version switch" if word.startswith("version") and word != "version" else word
                 found.setdefault(word, []).append(no)
         for word in HEADER_ORDER:
             lines = found.pop(word, None)

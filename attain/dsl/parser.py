@@ -135,6 +135,8 @@ class _Builder(Transformer_NonRecursive):
         fields = {key: value for key, value, _span in rest}  # a repeated line: the last one, as written
         if "period" in fields:
             fields["period"], fields["month_ends_on"] = fields["period"]
+        if "version switch" in fields:
+            fields["switch"], fields["switch_rounding"] = fields.pop("version switch")
         lines = tuple((key, span) for key, _value, span in rest)
         return n.Header(_unquote(name), span=self._span(meta), lines=lines, **fields)
 
@@ -170,6 +172,16 @@ class _Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def uses(self, meta, items):
         return ("uses", _unquote(items[0]), self._line_span(meta, items[0]))
+
+    @v_args(meta=True)
+    def switch(self, meta, items):
+        *words, rounding = items
+        value = (" ".join(map(str, words)), rounding[:2] if rounding is not None else None)
+        return ("version switch", value, self._line_span(meta, rounding[2] if rounding is not None else words[-1]))
+
+    def switch_rounding(self, items):
+        *words, step = items
+        return (" ".join(map(str, words)), str(step), step)
 
     @v_args(meta=True)
     def gaps(self, meta, items):

@@ -24,7 +24,7 @@ MAX_SYNTAX_ERRORS = 20  # one run reports this many at most: the first ones, in 
 # A line that starts a statement: a declaration keyword, or a name and `=` (full-width too, to report it).
 _STATEMENT = re.compile(r"(?:input|output|payout|flag|variants)\s|[^\W\d]\w*\s*[=＝]")
 # A line that starts this way continues the one above (the grammar's _CONTINUE).
-_CONTINUES = re.compile(r"\s*(?:->|\+|\*|/|(?:and|or|if|unless|when)\b)")
+_CONTINUES = re.compile(r"\s*(?:->|\+|\*|/|(?:and|or|if|unless|when)\b|else\b(?!(?:\s|#[^\n]*)*(?:->|:)))")
 
 
 class Refused(Exception):

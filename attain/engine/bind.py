@@ -450,8 +450,7 @@ def _combine(plan: Plan, table: Table, records: list[Record], orders: list[tuple
                         "D416", f"employee '{who}' has different values of '{name}' within {period} "
                         f"(lines {', '.join(str(r.line) for r in having)})",
                         Span(table.file, having[-1].line, 1, having[-1].line, 2),
-                        hint=f"say how its rows roll up: `input {name} : {inp.type} combine last` "
-                        "(or sum, mean, min, max, first)"))
+                        hint=_combine_hint(name, inp, present)))
                 fast[i] = present[0]
             elif rule in ("first", "last"):
                 fast[i] = present[0] if rule == "first" else present[-1]
@@ -470,6 +469,25 @@ def _combine(plan: Plan, table: Table, records: list[Record], orders: list[tuple
     if diags:
         raise AttainError(diags[:MAX_REPORTED])
     return combined, {name: ("the same on every row" if rule == "agree" else rule) for name, rule in rules.items()}
+
+
+def _combine_hint(name: str, inp: Input, present: list) -> str:
+    """D416's help: what each `combine` rule would give for these rows, so that none is chosen blind.
+
+    A hint must not lead to a result that is silently wrong (a rule that "runs" but pays
+    another amount than the plan says), so it names no one rule: it shows what each gives.
+    """
+    numeric = bool(present) and all(type(v) is tuple for v in present)
+    rules = ("sum", "mean", "min", "max") if numeric else ()
+    values = [Fraction(*v) for v in present] if numeric else []
+    shown_by = [f"{rule} {_show(_roll_up(rule, values))}" for rule in rules]
+    for rule, v in (("first", present[0]), ("last", present[-1])):
+        text = _show(Fraction(*v)) if numeric else format_number(v) if isinstance(v, (bool, str)) else str(v)
+        shown_by.append(f"{rule} {text if numeric else repr(text)}")
+    return (f"each `combine` rule gives another value, so choose the one the plan means "
+            f"(`input {name} : {inp.type} combine RULE`): " + ", ".join(shown_by)
+            + "; a rule rolls up one input at a time, so a value of each row that needs several "
+            "inputs (an amount times its share) cannot come from combined inputs")
 
 
 def _roll_up(rule: str, values: list[Fraction]) -> Fraction:

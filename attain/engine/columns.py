@@ -152,7 +152,8 @@ def _no_column(plan: Plan, table: Table, name: str, unused: list[str]) -> Diagno
         if found:
             close = bases[found[0]]
             break
-    hint = f"did you mean {shown(close)}?" if close else "add the column, or give the input a default"
+    hint = f"did you mean {shown(close)}?" if close else (
+        "add the column (with a `default`, an input needs none, but every employee then gets that value)")
     if unused:
         hint += "; columns no input reads: " + ", ".join(map(shown, unused))
     return Diagnostic("D411", f"the data has no column for input {_wanted(plan, name)}", Span(table.file, 1, 1, 1, 2),

@@ -115,7 +115,8 @@ class Reference:
             span = self._frames[-1][1] if self._frames else inp.span
             needs = f"'{self._frames[-1][0]}' needs it" if self._frames else "it is an output"
             raise self._error("E302", f"{self._whom()}'{name}' is missing, and {needs}", span,
-                              hint=f"fill in '{name}' in the data, or give the input a default")
+                              hint=f"fill in '{name}' in the data (a `default` would fill every empty "
+                              f"'{name}' alike, unseen)")
         if self.observer is not None:
             self.observer.notice(t.InputUsed(name, kind, inp.type, v, inp.span))
         return v
@@ -239,7 +240,7 @@ class Reference:
             divisor = self._text(right.span)
             raise self._error(
                 "E301", f"{self._whom()}'{self._frames[-1][0]}' divides by zero: {divisor} is 0", e.span,
-                hint=f"guard it, for example `... if {divisor} > 0 else 0`")
+                hint=f"say what the plan pays when {divisor} is 0: `... if {divisor} > 0 else VALUE`")
         return a / b
 
     @_EVAL.on(n.Conditional)
@@ -306,7 +307,8 @@ class Reference:
         if value is ABSENT:
             raise self._error("E302", f"{self._whom()}{self._text(e.span)} needs '{subject.id}' of the period "
                               f"before, which is missing ({describe(self._history_fact(e))})", e.span,
-                              hint=f"fill in '{subject.id}' for that period, or give the input a default")
+                              hint=f"fill in '{subject.id}' for that period (a `default` would fill every "
+                              "empty one alike, unseen)")
         if value is None:
             assert e.otherwise is not None, "the checker gives previous() an `else` value"
             v = self._eval(e.otherwise)

@@ -384,7 +384,7 @@ def _missing_message(state: RowState, spec: AggregateSpec, name: str) -> Diagnos
     who = record.who + (f" in {record.period}" if record.period is not None else "")
     return Diagnostic("E302", f"for {who}, '{name}' is missing, and {spec.func}(... within ...) needs it "
                       "to place the employee in a group", spec.node.span,
-                      hint=f"fill in '{name}' in the data, or give the input a default")
+                      hint=f"fill in '{name}' in the data (a `default` would fill every empty '{name}' alike, unseen)")
 
 
 def _order_keys(pairs: list) -> list[int]:

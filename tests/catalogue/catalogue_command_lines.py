@@ -96,7 +96,8 @@ def _files() -> list[Case]:
         case("explain-a-folder-as-policy", "explain", "folder.policy", "--data", "d.csv", "--who", "A", code=None,
              files=folder),
         case("run-a-folder-without-policies", "run", "empty", "--data", "d.csv", code="U530", files=folder),
-        case("diff-a-folder", "diff", "folder.policy", "p.policy", "--data", "d.csv", code="U503", files=folder),
+        # A folder is a folder of versions to diff (this one holds no .policy file).
+        case("diff-a-folder", "diff", "folder.policy", "p.policy", "--data", "d.csv", code="U530", files=folder),
         case("run-data-a-folder", "run", "p.policy", "--data", "folder.csv", code="U503", files=folder),
         case("explain-data-a-folder", "explain", "p.policy", "--data", "folder.csv", "--who", "A", code="U503",
              files=folder),

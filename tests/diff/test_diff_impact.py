@@ -108,7 +108,7 @@ class _StubPolicy:
 
     def run(self, data, id_column=None, progress=None):
         columns = tuple(self.rows[0])
-        return attain.Results(columns, tuple(self.rows))
+        return attain.Results(columns, tuple(self.rows), dict(self.model.types))  # kinds say what is money
 
 
 def test_rows_match_by_id_and_period_when_both_results_have_a_period():

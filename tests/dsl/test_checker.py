@@ -214,3 +214,21 @@ def test_a_percent_times_100_is_points():
                                "d = s / t * 2\noutput r, d\n"))
     assert found == []
     assert (str(model.types["r"]), str(model.types["d"])) == ("number", "percent")
+
+
+@pytest.mark.parametrize("unit, amount", [("money", "s"), ("percent", "r")])
+def test_a_bare_zero_for_a_value_carried_forward_takes_its_unit(unit, amount):
+    # `next_plan` is typed after `plan`: its 0 was a plain number, and C206 fell on the lines below.
+    text = (f'policy "x"\nperiod month\ninput s : money\ninput r : percent\n'
+            f'plan = previous(next_plan, else 0)\ngap = {amount} - plan\nnext_plan = (plan + {amount}) / 2\n'
+            f'output gap, plan\n')
+    model, found = check(parse(text))
+    assert [d.code for d in found if d.is_error] == []
+    assert (str(model.types["plan"]), str(model.types["next_plan"])) == (unit, unit)
+
+
+def test_a_bare_zero_does_not_hide_a_real_unit_mismatch():
+    text = ('policy "x"\nperiod month\ninput s : money\ninput r : percent\nplan = previous(next_plan, else 0)\n'
+            'gap = r - plan\nnext_plan = (plan + s) / 2\noutput gap\n')
+    _, found = check(parse(text))
+    assert [(d.code, d.span.line) for d in found if d.is_error] == [("C206", 6)]

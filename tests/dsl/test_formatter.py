@@ -162,6 +162,11 @@ def test_continued_lines_join_and_gates_stay_on_the_head_line():
     assert out == 'x = a > 1 and b > 2 unless c\nflag f "标记" when x\n'
 
 
+def test_if_and_else_on_lines_of_their_own_join_the_line():
+    out = fmt("x = a * 80%\n    if b < 90%  # the modifier\n    else a\n")
+    assert out == "# the modifier\nx = a * 80% if b < 90% else a\n"
+
+
 def test_a_refusal_is_one_line():
     out = fmt('refuse "总分满分为100分"\n    when score > 100\n')
     assert out == 'refuse "总分满分为100分" when score > 100\n'
@@ -266,7 +271,7 @@ _COMMENT_CHARS = 'abc xyz 中文#"->():'
 
 def _sep(draw, word):
     """` word ` with messy spacing, or a line break before a word that continues the line."""
-    if word in ("and", "or", "if", "unless", "when", "->") and draw(st.integers(0, 5)) == 5:
+    if word in ("and", "or", "if", "else", "unless", "when", "->") and draw(st.integers(0, 5)) == 5:
         return f"\n{' ' * draw(st.integers(0, 8))}{word} "
     return draw(st.sampled_from([f" {word} ", f"  {word} ", f" {word}   "]))
 
@@ -349,7 +354,8 @@ def _or(draw, depth):
 
 def _expr(draw, depth=2):
     if depth > 0 and draw(st.integers(0, 5)) == 5:
-        return _or(draw, depth - 1) + _sep(draw, "if") + _or(draw, depth - 1) + " else " + _expr(draw, depth - 1)
+        return (_or(draw, depth - 1) + _sep(draw, "if") + _or(draw, depth - 1) + _sep(draw, "else")
+                + _expr(draw, depth - 1))
     return _or(draw, depth)
 
 

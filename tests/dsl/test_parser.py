@@ -166,6 +166,17 @@ def test_date_literals():
     assert (d.code, d.span.line, d.span.col) == ("P115", 3, 16)
 
 
+def test_else_continues_a_line_like_if_but_not_a_lookup_row_or_a_variant():
+    p = parse('policy "x"\ninput a : money\ninput r : text\nb = a * 80%\n    if a > 1  # paid in part\n'
+              '    else a\nk = lookup r\n    "x" -> 1\n    else -> 2\nvariants by r\n    "x":\n        z = 1\n'
+              '    else :\n        z = 2\n')
+    b, k = p.definitions[:2]
+    assert isinstance(b.body, n.Conditional) and b.body.otherwise == n.Name("a")
+    assert [row.key for row in k.body.rows] == ["x", None]
+    (v,) = [s for s in p.statements if isinstance(s, n.Variants)]
+    assert [case.keys for case in v.cases] == [("x",), None]
+
+
 def test_arithmetic_continuation_lines_but_not_minus():
     p = parse('policy "x"\ninput a : money\nb = a * 2\n    + a / 3\nc = band a\n    -5 to 0 -> 1\n    otherwise -> 2\n')
     b, c = p.definitions

@@ -307,7 +307,35 @@ def test_months_that_disagree_without_a_rule_are_an_error(tmp_path):
         attain.load(tmp_path / "quarterly.policy").run(data)
     (d,) = e.value.diagnostics
     assert d.code == "D416"
-    assert "standard_pay" in d.message and "combine last" in d.hint
+    assert "standard_pay" in d.message
+    # Each rule's value for lines 2 and 3 (3,000 and 3,100), none of them offered as the fix.
+    assert "sum 6100, mean 3050, min 3000, max 3100, first 3000, last 3100" in d.hint
+    assert "`input standard_pay : money combine RULE`" in d.hint
+
+
+def test_the_split_deal_hint_shows_that_no_rule_pays_the_split(tmp_path):
+    """Issue 9: two deals of one rep in one month with different split shares.
+
+    The plan pays 10% of each deal's amount times its share: 100,000 x 50% + 60,000 x 100% = 110,000
+    credited, 11,000.00 paid. Combining the inputs one at a time cannot give that (mean share 75% x
+    sum 160,000 x 10% = 12,000.00, the wrong number the old hint's `combine mean` led to). The hint shows
+    what each rule gives and says a per-row value cannot come from combined inputs.
+    """
+    policy = tmp_path / "p.policy"
+    policy.write_text('policy "split"\nperiod month\ninput amount : money combine sum\ninput share : percent\n'
+                      'payout pay = round(amount * share * 10%, 0.01)\n', encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("id,date,amount,share\nA,2023-07-03,100000,50%\nA,2023-07-20,60000,100%\n", encoding="utf-8")
+    with pytest.raises(AttainError) as e:
+        attain.load(policy).run(data)
+    (d,) = e.value.diagnostics
+    assert d.code == "D416" and "'share'" in d.message and "(lines 2, 3)" in d.message
+    assert "sum 1.5, mean 0.75, min 0.5, max 1, first 0.5, last 1" in d.hint
+    assert "an amount times its share" in d.hint and "cannot come from combined inputs" in d.hint
+    # Following the old hint: `combine mean` runs and pays 12,000.00, not the plan's 11,000.00.
+    policy.write_text(policy.read_text(encoding="utf-8").replace("share : percent", "share : percent combine mean"),
+                      encoding="utf-8")
+    assert attain.load(policy).run(data).rows[0]["pay"] == Decimal("12000.00")
 
 
 def test_given_needs_an_input_without_default():
@@ -329,3 +357,16 @@ def test_combined_values_are_checked_against_the_range_and_explained_by_their_li
     e = attain.loads(ok).explain(data, "A", period="2023-07").text()
     assert "role = \"rep\"   (from data.csv:2:4, column role)" in e
     assert "sales = 150   (from data.csv: lines 2, 3 (sum), column sales)" in e
+
+
+@pytest.mark.parametrize("engine", attain.api.ENGINES)
+def test_a_plan_carried_forward_from_a_bare_zero(tmp_path, engine):
+    # Case 6's rule, next plan = (plan + actual) / 2, starting from 0 rather than a plan column.
+    policy = attain.loads('policy "x"\nperiod month\ninput s : money\nplan = previous(next_plan, else 0)\n'
+                          'gap = s - plan\nnext_plan = (plan + s) / 2\npayout pay = gap * 10%\noutput plan\n')
+    data = tmp_path / "d.csv"
+    data.write_text("id,period,s\nA,2023-01,100\nA,2023-02,300\nA,2023-03,100\n", encoding="utf-8")
+    rows = policy.run(data, engine=engine).rows
+    # Jan: plan 0, gap 100, next 50. Feb: plan 50, gap 250, next 175. Mar: plan 175, gap -75, next 137.5.
+    assert [(r["plan"], r["pay"]) for r in rows] == [(0, 10), (50, 25), (175, Decimal("-7.5"))]
+    assert policy.model.types["plan"].is_money

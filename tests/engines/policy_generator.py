@@ -396,7 +396,8 @@ class Writer:
         self.outputs.append(name)
 
     def history(self) -> None:
-        self.define("money", "plan", "previous(next_plan, else plan0)")
+        # A bare `0` takes the unit of the value carried forward (money), though that is defined below.
+        self.define("money", "plan", f"previous(next_plan, else {self.pick(('plan0', '0'))})")
         self.define("money", "next_plan", self.pick(("(plan + sales) / 2", "max(plan, sales)",
                                                       "plan + sales - target", f"({self.money(1)} + plan) / 2")))
         kind = self.pick(("money", "num"))

@@ -1,0 +1,243 @@
+"""Versions: a folder of one policy's versions -> each period computed by the version (or versions) in force.
+
+Each version is in force from its `effective` date to its `until` date or the day before
+the next version takes effect, whichever comes first. A period that lies within one
+version's days is that version's. A period a version starts or ends within is computed
+as the policies' `version switch` line says:
+
+    version switch on last day          the version in force on the period's last day
+    version switch prorated by days     every version in force during the period computes it;
+                                        each output is the mean of their values weighted by
+                                        the days each was in force (money, percents, numbers)
+
+Without the line such a period is an error (E321): attain does not choose a rule.
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from attain.api import Findings, Policy, Progress, ProgressCallback, Results, boundary, load, loads
+from attain.diagnostics import AttainError, Diagnostic
+from attain.dsl.builtins import PRORATED_TYPES
+from attain.engine.periods import Period, last_day
+from attain.exact import decimal_places, round_to_step, to_decimal
+from attain.io import Table, read_table
+
+__all__ = ["Versions", "load_versions", "versions_of"]
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def period_days(period: Period, month_ends_on: int | None = None) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a period (a month `ending day 25` runs from the 26th of the month before)."""
+    if period.kind == "month" and month_ends_on is not None:
+        end = period.first_day().replace(day=month_ends_on)
+        return period.shift(-1).first_day().replace(day=month_ends_on) + ONE_DAY, end
+    return period.first_day(), last_day(period)
+
+
+@attrs.frozen
+class Versions:
+    """Several versions of one policy in a folder; each period is computed by the version in force.
+
+    `switch` is the folder's `version switch` rule (None, "on last day" or "prorated by days")
+    and `rounding` the step prorated money is rounded to, as written ("0.01"), if any.
+    """
+
+    folder: str
+    policies: tuple[Policy, ...]  # ordered by effective date
+    switch: str | None = None
+    rounding: str | None = None
+
+    def days_in_force(self) -> list[tuple[datetime.date, datetime.date]]:
+        """Each version's first and last day in force: to its `until`, or the day before the next one starts."""
+        spans = []
+        for i, policy in enumerate(self.policies):
+            h = policy.tree.header
+            start = datetime.date.fromisoformat(h.effective) if h.effective else datetime.date.min
+            end = datetime.date.fromisoformat(h.until) if h.until else datetime.date.max
+            later = [p.tree.header.effective for p in self.policies[i + 1:]
+                     if p.tree.header.effective and p.tree.header.effective > (h.effective or "")]
+            if later:
+                end = min(end, datetime.date.fromisoformat(later[0]) - ONE_DAY)
+            spans.append((start, end))
+        return spans
+
+    def shares(self, period: Period | None) -> list[tuple[Policy, int]]:
+        """The versions that compute `period`, each with the days of it they are in force; [] if none may.
+
+        One version: it alone computes the period (its days are the period's). Several: they
+        are prorated by their days.
+        """
+        spans = self.days_in_force()
+        if period is None:  # data without periods: the latest version that has begun (as before)
+            return [(self.policies[-1], 1)]
+        h = self.policies[0].tree.header
+        first, last = period_days(period, h.month_ends_on)
+        whole = [p for p, (start, end) in zip(self.policies, spans, strict=True) if start <= first and last <= end]
+        if whole:
+            return [(whole[-1], (last - first).days + 1)]
+        if self.switch == "on last day":
+            on_last = [p for p, (start, end) in zip(self.policies, spans, strict=True) if start <= last <= end]
+            return [(on_last[-1], (last - first).days + 1)] if on_last else []
+        if self.switch == "prorated by days":
+            found = []
+            for p, (start, end) in zip(self.policies, spans, strict=True):
+                days = (min(end, last) - max(start, first)).days + 1
+                if days > 0:
+                    found.append((p, days))
+            return found if sum(d for _, d in found) == (last - first).days + 1 else []
+        return []
+
+    def version_for(self, period) -> Policy | None:
+        """The version that computes `period` alone (None when none does, or when several are prorated)."""
+        found = self.shares(period)
+        return found[0][0] if len(found) == 1 else None
+
+    @boundary
+    def run(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
+            progress: ProgressCallback | None = None) -> Results:
+        """Every employee and period, each period by its version(s); a `version` column names them."""
+        if progress is not None:
+            progress(Progress("reading the data", 0, 0))
+        table = data if isinstance(data, Table) else read_table(data)
+        columns: list[str] = []
+        warnings: dict[Diagnostic, None] = {}  # each version binds the same data: say each thing once
+        shares: dict = {}
+        uncovered = set()
+        by_row: dict[tuple, list] = {}
+        for policy in self.policies:
+            def keep(period, policy=policy):
+                if period not in shares:
+                    shares[period] = self.shares(period)
+                    if not shares[period]:
+                        uncovered.add(period)
+                return any(p is policy for p, _ in shares[period])
+
+            # Each version computes the earlier periods too, for the history they give.
+            res = policy.run(table, id_column, keep=keep, engine=engine, allow_ids=allow_ids, progress=progress,
+                             check_dates=False)
+            warnings.update(dict.fromkeys(res.warnings))
+            columns.extend(name for name in res.columns if name not in columns)
+            for row in res.rows:
+                by_row.setdefault((row[res.columns[0]], row.get("period")), []).append((policy, row))
+        if uncovered:
+            raise AttainError([self._uncovered(min(uncovered, key=lambda p: p.index))])
+        kinds = {name: str(p.model.types[name]) for p in self.policies for name in p.model.outputs}
+        results = []
+        for rows in by_row.values():
+            if len(rows) == 1:
+                policy, row = rows[0]
+                results.append({**row, "version": _name(policy)})
+            else:
+                results.append(self._prorated(rows, shares, kinds))
+        key = columns[0]
+        results.sort(key=lambda r: (r.get("period") or "", str(r[key])))
+        columns.insert(2 if "period" in columns else 1, "version")
+        return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results), kinds,
+                       Findings(warnings))
+
+    def _prorated(self, rows: list, shares: dict, kinds: dict) -> dict:
+        """One employee's period computed by several versions: each output weighted by their days.
+
+        A money output a version does not have pays nothing for its days; a percent or number
+        output is weighted over the versions that have it.
+        """
+        first = rows[0][1]
+        label = first.get("period")
+        period = next(p for p in shares if p is not None and str(p) == label)
+        days = {id(p): d for p, d in shares[period]}
+        out = {k: v for k, v in first.items() if k not in kinds}
+        out["version"] = " + ".join(f"{_name(p)} ({days[id(p)]} days)" for p, _ in rows)
+        step = Fraction(self.rounding.replace("_", "")) if self.rounding else None
+        for name, kind in kinds.items():
+            if kind not in PRORATED_TYPES:  # load_versions refused such a folder
+                raise AssertionError(f"{name} is {kind} and cannot be prorated")
+            weighted = [(Fraction(row[name]), days[id(p)]) for p, row in rows if row.get(name) is not None]
+            total = sum(days[id(p)] for p, row in rows if kind == "money" or row.get(name) is not None)
+            if not weighted:
+                out[name] = None
+                continue
+            value = sum((v * d for v, d in weighted), Fraction(0)) / total
+            places = None
+            if kind == "money" and step is not None:
+                value = round_to_step(value, step)
+                places = decimal_places(step)
+            out[name] = to_decimal(value.numerator, value.denominator, places)
+        return out
+
+    def _uncovered(self, period: Period) -> Diagnostic:
+        first, last = period_days(period, self.policies[0].tree.header.month_ends_on)
+        spans = self.days_in_force()
+        inside = [p for p, (start, end) in zip(self.policies, spans, strict=True) if start <= last and end >= first]
+        versions = "versions: " + ", ".join(_dates(p, span) for p, span in zip(self.policies, spans, strict=True))
+        if len(inside) > 1 or (inside and self.switch is None):
+            return Diagnostic(
+                "E321", f"no version in {self.folder} is in force for the whole of {period} "
+                f"({first} to {last}), and the policy says no `version switch` rule", self.policies[0].tree.header.span,
+                hint="say in the versions' header which rule the plan follows (each gives other amounts): "
+                "`version switch on last day` (the version in force on the period's last day) or "
+                f"`version switch prorated by days`; {versions}")
+        return Diagnostic("E321", f"no version in {self.folder} is in force for {period}", hint=versions)
+
+
+def _name(policy: Policy) -> str:
+    return policy.tree.header.version or policy.tree.file
+
+
+def _dates(policy: Policy, span: tuple[datetime.date, datetime.date]) -> str:
+    start, end = span
+    shown_start = "always" if start == datetime.date.min else str(start)
+    shown_end = "" if end == datetime.date.max else f" to {end}"
+    return f"{Path(policy.tree.file).name} ({shown_start}{shown_end})"
+
+
+@boundary
+def load_versions(folder: str | Path) -> Versions:
+    """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
+    paths = sorted(p for p in Path(folder).glob("*.policy") if "as-written" not in p.name)
+    if not paths:
+        raise AttainError([Diagnostic("U530", f"{folder} holds no .policy files")])
+    return versions_of(str(folder), [load(p) for p in paths])
+
+
+def versions_of(folder: str, policies: list[Policy]) -> Versions:
+    """Loaded versions as a folder: dated, one period kind, one `version switch` rule."""
+    undated = [p for p in policies if not p.tree.header.effective]
+    if len(policies) > 1 and undated:
+        raise AttainError([Diagnostic("C251", f"{undated[0].tree.file} has no `effective` date, so attain cannot "
+                                      "tell when it applies among the versions in its folder",
+                                      undated[0].tree.header.span, hint="add `effective YYYY-MM-DD`")])
+    policies.sort(key=lambda p: p.tree.header.effective or "")
+    kinds = {p.tree.header.period for p in policies}
+    if len(kinds) > 1:
+        raise AttainError([Diagnostic("C252", f"versions in {folder} have different period kinds: "
+                                      + ", ".join(sorted(str(k) for k in kinds)))])
+    rules = {(p.tree.header.switch, p.tree.header.switch_rounding) for p in policies if p.tree.header.switch}
+    if len(rules) > 1:
+        stated = [p for p in policies if p.tree.header.switch]
+        raise AttainError([Diagnostic(
+            "C255", f"the versions in {folder} state different `version switch` rules: "
+            + "; ".join(f"{Path(p.tree.file).name}: {p.tree.header.switch}" for p in stated),
+            stated[-1].tree.header.span, hint="state one rule, the same in each version that states it")])
+    switch, rounding = next(iter(rules)) if rules else (None, None)
+    if switch == "prorated by days":
+        for p in policies:
+            refused = [name for name in p.model.outputs if p.model.types[name].kind not in PRORATED_TYPES]
+            if refused:
+                raise AttainError([Diagnostic(
+                    "C254", f"the versions in {folder} are prorated by days, but {p.tree.file} outputs "
+                    + ", ".join(f"'{name}' ({p.model.types[name]})" for name in refused)
+                    + ", which days cannot prorate", p.tree.header.span,
+                    hint="keep those values out of the outputs of every version")])
+    return Versions(folder, tuple(policies), switch, rounding[1] if rounding else None)
+
+
+def loads_versions(folder: str, sources: list[tuple[str, str]]) -> Versions:
+    """Like `load_versions`, from (text, name) pairs, such as the files of a folder in a git revision."""
+    return versions_of(folder, [loads(text, name) for text, name in sources])
