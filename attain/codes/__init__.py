@@ -236,6 +236,9 @@ _DECLARED = (
          "A value is computed through more than 8,000 steps nested within one another: the levels of its "
          "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
     # ---------------------------------------------------------------- evaluation
+    Code("C265", "check", "bad currency",
+         "The `currency` header line names the sign or code shown before money amounts in people's outputs "
+         "(Excel, statements): one of ¥ $ € £, or letters such as CNY or RMB."),
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula, for example `a / b if b > 0 else 0`."),
     Code("E302", "evaluation", "missing value",
@@ -361,6 +364,18 @@ _DECLARED = (
     Code("U541", "usage", "no header at --header-row",
          "The line (or sheet row) that `--header-row` names is blank, or past the end of the data. Give the "
          "number of the row that names the columns."),
+    Code("U560", "usage", "--keep names no data column",
+         "`attain run --keep COLUMN` copies a column of the data into the results; the data has no column of "
+         "that name. The hint suggests a close one or lists the columns."),
+    Code("U561", "usage", "--keep names a column the results have",
+         "The column named by `--keep` is already in the results (the id, the period, or an output of the "
+         "same name)."),
+    Code("U562", "usage", "kept column has several values",
+         "A column named by `--keep` has different values in the rows that make one employee's result for a "
+         "period (dated rows, or months added up into a quarter), so there is no one value to copy."),
+    Code("U563", "usage", "attain init would overwrite a file",
+         "`attain init` writes a starter policy, its data and its test into a folder, and never over files "
+         "that are there: choose an empty or new folder."),
     Code("U508", "usage", "standard output cannot be written",
          "The results could not be written to standard output, for example because the disk it goes to is "
          "full. Free some space, or write to a file with `--out`."),

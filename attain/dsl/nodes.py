@@ -434,6 +434,7 @@ class Header:
     month_ends_on: int | None = None
     gaps: str | None = None
     uses: str | None = None  # a finer policy whose outputs this one reads
+    currency: str | None = None  # the text shown before money amounts for people (¥), as written
     span: Span | None = _span()
     # Every header line after `policy` as (word, span of its value), in order, repeats included:
     # a repeated line keeps the last value above, and the checker reports the repeat.
