@@ -276,8 +276,10 @@ def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
 
 
 from attain.cli.init import init_cmd  # noqa: E402  (commands of their own modules, added last)
+from attain.cli.template import template_cmd  # noqa: E402
 
 main.add_command(init_cmd)
+main.add_command(template_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

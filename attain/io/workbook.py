@@ -44,8 +44,9 @@ MAX_PLACES = 6
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0, and so a workbook, cannot hold these control characters at all.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# A data cell carried into the results that reads as a plain number is written as one.
-_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+# A data cell carried into the results that reads as a plain number (500000, 500,000.50) is written as one;
+# a leading zero (007) keeps it text.
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)(?:\.\d+)?")
 # Fixed zip entry times make a workbook's bytes depend only on its contents.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _CORE_XML = (
@@ -199,9 +200,12 @@ def _put(cell: Any, value: Any, kind: str | None, fmt: _Column, layout: Layout, 
         cell.value = value
     elif is_number(value):
         _number(cell, value, fmt, layout.lang)
-    elif kind == "data" and _PLAIN_NUMBER.fullmatch(value) and len(value.replace("-", "")) <= EXCEL_DIGITS:
+    elif kind == "data" and _PLAIN_NUMBER.fullmatch(value) and len(value.strip("-").replace(",", "")) <= EXCEL_DIGITS:
         # A data column's number (工龄 5) is a number, not "a number stored as text"
-        cell.value = int(value) if "." not in value else float(value)
+        plain = value.replace(",", "")
+        cell.value = int(plain) if "." not in plain else float(plain)
+        places = len(plain.partition(".")[2])
+        cell.number_format = ("#,##0" if "," in value else "0") + ("." + "0" * places if places else "")
     else:
         cell.value = sheet_text(layout.values.get(column, {}).get(value, value))
         cell.data_type = "s"  # never a formula, whatever it starts with
