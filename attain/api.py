@@ -538,12 +538,13 @@ class Versions:
         results.sort(key=lambda r: (r.get("period") or "", str(r[key])))
         columns.insert(2 if "period" in columns else 1, "version")
         kinds = {name: str(p.model.types[name]) for p in self.policies for name in p.model.outputs}
+        # Labels as the newest version words them, for every period (a tier relabelled keeps its name).
         value_labels: dict[str, dict] = {}
         for res in merged:
             for name, labels in res.value_labels.items():
-                value_labels[name] = {**labels, **value_labels.get(name, {})}
+                value_labels[name] = {**value_labels.get(name, {}), **labels}
         return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results), kinds,
-                       Findings(warnings), functools.reduce(operator.or_, (r.labels for r in reversed(merged)), {}),
+                       Findings(warnings), functools.reduce(operator.or_, (r.labels for r in merged), {}),
                        value_labels, frozenset().union(*(r.read for r in merged)),
                        tuple(dict.fromkeys(c for r in merged for c in r.carried)))
 

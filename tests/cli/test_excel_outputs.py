@@ -195,3 +195,31 @@ def _kinds(policy) -> dict[str, str]:
 
     loaded = attain.load(policy)
     return {name: str(loaded.model.types[name]) for name in loaded.outputs}
+
+
+def test_versions_take_the_newest_labels_and_currency(tmp_path):
+    """A folder of versions: each period computed by its version (10% then 20% of sales), the tiers as the
+    newest version words them, the currency the versions give."""
+    folder = tmp_path / "v"
+    folder.mkdir()
+    head = 'policy "a"\nversion "{v}"\neffective {start}\n{until}period month\n{currency}input sales : money "销售额"\n'
+    body = ('bonus = sales * {rate}\nlevel = first match\n  high "{high}" : sales > 100 -> k 1\n'
+            '  low "{low}" : otherwise -> k 0\noutput bonus, level\n')
+    (folder / "a.policy").write_text(head.format(v=1, start="2024-01-01", until="until 2024-03-31\n",
+                                                 currency='currency "¥"\n')
+                                     + body.format(rate="10%", high="高", low="低"), encoding="utf-8")
+    (folder / "b.policy").write_text(head.format(v=2, start="2024-04-01", until="", currency="")
+                                     + body.format(rate="20%", high="高档", low="低档"), encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,period,姓名,销售额\nA,2024-03,甲,100\nA,2024-04,甲,200\n", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    r = invoke("run", str(folder), "--data", str(tmp_path / "d.csv"), "--out", str(out), "--lang", "zh")
+    assert r.exit_code == 0, r.stderr
+    ws = openpyxl.load_workbook(out)["results"]
+    # 100 × 10% = 10 in March (version 1); 200 × 20% = 40 in April (version 2); total 50.
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [
+        ["id", "期间", "制度版本", "姓名", "bonus", "level"],
+        ["A", "2024-03", "1", "甲", 10, "低档"],
+        ["A", "2024-04", "2", "甲", 40, "高档"],
+        ["合计", None, None, None, 50, None],
+    ]
+    assert ws["E2"].number_format == '"¥"#,##0.00;-"¥"#,##0.00'
