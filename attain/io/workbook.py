@@ -16,6 +16,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 import zipfile
 from decimal import Context, Decimal
 from fractions import Fraction
@@ -178,8 +179,6 @@ def _number(cell: Any, value: Any, column: _Column, lang: str) -> None:
 
 
 def _display_width(text: str) -> int:
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
