@@ -210,6 +210,10 @@ def test_xlsx_writer_is_byte_identical_for_equal_inputs(tmp_path):
     assert data == (tmp_path / "b.xlsx").read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    # Notes (exact values of 1/3 and of a 19-digit number) and a totals row change nothing in that.
+    write_results(COLUMNS, XLSX_ROWS, "xlsx", str(tmp_path / "n1.xlsx"), manifest=manifest)
+    write_results(COLUMNS, XLSX_ROWS, "xlsx", str(tmp_path / "n2.xlsx"), manifest=manifest)
+    assert (tmp_path / "n1.xlsx").read_bytes() == (tmp_path / "n2.xlsx").read_bytes()
     write_results(COLUMNS, ROWS, "xlsx", str(tmp_path / "c.xlsx"))
     with zipfile.ZipFile(tmp_path / "c.xlsx") as z:
         assert b"dcterms:created" not in z.read("docProps/core.xml")
