@@ -17,7 +17,7 @@ import difflib
 import functools
 import operator
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,9 +26,12 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes
 from attain.dsl.checker import check as check_tree
+from attain.dsl.labels import header_labels, tier_labels
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
+from attain.engine import carry as carry_
 from attain.engine.bind import PERIOD_COLUMNS, Bound, Record, bind, find_id_column, only
+from attain.engine.carry import UNREAD as UNREAD  # `run(carry=UNREAD)`: the columns a policy does not read
 from attain.engine.emit import compile_model
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
@@ -182,6 +185,12 @@ class Results:
     kinds: dict = attrs.field(factory=dict, eq=False)  # output -> its type ("percent", "money", ...)
     # What the data gave but binding says (a column read by a near name), with `.sources`.
     warnings: Findings = attrs.field(factory=Findings, eq=False)
+    # For people's outputs: output -> the label the policy gives it (inputs, flags), and a tier-valued
+    # output -> {tier name: its label}.
+    labels: dict = attrs.field(factory=dict, eq=False)
+    value_labels: dict = attrs.field(factory=dict, eq=False)
+    read: frozenset = attrs.field(default=frozenset(), eq=False)  # the data columns the run read
+    carried: tuple = attrs.field(default=(), eq=False)  # the data columns copied in (`run(carry=...)`)
 
 
 @attrs.frozen
@@ -241,23 +250,29 @@ class Policy:
 
     def _table(self, data, id_column, engine, allow_ids, progress=None) -> tuple[Table, tuple[Diagnostic, ...]]:
         """`table()`, and the warnings the policies it uses had about the data."""
-        table = data if isinstance(data, Table) else read_table(data)
+        return self._prepared(data, id_column, engine, allow_ids, progress)[1:3]
+
+    def _prepared(self, data, id_column, engine, allow_ids, progress=None):
+        """(the data as read, the data with the used policies' outputs, their warnings, the columns they read)."""
+        table = original = data if isinstance(data, Table) else read_table(data)
         warnings: tuple[Diagnostic, ...] = ()
+        read: frozenset[str] = frozenset()
         for part in self.parts:
-            table, said = _with_outputs(table, part, id_column, engine, allow_ids, progress)
+            table, said, part_read = _with_outputs(table, part, id_column, engine, allow_ids, progress)
             warnings += said
-        return table, warnings
+            read |= part_read
+        return original, table, warnings, read
 
     def bind(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
              progress: ProgressCallback | None = None) -> Bound:
         """The data bound to this policy; `allow_ids`: ids that read like a total row (合计) but are employees."""
         table, said = self._table(data, id_column, engine, allow_ids, progress)
-        bound = bind(self.plan, table, id_column, allow_ids)
-        return attrs.evolve(bound, warnings=tuple(dict.fromkeys((*said, *bound.warnings)))) if said else bound
+        return _bound(self.plan, table, id_column, allow_ids, said)
 
     @boundary
     def run(self, data, id_column: str | None = None, keep=None, engine: str = "python", allow_ids=(),
-            progress: ProgressCallback | None = None, check_dates: bool = True) -> Results:
+            progress: ProgressCallback | None = None, check_dates: bool = True,
+            carry: Sequence[str] | str = ()) -> Results:
         """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
@@ -268,11 +283,14 @@ class Policy:
         but are employees; any other such row is an error. `progress`, when given, is called
         with a `Progress` as the run reads the data and then every few thousand rows it computes.
         `check_dates=False`: the caller (a folder of versions) has decided which periods this one computes.
+        `carry` names data columns to copy into each row after the id and period (姓名, 部门), or is
+        `UNREAD`: every column the policy does not read whose rows agree within each employee and period.
         """
         with gc_paused():
             if progress is not None:
                 progress(Progress("checking the data" if isinstance(data, Table) else "reading the data", 0, 0))
-            bound = self.bind(data, id_column, engine, allow_ids, progress)
+            original, table, said, part_read = self._prepared(data, id_column, engine, allow_ids, progress)
+            bound = _bound(self.plan, table, id_column, allow_ids, said)
             outside = self._outside_dates(bound, keep) if check_dates else []
             if outside:
                 raise AttainError(outside)
@@ -280,7 +298,11 @@ class Policy:
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None
-            rows = []
+            read = carry_.read_columns(bound, part_read)
+            added = table.columns[len(original.columns):]
+            present = (key, "period") if periodic else (key,)
+            wanted, named = carry_.choose(carry, original, read, added, names, present) if carry else ([], False)
+            rows, records = [], []
             for state in runner.run():
                 if keep is not None and not keep(state.record.period):
                     continue
@@ -289,11 +311,18 @@ class Policy:
                     row["period"] = str(state.record.period)
                 row.update(zip(names, state.outputs, strict=True))  # one value per output, in order
                 rows.append(row)
+                records.append(state.record)
         if runner.errors:
             raise AttainError(runner.errors)
-        columns = (key, "period", *names) if periodic else (key, *names)
+        kept: list[str] = []
+        if wanted:
+            values, kept = carry_.carried(table, records, wanted, named)
+            rows = [{**dict(zip(present, (row[c] for c in present), strict=True)), **copied, **row}
+                    for row, copied in zip(rows, values, strict=True)]
+        columns = (*present, *kept, *names)
         return Results(columns, tuple(rows), {name: str(self.model.types[name]) for name in names},
-                       Findings(bound.warnings))
+                       Findings(bound.warnings), header_labels(self.model), tier_labels(self.model), read,
+                       tuple(kept))
 
     def in_force(self, period) -> bool:
         """Whether this version applies to `period`: it starts on or after `effective` and ends by `until`
@@ -466,10 +495,15 @@ def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> t
     return tuple(r for r in records if id(r) in keep)
 
 
-def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python",
-                  allow_ids=(), progress: ProgressCallback | None = None) -> tuple[Table, tuple[Diagnostic, ...]]:
-    """Each row of `table` with the outputs `part` computed for it, as text cells named by output; and
-    the part's warnings about the data."""
+def _bound(plan: Plan, table: Table, id_column: str | None, allow_ids, said: tuple[Diagnostic, ...]) -> Bound:
+    bound = bind(plan, table, id_column, allow_ids)
+    return attrs.evolve(bound, warnings=tuple(dict.fromkeys((*said, *bound.warnings)))) if said else bound
+
+
+def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str = "python", allow_ids=(),
+                  progress: ProgressCallback | None = None) -> tuple[Table, tuple[Diagnostic, ...], frozenset]:
+    """Each row of `table` with the outputs `part` computed for it, as text cells named by output; the
+    part's warnings about the data; and the data columns it read."""
     results = part.run(table, id_column, engine=engine, allow_ids=allow_ids, progress=progress)
     key = results.columns[0]
     periodic = "period" in results.columns
@@ -492,4 +526,4 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
             value = found[name] if found is not None else None
             cells[name] = None if value is None else exact_cell(value)
         rows.append(Row(row.line, cells))
-    return Table(table.file, (*table.columns, *names), tuple(rows)), tuple(results.warnings)
+    return Table(table.file, (*table.columns, *names), tuple(rows)), tuple(results.warnings), results.read

@@ -16,6 +16,9 @@ Without the line such a period is an error (E321): attain does not choose a rule
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -101,8 +104,10 @@ class Versions:
 
     @boundary
     def run(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
-            progress: ProgressCallback | None = None) -> Results:
-        """Every employee and period, each period by its version(s); a `version` column names them."""
+            progress: ProgressCallback | None = None, carry: Sequence[str] | str = ()) -> Results:
+        """Every employee and period, each period by its version(s); a `version` column names them.
+
+        `carry`: the data columns copied into each row, as `Policy.run` takes it."""
         if progress is not None:
             progress(Progress("reading the data", 0, 0))
         table = data if isinstance(data, Table) else read_table(data)
@@ -111,6 +116,7 @@ class Versions:
         shares: dict = {}
         uncovered = set()
         by_row: dict[tuple, list] = {}
+        merged = []
         for policy in self.policies:
             def keep(period, policy=policy):
                 if period not in shares:
@@ -121,7 +127,8 @@ class Versions:
 
             # Each version computes the earlier periods too, for the history they give.
             res = policy.run(table, id_column, keep=keep, engine=engine, allow_ids=allow_ids, progress=progress,
-                             check_dates=False)
+                             check_dates=False, carry=carry)
+            merged.append(res)
             warnings.update(dict.fromkeys(res.warnings))
             columns.extend(name for name in res.columns if name not in columns)
             for row in res.rows:
@@ -139,8 +146,15 @@ class Versions:
         key = columns[0]
         results.sort(key=lambda r: (r.get("period") or "", str(r[key])))
         columns.insert(2 if "period" in columns else 1, "version")
+        # Labels as the newest version words them, for every period (a tier relabelled keeps its name).
+        value_labels: dict[str, dict] = {}
+        for res in merged:
+            for name, labels in res.value_labels.items():
+                value_labels[name] = {**value_labels.get(name, {}), **labels}
         return Results(tuple(columns), tuple({c: r.get(c) for c in columns} for r in results), kinds,
-                       Findings(warnings))
+                       Findings(warnings), functools.reduce(operator.or_, (r.labels for r in merged), {}),
+                       value_labels, frozenset().union(*(r.read for r in merged)),
+                       tuple(dict.fromkeys(c for r in merged for c in r.carried)))
 
     def _prorated(self, rows: list, shares: dict, kinds: dict) -> dict:
         """One employee's period computed by several versions: each output weighted by their days.

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from attain import api
+from attain.cli import shaping
 from attain.cli.common import (
     HEADER_ROW,
     Exit,
@@ -79,14 +80,24 @@ def check_cmd(policies, fmt):
 @click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several. "
                    "Any other total row is an error.")
+@shaping.HEADERS
+@shaping.KEEP
+@shaping.NO_KEEP
+@shaping.BOM
+@shaping.LANG
 @guard
-def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_ids):
+def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_ids, headers, keep, no_keep, bom,
+            lang):  # long: one command's options, results and manifest, written together
     """Evaluate POLICY for every employee in --data.
 
     POLICY may be a folder of versions of one policy: each period is computed by the
     version in force (by their `effective` and `until` dates). Every run carries a
     manifest (engine version, policy and data SHA-256, git commit, command, time):
     inside JSON and Excel output, beside a CSV file as NAME.manifest.json.
+
+    Excel output is for people: headers and tiers in the policy's labels, the data's
+    other columns (姓名, 部门) after the id, one number format per column, notes with
+    exact values, a totals row. CSV and JSON keep identifiers unless asked (--headers).
     """
     loaded: api.Policy | Versions
     if Path(policy).is_dir():
@@ -104,16 +115,17 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     for version in versions:
         if version.warnings:
             show_findings(version.warnings)
+    if fmt is None:
+        suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+        fmt = suffix if suffix in ("csv", "json", "xlsx") else (
+            "table" if out is None and sys.stdout.isatty() else "csv")
+    carry = shaping.carry_of(fmt, keep, no_keep)
     with ProgressLine() as progress:
         results = loaded.run(read_data(data, sheet, header_row), id_column=id_column,
-                             engine=engine or "python", allow_ids=allow_ids, progress=progress)
+                             engine=engine or "python", allow_ids=allow_ids, progress=progress, carry=carry)
         if results.warnings:
             progress.clear()
             show_findings(results.warnings)
-        if fmt is None:
-            suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-            fmt = suffix if suffix in ("csv", "json", "xlsx") else (
-                "table" if out is None and sys.stdout.isatty() else "csv")
         progress.show(f"attain: writing {len(results.rows):,} rows...")
         manifest = build_manifest(policy_paths, data, command_line())
         # A file of results and its manifest sidecar are written together: both replaced, or neither.
@@ -121,8 +133,12 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
         beside = {sidecar_path(out): manifest_json(manifest)} if to_file and fmt in ("csv", "table") else None
         if not to_file:
             progress.clear()  # the results go to stdout, perhaps the same terminal: the line goes first
-        write_results(list(results.columns), list(results.rows), fmt, out,
-                      manifest=manifest if fmt in ("json", "xlsx") else None, kinds=results.kinds, beside=beside)
+        columns, rows, kinds = list(results.columns), list(results.rows), results.kinds
+        if headers == "labels" and fmt != "xlsx":
+            columns, rows = shaping.relabelled(results, lang)
+            kinds = {new: kinds[old] for old, new in zip(results.columns, columns, strict=True) if old in kinds}
+        write_results(columns, rows, fmt, out, manifest=manifest if fmt in ("json", "xlsx") else None, kinds=kinds,
+                      beside=beside, layout=shaping.layout_of(results, versions, headers, lang), bom=bom)
 
 
 @main.command("explain")
@@ -267,6 +283,12 @@ from attain.cli.pages import curve_cmd, report_cmd, statement_cmd  # noqa: E402 
 main.add_command(statement_cmd)
 main.add_command(curve_cmd)
 main.add_command(report_cmd)
+
+from attain.cli.init import init_cmd  # noqa: E402
+from attain.cli.template import template_cmd  # noqa: E402
+
+main.add_command(init_cmd)
+main.add_command(template_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

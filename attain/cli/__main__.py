@@ -2,4 +2,5 @@
 
 from attain.cli import main
 
-main()
+if __name__ == "__main__":  # importing the module (as tests that import every module do) runs nothing
+    main()

@@ -224,6 +224,8 @@ def guard(fn):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except click.ClickException:
+            raise  # a usage error found past click's own parsing (options that do not go together): exit 2
         except Exception:  # an attain bug, not a user error: say so plainly
             if os.environ.get("ATTAIN_DEBUG"):
                 raise

@@ -253,6 +253,9 @@ _DECLARED = (
          "A value is computed through more than 8,000 steps nested within one another: the levels of its "
          "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
     # ---------------------------------------------------------------- evaluation
+    Code("C265", "check", "bad currency",
+         "The `currency` header line names the sign or code shown before money amounts in people's outputs "
+         "(Excel, statements): one of ¥ $ € £, or letters such as CNY or RMB."),
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula with the value the plan gives in that case, "
          "as in `a / b if b > 0 else ...`: the value after `else` is a decision of the plan, not a fix."),
@@ -427,6 +430,18 @@ _DECLARED = (
     Code("U563", "usage", "nothing to draw",
          "The value a curve draws is not a number (a tier or a text), or no employee was named for a "
          "statement (`--who ID` or `--all`)."),
+    Code("U564", "usage", "--keep names no data column",
+         "`attain run --keep COLUMN` copies a column of the data into the results; the data has no column of "
+         "that name. The hint suggests a close one or lists the columns."),
+    Code("U565", "usage", "--keep names a column the results have",
+         "The column named by `--keep` is already in the results (the id, the period, or an output of the "
+         "same name)."),
+    Code("U566", "usage", "kept column has several values",
+         "A column named by `--keep` has different values in the rows that make one employee's result for a "
+         "period (dated rows, or months added up into a quarter), so there is no one value to copy."),
+    Code("U567", "usage", "attain init would overwrite a file",
+         "`attain init` writes a starter policy, its data and its test into a folder, and never over files "
+         "that are there: choose an empty or new folder."),
     # ---------------------------------------------------------------- policy tests
     Code("T601", "test", "test file does not exist",
          "A path given to `attain test` does not exist, or a test file cannot be read as UTF-8 text."),

@@ -120,7 +120,7 @@ def _span(node) -> Span | None:
 
 
 _HEADER_FIELDS = (("name", "policy name"), ("version", "version"), ("effective", "effective date"),
-                  ("until", "end date"), ("period", "period"), ("gaps", "gaps"))
+                  ("until", "end date"), ("period", "period"), ("gaps", "gaps"), ("currency", "currency"))
 
 
 def _header_changes(old: n.Header, new: n.Header, out: list) -> None:

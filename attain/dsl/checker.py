@@ -9,6 +9,7 @@ to 100%, tiers that can never match or leave ranges uncovered, and unused inputs
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -29,6 +30,9 @@ from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.model import Model
 from attain.dsl.types import Type
+
+# A currency sign or code as people write it before an amount: ¥, $, €, RMB, CNY, HK$.
+CURRENCY = re.compile(r"[^\W\d_]{1,3}\$?|[$¥￥€£₩₹]|[A-Z]{1,3}[$¥]")
 
 
 def check(policy: n.Policy) -> tuple[Model, list[Diagnostic]]:
@@ -162,6 +166,9 @@ class _Checker(BlockChecker):
         if h.gaps is not None and h.gaps not in ("error", "restart"):
             self.error("C230", f"unknown gaps rule '{h.gaps}'", at("gaps"),
                        hint="`gaps error` (a missing period is an error) or `gaps restart` (history starts again)")
+        if h.currency is not None and not CURRENCY.fullmatch(h.currency):
+            self.error("C265", f"'{h.currency}' is not a currency sign", at("currency"),
+                       hint='write the sign or code shown before amounts, such as `currency "¥"` or `currency "CNY"`')
         if h.effective and h.until and h.until < h.effective:
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
 

@@ -438,6 +438,7 @@ class Header:
     # "prorated by days"), and the step prorated money is rounded to (`, rounded to 0.01`), as written.
     switch: str | None = None
     switch_rounding: tuple[str, str] | None = None  # (the words, the step): ("rounded to", "0.01")
+    currency: str | None = None  # the text shown before money amounts for people (¥), as written
     span: Span | None = _span()
     # Every header line after `policy` as (word, span of its value), in order, repeats included:
     # a repeated line keeps the last value above, and the checker reports the repeat.

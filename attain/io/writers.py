@@ -7,17 +7,14 @@ import datetime
 import functools
 import io
 import json
-import math
 import os
-import re
 import secrets
 import shutil
 import stat
 import sys
 import unicodedata
-import zipfile
 from collections.abc import Callable
-from decimal import Context, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -26,10 +23,10 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic
 from attain.exact import decimal_places
 from attain.io.numtext import approximate, format_grouped, format_number
+from attain.io.workbook import FORMULA_START, Layout, render_workbook
 
 if TYPE_CHECKING:
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.worksheet import Worksheet
+    pass
 
 # Codes used here:
 #   U504 unknown output format   U505 output not writable   U506 xlsx output needs a file
@@ -53,7 +50,7 @@ def _check_value(value: Any) -> Any:
 
 
 # Cells starting with these run as formulas when the CSV is opened in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = FORMULA_START
 
 
 def _csv_cell(value: Any) -> str:
@@ -150,149 +147,6 @@ def _write_table(columns: list[str], rows: list[dict], manifest: dict | None, ou
         out.write(line(cells))
 
 
-# ---------------------------------------------------------------- Excel
-
-
-# Excel shows 15 significant digits and allows 30 decimal places in a number format.
-_EXCEL_DIGITS = 15
-_XLSX_MAX_PLACES = 30
-# Wide enough that normalising a number to count its digits never rounds it.
-_WIDE = Context(prec=100)
-# XML 1.0, and so a workbook, cannot hold these control characters at all.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Fixed zip entry times make a workbook's bytes depend only on its contents.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_CORE_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-    "<dc:creator>attain</dc:creator>{dates}</cp:coreProperties>"
-)
-_W3C_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
-
-
-def _xlsx_text(value: str) -> str:
-    # As in CSV: a leading =, +, -, @, tab or CR is neutralised with a quote, so that the
-    # text stays text when copied out of the workbook. Characters XML cannot hold are escaped.
-    if value.startswith(_FORMULA_START):
-        value = "'" + value
-    return _XML_ILLEGAL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
-
-
-def _xlsx_number(value: Any) -> tuple[float, str] | None:
-    """(float, number format) when the number survives a trip through an Excel double exactly, else None."""
-    exact = Decimal(format_number(value))  # finite decimal text; 1/3 is its 20-place display
-    exponent = exact.as_tuple().exponent
-    if not isinstance(exponent, int):  # "n", "N" or "F": not a finite number
-        return None
-    places = max(0, -exponent)
-    if places > _XLSX_MAX_PLACES or len(exact.normalize(_WIDE).as_tuple().digits) > _EXCEL_DIGITS:
-        return None
-    as_float = float(exact)
-    if not math.isfinite(as_float) or Decimal(repr(as_float)) != exact:
-        return None
-    number_format = "#,##0" + ("." + "0" * places if places else "")
-    return (0.0 if as_float == 0 else as_float), number_format
-
-
-def _render_xlsx(columns: list[str], rows: list[dict], manifest: dict | None) -> bytes:
-    """The bytes of a workbook with a "results" sheet (and a "manifest" sheet when given one)."""
-    import openpyxl  # deferred: only Excel output needs it
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.worksheets[0]  # the one sheet a new workbook has
-    sheet.title = "results"
-    bold = Font(bold=True)
-    widths = [_display_width(_table_text(c)) for c in columns]
-    for col, name in enumerate(columns, 1):
-        head = sheet.cell(row=1, column=col, value=_xlsx_text(_check_value(name)))
-        head.data_type = "s"
-        head.font = bold
-    for r, row in enumerate(rows, 2):
-        for col, name in enumerate(columns, 1):
-            raw = row.get(name)
-            value = _check_value(raw)
-            if value is None:
-                continue
-            widths[col - 1] = max(widths[col - 1], _display_width(_table_text(value)))
-            cell = sheet.cell(row=r, column=col)
-            if type(raw) is datetime.date:
-                cell.value = raw  # an Excel date, shown as written in the policy's language
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, bool):
-                cell.value = value
-            elif isinstance(value, str):
-                cell.value = _xlsx_text(value)
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            else:
-                number = _xlsx_number(value)
-                if number is None:
-                    # Not representable exactly as an Excel number: the exact text instead.
-                    cell.value = format_number(value)
-                    cell.data_type = "s"
-                else:
-                    cell.value, cell.number_format = number
-    for col, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(col)].width = min(max(width, 6), 60) + 2
-    if columns:
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    created = None
-    if manifest is not None:
-        _write_manifest_sheet(workbook.create_sheet("manifest"), manifest, bold)
-        if isinstance(manifest.get("created"), str) and _W3C_TIME.fullmatch(manifest["created"]):
-            created = manifest["created"]
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _deterministic_zip(buffer.getvalue(), created)
-
-
-def _write_manifest_sheet(info: Worksheet, manifest: dict, bold: Font) -> None:
-    """Key and value columns, all text cells: nested values as JSON, numbers as their exact text."""
-    for col, name in enumerate(("key", "value"), 1):
-        info.cell(row=1, column=col, value=name).font = bold
-    for r, (key, value) in enumerate(manifest.items(), 2):
-        if isinstance(value, (dict, list, tuple)):
-            text = json.dumps(value, ensure_ascii=False, default=_json_default)
-        else:
-            text = _json_cell(value)
-            text = json.dumps(text) if text is None or isinstance(text, bool) else str(text)
-        for col, item in enumerate((str(key), text), 1):
-            cell = info.cell(row=r, column=col, value=_xlsx_text(item))
-            cell.data_type = "s"
-    info.column_dimensions["A"].width = 12
-    info.column_dimensions["B"].width = 100
-
-
-def _deterministic_zip(data: bytes, created: str | None) -> bytes:
-    """Re-pack a saved workbook so that equal contents give equal bytes.
-
-    openpyxl stamps the save time into docProps/core.xml and every zip entry;
-    here entries get a fixed time, and the document properties carry the
-    manifest's `created` time when there is one (no dates otherwise).
-    """
-    dates = ""
-    if created is not None:
-        dates = "".join(
-            f'<dcterms:{tag} xsi:type="dcterms:W3CDTF">{created}</dcterms:{tag}>' for tag in ("created", "modified")
-        )
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for entry in source.infolist():
-            content = source.read(entry)
-            if entry.filename == "docProps/core.xml":
-                content = _CORE_XML.format(dates=dates).encode("utf-8")
-            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, content)
-    return out.getvalue()
-
-
 # ---------------------------------------------------------------- to a file or standard output
 
 
@@ -311,6 +165,8 @@ def write_results(
     manifest: dict | None = None,
     kinds: dict | None = None,
     beside: dict[str, str] | None = None,
+    layout: Layout | None = None,
+    bom: bool = False,
 ) -> None:
     """Write result rows as csv, json, table or xlsx to `out` (None or "-" for stdout).
 
@@ -324,13 +180,14 @@ def write_results(
     YYYY-MM-DD, and as an Excel date in xlsx. An unwritable path raises
     AttainError U505.
 
-    xlsx needs a file (U506 for stdout). Its "results" sheet has a bold header
-    row; a number is written as an Excel number (formatted to its own decimal
-    places, #,##0.00) only when a double holds it exactly and Excel shows all
-    its digits, and otherwise as its exact text; text is always a string cell,
-    with a leading =, +, -, @, tab or CR neutralised by a quote as in CSV. The
-    `manifest`, when given, goes on a "manifest" sheet (nested values as JSON);
+    xlsx needs a file (U506 for stdout); `layout` says how its columns show (see
+    `attain.io.workbook`: one number format per column, notes giving exact values,
+    a totals row, headers and tier labels); without one, numbers are formatted
+    from their values. The `manifest`, when given, goes on a "manifest" sheet;
     csv and table output do not carry it. Equal inputs give equal bytes.
+
+    `bom` starts CSV text with a UTF-8 byte-order mark, by which Excel knows
+    the file is UTF-8 (without one, Chinese Excel reads it as GBK: mojibake).
 
     `beside` (path -> text) names files written together with `out`, such as the
     manifest sidecar of a CSV file: either every file is replaced or, on any error,
@@ -340,7 +197,7 @@ def write_results(
         if out is None or out == "-":
             raise AttainError([Diagnostic("U506", "an Excel workbook cannot be written to standard output",
                                           hint="name an output file ending in .xlsx, or choose csv, json or table")])
-        data = _render_xlsx(columns, rows, manifest)
+        data = render_workbook(columns, rows, manifest, layout)
         _write_together([(out, lambda f: f.write(data), True), *_texts(beside)])
         return
     writer = _WRITERS.get(fmt)
@@ -348,6 +205,8 @@ def write_results(
         writer = functools.partial(_write_table, kinds=kinds)
     if writer is None:
         raise AttainError([Diagnostic("U504", f"unknown output format {fmt!r}", hint="use csv, json, table or xlsx")])
+    if fmt == "csv" and bom:
+        writer = functools.partial(_with_bom, writer)
     if out is None or out == "-":
         # Render fully first so that an error cannot leave half a document on stdout.
         buffer = io.StringIO()
@@ -355,6 +214,12 @@ def write_results(
         _write_stdout(buffer.getvalue(), utf8_bytes=fmt != "table")
         return
     _write_together([(out, lambda f: writer(columns, rows, manifest, f), False), *_texts(beside)])
+
+
+def _with_bom(writer: Callable[[list[str], list[dict], dict | None, TextIO], None], columns: list[str],
+              rows: list[dict], manifest: dict | None, out: TextIO) -> None:
+    out.write("\ufeff")
+    writer(columns, rows, manifest, out)
 
 
 def _texts(files: dict[str, str] | None) -> list:

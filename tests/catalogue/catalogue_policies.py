@@ -293,8 +293,8 @@ def _unreadable() -> list[Bad]:
 
 
 # Which commands read a family's mistakes by a path of their own.
-_SYNTAX_COMMANDS = ("check", "check-json", "run", "explain", "fmt", "diff", "test")
-_CHECK_COMMANDS = ("check", "run", "explain")
+_SYNTAX_COMMANDS = ("check", "check-json", "run", "explain", "fmt", "diff", "test", "template")
+_CHECK_COMMANDS = ("check", "run", "explain", "template")
 _PATH_COMMANDS = ("diff", "test")  # the check errors these also go through: a sample of kinds
 _PATH_SAMPLE = {"unknown-name", "cycle-of-two", "money-plus-percent", "band-with-a-gap", "tier-never-reached",
                 "weights-add-up-to-90", "version-twice", "variant-for-a-value-never-taken", "value-named-true",
@@ -310,6 +310,7 @@ def _args(command: str, fmt: str) -> tuple[str, ...]:
         "fmt": ("fmt", "p.policy"),
         "diff": ("diff", "good.policy", "p.policy", "--data", "d.csv"),
         "test": ("test", "t.test.yaml"),
+        "template": ("template", "p.policy", "--out", "t.xlsx"),
     }[command]
 
 

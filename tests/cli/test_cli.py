@@ -209,9 +209,15 @@ def test_excel_round_trip(tmp_path):
     sheet = openpyxl.load_workbook(out)["results"]
     header = [c.value for c in sheet[1]]
     s003 = dict(zip(header, [c.value for c in sheet[4]]))
-    assert s003["编号"] == "S003" and s003["tier"] == "excellent"
+    # A workbook is for people: the tier's label (excellent "卓越奖" in the policy), and the name column kept.
+    assert s003["编号"] == "S003" and s003["tier"] == "卓越奖" and s003["姓名"] == "王*"
     assert s003["bonus_total"] == 20000 and s003["commission_paid"] == 3120
     assert "manifest" in openpyxl.load_workbook(out).sheetnames
+    r = invoke("run", POLICY, "--data", str(xlsx), "--out", str(out), "--headers", "names", "--no-keep")
+    assert r.exit_code == 0, r.stderr
+    sheet = openpyxl.load_workbook(out)["results"]
+    s003 = dict(zip([c.value for c in sheet[1]], [c.value for c in sheet[4]]))
+    assert s003["tier"] == "excellent" and "姓名" not in s003 and "improvement_plan" in s003
 
 
 def test_fmt_check_and_rewrite(tmp_path):

@@ -35,7 +35,7 @@ from attain.codes import CODES
 from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
 from attain.dsl.formatter import format_policy
 from attain.io import read_table
-from attain.io.writers import _render_xlsx
+from attain.io.workbook import Layout, render_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "policies"
@@ -194,7 +194,8 @@ def _as(kind: str, rows: list[dict], cells=None) -> bytes:
     # attain's own workbook writer: equal rows give equal bytes (hypothesis replays examples), plain
     # numbers become Excel numbers and the rest text cells.
     columns = list(rows[0])
-    return _render_xlsx(columns, [{c: _excel_value(r[c]) for c in columns} for r in rows], None)
+    return render_workbook(columns, [{c: _excel_value(r[c]) for c in columns} for r in rows], None,
+                           Layout(totals=False))
 
 
 def _excel_value(text):

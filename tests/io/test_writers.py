@@ -143,6 +143,8 @@ XLSX_ROWS = ROWS + [
 
 
 def test_xlsx_writer(tmp_path):
+    """Without a layout (kinds unknown) a column's one format comes from the places its values need, at most 6;
+    every number is an Excel number, and one Excel cannot show exactly has a note with the exact value."""
     out = tmp_path / "out.xlsx"
     manifest = {"engine": {"name": "attain", "version": "0.1.0"}, "command": ["attain", "run"],
                 "data": None, "created": "2024-07-01T09:30:00Z"}
@@ -153,16 +155,25 @@ def test_xlsx_writer(tmp_path):
     cells = [[(c.value, c.data_type, c.number_format) for c in row] for row in ws.iter_rows()]
     assert [v for v, _, _ in cells[0]] == COLUMNS
     assert all(c.font.bold for c in ws[1])
-    assert cells[1] == [("e1", "s", "General"), ("华东", "s", "General"), (1750, "n", "#,##0.00"),
-                        (1.15, "n", "#,##0.00"), (True, "b", "General")]
-    assert cells[2] == [("'=SUM(A1)", "s", "General"), ("'-x", "s", "General"), (-5.5, "n", "#,##0.00"),
+    # bonus needs 2 places (1750.00, 12345678901234567.89); rate 6 (1/3 has no end, 1/8 needs 3: 6 is the most)
+    money, rate = "#,##0.00", "#,##0.000000"
+    assert cells[1] == [("e1", "s", "General"), ("华东", "s", "General"), (1750, "n", money),
+                        (1.15, "n", rate), (True, "b", "General")]
+    assert cells[2] == [("'=SUM(A1)", "s", "General"), ("'-x", "s", "General"), (-5.5, "n", money),
                         (None, "n", "General"), (False, "b", "General")]
-    assert cells[3] == [("e3", "s", "General"), ("'@home", "s", "General"), (0.1, "n", "#,##0.0"),
-                        ("0.33333333333333333333", "s", "General"), (None, "n", "General")]
-    # 19 significant digits do not fit a double: written as text, never silently rounded.
-    assert cells[4] == [("e4", "s", "General"), ("'\tx", "s", "General"), ("12345678901234567.89", "s", "General"),
-                        (0.125, "n", "#,##0.000"), (True, "b", "General")]
-    assert cells[5][1:4] == [("a\\x01b", "s", "General"), (0, "n", "#,##0.00"), (1000, "n", "#,##0")]
+    assert cells[3] == [("e3", "s", "General"), ("'@home", "s", "General"), (0.1, "n", money),
+                        (float(Fraction(1, 3)), "n", rate), (None, "n", "General")]
+    # 19 significant digits do not fit a double: the nearest number, and a note with the exact value.
+    assert cells[4][2][0] == pytest.approx(12345678901234567.89, rel=1e-15)
+    assert cells[4][:2] + cells[4][3:] == [("e4", "s", "General"), ("'\tx", "s", "General"),
+                                           (0.125, "n", rate), (True, "b", "General")]
+    assert cells[5][1:4] == [("a\\x01b", "s", "General"), (0, "n", money), (1000, "n", rate)]
+    notes = {c.coordinate: c.comment.text.splitlines()[0] for row in ws.iter_rows() for c in row if c.comment}
+    assert notes == {"D4": "Exact value: 1/3", "C5": "Exact value: 12345678901234567.89",
+                     "A7": "Sums of the money and count columns over every row above, computed exactly; a flag's "
+                           "total is the number of rows flagged. Percents, scores and texts are not added up."}
+    # No kinds, so no column is known to be money or a count; "ok" holds only flags: its total counts them.
+    assert [c.value for c in ws[7]] == ["Total", None, None, None, 2]
     assert ws.freeze_panes == "A2"
     info = [[c.value for c in row] for row in wb["manifest"].iter_rows()]
     assert info == [
@@ -176,12 +187,17 @@ def test_xlsx_writer(tmp_path):
     assert os.listdir(tmp_path) == ["out.xlsx"]
 
 
-def test_xlsx_written_numbers_read_back_exactly(tmp_path):
+def test_xlsx_written_numbers_read_back_as_shown(tmp_path):
+    """attain reads its own workbook back: a number Excel holds exactly reads back exactly; one it cannot hold
+    reads back as Excel holds it (the note keeps the exact value)."""
     out = tmp_path / "out.xlsx"
     write_results(COLUMNS, XLSX_ROWS, "xlsx", str(out))
     table = read_table(str(out))
     assert table.columns == tuple(COLUMNS)
-    assert [Decimal(r.cells["bonus"]) for r in table.rows] == [r["bonus"] for r in XLSX_ROWS]
+    assert table.rows[-1].cells == {"id": "Total", "区域": None, "bonus": None, "rate": None, "ok": "2"}
+    bonus = [Decimal(r.cells["bonus"]) for r in table.rows[:-1]]
+    assert bonus[:3] + bonus[4:] == [Decimal("1750"), Decimal("-5.5"), Decimal("0.1"), Decimal("0")]
+    assert bonus[3] == Decimal("12345678901234600")  # the 15 digits Excel shows
     assert table.rows[1].cells["id"] == "'=SUM(A1)"
     assert openpyxl.load_workbook(out).sheetnames == ["results"]
 
@@ -194,6 +210,10 @@ def test_xlsx_writer_is_byte_identical_for_equal_inputs(tmp_path):
     assert data == (tmp_path / "b.xlsx").read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    # Notes (exact values of 1/3 and of a 19-digit number) and a totals row change nothing in that.
+    write_results(COLUMNS, XLSX_ROWS, "xlsx", str(tmp_path / "n1.xlsx"), manifest=manifest)
+    write_results(COLUMNS, XLSX_ROWS, "xlsx", str(tmp_path / "n2.xlsx"), manifest=manifest)
+    assert (tmp_path / "n1.xlsx").read_bytes() == (tmp_path / "n2.xlsx").read_bytes()
     write_results(COLUMNS, ROWS, "xlsx", str(tmp_path / "c.xlsx"))
     with zipfile.ZipFile(tmp_path / "c.xlsx") as z:
         assert b"dcterms:created" not in z.read("docProps/core.xml")

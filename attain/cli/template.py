@@ -1,0 +1,81 @@
+"""`attain template`: the workbook of data a policy needs, for HR to fill in, with one row the policy accepts."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from pathlib import Path
+
+import click
+
+from attain import api
+from attain.cli.common import PathArg, guard
+from attain.diagnostics import AttainError, Diagnostic
+from attain.engine.periods import period_of_date
+from attain.i18n import language
+from attain.i18n.excel import EXCEL
+from attain.io import read_table, write_atomically
+from attain.io.template import WAYS, example, render_template, template_columns
+
+# The period kinds from the finest: a policy that `uses` a monthly one reads monthly rows.
+_FINEST = ("week", "month", "quarter", "half", "year")
+
+
+@click.command("template")
+@click.argument("policy", type=PathArg(dir_okay=False))
+@click.option("--out", required=True, help="The workbook to write (.xlsx), such as 模板.xlsx.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="The language of the guide and the id and period headers [default: from the locale].")
+@click.option("--headers", type=click.Choice(["labels", "names"]), default="labels", show_default=True,
+              help="Head each column with its input's label (销售额实际) or its name in the policy (sales).")
+@guard
+def template_cmd(policy, out, lang, headers):
+    """Write the data template POLICY needs: its columns, with labels, types and ranges as Excel data
+    validation (numbers within bounds, `one of` lists as drop-downs, dates), one example row the
+    policy accepts, and a guide sheet."""
+    if Path(out).suffix.lower() != ".xlsx":
+        raise AttainError([Diagnostic("U504", f"a template is an Excel workbook, but {out!r} does not end in .xlsx",
+                                      hint="name the output FILE.xlsx")])
+    chosen = language(lang)
+    loaded = api.load(policy)
+    chain = list(_finest_first(loaded))
+    kinds = [p.tree.header.period for p in chain if p.tree.header.period]
+    periodic = bool(kinds)
+    columns = template_columns([p.model for p in chain], periodic, chosen, labels=headers == "labels")
+    header = loaded.tree.header
+    day = datetime.date.fromisoformat(header.effective) if header.effective else datetime.date.today()
+    finest = min(kinds, key=_FINEST.index) if kinds else None
+    ends_on = next((p.tree.header.month_ends_on for p in chain if p.tree.header.period == finest), None)
+    period = str(period_of_date(finest, day, ends_on)) if finest else None
+    title = EXCEL("guide title", chosen, policy=header.name,
+                  per_period=EXCEL("per period", chosen) if periodic else "")
+    refused: AttainError | None = None
+    for way in WAYS:
+        data = render_template(columns, example(columns, way, period, day, chosen), title, chosen)
+        refused = _refusal(loaded, data)
+        if refused is None:
+            break
+    write_atomically(out, data)
+    if refused is not None:
+        first = refused.diagnostics[0]
+        click.echo(f"attain: warning: {policy} refuses every example row tried ({first.code}: {first.message}); "
+                   "the template's example row needs changing before it runs", err=True)
+
+
+def _finest_first(policy: api.Policy):
+    for part in policy.parts:
+        yield from _finest_first(part)
+    yield policy
+
+
+def _refusal(policy: api.Policy, data: bytes) -> AttainError | None:
+    """None when the policy runs on the template as written; else why not. The template is read back as
+    a user's data file would be."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        path.write_bytes(data)
+        try:
+            policy.run(read_table(path))
+        except AttainError as e:
+            return e
+    return None
