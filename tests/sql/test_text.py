@@ -5,48 +5,16 @@ from __future__ import annotations
 import os
 import random
 import tempfile
-from fractions import Fraction
 
 import duckdb
 import pytest
+from printable import printable
 
 from attain.exact import to_decimal
 from attain.io.numtext import format_number
 from attain.sql.text import HUGE_MAX, fixed_text, lit, pair_text, staged_select
 
 PLACES = (None, 0, 2, 5)
-_Q_MAX = HUGE_MAX // 10**10
-
-
-def _twos_fives_only(q: int) -> bool:
-    for p in (2, 5):
-        while q % p == 0:
-            q //= p
-    return q == 1
-
-
-def printable(n: int, d: int, fixed: bool = False) -> bool:
-    """Whether SQL can print n/d (design §4): else the row is Python's, and the builder must give NULL.
-
-    A static den that divides a power of ten scales |n| by a constant, which must fit HUGEINT.
-    """
-    if fixed and _twos_fives_only(d):
-        digits = max(_multiplicity(d, 2), _multiplicity(d, 5))
-        return abs(n) * (10**digits // d) <= HUGE_MAX
-    if n < -HUGE_MAX:
-        return False
-    q = Fraction(n, d).denominator
-    if 10**38 % q == 0:
-        return True
-    return not _twos_fives_only(q) and q <= _Q_MAX
-
-
-def _multiplicity(n: int, p: int) -> int:
-    k = 0
-    while n % p == 0:
-        n //= p
-        k += 1
-    return k
 
 
 def _table(con, rows: list[tuple[int, int]]) -> None:
