@@ -130,21 +130,25 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     if kind and period_column is None:
         raise _Refused  # dates, or no period column: binding decides (and combines dated rows)
     width = len(head_table.columns)
-    raw = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    limit = csv.field_size_limit()
+    # Each cell trimmed once, as the csv reader's strip() does; trim() with a set of characters is slow,
+    # so only a cell that starts or ends with one of them pays for it.
+    spaces = ", ".join(quote(c) for c in _SPACES)
+    trimmed = ", ".join(f"nullif(CASE WHEN left(c{i}, 1) IN ({spaces}) OR right(c{i}, 1) IN ({spaces}) "
+                        f"THEN trim(c{i}, {quote(_SPACES)}) ELSE c{i} END, '') AS c{i}" for i in range(width))
+    fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT * FROM read_csv({quote(path)}, header = false, "
-        f"skip = {head_table.header_line}, columns = {{{fields}}}, delim = ',', quote = '\"', escape = '\"', "
-        "auto_detect = false, strict_mode = true, null_padding = false, allow_quoted_nulls = false, "
-        "parallel = false)")
+        f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM read_csv("
+        f"{quote(path)}, header = false, skip = {head_table.header_line}, columns = {{{fields}}}, delim = ',', "
+        "quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, "
+        "allow_quoted_nulls = false, parallel = false)")
     rows = _one(con, "SELECT count(*) FROM __attain_raw")
     if rows != lines - head_table.header_line - trailing or rows == 0:
         raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
-    cell = {c: f"nullif(trim({name}, {quote(_SPACES)}), '')" for c, name in raw.items()}
+    cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
     _same_as_python(con, head_table, cell)
-    limit = csv.field_size_limit()
-    checks = [f"coalesce(length({name}), 0) <= {limit}" for name in raw.values()]
-    checks.append(f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})")  # Python skips blank rows
+    checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]  # Python skips blank rows
     checks += _id_checks(cell[id_column], allowed)
     values, scales, more = _inputs(con, plan, columns, cell)
     checks += more
