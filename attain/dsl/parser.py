@@ -183,6 +183,7 @@ class _Builder(Transformer_NonRecursive):
         *words, step = items
         return (" ".join(map(str, words)), str(step), step)
 
+    @v_args(meta=True)
     def currency(self, meta, items):
         return ("currency", _unquote(items[0]), self._line_span(meta, items[0]))
 

@@ -173,6 +173,11 @@ def _position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
 # ---------------------------------------------------------------- CSV
 
 
+def read_csv_text(file: str, text: str, header_row: int | None = None) -> Table:
+    """A CSV text read as `read_table` reads a CSV file of that name (the columnar reader checks with it)."""
+    return _read_csv(file, text, header_row)
+
+
 def _csv_reader(header_row: int | None, warnings: tuple[Diagnostic, ...]) -> Callable[[str, str], Table]:
     return lambda file, text: _read_csv(file, text, header_row, warnings)
 

@@ -1,0 +1,291 @@
+"""Reading for the columnar engine: a CSV file read and validated by DuckDB itself into the input relation.
+
+A fast path that accepts only what it can prove the Python reader (`attain.io.read_table`
+then `attain.engine.bind.bind`) reads the same way: a UTF-8 CSV file (a BOM allowed) of
+one record per line, its cells plain decimals (thousands groups allowed; a percent with
+% or as a fraction), dates year first, yes/no words, texts, ids that cannot read as a
+total row, one row per employee (and period). Whatever else SQL meets, it does not
+decide: `read_relation` returns None and the caller reads the file with the Python reader,
+which gives the values or the exact diagnostics (file, row, column, value, expected) of
+today. So no diagnostic is written twice, and nothing is accepted that Python refuses.
+
+What is checked, and where:
+- in Python, over the bytes in chunks (constant memory): UTF-8 throughout, no NUL, no
+  lone CR, the number of lines; the header found by the Python reader's own code on the
+  first lines, and the columns matched by binding's own code (`input_columns`);
+- in DuckDB (no Python object per row): the CSV parsed strictly with the csv module's
+  dialect, one record per physical line (its row count equals the file's line count), the
+  first records equal to what the csv module reads, every cell against its input's type,
+  range and choices, ids present and not total-like, period labels (each distinct label
+  parsed in Python), duplicates, and percent columns that may be typed as points.
+
+Excel, YAML, JSON, standard input and anything refused go through the Python reader.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+from typing import Any
+
+from attain.diagnostics import AttainError
+from attain.engine.bind import DATE_COLUMNS, PERIOD_COLUMNS, find_id_column
+from attain.engine.columns import input_columns
+from attain.engine.periods import Period, parse_period
+from attain.engine.plan import Plan
+from attain.io.headers import LOOKAHEAD
+from attain.io.readers import read_csv_text
+from attain.io.tables import Table
+from attain.sql.relation import InputRelation, input_column
+from attain.sql.text import lit
+
+_CHUNK = 1 << 20
+_HEAD_BYTES = 1 << 16
+_HEAD_ROWS = 200  # the first records the csv module's reading must equal DuckDB's
+_MAX_LABELS = 10_000  # distinct period labels parsed in Python; more is no ordinary file
+_MAX_SCALE = 38
+# What Python's str.strip() removes: every character str.isspace() accepts.
+# A quote the csv module and DuckDB may read differently: not opening a field (after a comma or at a line's
+# start) and not closing one (before a comma or a line's end): `x"y`, ` "x"`, `"x" `, `"x"y`, `""` inside a field.
+_ODD_QUOTE = re.compile(rb'[^,\n]"[^,\r\n]')
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_NUMBER = r"^(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?"
+_TRUE = ("true", "yes", "1")
+_FALSE = ("false", "no", "0")
+_DATE_FORMS = (r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$", r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})$",
+               r"^([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})$", r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日$")
+
+
+class _Refused(Exception):
+    """The fast path does not decide this file: the Python reader will."""
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def read_relation(con: Any, plan: Plan, path: str, *, table: str = "__attain_input", id_column: str | None = None,
+                  header_row: int | None = None, allow_ids=()) -> InputRelation | None:
+    """The CSV file at `path` as the input relation `table` in `con`, or None: read it with the Python reader.
+
+    None leaves nothing behind in `con`. The relation's values are those `bind` gives
+    for the same file: the same records, in the same order, from the same lines.
+    """
+    path = os.fspath(path)
+    if path == "-" or os.path.splitext(path)[1].lower() != ".csv":
+        return None
+    try:
+        return _read(con, plan, path, table, id_column, header_row, frozenset(allow_ids))
+    except (_Refused, AttainError, OSError, UnicodeDecodeError):
+        pass
+    except Exception as e:  # a DuckDB error: what DuckDB cannot read, Python reads or reports
+        if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+            raise
+    for name in (table, "__attain_raw", "__attain_labels"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    return None
+
+
+def _scan(path: str) -> tuple[int, int, str]:
+    """(lines, blank lines at the end, the text of the first lines) of a UTF-8 file; _Refused otherwise."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines = trailing = 0
+    head: list[str] = []
+    size = 0
+    last = tail = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            text = decoder.decode(chunk)  # UnicodeDecodeError: not UTF-8, Python's reader decides
+            if b"\0" in chunk or b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b""):
+                raise _Refused
+            if b'"' in chunk and _ODD_QUOTE.search(tail + chunk):
+                raise _Refused
+            tail = chunk[-2:]
+            if last == b"\r" and not chunk.startswith(b"\n"):
+                raise _Refused
+            lines += chunk.count(b"\n")
+            stripped = chunk.rstrip(b"\r\n")
+            trailing = (trailing + chunk.count(b"\n")) if not stripped else chunk[len(stripped):].count(b"\n")
+            last = chunk[-1:]
+            if size < _HEAD_BYTES:
+                head.append(text)
+                size += len(chunk)
+    decoder.decode(b"", final=True)
+    if last and last != b"\n":
+        return lines + 1, 0, "".join(head)  # a last line without its newline
+    return lines, max(trailing - 1, 0), "".join(head)  # the first newline of the run ends the last line
+
+
+def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, header_row: int | None,
+          allowed: frozenset) -> InputRelation:
+    lines, trailing, head = _scan(path)
+    head_table = _head(path, head, header_row)
+    id_column = find_id_column(head_table, id_column)
+    columns, warnings = input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
+    positions = {c: i + 1 for i, c in enumerate(head_table.columns)}
+    kind = plan.model.policy.header.period
+    period_column = next((c for c in PERIOD_COLUMNS if c in positions), None) if kind else None
+    if kind and period_column is None:
+        raise _Refused  # dates, or no period column: binding decides (and combines dated rows)
+    width = len(head_table.columns)
+    fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    limit = csv.field_size_limit()
+    # Each cell trimmed once, as the csv reader's strip() does; trim() with a set of characters is slow,
+    # so only a cell that starts or ends with one of them pays for it.
+    spaces = ", ".join(quote(c) for c in _SPACES)
+    trimmed = ", ".join(f"nullif(CASE WHEN left(c{i}, 1) IN ({spaces}) OR right(c{i}, 1) IN ({spaces}) "
+                        f"THEN trim(c{i}, {quote(_SPACES)}) ELSE c{i} END, '') AS c{i}" for i in range(width))
+    fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM read_csv("
+        f"{quote(path)}, header = false, skip = {head_table.header_line}, columns = {{{fields}}}, delim = ',', "
+        "quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, "
+        "allow_quoted_nulls = false, parallel = false)")
+    rows = _one(con, "SELECT count(*) FROM __attain_raw")
+    if rows != lines - head_table.header_line - trailing or rows == 0:
+        raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
+    cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
+    _same_as_python(con, head_table, cell)
+    checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]  # Python skips blank rows
+    checks += _id_checks(cell[id_column], allowed)
+    values, scales, more = _inputs(con, plan, columns, cell)
+    checks += more
+    if not _one(con, f"SELECT coalesce(bool_and({' AND '.join(checks)}), true) FROM __attain_raw"):
+        raise _Refused
+    periods, period_sql = _periods(con, kind, cell[period_column]) if kind and period_column else ((), "NULL")
+    select = ", ".join(["CAST(r.rowid AS BIGINT) AS __seq", f"CAST(r.rowid + {head_table.header_line + 1} AS BIGINT) "
+                        "AS __line", f"{cell[id_column]} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
+                        *(f"{v} AS {input_column(k)}" for k, v in enumerate(values))])
+    join = f" LEFT JOIN __attain_labels l ON l.label = {cell[period_column]}" if period_column else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM __attain_raw r{join} ORDER BY r.rowid")
+    con.execute("DROP TABLE __attain_raw")
+    con.execute("DROP TABLE IF EXISTS __attain_labels")
+    if _one(con, f"SELECT count(*) - count(DISTINCT (__who, __period)) FROM {table}"):
+        raise _Refused  # an employee twice in a period: D414, or rows to combine
+    return InputRelation(table, path, id_column, tuple(plan.inputs), scales, periods, rows, columns, positions,
+                         tuple(warnings))
+
+
+def _one(con: Any, query: str) -> Any:
+    return con.execute(query).fetchall()[0][0]
+
+
+def _head(path: str, head: str, header_row: int | None) -> Table:
+    """The header and the first records, read by the Python reader from the first lines of the file."""
+    whole = len(head.encode("utf-8")) < _HEAD_BYTES
+    table = read_csv_text(path, head if whole else head[: head.rfind("\n") + 1], header_row)
+    if not whole and len(table.rows) < LOOKAHEAD:
+        raise _Refused  # lines so long that the first ones may not show where the header is
+    return table
+
+
+def _same_as_python(con: Any, head: Table, cell: dict[str, str]) -> None:
+    """The first records DuckDB read are those the csv module reads, cell for cell (after the same strip)."""
+    rows = head.rows[:_HEAD_ROWS]
+    got = con.execute(f"SELECT {', '.join(cell.values())} FROM __attain_raw ORDER BY rowid LIMIT {len(rows)}"
+                      ).fetchall()
+    want = [tuple(r.cells.get(c) for c in head.columns) for r in rows]
+    if [tuple(g) for g in got] != want:
+        raise _Refused
+
+
+def _id_checks(who: str, allowed: frozenset) -> list[str]:
+    """Every id present, and none that could read as a total (a superset of `screen.is_total`'s test)."""
+    maybe_total = (f"(regexp_matches({who}, '[计計和汇匯彙ｓＳｔＴ]') OR regexp_matches(lower({who}), 'sum|total') "
+                   f"OR (NOT regexp_matches({who}, '^[\\x00-\\x7f]*$') AND regexp_matches({who}, '[sStT]')))")
+    if allowed:
+        maybe_total = f"({maybe_total} AND {who} NOT IN ({', '.join(quote(a) for a in sorted(allowed))}))"
+    return [f"{who} IS NOT NULL", f"NOT {maybe_total}"]
+
+
+def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str]
+            ) -> tuple[list[str], dict[str, int], list[str]]:
+    """(each input's value expression, the numeric inputs' scales, the checks every row must pass)."""
+    values, scales, checks = [], {}, []
+    for name in plan.inputs:
+        inp = plan.model.inputs[name]
+        column = columns.get(name)
+        if column is None:
+            values.append("NULL")
+            if plan.model.types[name].numeric:
+                scales[name] = 0
+            continue
+        t = cell[column]
+        if plan.model.types[name].numeric:
+            value, scale, more = _number(con, inp, t)
+            scales[name] = scale
+        elif inp.type == "bool":
+            words = ", ".join(quote(w) for w in (*_TRUE, *_FALSE))
+            ok = f"(regexp_matches({t}, '^[A-Za-z01]+$') AND lower({t}) IN ({words})) OR {t} IN ('是', '否')"
+            value = (f"CASE WHEN lower({t}) IN ({', '.join(quote(w) for w in _TRUE)}) OR {t} = '是' THEN true "
+                     f"WHEN {t} IS NOT NULL THEN false END")
+            more = [f"({t} IS NULL OR {ok})"]
+        elif inp.type == "date":
+            value, more = _date(t)
+        elif inp.type == "text":
+            value, more = t, []
+            if inp.choices:
+                more = [f"({t} IS NULL OR {t} IN ({', '.join(quote(c) for c in sorted(inp.choices))}))"]
+        else:
+            raise _Refused
+        values.append(value)
+        checks += more
+    return values, scales, checks
+
+
+def _number(con: Any, inp, t: str) -> tuple[str, int, list[str]]:
+    """An exact HUGEINT at the column's scale, the scale (from a scan of the column), and the checks."""
+    percent = inp.type == "percent"
+    points = percent and inp.written == "points"
+    form = _NUMBER + ("(%?)$" if percent else "$") if inp.type != "count" else "^[0-9]+$"
+    sign, whole, frac = (f"regexp_extract({t}, {quote(_NUMBER)}, {k})" for k in (1, 2, 3))
+    has_pct = f"ends_with({t}, '%')" if percent else "false"
+    cell_scale = f"(length({frac}) + CASE WHEN {has_pct} OR {str(points).lower()} THEN 2 ELSE 0 END)"
+    scale = _one(con, f"SELECT coalesce(max({cell_scale}), 0) FROM __attain_raw WHERE {t} IS NOT NULL "
+                      f"AND regexp_matches({t}, {quote(form)})") if inp.type != "count" else 0
+    if scale > _MAX_SCALE:
+        raise _Refused
+    digits = f"replace({whole}, ',', '') || {frac}"
+    checks = [f"({t} IS NULL OR (regexp_matches({t}, {quote(form)}) "
+              f"AND length({digits}) + {scale} - {cell_scale} <= {_MAX_SCALE}))"]
+    value = (f"CASE WHEN {t} IS NOT NULL THEN CAST({sign} || {digits} || repeat('0', CAST({scale} - {cell_scale} "
+             "AS INTEGER)) AS HUGEINT) END") if inp.type != "count" else f"CAST({t} AS HUGEINT)"
+    if percent and inp.written is None:
+        # A plain number of 2 or more may be points (screen.percent_points): Python decides the column.
+        checks.append(f"({t} IS NULL OR {has_pct} OR regexp_matches({t}, '^-?[01](\\.[0-9]+)?$'))")
+    if inp.bounds is not None:
+        lo, hi = (b.value * 10**scale for b in (inp.bounds[0], inp.bounds[1]))
+        low = -(-lo.numerator // lo.denominator)  # ceiling: value >= lo exactly when value * 10^s >= ceil(lo * 10^s)
+        high = hi.numerator // hi.denominator
+        checks.append(f"({t} IS NULL OR {value} BETWEEN {lit(max(low, -(2**127) + 1))} "
+                      f"AND {lit(min(high, 2**127 - 1))})")
+    return value, scale, checks
+
+
+def _date(t: str) -> tuple[str, list[str]]:
+    """A DATE from the forms `parse_cell` reads year first; a cell no form reads is refused."""
+    parts = [f"nullif(concat({', '.join(f'regexp_extract({t}, {quote(form)}, {k})' for form in _DATE_FORMS)}), '')"
+             for k in (1, 2, 3)]
+    year, month, day = parts
+    value = (f"try_cast({year} || '-' || lpad({month}, 2, '0') || '-' || lpad({day}, 2, '0') AS DATE)")
+    return value, [f"({t} IS NULL OR ({year} >= '0001' AND {value} IS NOT NULL))"]
+
+
+def _periods(con: Any, kind: str, label: str) -> tuple[tuple[Period, ...], str]:
+    """Every distinct label parsed by `parse_period` in Python (few of them), joined back as indexes."""
+    labels = [r[0] for r in con.execute(f"SELECT DISTINCT {label} FROM __attain_raw LIMIT {_MAX_LABELS + 1}"
+                                        ).fetchall()]
+    if len(labels) > _MAX_LABELS or any(v is None for v in labels):
+        raise _Refused
+    parsed: dict[str, Period] = {}
+    for v in labels:
+        period = parse_period(kind, v)
+        if period is None:
+            raise _Refused  # a bad label, or a finer period whose rows combine: binding decides
+        parsed[v] = period
+    con.execute("CREATE OR REPLACE TEMP TABLE __attain_labels (label VARCHAR, idx INTEGER)")
+    con.executemany("INSERT INTO __attain_labels VALUES (?, ?)", [(v, p.index) for v, p in parsed.items()])
+    return tuple(sorted(set(parsed.values()))), "l.idx"
+
