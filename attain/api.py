@@ -44,6 +44,7 @@ from attain.explain.json_document import render_json
 from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
+from attain.i18n.messages import joined, number, say
 from attain.io import Row, Table, exact_cell, read_table
 from attain.limits import call_deep, deep
 
@@ -350,12 +351,12 @@ class Policy:
                 found.setdefault(r.period, r)
         out = []
         for period in sorted(found, key=lambda p: p.index):
-            dates = f"from {h.effective}" if h.effective else ""
-            dates += (" " if dates else "") + (f"until {h.until}" if h.until else "")
+            dates = [say("dates.from", date=h.effective)] if h.effective else []
+            dates += [say("dates.until", date=h.until)] if h.until else []
             out.append(Diagnostic(
-                "E320", f"{period} is outside the dates of {self.tree.file} ({dates}), "
-                f"but {bound.file} has rows for it (line {found[period].line})", h.span,
-                hint="run the version in force for that period: `attain run FOLDER` picks it for each period"))
+                "E320", say("E320", period=period, policy=self.tree.file, dates=joined(dates, " "),
+                            data=bound.file, line=found[period].line), h.span,
+                hint=say("E320.hint")))
         return out
 
     @boundary
@@ -397,9 +398,9 @@ class Policy:
         for name in names:
             if name not in known:
                 close = difflib.get_close_matches(name, known, n=1)
-                raise AttainError([Diagnostic("U511", f"the policy has no value named '{name}'",
-                                              hint=f"did you mean '{close[0]}'?" if close else
-                                              "values: " + ", ".join(self.model.outputs))])
+                raise AttainError([Diagnostic("U511", say("U511", name=name),
+                                              hint=say("did_you_mean", close=f"'{close[0]}'") if close else
+                                              say("U511.values", names=joined(self.model.outputs)))])
         if self.plan.aggregates:
             # Colleagues matter, but only those whose values reach this row's group values.
             bound = attrs.evolve(bound, records=needed_records(self.plan, bound.records, record))
@@ -423,23 +424,22 @@ class Policy:
         if not records:
             ids = list(dict.fromkeys(r.who for r in bound.records))
             close = difflib.get_close_matches(who, ids, n=1)
-            raise AttainError([Diagnostic("U510", f"no employee '{who}' in {bound.file}",
-                                          hint=f"did you mean '{close[0]}'?" if close else
-                                          f"the data has {len(ids)} employees, such as " + ", ".join(ids[:3]))])
+            raise AttainError([Diagnostic("U510", say("U510", who=who, file=bound.file),
+                                          hint=say("did_you_mean", close=f"'{close[0]}'") if close else
+                                          say("U510.such_as", n=number(len(ids)), ids=joined(ids[:3])))])
         # Without --period: the employee's latest period (or their only row).
         record = max(records, key=lambda r: r.period.index if r.period is not None else 0)
         if period is not None:
             kind = self.tree.header.period
             # bind() looks for a period (or date) column only when the policy has a period kind.
             if bound.period_column is None or kind is None:
-                raise AttainError([Diagnostic("U512", "this data has no periods, so --period does not apply",
-                                              hint="leave out --period")])
+                raise AttainError([Diagnostic("U512", say("U512"), hint=say("U512.hint"))])
             wanted = parse_period(kind, period)
             record = next((r for r in records if r.period == wanted), None)
             if record is None:
-                have = ", ".join(str(r.period) for r in records)
-                raise AttainError([Diagnostic("U513", f"{who} has no row for period '{period}'",
-                                              hint=f"{who}'s periods: {have}")])
+                have = joined(str(r.period) for r in records)
+                raise AttainError([Diagnostic("U513", say("U513", who=who, period=period),
+                                              hint=say("U513.hint", who=who, have=have))])
         return record
 
 
@@ -511,8 +511,8 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
     names = [c for c in results.columns if c not in (key, "period")]
     clash = [c for c in names if c in table.columns]
     if clash:
-        raise AttainError([Diagnostic("D417", f"the data has a column '{clash[0]}', which is also an output of "
-                                      f"{part.tree.file}", hint="rename the column, or the output")])
+        raise AttainError([Diagnostic("D417", say("D417", column=clash[0], policy=part.tree.file),
+                                      hint=say("D417.hint"))])
     kind = part.tree.header.period
     period_column = next((c for c in PERIOD_COLUMNS if c in table.columns), None)
     rows = []

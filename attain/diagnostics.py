@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from attain.codes import CODES
+from attain.i18n.messages import frame, localize
 
 
 @attrs.frozen(order=True)
@@ -77,15 +78,17 @@ class Diagnostic:
             self.message,
         )
 
-    def to_json(self) -> dict:
+    def to_json(self, lang: str = "en") -> dict:
+        """Stable English keys; the message, label, notes and hint in `lang` (made by `attain.i18n.messages.say`)."""
         return {
             "code": self.code,
             "severity": self.severity,
-            "message": self.message,
+            "message": localize(self.message, lang),
             "span": self.span.to_json() if self.span else None,
-            "label": self.label,
-            "notes": [{"span": n.span.to_json() if n.span else None, "text": n.text} for n in self.notes],
-            "hint": self.hint,
+            "label": localize(self.label, lang),
+            "notes": [{"span": n.span.to_json() if n.span else None, "text": localize(n.text, lang)}
+                      for n in self.notes],
+            "hint": localize(self.hint, lang),
         }
 
 
@@ -141,37 +144,40 @@ def _width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
-def render(diagnostic: Diagnostic, sources: Mapping[str, str] | None = None) -> str:
-    """Render one diagnostic like a compiler: header, location, caret excerpt, notes, help."""
+def render(diagnostic: Diagnostic, sources: Mapping[str, str] | None = None, lang: str = "en") -> str:
+    """Render one diagnostic like a compiler: header, location, caret excerpt, notes, help; its words in `lang`."""
     sources = sources or {}
     d = diagnostic
-    lines_out = [f"{d.severity}[{d.code}]: {d.message}"]
+    lines_out = [f"{frame(d.severity, lang)}[{d.code}]: {localize(d.message, lang)}"]
     spans = [s for s in [d.span, *(n.span for n in d.notes)] if s is not None]
     gutter = max((len(str(s.line)) for s in spans), default=1)
     if d.span is not None:
         lines_out.append(f"{' ' * gutter}--> {d.span}")
         text = sources.get(d.span.file)
         if text is not None:
-            lines_out.extend(_excerpt(text.splitlines(), d.span, d.label, gutter))
+            lines_out.extend(_excerpt(text.splitlines(), d.span, localize(d.label, lang), gutter))
+    note_head = f"{' ' * gutter} = {frame('note', lang)}: "
     for note in d.notes:
+        said = localize(note.text, lang)
         if note.span is None:
-            lines_out.append(f"{' ' * gutter} = note: {note.text}")
+            lines_out.append(note_head + said)
             continue
         text = sources.get(note.span.file)
         lines_out.append(f"{' ' * gutter}::: {note.span}")
         if text is not None:
-            lines_out.extend(_excerpt(text.splitlines(), note.span, note.text, gutter)[1:])
+            lines_out.extend(_excerpt(text.splitlines(), note.span, said, gutter)[1:])
         else:
-            lines_out.append(f"{' ' * gutter} = note: {note.text}")
+            lines_out.append(note_head + said)
     if d.hint:
-        lines_out.append(f"{' ' * gutter} = help: {d.hint}")
+        lines_out.append(f"{' ' * gutter} = {frame('help', lang)}: {localize(d.hint, lang)}")
     return "\n".join(lines_out)
 
 
-def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None) -> str:
-    return "\n\n".join(render(d, sources) for d in sort_diagnostics(diagnostics))
+def render_all(diagnostics: Iterable[Diagnostic], sources: Mapping[str, str] | None = None,
+               lang: str = "en") -> str:
+    return "\n\n".join(render(d, sources, lang) for d in sort_diagnostics(diagnostics))
 
 
-def to_json(diagnostics: Iterable[Diagnostic]) -> str:
-    items = [d.to_json() for d in sort_diagnostics(diagnostics)]
+def to_json(diagnostics: Iterable[Diagnostic], lang: str = "en") -> str:
+    items = [d.to_json(lang) for d in sort_diagnostics(diagnostics)]
     return json.dumps({"schema": 1, "diagnostics": items}, ensure_ascii=False, indent=2)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.i18n.messages import say
 
 
 def read_bytes(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503") -> bytes:
@@ -15,14 +16,14 @@ def read_bytes(path: str | Path, what: str, missing: str = "U501", unreadable: s
         with open(path, "rb") as f:
             return f.read()
     except FileNotFoundError:
-        raise AttainError([Diagnostic(missing, f"{what} {name!r} does not exist")]) from None
+        raise AttainError([Diagnostic(missing, say("file.missing", what=what, name=name))]) from None
     except IsADirectoryError:
-        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: it is a directory")]) from None
+        raise AttainError([Diagnostic(unreadable, say("file.folder", what=what, name=name))]) from None
     except OSError as e:
-        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: {e.strerror or e}")]) from None
+        raise AttainError([Diagnostic(unreadable, say("file.unreadable", what=what, name=name,
+                                                      reason=e.strerror or e))]) from None
     except ValueError:  # the one name open() refuses outright: a NUL character in it
-        raise AttainError([Diagnostic(unreadable, f"cannot read {what} {name!r}: a file name cannot contain "
-                                                  "a NUL character")]) from None
+        raise AttainError([Diagnostic(unreadable, say("file.nul", what=what, name=name))]) from None
 
 
 def read_text(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503",
@@ -48,11 +49,10 @@ def decode_text(data: bytes, name: str, what: str, not_text: str = "U502", keep_
         shown, gbk = data.decode("gb18030"), any(b >= 0x80 for b in data)
     except UnicodeDecodeError:
         shown, gbk = data.decode("utf-8", "replace"), False
-    encoding = "it looks like GBK (GB18030), as Chinese Windows saves text; " if gbk else ""
     diagnostic = Diagnostic(
-        not_text, f"{what} {name!r} is not UTF-8 text: byte 0x{data[bad]:02X} at line {line}, column {col}",
-        Span(name, line, col, line, col + 1), label="not UTF-8",
-        hint=encoding + "save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")
+        not_text, say("file.not_utf8", what=what, name=name, byte=f"{data[bad]:02X}", line=line, col=col),
+        Span(name, line, col, line, col + 1), label=say("file.not_utf8_label"),
+        hint=say("file.save_utf8_gbk" if gbk else "file.save_utf8"))
     raise AttainError([diagnostic], {name: shown})
 
 

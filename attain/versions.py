@@ -29,6 +29,7 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl.builtins import PRORATED_TYPES
 from attain.engine.periods import Period, last_day
 from attain.exact import decimal_places, round_to_step, to_decimal
+from attain.i18n.messages import joined, say
 from attain.io import Table, read_table
 
 __all__ = ["Versions", "load_versions", "versions_of"]
@@ -189,15 +190,13 @@ class Versions:
         first, last = period_days(period, self.policies[0].tree.header.month_ends_on)
         spans = self.days_in_force()
         inside = [p for p, (start, end) in zip(self.policies, spans, strict=True) if start <= last and end >= first]
-        versions = "versions: " + ", ".join(_dates(p, span) for p, span in zip(self.policies, spans, strict=True))
+        versions = say("E321.versions", versions=joined(_dates(p, span)
+                                                        for p, span in zip(self.policies, spans, strict=True)))
         if len(inside) > 1 or (inside and self.switch is None):
             return Diagnostic(
-                "E321", f"no version in {self.folder} is in force for the whole of {period} "
-                f"({first} to {last}), and the policy says no `version switch` rule", self.policies[0].tree.header.span,
-                hint="say in the versions' header which rule the plan follows (each gives other amounts): "
-                "`version switch on last day` (the version in force on the period's last day) or "
-                f"`version switch prorated by days`; {versions}")
-        return Diagnostic("E321", f"no version in {self.folder} is in force for {period}", hint=versions)
+                "E321", say("E321.whole", folder=self.folder, period=period, first=first, last=last),
+                self.policies[0].tree.header.span, hint=say("E321.switch", versions=versions))
+        return Diagnostic("E321", say("E321", folder=self.folder, period=period), hint=versions)
 
 
 def _name(policy: Policy) -> str:
@@ -206,9 +205,9 @@ def _name(policy: Policy) -> str:
 
 def _dates(policy: Policy, span: tuple[datetime.date, datetime.date]) -> str:
     start, end = span
-    shown_start = "always" if start == datetime.date.min else str(start)
-    shown_end = "" if end == datetime.date.max else f" to {end}"
-    return f"{Path(policy.tree.file).name} ({shown_start}{shown_end})"
+    shown_start = say("E321.always") if start == datetime.date.min else str(start)
+    shown_end = "" if end == datetime.date.max else say("E321.to", date=end)
+    return say("E321.dates", name=Path(policy.tree.file).name, start=shown_start, end=shown_end)
 
 
 @boundary
@@ -216,7 +215,7 @@ def load_versions(folder: str | Path) -> Versions:
     """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
     paths = sorted(p for p in Path(folder).glob("*.policy") if "as-written" not in p.name)
     if not paths:
-        raise AttainError([Diagnostic("U530", f"{folder} holds no .policy files")])
+        raise AttainError([Diagnostic("U530", say("U530", folder=folder))])
     return versions_of(str(folder), [load(p) for p in paths])
 
 

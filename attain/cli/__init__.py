@@ -31,6 +31,7 @@ from attain.cli.common import (
 )
 from attain.diagnostics import AttainError, Diagnostic
 from attain.files import decode_text, read_bytes
+from attain.i18n.messages import say
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
 from attain.versions import Versions, load_versions
@@ -210,13 +211,14 @@ def fmt_cmd(paths, check):
         elif p.exists() or "\0" in path:  # a NUL in the name: reading it says so
             files.append(p)
         else:
-            raise AttainError([Diagnostic("U501", f"policy file {path!r} does not exist")])
+            raise AttainError([Diagnostic("U501", say("file.missing", what=say("what.policy_file"), name=path))])
     changed, errors = [], []
     sources: dict[str, str] = {}
     for f in files:
         try:
             # A byte-order mark is kept here, so that formatting removes it.
-            text = decode_text(read_bytes(f, "policy file"), str(f), "policy file", keep_bom=True)
+            what = say("what.policy_file")
+            text = decode_text(read_bytes(f, what), str(f), what, keep_bom=True)
             formatted = format_policy(text, str(f))
         except AttainError as e:
             errors.extend(e.diagnostics)
@@ -242,9 +244,8 @@ def _stdin_text() -> str:
         buffer = getattr(sys.stdin, "buffer", None)
         data = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
     except OSError as e:
-        raise AttainError([Diagnostic("U503", f"cannot read the policy from standard input: {e.strerror or e}")]
-                          ) from None
-    return decode_text(data, "<stdin>", "policy text", keep_bom=True)
+        raise AttainError([Diagnostic("U503", say("U503.stdin_policy", reason=e.strerror or e))]) from None
+    return decode_text(data, "<stdin>", say("what.policy_text"), keep_bom=True)
 
 
 @main.command("diff")

@@ -9,6 +9,7 @@ import click
 from attain.cli.common import guard
 from attain.diagnostics import AttainError, Diagnostic
 from attain.i18n import language
+from attain.i18n.messages import joined, say
 from attain.i18n.starter import DATA_FILE, POLICY_FILE, STARTER, TEST_FILE
 from attain.io import write_atomically
 
@@ -36,14 +37,14 @@ def init_cmd(folder, lang):
     names = (POLICY_FILE, DATA_FILE, TEST_FILE)
     there = [name for name in names if (target / name).exists()]
     if there:
-        raise AttainError([Diagnostic("U567", f"{folder} has {', '.join(there)} already; attain init "
-                                      "overwrites nothing", hint="name a new or empty folder: attain init FOLDER")])
+        raise AttainError([Diagnostic("U567", say("U567", folder=folder, there=joined(there)),
+                                      hint=say("U567.hint"))])
     if target.exists() and not target.is_dir():
-        raise AttainError([Diagnostic("U505", f"cannot write into {folder!r}: it is a file, not a folder")])
+        raise AttainError([Diagnostic("U505", say("U505.file", folder=folder))])
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise AttainError([Diagnostic("U505", f"cannot make the folder {folder!r}: {e.strerror or e}")]) from None
+        raise AttainError([Diagnostic("U505", say("U505.mkdir", folder=folder, reason=e.strerror or e))]) from None
     for name in names:
         write_atomically(target / name, STARTER(name, chosen))
     click.echo(NEXT[chosen].format(files=", ".join(str(target / n) for n in names), folder=folder,

@@ -12,6 +12,7 @@ import click
 from attain import api, i18n
 from attain.cli.common import HEADER_ROW, PathArg, command_line, guard, read_data
 from attain.diagnostics import AttainError, Diagnostic
+from attain.i18n.messages import say
 from attain.i18n.pages import PAGES
 from attain.io import Row, Table, write_atomically
 from attain.manifest import build_manifest
@@ -24,8 +25,8 @@ CURRENCY = click.option("--currency", default="", metavar="TEXT", help="Put befo
 def _lang(option: str | None) -> str:
     try:
         return i18n.language(option)
-    except ValueError as e:
-        raise AttainError([Diagnostic("U562", str(e), hint="--lang en or --lang zh")]) from None
+    except ValueError:
+        raise AttainError([Diagnostic("U562", say("U562.lang", lang=option), hint=say("U562.lang_hint"))]) from None
 
 
 def _file_name(who: str, period: str | None) -> str:
@@ -59,7 +60,7 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
     if everyone:
         whos = tuple(dict.fromkeys(str(r[key]) for r in results.rows))
     if not whos:
-        raise AttainError([Diagnostic("U563", "no employee named: give --who ID (repeat for several) or --all")])
+        raise AttainError([Diagnostic("U563", say("U563.who"))])
     manifest = build_manifest([policy], data, command_line())
     pages = {}
     for who in whos:
@@ -96,7 +97,7 @@ def curve_cmd(policies, vary, low, high, who, data, period, at, value, out, lang
 
     language = _lang(lang)
     if len(policies) > 2:
-        raise AttainError([Diagnostic("U562", "a curve overlays at most two policies (an old and a new version)")])
+        raise AttainError([Diagnostic("U562", say("U562.two"))])
     loaded = [api.load(p) for p in policies]
     if who is not None and data is not None:
         table = read_data(data)
@@ -106,14 +107,13 @@ def curve_cmd(policies, vary, low, high, who, data, period, at, value, out, lang
         who = "-"
         fixed = PAGES("curve_fixed_at", language, values=", ".join(at))
     else:
-        raise AttainError([Diagnostic("U562", "a curve needs the other inputs: --who ID with --data FILE, or "
-                                      "--at NAME=VALUE for each")])
+        raise AttainError([Diagnostic("U562", say("U562.others"))])
     first = loaded[0]
     name = value or ([*statement.payouts(first.model)] or [first.model.outputs[-1]])[-1]
     kind = str(first.model.types.get(vary, "number"))
     lo, hi = _number(low, kind, "--from"), _number(high, kind, "--to")
     if lo >= hi:
-        raise AttainError([Diagnostic("U562", f"--from ({low}) must be below --to ({high})")])
+        raise AttainError([Diagnostic("U562", say("U562.order", low=low, high=high))])
     all_series = []
     for path, policy in zip(policies, loaded, strict=True):
         subject = policy.subject(table, who, period=period)
@@ -163,8 +163,8 @@ def _number(text: str, kind: str, option: str) -> Fraction:
     try:
         v = Fraction(t[:-1] if percent else t)
     except (ValueError, ZeroDivisionError):
-        raise AttainError([Diagnostic("U562", f"{option} {text!r} is not a number",
-                                      hint="write it like 480000, 1.2 or 120%")]) from None
+        raise AttainError([Diagnostic("U562", say("U562.number", option=option, text=text),
+                                      hint=say("U562.number_hint"))]) from None
     return v / 100 if percent else v
 
 
@@ -173,7 +173,7 @@ def _table_at(at: tuple[str, ...]) -> Table:
     for item in at:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise AttainError([Diagnostic("U562", f"--at {item!r} is not NAME=VALUE")])
+            raise AttainError([Diagnostic("U562", say("U562.at", item=item))])
         cells[name.strip()] = value.strip()
     return Table("--at", tuple(cells), (Row(1, cells),))
 

@@ -14,6 +14,7 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.engine.periods import period_of_date
 from attain.i18n import language
 from attain.i18n.excel import EXCEL
+from attain.i18n.messages import say
 from attain.io import read_table, write_atomically
 from attain.io.template import WAYS, example, render_template, template_columns
 
@@ -34,8 +35,7 @@ def template_cmd(policy, out, lang, headers):
     validation (numbers within bounds, `one of` lists as drop-downs, dates), one example row the
     policy accepts, and a guide sheet."""
     if Path(out).suffix.lower() != ".xlsx":
-        raise AttainError([Diagnostic("U504", f"a template is an Excel workbook, but {out!r} does not end in .xlsx",
-                                      hint="name the output FILE.xlsx")])
+        raise AttainError([Diagnostic("U504", say("U504.template", out=out), hint=say("U504.template_hint"))])
     chosen = language(lang)
     loaded = api.load(policy)
     chain = list(_finest_first(loaded))

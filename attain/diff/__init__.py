@@ -31,6 +31,7 @@ from attain.diff.impact import impact as compute_impact
 from attain.diff.render import DiffReport
 from attain.diff.revisions import read_folder_sources, read_policy_source
 from attain.engine.periods import parse_period
+from attain.i18n.messages import say
 from attain.io import Table, read_table
 from attain.versions import Versions, loads_versions
 
@@ -58,7 +59,7 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
         if folder is not None:
             # A folder of versions: each period by the version in force (see attain.versions).
             if not folder:
-                raise AttainError([Diagnostic("U530", f"{spec} holds no .policy files")])
+                raise AttainError([Diagnostic("U530", say("U530", folder=spec))])
             policies.append((spec, loads_versions(spec, folder)))
             continue
         text, name = read_policy_source(spec)

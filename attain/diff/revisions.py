@@ -17,6 +17,7 @@ import subprocess
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.files import read_text
+from attain.i18n.messages import say
 
 __all__ = ["read_folder_sources", "read_policy_source"]
 
@@ -72,7 +73,7 @@ def read_folder_sources(spec: str) -> list[tuple[str, str]] | None:
 
 
 def _read_plain(path: str) -> str:
-    return read_text(path, "policy file")
+    return read_text(path, say("what.policy_file"))
 
 
 def _usage(code: str, message: str, hint: str = "") -> AttainError:
@@ -81,14 +82,11 @@ def _usage(code: str, message: str, hint: str = "") -> AttainError:
 
 def _read_git(spec: str, path: str, rev: str) -> str:
     if not path or path.endswith(("/", os.sep)):
-        raise _usage("U524", f"{spec!r} names no file before '@'",
-                     hint="write the policy file, then @ and the revision, as in policies/x.policy@HEAD~1")
+        raise _usage("U524", say("U524.no_file", spec=spec), hint=say("U524.no_file_hint"))
     if not rev:
-        raise _usage("U524", f"{spec!r} names no git revision after '@'",
-                     hint="add a revision such as HEAD~1, a tag or a branch: x.policy@HEAD~1")
+        raise _usage("U524", say("U524.no_rev", spec=spec), hint=say("U524.no_rev_hint"))
     if rev.startswith("-") or ":" in rev or any(ch.isspace() or ord(ch) < 32 for ch in rev):
-        raise _usage("U524", f"{rev!r} in {spec!r} is not a git revision",
-                     hint="use a commit, tag or branch such as HEAD~1, v2023.3 or main")
+        raise _usage("U524", say("U524.bad_rev", rev=rev, spec=spec), hint=say("U524.bad_rev_hint"))
 
     # Run git from the nearest directory that exists on disk (the file's own
     # directory unless the working tree no longer has it), so that any cwd works.
@@ -103,31 +101,28 @@ def _read_git(spec: str, path: str, rev: str) -> str:
 
     result = _git(["rev-parse", "--show-prefix"], directory, spec)
     if result.returncode != 0:
-        raise _usage("U521", f"cannot read {spec!r}: {_shown(directory)} is not inside a git repository",
-                     hint=_git_message(result) or "run git init there, or give a plain file path without @REV")
+        raise _usage("U521", say("U521", spec=spec, directory=_shown(directory)),
+                     hint=_git_message(result) or say("U521.hint"))
     prefix = result.stdout.decode("utf-8", "replace").strip()
     relpath = prefix + "/".join(rest)
 
     result = _git(["rev-parse", "--verify", "--quiet", rev + "^{commit}"], directory, spec)
     if result.returncode != 0:
-        raise _usage("U522", f"cannot read {spec!r}: the git repository has no revision {rev!r}",
-                     hint="use a commit, tag or branch that exists, such as HEAD~1; see git log")
+        raise _usage("U522", say("U522", spec=spec, rev=rev), hint=say("U522.hint"))
 
     result = _git(["cat-file", "-t", f"{rev}:{relpath}"], directory, spec)
     kind = result.stdout.decode("utf-8", "replace").strip()
     if result.returncode != 0 or kind != "blob":
-        what = "is a directory" if kind == "tree" else "does not exist"
-        raise _usage("U523", f"cannot read {spec!r}: {relpath!r} {what} in revision {rev!r}",
-                     hint=f"see which files the revision has with: git ls-tree -r --name-only {rev}")
+        raise _usage("U523", say("U523.folder" if kind == "tree" else "U523", spec=spec, path=relpath, rev=rev),
+                     hint=say("U523.hint", rev=rev))
 
     result = _git(["show", "--no-textconv", f"{rev}:{relpath}"], directory, spec)
     if result.returncode != 0:
-        raise _usage("U527", f"git could not read {spec!r}", hint=_git_message(result))
+        raise _usage("U527", say("U527", spec=spec), hint=_git_message(result))
     try:
         return result.stdout.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _usage("U526", f"policy {spec!r} is not UTF-8 text in revision {rev!r}",
-                     hint="policy files are UTF-8 text") from None
+        raise _usage("U526", say("U526", spec=spec, rev=rev), hint=say("U526.hint")) from None
 
 
 def _shown(directory: str) -> str:
@@ -135,7 +130,7 @@ def _shown(directory: str) -> str:
         rel = os.path.relpath(directory)
     except ValueError:  # another drive on Windows
         return directory
-    return directory if rel.startswith("..") else ("the current directory" if rel == "." else rel)
+    return directory if rel.startswith("..") else (say("U521.here") if rel == "." else rel)
 
 
 def _git(args: list[str], cwd: str, spec: str) -> subprocess.CompletedProcess[bytes]:
@@ -146,18 +141,16 @@ def _git(args: list[str], cwd: str, spec: str) -> subprocess.CompletedProcess[by
         return subprocess.run(["git", "--no-pager", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, timeout=GIT_TIMEOUT, check=False)
     except FileNotFoundError:
-        raise _usage("U520", f"cannot read {spec!r}: git is not installed or not on PATH",
-                     hint="install git, or give a plain file path without @REV") from None
+        raise _usage("U520", say("U520", spec=spec), hint=say("U520.hint")) from None
     except subprocess.TimeoutExpired:
-        raise _usage("U525", f"cannot read {spec!r}: git did not answer within {GIT_TIMEOUT} seconds",
-                     hint="check the repository with git status, or export the old version to a file") from None
+        raise _usage("U525", say("U525", spec=spec, seconds=GIT_TIMEOUT), hint=say("U525.hint")) from None
     except OSError as e:
-        raise _usage("U527", f"cannot run git to read {spec!r}: {e.strerror}") from None
+        raise _usage("U527", say("U527.run", spec=spec, reason=e.strerror)) from None
     except ValueError:  # a NUL in the path or revision, which no command line can carry
-        raise _usage("U524", f"cannot read {spec!r}: it contains a NUL character") from None
+        raise _usage("U524", say("U524.nul", spec=spec)) from None
 
 
 def _git_message(result: subprocess.CompletedProcess[bytes]) -> str:
     text = result.stderr.decode("utf-8", "replace").strip()
     lines = [line.removeprefix("fatal: ").strip() for line in text.splitlines() if line.strip()]
-    return "git says: " + lines[0] if lines else ""
+    return say("git_says", text=lines[0]) if lines else ""

@@ -26,6 +26,7 @@ from attain.dsl import nodes as n
 from attain.dsl.recovery import MAX_SYNTAX_ERRORS, Refused, recover
 from attain.dsl.syntax_errors import TabIndent, syntax_diagnostic
 from attain.files import read_text
+from attain.i18n.messages import say
 from attain.limits import MAX_DIGITS, MAX_NESTING
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
@@ -576,4 +577,4 @@ def _dedent_line(source: str, message: str) -> int:
 
 
 def parse_file(path: str | Path) -> n.Policy:
-    return parse(read_text(path, "policy file"), str(path))
+    return parse(read_text(path, say("what.policy_file")), str(path))

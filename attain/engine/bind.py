@@ -23,6 +23,7 @@ from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.engine.screen import percent_points, total_row
 from attain.exact import to_decimal
+from attain.i18n.messages import joined, number, say
 from attain.io import CellError, ExactCell, Table, format_number, parse_cell
 from attain.io.cells import DATE_EXPECTED, date_hint, shown
 from attain.limits import MAX_DIGITS
@@ -94,7 +95,7 @@ def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, c
     """
     if not numeric:
         if choices:
-            expected = "one of " + ", ".join(f'"{c}"' for c in sorted(choices))
+            expected = say("cell.one_of", choices=joined(f'"{c}"' for c in sorted(choices)))
 
             def convert_choice(text):
                 value = parse_cell(kind, text)
@@ -110,7 +111,7 @@ def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, c
     count = kind == "count"
     if bounds is not None:
         lo, hi = bounds  # the bounds as written (Number nodes), shown the same way in the message
-        in_range = f"{kind} in {lo.text} .. {hi.text}"
+        in_range = say("cell.in_range", kind=say(f"type.{kind}"), low=lo.text, high=hi.text)
         lo_n, lo_d, hi_n, hi_d = lo.value.numerator, lo.value.denominator, hi.value.numerator, hi.value.denominator
 
     def convert(text):
@@ -134,7 +135,7 @@ def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, c
             if pct or points:
                 den *= 100
             if count and (num < 0 or num % den):
-                raise CellError("count (a whole number, 0 or more)")
+                raise CellError(say("cell.count"))
         else:
             value = parse_cell(kind, text)
             num, den = value.numerator, value.denominator
@@ -236,12 +237,11 @@ def find_id_column(table: Table, id_column: str | None = None) -> str:
         id_column = next((c for c in ID_COLUMNS if c in table.columns), None)
         if id_column is None:
             raise AttainError([Diagnostic(
-                "D410", "the data has no column that names the employee", header,
-                hint="add a column named " + " or ".join(f"'{c}'" for c in ID_COLUMNS[:2])
-                + ", or name it with --id-column")])
+                "D410", say("D410"), header,
+                hint=say("D410.hint", names=joined((f"'{c}'" for c in ID_COLUMNS[:2]), "or")))])
     elif id_column not in table.columns:
-        raise AttainError([Diagnostic("D410", f"the data has no column '{id_column}'", header,
-                                      hint="columns: " + ", ".join(table.columns))])
+        raise AttainError([Diagnostic("D410", say("D410.named", column=id_column), header,
+                                      hint=say("columns", names=joined(table.columns)))])
     return id_column
 
 
@@ -345,9 +345,8 @@ def _time_columns(plan: Plan, table: Table, positions: dict) -> _Time:
         date_column = next((c for c in DATE_COLUMNS if c in positions), None)
         if date_column is None and (model.history_refs or plan.history):
             raise AttainError([Diagnostic(
-                "D415", "this policy looks at earlier periods, so the data needs a period column",
-                Span(table.file, 1, 1, 1, 2),
-                hint=f"add a column 'period' holding {expected_label(kind)}, or a 'date' column")])
+                "D415", say("D415"), Span(table.file, 1, 1, 1, 2),
+                hint=say("D415.hint", example=expected_label(kind)))])
     return _Time(kind, period_column, date_column)
 
 
@@ -387,13 +386,12 @@ def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dic
     key = (who, fine or period)
     found = None
     if key in seen and time.date is None:
-        when = f" in {fine or period}" if period is not None else ""
+        when = say("D414.in", period=fine or period) if period is not None else ""
         found = Diagnostic(
-            "D414", f"employee '{who}' appears twice{when} (lines {seen[key]} and {row.line})",
+            "D414", say("D414", who=who, when=when, first=seen[key], second=row.line),
             Span(table.file, row.line, id_col, row.line, id_col + 1),
-            hint="give each employee one row" + (" per period" if period is not None else "")
-            + ("" if time.kind else "; if the data holds several periods, add `period month` (or quarter...) "
-               "to the policy header and a 'period' column"))
+            hint=say("D414.hint", per=say("D414.per") if period is not None else "",
+                     more="" if time.kind else say("D414.more")))
     seen[key] = row.line
     return found
 
@@ -447,8 +445,8 @@ def _combine(plan: Plan, table: Table, records: list[Record], orders: list[tuple
                 # 5000 and 5000.00 are the same amount: compare values, not how they were written.
                 if len({Fraction(*v) if type(v) is tuple else v for v in present}) > 1:
                     diags.append(Diagnostic(
-                        "D416", f"employee '{who}' has different values of '{name}' within {period} "
-                        f"(lines {', '.join(str(r.line) for r in having)})",
+                        "D416", say("D416", who=who, name=name, period=period,
+                                    lines=joined(str(r.line) for r in having)),
                         Span(table.file, having[-1].line, 1, having[-1].line, 2),
                         hint=_combine_hint(name, inp, present)))
                 fast[i] = present[0]
@@ -460,10 +458,10 @@ def _combine(plan: Plan, table: Table, records: list[Record], orders: list[tuple
                 bounds = inp.bounds
                 if bounds is not None and not (bounds[0].value <= v <= bounds[1].value):
                     diags.append(Diagnostic(
-                        "D418", f"the {rule} of '{name}' for {who} in {period} is {_show(v)}, outside its range "
-                        f"{bounds[0].text} .. {bounds[1].text}",
+                        "D418", say("D418", rule=say(f"rule.{rule}"), name=name, who=who, period=period,
+                                    value=number(_show(v)), low=bounds[0].text, high=bounds[1].text),
                         Span(table.file, having[-1].line, 1, having[-1].line, 2),
-                        hint=f"the rows are lines {', '.join(str(r.line) for r in having)}"))
+                        hint=say("D418.hint", lines=joined(str(r.line) for r in having))))
                 fast[i] = (v.numerator, v.denominator)
         combined.append(Record(who, rows[0].line, tuple(fast), period, frozenset(missing), tuple(taken)))
     if diags:
@@ -480,14 +478,11 @@ def _combine_hint(name: str, inp: Input, present: list) -> str:
     numeric = bool(present) and all(type(v) is tuple for v in present)
     rules = ("sum", "mean", "min", "max") if numeric else ()
     values = [Fraction(*v) for v in present] if numeric else []
-    shown_by = [f"{rule} {_show(_roll_up(rule, values))}" for rule in rules]
+    shown_by = [say("D416.gives", rule=rule, value=number(_show(_roll_up(rule, values)))) for rule in rules]
     for rule, v in (("first", present[0]), ("last", present[-1])):
         text = _show(Fraction(*v)) if numeric else format_number(v) if isinstance(v, (bool, str)) else str(v)
-        shown_by.append(f"{rule} {text if numeric else repr(text)}")
-    return (f"each `combine` rule gives another value, so choose the one the plan means "
-            f"(`input {name} : {inp.type} combine RULE`): " + ", ".join(shown_by)
-            + "; a rule rolls up one input at a time, so a value of each row that needs several "
-            "inputs (an amount times its share) cannot come from combined inputs")
+        shown_by.append(say("D416.gives", rule=rule, value=number(text) if numeric else repr(text)))
+    return say("D416.hint", name=name, type=inp.type, values=joined(shown_by))
 
 
 def _roll_up(rule: str, values: list[Fraction]) -> Fraction:
@@ -516,15 +511,16 @@ def _default_value(inp, t):
 
 def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:
     """D413 for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell, its JSON value."""
-    got = "an empty cell" if text is None else f'"{shown(text)}"'
+    got = say("cell.empty") if text is None else say("cell.got", text=shown(text))
     place = table.place(line, column)
     if place is None:  # a table made by hand, or one whose reader cannot tell
-        where = "" if table.file.endswith(".csv") or table.file == "<stdin>" else f" (record {line}, field '{column}')"
+        where = "" if table.file.endswith(".csv") or table.file == "<stdin>" else \
+            say("cell.where", place=say("place.record", line=line, column=column))
         span = Span(table.file, line, col, line, col + 1)
     else:
-        span, where = place.span, f" ({place.name})" if place.name else ""
+        span, where = place.span, say("cell.where", place=place.name) if place.name else ""
     hint = date_hint(text) if expected == DATE_EXPECTED else ""
-    return Diagnostic("D413", f"expected {expected}, got {got}{where}", span, label=column, hint=hint)
+    return Diagnostic("D413", say("D413", expected=expected, got=got, where=where), span, label=column, hint=hint)
 
 
 def reference_inputs(plan: Plan, record: Record) -> dict:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.engine.bind import DATE_COLUMNS, PERIOD_COLUMNS, Bound, Record
+from attain.i18n.messages import joined, say
 from attain.io import Table
 
 # `carry=UNREAD`: every data column the policy does not read.
@@ -44,12 +45,11 @@ def choose(carry: Sequence[str] | str, table: Table, read: frozenset[str], added
     for column in chosen:
         if column not in data_columns:
             close = difflib.get_close_matches(column, data_columns, n=1)
-            raise AttainError([Diagnostic("U564", f"--keep names a column '{column}' that {table.file} does not have",
-                                          hint=f"did you mean '{close[0]}'?" if close else
-                                          "columns: " + ", ".join(data_columns))])
+            raise AttainError([Diagnostic("U564", say("U564", column=column, file=table.file),
+                                          hint=say("did_you_mean", close=f"'{close[0]}'") if close else
+                                          say("columns", names=joined(data_columns)))])
         if column in outputs or column in present:
-            raise AttainError([Diagnostic("U565", f"--keep names '{column}', which the results have already",
-                                          hint="leave it out of --keep")])
+            raise AttainError([Diagnostic("U565", say("U565", column=column), hint=say("U565.hint"))])
     return chosen, True
 
 
@@ -69,12 +69,12 @@ def carried(table: Table, records: Sequence[Record], columns: Sequence[str], nam
             found = {by_line[line].get(column) for line in lines if line in by_line} - {None}
             if len(found) > 1:
                 if named:
-                    shown = ", ".join(str(line) for line in sorted(lines))
+                    shown = joined(str(line) for line in sorted(lines))
+                    who = say("who.for", who=record.who, period=record.period) if record.period is not None \
+                        else record.who
                     raise AttainError([Diagnostic(
-                        "U566", f"column '{column}' has different values in the rows of {record.who}"
-                        + (f" for {record.period}" if record.period is not None else "")
-                        + f" ({table.file}, lines {shown}), so it has no one value to keep",
-                        hint="leave it out of --keep, or give the rows of one employee and period one value")])
+                        "U566", say("U566", column=column, who=who, file=table.file, lines=shown),
+                        hint=say("U566.hint"))])
                 break
             column_values.append(found.pop() if found else None)
         else:

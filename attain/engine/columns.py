@@ -16,6 +16,7 @@ import unicodedata
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.engine.plan import Plan
+from attain.i18n.messages import joined, say
 from attain.io import Table
 
 # A unit in brackets at the end of a header: (%) (元) (万元) [k] 【人】, after NFKC.
@@ -72,18 +73,16 @@ def input_columns(plan: Plan, table: Table, taken: set[str]) -> tuple[dict[str, 
         wanted = _wanted(plan, name)
         if len(fits) > 1:
             diags.append(Diagnostic(
-                "D433", f"{len(fits)} columns fit input {wanted}: " + ", ".join(map(shown, fits)),
-                _header_span(table, positions, fits[1]), label="fits too",
-                hint="rename the columns so that one of them is named exactly as the input or its label"))
+                "D433", say("D433", n=len(fits), wanted=wanted, columns=joined(map(shown, fits))),
+                _header_span(table, positions, fits[1]), label=say("D433.label"), hint=say("D433.hint")))
         elif fits:
             near[name] = fits[0]
         elif scaled:
             column, unit = scaled[0]
             diags.append(Diagnostic(
-                "D434", f"column {shown(column)} fits input {wanted} but is in {unit}, and attain does not "
-                "rescale data", _header_span(table, positions, column), label=f"in {unit}",
-                hint=f"give the amounts in the input's own unit (a value of 50 {unit} is not 50), in a column "
-                f"named '{_plain_name(plan, name)}'"))
+                "D434", say("D434", column=shown(column), wanted=wanted, unit=unit),
+                _header_span(table, positions, column), label=say("D434.label", unit=unit),
+                hint=say("D434.hint", unit=unit, name=_plain_name(plan, name))))
         else:
             unmatched.append(name)
     diags += _claimed_twice(table, positions, near)
@@ -123,15 +122,14 @@ def _claimed_twice(table: Table, positions: dict, near: dict[str, str]) -> list[
     by_column: dict[str, list[str]] = {}
     for name, column in near.items():
         by_column.setdefault(column, []).append(name)
-    return [Diagnostic("D433", f"column {shown(column)} fits inputs " + " and ".join(f"'{n}'" for n in names),
-                       _header_span(table, positions, column),
-                       hint="name the columns exactly as the inputs (or their labels), one column each")
+    return [Diagnostic("D433", say("D433.twice", column=shown(column), names=joined((f"'{n}'" for n in names), "and")),
+                       _header_span(table, positions, column), hint=say("D433.twice_hint"))
             for column, names in by_column.items() if len(names) > 1]
 
 
 def _wanted(plan: Plan, name: str) -> str:
     label = plan.model.inputs[name].label
-    return f"'{name}'" + (f" or '{label}'" if label else "")
+    return say("D411.or", name=name, label=label) if label else f"'{name}'"
 
 
 def _plain_name(plan: Plan, name: str) -> str:
@@ -152,19 +150,17 @@ def _no_column(plan: Plan, table: Table, name: str, unused: list[str]) -> Diagno
         if found:
             close = bases[found[0]]
             break
-    hint = f"did you mean {shown(close)}?" if close else (
-        "add the column (with a `default`, an input needs none, but every employee then gets that value)")
+    hint = say("D411.mean", close=shown(close)) if close else say("D411.add")
     if unused:
-        hint += "; columns no input reads: " + ", ".join(map(shown, unused))
-    return Diagnostic("D411", f"the data has no column for input {_wanted(plan, name)}", Span(table.file, 1, 1, 1, 2),
-                      hint=hint)
+        hint = say("D411.unused", hint=hint, columns=joined(map(shown, unused)))
+    return Diagnostic("D411", say("D411", wanted=_wanted(plan, name)), Span(table.file, 1, 1, 1, 2), hint=hint)
 
 
 def _near_warning(plan: Plan, table: Table, positions: dict, name: str, column: str) -> Diagnostic:
     said = _plain_name(plan, name)
     unit = split_unit(normal(column))[1]
-    aside = "spaces, line breaks, full-width forms and case" + (f" and the unit ({unit})" if unit else "")
+    aside = say("D432.aside_unit", unit=unit) if unit else say("D432.aside")
     return Diagnostic(
-        "D432", f"input '{name}' reads column {shown(column)}, which is '{said}' once {aside} are set aside",
-        _header_span(table, positions, column), severity="warning", label=f"read as '{said}'",
-        hint=f"rename the column '{said}' to say so exactly")
+        "D432", say("D432", name=name, column=shown(column), said=said, aside=aside),
+        _header_span(table, positions, column), severity="warning", label=say("D432.label", said=said),
+        hint=say("D432.hint", said=said))

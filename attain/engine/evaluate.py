@@ -27,6 +27,7 @@ from attain.engine import trace as t
 from attain.engine.trace import Observer, TierValue
 from attain.engine.wording import describe, display
 from attain.exact import decimal_places, round_to_step
+from attain.i18n.messages import joined, say
 
 ABSENT = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # an earlier period's empty cell
 
@@ -113,10 +114,9 @@ class Reference:
             kind = "default"
         if v is None:
             span = self._frames[-1][1] if self._frames else inp.span
-            needs = f"'{self._frames[-1][0]}' needs it" if self._frames else "it is an output"
-            raise self._error("E302", f"{self._whom()}'{name}' is missing, and {needs}", span,
-                              hint=f"fill in '{name}' in the data (a `default` would fill every empty "
-                              f"'{name}' alike, unseen)")
+            needs = say("E302.needs", name=self._frames[-1][0]) if self._frames else say("E302.output")
+            raise self._error("E302", say("E302", whom=self._whom(), name=name, needs=needs), span,
+                              hint=say("E302.hint", name=name))
         if self.observer is not None:
             self.observer.notice(t.InputUsed(name, kind, inp.type, v, inp.span))
         return v
@@ -149,10 +149,12 @@ class Reference:
 
     def _refused(self, d: n.Refusal) -> EvaluationError:
         """The policy's own words for a row it will not pay, with the values that made the condition hold."""
-        read = ", ".join(f"{name} = {display(value, kind)}" for name, value, kind in self._read(d.condition))
-        return self._error("E308", f"{self._whom()}the policy refuses the row: {d.message} "
-                           f"({self._text(d.condition.span)}" + (f", with {read})" if read else ")"), d.span,
-                           hint="the policy refuses such a row: correct the data, or the limit if it is wrong")
+        read = joined(f"{name} = {display(value, kind)}" for name, value, kind in self._read(d.condition))
+        condition = self._text(d.condition.span)
+        return self._error("E308", say("E308.with", whom=self._whom(), message=d.message, condition=condition,
+                                       read=read) if read else
+                           say("E308", whom=self._whom(), message=d.message, condition=condition), d.span,
+                           hint=say("E308.hint"))
 
     def _formula(self, d: n.Definition | n.FlagDecl | n.Refusal) -> str:
         """The formula as written; for a block, its first line (its rows appear in the notes)."""
@@ -173,7 +175,7 @@ class Reference:
         return self.context
 
     def _whom(self) -> str:
-        return f"for {self.who}, " if self.who else ""
+        return say("whom", who=self.who) if self.who else ""
 
     def _error(self, code: str, message: str, span: Span | None, hint: str = "") -> EvaluationError:
         return EvaluationError([Diagnostic(code, message, span, hint=hint)])
@@ -239,8 +241,8 @@ class Reference:
         if b == 0:
             divisor = self._text(right.span)
             raise self._error(
-                "E301", f"{self._whom()}'{self._frames[-1][0]}' divides by zero: {divisor} is 0", e.span,
-                hint=f"say what the plan pays when {divisor} is 0: `... if {divisor} > 0 else VALUE`")
+                "E301", say("E301", whom=self._whom(), name=self._frames[-1][0], divisor=divisor), e.span,
+                hint=say("E301.hint", divisor=divisor))
         return a / b
 
     @_EVAL.on(n.Conditional)
@@ -278,9 +280,8 @@ class Reference:
         assert isinstance(subject, n.Name), "the checker allows rolling functions of a named value only"
         earlier = self._context().history(e)
         if ABSENT in earlier:
-            raise self._error("E302", f"{self._whom()}{self._text(e.span)} needs "
-                              f"'{subject.id}' of an earlier period, which is missing "
-                              f"({describe(self._context().history_fact(e))})", e.span)
+            raise self._error("E302", say("E302.earlier", whom=self._whom(), formula=self._text(e.span),
+                                          name=subject.id, fact=describe(self._context().history_fact(e))), e.span)
         values = [*earlier, self._eval(subject)]
         if func == "rolling_sum":
             v = sum(values, Fraction(0))
@@ -305,10 +306,9 @@ class Reference:
         subject = e.value
         assert isinstance(subject, n.Name), "the checker allows previous() of a named value only"
         if value is ABSENT:
-            raise self._error("E302", f"{self._whom()}{self._text(e.span)} needs '{subject.id}' of the period "
-                              f"before, which is missing ({describe(self._history_fact(e))})", e.span,
-                              hint=f"fill in '{subject.id}' for that period (a `default` would fill every "
-                              "empty one alike, unseen)")
+            raise self._error("E302", say("E302.before", whom=self._whom(), formula=self._text(e.span),
+                                          name=subject.id, fact=describe(self._history_fact(e))), e.span,
+                              hint=say("E302.before_hint", name=subject.id))
         if value is None:
             assert e.otherwise is not None, "the checker gives previous() an `else` value"
             v = self._eval(e.otherwise)
@@ -325,9 +325,9 @@ class Reference:
     def _group(self, e: n.Aggregate):
         value = self._context().group(e)
         if value is None:
-            raise self._error("E306", f"{self._whom()}{self._text(e.span)} has no value: "
-                              f"{describe(self._context().group_fact(e))}", e.span,
-                              hint="guard it, for example with `count(within ... except self) > 0`")
+            raise self._error("E306", say("E306", whom=self._whom(), formula=self._text(e.span),
+                                          fact=describe(self._context().group_fact(e))), e.span,
+                              hint=say("E306.hint"))
         if self.observer is not None:
             fact = self._context().group_fact(e)
             if fact is not None:  # there is one wherever there is a value
@@ -355,7 +355,7 @@ class Reference:
                         self.observer.notice(t.Unless(self._text(d.gate.span), True))
                     return Fraction(0)
                 return self._body(d.body)
-        raise self._error("E307", f'{self._whom()}no variant for {choice.subject.id} = "{key}"', choice.span)
+        raise self._error("E307", say("E307", whom=self._whom(), name=choice.subject.id, key=key), choice.span)
 
     def _row_text(self, row: n.BandRow | n.LookupRow | n.BracketRow) -> str:
         return self._text(row.span).split("->")[0].strip()
@@ -370,8 +370,8 @@ class Reference:
                                                self._row_text(row), matched))
             if matched:
                 return self._eval(row.result)
-        raise self._error("E303", f"{self._whom()}no row of the band matches {self._text(band.subject.span)} = "
-                          f"{display(x, self._kind(band.subject))}", band.span)
+        raise self._error("E303", say("E303", whom=self._whom(), subject=self._text(band.subject.span),
+                                      value=display(x, self._kind(band.subject))), band.span)
 
     @_BLOCK.on(n.Lookup)
     def _lookup(self, lk: n.Lookup):
@@ -381,8 +381,7 @@ class Reference:
                 if self.observer is not None:
                     self.observer.notice(t.LookupRow(key, self._row_text(row)))
                 return self._eval(row.result)
-        raise self._error("E304", f"{self._whom()}the lookup has no row for \"{key}\"", lk.span,
-                          hint="add the row, or an `else` row")
+        raise self._error("E304", say("E304", whom=self._whom(), key=key), lk.span, hint=say("E304.hint"))
 
     @_BLOCK.on(n.Weighted)
     def _weighted(self, w: n.Weighted):
@@ -406,8 +405,7 @@ class Reference:
             if matched:
                 results = {r.name: self._eval(r.value) for r in row.results}
                 return TierValue(row.name, row.label, results)
-        raise self._error("E305", f"{self._whom()}no tier matches", tiers.span,
-                          hint="end the tiers with an `otherwise` row")
+        raise self._error("E305", say("E305", whom=self._whom()), tiers.span, hint=say("E305.hint"))
 
     @_BLOCK.on(n.Brackets)
     def _brackets(self, br: n.Brackets):

@@ -16,6 +16,8 @@ import re
 
 import attrs
 
+from attain.i18n.messages import say
+
 KINDS = ("month", "quarter", "half", "year", "week")
 
 _PATTERNS = {
@@ -101,13 +103,10 @@ def parse_period(kind: str, text: str) -> Period | None:
 
 
 def expected_label(kind: str) -> str:
-    return {
-        "month": "a month such as 2023-07",
-        "quarter": "a quarter such as 2023Q3",
-        "half": "a half-year such as 2023H2",
-        "year": "a year such as 2023",
-        "week": "an ISO week such as 2023-W32",
-    }[kind]
+    """What a period cell of `kind` holds, for messages: "a month such as 2023-07"."""
+    if kind not in ("month", "quarter", "half", "year", "week"):
+        raise KeyError(kind)
+    return say(f"period.{kind}")
 
 
 def period_of_date(kind: str, day: datetime.date, month_ends_on: int | None = None) -> Period:

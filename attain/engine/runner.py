@@ -24,6 +24,7 @@ from attain.engine.plan import AggregateSpec, HistorySpec, Plan
 from attain.engine.runtime import MISSING, Fallback
 from attain.engine.trace import Observer, TierValue
 from attain.exact import sum_pairs, to_decimal
+from attain.i18n.messages import say
 
 
 class RowState:
@@ -308,11 +309,10 @@ class Runner:
             else:
                 missing = Period(period.kind, last + 1)
                 upto = Period(period.kind, period.index - 1)
-                span = missing if missing == upto else f"{missing} to {upto}"
+                span = missing if missing == upto else say("E310.span", first=missing, last=upto)
                 self.errors.append(Diagnostic(
-                    "E310", f"{who} has no data for {span}, between {Period(period.kind, last)} and {period}, "
-                    "and this policy looks at earlier periods", None,
-                    hint="add the missing rows, or say `gaps restart` in the header to start the history again"))
+                    "E310", say("E310", who=who, span=span, before=Period(period.kind, last), after=period), None,
+                    hint=say("E310.hint")))
                 state.failed = True
         self._last[who] = period.index
         kept = self._kept.get(who, {})
@@ -381,10 +381,9 @@ class Runner:
 
 def _missing_message(state: RowState, spec: AggregateSpec, name: str) -> Diagnostic:
     record = state.record
-    who = record.who + (f" in {record.period}" if record.period is not None else "")
-    return Diagnostic("E302", f"for {who}, '{name}' is missing, and {spec.func}(... within ...) needs it "
-                      "to place the employee in a group", spec.node.span,
-                      hint=f"fill in '{name}' in the data (a `default` would fill every empty '{name}' alike, unseen)")
+    who = say("who.in", who=record.who, period=record.period) if record.period is not None else record.who
+    return Diagnostic("E302", say("E302.group", who=who, name=name, func=spec.func), spec.node.span,
+                      hint=say("E302.group_hint", name=name))
 
 
 def _order_keys(pairs: list) -> list[int]:

@@ -28,6 +28,7 @@ from fractions import Fraction
 
 from attain.diagnostics import Diagnostic, Span
 from attain.dsl.nodes import Input
+from attain.i18n.messages import say
 from attain.io import Row, Table, format_grouped, format_number
 
 TOTAL_WORDS_CJK = ("合计", "总计", "小计", "总和", "汇总", "合計", "總計", "小計", "總和", "匯總", "彙總")
@@ -65,12 +66,12 @@ def total_row(table: Table, row: Row, id_column: str, who: str | None, positions
     if text is None or not is_total(text):
         return None
     col = positions[column]
-    hint = "remove the row: attain adds up the results itself"
     if who is None:
-        message = f"this row has no employee id and its {column} reads '{text}': a total or subtotal row"
+        message = say("D430.no_id", column=column, text=text)
+        hint = say("D430.hint")
     else:
-        message = f"'{who}' reads like a total or subtotal row, which would be paid as an employee"
-        hint += f"; if '{who}' really is an employee's id, run with --allow-id {who}"
+        message = say("D430", who=who)
+        hint = say("D430.hint_id", who=who)
     return Diagnostic("D430", message, Span(table.file, row.line, col, row.line, col + 1), label=column, hint=hint)
 
 
@@ -109,8 +110,6 @@ def _points(table: Table, row: Row, column: str, inp: Input, col: int, text: str
     as_points = format_number(value / 100)
     label = f' "{inp.label}"' if inp.label else ""
     return Diagnostic(
-        "D431", f"percent column '{column}' holds {text}, which reads as {as_read}%: is it written as points?",
+        "D431", say("D431", column=column, text=text, as_read=as_read),
         Span(table.file, row.line, col, row.line, col + 1), label=f"{as_read}%",
-        hint=f"write {text}% or {as_points} in the data, or say how the column is written: "
-        f"`input {inp.name} : percent{label} written as points` ({text} is {text}%), or `written as decimals` "
-        f"({text} is {as_read}%)")
+        hint=say("D431.hint", text=text, as_points=as_points, name=inp.name, label=label, as_read=as_read))

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from attain.engine import trace as t
 from attain.exact import to_decimal
+from attain.i18n.messages import say
 
 
 def display(value: object, kind: str = "number", places: int | None = None) -> str:
@@ -65,15 +66,15 @@ def describe(fact: t.HistoryFact | t.GroupFact | None) -> str:
         case None:
             return ""
         case t.NoPeriod(period):
-            return f"no period {period} in the history"
+            return say("fact.no_period", period=period)
         case t.FromPeriod(period):
-            return f"from {period}"
+            return say("fact.from", period=period)
         case t.NoEarlierPeriod():
-            return "no earlier period"
+            return say("fact.no_earlier")
         case t.StreakUpTo(count, period):
-            return f"{count} in a row up to {period}"
+            return say("fact.streak", count=count, period=period)
         case t.RollingOver(first, last, periods):
-            return f"over {first} to {last} ({periods} period{'s' if periods != 1 else ''})"
+            return say("fact.rolling" if periods != 1 else "fact.rolling_one", first=first, last=last, n=periods)
         case t.GroupFact():
             return _group_text(fact)
     raise TypeError(f"no wording for {type(fact).__name__}")
@@ -83,8 +84,8 @@ def _group_text(g: t.GroupFact) -> str:
     where = "everyone" if g.column is None else f'{g.column} "{g.key}"'
     within = f"{g.value_name} within {where}" if g.value_name else f"within {where}"
     formula = f"{g.func}({within}{' except self' if g.except_self else ''})"
-    shown = display(g.value, g.kind) if g.value is not None else "no value: no one else is in the group"
-    return f"{formula} = {shown} ({g.size} employee{'s' if g.size != 1 else ''} in the group)"
+    shown = display(g.value, g.kind) if g.value is not None else say("fact.no_one")
+    return say("fact.group" if g.size != 1 else "fact.group_one", formula=formula, value=shown, n=g.size)
 
 
 # ---------------------------------------------------------------- notes

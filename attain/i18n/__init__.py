@@ -57,7 +57,7 @@ class Catalogue:
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
-    def __call__(self, key: str, lang: str, **fields: object) -> str:
+    def __call__(self, key: str, lang: str, /, **fields: object) -> str:
         text = self._entries[key][lang if lang in LANGUAGES else DEFAULT]
         return text.format(**fields) if fields or "{" in text else text
 

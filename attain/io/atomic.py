@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import attrs
 
 from attain.diagnostics import AttainError, Diagnostic
+from attain.i18n.messages import say
 
 # Codes used here:
 #   U505 output not writable
@@ -45,8 +46,8 @@ def write_atomically(path: str | os.PathLike, data: str | bytes) -> None:
 
 def _unwritable(path: str, e: OSError | ValueError) -> AttainError:
     # ValueError: a NUL in the name, the one name os.open refuses before asking the system.
-    detail = (e.strerror or str(e)) if isinstance(e, OSError) else "a file name cannot contain a NUL character"
-    return AttainError([Diagnostic("U505", f"cannot write output file {path!r}: {detail}")])
+    detail = (e.strerror or str(e)) if isinstance(e, OSError) else say("U505.nul")
+    return AttainError([Diagnostic("U505", say("U505", path=path, reason=detail))])
 
 
 def _write_atomically(path: str, render: Callable[[Any], Any], binary: bool = False) -> None:

@@ -7,6 +7,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
+from attain.i18n.messages import joined, say
 from attain.limits import MAX_DIGITS
 
 
@@ -27,19 +28,12 @@ _PERCENT = re.compile(r"(.*?)\s*[%％]", re.DOTALL)
 _DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日)", re.ASCII)
 # Day and month first, year last (07/01/2023, 1.7.2023): July 1 in one country, January 7 in the next.
 _YEAR_LAST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})", re.ASCII)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+
 _TRUE = frozenset({"true", "yes", "1", "是"})
 _FALSE = frozenset({"false", "no", "0", "否"})
 
-_EXPECTED = {
-    "money": "money",
-    "number": "number",
-    "count": "count (a whole number, 0 or more)",
-    "percent": "percent (such as 95% or 0.95)",
-    "bool": "true or false (true/false, yes/no, 1/0, 是/否)",
-    "date": "date (year first: 2023-07-01, 2023/7/1, 2023.7.1 or 2023年7月1日)",
-}
+# What a cell of each kind must hold, as the message says it (`expected ...`).
+_EXPECTED = {kind: say(f"cell.{kind}") for kind in ("money", "number", "count", "percent", "bool", "date")}
 DATE_EXPECTED = _EXPECTED["date"]
 
 
@@ -47,7 +41,7 @@ def shown(text: str, keep: int = 60) -> str:
     """A cell's text for a message: a very long one cut in the middle, so that an error stays one line."""
     if len(text) <= keep:
         return text
-    return f"{text[: keep // 2]}…{text[-(keep // 4) :]} ({len(text):,} characters)"
+    return say("cell.cut", head=text[: keep // 2], tail=text[-(keep // 4) :], n=f"{len(text):,}")
 
 
 def _number(text: str) -> Fraction | None:
@@ -58,7 +52,7 @@ def _number(text: str) -> Fraction | None:
     frac = frac or ""
     digits = whole.replace(",", "") + frac
     if len(digits) > MAX_DIGITS:
-        raise CellError(f"a number of at most {MAX_DIGITS} digits")
+        raise CellError(say("cell.digits", n=MAX_DIGITS))
     value = Fraction(int(digits), 10 ** len(frac))
     return -value if sign == "-" else value
 
@@ -128,10 +122,10 @@ def date_hint(text: str | None) -> str:
         except ValueError:
             continue
     readings = list(dict.fromkeys(readings))
-    said = " or ".join(f"{d.day} {_MONTHS[d.month - 1]}" for d in readings)
-    iso = " or ".join(d.isoformat() for d in readings)
+    said = joined((say("date.day", day=d.day, month=say(f"month.{d.month}")) for d in readings), "or")
+    iso = joined((d.isoformat() for d in readings), "or")
     if len(readings) > 1:
-        return f'"{m[0]}" could be {said} {year}: write the year first, as {iso}'
+        return say("date.could_be", text=m[0], readings=said, year=year, iso=iso)
     if readings:
-        return f"write the year first, as {iso}"
-    return "write the year first, as YYYY-MM-DD"
+        return say("date.year_first", iso=iso)
+    return say("date.year_first", iso="YYYY-MM-DD")

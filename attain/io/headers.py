@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.i18n.messages import joined, say
 
 # Title rows looked through before the header; a table whose first wide row comes later reads as it is.
 MAX_TITLE_ROWS = 10
@@ -60,27 +61,28 @@ def find_header(rows: Sequence[Shape]) -> Shape | list[Shape]:
 def ambiguous(file: str, rows: list[Shape], unit: str, where: str = "") -> AttainError:
     """The question when two rows may each be the header; `unit` is "line" (CSV) or "row" (a sheet)."""
     one, two = rows
-    message = (f"cannot tell which {unit} of {where or repr(file)} names the columns: {unit} {one.line} "
-               f"({_preview(one)}) or {unit} {two.line} ({_preview(two)}), which has values in columns "
-               f"{unit} {one.line} leaves unnamed")
-    hint = (f"name the header with --header-row {two.line} (or --header-row {one.line}); if {unit} {one.line} "
-            f"is the header, give every column of {unit} {two.line} a name there")
+    word = say(f"unit.{unit}")
+    message = say("D435", unit=word, where=where or repr(file), one=one.line, first=_preview(one), two=two.line,
+                  second=_preview(two))
+    hint = say("D435.hint", unit=word, one=one.line, two=two.line)
     return AttainError([Diagnostic("D435", message, span=Span(file, one.line, 1, one.line, 2), hint=hint)])
 
 
 def no_header_at(file: str, header_row: int, unit: str, last: int | None, where: str = "") -> AttainError:
     """--header-row names a blank row, or one past the end of the data."""
+    word = say(f"unit.{unit}")
     if last is not None and header_row > last:
-        message = f"--header-row {header_row} is past the end of {where or repr(file)}, whose last {unit} is {last}"
+        message = say("U541.past", row=header_row, where=where or repr(file), unit=word, last=last)
     else:
-        message = f"--header-row {header_row} names a blank {unit} of {where or repr(file)}"
-    return AttainError([Diagnostic("U541", message, hint=f"give the number of the {unit} that names the columns")])
+        message = say("U541.blank", row=header_row, unit=word, where=where or repr(file))
+    return AttainError([Diagnostic("U541", message, hint=say("U541.hint", unit=word))])
 
 
-def _preview(row: Shape) -> str:
+def _preview(row: Shape) -> str:  # a Text or a Joined
     shown = [_short(t) for t in row.texts[:_PREVIEW_CELLS]]
     more = len(row.filled) - len(shown)
-    return ", ".join(f'"{t}"' for t in shown) + (f" and {more} more" if more > 0 else "")
+    cells = joined(f'"{t}"' for t in shown)
+    return say("D435.more", cells=cells, more=more) if more > 0 else cells
 
 
 def _short(text: str) -> str:

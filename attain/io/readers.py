@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.files import read_bytes
+from attain.i18n.messages import counted, say
 from attain.io.headers import LOOKAHEAD, Shape, ambiguous, find_header, no_header_at
-from attain.io.numtext import plural
 from attain.io.records import ExactLoader as ExactLoader  # policy test files are read with it
 from attain.io.records import read_json, read_yaml
 from attain.io.tables import STDIN_NAME, Place, Row, Table
@@ -51,17 +51,16 @@ def read_table(path: str | os.PathLike, sheet: str | None = None, header_row: in
             [
                 Diagnostic(
                     "U507",
-                    f"a sheet name only applies to Excel data, and {path!r} is not an .xlsx file",
-                    hint="leave out the sheet name",
+                    say("U507", path=path),
+                    hint=say("U507.hint"),
                 )
             ]
         )
     if header_row is not None and (ext in _RECORD_READERS or header_row < 1):
         raise AttainError([Diagnostic(
-            "U540", f"--header-row {header_row} does not apply to {path!r}" if header_row >= 1 else
-            f"--header-row counts lines from 1, so {header_row} names no line",
-            hint="YAML and JSON records name their own columns: leave out --header-row"
-            if header_row >= 1 else "give the number of the line (or sheet row) that names the columns")])
+            "U540", say("U540", row=header_row, path=path) if header_row >= 1 else
+            say("U540.zero", row=header_row),
+            hint=say("U540.hint") if header_row >= 1 else say("U540.zero_hint"))])
     if path == "-":
         text, warnings = _read_stdin()
         return _with_text(_csv_reader(header_row, warnings), STDIN_NAME, text)
@@ -71,12 +70,10 @@ def read_table(path: str | os.PathLike, sheet: str | None = None, header_row: in
         return _with_text(_RECORD_READERS[ext], path, _utf8(path, _read_bytes(path)))
     if ext != ".csv":
         if ext in _OTHER_SPREADSHEETS:
-            hint = 'open it in a spreadsheet program and save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (.csv)"'
+            hint = say("U504.spreadsheet")
         else:
-            hint = "use a .csv, .xlsx, .yaml, .yml or .json file"
-        raise AttainError(
-            [Diagnostic("U504", f"cannot tell the format of data file {path!r} from its extension", hint=hint)]
-        )
+            hint = say("U504.data_hint")
+        raise AttainError([Diagnostic("U504", say("U504.data", path=path), hint=hint)])
     text, warnings = _decode(path, _read_bytes(path))
     return _with_text(_csv_reader(header_row, warnings), path, text)
 
@@ -91,7 +88,7 @@ def _with_text(reader: Callable[[str, str], Table], file: str, text: str) -> Tab
 
 
 def _read_bytes(path: str) -> bytes:
-    return read_bytes(path, "data file")
+    return read_bytes(path, say("what.data_file"))
 
 
 def _read_stdin() -> tuple[str, tuple[Diagnostic, ...]]:
@@ -105,12 +102,10 @@ def _read_stdin() -> tuple[str, tuple[Diagnostic, ...]]:
     except AttainError:
         raise
     except (OSError, ValueError, AttributeError) as e:
-        raise AttainError([Diagnostic("U503", f"cannot read data from standard input: {e}")]) from None
+        raise AttainError([Diagnostic("U503", say("U503.stdin_data", reason=e))]) from None
 
 
 # ---------------------------------------------------------------- encodings
-
-_SAVE_AS_UTF8 = 'save it as UTF-8; in Excel choose "CSV UTF-8 (Comma delimited)"'
 
 
 def _utf8(file: str, data: bytes) -> str:
@@ -118,7 +113,7 @@ def _utf8(file: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise _undecodable(file, data, e, "UTF-8 text") from None
+        raise _undecodable(file, data, e, "utf8") from None
 
 
 def _decode(file: str, data: bytes) -> tuple[str, tuple[Diagnostic, ...]]:
@@ -137,27 +132,27 @@ def _decode(file: str, data: bytes) -> tuple[str, tuple[Diagnostic, ...]]:
         except UnicodeDecodeError as not_gb:
             # The encoding that reads further is the one the file was meant to be in.
             raise _undecodable(file, data, not_gb if not_gb.start > not_utf8.start else not_utf8,
-                               "UTF-8 nor GB18030 text") from None
+                               "either") from None
         if any(ch == "\0" or "\x80" <= ch <= "\x9f" or "\ue000" <= ch <= "\uf8ff" for ch in text):
-            raise _undecodable(file, data, not_utf8, "UTF-8 nor GB18030 text") from None
+            raise _undecodable(file, data, not_utf8, "either") from None
         line, col = _position(data, not_utf8.start, "gb18030")
         warning = Diagnostic(
-            "D436", f"read {file} as GB18030 (it is not UTF-8)", span=Span(file, line, col, line, col + 1),
-            severity="warning", hint='to read it without this warning, save it as "CSV UTF-8 (Comma delimited)"')
+            "D436", say("D436", file=file), span=Span(file, line, col, line, col + 1),
+            severity="warning", hint=say("D436.hint"))
         return text, (warning,)
 
 
 def _undecodable(file: str, data: bytes, e: UnicodeDecodeError, what: str) -> AttainError:
+    """D401; `what` is "utf8" (YAML, JSON: UTF-8 only) or "either" (CSV: neither UTF-8 nor GB18030)."""
     line, col = _position(data, e.start, e.encoding)
-    neither = "neither " if "nor" in what else "not "
     return AttainError(
         [
             Diagnostic(
                 "D401",
-                f"data file {file!r} is {neither}{what}: byte 0x{data[e.start]:02x} on line {line}, column {col} "
-                f"is not part of a character in {e.encoding.upper().replace('-SIG', '')}",
+                say(f"D401.{what}", file=file, byte=f"{data[e.start]:02x}", line=line, col=col,
+                    encoding=e.encoding.upper().replace("-SIG", "")),
                 span=Span(file, line, col, line, col + 1),
-                hint=_SAVE_AS_UTF8,
+                hint=say("D401.hint"),
             )
         ]
     )
@@ -192,9 +187,9 @@ def _read_csv(file: str, text: str, header_row: int | None = None, warnings: tup
     for line, cells in itertools.chain(ahead, records):
         if len(cells) != width and (len(cells) < width or any(cells[width:])):
             problems.append(Diagnostic(
-                "D405", f"row has {plural(len(cells), 'value')} but the header on line {header_line} "
-                f"names {plural(len(header), 'column')}", span=cells_of.line_span(line),
-                hint="every row needs one value per column; leave a cell empty for a missing value"))
+                "D405", say("D405.csv", values=counted(len(cells), "value"), line=header_line,
+                            columns=counted(len(header), "column")), span=cells_of.line_span(line),
+                hint=say("D405.csv_hint")))
             continue
         rows.append(Row(line, {name: cell or None for name, cell in zip(header, cells, strict=False)}))
     if problems:
@@ -219,11 +214,13 @@ def _csv_records(file: str, text: str, cells_of: _CsvCells) -> Iterator[tuple[in
     except csv.Error as e:
         line = prev_end + 1  # where the broken record starts
         detail = str(e)
-        if "field limit" in detail:
-            detail = f"a cell is longer than {csv.field_size_limit():,} characters"
+        if detail == "unexpected end of data":
+            detail = say("D402.end")
+        elif "field limit" in detail:
+            detail = say("D402.long_cell", limit=f"{csv.field_size_limit():,}")
         raise AttainError([Diagnostic(
-            "D402", f"data file {file!r} is not valid CSV: {detail}", span=cells_of.line_span(line),
-            hint='a quoted cell must end with a closing quote; write a quote inside it as ""')]) from None
+            "D402", say("D402.csv", file=file, detail=detail), span=cells_of.line_span(line),
+            hint=say("D402.csv_hint"))]) from None
 
 
 def _csv_header(file: str, records: Iterator[tuple[int, list[str]]], header_row: int | None,
@@ -240,8 +237,7 @@ def _csv_header(file: str, records: Iterator[tuple[int, list[str]]], header_row:
         raise no_header_at(file, header_row, "line", None)
     ahead = list(itertools.islice(records, LOOKAHEAD))
     if not ahead:
-        raise AttainError([Diagnostic("D403", f"data file {file!r} has no header row",
-                                      hint="the first line of a CSV file names its columns")])
+        raise AttainError([Diagnostic("D403", say("D403.csv", file=file), hint=say("D403.csv_hint"))])
     shapes = [Shape(line, frozenset(i for i, c in enumerate(cells) if c), tuple(c for c in cells if c))
               for line, cells in ahead]
     found = find_header(shapes)
@@ -260,10 +256,10 @@ def _header_names(file: str, cells: list[str], span: Span) -> list[str]:
     problems = []
     for i, name in enumerate(cells, 1):
         if not name:
-            problems.append(Diagnostic("D404", f"column {i} of the header has no name", span=span))
+            problems.append(Diagnostic("D404", say("D404.unnamed", i=i), span=span))
         elif name in seen:
             problems.append(
-                Diagnostic("D404", f"the header names column {name!r} twice", span=span, hint="rename one of them")
+                Diagnostic("D404", say("D404.twice", name=name), span=span, hint=say("D404.rename"))
             )
         seen.add(name)
     if problems:

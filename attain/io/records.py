@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.i18n.messages import say
 from attain.io.tables import Place, Row, Table, cell_text
 
 # Codes used here:
@@ -98,7 +99,7 @@ class RecordCells:
 
     def place(self, line: int, column: str) -> Place | None:
         span = self.key(line, column, value=True)
-        return Place(span, f"record {line}, field '{column}'") if span else None
+        return Place(span, say("place.record", line=line, column=column)) if span else None
 
 
 # ---------------------------------------------------------------- YAML
@@ -113,11 +114,11 @@ def read_yaml(file: str, text: str) -> Table:
         mark = e.problem_mark or e.context_mark
         span = Span(file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
         raise AttainError(
-            [Diagnostic("D402", f"data file {file!r} is not valid YAML: {e.problem or e.context}", span=span)]
+            [Diagnostic("D402", say("D402.yaml", file=file, detail=e.problem or e.context), span=span)]
         ) from None
     except (yaml.YAMLError, RecursionError) as e:
-        detail = "it is nested too deeply" if isinstance(e, RecursionError) else str(e)
-        raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid YAML: {detail}")]) from None
+        detail = say("D402.deep") if isinstance(e, RecursionError) else str(e)
+        raise AttainError([Diagnostic("D402", say("D402.yaml", file=file, detail=detail))]) from None
     finally:
         loader.dispose()
     return records_table(file, data, "YAML", RecordCells(lambda: _yaml_places(file, node)))
@@ -162,14 +163,14 @@ class _Located(Exception):
 
 
 def _json_no_constants(name: str):
-    raise _JSONProblem(f"{name} is not a JSON number")
+    raise _JSONProblem(say("D402.json_constant", name=name))
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict:
     record: dict = {}
     for key, value in pairs:
         if key in record:
-            raise _JSONProblem(f"an object has the key {key!r} twice")
+            raise _JSONProblem(say("D402.json_key_twice", key=key))
         record[key] = value
     return record
 
@@ -184,10 +185,9 @@ def read_json(file: str, text: str) -> Table:
         data = _DECODER.decode(text)
     except json.JSONDecodeError as e:
         span = Span(file, e.lineno, e.colno, e.lineno, e.colno + 1)
-        raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid JSON: {e.msg}", span=span)]) from None
+        raise AttainError([Diagnostic("D402", say("D402.json", file=file, detail=e.msg), span=span)]) from None
     except RecursionError:
-        raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid JSON: it is nested too deeply")]) \
-            from None
+        raise AttainError([Diagnostic("D402", say("D402.json", file=file, detail=say("D402.deep")))]) from None
     except _JSONProblem as e:
         # The fast decoder does not say where; walking the records again finds the value or key.
         span = None
@@ -197,7 +197,7 @@ def read_json(file: str, text: str) -> Table:
             span = _LineIndex(text).span(file, found.offset, found.offset + 1)
         except RecursionError:
             pass
-        raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid JSON: {e}", span=span)]) from None
+        raise AttainError([Diagnostic("D402", say("D402.json", file=file, detail=e.args[0]), span=span)]) from None
     return records_table(file, data, "JSON", RecordCells(lambda: _json_places(file, text)))
 
 
@@ -299,9 +299,8 @@ def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table
             [
                 Diagnostic(
                     "D403",
-                    f"data file {file!r} does not hold a list of records",
-                    hint=f"write the {kind} as a list of records, one per employee, "
-                    "or as a mapping whose `rows` key holds that list",
+                    say("D403.records", file=file),
+                    hint=say("D403.records_hint", kind=kind),
                 )
             ]
         )
@@ -309,11 +308,10 @@ def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table
     records: list[dict[str, str | None]] = []
     problems: list[Diagnostic] = []
     for number, item in enumerate(data, 1):
-        where = f"record {number} of {file!r}"
+        where = say("record_of", number=number, file=file)
         if not isinstance(item, dict):
             at = places.record(number)
-            problems.append(Diagnostic("D403", f"{where} is not a mapping of column names to values",
-                                       span=at.span if at else None))
+            problems.append(Diagnostic("D403", say("D403.record", where=where), span=at.span if at else None))
             continue
         record: dict[str, str | None] = {}
         for key, value in item.items():
@@ -322,11 +320,11 @@ def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table
             except TypeError:
                 name = None
             if not name:
-                problems.append(Diagnostic("D404", f"{where} has a key that is not a column name: {key!r}",
+                problems.append(Diagnostic("D404", say("D404.key", where=where, key=repr(key)),
                                            span=places.key(number, key, value=False)))
                 continue
             if name in record:
-                problems.append(Diagnostic("D404", f"{where} names column {name!r} twice",
+                problems.append(Diagnostic("D404", say("D404.record_twice", where=where, name=name),
                                            span=places.key(number, key, value=False)))
                 continue
             try:
@@ -335,7 +333,7 @@ def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table
                 problems.append(
                     Diagnostic(
                         "D406",
-                        f"{where} has a {_kind_name(value)} in column {name!r}; a cell holds one value",
+                        say("D406", where=where, kind=_kind_name(value), name=name),
                         span=places.key(number, key, value=True),
                     )
                 )
@@ -350,9 +348,9 @@ def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table
 
 def _kind_name(value: Any) -> str:
     if isinstance(value, list):
-        return "list"
+        return say("kind.list")
     if isinstance(value, dict):
-        return "mapping"
+        return say("kind.mapping")
     if isinstance(value, (bytes, bytearray)):
-        return "binary value"
-    return f"{type(value).__name__} value"
+        return say("kind.binary")
+    return say("kind.other", type=type(value).__name__)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.exact import decimal_places
+from attain.i18n.messages import say
 from attain.io.atomic import temporary_beside as temporary_beside
 from attain.io.atomic import text_files, write_together
 from attain.io.atomic import write_atomically as write_atomically
@@ -213,8 +214,7 @@ def write_results(
     """
     if fmt == "xlsx":
         if out is None or out == "-":
-            raise AttainError([Diagnostic("U506", "an Excel workbook cannot be written to standard output",
-                                          hint="name an output file ending in .xlsx, or choose csv, json or table")])
+            raise AttainError([Diagnostic("U506", say("U506"), hint=say("U506.hint"))])
         data = render_workbook(columns, rows, manifest, layout)
         write_together([(out, lambda f: f.write(data), True), *text_files(beside)])
         return
@@ -222,7 +222,7 @@ def write_results(
     if fmt == "table" and kinds:
         writer = functools.partial(_write_table, kinds=kinds)
     if writer is None:
-        raise AttainError([Diagnostic("U504", f"unknown output format {fmt!r}", hint="use csv, json, table or xlsx")])
+        raise AttainError([Diagnostic("U504", say("U504.out", fmt=fmt), hint=say("U504.out_hint"))])
     if fmt == "csv" and bom:
         writer = functools.partial(_with_bom, writer)
     if out is None or out == "-":
@@ -243,8 +243,7 @@ def _with_bom(writer: Callable[[list[str], list[dict], dict | None, TextIO], Non
 
 def stdout_failed(e: OSError) -> AttainError:
     """U508 for standard output that cannot take the results (a full disk, a device error)."""
-    return AttainError([Diagnostic("U508", f"cannot write the results to standard output: {e.strerror or e}",
-                                   hint="free some space, or write to a file with --out")])
+    return AttainError([Diagnostic("U508", say("U508", reason=e.strerror or e), hint=say("U508.hint"))])
 
 
 def _write_stdout(text: str, utf8_bytes: bool) -> None:

@@ -7,9 +7,9 @@ import itertools
 from collections.abc import Iterator
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.i18n.messages import counted, joined, say
 from attain.io.excel_text import cell_name, column_letter, excel_text, float_text, is_percent_format
 from attain.io.headers import LOOKAHEAD, Shape, ambiguous, find_header, no_header_at
-from attain.io.numtext import plural
 from attain.io.tables import Place, Row, Table
 from attain.io.xlsx_fast import SheetRows, fast_sheet
 
@@ -45,8 +45,7 @@ def read_xlsx(file: str, data: bytes, sheet: str | None, header_row: int | None 
     title, rows = fast_sheet(file, data, sheet) or _openpyxl_sheet(file, data, sheet, problems)
     found = _find_header(file, title, rows, header_row, problems)
     if found is None:
-        problems.append(Diagnostic("D403", f"sheet {title!r} of {file!r} has no header row",
-                                   hint="the first non-empty row of the sheet names the columns"))
+        problems.append(Diagnostic("D403", say("D403.sheet", title=title, file=file), hint=say("D403.sheet_hint")))
         raise AttainError(_capped(problems))
     (header_line, header), rest = found
     first, last = min(header), max(header)
@@ -59,11 +58,9 @@ def read_xlsx(file: str, data: bytes, sheet: str | None, header_row: int | None 
             for col in sorted(values):
                 if not first <= col <= last:
                     problems.append(Diagnostic(
-                        "D405", f"cell {cell_name(title, line, col)} of {file!r} has a value, but the header on "
-                        f"row {header_line} names columns {column_letter(first)} to {column_letter(last)} only",
-                        span=Span(file, line, col, line, col + 1),
-                        hint="give this column a name in the header, clear the cell, or name the header row "
-                        "with --header-row"))
+                        "D405", say("D405.sheet", cell=cell_name(title, line, col), file=file, row=header_line,
+                                    first=column_letter(first), last=column_letter(last)),
+                        span=Span(file, line, col, line, col + 1), hint=say("D405.sheet_hint")))
         table_rows.append(Row(line, dict(zip(columns, map(values.get, cols), strict=True))))
     if problems:
         raise AttainError(_capped(problems))
@@ -84,15 +81,15 @@ def _find_header(file: str, title: str, rows: SheetRows, header_row: int | None,
         else:
             if problems:  # the sheet's errors say more than a missing header
                 raise AttainError(_capped(problems))
-            raise no_header_at(file, header_row, "row", last, where=f"sheet {title!r} of {file!r}")
-        raise no_header_at(file, header_row, "row", None, where=f"sheet {title!r} of {file!r}")
+            raise no_header_at(file, header_row, "row", last, where=say("sheet_of", title=title, file=file))
+        raise no_header_at(file, header_row, "row", None, where=say("sheet_of", title=title, file=file))
     ahead = list(itertools.islice(rows, LOOKAHEAD))
     if not ahead:
         return None
     shapes = [Shape(line, frozenset(values), tuple(values[c] for c in sorted(values))) for line, values in ahead]
     found = find_header(shapes)
     if isinstance(found, list):
-        raise ambiguous(file, found, "row", where=f"sheet {title!r} of {file!r}")
+        raise ambiguous(file, found, "row", where=say("sheet_of", title=title, file=file))
     at = shapes.index(found)
     return ahead[at], itertools.chain(ahead[at + 1 :], rows)
 
@@ -136,9 +133,8 @@ def _openpyxl_rows(file: str, data: bytes, sheet: str | None, workbook, workshee
             continue
         if cell.data_type == "e":
             problems.append(Diagnostic(
-                "D409", f"cell {cell_name(title, cell.row, cell.column)} of {file!r} holds the Excel error {value}",
-                span=Span(file, cell.row, cell.column, cell.row, cell.column + 1),
-                hint="fix the formula or the value in Excel, or clear the cell"))
+                "D409", say("D409", cell=cell_name(title, cell.row, cell.column), file=file, value=value),
+                span=Span(file, cell.row, cell.column, cell.row, cell.column + 1), hint=say("D409.hint")))
             continue
         if isinstance(value, str):
             text = value.strip() or None
@@ -156,9 +152,8 @@ def _openpyxl_rows(file: str, data: bytes, sheet: str | None, workbook, workshee
         for cell in _sheet_cells(file, workbook, worksheet):
             if cell.data_type == "f" and (cell.row, cell.column) in suspects:
                 problems.append(Diagnostic(
-                    "D408", f"cell {cell_name(title, cell.row, cell.column)} of {file!r} holds a formula with no "
-                    "saved value", span=Span(file, cell.row, cell.column, cell.row, cell.column + 1),
-                    hint="open and save the file in Excel, so that it stores the formula's result"))
+                    "D408", say("D408", cell=cell_name(title, cell.row, cell.column), file=file),
+                    span=Span(file, cell.row, cell.column, cell.row, cell.column + 1), hint=say("D408.hint")))
 
 
 def _header_columns(file: str, title: str, header_line: int, header: dict[int, str], span_cols: range,
@@ -173,20 +168,20 @@ def _header_columns(file: str, title: str, header_line: int, header: dict[int, s
             problems.append(
                 Diagnostic(
                     "D404",
-                    f"column {column_letter(col)} of the header ({cell_name(title, header_line, col)} of {file!r}) "
-                    "has no name",
+                    say("D404.sheet_unnamed", col=column_letter(col), cell=cell_name(title, header_line, col),
+                        file=file),
                     span=span,
-                    hint="name every column of the table, or delete the empty column",
+                    hint=say("D404.sheet_unnamed_hint"),
                 )
             )
         elif name in seen:
             problems.append(
                 Diagnostic(
                     "D404",
-                    f"the header (row {header_line} of sheet {title!r} of {file!r}) names column {name!r} twice, "
-                    f"the second time in {cell_name(title, header_line, col)}",
+                    say("D404.sheet_twice", row=header_line, title=title, file=file, name=name,
+                        cell=cell_name(title, header_line, col)),
                     span=span,
-                    hint="rename one of them",
+                    hint=say("D404.rename"),
                 )
             )
         seen.add(name or "")
@@ -205,15 +200,15 @@ def _open_sheet(file: str, data: bytes, sheet: str | None, data_only: bool):
     try:
         sheets = workbook.worksheets
         if not sheets:
-            raise AttainError([Diagnostic("D407", f"the workbook {file!r} has no worksheets")])
+            raise AttainError([Diagnostic("D407", say("D407.no_sheets", file=file))])
         if sheet is None:
             return workbook, sheets[0]
         for worksheet in sheets:
             if worksheet.title == sheet:
                 return workbook, worksheet
-        names = ", ".join(repr(ws.title) for ws in sheets)
+        names = joined(repr(ws.title) for ws in sheets)
         raise AttainError(
-            [Diagnostic("D407", f"the workbook {file!r} has no sheet named {sheet!r}", hint=f"its sheets: {names}")]
+            [Diagnostic("D407", say("D407.no_sheet", file=file, sheet=sheet), hint=say("D407.its_sheets", names=names))]
         )
     except BaseException:
         workbook.close()
@@ -231,28 +226,26 @@ def _sheet_cells(file: str, workbook, worksheet) -> Iterator:
                     yield cell
     except Exception:
         raise AttainError([Diagnostic(
-            "D407", f"data file {file!r} is not a readable Excel workbook: sheet {worksheet.title!r} is damaged "
-            "or written in a way attain cannot read", hint=_SAVE_AS_XLSX)]) from None
+            "D407", say("D407.damaged_sheet", file=file, title=worksheet.title), hint=say("D407.save")
+        )]) from None
     finally:
         workbook.close()
 
 
-_SAVE_AS_XLSX = 'open it in Excel and save it as an "Excel Workbook (.xlsx)"'
-
 
 def _unreadable(file: str, data: bytes) -> AttainError:
     """Why openpyxl cannot open a file, in words: never an exception's name."""
-    hint = _SAVE_AS_XLSX
+    hint = say("D407.save")
     if not data.strip():
-        why = "the file is empty"
+        why = say("D407.empty")
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # an OLE file: old .xls, or an encrypted workbook
-        why = "it is an old-style .xls file or a password-protected workbook"
-        hint = _SAVE_AS_XLSX + ", without a password"
+        why = say("D407.xls")
+        hint = say("D407.save_no_password")
     elif not data.startswith(b"PK"):
-        why = "an .xlsx file is a zip archive, and this one is not"
+        why = say("D407.not_zip")
         if _looks_like_text(data):
-            why += " (it holds text: is it a CSV file with the wrong extension?)"
-            hint = "if it is CSV, name it .csv"
+            why = say("D407.text")
+            hint = say("D407.if_csv")
     else:
         import zipfile
 
@@ -260,14 +253,13 @@ def _unreadable(file: str, data: bytes) -> AttainError:
             with zipfile.ZipFile(io.BytesIO(data)) as package:
                 names = set(package.namelist())
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            why = "it is damaged (its zip archive cannot be read)"
+            why = say("D407.bad_zip")
         else:
             if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
-                why = "it is a zip archive, but not of an Excel workbook"
+                why = say("D407.other_zip")
             else:
-                why = "it is damaged, or written in a way attain cannot read"
-    return AttainError([Diagnostic("D407", f"data file {file!r} is not a readable Excel workbook: {why}",
-                                   hint=hint)])
+                why = say("D407.damaged")
+    return AttainError([Diagnostic("D407", say("D407", file=file, why=why), hint=hint)])
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -293,6 +285,6 @@ def _capped(problems: list[Diagnostic]) -> list[Diagnostic]:
             omitted.setdefault(d.code, []).append(d)
     for code, rest in omitted.items():
         # Placed at the first cell left out, so it sorts after the ones listed.
-        message = f"{plural(len(rest), 'more cell')} from here on have the same problem ({rest[0].message})"
+        message = say("capped", cells=counted(len(rest), "more_cell"), first=rest[0].message)
         kept.append(Diagnostic(code, message, span=rest[0].span, hint=rest[0].hint))
     return kept

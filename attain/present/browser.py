@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from attain.diagnostics import AttainError, Diagnostic
+from attain.i18n.messages import say
 
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT = 120  # seconds for one page
@@ -20,9 +21,7 @@ def find() -> str | None:
 
 
 def _missing(what: str) -> AttainError:
-    return AttainError([Diagnostic("U561", f"{what} needs headless Chromium, and no `chromium` program was found",
-                                   hint="install it (Debian: apt-get install chromium), or leave out --pdf / "
-                                        "write .svg or .html")])
+    return AttainError([Diagnostic("U561", say("U561", what=what), hint=say("U561.hint"))])
 
 
 def run(args: list[str], what: str) -> subprocess.CompletedProcess:
@@ -37,21 +36,21 @@ def run(args: list[str], what: str) -> subprocess.CompletedProcess:
             done = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False,
                                   env={**os.environ, "LANG": os.environ.get("LANG", "C.UTF-8")})
         except (OSError, subprocess.TimeoutExpired) as e:
-            raise AttainError([Diagnostic("U561", f"{what}: chromium failed: {e}")]) from None
+            raise AttainError([Diagnostic("U561", say("U561.failed", what=what, reason=e))]) from None
     return done
 
 
 def pdf(page: Path, out: Path) -> None:
     """`page` (an HTML file) printed to `out` as a PDF, A4 as the page's @page rule asks."""
-    done = run([f"--print-to-pdf={out}", "--no-pdf-header-footer", page.resolve().as_uri()], "a PDF")
+    done = run([f"--print-to-pdf={out}", "--no-pdf-header-footer", page.resolve().as_uri()], say("U561.a_pdf"))
     if done.returncode != 0 or not out.exists():
-        raise AttainError([Diagnostic("U561", f"chromium could not print {page} to PDF: "
-                                      + done.stderr.decode("utf-8", "replace").strip()[-300:])])
+        raise AttainError([Diagnostic("U561", say("U561.pdf", page=page,
+                                                  reason=done.stderr.decode("utf-8", "replace").strip()[-300:]))])
 
 
 def png(page: Path, out: Path, width: int, height: int) -> None:
     """A screenshot of `page` at width x height pixels."""
-    done = run([f"--screenshot={out}", f"--window-size={width},{height}", page.resolve().as_uri()], "a PNG")
+    done = run([f"--screenshot={out}", f"--window-size={width},{height}", page.resolve().as_uri()], say("U561.a_png"))
     if done.returncode != 0 or not out.exists():
-        raise AttainError([Diagnostic("U561", f"chromium could not draw {page} as PNG: "
-                                      + done.stderr.decode("utf-8", "replace").strip()[-300:])])
+        raise AttainError([Diagnostic("U561", say("U561.png", page=page,
+                                                  reason=done.stderr.decode("utf-8", "replace").strip()[-300:]))])

@@ -14,6 +14,7 @@ import attrs
 
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic
+from attain.i18n.messages import say
 from attain.i18n.pages import PAGES
 from attain.present.page import document, esc, show, table
 from attain.present.probe import Probe, Sweep
@@ -37,8 +38,8 @@ def series(name: str, subject: api.Subject, vary: str, value: str, low: Fraction
     probe = Probe(subject, vary)
     kind = str(subject.policy.model.types.get(value, ""))
     if value not in subject.policy.model.types or kind not in ("money", "percent", "number", "count"):
-        raise AttainError([Diagnostic("U563", f"'{value}' is {'a ' + kind if kind else 'not a value of the policy'}"
-                                      ": a curve draws a number", hint="name a number with --value")])
+        raise AttainError([Diagnostic("U563", say("U563.kind", value=value, kind=kind) if kind else
+                                      say("U563.unknown", value=value), hint=say("U563.hint"))])
     sweep: Sweep = probe.sweep([value], low, high)
     xs = set(probe.points(sweep)) if sweep.pieces else set()
     step = (high - low) / GRID
@@ -65,7 +66,7 @@ def svg(all_series: list[Series], vary_label: str, vary_kind: str, value_label: 
     xs = [x for s in all_series for x, _ in s.points]
     ys = [y for s in all_series for _, y in s.points]
     if not xs:
-        raise AttainError([Diagnostic("U563", "no point of the range could be computed")])
+        raise AttainError([Diagnostic("U563", say("U563.none"))])
     y_low, y_high = min([*ys, Fraction(0)]), max(ys)
     chart = Chart(min(xs), max(xs), y_low, y_high)
     x_ticks = [(v, show(v, vary_kind, lang, None, currency)) for v in nice_ticks(chart.x0, chart.x1)]

@@ -20,6 +20,7 @@ from attain import api
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes as n
 from attain.engine.trace import TierValue
+from attain.i18n.messages import joined, say
 from attain.present.local import Line, Local, NotLinear, depending_on
 
 NUMERIC = ("money", "percent", "number", "count")
@@ -54,12 +55,12 @@ class Probe:
         model = subject.policy.model
         if vary not in model.inputs:
             known = [k for k in model.inputs if str(model.types[k]) in NUMERIC]
-            raise AttainError([Diagnostic("U560", f"the policy has no input named '{vary}' to vary",
-                                          hint="numeric inputs: " + ", ".join(known))])
+            raise AttainError([Diagnostic("U560", say("U560", vary=vary),
+                                          hint=say("U560.hint", known=joined(known)))])
         self.kind = str(model.types[vary])
         if self.kind not in NUMERIC:
-            raise AttainError([Diagnostic("U560", f"'{vary}' is a {self.kind} input: only a number can vary",
-                                          hint="vary a money, percent, number or count input")])
+            raise AttainError([Diagnostic("U560", say("U560.kind", vary=vary, kind=self.kind),
+                                          hint=say("U560.kind_hint"))])
         self.subject = subject
         self.model = model
         self.vary = vary

@@ -34,6 +34,7 @@ from typing import Any
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.engine.periods import Period
+from attain.i18n.messages import joined, say
 from attain.io.atomic import temporary_beside, write_prepared
 from attain.io.writers import csv_line, json_frame, stdout_failed
 from attain.sql.shapes import OutputShape
@@ -116,7 +117,7 @@ def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str
     together or, on any error, not at all; a fallback that raises AttainError writes nothing.
     """
     if fmt not in FORMATS:
-        raise AttainError([Diagnostic("U504", f"unknown output format {fmt!r}", hint="use " + ", ".join(FORMATS))])
+        raise AttainError([Diagnostic("U504", say("U504.out", fmt=fmt), hint=say("U504.use", formats=joined(FORMATS)))])
     periodic = bool(periods)
     names = [key, *(["period"] if periodic else []), *(s.name for s in shapes)]
     try:

@@ -90,6 +90,7 @@ import yaml
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.files import read_text
+from attain.i18n.messages import say
 from attain.io import Row, Table
 from attain.testing.nodes import Entries, NodeReader, kind_of
 from attain.testing.spec import SUFFIX, Case, CodeExpectation, Expectation, Suite
@@ -126,7 +127,7 @@ def load_suite(path: str | Path) -> Suite:
     """Read and validate one test file; raise `AttainError` (codes T6xx, with file:line) if it is invalid."""
     path = Path(path)
     file = str(path)
-    text = read_text(path, "test file", "T601", "T601", "T601")
+    text = read_text(path, say("what.test_file"), "T601", "T601", "T601")
     reader = _SuiteReader(file, path.parent)
     root = reader.compose(text)
     suite = reader.suite(root, path)
