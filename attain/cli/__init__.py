@@ -26,12 +26,14 @@ from attain.cli.common import (
     echo,
     exit_code_of,
     guard,
+    language_option,
+    message_language,
     read_data,
     show_findings,
 )
 from attain.diagnostics import AttainError, Diagnostic
 from attain.files import decode_text, read_bytes
-from attain.i18n.messages import say
+from attain.i18n.messages import counted, say
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
 from attain.versions import Versions, load_versions
@@ -39,7 +41,10 @@ from attain.versions import Versions, load_versions
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="attain")
-def main():
+@click.option("--lang", default=None, metavar="en|zh", callback=language_option,
+              help="The language of messages (errors, warnings, hints) [default: from the locale (LANG), else "
+                   "English]. Commands that write pages or workbooks take their own --lang as well.")
+def main(lang):
     """attain: policy-as-code for sales performance evaluation and incentive pay."""
 
 
@@ -59,9 +64,9 @@ def check_cmd(policies, fmt):
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if fmt == "text":
-        summary = f"{len(policies)} {'policy' if len(policies) == 1 else 'policies'} checked: " \
-                  f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-        click.echo(summary, err=True)
+        summary = say("cli.checked", policies=counted(len(policies), "policy", "policies"),
+                      errors=counted(errors, "error"), warnings=counted(warnings, "warning"))
+        click.echo(summary.said(message_language()), err=True)
     raise Exit(exit_code_of(diagnostics))
 
 

@@ -17,8 +17,9 @@ import unicodedata
 
 import click
 
-from attain import api
+from attain import api, i18n
 from attain.diagnostics import AttainError, render_all, to_json
+from attain.i18n.messages import say
 from attain.io import read_table, stdout_failed
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
@@ -64,13 +65,44 @@ def _quiet_broken_pipe() -> None:
     sys.exit(141)
 
 
+def language_option(ctx, param, value: str | None) -> str | None:
+    """`attain --lang`: checked when given, so that a misspelt language stops with a usage error (exit 2)."""
+    if value:
+        try:
+            i18n.language(value)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+    return value
+
+
+def message_language() -> str:
+    """"en" or "zh" for messages: the command's --lang, else `attain --lang`, else the locale, else English.
+
+    A --lang that names no language attain has is left to the command to refuse; messages then follow the locale.
+    """
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        chosen = ctx.params.get("lang")
+        if chosen:
+            try:
+                return i18n.language(chosen)
+            except ValueError:
+                break
+        ctx = ctx.parent
+    return i18n.language()
+
+
 def show_findings(diagnostics, fmt: str = "text", sources: dict[str, str] | None = None):
-    """Diagnostics to stderr with caret excerpts from `sources` (the texts the API attached), or JSON to stdout."""
+    """Diagnostics to stderr with caret excerpts from `sources` (the texts the API attached), or JSON to stdout.
+
+    Their words are in `message_language()`; JSON keeps its English keys and says the texts in that language.
+    """
+    lang = message_language()
     if fmt == "json":
-        echo(to_json(diagnostics))
+        echo(to_json(diagnostics, lang))
     else:
-        click.echo(render_all(diagnostics, sources if sources is not None else getattr(diagnostics, "sources", {})),
-                   err=True)
+        click.echo(render_all(diagnostics, sources if sources is not None else getattr(diagnostics, "sources", {}),
+                              lang), err=True)
 
 
 def exit_code_of(diagnostics) -> int:
@@ -222,16 +254,15 @@ def guard(fn):
         except BrokenPipeError:
             _quiet_broken_pipe()
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(say("cli.interrupted").said(message_language()), err=True)
             sys.exit(130)
         except click.ClickException:
             raise  # a usage error found past click's own parsing (options that do not go together): exit 2
         except Exception:  # an attain bug, not a user error: say so plainly
             if os.environ.get("ATTAIN_DEBUG"):
                 raise
-            click.echo("internal error in attain (a bug, not a problem with your files): "
-                       + traceback.format_exc().strip().splitlines()[-1]
-                       + "\nrerun with ATTAIN_DEBUG=1 for details, and please report it.", err=True)
+            click.echo(say("cli.internal", error=traceback.format_exc().strip().splitlines()[-1])
+                       .said(message_language()), err=True)
             sys.exit(3)
 
     wrapper.__name__ = fn.__name__

@@ -484,8 +484,10 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
 CODES = _registry(_DECLARED)
 
 
-def markdown() -> str:
-    """docs/errors.md: every code, grouped by stage, as one table per stage."""
+def markdown(lang: str = "en") -> str:
+    """docs/errors.md (or, with lang "zh", docs/errors.zh.md): every code, grouped by stage, one table per stage."""
+    if lang == "zh":
+        return _markdown_zh()
     out = [
         "# Diagnostic codes",
         "",
@@ -503,4 +505,30 @@ def markdown() -> str:
             if c.stage == stage:
                 code = f"`{c.code}` (warning)" if c.severity == "warning" else f"`{c.code}`"
                 out.append(f"| {code} | {c.title} | {c.meaning} |")
+    return "\n".join(out) + "\n"
+
+
+def _markdown_zh() -> str:
+    """docs/errors.zh.md: the page of codes in Chinese; a code not yet translated shows its English."""
+    from attain.codes.zh import STAGES_ZH, ZH
+
+    out = [
+        "# 诊断代码",
+        "",
+        "attain 报告的每个问题都带有一个固定的代码，显示为 `错误[C216]` 或 `警告[C219]`（英文界面为",
+        "`error[C216]`、`warning[C219]`）；问题有位置时，后面是文件、行和列，并在原文下方用 ^ 标出。",
+        "本页说明每个代码的含义和处理办法。警告会被报告，但方案仍然运行。",
+        "",
+        "由 `attain/codes/` 中的登记表和 `attain/codes/zh.py` 中的译文生成：",
+        "`python3 -m attain.codes --lang zh > docs/errors.zh.md`；请勿手工编辑。",
+        "English: [errors.md](errors.md).",
+    ]
+    for stage in STAGES:
+        heading, intro = STAGES_ZH[stage]
+        out += ["", f"## {heading}", "", intro, "", "| 代码 | 问题 | 含义 |", "|---|---|---|"]
+        for c in CODES.values():
+            if c.stage == stage:
+                code = f"`{c.code}`（警告）" if c.severity == "warning" else f"`{c.code}`"
+                title, meaning = ZH.get(c.code, (c.title, c.meaning + "（尚无中文）"))
+                out.append(f"| {code} | {title} | {meaning} |")
     return "\n".join(out) + "\n"

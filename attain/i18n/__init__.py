@@ -64,6 +64,10 @@ class Catalogue:
     def keys(self):
         return self._entries.keys()
 
+    def template(self, key: str, lang: str) -> str:
+        """The entry's text in `lang` with its `{fields}` unfilled."""
+        return self._entries[key][lang]
+
 
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}

@@ -109,9 +109,9 @@ def joined(items: Iterable[object], how: str = ",") -> Joined:
     return Joined(items, how)
 
 
-def counted(n: int, word: str) -> Text:
-    """A count with its noun, "1 value" / "2 values" in English: the entry `n.WORD` (one) or `n.WORDs`."""
-    return say(f"n.{word}" if n == 1 else f"n.{word}s", n=number(n))
+def counted(n: int, word: str, plural: str = "") -> Text:
+    """A count with its noun, "1 value" / "2 values" in English: the entry `n.WORD` (one) or `n.PLURAL` (WORDs)."""
+    return say(f"n.{word}" if n == 1 else f"n.{plural or word + 's'}", n=number(n))
 
 
 def localize(text: object, lang: str) -> str:

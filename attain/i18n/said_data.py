@@ -176,9 +176,9 @@ DATA: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- writing (attain.io.writers, attain.io.atomic)
     "U506": {"en": "an Excel workbook cannot be written to standard output", "zh": "Excel 工作簿不能写到标准输出"},
     "U506.hint": {"en": "name an output file ending in .xlsx, or choose csv, json or table",
-                  "zh": "请指定一个以 .xlsx 结尾的输出文件，或选择 csv、json 或 table 格式"},
+                  "zh": "请指定一个以 .xlsx 结尾的输出文件，或选择 `csv`、`json` 或 `table` 格式"},
     "U504.out": {"en": "unknown output format {fmt!r}", "zh": "未知的输出格式 {fmt!r}"},
-    "U504.out_hint": {"en": "use csv, json, table or xlsx", "zh": "请使用 csv、json、table 或 xlsx"},
+    "U504.out_hint": {"en": "use csv, json, table or xlsx", "zh": "请使用 `csv`、`json`、`table` 或 `xlsx`"},
     "U504.use": {"en": "use {formats}", "zh": "请使用 {formats}"},
     "U508": {"en": "cannot write the results to standard output: {reason}", "zh": "无法把结果写到标准输出：{reason}"},
     "U508.hint": {"en": "free some space, or write to a file with --out", "zh": "请腾出一些空间，或用 --out 写入文件"},
@@ -234,7 +234,7 @@ DATA: dict[str, dict[str, str]] = {
     "D414.per": {"en": " per period", "zh": "每个周期"},
     "D414.more": {"en": "; if the data holds several periods, add `period month` (or quarter...) to the policy "
                         "header and a 'period' column",
-                  "zh": "；如果数据包含多个周期，请在方案开头加上 `period month`（或 quarter 等），"
+                  "zh": "；如果数据包含多个周期，请在方案开头加上 `period month`（或 `quarter` 等），"
                         "并在数据里加一列 'period'"},
     "D416": {"en": "employee '{who}' has different values of '{name}' within {period} (lines {lines})",
              "zh": "员工 '{who}' 在 {period} 内的 '{name}' 有不同的值（第 {lines} 行）"},

@@ -43,7 +43,7 @@ RUN: dict[str, dict[str, str]] = {
                          "zh": "请填上那个周期的 '{name}'（`default` 会把每个空值都悄悄填成同一个值）"},
     "E302.group": {"en": "for {who}, '{name}' is missing, and {func}(... within ...) needs it to place the employee "
                          "in a group",
-                   "zh": "对 {who}：'{name}' 缺失，而 {func}(... within ...) 需要它来给员工分组"},
+                   "zh": "对 {who}：'{name}' 缺失，而 `{func}(... within ...)` 需要它来给员工分组"},
     "E302.group_hint": {"en": "fill in '{name}' in the data (a `default` would fill every empty '{name}' alike, "
                               "unseen)",
                         "zh": "请在数据里填上 '{name}'（`default` 会把每个空的 '{name}' 都悄悄填成同一个值）"},
@@ -163,7 +163,7 @@ RUN: dict[str, dict[str, str]] = {
     "U560.kind": {"en": "'{vary}' is a {kind} input: only a number can vary",
                   "zh": "'{vary}' 是 {kind} 类型的输入：只有数值可以变化"},
     "U560.kind_hint": {"en": "vary a money, percent, number or count input",
-                       "zh": "请让 money、percent、number 或 count 类型的输入变化"},
+                       "zh": "请让 `money`、`percent`、`number` 或 `count` 类型的输入变化"},
     "U561": {"en": "{what} needs headless Chromium, and no `chromium` program was found",
              "zh": "{what}需要无界面的 Chromium，但没有找到 `chromium` 程序"},
     "U561.hint": {"en": "install it (Debian: apt-get install chromium), or leave out --pdf / write .svg or .html",
@@ -190,4 +190,17 @@ RUN: dict[str, dict[str, str]] = {
                      "zh": "'{value}' 不是方案里的值：曲线只画数值"},
     "U563.hint": {"en": "name a number with --value", "zh": "请用 --value 指定一个数值"},
     "U563.none": {"en": "no point of the range could be computed", "zh": "这个范围内没有一个点能算出来"},
+    # ---------------------------------------------------------------- the command line's own words
+    "cli.interrupted": {"en": "interrupted", "zh": "已中断"},
+    "cli.internal": {"en": "internal error in attain (a bug, not a problem with your files): {error}\nrerun with "
+                           "ATTAIN_DEBUG=1 for details, and please report it.",
+                     "zh": "attain 内部错误（是程序的缺陷，不是你的文件有问题）：{error}\n请设置 ATTAIN_DEBUG=1 "
+                           "重新运行以查看详情，并报告这个问题。"},
+    "n.policy": {"en": "{n} policy", "zh": "{n} 个方案"},
+    "n.policies": {"en": "{n} policies", "zh": "{n} 个方案"},
+    "n.error": {"en": "{n} error", "zh": "{n} 个错误"},
+    "n.errors": {"en": "{n} errors", "zh": "{n} 个错误"},
+    "n.warning": {"en": "{n} warning", "zh": "{n} 个警告"},
+    "n.warnings": {"en": "{n} warnings", "zh": "{n} 个警告"},
+    "cli.checked": {"en": "{policies} checked: {errors}, {warnings}", "zh": "已检查 {policies}：{errors}，{warnings}"},
 }

@@ -1,0 +1,141 @@
+"""Every data, evaluation and usage diagnostic a user can reach reads in Chinese, from the one catalogue.
+
+Each code's input in `test_codes.CATALOGUE` is run again, in a Chinese locale, while every
+`Diagnostic` made on the way is recorded. Each recorded diagnostic of the stages that are
+translated must have been said through `attain.i18n.messages.say` (a message written as a
+bare English string has no Chinese), and its Chinese rendering, once the names and values
+in its fields are set aside, must hold no English word but the language's own keywords
+(in backticks), options, file kinds and program names.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_codes import CATALOGUE
+
+import attain.diagnostics
+from attain.cli import main
+from attain.codes import CODES
+from attain.diagnostics import Diagnostic, render
+from attain.i18n import Catalogue
+from attain.i18n.messages import MESSAGES, Joined, Number, Text, localize, say
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The stages whose every message has Chinese; the others' messages are English still.
+TRANSLATED = ("D", "E", "U")
+
+# Words that stay as they are in Chinese text: file kinds, programs, placeholders in commands.
+KEPT = {
+    "CSV", "UTF", "GB", "GBK", "YAML", "JSON", "Excel", "NUL", "zip", "ISO", "PDF", "PNG", "HTML", "Chromium",
+    "chromium", "Debian", "apt", "get", "install", "git", "init", "status", "log", "ls", "tree", "name", "only",
+    "HEAD", "main", "PATH", "REV", "FILE", "FOLDER", "NAME", "VALUE", "ID", "YYYY", "MM", "DD", "RULE", "attain",
+    "ATTAIN_DEBUG", "true", "false", "yes", "no", "en", "zh", "Windows", "xlsx", "svg", "html", "csv", "json",
+    "yaml", "yml", "xls",
+}
+
+
+def skeleton(text: object) -> str:
+    """The Chinese of a message with every name and value left out: what the catalogue itself says."""
+    if isinstance(text, Text):
+        return MESSAGES(text.key, "zh", **{k: skeleton(v) for k, v in text.fields.items()})
+    if isinstance(text, Joined):
+        return "、".join(skeleton(i) for i in text.items)
+    return ""  # a name, a value, a cell, a Number: shown as it is
+
+
+def english_words(chinese: str) -> list[str]:
+    text = re.sub(r"`[^`]*`|'[^']*'", "", chinese)  # the policy language's own words; names, quoted
+    text = re.sub(r"--[a-z-]+|\S*[./@~][\w./@~-]*", "", text)  # options, file names, paths, revisions
+    return [w for w in re.findall(r"[A-Za-z_]{2,}", text) if w not in KEPT]
+
+
+def test_the_catalogue_says_nothing_in_english_in_chinese():
+    blank = {key: re.sub(r"\{[^}]*\}", "", MESSAGES.template(key, "zh")) for key in MESSAGES.keys()}
+    assert {k: english_words(text) for k, text in blank.items() if english_words(text)} == {}
+
+
+def test_every_key_the_code_says_is_in_the_catalogue():
+    asked = set()
+    for path in (ROOT / "attain").rglob("*.py"):
+        asked |= set(re.findall(r'say\(\s*"([^"]+)"', path.read_text(encoding="utf-8")))
+    assert len(asked) > 100, "the pattern is out of date"
+    assert sorted(asked - set(MESSAGES.keys())) == []
+
+
+def test_a_language_missing_or_fields_that_differ_are_refused():
+    with pytest.raises(ValueError, match="has no text in zh"):
+        Catalogue({"k": {"en": "a {x}"}})
+    with pytest.raises(ValueError, match="different fields"):
+        Catalogue({"k": {"en": "a {x}", "zh": "甲 {y}"}})
+
+
+def test_a_message_is_its_english_and_says_its_chinese_with_numbers_grouped():
+    text = say("D418", rule=say("rule.sum"), name="s", who="A", period="2023Q1", value=Number("12345678.5"),
+               low="0", high="10")
+    assert text == "the sum of 's' for A in 2023Q1 is 12345678.5, outside its range 0 .. 10"
+    assert localize(text, "zh") == "A 在 2023Q1 的 's' 总和为 12,345,678.5，超出其范围 0 .. 10"
+    assert localize(text, "en") == str(text)
+
+
+@pytest.mark.parametrize("code", sorted(c for c in CATALOGUE if c.startswith(TRANSLATED)))
+def test_every_reachable_message_reads_in_chinese(code, tmp_path, monkeypatch):
+    made: list[Diagnostic] = []
+    check = Diagnostic.__attrs_post_init__
+
+    def record(self):
+        check(self)
+        made.append(self)
+
+    monkeypatch.setattr(attain.diagnostics.Diagnostic, "__attrs_post_init__", record)
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # the command line follows the locale
+    monkeypatch.chdir(tmp_path)
+    CATALOGUE[code](tmp_path, monkeypatch)
+    ours = [d for d in made if d.code == code]
+    if not ours:  # a code raised in a child process (standard output on a full disk): its text is checked below
+        pytest.skip(f"{code} is made in another process")
+    for d in ours:
+        # A message and its hint are sentences, so they come from the catalogue; a label or a note may
+        # also be a bare value (the column a caret points at, "9,500%").
+        assert isinstance(d.message, Text), f"{code}: message not from the catalogue: {d.message!r}"
+        assert d.hint == "" or isinstance(d.hint, (Text, Joined)), f"{code}: hint not from the catalogue: {d.hint!r}"
+        for part in (d.message, d.hint, d.label, *(n.text for n in d.notes)):
+            assert english_words(skeleton(part)) == [], (code, localize(part, "zh"))
+        said = render(d, lang="zh")
+        assert said.startswith(("错误[", "警告[")), said
+
+
+def test_the_command_line_speaks_the_language_asked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.policy").write_text('policy "p"\ninput sales : money\noutput sales\n', encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,sales\nA,12x\n", encoding="utf-8")
+    english = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None, "LANGUAGE": None}
+    r = CliRunner(env=english).invoke(main, ["--lang", "zh", "run", "p.policy", "--data", "d.csv"])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == "错误[D413]: 应为金额，实为“12x”"
+    r = CliRunner(env={**english, "LANG": "zh_CN.UTF-8"}).invoke(main, ["run", "p.policy", "--data", "d.csv"])
+    assert r.stderr.splitlines()[0] == "错误[D413]: 应为金额，实为“12x”"
+    r = CliRunner(env={**english, "LANG": "zh_CN.UTF-8"}).invoke(main, ["--lang", "en", "run", "p.policy",
+                                                                        "--data", "d.csv"])
+    assert r.stderr.splitlines()[0] == 'error[D413]: expected money, got "12x"'
+    r = CliRunner(env=english).invoke(main, ["--lang", "fr", "run", "p.policy", "--data", "d.csv"])
+    assert r.exit_code == 2 and "unknown language 'fr'" in r.stderr
+
+
+def test_every_code_has_a_chinese_title_and_meaning():
+    from attain.codes.zh import ZH
+
+    missing = sorted(c for c in CODES if c.startswith(TRANSLATED) and c not in ZH)
+    assert missing == []
+
+
+def test_docs_errors_zh_md_is_generated_from_the_registry():
+    from attain.codes import markdown
+
+    committed = (ROOT / "docs" / "errors.zh.md").read_text(encoding="utf-8")
+    assert committed == markdown("zh"), "docs/errors.zh.md is out of date: run " \
+                                        "python3 -m attain.codes --lang zh > docs/errors.zh.md"
