@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.i18n.messages import joined, say
 from attain.io.readers import ExactLoader
 
 # A mapping's entries: key -> (key node, value node), the nodes kept for their positions.
@@ -38,16 +39,15 @@ class NodeReader:
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             span = Span(self.file, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
-            raise AttainError([Diagnostic("T602", f"test file {self.file!r} is not valid YAML: "
-                                          f"{e.problem or e.context}", span)]) from None
+            raise AttainError([Diagnostic("T602", say("T602", file=self.file, detail=e.problem or e.context),
+                                          span)]) from None
         except (yaml.YAMLError, RecursionError) as e:
-            detail = "it is nested too deeply" if isinstance(e, RecursionError) else str(e)
-            raise AttainError([Diagnostic("T602", f"test file {self.file!r} is not valid YAML: {detail}")]) from None
+            detail = say("D402.deep") if isinstance(e, RecursionError) else str(e)
+            raise AttainError([Diagnostic("T602", say("T602", file=self.file, detail=detail))]) from None
         finally:
             loader.dispose()
         if node is None:
-            raise AttainError([Diagnostic("T603", f"test file {self.file!r} is empty",
-                                          hint="start it with `policy:` and `cases:`")])
+            raise AttainError([Diagnostic("T603", say("T603.empty_file", file=self.file), hint=say("T603.start"))])
         return node
 
     def span(self, node: yaml.Node) -> Span:
@@ -65,7 +65,7 @@ class NodeReader:
     def scalar(self, node: yaml.Node, what: str) -> tuple[bool, str | None]:
         """(ok, text) of a single value; the text is None for `~` or an empty value."""
         if not isinstance(node, yaml.ScalarNode):
-            self.problem("T603", f"{what} must be a single value, not a {kind_of(node)}", node)
+            self.problem("T603", say("T603.single", what=what, kind=kind_of(node)), node)
             return False, None
         value = self._constructor.construct_object(node, deep=True)
         if value is None:
@@ -76,14 +76,14 @@ class NodeReader:
         """A required, non-empty single value."""
         ok, value = self.scalar(node, what)
         if ok and (value is None or not value.strip()):
-            self.problem("T603", f"{what} is empty", node)
+            self.problem("T603", say("T603.empty", what=what), node)
             return None
         return value.strip() if value else None
 
     def mapping(self, node: yaml.Node, what: str, allowed: Sequence[str] | None) -> Entries | None:
         """{key: (key_node, value_node)} of a mapping node; unknown keys (when `allowed` is given) are problems."""
         if not isinstance(node, yaml.MappingNode):
-            self.problem("T603", f"{what} must be a mapping, not a {kind_of(node)}", node)
+            self.problem("T603", say("T603.mapping", what=what, kind=kind_of(node)), node)
             return None
         seen: Entries = {}
         own: set[str] = set()
@@ -91,30 +91,31 @@ class NodeReader:
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 key = str(self._constructor.construct_object(key_node, deep=True))
                 if key in own:
-                    self.problem("T604", f"{what} has the key {key!r} twice", key_node)
+                    self.problem("T604", say("T604.twice", what=what, key=key), key_node)
                 own.add(key)
         try:
             self._constructor.flatten_mapping(node)
         except yaml.MarkedYAMLError as e:
-            self.problem("T603", f"{what}: {e.problem}", node)
+            self.problem("T603", say("T603.yaml", what=what, problem=e.problem), node)
             return None
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problem("T603", f"{what} has a key that is a {kind_of(key_node)}", key_node)
+                self.problem("T603", say("T603.key", what=what, kind=kind_of(key_node)), key_node)
                 continue
             raw = self._constructor.construct_object(key_node, deep=True)
             key = "" if raw is None else str(raw)
             if allowed is not None and key not in allowed:
                 close = difflib.get_close_matches(key, list(allowed), n=1)
-                self.problem("T604", f"unknown key {key!r} in {what}", key_node,
-                             hint=f"did you mean {close[0]!r}?" if close else "the keys are " + ", ".join(allowed))
+                self.problem("T604", say("T604", key=key, what=what), key_node,
+                             hint=say("did_you_mean", close=repr(close[0])) if close else
+                             say("T604.keys", keys=joined(allowed)))
                 continue
             seen[key] = (key_node, value_node)
         return seen
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node] | None:
         if not isinstance(node, yaml.SequenceNode):
-            self.problem("T603", f"{what} must be a list, not a {kind_of(node)}", node)
+            self.problem("T603", say("T603.list", what=what, kind=kind_of(node)), node)
             return None
         return list(node.value)
 
@@ -124,8 +125,8 @@ class NodeReader:
             return None
         path = self.folder / name
         if not path.is_file():
-            self.problem("T608", f"{what} {name!r} does not exist" + (" (it is a folder)" if path.is_dir() else ""),
-                         node, hint=f"the path is relative to the test file's folder, {str(self.folder)!r}")
+            self.problem("T608", say("T608.folder" if path.is_dir() else "T608", what=what, name=name),
+                         node, hint=say("T608.hint", folder=str(self.folder)))
             return None
         return path
 
@@ -133,7 +134,7 @@ class NodeReader:
 def kind_of(node: yaml.Node) -> str:
     """The shape of a node as a problem names it."""
     if isinstance(node, yaml.MappingNode):
-        return "mapping"
+        return say("kind.mapping")
     if isinstance(node, yaml.SequenceNode):
-        return "list"
-    return "single value"
+        return say("kind.list")
+    return say("kind.single")

@@ -117,7 +117,7 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
         elif path.is_file():
             found.setdefault(path)
         else:
-            problems.append(Diagnostic("T601", f"no such test file or folder: {str(given)!r}"))
+            problems.append(Diagnostic("T601", say("T601", path=str(given))))
     if problems:
         raise AttainError(problems)
     return list(found)
@@ -142,21 +142,20 @@ class _SuiteReader(NodeReader):
     # -- the file and its cases
 
     def suite(self, root: yaml.Node, path: Path) -> Suite:
-        top = self.mapping(root, "the test file", _TOP_KEYS)
+        top = self.mapping(root, say("t.file"), _TOP_KEYS)
         if top is None:
             return Suite(path, None, ())
         policy = None
         if "policy" in top:
-            policy = self.file_path(top["policy"][1], "the policy")
+            policy = self.file_path(top["policy"][1], say("t.policy"))
         defaults = self.cells(top["defaults"][1], "`defaults`") if "defaults" in top else {}
         cases: list[Case] = []
         if "cases" not in top:
-            self.problem("T605", "the test file has no `cases`", root,
-                         hint="add `cases:`, a list of cases each with a `name`")
+            self.problem("T605", say("T605.cases"), root, hint=say("T605.cases_hint"))
         else:
             items = self.sequence(top["cases"][1], "`cases`")
             if items is not None and not items:
-                self.problem("T605", "`cases` is empty", top["cases"][1])
+                self.problem("T605", say("T603.empty", what="`cases`"), top["cases"][1])
             names: dict[str, int] = {}
             for n, item in enumerate(items or [], 1):
                 case = self.case(item, n, path, policy, "policy" in top, defaults, names)
@@ -168,7 +167,7 @@ class _SuiteReader(NodeReader):
              defaults: dict[str, str | None], names: dict[str, int]) -> Case | None:
         """One case, or None when it has problems. The parts are read in file-format order, which is
         the order its problems are reported in."""
-        where = f"case {n}"
+        where = say("t.case", n=n)
         start = len(self.problems)
         keys = self.mapping(node, where, _CASE_KEYS)
         if keys is None:
@@ -177,13 +176,12 @@ class _SuiteReader(NodeReader):
         before = len(self.problems)
         name = self.case_name(keys, node, where, names)
         if name is not None:
-            where = f"case {name!r}"
+            where = say("t.case_named", name=name)
         policy = default
         if "policy" in keys:
-            policy = self.file_path(keys["policy"][1], f"the policy of {where}")
+            policy = self.file_path(keys["policy"][1], say("t.policy_of", where=where))
         elif not has_default:
-            self.problem("T605", f"{where} names no policy", node,
-                         hint="add `policy:` at the top of the file, or to the case")
+            self.problem("T605", say("T605.policy", where=where), node, hint=say("T605.policy_hint"))
         rows, data = self.case_input(keys, where, path, defaults)
         id_column = self.text(keys["id_column"][1], "`id_column`") if "id_column" in keys else None
         expect = self.case_expect(keys, where)
@@ -199,13 +197,13 @@ class _SuiteReader(NodeReader):
     def case_name(self, keys: Entries, node: yaml.Node, where: str, names: dict[str, int]) -> str | None:
         """The case's name, recorded in `names` (name -> line) to find a name given twice."""
         if "name" not in keys:
-            self.problem("T605", f"{where} has no `name`", node)
+            self.problem("T605", say("T605.name", where=where), node)
             return None
-        name = self.text(keys["name"][1], f"the name of {where}")
+        name = self.text(keys["name"][1], say("t.name_of", where=where))
         if name is not None:
             if name in names:
-                self.problem("T609", f"two cases are named {name!r} (lines {names[name]} and {self.line(node)})",
-                             keys["name"][1], hint="give every case its own name")
+                self.problem("T609", say("T609", name=name, first=names[name], second=self.line(node)),
+                             keys["name"][1], hint=say("T609.hint"))
             names.setdefault(name, self.line(node))
         return name
 
@@ -213,60 +211,54 @@ class _SuiteReader(NodeReader):
                    defaults: dict[str, str | None]) -> tuple[Table | None, Path | None]:
         """(rows, data): the case's inline rows, with the file's and the case's defaults, or its data file."""
         if "rows" in keys and "data" in keys:
-            self.problem("T606", f"{where} has both `rows` and `data`", keys["data"][0],
-                         hint="give the input either inline as `rows` or as a `data` file")
+            self.problem("T606", say("T606.rows_data", where=where), keys["data"][0], hint=say("T606.rows_data_hint"))
             return None, None
         if "rows" in keys:
             if "defaults" in keys:
-                defaults = {**defaults, **self.cells(keys["defaults"][1], f"the defaults of {where}")}
+                defaults = {**defaults, **self.cells(keys["defaults"][1], say("t.defaults_of", where=where))}
             return self.rows(keys["rows"][1], where, path, defaults), None
         if "data" in keys:
-            return None, self.file_path(keys["data"][1], f"the data of {where}")
+            return None, self.file_path(keys["data"][1], say("t.data_of", where=where))
         return None, None
 
     def case_expect(self, keys: Entries, where: str) -> tuple[Expectation, ...]:
         if "expect" not in keys:
             return ()
         if "rows" not in keys and "data" not in keys:
-            self.problem("T606", f"{where} has `expect` but no input", keys["expect"][0],
-                         hint="add `rows:` or `data:` to run the policy over")
+            self.problem("T606", say("T606.expect", where=where), keys["expect"][0], hint=say("T606.input_hint"))
         return self.expect(keys["expect"][1], where)
 
     def check_case_keys(self, keys: Entries, node: yaml.Node, where: str, misspelt: bool) -> None:
         """Keys that do not go together (T606), and a case that expects nothing (T605)."""
         runs = "rows" in keys or "data" in keys
         if "defaults" in keys and "rows" not in keys:
-            self.problem("T606", f"{where} has `defaults` but no `rows`", keys["defaults"][0],
-                         hint="defaults fill in the cells of inline rows")
+            self.problem("T606", say("T606.defaults", where=where), keys["defaults"][0], hint=say("T606.defaults_hint"))
         if "expect_error" in keys:
             if "expect" in keys:
-                self.problem("T606", f"{where} has both `expect` and `expect_error`", keys["expect_error"][0],
-                             hint="a run that fails has no results to expect; make them two cases")
+                self.problem("T606", say("T606.both", where=where), keys["expect_error"][0], hint=say("T606.both_hint"))
             elif not runs:
-                self.problem("T606", f"{where} has `expect_error` but no input", keys["expect_error"][0],
-                             hint="add `rows:` or `data:` to run the policy over")
+                self.problem("T606", say("T606.error", where=where), keys["expect_error"][0],
+                             hint=say("T606.input_hint"))
         if misspelt:
             return
         if runs and "expect" not in keys and "expect_error" not in keys:
-            self.problem("T605", f"{where} gives input but expects nothing", node,
-                         hint="add `expect:` (values per employee) or `expect_error:` (a data error code)")
+            self.problem("T605", say("T605.input", where=where), node, hint=say("T605.input_hint"))
         elif not runs and "expect_check" not in keys and not any(k in keys for k in ("expect", "expect_error")):
-            self.problem("T605", f"{where} expects nothing", node,
-                         hint="add `rows:` and `expect:`, or `expect_check:` with a checker code")
+            self.problem("T605", say("T605.nothing", where=where), node, hint=say("T605.nothing_hint"))
 
     # -- inline rows
 
     def rows(self, node: yaml.Node, where: str, path: Path, defaults: dict[str, str | None]) -> Table | None:
-        items = self.sequence(node, f"the rows of {where}")
+        items = self.sequence(node, say("t.rows_of", where=where))
         if items is None:
             return None
         if not items:
-            self.problem("T603", f"the rows of {where} are empty", node)
+            self.problem("T603", say("T603.rows", where=where), node)
             return None
         columns: dict[str, None] = dict.fromkeys(defaults)
         records: list[tuple[int, dict[str, str | None]]] = []
         for n, item in enumerate(items, 1):
-            record = self.cells(item, f"row {n} of {where}")
+            record = self.cells(item, say("t.row_of", n=n, where=where))
             columns.update(dict.fromkeys(record))
             records.append((self.line(item), {**defaults, **record}))
         names = tuple(columns)
@@ -278,20 +270,20 @@ class _SuiteReader(NodeReader):
         record: dict[str, str | None] = {}
         for column, (key_node, value_node) in (cells or {}).items():
             if not column.strip():
-                self.problem("T603", f"{what} has a column with no name", key_node)
+                self.problem("T603", say("T603.column", what=what), key_node)
                 continue
             if not isinstance(value_node, yaml.ScalarNode):
-                self.problem("T603", f"{what} has a {kind_of(value_node)} in column {column!r}; "
-                             "a cell holds one value", value_node)
+                self.problem("T603", say("T603.cell", what=what, kind=kind_of(value_node), column=column),
+                             value_node)
                 continue
-            _, text = self.scalar(value_node, "a cell")
+            _, text = self.scalar(value_node, say("t.a_cell"))
             record[column.strip()] = (text.strip() or None) if text is not None else None
         return record
 
     # -- expectations
 
     def expect(self, node: yaml.Node, where: str) -> tuple[Expectation, ...]:
-        what = f"`expect` of {where}"
+        what = say("t.expect_of", where=where)
         if isinstance(node, yaml.SequenceNode):
             return self.expect_list(node, what)
         return self.expect_mapping(node, what)
@@ -300,21 +292,20 @@ class _SuiteReader(NodeReader):
         """`expect` as a list of `{id: S001, period: 2023-07, bonus_total: ...}`."""
         out: list[Expectation] = []
         if not node.value:
-            self.problem("T607", f"{what} is empty", node)
+            self.problem("T607", say("T603.empty", what=what), node)
         for n, item in enumerate(node.value, 1):
-            entry = self.mapping(item, f"item {n} of {what}", None)
+            entry = self.mapping(item, say("t.item_of", n=n, what=what), None)
             if entry is None:
                 continue
             who_keys = [k for k in _WHO_KEYS if k in entry]
             if not who_keys:
-                self.problem("T607", f"item {n} of {what} names no employee", item,
-                             hint="add `id: ...` (and `period: ...` when the data has periods)")
+                self.problem("T607", say("T607.who", n=n, what=what), item, hint=say("T607.who_hint"))
                 continue
-            who = self.text(entry[who_keys[0]][1], "the employee")
-            period = self.text(entry["period"][1], "the period") if "period" in entry else None
+            who = self.text(entry[who_keys[0]][1], say("t.employee"))
+            period = self.text(entry["period"][1], say("t.period")) if "period" in entry else None
             values = {k: v for k, v in entry.items() if k not in (*_WHO_KEYS, *_PERIOD_KEYS)}
             if not values:
-                self.problem("T607", f"item {n} of {what} expects no value", item)
+                self.problem("T607", say("T607.no_value", n=n, what=what), item)
             if who is None:
                 continue
             out.extend(self.values(values, who, period, True))
@@ -325,23 +316,20 @@ class _SuiteReader(NodeReader):
         out: list[Expectation] = []
         entries = self.mapping(node, what, None)
         if entries is None:
-            self.problems[-1] = attrs.evolve(self.problems[-1], code="T607", hint=(
-                "write `expect:` as a mapping of employee to values, such as `S001: {bonus_total: 10200.00}`, "
-                "or as a list of `{id: S001, bonus_total: 10200.00}`"))
+            self.problems[-1] = attrs.evolve(self.problems[-1], code="T607", hint=say("T607.expect_hint"))
             return ()
         if not entries:
-            self.problem("T607", f"{what} is empty", node)
+            self.problem("T607", say("T603.empty", what=what), node)
         for key, (key_node, value_node) in entries.items():
             if not key.strip():
-                self.problem("T607", f"{what} has an empty employee", key_node)
+                self.problem("T607", say("T607.empty_who", what=what), key_node)
                 continue
-            values = self.mapping(value_node, f"the values expected of {key!r}", None)
+            values = self.mapping(value_node, say("t.values_of", key=key), None)
             if values is None:
-                self.problems[-1] = attrs.evolve(self.problems[-1], code="T607",
-                                                 hint="write `S001: {bonus_total: 10200.00, tier: on_target}`")
+                self.problems[-1] = attrs.evolve(self.problems[-1], code="T607", hint=say("T607.values_hint"))
                 continue
             if not values:
-                self.problem("T607", f"{what} expects no value of {key!r}", value_node)
+                self.problem("T607", say("T607.no_value_of", what=what, key=key), value_node)
             out.extend(self.values(values, key.strip(), None, False))
         return tuple(out)
 
@@ -349,21 +337,20 @@ class _SuiteReader(NodeReader):
         out = []
         for name, (key_node, value_node) in values.items():
             if not name.strip():
-                self.problem("T607", f"a value expected of {who!r} has no name", key_node)
+                self.problem("T607", say("T607.no_name", who=who), key_node)
                 continue
             if not isinstance(value_node, yaml.ScalarNode):
-                self.problem("T607", f"the expected {name} of {who!r} must be a single value, not a "
-                             f"{kind_of(value_node)}", value_node,
-                             hint='write a number as text, such as "10200.00", a text, or true/false')
+                self.problem("T607", say("T607.single", name=name, who=who, kind=kind_of(value_node)), value_node,
+                             hint=say("T607.single_hint"))
                 continue
-            _, text = self.scalar(value_node, "an expected value")
+            _, text = self.scalar(value_node, say("t.expected_value"))
             out.append(Expectation(who, period, name.strip(), text, self.line(key_node), separate))
         return out
 
     def codes(self, node: yaml.Node, what: str) -> tuple[CodeExpectation, ...]:
         items = node.value if isinstance(node, yaml.SequenceNode) else [node]
         if not items:
-            self.problem("T607", f"{what} is empty", node)
+            self.problem("T607", say("T603.empty", what=what), node)
         out = []
         for item in items:
             if isinstance(item, yaml.MappingNode):
@@ -371,27 +358,25 @@ class _SuiteReader(NodeReader):
                 if keys is None:
                     continue
                 if "code" not in keys:
-                    self.problem("T605", f"{what} has no `code`", item)
+                    self.problem("T605", say("T605.code", what=what), item)
                     continue
-                code = self.text(keys["code"][1], "the code")
+                code = self.text(keys["code"][1], say("t.code"))
                 line = message = None
                 if "line" in keys:
-                    text = self.text(keys["line"][1], "the line")
+                    text = self.text(keys["line"][1], say("t.line"))
                     if text is not None and not (text.isdigit() and int(text) > 0):
-                        self.problem("T607", f"the line in {what} must be a line number, not {text!r}",
-                                     keys["line"][1])
+                        self.problem("T607", say("T607.line", what=what, text=text), keys["line"][1])
                         continue
                     line = int(text) if text else None
                 if "message" in keys:
-                    message = self.text(keys["message"][1], "the message")
+                    message = self.text(keys["message"][1], say("t.message"))
             else:
                 code = self.text(item, what)
                 line = message = None
             if code is None:
                 continue
             if not _CODE.fullmatch(code):
-                self.problem("T607", f"{what} has {code!r}, which is not a diagnostic code", item,
-                             hint="a code is a letter and three digits, such as C216 or D413")
+                self.problem("T607", say("T607.code", what=what, code=code), item, hint=say("T607.code_hint"))
                 continue
             out.append(CodeExpectation(code, line, message))
         return tuple(out)

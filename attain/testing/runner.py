@@ -23,6 +23,7 @@ from attain.engine.periods import parse_period
 from attain.engine.runner import ENGINES
 from attain.engine.trace import TierValue, Trace
 from attain.exact import to_decimal
+from attain.i18n.messages import joined, say
 from attain.io import Table
 from attain.testing.compare import compare, show, show_expected
 from attain.testing.reader import discover, load_suite
@@ -72,8 +73,8 @@ def run_paths(paths: Sequence[str | Path], engine: str = "python") -> list[CaseR
     """
     files = discover(paths)
     if not files:
-        raise AttainError([Diagnostic("T610", "no policy test files found under " + ", ".join(map(str, paths)),
-                                      hint=f"a policy test file's name ends in {SUFFIX}")])
+        raise AttainError([Diagnostic("T610", say("T610", paths=joined(map(str, paths))),
+                                      hint=say("T610.hint", suffix=SUFFIX))])
     runner = Runner(engine)
     results: list[CaseResult] = []
     for file in files:
