@@ -129,8 +129,12 @@ def test_the_command_line_speaks_the_language_asked_for(tmp_path, monkeypatch):
 def test_every_code_has_a_chinese_title_and_meaning():
     from attain.codes.zh import ZH
 
-    missing = sorted(c for c in CODES if c.startswith(TRANSLATED) and c not in ZH)
-    assert missing == []
+    assert sorted(set(CODES) - set(ZH)) == [], "give these codes a Chinese title and meaning in attain/codes/zh.py"
+    assert sorted(set(ZH) - set(CODES)) == []
+    for code, (title, meaning) in ZH.items():
+        for text in (title, meaning):
+            assert text.strip() == text and "|" not in text and "\n" not in text, code
+        assert meaning.endswith("。"), code
 
 
 def test_docs_errors_zh_md_is_generated_from_the_registry():
