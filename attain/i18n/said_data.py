@@ -46,7 +46,8 @@ DATA: dict[str, dict[str, str]] = {
                          "zh": "请用电子表格程序打开它，另存为“Excel 工作簿 (.xlsx)”或“CSV UTF-8 (.csv)”"},
     "U504.data_hint": {"en": "use a .csv, .xlsx, .yaml, .yml or .json file",
                        "zh": "请使用 .csv、.xlsx、.yaml、.yml 或 .json 文件"},
-    "U503.stdin_data": {"en": "cannot read data from standard input: {reason}", "zh": "无法从标准输入读取数据：{reason}"},
+    "U503.stdin_data": {"en": "cannot read data from standard input: {reason}", "zh": "无法从标准输入读取数据："
+                                                                                      "{reason}"},
     "D436": {"en": "read {file} as GB18030 (it is not UTF-8)", "zh": "已按 GB18030 编码读取 {file}（它不是 UTF-8）"},
     "D436.hint": {"en": 'to read it without this warning, save it as "CSV UTF-8 (Comma delimited)"',
                   "zh": "把它另存为“CSV UTF-8（逗号分隔）”，读取时就不再有这条警告"},
@@ -60,7 +61,8 @@ DATA: dict[str, dict[str, str]] = {
                           "0x{byte} 不属于任何 {encoding} 字符"},
     "D401.hint": {"en": 'save it as UTF-8; in Excel choose "CSV UTF-8 (Comma delimited)"',
                   "zh": "请另存为 UTF-8 编码；在 Excel 中选择“CSV UTF-8（逗号分隔）”"},
-    "D402.csv": {"en": "data file {file!r} is not valid CSV: {detail}", "zh": "数据文件 {file!r} 不是有效的 CSV：{detail}"},
+    "D402.csv": {"en": "data file {file!r} is not valid CSV: {detail}", "zh": "数据文件 {file!r} 不是有效的 CSV："
+                                                                              "{detail}"},
     "D402.long_cell": {"en": "a cell is longer than {limit} characters", "zh": "有单元格长于 {limit} 个字符"},
     "D402.end": {"en": "unexpected end of data", "zh": "数据意外结束"},
     "D402.csv_hint": {"en": 'a quoted cell must end with a closing quote; write a quote inside it as ""',
@@ -93,7 +95,8 @@ DATA: dict[str, dict[str, str]] = {
                    "zh": "--header-row {row} 指向 {where} 的一个空{unit}"},
     "U541.hint": {"en": "give the number of the {unit} that names the columns", "zh": "请给出列名所在{unit}的行号"},
     # ---------------------------------------------------------------- workbooks (attain.io.xlsx)
-    "D403.sheet": {"en": "sheet {title!r} of {file!r} has no header row", "zh": "{file!r} 的工作表 {title!r} 没有表头行"},
+    "D403.sheet": {"en": "sheet {title!r} of {file!r} has no header row", "zh": "{file!r} 的工作表 {title!r} "
+                                                                                "没有表头行"},
     "D403.sheet_hint": {"en": "the first non-empty row of the sheet names the columns",
                         "zh": "工作表的第一个非空行写列名"},
     "D405.sheet": {"en": "cell {cell} of {file!r} has a value, but the header on row {row} names columns {first} to "
@@ -154,8 +157,10 @@ DATA: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- YAML and JSON records (attain.io.records)
     "place.record": {"en": "record {line}, field '{column}'", "zh": "第 {line} 条记录，字段 '{column}'"},
     "record_of": {"en": "record {number} of {file!r}", "zh": "{file!r} 的第 {number} 条记录"},
-    "D402.yaml": {"en": "data file {file!r} is not valid YAML: {detail}", "zh": "数据文件 {file!r} 不是有效的 YAML：{detail}"},
-    "D402.json": {"en": "data file {file!r} is not valid JSON: {detail}", "zh": "数据文件 {file!r} 不是有效的 JSON：{detail}"},
+    "D402.yaml": {"en": "data file {file!r} is not valid YAML: {detail}", "zh": "数据文件 {file!r} 不是有效的 YAML："
+                                                                                "{detail}"},
+    "D402.json": {"en": "data file {file!r} is not valid JSON: {detail}", "zh": "数据文件 {file!r} 不是有效的 JSON："
+                                                                                "{detail}"},
     "D402.deep": {"en": "it is nested too deeply", "zh": "嵌套层次太深"},
     "D402.json_constant": {"en": "{name} is not a JSON number", "zh": "{name} 不是 JSON 数字"},
     "D402.json_key_twice": {"en": "an object has the key {key!r} twice", "zh": "一个对象里键 {key!r} 出现了两次"},
@@ -279,12 +284,14 @@ DATA: dict[str, dict[str, str]] = {
     "D432.aside_unit": {"en": "spaces, line breaks, full-width forms and case and the unit ({unit})",
                         "zh": "空格、换行、全角字符、大小写和单位（{unit}）"},
     "D432.label": {"en": "read as '{said}'", "zh": "按 '{said}' 读取"},
-    "D432.hint": {"en": "rename the column '{said}' to say so exactly", "zh": "请把这一列改名为 '{said}'，与之完全一致"},
+    "D432.hint": {"en": "rename the column '{said}' to say so exactly", "zh": "请把这一列改名为 '{said}'，"
+                                                                              "与之完全一致"},
     "D430": {"en": "'{who}' reads like a total or subtotal row, which would be paid as an employee",
              "zh": "'{who}' 看起来是合计或小计行，会被当作一名员工发放"},
     "D430.no_id": {"en": "this row has no employee id and its {column} reads '{text}': a total or subtotal row",
                    "zh": "这一行没有员工编号，其 {column} 为 '{text}'：是合计或小计行"},
-    "D430.hint": {"en": "remove the row: attain adds up the results itself", "zh": "请删除这一行：attain 会自己汇总结果"},
+    "D430.hint": {"en": "remove the row: attain adds up the results itself", "zh": "请删除这一行：attain "
+                                                                                   "会自己汇总结果"},
     "D430.hint_id": {"en": "remove the row: attain adds up the results itself; if '{who}' really is an employee's id, "
                            "run with --allow-id {who}",
                      "zh": "请删除这一行：attain 会自己汇总结果；如果 '{who}' 确实是员工编号，"

@@ -22,7 +22,8 @@ RUN: dict[str, dict[str, str]] = {
     "fact.rolling": {"en": "over {first} to {last} ({n} periods)", "zh": "{first} 至 {last}（{n} 个周期）"},
     "fact.rolling_one": {"en": "over {first} to {last} ({n} period)", "zh": "{first} 至 {last}（{n} 个周期）"},
     "fact.no_one": {"en": "no value: no one else is in the group", "zh": "没有值：组里没有其他人"},
-    "fact.group": {"en": "{formula} = {value} ({n} employees in the group)", "zh": "{formula} = {value}（组里 {n} 名员工）"},
+    "fact.group": {"en": "{formula} = {value} ({n} employees in the group)", "zh": "{formula} = {value}（组里 {n} "
+                                                                                   "名员工）"},
     "fact.group_one": {"en": "{formula} = {value} ({n} employee in the group)",
                        "zh": "{formula} = {value}（组里 {n} 名员工）"},
     # ---------------------------------------------------------------- evaluation
@@ -98,7 +99,8 @@ RUN: dict[str, dict[str, str]] = {
     "U505.mkdir": {"en": "cannot make the folder {folder!r}: {reason}", "zh": "无法创建文件夹 {folder!r}：{reason}"},
     "U567": {"en": "{folder} has {there} already; attain init overwrites nothing",
              "zh": "{folder} 里已经有 {there}；attain init 不会覆盖任何文件"},
-    "U567.hint": {"en": "name a new or empty folder: attain init FOLDER", "zh": "请指定一个新的或空的文件夹：attain init FOLDER"},
+    "U567.hint": {"en": "name a new or empty folder: attain init FOLDER", "zh": "请指定一个新的或空的文件夹：attain "
+                                                                                "init FOLDER"},
     "U530": {"en": "{folder} holds no .policy files", "zh": "{folder} 里没有 .policy 文件"},
     # ---------------------------------------------------------------- usage: employees, values, periods
     "U510": {"en": "no employee '{who}' in {file}", "zh": "{file} 里没有员工 '{who}'"},
@@ -111,7 +113,8 @@ RUN: dict[str, dict[str, str]] = {
     "U513.hint": {"en": "{who}'s periods: {have}", "zh": "{who} 的周期：{have}"},
     "U564": {"en": "--keep names a column '{column}' that {file} does not have",
              "zh": "--keep 指定的列 '{column}' 在 {file} 里没有"},
-    "U565": {"en": "--keep names '{column}', which the results have already", "zh": "--keep 指定的 '{column}' 结果里已经有了"},
+    "U565": {"en": "--keep names '{column}', which the results have already", "zh": "--keep 指定的 '{column}' "
+                                                                                    "结果里已经有了"},
     "U565.hint": {"en": "leave it out of --keep", "zh": "请把它从 --keep 中去掉"},
     "U566": {"en": "column '{column}' has different values in the rows of {who} ({file}, lines {lines}), so it has "
                    "no one value to keep",
@@ -171,8 +174,10 @@ RUN: dict[str, dict[str, str]] = {
     "U561.failed": {"en": "{what}: chromium failed: {reason}", "zh": "{what}：chromium 运行失败：{reason}"},
     "U561.a_pdf": {"en": "a PDF", "zh": "生成 PDF "},
     "U561.a_png": {"en": "a PNG", "zh": "生成 PNG "},
-    "U561.pdf": {"en": "chromium could not print {page} to PDF: {reason}", "zh": "chromium 无法把 {page} 打印为 PDF：{reason}"},
-    "U561.png": {"en": "chromium could not draw {page} as PNG: {reason}", "zh": "chromium 无法把 {page} 画成 PNG：{reason}"},
+    "U561.pdf": {"en": "chromium could not print {page} to PDF: {reason}", "zh": "chromium 无法把 {page} 打印为 PDF："
+                                                                                 "{reason}"},
+    "U561.png": {"en": "chromium could not draw {page} as PNG: {reason}", "zh": "chromium 无法把 {page} 画成 PNG："
+                                                                                "{reason}"},
     "U562.lang": {"en": "unknown language {lang!r}: use one of en, zh", "zh": "未知的语言 {lang!r}：请用 en 或 zh"},
     "U562.lang_hint": {"en": "--lang en or --lang zh", "zh": "--lang en 或 --lang zh"},
     "U562.two": {"en": "a curve overlays at most two policies (an old and a new version)",

@@ -30,7 +30,8 @@ TESTS: dict[str, dict[str, str]] = {
     "kind.single": {"en": "single value", "zh": "单个值"},
     # ---------------------------------------------------------------- T6xx
     "T601": {"en": "no such test file or folder: {path!r}", "zh": "没有这个测试文件或文件夹：{path!r}"},
-    "T602": {"en": "test file {file!r} is not valid YAML: {detail}", "zh": "测试文件 {file!r} 不是有效的 YAML：{detail}"},
+    "T602": {"en": "test file {file!r} is not valid YAML: {detail}", "zh": "测试文件 {file!r} 不是有效的 YAML："
+                                                                           "{detail}"},
     "T603.empty_file": {"en": "test file {file!r} is empty", "zh": "测试文件 {file!r} 是空的"},
     "T603.start": {"en": "start it with `policy:` and `cases:`", "zh": "请以 `policy:` 和 `cases:` 开头"},
     "T603.single": {"en": "{what} must be a single value, not a {kind}", "zh": "{what}必须是单个值，而不是{kind}"},
@@ -64,10 +65,13 @@ TESTS: dict[str, dict[str, str]] = {
     "T606.rows_data_hint": {"en": "give the input either inline as `rows` or as a `data` file",
                             "zh": "请只用一种方式给出输入：直接写在 `rows` 里，或用 `data` 文件"},
     "T606.expect": {"en": "{where} has `expect` but no input", "zh": "{where}有 `expect` 却没有输入"},
-    "T606.input_hint": {"en": "add `rows:` or `data:` to run the policy over", "zh": "请加上 `rows:` 或 `data:`，供方案运行"},
+    "T606.input_hint": {"en": "add `rows:` or `data:` to run the policy over", "zh": "请加上 `rows:` 或 `data:`，"
+                                                                                     "供方案运行"},
     "T606.defaults": {"en": "{where} has `defaults` but no `rows`", "zh": "{where}有 `defaults` 却没有 `rows`"},
-    "T606.defaults_hint": {"en": "defaults fill in the cells of inline rows", "zh": "默认值用来填写直接写出的行的单元格"},
-    "T606.both": {"en": "{where} has both `expect` and `expect_error`", "zh": "{where}同时有 `expect` 和 `expect_error`"},
+    "T606.defaults_hint": {"en": "defaults fill in the cells of inline rows", "zh": "默认值用来填写直接写出的行的单元"
+                                                                                    "格"},
+    "T606.both": {"en": "{where} has both `expect` and `expect_error`", "zh": "{where}同时有 `expect` 和 "
+                                                                              "`expect_error`"},
     "T606.both_hint": {"en": "a run that fails has no results to expect; make them two cases",
                        "zh": "运行失败就没有结果可期望；请分成两个用例"},
     "T606.error": {"en": "{where} has `expect_error` but no input", "zh": "{where}有 `expect_error` 却没有输入"},
@@ -90,11 +94,13 @@ TESTS: dict[str, dict[str, str]] = {
                          "zh": '请把数写成文本，如 "10200.00"，或写文本，或写 true/false'},
     "T607.line": {"en": "the line in {what} must be a line number, not {text!r}",
                   "zh": "{what}中的 `line` 必须是行号，而不是 {text!r}"},
-    "T607.code": {"en": "{what} has {code!r}, which is not a diagnostic code", "zh": "{what}中的 {code!r} 不是诊断代码"},
+    "T607.code": {"en": "{what} has {code!r}, which is not a diagnostic code", "zh": "{what}中的 {code!r} "
+                                                                                     "不是诊断代码"},
     "T607.code_hint": {"en": "a code is a letter and three digits, such as C216 or D413",
                        "zh": "代码是一个字母加三位数字，如 C216 或 D413"},
     "T608": {"en": "{what} {name!r} does not exist", "zh": "{what} {name!r} 不存在"},
-    "T608.folder": {"en": "{what} {name!r} does not exist (it is a folder)", "zh": "{what} {name!r} 不存在（它是文件夹）"},
+    "T608.folder": {"en": "{what} {name!r} does not exist (it is a folder)", "zh": "{what} {name!r} "
+                                                                                   "不存在（它是文件夹）"},
     "T608.hint": {"en": "the path is relative to the test file's folder, {folder!r}",
                   "zh": "路径相对于测试文件所在的文件夹 {folder!r}"},
     "T609": {"en": "two cases are named {name!r} (lines {first} and {second})",
