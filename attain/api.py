@@ -113,7 +113,7 @@ def _uses_loop(tree: nodes.Policy) -> Diagnostic | None:
             return None  # a policy further on that cannot be read is its own check's finding
         path = Path(used.file).resolve()
         if path in seen:
-            return Diagnostic("C250", f"policies use each other in a loop: {tree.header.uses}", _uses_span(tree))
+            return Diagnostic("C250", say("C250.loop", uses=tree.header.uses), _uses_span(tree))
         seen.add(path)
         current = used
     return None
@@ -141,8 +141,7 @@ def _load(tree: nodes.Policy, using: tuple) -> Policy:
         part_tree = _used_tree(tree)
         path = Path(part_tree.file)
         if path in using:
-            raise AttainError([Diagnostic("C250", f"policies use each other in a loop: {tree.header.uses}",
-                                          _uses_span(tree))])
+            raise AttainError([Diagnostic("C250", say("C250.loop", uses=tree.header.uses), _uses_span(tree))])
         parts = (_load(part_tree, (*using, path)),)
     return Policy(tree, model, compile_model(model), tuple(diagnostics), parts)
 
@@ -160,20 +159,18 @@ def _used_tree(tree: nodes.Policy) -> nodes.Policy:
     """
     name = tree.header.uses or ""
     span = _uses_span(tree)
-    hint = "the path is relative to this policy's folder"
+    hint = say("C250.hint")
     if "\0" in name:
-        raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be a file name: it holds "
-                                      "a NUL character", span, hint="write the file's name as it is on disk")])
+        raise AttainError([Diagnostic("C250", say("C250.nul", name=name), span, hint=say("C250.nul_hint"))])
     try:
         path = (Path(tree.file).parent / name).resolve()
         return parse_file(path)
     except ValueError as e:  # what the operating system refuses in a path, beyond NUL
-        raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be a file name: {e}",
-                                      span, hint=hint)]) from None
+        raise AttainError([Diagnostic("C250", say("C250.name", name=name, reason=e), span, hint=hint)]) from None
     except AttainError as e:
         if e.diagnostics[0].code.startswith("U"):
-            raise AttainError([Diagnostic("C250", f"the policy it uses, {name!r}, cannot be read: "
-                                          + e.diagnostics[0].message, span, hint=hint)]) from None
+            raise AttainError([Diagnostic("C250", say("C250.read", name=name, reason=e.diagnostics[0].message),
+                                          span, hint=hint)]) from None
         raise
 
 

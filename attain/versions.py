@@ -223,31 +223,29 @@ def versions_of(folder: str, policies: list[Policy]) -> Versions:
     """Loaded versions as a folder: dated, one period kind, one `version switch` rule."""
     undated = [p for p in policies if not p.tree.header.effective]
     if len(policies) > 1 and undated:
-        raise AttainError([Diagnostic("C251", f"{undated[0].tree.file} has no `effective` date, so attain cannot "
-                                      "tell when it applies among the versions in its folder",
-                                      undated[0].tree.header.span, hint="add `effective YYYY-MM-DD`")])
+        raise AttainError([Diagnostic("C251", say("C251", file=undated[0].tree.file), undated[0].tree.header.span,
+                                      hint=say("C251.hint"))])
     policies.sort(key=lambda p: p.tree.header.effective or "")
     kinds = {p.tree.header.period for p in policies}
     if len(kinds) > 1:
-        raise AttainError([Diagnostic("C252", f"versions in {folder} have different period kinds: "
-                                      + ", ".join(sorted(str(k) for k in kinds)))])
+        raise AttainError([Diagnostic("C252", say("C252", folder=folder, kinds=joined(sorted(str(k) for k in kinds))))])
     rules = {(p.tree.header.switch, p.tree.header.switch_rounding) for p in policies if p.tree.header.switch}
     if len(rules) > 1:
         stated = [p for p in policies if p.tree.header.switch]
         raise AttainError([Diagnostic(
-            "C255", f"the versions in {folder} state different `version switch` rules: "
-            + "; ".join(f"{Path(p.tree.file).name}: {p.tree.header.switch}" for p in stated),
-            stated[-1].tree.header.span, hint="state one rule, the same in each version that states it")])
+            "C255", say("C255", folder=folder, rules=joined((f"{Path(p.tree.file).name}: {p.tree.header.switch}"
+                                                            for p in stated), "; ")),
+            stated[-1].tree.header.span, hint=say("C255.hint"))])
     switch, rounding = next(iter(rules)) if rules else (None, None)
     if switch == "prorated by days":
         for p in policies:
             refused = [name for name in p.model.outputs if p.model.types[name].kind not in PRORATED_TYPES]
             if refused:
                 raise AttainError([Diagnostic(
-                    "C254", f"the versions in {folder} are prorated by days, but {p.tree.file} outputs "
-                    + ", ".join(f"'{name}' ({p.model.types[name]})" for name in refused)
-                    + ", which days cannot prorate", p.tree.header.span,
-                    hint="keep those values out of the outputs of every version")])
+                    "C254", say("C254.versions", folder=folder, file=p.tree.file,
+                                outputs=joined(say("C254.item", name=name, type=str(p.model.types[name]))
+                                               for name in refused)), p.tree.header.span,
+                    hint=say("C254.versions_hint"))])
     return Versions(folder, tuple(policies), switch, rounding[1] if rounding else None)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import attrs
 
+from attain.i18n.messages import say
+
 
 @attrs.frozen
 class Function:
@@ -153,7 +155,7 @@ def suggestion(name: str, known) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    return say("did_you_mean", close=f"'{close[0]}'") if close else ""
 
 
 def reference_markdown() -> str:

@@ -16,6 +16,7 @@ from attain.dsl import types as ty
 from attain.dsl.builtins import suggestion
 from attain.dsl.check_expressions import ExpressionChecker
 from attain.dsl.types import Type, UnitError
+from attain.i18n.messages import joined, say
 
 
 class BlockChecker(ExpressionChecker):
@@ -29,19 +30,19 @@ class BlockChecker(ExpressionChecker):
     def _type_of_definition(self, name: str):
         d = self.defs[name]
         if isinstance(d, (n.FlagDecl, n.Refusal)):
-            self._condition(d.condition, "a flag's condition" if isinstance(d, n.FlagDecl) else "a refusal's condition")
+            self._condition(d.condition, say("C205.flag") if isinstance(d, n.FlagDecl) else say("C205.refusal"))
             self.types[name] = ty.BOOL
             return
         t = self._body(d.body, name)
         if d.gate is not None:
-            self._condition(d.gate, "'unless'")
+            self._condition(d.gate, say("C205.unless"))
             if t.kind not in ty.NUMERIC and t is not ty.ERROR:
-                self.error("C236", f"'unless' pays nothing, so it needs a number, but '{name}' is {t}", d.gate.span)
+                self.error("C236", say("C236", name=name, type=ty.said(t)), d.gate.span)
         if not (self.learning and t is ty.LITERAL):
             t = ty.concrete(t)
         if d.payout and t is not ty.ERROR and not t.is_money:
-            self.error("C221", f"payout '{name}' must be money, but its formula gives {t}", d.span,
-                       label="not money", hint="multiply by a money amount, or declare it with `output`")
+            self.error("C221", say("C221", name=name, type=ty.said(t)), d.span, label=say("C221.label"),
+                       hint=say("C221.hint"))
         self.types[name] = t
 
     def _body(self, body, name: str) -> Type:
@@ -57,13 +58,12 @@ class BlockChecker(ExpressionChecker):
     def _choice(self, choice: n.Choice, name: str) -> Type:
         subject_t = self._expr(choice.subject)
         if subject_t is not ty.ERROR and not (choice.subject.id in self.inputs and subject_t is ty.TEXT):
-            self.error("C242", f"variants need a text input to choose by, but '{choice.subject.id}' is not one",
-                       choice.subject.span, hint="declare it as `input role : text one of ...`")
+            self.error("C242", say("C242", name=choice.subject.id), choice.subject.span, hint=say("C242.hint"))
         result = None
         for _keys, d in choice.branches:
             t = self._body(d.body, name)
             if d.gate is not None:
-                self._condition(d.gate, "'unless'")
+                self._condition(d.gate, say("C205.unless"))
             result = t if result is None else self._unify_rows(result, t, d.body if hasattr(d.body, "span")
                                                                else d)
         choices = self.inputs[choice.subject.id].choices if choice.subject.id in self.inputs else ()
@@ -72,11 +72,10 @@ class BlockChecker(ExpressionChecker):
             covered = {k for keys in choice.cases for k in keys or ()}
             missing = [c for c in choices if c not in covered]
             if missing:
-                self.error("C243", f"no variant defines '{name}' for " + ", ".join(f'"{m}"' for m in missing),
-                           choice.span, hint="add those values to a variant, or an `else:` variant")
+                self.error("C243", say("C243", name=name, missing=joined(f'"{m}"' for m in missing)),
+                           choice.span, hint=say("C243.hint"))
         elif not choices and not has_else:
-            self.error("C243", "variants by open text need an `else:` variant", choice.span,
-                       hint=f"add `else:`, or declare the values of '{choice.subject.id}' with `one of`")
+            self.error("C243", say("C243.open"), choice.span, hint=say("C243.open_hint", name=choice.subject.id))
         return result or ty.ERROR
 
     # ------------------------------------------------------------ bands
@@ -84,8 +83,7 @@ class BlockChecker(ExpressionChecker):
     def _band(self, band: n.Band, name: str = "") -> Type:
         subject_t = self._expr(band.subject)
         if subject_t is not ty.ERROR and not subject_t.numeric:
-            self.error("C213", f"a band needs a number to look at, but this is {subject_t}", band.subject.span,
-                       hint="use `lookup` for text")
+            self.error("C213", say("C213", type=ty.said(subject_t)), band.subject.span, hint=say("C213.hint"))
             subject_t = ty.ERROR
         result = None
         for row in band.rows:
@@ -93,30 +91,28 @@ class BlockChecker(ExpressionChecker):
             result = t if result is None else self._unify_rows(result, t, row)
             for b in (row.low, row.high):
                 if b is not None and subject_t.is_money and b.percent:
-                    self.error("C206", "this band looks at money, so its bounds are amounts, not percents",
-                               b.span, label="percent bound")
+                    self.error("C206", say("C206.band_money"), b.span, label=say("C206.band_money_label"))
         self._otherwise_last(band.rows, lambda r: r.op == "otherwise", "band")
         for row in band.rows:
             if row.op == "to" and row.low is not None and row.high is not None and row.low.value >= row.high.value:
-                self.error("C214", f"the range {row.low.text} to {row.high.text} is empty", row.span,
-                           hint="write the smaller bound first")
+                self.error("C214", say("C214", low=row.low.text, high=row.high.text), row.span, hint=say("C214.hint"))
         if subject_t is not ty.ERROR:
             self._coverage(band, subject_t)
         return result or ty.ERROR
 
     def _unify_rows(self, a: Type, b: Type, row) -> Type:
         try:
-            return ty.unify(a, b, "the rows' results")
+            return ty.unify(a, b, say("C206.rows"))
         except UnitError as err:
             result = getattr(row, "result", None) or getattr(row, "value", None) or row
-            self.error("C206", str(err), getattr(result, "span", None) or row.span, label="unit mismatch")
+            self.error("C206", err.args[0], getattr(result, "span", None) or row.span, label=say("C206.label"))
             return ty.ERROR
 
     def _otherwise_last(self, rows, is_otherwise, what):
         for i, row in enumerate(rows):
             if is_otherwise(row) and i != len(rows) - 1:
-                self.error("C215", f"'otherwise' must be the last row of a {what}", row.span,
-                           label="rows after it can never match", hint="move this row to the end")
+                self.error("C215", say(f"C215.{what.replace(' ', '_')}"), row.span, label=say("C215.label"),
+                           hint=say("C215.hint"))
 
     def _domain(self, subject, t: Type):
         """(low, high, integral) bounds of the values a band's subject can take."""
@@ -160,30 +156,26 @@ class BlockChecker(ExpressionChecker):
             if len(holders) > 1:
                 overlaps.setdefault((id(holders[0]), id(holders[1])), (holders[0], holders[1], []))[2].append(piece)
         for first, second, where in overlaps.values():
-            self.error("C217", f"band rows overlap: both hold for {cv.describe(cv.merge(where), percent)}",
-                       second.span, label="overlaps an earlier row",
-                       notes=[Label(first.span, "this row holds there too")],
-                       hint="make the ranges meet without overlapping: `a to b` includes a but not b")
+            self.error("C217", say("C217", where=cv.describe(cv.merge(where), percent)), second.span,
+                       label=say("C217.label"), notes=[Label(first.span, say("C217.note"))], hint=say("C217.hint"))
         for r in rows:
             if not matched[id(r)] and not any(p for p in pieces if r.contains(p.sample)):
-                self.error("C218", "this band row can never match", r.span, label="never matches",
-                           hint=cv.never_hint(low, high, percent))
+                self.error("C218", say("C218"), r.span, label=say("C218.label"), hint=cv.never_hint(low, high, percent))
         if gaps and not has_otherwise:
             ranges = cv.merge(gaps)
-            text = ", ".join(cv.describe([g], percent) for g in ranges)
-            self.error("C216", f"band leaves {text} uncovered", band.span, label="in this band",
-                       hint=f"add a row for {cv.describe(ranges[:1], percent)}, or end with `otherwise -> ...`")
+            text = joined(cv.describe([g], percent) for g in ranges)
+            self.error("C216", say("C216", ranges=text), band.span, label=say("C216.label"),
+                       hint=say("C216.hint", first=cv.describe(ranges[:1], percent)))
         if has_otherwise and not gaps and pieces:
             last = band.rows[-1]
-            self.warning("C219", "'otherwise' can never match: the rows above cover every value", last.span)
+            self.warning("C219", say("C219"), last.span)
 
     # ------------------------------------------------------------ lookups, scorecards
     @_BLOCK.on(n.Lookup)
     def _lookup(self, lk: n.Lookup, name: str = "") -> Type:
         subject_t = self._expr(lk.subject)
         if subject_t is not ty.ERROR and not ty.textlike(subject_t):
-            self.error("C222", f"a lookup needs text to look up, but this is {subject_t}", lk.subject.span,
-                       hint="use `band` for numbers")
+            self.error("C222", say("C222", type=ty.said(subject_t)), lk.subject.span, hint=say("C222.hint"))
         result: Type | None = None
         seen: dict[str, n.LookupRow] = {}
         for row in lk.rows:
@@ -191,8 +183,8 @@ class BlockChecker(ExpressionChecker):
             result = t if result is None else self._unify_rows(result, t, row)
             if row.key is not None:
                 if row.key in seen:
-                    self.error("C223", f"the key \"{row.key}\" is listed twice", row.span,
-                               notes=[Label(seen[row.key].span, "first listed here")])
+                    self.error("C223", say("C223.key", key=row.key), row.span,
+                               notes=[Label(seen[row.key].span, say("C223.first_listed"))])
                 seen[row.key] = row
         self._otherwise_last(lk.rows, lambda r: r.key is None, "lookup")
         has_else = any(r.key is None for r in lk.rows)
@@ -200,15 +192,14 @@ class BlockChecker(ExpressionChecker):
         if choices is not None:
             for row in lk.rows:
                 if row.key is not None and row.key not in choices:
-                    self.error("C224", f"\"{row.key}\" is not one of the values this lookup can see", row.span,
-                               hint=suggestion(row.key, list(choices)) or "values: " + ", ".join(choices))
+                    self.error("C224", say("C224", key=row.key), row.span,
+                               hint=suggestion(row.key, list(choices)) or say("C224.values", values=joined(choices)))
             missing = [c for c in choices if c not in seen]
             if missing and not has_else:
-                self.error("C225", "lookup has no row for " + ", ".join(f'"{m}"' for m in missing), lk.span,
-                           hint="add those rows, or an `else -> ...` row")
+                self.error("C225", say("C225", missing=joined(f'"{m}"' for m in missing)), lk.span,
+                           hint=say("C225.hint"))
         elif not has_else:
-            self.error("C225", "lookup over open text has no `else` row", lk.span, label="some text matches no row",
-                       hint="add `else -> ...`, or declare the input's values with `one of`")
+            self.error("C225", say("C225.open"), lk.span, label=say("C225.open_label"), hint=say("C225.open_hint"))
         return result or ty.ERROR
 
     def _choices(self, subject, t: Type):
@@ -225,15 +216,15 @@ class BlockChecker(ExpressionChecker):
         for row in w.rows:
             t = self._expr(row.name)
             if t is not ty.ERROR and (not t.numeric or t.is_money):
-                self.error("C206", f"a scorecard weighs scores, but '{row.name.id}' is {t}", row.name.span)
+                self.error("C206", say("C206.scorecard", name=row.name.id, type=ty.said(t)), row.name.span)
             if row.name.id in seen:
-                self.error("C223", f"'{row.name.id}' is weighted twice", row.span,
-                           notes=[Label(seen[row.name.id].span, "first weighted here")])
+                self.error("C223", say("C223.weighted", name=row.name.id), row.span,
+                           notes=[Label(seen[row.name.id].span, say("C223.first_weighted"))])
             seen[row.name.id] = row
             total += row.weight.value
         if total != 1:
-            self.error("C226", f"weights add up to {cv.pct(total)}, not 100%", w.span, label="in this scorecard",
-                       hint=f"{'remove' if total > 1 else 'add'} {cv.pct(abs(1 - total))} so they add up to 100%")
+            self.error("C226", say("C226", total=cv.pct(total)), w.span, label=say("C226.label"),
+                       hint=say("C226.remove" if total > 1 else "C226.add", amount=cv.pct(abs(1 - total))))
         return ty.NUMBER
 
     # ------------------------------------------------------------ tiers
@@ -244,15 +235,15 @@ class BlockChecker(ExpressionChecker):
         names: dict[str, n.TierRow] = {}
         for row in tiers.rows:
             if row.name in names:
-                self.error("C223", f"two tiers are named '{row.name}'", row.span,
-                           notes=[Label(names[row.name].span, "first named here")])
+                self.error("C223", say("C223.tier", name=row.name), row.span,
+                           notes=[Label(names[row.name].span, say("C223.first_named"))])
             names[row.name] = row
             if row.condition is not None:
-                self._condition(row.condition, "a tier's condition")
+                self._condition(row.condition, say("C205.tier"))
             seen_here = set()
             for res in row.results:
                 if res.name in seen_here:
-                    self.error("C223", f"tier '{row.name}' gives '{res.name}' twice", res.span)
+                    self.error("C223", say("C223.result", name=row.name, result=res.name), res.span)
                 seen_here.add(res.name)
                 t = self._expr(res.value)
                 if res.name in fields:
@@ -265,11 +256,11 @@ class BlockChecker(ExpressionChecker):
             t = fields[field]
             if len(rows) != len(tiers.rows) and (t.numeric or t.kind == "bool"):
                 missing = [r.name for r in tiers.rows if r not in rows]
-                who = f"tier '{missing[0]}' gives" if len(missing) == 1 else "tiers " + ", ".join(
-                    f"'{m}'" for m in missing) + " give"
                 example = "false" if t.kind == "bool" else "0"
-                self.error("C227", f"{who} no '{field}'", tiers.span, label=f"'{field}' missing",
-                           hint=f"give every tier a '{field}', for example `{field} {example}`")
+                message = say("C227", tier=missing[0], field=field) if len(missing) == 1 else \
+                    say("C227.tiers", tiers=joined(f"'{m}'" for m in missing), field=field)
+                self.error("C227", message, tiers.span, label=say("C227.label", field=field),
+                           hint=say("C227.hint", field=field, example=example))
         self._tier_coverage(tiers)
         ftypes = tuple((f, ty.concrete(t)) for f, t in fields.items())
         return Type("tier", ftypes, tuple(r.name for r in tiers.rows))
@@ -316,49 +307,47 @@ class BlockChecker(ExpressionChecker):
                 partial.setdefault(tuple(maybes), []).append(piece)
         for row in tiers.rows:
             if not can_match[row.name]:
-                self.error("C228", f"tier '{row.name}' can never be reached: the tiers above it always match first",
-                           row.span, label="never reached",
-                           hint="move it above the tiers that cover it, or narrow their conditions")
+                self.error("C228", say("C228", name=row.name), row.span, label=say("C228.label"),
+                           hint=say("C228.hint"))
         if gaps:
             for maybes, where in partial.items():
-                text = ", ".join(cv.describe([g], percent) for g in cv.merge(where))
+                text = joined(cv.describe([g], percent) for g in cv.merge(where))
                 if maybes:
-                    self.error("C229", f"no tier covers {subject} {text} unless "
-                               + " or ".join(f"'{m}'" for m in maybes) + " applies", tiers.span,
-                               label="uncovered", hint="add an `otherwise` tier at the end, or a tier for that range")
+                    self.error("C229", say("C229.unless", subject=subject, ranges=text,
+                                           maybes=joined((f"'{m}'" for m in maybes), "or")), tiers.span,
+                               label=say("C229.label"), hint=say("C229.hint"))
                 else:
-                    self.error("C229", f"no tier covers {subject} {text}", tiers.span, label="uncovered",
-                               hint="add an `otherwise` tier at the end, or a tier for that range")
+                    self.error("C229", say("C229", subject=subject, ranges=text), tiers.span,
+                               label=say("C229.label"), hint=say("C229.hint"))
 
     # ------------------------------------------------------------ brackets
     @_BLOCK.on(n.Brackets)
     def _brackets(self, br: n.Brackets, name: str = "") -> Type:
         amount_t = self._expr(br.amount)
         if amount_t is not ty.ERROR and not amount_t.numeric:
-            self.error("C206", f"brackets need an amount, but this is {amount_t}", br.amount.span)
+            self.error("C206", say("C206.brackets", type=ty.said(amount_t)), br.amount.span)
             amount_t = ty.ERROR
         if br.base is not None:
             base_t = self._expr(br.base)
             try:
                 ty.comparable(amount_t, base_t)
             except UnitError as err:
-                self.error("C206", f"'relative to' needs the same unit as the amount: {err}", br.base.span)
+                self.error("C206", say("C206.relative", reason=err.args[0]), br.base.span)
         prev = None
         for i, row in enumerate(br.rows):
             rate_t = self._expr(row.rate)
             if rate_t is not ty.ERROR and (not rate_t.numeric or rate_t.is_money):
-                self.error("C206", f"a bracket's rate must be a percent or a number, not {rate_t}", row.rate.span)
+                self.error("C206", say("C206.rate", type=ty.said(rate_t)), row.rate.span)
             if row.upto is None:
                 if i != len(br.rows) - 1:
-                    self.error("C215", "'above' must be the last bracket", row.span)
+                    self.error("C215", say("C215.above"), row.span)
                 continue
             if br.base is None and row.upto.percent and amount_t.is_money:
-                self.error("C206", "bracket bounds over money are amounts; for percents of a target write "
-                           "`relative to target`", row.upto.span)
+                self.error("C206", say("C206.bracket_money"), row.upto.span)
             if prev is not None and row.upto.value <= prev.value:
-                self.error("C214", f"bracket bounds must rise: {row.upto.text} comes after {prev.text}", row.span)
+                self.error("C214", say("C214.rise", bound=row.upto.text, before=prev.text), row.span)
             prev = row.upto
         if br.rows and br.rows[-1].upto is not None:
-            self.error("C215", f"the last bracket must be `above at ...`: amounts over {br.rows[-1].upto.text} "
-                       "would be paid nothing", br.rows[-1].span, hint="add `above at <rate>`")
+            self.error("C215", say("C215.last_bracket", bound=br.rows[-1].upto.text), br.rows[-1].span,
+                       hint=say("C215.last_bracket_hint"))
         return amount_t if amount_t is not ty.ERROR else ty.ERROR

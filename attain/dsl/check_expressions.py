@@ -11,6 +11,7 @@ from attain.dsl import nodes as n
 from attain.dsl import types as ty
 from attain.dsl.builtins import FUNCTIONS, GROUP_FUNCTIONS, ROUND_MODES, suggestion
 from attain.dsl.types import Type, UnitError
+from attain.i18n.messages import joined, say
 from attain.limits import MAX_CHAIN
 
 
@@ -53,24 +54,22 @@ class ExpressionChecker:
                 deepest = max(deepest, depth + (steps.get(node.id, 0) if isinstance(node, n.Name) else 0))
                 stack.extend((child, depth + 1) for child in n.children(node))
             if deepest > MAX_CHAIN:
-                self.error("C264", f"'{name}' is computed through more than {MAX_CHAIN:,} steps nested within one "
-                           "another", d.span, label=f"{deepest:,} steps",
-                           hint="compute it in fewer steps: each value used by another, and each level of a "
-                                "formula, is a step")
+                self.error("C264", say("C264", name=name, limit=f"{MAX_CHAIN:,}"), d.span,
+                           label=say("C264.label", steps=f"{deepest:,}"), hint=say("C264.hint"))
                 deepest = 0  # reported once, here, not again for every value above it
             steps[name] = deepest
 
     def _condition(self, expr, what: str):
         t = self._expr(expr)
         if t is not ty.ERROR and t is not ty.BOOL:
-            self.error("C205", f"{what} must be true or false, but this is {t}", expr.span,
-                       label=f"this is {t}", hint="compare it, for example `attainment >= 100%`")
+            self.error("C205", say("C205", what=what, type=ty.said(t)), expr.span,
+                       label=say("C205.label", type=ty.said(t)), hint=say("C205.hint"))
 
     def _expr(self, e) -> Type:
         try:
             t = self._TYPE(self, e)
         except UnitError as err:
-            self.error("C206", str(err), e.span, label="unit mismatch", hint=_unit_hint(str(err)))
+            self.error("C206", err.args[0], e.span, label=say("C206.label"), hint=_unit_hint(str(err)))
             t = ty.ERROR
         self.expression_types[id(e)] = t
         return t
@@ -104,15 +103,14 @@ class ExpressionChecker:
         if t is ty.ERROR:
             return t
         if t.kind != "tier":
-            self.error("C207", f"'{base.id}' is {t}, it has no result '{field}'", e.span,
-                       hint="results such as `.coefficient` belong to first-match tiers")
+            self.error("C207", say("C207", name=base.id, type=ty.said(t), field=field), e.span,
+                       hint=say("C207.hint"))
             return ty.ERROR
         ft = t.field(field)
         if ft is None:
-            self.error("C207", f"no tier of '{base.id}' carries a result named '{field}'", e.span,
-                       label="unknown result",
-                       hint=suggestion(field, [f for f, _ in t.fields]) or "results carried: "
-                       + ", ".join(f for f, _ in t.fields))
+            self.error("C207", say("C207.field", name=base.id, field=field), e.span, label=say("C207.label"),
+                       hint=suggestion(field, [f for f, _ in t.fields]) or
+                       say("C207.carried", fields=joined(f for f, _ in t.fields)))
             return ty.ERROR
         return ft
 
@@ -120,30 +118,30 @@ class ExpressionChecker:
     @_TYPE.on(n.Unary)
     def _unary(self, e: n.Unary) -> Type:
         if e.op == "not":
-            self._condition(e.operand, "'not'")
+            self._condition(e.operand, say("C205.side", op="not"))
             return ty.BOOL
         t = self._expr(e.operand)
         if t is not ty.ERROR and not t.numeric:
-            raise UnitError(f"'-' needs a number, but this is {t}")
+            raise UnitError(say("C206.minus", type=ty.said(t)))
         return t
 
     @_TYPE.on(n.Binary)
     def _binary(self, e: n.Binary) -> Type:
         op, left, right = e.op, e.left, e.right
         if op in n.LOGIC:
-            self._condition(left, f"'{op}'")
-            self._condition(right, f"'{op}'")
+            self._condition(left, say("C205.side", op=op))
+            self._condition(right, say("C205.side", op=op))
             return ty.BOOL
         a, b = self._expr(left), self._expr(right)
         if op in n.COMPARISONS:
             ty.comparable(a, b)
             if op not in ("=", "!=") and (ty.textlike(a) or a.kind == "bool"):
-                raise UnitError(f"'{op}' needs numbers or dates; text can only be compared with = or !=")
+                raise UnitError(say("C206.order", op=op))
             self._tier_name_literal(a, right)
             self._tier_name_literal(b, left)
             return ty.BOOL
         if op == "/" and isinstance(right, n.Number) and right.value == 0:
-            self.error("C208", "division by zero", right.span)
+            self.error("C208", say("C208"), right.span)
         if op == "*" and {a.kind, b.kind} == {"percent", "literal"} and _is_hundred(
                 left if a.kind == "literal" else right):
             return ty.NUMBER  # `attainment * 100`: a rate written as points
@@ -151,21 +149,21 @@ class ExpressionChecker:
 
     @_TYPE.on(n.Conditional)
     def _conditional(self, e: n.Conditional) -> Type:
-        self._condition(e.condition, "the condition after 'if'")
-        return ty.unify(self._expr(e.then), self._expr(e.otherwise), "the two sides of 'if ... else'")
+        self._condition(e.condition, say("C205.if"))
+        return ty.unify(self._expr(e.then), self._expr(e.otherwise), say("C206.if_sides"))
 
     def _tier_name_literal(self, t: Type, other):
         if t.kind == "tier" and isinstance(other, n.Text) and other.value not in t.tiers:
-            self.error("C209", f"there is no tier named '{other.value}'", other.span, label="not a tier",
-                       hint=suggestion(other.value, list(t.tiers)) or "tiers: " + ", ".join(t.tiers))
+            self.error("C209", say("C209", name=other.value), other.span, label=say("C209.label"),
+                       hint=suggestion(other.value, list(t.tiers)) or say("C209.tiers", tiers=joined(t.tiers)))
 
     # ------------------------------------------------------------ functions
     @_TYPE.on(n.Call)
     def _call(self, e: n.Call) -> Type:
         f = FUNCTIONS.get(e.func)
         if f is None:
-            self.error("C210", f"unknown function '{e.func}'", e.span,
-                       hint="functions are " + ", ".join(FUNCTIONS) + _did_you_mean(e.func, FUNCTIONS))
+            self.error("C210", say("C210", func=e.func), e.span,
+                       hint=say("C210.hint", functions=joined(FUNCTIONS), more=_did_you_mean(e.func, FUNCTIONS)))
             for a in e.args:
                 self._expr(a)
             return ty.ERROR
@@ -176,8 +174,8 @@ class ExpressionChecker:
         count = len(e.args)
         if count < f.min_args or (f.max_args is not None and count > f.max_args):
             lo, hi = f.min_args, f.max_args
-            want = f"{lo}" if lo == hi else (f"{lo} or more" if hi is None else f"{lo} or {hi}")
-            self.error("C211", f"'{e.func}' takes {want} values, not {count}", e.span)
+            want = f"{lo}" if lo == hi else (say("C211.or_more", lo=lo) if hi is None else say("C211.or", lo=lo, hi=hi))
+            self.error("C211", say("C211", func=e.func, want=want, count=count), e.span)
             return ty.ERROR
         if e.func == "round":
             # The parser makes a Round of every well-formed round(); this one's mode is not a word.
@@ -186,13 +184,13 @@ class ExpressionChecker:
         for t in types:
             if t is not ty.ERROR and not t.numeric:
                 if len(types) == 1:
-                    raise UnitError(f"{e.func} needs a number, but this is {t}")
-                raise UnitError(f"{e.func} needs numbers, but one value is {t}")
+                    raise UnitError(say("C206.number", func=e.func, type=ty.said(t)))
+                raise UnitError(say("C206.numbers_one", func=e.func, type=ty.said(t)))
         if f.result == "number":
             return ty.NUMBER
         result = types[0]
         for t in types[1:]:
-            result = ty.unify(result, t, f"the values of {e.func}")
+            result = ty.unify(result, t, say("C206.values_of", func=e.func))
         return result
 
     @_TYPE.on(n.Round)
@@ -202,30 +200,27 @@ class ExpressionChecker:
         if isinstance(step, n.Number):
             self._expr(step)
         if not (isinstance(step, n.Number) and step.value > 0):
-            self.error("C212", "round needs a step that is a positive number, such as 0.01 or 1", step.span,
-                       hint="write round(bonus, 0.01) to round to cents")
+            self.error("C212", say("C212"), step.span, hint=say("C212.hint"))
         if e.mode is not None and e.mode not in ROUND_MODES:
-            self.error("C212", "unknown rounding mode", e.mode_span, hint="modes are " + ", ".join(ROUND_MODES))
+            self.error("C212", say("C212.mode"), e.mode_span, hint=say("C212.modes", modes=joined(ROUND_MODES)))
         if t is not ty.ERROR and not t.numeric:
-            raise UnitError(f"round needs a number, but this is {t}")
+            raise UnitError(say("C206.number", func="round", type=ty.said(t)))
         return t
 
     def _given(self, e: n.Call) -> Type:
         arg = e.args[0] if len(e.args) == 1 else None
         if not (isinstance(arg, n.Name) and arg.id in self.inputs):
-            self.error("C248", "given takes the name of an input, such as given(override_score)", e.span)
+            self.error("C248", say("C248"), e.span)
             return ty.BOOL
         self.expression_types[id(arg)] = self.types.get(arg.id, ty.ERROR)
         if self.inputs[arg.id].default is not None:
-            self.error("C248", f"'{arg.id}' has a default, so it is always given", e.span,
-                       hint="remove the default to tell an empty cell from a filled one")
+            self.error("C248", say("C248.default", name=arg.id), e.span, hint=say("C248.hint"))
         return ty.BOOL
 
     # ------------------------------------------------------------ earlier periods
     def _needs_periods(self, e, what: str) -> bool:
         if self.policy.header.period is None:
-            self.error("C244", f"{what} looks at earlier periods, but this policy has no period", e.span,
-                       hint="add a period kind to the header, for example `period month`")
+            self.error("C244", say("C244", what=what), e.span, hint=say("C244.hint"))
             return False
         return True
 
@@ -233,14 +228,12 @@ class ExpressionChecker:
     def _previous(self, e: n.Previous) -> Type:
         self._needs_periods(e, "previous")
         if not isinstance(e.value, n.Name):
-            self.error("C245", "previous takes the name of a value, such as previous(attainment, else 0)",
-                       e.value.span, hint="give the formula a name first, then take its previous value")
+            self.error("C245", say("C245.previous"), e.value.span, hint=say("C245.previous_hint"))
             return ty.ERROR
         if e.back < 1:
-            self.error("C245", "previous looks back 1 period or more", e.span)
+            self.error("C245", say("C245.back"), e.span)
         if e.otherwise is None:
-            self.error("C240", "previous needs a value for the first period", e.span, label="no `else`",
-                       hint=f"write previous({e.value.id}, else ...): there is no silent zero")
+            self.error("C240", say("C240"), e.span, label=say("C240.label"), hint=say("C240.hint", name=e.value.id))
             return self.types.get(e.value.id, ty.ERROR)
         t_else = self._expr(e.otherwise)
         if e.value.id not in self.types:
@@ -251,36 +244,36 @@ class ExpressionChecker:
                 return self.carried[e.value.id]  # a bare `0` takes the unit of the value carried forward
             return t_else if self.learning else ty.concrete(t_else)
         self.expression_types[id(e.value)] = self.types[e.value.id]
-        return ty.unify(self.types[e.value.id], t_else, "previous and its `else` value")
+        return ty.unify(self.types[e.value.id], t_else, say("C206.previous_else"))
 
     def _check_pending_previous(self):
         for e in self._pending_previous:
             t = self.types.get(e.value.id, ty.ERROR)
             self.expression_types[id(e.value)] = t
             try:
-                ty.unify(t, self._expr(e.otherwise), "previous and its `else` value")
+                ty.unify(t, self._expr(e.otherwise), say("C206.previous_else"))
             except UnitError as err:
-                self.error("C206", str(err), e.span, label="unit mismatch")
+                self.error("C206", err.args[0], e.span, label=say("C206.label"))
 
     def _history_call(self, e: n.Call) -> Type:
         self._needs_periods(e, e.func)
         if e.func == "streak":
             if len(e.args) != 1:
-                self.error("C211", "streak takes one condition, such as streak(late_tasks = 0)", e.span)
+                self.error("C211", say("C211.streak"), e.span)
                 return ty.ERROR
-            self._condition(e.args[0], "streak's condition")
+            self._condition(e.args[0], say("C205.streak"))
             return ty.COUNT
         if len(e.args) != 2 or not (isinstance(e.args[1], n.Number) and e.args[1].value.denominator == 1
                                     and e.args[1].value >= 1):
-            self.error("C211", f"{e.func} takes a value and a number of periods, such as {e.func}(sales, 3)", e.span)
+            self.error("C211", say("C211.rolling", func=e.func), e.span)
             return ty.ERROR
         if not isinstance(e.args[0], n.Name):
-            self.error("C245", f"{e.func} takes the name of a value", e.args[0].span)
+            self.error("C245", say("C245.name", func=e.func), e.args[0].span)
             return ty.ERROR
         t = self._expr(e.args[0])
         self._expr(e.args[1])
         if t is not ty.ERROR and not t.numeric:
-            raise UnitError(f"{e.func} needs a number, but this is {t}")
+            raise UnitError(say("C206.number", func=e.func, type=ty.said(t)))
         self.history_refs.add(e.args[0].id)
         return ty.NUMBER if (e.func == "rolling_mean" and t.kind == "count") else t
 
@@ -289,27 +282,26 @@ class ExpressionChecker:
     def _aggregate(self, e: n.Aggregate) -> Type:
         g = GROUP_FUNCTIONS.get(e.func)
         if g is None:
-            self.error("C210", f"'{e.func}' is not a group function", e.span,
-                       hint="group functions are " + ", ".join(GROUP_FUNCTIONS)
-                       + _did_you_mean(e.func, GROUP_FUNCTIONS))
+            self.error("C210", say("C210.group", func=e.func), e.span,
+                       hint=say("C210.group_hint", functions=joined(GROUP_FUNCTIONS),
+                                more=_did_you_mean(e.func, GROUP_FUNCTIONS)))
             return ty.ERROR
         self._group(e)
         if e.except_self and not g.except_self:
-            self.error("C247", f"{e.func} already compares the employee with the others; drop `except self`", e.span)
+            self.error("C247", say("C247.except", func=e.func), e.span)
         if not g.needs_value:
             if e.value is not None:
                 self._expr(e.value)
             return ty.COUNT
         if e.value is None:
-            self.error("C247", f"{e.func} needs a value, such as {e.func}(sales within region)", e.span)
+            self.error("C247", say("C247.value", func=e.func), e.span)
             return ty.ERROR
         if not isinstance(e.value, n.Name):
-            self.error("C245", f"{e.func} takes the name of a value", e.value.span,
-                       hint="give the formula a name first")
+            self.error("C245", say("C245.name", func=e.func), e.value.span, hint=say("C245.name_hint"))
             return ty.ERROR
         t = self._expr(e.value)
         if t is not ty.ERROR and not t.numeric:
-            raise UnitError(f"{e.func} needs a number, but this is {t}")
+            raise UnitError(say("C206.number", func=e.func, type=ty.said(t)))
         if g.result == "count":
             return ty.COUNT
         if g.result == "percent":
@@ -323,11 +315,10 @@ class ExpressionChecker:
             return
         g = self.inputs.get(e.group)
         if g is None:
-            self.error("C246", f"groups are formed by a text input, and '{e.group}' is not an input", e.span,
-                       hint=suggestion(e.group, list(self.inputs)) or "use `within everyone` for all employees")
+            self.error("C246", say("C246", group=e.group), e.span,
+                       hint=suggestion(e.group, list(self.inputs)) or say("C246.hint"))
         elif self.types.get(e.group) is not ty.TEXT:
-            self.error("C246", f"groups are formed by a text input, but '{e.group}' is {g.type}", e.span,
-                       hint="group by region, level or another text input")
+            self.error("C246", say("C246.type", group=e.group, type=g.type), e.span, hint=say("C246.type_hint"))
 
 
 def _is_hundred(e) -> bool:
@@ -336,12 +327,12 @@ def _is_hundred(e) -> bool:
 
 def _did_you_mean(name: str, known) -> str:
     s = suggestion(name, known)
-    return f"; {s}" if s else ""
+    return say("also", more=s) if s else ""
 
 
 def _unit_hint(message: str) -> str:
     if "percent and money" in message:
-        return "a percent of money is written as a product, e.g. `sales * 3%`"
+        return say("C206.percent_hint")
     if "money times money" in message:
-        return "one side should be a rate or a count"
+        return say("C206.times_hint")
     return ""

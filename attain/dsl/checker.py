@@ -30,6 +30,7 @@ from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.model import Model
 from attain.dsl.types import Type
+from attain.i18n.messages import joined, say
 
 # A currency sign or code as people write it before an amount: ¥, $, €, RMB, CNY, HK$.
 CURRENCY = re.compile(r"[^\W\d_]{1,3}\$?|[$¥￥€£₩₹]|[A-Z]{1,3}[$¥]")
@@ -112,37 +113,32 @@ class _Checker(BlockChecker):
         if h.switch is None:
             return
         span = dict(h.lines).get("version switch", h.span)
-        rules = " or ".join(f"`version switch {r}`" for r in VERSION_SWITCHES)
+        rules = joined((f"`version switch {r}`" for r in VERSION_SWITCHES), "or")
         if h.switch not in VERSION_SWITCHES:
-            self.error("C253", f"unknown version switch '{h.switch}'", span,
-                       hint=f"write {rules}" + _did_you_mean(h.switch, VERSION_SWITCHES))
+            self.error("C253", say("C253", switch=h.switch), span,
+                       hint=say("C253.hint", rules=rules, more=_did_you_mean(h.switch, VERSION_SWITCHES)))
             return
         if h.switch_rounding is not None:
             words, step = h.switch_rounding
             if h.switch != "prorated by days":
-                self.error("C253", "only prorated amounts are rounded: `on last day` takes one version's values",
-                           span, hint="leave out `, rounded to ...`")
+                self.error("C253", say("C253.last_day"), span, hint=say("C253.last_day_hint"))
             elif words != "rounded to" or Fraction(step.replace("_", "")) <= 0:
-                self.error("C253", f"'{words} {step}' is not a rounding of prorated money", span,
-                           hint="write `, rounded to 0.01` (half up, to a positive step)")
+                self.error("C253", say("C253.rounding", words=words, step=step), span, hint=say("C253.rounding_hint"))
         if h.switch == "prorated by days":
             kinds = {name: self.types.get(name, ty.ERROR) for name in outputs}
-            refused = [f"'{name}' ({'a flag' if t is ty.BOOL else t})" for name, t in kinds.items()
-                       if t is not ty.ERROR and t.kind not in PRORATED_TYPES]
+            refused = [say("C254.item", name=name, type=say("C254.flag") if t is ty.BOOL else ty.said(t))
+                       for name, t in kinds.items() if t is not ty.ERROR and t.kind not in PRORATED_TYPES]
             if refused:
-                self.error("C254", "days cannot prorate " + ", ".join(refused) + ": only money, percents and "
-                           "numbers have a day-weighted mean", span, label="prorated by days",
-                           hint="compute the period by one version (`version switch on last day`), or keep those "
-                           "values out of the outputs")
+                self.error("C254", say("C254", refused=joined(refused)), span, label=say("C254.label"),
+                           hint=say("C254.hint"))
 
     def _header(self):
         h = self.policy.header
         first_line: dict[str, Span] = {}
         for word, span in h.lines:
             if word in first_line:
-                self.error("C260", f"the header gives `{word}` twice", span, label="given again here",
-                           notes=[Label(first_line[word], "first given here")],
-                           hint=f"remove one of the `{word}` lines: attain does not choose between them")
+                self.error("C260", say("C260", word=word), span, label=say("C260.label"),
+                           notes=[Label(first_line[word], say("C260.first"))], hint=say("C260.hint", word=word))
             first_line.setdefault(word, span)
         # A header finding points at its own line (the last, when one is repeated: its value is kept).
         kept = dict(h.lines)
@@ -151,26 +147,23 @@ class _Checker(BlockChecker):
             return kept.get(word, h.span)
 
         if h.period is not None and h.period not in PERIOD_KINDS:
-            self.error("C230", f"unknown period kind '{h.period}'", at("period"),
-                       hint="use one of: " + ", ".join(PERIOD_KINDS) + _did_you_mean(h.period, PERIOD_KINDS))
+            self.error("C230", say("C230", period=h.period), at("period"),
+                       hint=say("C230.hint", kinds=joined(PERIOD_KINDS), more=_did_you_mean(h.period, PERIOD_KINDS)))
         for field in ("effective", "until"):
             value = getattr(h, field)
             if value is not None:
                 try:
                     datetime.date.fromisoformat(value)
                 except ValueError:
-                    self.error("C231", f"'{value}' is not a real date", at(field), hint="write dates as YYYY-MM-DD")
+                    self.error("C231", say("C231", value=value), at(field), hint=say("C231.hint"))
         if h.month_ends_on is not None and (h.period != "month" or not 1 <= h.month_ends_on <= 28):
-            self.error("C230", "`ending day N` fits monthly periods only, with N from 1 to 28", at("period"),
-                       hint="write for example `period month ending day 25`")
+            self.error("C230", say("C230.ending"), at("period"), hint=say("C230.ending_hint"))
         if h.gaps is not None and h.gaps not in ("error", "restart"):
-            self.error("C230", f"unknown gaps rule '{h.gaps}'", at("gaps"),
-                       hint="`gaps error` (a missing period is an error) or `gaps restart` (history starts again)")
+            self.error("C230", say("C230.gaps", gaps=h.gaps), at("gaps"), hint=say("C230.gaps_hint"))
         if h.currency is not None and not CURRENCY.fullmatch(h.currency):
-            self.error("C265", f"'{h.currency}' is not a currency sign", at("currency"),
-                       hint='write the sign or code shown before amounts, such as `currency "¥"` or `currency "CNY"`')
+            self.error("C265", say("C265", currency=h.currency), at("currency"), hint=say("C265.hint"))
         if h.effective and h.until and h.until < h.effective:
-            self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
+            self.error("C231", say("C231.order", until=h.until, effective=h.effective), at("until"))
 
     def _declare(self):
         first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
@@ -179,9 +172,8 @@ class _Checker(BlockChecker):
                 continue
             if s.name in first:
                 prev = first[s.name]
-                self.error("C201", f"'{s.name}' is defined twice", s.span, label="defined again here",
-                           notes=[Label(prev.span, "first defined here")],
-                           hint="rename one of them, or remove the extra definition")
+                self.error("C201", say("C201", name=s.name), s.span, label=say("C201.label"),
+                           notes=[Label(prev.span, say("C201.first"))], hint=say("C201.hint"))
                 continue
             first[s.name] = s
             self._reserved_names(s)
@@ -201,10 +193,8 @@ class _Checker(BlockChecker):
             if name in RESERVED:
                 where = span if span is None else Span(span.file, span.line, span.col, span.line,
                                                        span.col + len(name))
-                article = "an" if what == "input" else "a"
-                self.error("C262", f"'{name}' is a word of the policy language, so it cannot name {article} {what}",
-                           where, label="a word of the language",
-                           hint=f"choose another name: where a name may stand, `{name}` is read as the word")
+                self.error("C262", say(f"C262.{what}", name=name), where, label=say("C262.label"),
+                           hint=say("C262.hint", name=name))
 
     def _variant_keys(self):
         """C261 for a variant of a value the input's `one of` list does not hold: it would never be chosen."""
@@ -215,10 +205,10 @@ class _Checker(BlockChecker):
             for case in s.cases if choices else ():
                 for key in case.keys or ():
                     if key not in choices:
-                        self.error("C261", f'"{key}" is not one of the values of \'{s.subject.id}\', so this '
-                                   "variant would never be chosen", case.span, label="not a value of "
-                                   + s.subject.id, hint=suggestion(key, choices) or "its values: "
-                                   + ", ".join(f'"{c}"' for c in choices))
+                        self.error("C261", say("C261", key=key, name=s.subject.id), case.span,
+                                   label=say("C261.label", name=s.subject.id),
+                                   hint=suggestion(key, choices) or say("C261.values",
+                                                                        values=joined(f'"{c}"' for c in choices)))
 
     def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl]:
         """The policy's statements with each `variants` block made into one definition per value."""
@@ -234,29 +224,29 @@ class _Checker(BlockChecker):
             seen = set()
             for d in case.definitions:
                 if d.name in seen:
-                    self.error("C201", f"'{d.name}' is defined twice in one variant", d.span)
+                    self.error("C201", say("C201.variant", name=d.name), d.span)
                     continue
                 seen.add(d.name)
                 names.setdefault(d.name, []).append((case.keys, d))
         for i, case in enumerate(v.cases):
             if case.keys is None and i != len(v.cases) - 1:
-                self.error("C215", "'else' must be the last variant", case.span)
+                self.error("C215", say("C215.variant"), case.span)
         keys_seen: dict[str, n.VariantCase] = {}
         for case in v.cases:
             for key in case.keys or ():
                 if key in keys_seen:
-                    self.error("C223", f'the value "{key}" has two variants', case.span,
-                               notes=[Label(keys_seen[key].span, "first here")])
+                    self.error("C223", say("C223.variant", key=key), case.span,
+                               notes=[Label(keys_seen[key].span, say("first_here"))])
                 keys_seen[key] = case
         for name, branches in names.items():
             if len(branches) != len(v.cases):
                 defined = {id(k) for k, _ in branches}
                 for case in v.cases:
                     if id(case.keys) not in defined:
-                        which = "else" if case.keys is None else ", ".join(f'"{k}"' for k in case.keys)
-                        self.error("C241", f"the variant {which} does not define '{name}'", case.span,
-                                   label="missing here", notes=[Label(branches[0][1].span, "defined here")],
-                                   hint=f"define '{name}' in every variant, or outside `variants`")
+                        which = "else" if case.keys is None else joined(f'"{k}"' for k in case.keys)
+                        self.error("C241", say("C241", which=which, name=name), case.span,
+                                   label=say("C241.label"), notes=[Label(branches[0][1].span, say("C241.defined"))],
+                                   hint=say("C241.hint", name=name))
             payout = any(d.payout for _, d in branches)
             choice = n.Choice(v.subject, tuple(branches), tuple(c.keys for c in v.cases), span=v.span)
             yield n.Definition(name, choice, None, payout, span=branches[0][1].span)
@@ -265,32 +255,32 @@ class _Checker(BlockChecker):
         self.inputs[s.name] = s
         t = ty.BY_NAME.get(s.type)
         if t is None:
-            self.error("C202", f"unknown type '{s.type}'", s.type_span, label="not a type",
-                       hint="types are " + ", ".join(INPUT_TYPES) + _did_you_mean(s.type, INPUT_TYPES))
+            self.error("C202", say("C202", type=s.type), s.type_span, label=say("C202.label"),
+                       hint=say("C202.hint", types=joined(INPUT_TYPES), more=_did_you_mean(s.type, INPUT_TYPES)))
             t = ty.ERROR
         self.types[s.name] = t
         if s.bounds is not None and t is not ty.ERROR:
             low, high = s.bounds
             if not t.numeric:
-                self.error("C232", f"a range only fits a number, but '{s.name}' is {s.type}", low.span)
+                self.error("C232", say("C232", name=s.name, type=s.type), low.span)
             elif low.value > high.value:
-                self.error("C232", f"the range of '{s.name}' is empty", low.span,
-                           hint=f"write the smaller bound first: in {high.text} .. {low.text}")
+                self.error("C232", say("C232.empty", name=s.name), low.span,
+                           hint=say("C232.hint", high=high.text, low=low.text))
         if s.choices:
             if t is not ty.TEXT:
-                self.error("C233", f"'one of' only fits text, but '{s.name}' is {s.type}", s.span)
+                self.error("C233", say("C233", name=s.name, type=s.type), s.span)
             seen = set()
             for c in s.choices:
                 if c in seen:
-                    self.error("C233", f"'{c}' is listed twice in the choices of '{s.name}'", s.span)
+                    self.error("C233", say("C233.twice", choice=c, name=s.name), s.span)
                 seen.add(c)
         if s.combine is not None:
             if s.combine not in COMBINE:
-                self.error("C249", f"unknown way to combine rows: '{s.combine}'", s.span,
-                           hint="use one of " + ", ".join(COMBINE) + _did_you_mean(s.combine, COMBINE))
+                self.error("C249", say("C249", combine=s.combine), s.span,
+                           hint=say("C249.hint", rules=joined(COMBINE), more=_did_you_mean(s.combine, COMBINE)))
             elif s.combine in ("sum", "mean", "min", "max") and t is not ty.ERROR and not t.numeric:
-                self.error("C249", f"'{s.combine}' needs numbers, but '{s.name}' is {s.type}", s.span,
-                           hint="texts, flags and dates combine by `first` or `last`")
+                self.error("C249", say("C249.numbers", combine=s.combine, name=s.name, type=s.type), s.span,
+                           hint=say("C249.numbers_hint"))
         if s.written is not None:
             self._written(s, t)
         if s.default is not None and t is not ty.ERROR:
@@ -298,25 +288,22 @@ class _Checker(BlockChecker):
             ok = (t.numeric and isinstance(d, n.Number)) or (t is ty.TEXT and isinstance(d, n.Text)) or (
                 t is ty.BOOL and isinstance(d, n.Bool))
             if not ok:
-                self.error("C234", f"the default of '{s.name}' is not {s.type}", d.span)
+                self.error("C234", say("C234", name=s.name, type=s.type), d.span)
             elif s.choices and isinstance(d, n.Text) and d.value not in s.choices:
-                self.error("C234", f"the default '{d.value}' is not one of the choices of '{s.name}'", d.span)
+                self.error("C234", say("C234.choice", value=d.value, name=s.name), d.span)
 
     def _written(self, s: n.Input, t: Type):
         """`written as points` fits a percent only; its default is a policy number, so it shows its % sign."""
         span = s.written_span or s.span
         if s.written not in WRITTEN:
-            self.error("C263", f"unknown way of writing a percent: '{s.written}'", span,
-                       hint="use `written as points` (95 is 95%) or `written as decimals` (0.95 is 95%)"
-                       + _did_you_mean(s.written or "", WRITTEN))
+            self.error("C263", say("C263", written=s.written), span,
+                       hint=say("C263.hint", more=_did_you_mean(s.written or "", WRITTEN)))
         elif t is not ty.PERCENT and t is not ty.ERROR:
-            self.error("C263", f"`written as` tells how a percent column is written, but '{s.name}' is {s.type}",
-                       span, hint="leave it out, or declare the input as `percent`")
+            self.error("C263", say("C263.percent", name=s.name, type=s.type), span, hint=say("C263.percent_hint"))
         elif s.written == "points" and isinstance(s.default, n.Number) and not s.default.percent:
             text = s.default.text
-            self.error("C234", f"the default of '{s.name}' needs a % sign: a policy reads {text} as {text} × 100%, "
-                       "not as points like its column", s.default.span,
-                       hint=f"write `default {text}%` if you mean {text}%")
+            self.error("C234", say("C234.points", name=s.name, text=text), s.default.span,
+                       hint=say("C234.points_hint", text=text))
 
     # ------------------------------------------------------------ names and order
     def _known(self):
@@ -340,7 +327,7 @@ class _Checker(BlockChecker):
                         if node.id in self.inputs or node.id in self.defs:
                             used.append(node.id)
                         else:
-                            self.error("C203", f"unknown name '{node.id}'", node.span, label="not defined",
+                            self.error("C203", say("C203", name=node.id), node.span, label=say("C203.label"),
                                        hint=suggestion(node.id, self._known()))
             self.deps[name] = tuple(dict.fromkeys(used))
             self.used.update(used)
@@ -363,11 +350,10 @@ class _Checker(BlockChecker):
                 if key not in reported:
                     reported.add(key)
                     d = self.defs[name]
-                    self.error("C204", "these values depend on each other in a loop: " + " -> ".join(loop),
-                               d.span, label="the loop starts here",
-                               notes=[Label(self.defs[m].span, f"'{m}' uses '{loop[i + 1]}'")
+                    self.error("C204", say("C204", loop=" -> ".join(loop)), d.span, label=say("C204.label"),
+                               notes=[Label(self.defs[m].span, say("C204.uses", name=m, other=loop[i + 1]))
                                       for i, m in enumerate(loop[1:-1], 1)],
-                               hint="one of them must be computed from inputs without the others")
+                               hint=say("C204.hint"))
                 return
             state[name] = "active"
             for dep in self.deps.get(name, ()):
@@ -390,10 +376,10 @@ class _Checker(BlockChecker):
             if isinstance(s, n.OutputDecl):
                 for ref in s.names:
                     if ref.id not in self.inputs and ref.id not in self.defs:
-                        self.error("C203", f"unknown name '{ref.id}'", ref.span, label="not defined",
+                        self.error("C203", say("C203", name=ref.id), ref.span, label=say("C203.label"),
                                    hint=suggestion(ref.id, self._known()))
                     elif ref.id in listed:
-                        self.warning("C235", f"'{ref.id}' is listed as an output twice", ref.span)
+                        self.warning("C235", say("C235", name=ref.id), ref.span)
                     else:
                         listed.add(ref.id)
                         if ref.id not in names:
@@ -414,6 +400,5 @@ class _Checker(BlockChecker):
     def _unused(self):
         for name, s in self.inputs.items():
             if name not in self.used:
-                self.warning("C220", f"input '{name}' is never used", s.span, label="unused",
-                             hint="remove it, or use it in a formula")
+                self.warning("C220", say("C220", name=name), s.span, label=say("C220.label"), hint=say("C220.hint"))
 

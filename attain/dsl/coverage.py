@@ -10,6 +10,7 @@ from fractions import Fraction
 import attrs
 
 from attain.dsl import nodes as n
+from attain.i18n.messages import say
 
 
 def number_text(f: Fraction) -> str:
@@ -126,25 +127,23 @@ def describe(pieces: list[Piece], percent: bool) -> str:
     lo = fmt(p.low, percent) if p.low is not None else None
     hi = fmt(p.high, percent) if p.high is not None else None
     if p.low is not None and p.low == p.high:
-        return f"exactly {lo}"
+        return say("range.exactly", low=lo)
     if lo is None and hi is None:
-        return "every value"
+        return say("range.every")
     if lo is None:
         assert hi is not None
-        return f"{'up to ' + hi if p.high_closed else 'below ' + hi}"
+        return say("range.up_to" if p.high_closed else "range.below", high=hi)
     if hi is None:
-        return f"{'from ' + lo + ' up' if p.low_closed else 'above ' + lo}"
+        return say("range.from" if p.low_closed else "range.above", low=lo)
     if p.low_closed and not p.high_closed:
-        return f"{lo} to {hi}"
-    left = "from" if p.low_closed else "above"
-    right = "up to" if p.high_closed else "below"
-    return f"{left} {lo} {right} {hi}"
+        return say("range.to", low=lo, high=hi)
+    return say(f"range.{'from' if p.low_closed else 'above'}_{'up_to' if p.high_closed else 'below'}", low=lo, high=hi)
 
 
 def never_hint(low, high, percent) -> str:
     if low is not None or high is not None:
-        return "its range lies outside the values this input can take, or the rows above already cover it"
-    return "the rows above already cover its range"
+        return say("C218.outside")
+    return say("C218.covered")
 
 
 def compared_names(expr) -> set[str]:

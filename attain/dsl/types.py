@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import attrs
 
+from attain.i18n.messages import say
+
 NUMERIC = ("money", "percent", "number", "count", "literal")
 
 
@@ -68,18 +70,17 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
         return ERROR
     for side in (a, b):
         if not side.numeric:
-            raise UnitError(f"'{op}' needs numbers, but one side is {_article(side)}")
+            raise UnitError(say("C206.numbers", op=op, side=_article(side)))
     if op in "+-":
         if a.is_money or b.is_money:
             if (a.is_money or a.kind == "literal") and (b.is_money or b.kind == "literal"):
                 return MONEY
             other = b if a.is_money else a
-            verb = "add" if op == "+" else "subtract"
-            return _fail(f"cannot {verb} {_article(other)} and money")
+            return _fail(say("C206.add" if op == "+" else "C206.subtract", other=_article(other)))
         return _dimensionless(a, b)
     if op == "*":
         if a.is_money and b.is_money:
-            return _fail("money times money has no meaning in a policy")
+            return _fail(say("C206.times"))
         if a.is_money or b.is_money:
             return MONEY
         return _dimensionless(a, b)
@@ -87,7 +88,7 @@ def arithmetic(op: str, a: Type, b: Type) -> Type:
         if a.is_money and b.is_money:
             return PERCENT
         if b.is_money:
-            return _fail(f"dividing {_article(a)} by money has no meaning in a policy")
+            return _fail(say("C206.divide", other=_article(a)))
         if a.is_money:
             return MONEY
         if a.kind == "count" and b.kind == "count":
@@ -124,9 +125,9 @@ def comparable(a: Type, b: Type) -> None:
     if a.numeric and b.numeric:
         if a.is_money != b.is_money and "literal" not in (a.kind, b.kind):
             other = b if a.is_money else a
-            raise UnitError(f"cannot compare money with {_article(other)}")
+            raise UnitError(say("C206.compare", a=_article(MONEY), b=_article(other)))
         return
-    raise UnitError(f"cannot compare {_article(a)} with {_article(b)}")
+    raise UnitError(say("C206.compare", a=_article(a), b=_article(b)))
 
 
 def unify(a: Type, b: Type, what: str) -> Type:
@@ -139,11 +140,11 @@ def unify(a: Type, b: Type, what: str) -> Type:
         if a.is_money or b.is_money:
             if "literal" in (a.kind, b.kind):
                 return MONEY
-            return _fail(f"{what} mix money with {_article(b if a.is_money else a)}")
+            return _fail(say("C206.mix", what=what, a=_article(MONEY), b=_article(b if a.is_money else a)))
         return _dimensionless(a, b)
     if textlike(a) and textlike(b):
         return TEXT
-    return _fail(f"{what} mix {_article(a)} with {_article(b)}")
+    return _fail(say("C206.mix", what=what, a=_article(a), b=_article(b)))
 
 
 def _fail(message: str) -> Type:
@@ -151,9 +152,10 @@ def _fail(message: str) -> Type:
 
 
 def _article(t: Type) -> str:
-    name = str(t)
-    if name == "text":
-        return "text"
-    if name == "money":
-        return "money"
-    return ("an " if name[0] in "aeiou" else "a ") + name
+    """The type as a message names it: "money", "text", "a percent", "an error" (said in each language)."""
+    return say(f"art.{t}")
+
+
+def said(t: Type) -> str:
+    """The type's name in a message: "percent" in English, 百分比 in Chinese."""
+    return say(f"ty.{t}")

@@ -11,8 +11,9 @@ Fields are names, values and cells, shown as they are in both languages, or smal
 `number(...)` keeps its exact digits and, outside English (whose messages keep their bytes),
 gets thousands separators: 12345.5 -> 12,345.5.
 
-The entries live by stage in `attain.i18n.said_data` (files, data), `attain.i18n.said_run`
-(evaluation, usage) and `attain.i18n.said_tests` (policy tests); `MESSAGES` is all of them.
+The entries live by stage in `attain.i18n.said_check` (checking a policy), `attain.i18n.said_data`
+(files, data), `attain.i18n.said_run` (evaluation, usage) and `attain.i18n.said_tests` (policy
+tests); `MESSAGES` is all of them, and a key is in one of them only.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import re
 from collections.abc import Iterable
 
 from attain.i18n import DEFAULT, LANGUAGES, Catalogue
+from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
 from attain.i18n.said_run import RUN
 from attain.i18n.said_tests import TESTS
@@ -43,7 +45,7 @@ _JOINS = {
     "": {"en": "", "zh": ""},
 }
 
-MESSAGES = Catalogue({**DATA, **RUN, **TESTS})
+MESSAGES = Catalogue({**CHECK, **DATA, **RUN, **TESTS})
 
 
 class Text(str):
