@@ -25,7 +25,7 @@ from attain.i18n.messages import MESSAGES, Joined, Number, Text, localize, say
 ROOT = Path(__file__).resolve().parents[1]
 
 # The stages whose every message has Chinese; the others' messages are English still.
-TRANSLATED = ("C", "D", "E", "U", "T")
+TRANSLATED = ("P", "C", "D", "E", "U", "T")
 
 # Words that stay as they are in Chinese text: file kinds, programs, placeholders in commands.
 KEPT = {

@@ -93,8 +93,8 @@ class _Builder(Transformer_NonRecursive):
         count = sum(ch.isdigit() for ch in tok)
         if count <= MAX_DIGITS:
             return True
-        self._problem("P118", f"this number has {count:,} digits; a number in a policy has at most {MAX_DIGITS}",
-                      tok, label="too long", hint="check for a pasted or repeated value")
+        self._problem("P118", say("P118", count=f"{count:,}", limit=MAX_DIGITS), tok, label=say("P118.label"),
+                      hint=say("P118.hint"))
         return False
 
     def _number(self, tok: Token, span: Span, negative: bool = False) -> n.Number:
@@ -114,8 +114,7 @@ class _Builder(Transformer_NonRecursive):
         if not self._digits(tok):
             return 1
         if not text.isdigit():
-            self._problem("P116", f"'{tok}' must be a whole number here", tok,
-                          hint="write for example `ending day 25` or `previous(sales, 2, else 0)`")
+            self._problem("P116", say("P116", tok=tok), tok, hint=say("P116.hint"))
             return 1
         return int(text)
 
@@ -401,7 +400,7 @@ class _Builder(Transformer_NonRecursive):
         try:
             value = datetime.date.fromisoformat(str(tok))
         except ValueError:
-            self._problem("P115", f"'{tok}' is not a real date", tok, hint="write dates as YYYY-MM-DD")
+            self._problem("P115", say("C231", value=tok), tok, hint=say("C231.hint"))
             value = datetime.date.min
         return n.Date(value, span=self._tspan(tok))
 
@@ -515,12 +514,10 @@ def _syntax_problem(parser: Lark, e: Exception, source: str, file: str) -> Diagn
     if isinstance(e, DedentError):
         line = _dedent_line(source, str(e))
         return Diagnostic(
-            "P114", "this line's indentation does not match any line above it", Span(file, line, 1, line, 2),
-            hint="indent rows of one block by the same amount, and put the next definition at the start of a line")
+            "P114", say("P114"), Span(file, line, 1, line, 2), hint=say("P114.hint"))
     if isinstance(e, UnexpectedEOF):
         line = len(source.splitlines())
-        return Diagnostic("P100", "the policy ends too early", Span(file, line, 1, line, 2),
-                          hint="finish the last definition")
+        return Diagnostic("P100", say("P100.early"), Span(file, line, 1, line, 2), hint=say("P100.early_hint"))
     return syntax_diagnostic(parser, e, source, file)
 
 
@@ -536,10 +533,8 @@ def _too_deep(statements) -> list[Diagnostic]:
             node, depth = stack.pop()
             if depth > MAX_NESTING:
                 found.append(Diagnostic(
-                    "P117", f"this formula nests more than {MAX_NESTING:,} levels deep", node.span,
-                    label=f"level {depth:,}",
-                    hint="give parts of it names of their own (`subtotal = ...`) and use the names; each "
-                         "operator, if/else, not and function call is a level"))
+                    "P117", say("P117", limit=f"{MAX_NESTING:,}"), node.span,
+                    label=say("P117.label", depth=f"{depth:,}"), hint=say("P117.hint")))
                 break
             stack.extend((child, depth + 1) for child in reversed(n.children(node)))
     return found

@@ -12,6 +12,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from attain.diagnostics import Diagnostic, Span
+from attain.i18n.messages import joined, say
 
 
 class TabIndent(Exception):
@@ -22,16 +23,16 @@ class TabIndent(Exception):
 
 
 _TERMINAL_WORDS = {
-    "NAME": "a name",
-    "NUMBER": "a number",
-    "PERCENT": "a percent such as 15%",
-    "MONEY": "an amount such as ¥1_000",
-    "STRING": 'a quoted text such as "华东"',
-    "DATE": "a date such as 2023-07-01",
+    "NAME": say("P.name"),
+    "NUMBER": say("P.number"),
+    "PERCENT": say("P.percent"),
+    "MONEY": say("P.money"),
+    "STRING": say("P.string"),
+    "DATE": say("P.date"),
     "ARROW": "'->'",
-    "_NL": "the end of the line",
-    "_INDENT": "indented rows below this line",
-    "_DEDENT": "the end of the indented rows",
+    "_NL": say("P.end_of_line"),
+    "_INDENT": say("P.indent"),
+    "_DEDENT": say("P.dedent"),
     "EQ": "'='",
     "GE": "'>='",
     "LE": "'<='",
@@ -51,7 +52,7 @@ _TERMINAL_WORDS = {
     "OR": "'or'",
     "ELSE": "'else'",
     "OTHERWISE": "'otherwise'",
-    "$END": "the end of the file",
+    "$END": say("P.end_of_file"),
 }
 
 
@@ -64,8 +65,8 @@ def _words(terminal: str) -> str:
 # Typical mistakes: code -> (message, hint, examples that make the same parser state).
 _CATALOGUE = {
     "P101": (
-        "a row needs '->' between its condition and its result",
-        "write the row as, for example, `>= 120% -> 100`",
+        say("P101"),
+        say("P101.hint"),
         [
             'policy "x"\na = band b\n    >= 1 100\n',
             'policy "x"\na = band b\n    1 to 2 100\n',
@@ -78,34 +79,34 @@ _CATALOGUE = {
         ],
     ),
     "P102": (
-        "a definition needs '=' between its name and its formula",
-        "write `name = formula`, for example `attainment = sales / sales_target`",
+        say("P102"),
+        say("P102.hint"),
         ['policy "x"\na b\n', 'policy "x"\na 5\n', 'policy "x"\na band\n', 'policy "x"\npayout a b\n',
          'policy "x"\npayout a 5\n'],
     ),
     "P103": (
-        "an input needs ':' and a type after its name",
-        "write `input sales : money`; types are money, percent, number, count, bool, text, date",
+        say("P103"),
+        say("P103.hint"),
         ['policy "x"\ninput a money\n', 'policy "x"\ninput a\n'],
     ),
     "P104": (
-        "this formula is incomplete",
-        "an operator such as '+' or '*' needs a value on both sides",
+        say("P104"),
+        say("P104.hint"),
         ['policy "x"\na = b +\n', 'policy "x"\na = b *\n', 'policy "x"\na = b /\n', 'policy "x"\na = b -\n'],
     ),
     "P105": (
-        "a block's rows must be indented below its first line",
-        "indent each row with spaces, for example four",
+        say("P105"),
+        say("P105.hint"),
         ['policy "x"\na = band b\n>= 1 -> 2\n', 'policy "x"\na = weighted\nb 10%\n', 'policy "x"\na = band b\n'],
     ),
     "P106": (
-        "a weight must be a percent",
-        "write the weight as a percent, for example `attainment_score 40%`",
+        say("P106"),
+        say("P106.hint"),
         ['policy "x"\na = weighted\n    b 40\n', 'policy "x"\na = weighted\n    b\n'],
     ),
     "P107": (
-        "a policy starts with its name",
-        'write `policy "Quarterly incentive"` on the first line',
+        say("P107"),
+        say("P107.hint"),
         ['input a : money\n', 'a = 1\n'],
     ),
 }
@@ -169,16 +170,16 @@ def syntax_diagnostic(parser: Lark, err: Exception, text: str, file: str) -> Dia
     if isinstance(err, TabIndent):
         tok = err.token
         line = tok.end_line or 1
-        return Diagnostic("P112", "this line is indented with a tab",
+        return Diagnostic("P112", say("P112"),
                           Span(file, line, 1, line, len(tok.rsplit("\n", 1)[-1]) + 1),
-                          label="tab", hint="indent with spaces only, so every reader sees the same rows")
+                          label=say("P112.label"), hint=say("P112.hint"))
     assert isinstance(err, UnexpectedInput), "the parser hands over lark's errors and TabIndent only"
     token = getattr(err, "token", None)
     if token is not None and getattr(token, "type", "") == "$END":
         unclosed_at = unclosed(text)
         if unclosed_at is not None:
-            return Diagnostic("P119", "this '(' is never closed", _position(text, unclosed_at, file),
-                              label="opened here", hint="add the ')' where the part in parentheses ends")
+            return Diagnostic("P119", say("P119"), _position(text, unclosed_at, file),
+                              label=say("P119.label"), hint=say("P119.hint"))
     line = getattr(err, "line", 1) or 1
     col = getattr(err, "column", 1) or 1
     if isinstance(err, UnexpectedCharacters):
@@ -192,21 +193,19 @@ def _character_diagnostic(err: UnexpectedCharacters, text: str, file: str, line:
     ch = text[pos] if pos < len(text) else ""
     span = Span(file, line, col, line, col + 1)
     if ch == "%":
-        return Diagnostic("P110", "a percent sign needs a number just before it", span,
-                          label="no number before '%'", hint="write for example `15%`, without a space")
+        return Diagnostic("P110", say("P110"), span, label=say("P110.label"), hint=say("P110.hint"))
     if ch == '"':
         end = len(text[pos:].split("\n", 1)[0])
-        return Diagnostic("P111", "this text has no closing quote", Span(file, line, col, line, col + end),
-                          label="text starts here", hint='close the text on the same line: "华东"')
+        return Diagnostic("P111", say("P111"), Span(file, line, col, line, col + end),
+                          label=say("P111.label"), hint=say("P111.hint"))
     if ch == "\t":
-        return Diagnostic("P112", "a tab is not allowed here", span, hint="use spaces")
+        return Diagnostic("P112", say("P112.here"), span, hint=say("P112.spaces"))
     if ch in "，：（）＝％＜＞＋－＊／！":
-        return Diagnostic("P113", f"'{ch}' is a full-width character", span, label="full-width",
-                          hint="switch the keyboard to half-width for punctuation: , : ( ) = % < > + - * /")
+        return Diagnostic("P113", say("P113", ch=ch), span, label=say("P113.label"), hint=say("P113.hint"))
     allowed = sorted(err.allowed or ())
-    expected = ", ".join(_words(t) for t in allowed[:8])
-    return Diagnostic("P100", f"unexpected character {ch!r}", span,
-                      hint=f"expected {expected}" if expected else "")
+    expected = joined(_words(t) for t in allowed[:8])
+    return Diagnostic("P100", say("P100.character", ch=ch), span,
+                      hint=say("P100.expected", expected=expected) if expected else "")
 
 
 def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, line: int, col: int) -> Diagnostic:
@@ -221,24 +220,24 @@ def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, 
             line_no = token.line
         col = len(src_line.rstrip()) + 1
         span = Span(file, line_no, col, line_no, col + 1)
-        found = "the end of the line" if token.type == "_NL" else "the end of the file"
+        found: str = say("P.end_of_line") if token.type == "_NL" else say("P.end_of_file")
     elif token is not None and token.type in ("_INDENT", "_DEDENT"):
         # Indentation tokens borrow the position of the line break before them.
         where = getattr(token, "end_line", None) or line
-        found = "an indented line" if token.type == "_INDENT" else "a line that is less indented"
+        found = say("P.indented") if token.type == "_INDENT" else say("P.less_indented")
         span = Span(file, where, 1, where, 2)
     else:
         width = max(1, len(str(token))) if token is not None else 1
         span = Span(file, line, col, line, col + width)
-        found = repr(str(token)) if token is not None else "the end of the file"
+        found = repr(str(token)) if token is not None else say("P.end_of_file")
     code = _match_mistake(parser, err)
     if code is not None:
         message, hint, _ = _CATALOGUE[code]
-        return Diagnostic(code, message, span, label=f"found {found}", hint=hint)
+        return Diagnostic(code, message, span, label=say("P100.found", found=found), hint=hint)
     allowed = sorted(getattr(err, "expected", None) or getattr(err, "accepts", None) or ())
     allowed = [t for t in allowed if not t.startswith("__")]
-    expected = ", ".join(_words(t) for t in allowed[:8]) + (", ..." if len(allowed) > 8 else "")
-    return Diagnostic("P100", f"found {found} where it does not fit", span, label="not expected here",
-                      hint=f"expected {expected}" if expected else "")
+    expected = joined([_words(t) for t in allowed[:8]] + (["..."] if len(allowed) > 8 else []))
+    return Diagnostic("P100", say("P100", found=found), span, label=say("P100.label"),
+                      hint=say("P100.expected", expected=expected) if expected else "")
 
 
