@@ -143,3 +143,44 @@ def test_docs_errors_zh_md_is_generated_from_the_registry():
     committed = (ROOT / "docs" / "errors.zh.md").read_text(encoding="utf-8")
     assert committed == markdown("zh"), "docs/errors.zh.md is out of date: run " \
                                         "python3 -m attain.codes --lang zh > docs/errors.zh.md"
+
+
+def test_a_key_is_in_one_module_of_the_catalogue_only():
+    from attain.i18n import said_check, said_data, said_run, said_tests
+
+    parts = [said_check.CHECK, said_data.DATA, said_run.RUN, said_tests.TESTS]
+    seen: dict[str, int] = {}
+    for part in parts:
+        for key in part:
+            seen[key] = seen.get(key, 0) + 1
+    assert sorted(k for k, n in seen.items() if n > 1) == []
+
+
+def test_json_keeps_english_keys_and_says_the_texts_in_chinese(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.policy").write_text('policy "p"\ninput a : money\nx = a + 5%\noutput x\n', encoding="utf-8")
+    english = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None, "LANGUAGE": None}
+    r = CliRunner(env=english).invoke(main, ["--lang", "zh", "check", "p.policy", "--format", "json"])
+    assert r.exit_code == 1
+    [d] = json.loads(r.stdout)["diagnostics"]
+    assert (d["code"], d["message"], d["label"], d["hint"]) == (
+        "C206", "不能把百分比和金额相加", "单位不匹配", "金额的百分之几写成乘法，如 `sales * 3%`")
+    r = CliRunner(env=english).invoke(main, ["check", "p.policy", "--format", "json"])
+    [d] = json.loads(r.stdout)["diagnostics"]
+    assert d["message"] == "cannot add a percent and money"
+
+
+def test_numbers_in_chinese_messages_are_grouped_with_the_same_digits(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.policy").write_text('policy "p"\ninput a : number\nrefuse "a is at most 20" when a > 20\n'
+                                       "output a\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,a\nA,1234567.125\n", encoding="utf-8")
+    english = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None, "LANGUAGE": None}
+    r = CliRunner(env=english).invoke(main, ["--lang", "zh", "run", "p.policy", "--data", "d.csv"])
+    assert r.stderr.splitlines()[0] == ("错误[E308]: 对 A：方案拒绝这一行：a is at most 20（a > 20，其中 a = "
+                                        "1,234,567.125）")
+    r = CliRunner(env=english).invoke(main, ["run", "p.policy", "--data", "d.csv"])
+    assert r.stderr.splitlines()[0] == ("error[E308]: for A, the policy refuses the row: a is at most 20 "
+                                        "(a > 20, with a = 1234567.125)")

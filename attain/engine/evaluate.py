@@ -27,7 +27,7 @@ from attain.engine import trace as t
 from attain.engine.trace import Observer, TierValue
 from attain.engine.wording import describe, display
 from attain.exact import decimal_places, round_to_step
-from attain.i18n.messages import joined, say
+from attain.i18n.messages import joined, number, say
 
 ABSENT = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # an earlier period's empty cell
 
@@ -149,7 +149,8 @@ class Reference:
 
     def _refused(self, d: n.Refusal) -> EvaluationError:
         """The policy's own words for a row it will not pay, with the values that made the condition hold."""
-        read = joined(f"{name} = {display(value, kind)}" for name, value, kind in self._read(d.condition))
+        read = joined(say("E308.read", name=name, value=number(display(value, kind)))
+                      for name, value, kind in self._read(d.condition))
         condition = self._text(d.condition.span)
         return self._error("E308", say("E308.with", whom=self._whom(), message=d.message, condition=condition,
                                        read=read) if read else
@@ -371,7 +372,7 @@ class Reference:
             if matched:
                 return self._eval(row.result)
         raise self._error("E303", say("E303", whom=self._whom(), subject=self._text(band.subject.span),
-                                      value=display(x, self._kind(band.subject))), band.span)
+                                      value=number(display(x, self._kind(band.subject)))), band.span)
 
     @_BLOCK.on(n.Lookup)
     def _lookup(self, lk: n.Lookup):

@@ -208,4 +208,5 @@ RUN: dict[str, dict[str, str]] = {
     "n.warning": {"en": "{n} warning", "zh": "{n} 个警告"},
     "n.warnings": {"en": "{n} warnings", "zh": "{n} 个警告"},
     "cli.checked": {"en": "{policies} checked: {errors}, {warnings}", "zh": "已检查 {policies}：{errors}，{warnings}"},
+    "E308.read": {"en": "{name} = {value}", "zh": "{name} = {value}"},
 }
