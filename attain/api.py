@@ -407,7 +407,7 @@ class Policy:
             last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
         state = last[0] if last else None
         if state is None or state.record is not record:
-            raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
+            raise AttainError(runner.errors or [Diagnostic("E300", say("E300", who=who))])
         # A row the policy refuses has no result to explain: the refusal says why.
         plain = runner.reference(state)
         for name in self.model.refusals:

@@ -184,3 +184,42 @@ def test_numbers_in_chinese_messages_are_grouped_with_the_same_digits(tmp_path, 
     r = CliRunner(env=english).invoke(main, ["run", "p.policy", "--data", "d.csv"])
     assert r.stderr.splitlines()[0] == ("error[E308]: for A, the policy refuses the row: a is at most 20 "
                                         "(a > 20, with a = 1234567.125)")
+
+
+def _bare(node) -> bool:
+    """A sentence written in place: a string literal, an f-string, or either joined with +."""
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _bare(node.left) or _bare(node.right)
+    if isinstance(node, ast.IfExp):
+        return _bare(node.body) or _bare(node.orelse)
+    return False
+
+
+def test_no_message_or_hint_is_written_in_place():
+    """Beyond the inputs that reach each code: nowhere in attain is a diagnostic's message or hint a bare string.
+
+    The calls that make diagnostics (`Diagnostic(code, message, ...)` and the stages' helpers `error`,
+    `warning`, `problem`, `_problem`, `_error`, `_usage`) take their message and hint from `say`; a
+    label may be a value (the column a caret points at).
+    """
+    import ast
+
+    makers = {"Diagnostic", "error", "warning", "problem", "_problem", "_error", "_usage"}
+    found = []
+    for path in sorted((ROOT / "attain").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            if name not in makers:
+                continue
+            parts = node.args[1:2] + [k.value for k in node.keywords if k.arg in ("message", "hint")]
+            found += [f"{path.relative_to(ROOT)}:{p.lineno}" for p in parts if _bare(p)]
+    assert found == []

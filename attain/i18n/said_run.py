@@ -209,4 +209,5 @@ RUN: dict[str, dict[str, str]] = {
     "n.warnings": {"en": "{n} warnings", "zh": "{n} 个警告"},
     "cli.checked": {"en": "{policies} checked: {errors}, {warnings}", "zh": "已检查 {policies}：{errors}，{warnings}"},
     "E308.read": {"en": "{name} = {value}", "zh": "{name} = {value}"},
+    "E300": {"en": "could not compute {who}", "zh": "无法计算 {who}"},
 }
