@@ -223,3 +223,16 @@ def test_no_message_or_hint_is_written_in_place():
             parts = node.args[1:2] + [k.value for k in node.keywords if k.arg in ("message", "hint")]
             found += [f"{path.relative_to(ROOT)}:{p.lineno}" for p in parts if _bare(p)]
     assert found == []
+
+
+def test_attain_test_says_a_test_files_problems_in_the_language_asked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.policy").write_text('policy "p"\ninput sales : money\noutput sales\n', encoding="utf-8")
+    (tmp_path / "t.test.yaml").write_text("policy: p.policy\ncases:\n  - name: a\n    expect: {A: {sales: 1}}\n",
+                                          encoding="utf-8")
+    english = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None, "LANGUAGE": None}
+    r = CliRunner(env=english).invoke(main, ["--lang", "zh", "test", "t.test.yaml"])
+    assert r.exit_code == 1
+    assert "错误[T606]: 用例 'a'有 `expect` 却没有输入" in r.stdout
+    r = CliRunner(env=english).invoke(main, ["test", "t.test.yaml"])
+    assert "error[T606]: case 'a' has `expect` but no input" in r.stdout

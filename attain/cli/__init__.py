@@ -185,7 +185,7 @@ def test_cmd(paths, engine):
     with ProgressLine() as progress:
         for number, file in enumerate(files, 1):
             progress.show(f"attain: test file {number} of {len(files)}, {file}")
-            results.extend(testing.run_paths([file], engine=engine or "python"))
+            results.extend(testing.run_paths([file], engine=engine or "python", lang=message_language()))
     echo(testing.render_results(results), nl=False)
     raise Exit(testing.exit_code(results))
 

@@ -47,14 +47,14 @@ class CaseResult:
 
 
 def render_diagnostics(diagnostics: Iterable[Diagnostic], skip: Path | None = None,
-                       known: dict[str, str] | None = None) -> str:
+                       known: dict[str, str] | None = None, lang: str = "en") -> str:
     """Diagnostics as the command line shows them, with source excerpts (not of the test file `skip`,
-    whose inline rows' columns are not character positions)."""
+    whose inline rows' columns are not character positions), their words in `lang`."""
     diagnostics = list(diagnostics)
     sources = source_texts(diagnostics, known)
     if skip is not None:
         sources = {file: text for file, text in sources.items() if Path(file) != skip}
-    return render_all(diagnostics, sources)
+    return render_all(diagnostics, sources, lang)
 
 
 def _where(path: Path) -> str:

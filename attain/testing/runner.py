@@ -66,8 +66,10 @@ def run_suite(suite: Suite, runner: Runner | None = None) -> list[CaseResult]:
     return [run_case(case, runner) for case in suite.cases]
 
 
-def run_paths(paths: Sequence[str | Path], engine: str = "python") -> list[CaseResult]:
+def run_paths(paths: Sequence[str | Path], engine: str = "python", lang: str = "en") -> list[CaseResult]:
     """Discover, load and run every test file under `paths` with `engine`; an invalid test file is one failed result.
+
+    The problems of an invalid test file (T6xx) are said in `lang`; the rest of the report is English.
 
     Raises `AttainError` (T601) for a path that does not exist, and (T610) when there are no test files.
     """
@@ -83,7 +85,8 @@ def run_paths(paths: Sequence[str | Path], engine: str = "python") -> list[CaseR
         except AttainError as e:
             results.append(CaseResult("(the test file is invalid)", file, False,
                                       [Failure("the test file is invalid",
-                                               explanation=render_diagnostics(e.diagnostics, known=e.sources))]))
+                                               explanation=render_diagnostics(e.diagnostics, known=e.sources,
+                                                                              lang=lang))]))
             continue
         results.extend(run_suite(suite, runner))
     return results
