@@ -236,3 +236,21 @@ def test_attain_test_says_a_test_files_problems_in_the_language_asked_for(tmp_pa
     assert "错误[T606]: 用例 'a'有 `expect` 却没有输入" in r.stdout
     r = CliRunner(env=english).invoke(main, ["test", "t.test.yaml"])
     assert "error[T606]: case 'a' has `expect` but no input" in r.stdout
+
+
+def test_every_key_the_code_makes_from_parts_is_in_the_catalogue():
+    """Keys built at run time (`say(f"ty.{t}")`): every part they can be built from has an entry."""
+    kinds = ("money", "percent", "number", "count", "bool", "text", "date", "tier", "error")
+    families = {
+        "art": kinds, "ty": kinds, "cell": ("money", "number", "count", "percent", "bool", "date"),
+        "type": ("money", "number", "count", "percent"), "rule": ("sum", "mean", "min", "max"),
+        "period": ("month", "quarter", "half", "year", "week"), "unit": ("line", "row"),
+        "month": tuple(str(m) for m in range(1, 13)), "D401": ("utf8", "either"),
+        "C215": ("band", "lookup", "tier_table"), "C262": ("input", "value", "tier"),
+        "range": ("from_up_to", "from_below", "above_up_to", "above_below"),
+        "n": ("value", "values", "column", "columns", "more_cell", "more_cells", "policy", "policies", "error",
+              "errors", "warning", "warnings"),
+    }
+    missing = [f"{family}.{part}" for family, parts in families.items() for part in parts
+               if f"{family}.{part}" not in MESSAGES]
+    assert missing == []
