@@ -24,7 +24,8 @@ NEXT = {
 @click.command("init")
 @click.argument("folder", default=".", required=False)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="The language of the policy's names and the sample's columns [default: from the locale].")
+              help="The language of the policy's names, the sample's columns and the messages "
+                   "[default: from the locale].")
 @guard
 def init_cmd(folder, lang):
     """Write a working starter policy, sample data and a policy test into FOLDER (default: here).

@@ -18,7 +18,8 @@ from attain.io import Row, Table, write_atomically
 from attain.manifest import build_manifest
 
 LANG = click.option("--lang", default=None, metavar="en|zh",
-                    help="The page's language [default: from the locale (LANG), else English].")
+                    help="The language of the page and of the messages [default: from the locale (LANG), "
+                         "else English].")
 CURRENCY = click.option("--currency", default="", metavar="TEXT", help="Put before money amounts, such as ¥.")
 
 

@@ -27,7 +27,8 @@ BOM = click.option(
     help="Start CSV output with a UTF-8 byte-order mark, so that Excel (a Chinese one above all) reads it as "
          "UTF-8 instead of showing mojibake.")
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-                    help="The language of the words attain adds (Total / 合计) [default: from the locale].")
+                    help="The language of the words attain adds (Total / 合计) and of its messages "
+                         "[default: from the locale].")
 
 
 def carry_of(fmt: str, keep: tuple[str, ...], no_keep: bool) -> tuple[str, ...] | str:

@@ -26,7 +26,7 @@ _FINEST = ("week", "month", "quarter", "half", "year")
 @click.argument("policy", type=PathArg(dir_okay=False))
 @click.option("--out", required=True, help="The workbook to write (.xlsx), such as 模板.xlsx.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="The language of the guide and the id and period headers [default: from the locale].")
+              help="The language of the guide, the id and period headers and the messages [default: from the locale].")
 @click.option("--headers", type=click.Choice(["labels", "names"]), default="labels", show_default=True,
               help="Head each column with its input's label (销售额实际) or its name in the policy (sales).")
 @guard
