@@ -233,13 +233,15 @@ def fmt_cmd(paths, check):
             changed.append(f)
             if not check:
                 write_atomically(str(f), formatted)
+    lang = message_language()
     for f in changed:
-        click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
+        click.echo(say("fmt.would" if check else "fmt.done", file=f).said(lang), err=True)
     if errors:
         show_findings(errors, sources=sources)
     unchanged = len(files) - len(changed) - len({d.span.file for d in errors if d.span})
-    click.echo(f"{len(changed)} {'would be ' if check else ''}reformatted, {unchanged} unchanged"
-               + (f", {len(errors)} with errors" if errors else ""), err=True)
+    with_errors = say("fmt.errors", n=len(errors)) if errors else ""
+    click.echo(say("fmt.summary_check" if check else "fmt.summary", changed=len(changed), unchanged=unchanged,
+                   errors=with_errors).said(lang), err=True)
     raise Exit(exit_code_of(errors) or (1 if check and changed else 0))
 
 

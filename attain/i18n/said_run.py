@@ -210,4 +210,11 @@ RUN: dict[str, dict[str, str]] = {
     "cli.checked": {"en": "{policies} checked: {errors}, {warnings}", "zh": "已检查 {policies}：{errors}，{warnings}"},
     "E308.read": {"en": "{name} = {value}", "zh": "{name} = {value}"},
     "E300": {"en": "could not compute {who}", "zh": "无法计算 {who}"},
+    "fmt.would": {"en": "would reformat {file}", "zh": "将重新排版 {file}"},
+    "fmt.done": {"en": "reformatted {file}", "zh": "已重新排版 {file}"},
+    "fmt.summary": {"en": "{changed} reformatted, {unchanged} unchanged{errors}",
+                    "zh": "{changed} 个已重新排版，{unchanged} 个未改动{errors}"},
+    "fmt.summary_check": {"en": "{changed} would be reformatted, {unchanged} unchanged{errors}",
+                          "zh": "{changed} 个将重新排版，{unchanged} 个未改动{errors}"},
+    "fmt.errors": {"en": ", {n} with errors", "zh": "，{n} 个有错误"},
 }
