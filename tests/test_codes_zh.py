@@ -254,3 +254,16 @@ def test_every_key_the_code_makes_from_parts_is_in_the_catalogue():
     missing = [f"{family}.{part}" for family, parts in families.items() for part in parts
                if f"{family}.{part}" not in MESSAGES]
     assert missing == []
+
+
+def test_the_summaries_of_check_and_fmt_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.policy").write_text('policy "p"\ninput   a : money\ninput b : money\noutput a\n', encoding="utf-8")
+    english = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None, "LANGUAGE": None}
+    r = CliRunner(env=english).invoke(main, ["--lang", "zh", "check", "p.policy"])
+    assert r.stderr.splitlines()[-1] == "已检查 1 个方案：0 个错误，1 个警告"
+    r = CliRunner(env=english).invoke(main, ["--lang", "zh", "fmt", "--check", "p.policy"])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == ["将重新排版 p.policy", "1 个将重新排版，0 个未改动"]
+    r = CliRunner(env=english).invoke(main, ["fmt", "--check", "p.policy"])
+    assert r.stderr.splitlines() == ["would reformat p.policy", "1 would be reformatted, 0 unchanged"]
