@@ -18,6 +18,7 @@ import functools
 import operator
 from collections import deque
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -211,9 +212,40 @@ class Subject:
     state: Any = attrs.field(repr=False)  # the runner's RowState for the row
 
     def evaluator(self, overrides: dict | None = None, observer=None):
-        """A reference evaluator of the row; `overrides` (input -> value) replaces inputs' values, while
-        earlier periods and group values stay those of the run."""
+        """A reference evaluator of the row; `overrides` (input -> value) replaces inputs' values.
+
+        Earlier periods stay those of the run (an input of an earlier period does not vary). Where a
+        group value of the period reads an overridden input (`percentile(attainment within region)`
+        over `sales`), the whole period is computed anew with the row's new values, so that each group
+        value is the one a run with them would give: that costs a run of the period (`regroups`).
+        """
+        if overrides and self.regroups(overrides):
+            state = self.again(overrides)
+            return self.runner.reference(state, observer)
         return self.runner.reference(self.state, observer, overrides)
+
+    def regroups(self, names) -> bool:
+        """Whether changing these inputs changes a group value of the period, or the group the row is in."""
+        plan = self.policy.plan
+        moving = self.policy.model.depending_on(*names)
+        return any(spec.name in moving or (spec.group is not None and plan.inputs[spec.group] in moving)
+                   for spec in plan.aggregates)
+
+    def group_size(self) -> int:
+        """The rows `again` computes: everyone in the period whose values reach this row's group values."""
+        return len(self.runner.retained.get(self.state.record.period, ()))
+
+    def again(self, overrides: dict):
+        """The row's state in its period computed anew (with its group values) with `overrides`."""
+        record = self.state.record
+        fast, missing = list(record.fast), set(record.missing)
+        for name, value in overrides.items():
+            if name in self.policy.plan.inputs:
+                i = self.policy.plan.inputs.index(name)
+                fast[i] = (value.numerator, value.denominator) if isinstance(value, Fraction) else value
+                missing.discard(i)
+        changed = record._replace(fast=tuple(fast), missing=frozenset(missing))
+        return next(s for s in self.runner.again(changed) if s.record is changed)
 
     def sources(self) -> dict[str, str]:
         """Input name -> the data cell it came from (`file:line:column, column NAME`, or "default")."""
@@ -368,7 +400,7 @@ class Policy:
         if self.plan.aggregates:
             # Colleagues matter, but only those whose values reach this row's group values.
             bound = attrs.evolve(bound, records=needed_records(self.plan, bound.records, record))
-        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
+        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, retain=frozenset({record.period}))
         with gc_paused():
             # The run stops after the row asked for; it is the last state the run yields.
             last = deque(runner.run(until=(record.who, record.period)), maxlen=1)

@@ -405,6 +405,10 @@ _DECLARED = (
     Code("U563", "usage", "nothing to draw",
          "The value a curve draws is not a number (a tier or a text), or no employee was named for a "
          "statement (`--who ID` or `--all`)."),
+    Code("U564", "usage", "curve over a group too large",
+         "The value a curve draws reads a group value (`rank`, `percentile`, `mean` ... `within`) over the "
+         "varied input, so every point computes the employee's whole period again, and the period is too "
+         "large for the points drawn. Draw a value no group value reads, or give data holding the group alone."),
     # ---------------------------------------------------------------- policy tests
     Code("T601", "test", "test file does not exist",
          "A path given to `attain test` does not exist, or a test file cannot be read as UTF-8 text."),

@@ -20,6 +20,8 @@ from attain.present.probe import Probe, Sweep
 from attain.present.svg import COLORS, Chart, nice_ticks
 
 GRID = 48
+# Rows a curve may compute: where a group value reads the varied input, each point computes its period again.
+MAX_ROWS = 2_000_000
 
 
 @attrs.frozen
@@ -45,6 +47,12 @@ def series(name: str, subject: api.Subject, vary: str, value: str, low: Fraction
     xs.update(low + step * i for i in range(GRID + 1))
     if probe.kind == "count":
         xs = {Fraction(round(x)) for x in xs}
+    if probe.cost(len(xs)) > MAX_ROWS:
+        raise AttainError([Diagnostic(
+            "U564", f"'{value}' reads a group value over '{vary}' ({subject.group_size():,} rows in "
+            f"{subject.who}'s period), so each of the {len(xs)} points would compute the whole period again: "
+            f"more than {MAX_ROWS:,} rows", hint="draw a value that no group value reads, or draw from a smaller "
+            "data file (the employee's group alone, with --data)")])
     points = []
     for x in sorted(v for v in xs if low <= v <= high):
         v = probe.value(value, x)

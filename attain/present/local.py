@@ -62,15 +62,6 @@ def constant(v: Fraction) -> Line:
     return Line(Fraction(0), Fraction(v))
 
 
-def depending_on(model: Model, name: str) -> frozenset[str]:
-    """`name` and every definition whose value depends on it (in the same period)."""
-    found = {name}
-    for d in model.order:
-        if any(dep in found for dep in model.deps.get(d, ())):
-            found.add(d)
-    return frozenset(found)
-
-
 class Local:
     """The values of one row near X = x, as lines (numbers) or plain values, and the roots of their choices.
 
@@ -83,7 +74,7 @@ class Local:
         self.ref = ref
         self.vary = vary
         self.x = x
-        self.moving = depending_on(model, vary)
+        self.moving = model.depending_on(vary)
         self.roots: set[Fraction] = set()
         self.values: dict[str, object] = {}
 

@@ -20,7 +20,7 @@ from attain import api
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes as n
 from attain.engine.trace import TierValue
-from attain.present.local import Line, Local, NotLinear, depending_on
+from attain.present.local import Line, Local, NotLinear
 
 NUMERIC = ("money", "percent", "number", "count")
 MAX_PROBES = 2000  # evaluations one sweep may spend before it stops claiming to know every edge
@@ -63,13 +63,16 @@ class Probe:
         self.subject = subject
         self.model = model
         self.vary = vary
-        self.moving = depending_on(model, vary)
+        self.moving = model.depending_on(vary)
         self.probes = 0
-        # A group value over a value that moves with the input would move too: one row alone cannot say how.
-        self.groups_move = any(isinstance(x, n.Aggregate) and x.value is not None
-                               and any(isinstance(y, n.Name) and y.id in self.moving for y in n.walk(x.value))
-                               for name in self.moving if name in model.definitions
-                               for f in n.formulas(model.definitions[name]) for x in n.walk(f))
+        # A group value over a value that moves with the input moves too: each value is then computed with
+        # the whole period computed anew (api.Subject.again), and no edge is claimed (one row alone cannot
+        # say where the group's order changes).
+        self.groups_move = subject.regroups([vary])
+
+    def cost(self, points: int) -> int:
+        """The rows computed to evaluate `points` values: one each, or the whole period each where groups move."""
+        return points * (self.subject.group_size() if self.groups_move else 1)
 
     @property
     def current(self) -> Fraction:
@@ -157,7 +160,7 @@ def reach(subject: api.Subject, tier: str, reached: TierValue, span: int = 4) ->
     rank = rows.index(reached.name)
     found = []
     for name in model.inputs:
-        if str(model.types[name]) not in NUMERIC or tier not in depending_on(model, name):
+        if str(model.types[name]) not in NUMERIC or tier not in model.depending_on(name):
             continue
         probe = Probe(subject, name)
         try:

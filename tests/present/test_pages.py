@@ -162,3 +162,33 @@ def test_a_report_and_a_curve_in_a_browser(tmp_path):
 def test_a_statement_prints_to_pdf(tmp_path):
     assert run("statement", DOC002, "--data", SAMPLE, "--who", "S003", "--out", tmp_path, "--pdf").exit_code == 0
     assert (tmp_path / "S003.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+TOP5 = ROOT / "policies/doc002/incentive-top5.policy"
+REGIONS = ROOT / "policies/doc002/sample-regions.csv"
+
+
+def test_a_curve_over_an_input_a_group_value_reads_computes_the_group_again():
+    # E04 in 2023Q3: 108,000 of 100,000 (108%) in 华东, a region of 21; the others' attainments are fixed.
+    # Scores: attainment 80 x 40% + growth (12 vs 10 = 20%) 70 x 20% + collection 100 x 15% + satisfaction
+    # 100 x 10% + plans 100 x 10% + collaboration 100 x 5% = 32 + 14 + 15 + 10 + 10 + 5 = 86.
+    from attain.present import curve
+
+    subject = attain.load(TOP5).subject(str(REGIONS), "E04")
+    probe = Probe(subject, "sales")
+    # At 116,000 E04 ties E01 and E02: 18 of the 20 others are strictly below, 90%: not top 5%;
+    # on target, 10,000 x 1.2 x 86 / 100 = 10,320.
+    assert probe.value("region_percentile", Fraction(116000)) == Fraction(9, 10)
+    assert probe.value("bonus_total", Fraction(116000)) == 10320
+    # Just above, all 20 are below (100%): top 5% of a region of 21, excellent, 10,000 x 2.0 x 86 / 100 = 17,200
+    # (the run's own percentile, 16 of 20 = 80%, would still say on target).
+    assert probe.value("region_percentile", Fraction(116001)) == 1
+    assert probe.value("bonus_total", Fraction(116001)) == 17200
+    # Earlier periods do not vary: 2023Q2's E04 (106%) is the run's whatever 2023Q3's sales are.
+    assert subject.evaluator({"sales": Fraction(116001)}).value("prior_attainment") == Fraction(106, 100)
+    s = curve.series("top5", subject, "sales", "bonus_total", Fraction(100000), Fraction(130000))
+    points = dict(s.points)
+    assert points[Fraction(115625)] == 10320 and points[Fraction(116250)] == 17200
+    # No edge is claimed (the group's order is not a line of one row), and no way to the next tier either.
+    assert not s.complete and s.edges == ()
+    assert reach(subject, "tier", subject.evaluator().value("tier")) == []
