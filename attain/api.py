@@ -18,7 +18,6 @@ import functools
 import operator
 from collections import deque
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,8 +43,7 @@ from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
 from attain.limits import call_deep, deep
-
-MAX_EVALUATION_ERRORS = 50
+from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, subjects
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -202,57 +200,6 @@ class Explanation:
 
 
 @attrs.frozen
-class Subject:
-    """One employee's row of a run, which the reference evaluator can compute again (what-if)."""
-
-    policy: Policy
-    who: str
-    period: str | None  # the period's label; None for data without periods
-    runner: Runner = attrs.field(repr=False)
-    state: Any = attrs.field(repr=False)  # the runner's RowState for the row
-
-    def evaluator(self, overrides: dict | None = None, observer=None):
-        """A reference evaluator of the row; `overrides` (input -> value) replaces inputs' values.
-
-        Earlier periods stay those of the run (an input of an earlier period does not vary). Where a
-        group value of the period reads an overridden input (`percentile(attainment within region)`
-        over `sales`), the whole period is computed anew with the row's new values, so that each group
-        value is the one a run with them would give: that costs a run of the period (`regroups`).
-        """
-        if overrides and self.regroups(overrides):
-            state = self.again(overrides)
-            return self.runner.reference(state, observer)
-        return self.runner.reference(self.state, observer, overrides)
-
-    def regroups(self, names) -> bool:
-        """Whether changing these inputs changes a group value of the period, or the group the row is in."""
-        plan = self.policy.plan
-        moving = self.policy.model.depending_on(*names)
-        return any(spec.name in moving or (spec.group is not None and plan.inputs[spec.group] in moving)
-                   for spec in plan.aggregates)
-
-    def group_size(self) -> int:
-        """The rows `again` computes: everyone in the period whose values reach this row's group values."""
-        return len(self.runner.retained.get(self.state.record.period, ()))
-
-    def again(self, overrides: dict):
-        """The row's state in its period computed anew (with its group values) with `overrides`."""
-        record = self.state.record
-        fast, missing = list(record.fast), set(record.missing)
-        for name, value in overrides.items():
-            if name in self.policy.plan.inputs:
-                i = self.policy.plan.inputs.index(name)
-                fast[i] = (value.numerator, value.denominator) if isinstance(value, Fraction) else value
-                missing.discard(i)
-        changed = record._replace(fast=tuple(fast), missing=frozenset(missing))
-        return next(s for s in self.runner.again(changed) if s.record is changed)
-
-    def sources(self) -> dict[str, str]:
-        """Input name -> the data cell it came from (`file:line:column, column NAME`, or "default")."""
-        return self.runner.sources(self.state)
-
-
-@attrs.frozen
 class Policy:
     """A checked, compiled policy, ready to run over data."""
 
@@ -373,6 +320,14 @@ class Policy:
         return Explanation(who, self.tree.file, roots, subject.period)
 
     @boundary
+    def subjects(self, data, whos=None, id_column: str | None = None, period: str | None = None,
+                 allow_ids=(), engine: str = "python", skip_missing: bool = False) -> tuple[list[Subject], list[str]]:
+        """Several employees' rows (`whos`, else everyone) for `period` (else each one's latest), from one
+        binding and one run (subjects.subjects); with `skip_missing`, those without a row for `period`
+        are named in the second list instead of being an error."""
+        return subjects(self, data, whos, id_column, period, allow_ids, engine, skip_missing)
+
+    @boundary
     def subject(self, data, who: str, id_column: str | None = None, period: str | None = None,
                 allow_ids=(), engine: str = "python") -> Subject:
         """One employee's row (for `period`, else their latest), computed as a run computes it, ready to be
@@ -389,7 +344,7 @@ class Policy:
                 if mine.rows:
                     table = mine
             bound = bind(self.plan, table, id_column, allow_ids)
-        record = self._record_of(bound, who, period)
+        record = record_of(self, bound, who, period)
         known = list(self.model.inputs) + list(self.model.definitions)
         for name in names:
             if name not in known:
@@ -413,32 +368,6 @@ class Policy:
             plain.value(name)
         label = str(record.period) if record.period is not None else None
         return Subject(self, who, label, runner, state)
-
-    def _record_of(self, bound: Bound, who: str, period: str | None):
-        """The record an explanation is about: the employee's row for `period`, or their latest."""
-        records = [r for r in bound.records if r.who == who]
-        if not records:
-            ids = list(dict.fromkeys(r.who for r in bound.records))
-            close = difflib.get_close_matches(who, ids, n=1)
-            raise AttainError([Diagnostic("U510", f"no employee '{who}' in {bound.file}",
-                                          hint=f"did you mean '{close[0]}'?" if close else
-                                          f"the data has {len(ids)} employees, such as " + ", ".join(ids[:3]))])
-        # Without --period: the employee's latest period (or their only row).
-        record = max(records, key=lambda r: r.period.index if r.period is not None else 0)
-        if period is not None:
-            kind = self.tree.header.period
-            # bind() looks for a period (or date) column only when the policy has a period kind.
-            if bound.period_column is None or kind is None:
-                raise AttainError([Diagnostic("U512", "this data has no periods, so --period does not apply",
-                                              hint="leave out --period")])
-            wanted = parse_period(kind, period)
-            record = next((r for r in records if r.period == wanted), None)
-            if record is None:
-                have = ", ".join(str(r.period) for r in records)
-                raise AttainError([Diagnostic("U513", f"{who} has no row for period '{period}'",
-                                              hint=f"{who}'s periods: {have}")])
-        return record
-
 
 def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> tuple[Record, ...]:
     """The records whose values an explanation of `target` reads, in their order: the rest are not computed.

@@ -192,3 +192,41 @@ def test_a_curve_over_an_input_a_group_value_reads_computes_the_group_again():
     # No edge is claimed (the group's order is not a line of one row), and no way to the next tier either.
     assert not s.complete and s.edges == ()
     assert reach(subject, "tier", subject.evaluator().value("tier")) == []
+
+
+def test_statements_for_everyone_in_a_period_skip_who_has_no_row_there(tmp_path):
+    # 2023Q3 of sample-regions.csv without W01 and E21: 24 employees have a row there, those two only in 2023Q2.
+    data = tmp_path / "regions.csv"
+    lines = REGIONS.read_text(encoding="utf-8").splitlines()
+    data.write_text("\n".join(x for x in lines if not x.startswith(("W01,2023Q3", "E21,2023Q3"))) + "\n",
+                    encoding="utf-8")
+    r = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(data), "--all", "--period", "2023Q3",
+                                  "--out", str(tmp_path / "pages"), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert len(list((tmp_path / "pages").glob("*.html"))) == 24
+    assert "note: 2 employees without a row for 2023Q3 had no statement: E21, W01" in r.stderr
+    # E04's page is the one `--who E04` gives, but for the run's time: one run for all, the same numbers.
+    alone = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(data), "--who", "E04", "--period",
+                                      "2023Q3", "--out", str(tmp_path / "one"), "--lang", "en"])
+    assert alone.exit_code == 0, alone.output
+
+    def body(path):
+        return path.read_text(encoding="utf-8").split("<footer>")[0]
+    assert body(tmp_path / "one/E04-2023Q3.html") == body(tmp_path / "pages/E04-2023Q3.html")
+    # Named alone, an employee without the period is still an error.
+    r = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(data), "--who", "W01", "--period",
+                                  "2023Q3", "--out", str(tmp_path / "w")])
+    assert r.exit_code != 0 and "U513" in r.output
+
+
+def test_statements_for_everyone_bind_the_data_once(tmp_path, monkeypatch):
+    from attain import api
+
+    calls = []
+    real = api.bind
+    monkeypatch.setattr(api, "bind", lambda *a, **k: calls.append(1) or real(*a, **k))
+    r = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(REGIONS), "--all", "--out",
+                                  str(tmp_path), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert len(list(tmp_path.glob("*.html"))) == 26
+    assert len(calls) == 2  # the run and the statements' one run: not once per employee
