@@ -94,4 +94,6 @@ PAGES = Catalogue({
     "no_outliers": {"en": "None.", "zh": "无。"},
     "employee": {"en": "Employee", "zh": "员工"},
     "range": {"en": "Range", "zh": "区间"},
+    "bins_note": {"en": "Each bar counts the values from its lower edge up to, but not including, its upper edge.",
+                  "zh": "每个柱子统计从下限（含）到上限（不含）之间的数值。"},
 })

@@ -230,3 +230,23 @@ def test_statements_for_everyone_bind_the_data_once(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     assert len(list(tmp_path.glob("*.html"))) == 26
     assert len(calls) == 2  # the run and the statements' one run: not once per employee
+
+
+def test_histogram_bins_are_exact_decimals_from_the_data(tmp_path):
+    from attain.present.report import bins
+
+    # 2023Q3 attainments of sample-regions.csv, 55% to 120%: 65% / 6 bars = 10.83%, so bars 20% wide from
+    # 40% (the multiple of 20% at or below 55%): [40, 60) 55; [60, 80) 75 78 66 70; [80, 100) 90 97 95 93 88
+    # 85 82 95 90; [100, 120) 116 116 112 108 111 107 105 103 101 100 105; [120, 140) 120.
+    rows = attain.load(TOP5).run(str(REGIONS)).rows
+    values = [Fraction(r["attainment"]) for r in rows if r["period"] == "2023Q3"]
+    edges, counts = bins(values)
+    assert edges == [Fraction(k, 100) for k in (40, 60, 80, 100, 120, 140)] and counts == [1, 4, 9, 11, 1]
+    assert bins([Fraction(3)] * 4) == ([3, 3], [4])
+    r = run("report", TOP5, "--data", REGIONS, "--out", tmp_path / "r.html", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    labels = re.findall(r'fill="#5a6b7d">([^<]*)</text>', text)
+    assert "80%–100%" in labels and not [x for x in labels if "≈" in x]
+    # The mean, 2,463% / 26, has no finite decimal: shown to six places, and the page says so.
+    assert "≈94.730769%" in text and "≈ marks a value shown to six places" in text
