@@ -20,7 +20,7 @@ from attain import api
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes as n
 from attain.engine.trace import TierValue
-from attain.present.local import Line, Local, NotLinear
+from attain.present.local import Line, Local, NotLinear, limit
 
 NUMERIC = ("money", "percent", "number", "count")
 MAX_PROBES = 2000  # evaluations one sweep may spend before it stops claiming to know every edge
@@ -32,7 +32,12 @@ class Piece:
 
     low: Fraction
     high: Fraction
-    line: Line | None  # the value on the piece, before rounding; None for a value that is not a number
+    line: Line | None  # the value on the piece (before `rounding`); None for a value that is not a number
+    rounding: n.Round | None = None  # the rounding that is the value's whole formula, which `line` leaves out
+
+    def limit(self, at: Fraction, from_below: bool) -> Fraction | None:
+        """The value as X tends to `at` (an end of the piece) from inside it, rounded as the policy says."""
+        return None if self.line is None else limit(self.line, self.rounding, at, from_below)
 
 
 @attrs.frozen
@@ -91,7 +96,7 @@ class Probe:
         self.probes += 1
         loc = Local(self.model, self.subject.evaluator({self.vary: x}), self.vary, x)
         for name in names:
-            loc.value(name)
+            loc.values[f"drawn {name}"] = loc.drawn(name)
         return loc
 
     def sweep(self, names, low: Fraction, high: Fraction) -> Sweep:
@@ -116,8 +121,8 @@ class Probe:
                 if not inside:
                     break
                 nxt = min(inside)
-            v = loc.values.get(names[0]) if names[0] in self.moving else None
-            pieces.append(Piece(x, nxt, v if isinstance(v, Line) else None))
+            v = loc.values[f"drawn {names[0]}"] if names[0] in self.moving else None
+            pieces.append(Piece(x, nxt, v if isinstance(v, Line) else None, loc.rounding.get(names[0])))
             x = nxt
         return Sweep(tuple(pieces), True)
 

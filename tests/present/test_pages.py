@@ -250,3 +250,34 @@ def test_histogram_bins_are_exact_decimals_from_the_data(tmp_path):
     assert "80%–100%" in labels and not [x for x in labels if "≈" in x]
     # The mean, 2,463% / 26, has no finite decimal: shown to six places, and the page says so.
     assert "≈94.730769%" in text and "≈ marks a value shown to six places" in text
+
+
+def test_rounding_inside_a_formula_is_steps_and_a_rounded_value_drawn_is_rounded_at_its_cliffs(tmp_path):
+    from attain.present import curve
+
+    # Case 6: -1 point per full 10,000 overdue (round(overdue / 10,000, 1, down)): the score is a staircase
+    # over `overdue`, one point lower at each multiple of 10,000, not a slope of -1/10,000.
+    subject = attain.load(ROOT / "policies/case6/score.policy").subject(str(ROOT / "policies/case6/sample.csv"),
+                                                                        "Z01", period="2023-02")
+    s = curve.series("case6", subject, "overdue", "score", Fraction(0), Fraction(50000))
+    assert s.complete and s.edges == (10000, 20000, 30000, 40000)
+    probe = Probe(subject, "overdue")
+    for at, before, after in s.cliffs:
+        assert before - after == 1
+        assert probe.value("score", at - 1) == before and probe.value("score", at) == after
+    # A payout that is a rounding of a value with a cliff: p = round(x / 2 if x < 3 else 10, 1), half up.
+    # Below 3, x / 2 tends to 1.5 from below, so p tends to 1 (not round(1.5) = 2); from 3 on, p = 10.
+    # q = round(x / 2 if x >= 3 else 0, 1): 0 below 3, and x / 2 = 1.5 at 3 rounds up to 2 (not 1.5).
+    (tmp_path / "p.policy").write_text(
+        'policy "p"\ninput x : money\nh = x / 2\npayout p = round(h if x < 3 else 10, 1)\n'
+        "payout q = round(h if x >= 3 else 0, 1)\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,x\nA,1\n", encoding="utf-8")
+    subject = attain.load(tmp_path / "p.policy").subject(str(tmp_path / "d.csv"), "A")
+    p = curve.series("p", subject, "x", "p", Fraction(0), Fraction(6))
+    q = curve.series("q", subject, "x", "q", Fraction(0), Fraction(6))
+    assert p.cliffs == ((3, 1, 10),) and q.cliffs == ((3, 0, 2),)
+    assert p.rounding == "round(h if x < 3 else 10, 1)"
+    r = run("curve", tmp_path / "p.policy", "--vary", "x", "--from", "0", "--to", "6", "--at", "x=1", "--value",
+            "p", "--out", tmp_path / "p.html", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert "The value is round(h if x &lt; 3 else 10, 1): the line joins" in (tmp_path / "p.html").read_text()
