@@ -238,6 +238,7 @@ CATALOGUE: dict[str, Trigger] = {
     "P115": checked(H + "input hired : date\nnew = hired >= 2023-02-30\n"),
     "P116": checked(H + "period month ending day 2.5\n"),
     "C264": checked(H + "input a : number\nv0 = a\n" + "".join(f"v{i} = v{i - 1} + 1\n" for i in range(1, 4001))),
+    "C266": checked(H + 'input a : number "甲"\nb "甲" = a\noutput b\n'),
     "P117": checked(H + "input a : number\nb = " + "(1 + " * 1001 + "a" + ")" * 1001 + "\n"),
     "P118": checked(H + "input a : number\nb = a * " + "9" * 301 + "\n"),
     "P119": checked(H + "input a : number\nb = (a + 1\noutput b\n"),

@@ -152,8 +152,9 @@ def attr_renamed(s, name):
 
 def _label(policy: api.Policy):
     def label(name: str) -> str:
-        inp = policy.model.inputs.get(name)
-        return f"{inp.label} ({name})" if inp is not None and inp.label else name
+        found = policy.model.inputs.get(name) or policy.model.definitions.get(name)
+        text = getattr(found, "label", None)
+        return f"{text} ({name})" if text else name
     return label
 
 

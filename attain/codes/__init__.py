@@ -235,6 +235,11 @@ _DECLARED = (
     Code("C264", "check", "values nested too deeply",
          "A value is computed through more than 8,000 steps nested within one another: the levels of its "
          "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
+    Code("C266", "check", "bad label",
+         "A label (the readable name in quotes after a value's name: `input sales : money \"销售额\"`, "
+         "`bonus \"奖金\" = ...`, `flag pip \"改进计划\" when ...`) is blank, names two values, or differs "
+         "between the variants of one value. A label heads the value's column and names it on pages, and an "
+         "input's label also names the data column it reads, so each must name one value."),
     # ---------------------------------------------------------------- evaluation
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula, for example `a / b if b > 0 else 0`."),

@@ -57,7 +57,7 @@ def render(policy: api.Policy, table_: Table, results: api.Results, lang: str, m
             continue
         values = [_exact(r[name]) for r in rows if isinstance(_exact(r.get(name)), Fraction)]
         if values:
-            parts.append(_distribution(name, kind, values, lang, currency))
+            parts.append(_distribution(_label(model, name), kind, values, lang, currency))
     # Payouts by tier and by text columns.
     groups = [c for c in results.columns if c != key and results.kinds.get(c) in ("tier", "text")]
     texts = _text_inputs(policy, table_, results, rows, key)
@@ -69,12 +69,18 @@ def render(policy: api.Policy, table_: Table, results: api.Results, lang: str, m
             if isinstance(v, TierValue):
                 return v.label or v.name
             return labels.get(str(v), str(v)) if v is not None else ""
-        parts.append(_by_group(name, rows, group_of, total_of, lang, currency, places))
+        parts.append(_by_group(_label(model, name), rows, group_of, total_of, lang, currency, places))
     parts.append(_outliers(rows, key, total_of, lang, currency, places))
     if "≈" in "".join(parts):  # a mean with no finite decimal
         parts.append(f'<p class="muted">{esc(PAGES("approx", lang))}</p>')
     parts.append(manifest_table(manifest, lang))
     return document(title, lang, "\n".join(parts))
+
+
+def _label(model, name: str) -> str:
+    """The label the policy gives a value (an input, a value, a flag), else its name."""
+    found = model.inputs.get(name) or model.definitions.get(name)
+    return getattr(found, "label", None) or name
 
 
 def _text_inputs(policy: api.Policy, table_: Table, results: api.Results, rows, key) -> dict[str, dict]:

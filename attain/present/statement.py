@@ -89,7 +89,7 @@ def render(subject: api.Subject, run: Run, lang: str, currency: str = "") -> str
         if tr is None or name in model.inputs:
             continue
         line, why = step(name, model.definitions[name], tr, w, truth)
-        head = f'<span class="name">{esc(name)}</span>' + esc(line[len(name):])
+        head = f'<span class="name">{esc(w.label(name))}</span>' + esc(line[len(name):])
         lines = "".join(f"<div>{esc(x)}</div>" for x in why)
         cite = f'<span class="cite"> {esc(_line_of(tr))}</span>' if tr.span is not None else ""
         parts.append(f'<div class="step"><div class="formula">{head}{cite}</div>'
@@ -138,7 +138,7 @@ def _hero(paid: list[str], traces: dict, model, w: Words) -> str:
             cards.append(("main", PAGES("total", lang), show(total, "money", lang, places, w.currency), "total"))
         for p in paid:
             cls = "main" if len(paid) == 1 else ""
-            cards.append((cls, p, w.value(p) or "", p))
+            cards.append((cls, w.label(p), w.value(p) or "", p))
     for name in model.outputs:
         tr = traces.get(name)
         if tr is not None and isinstance(tr.value, TierValue):

@@ -87,7 +87,7 @@ def test_a_statement_shows_the_payout_its_formulas_and_its_cells(tmp_path):
     assert r.exit_code == 0, r.output
     text = (tmp_path / "S002.html").read_text(encoding="utf-8")
     # bonus = 10,000 x 1.0 (进步奖) x 59.5 / 100 = 5,950; paid at 80% since 回款率 88% < 90%: 4,760.
-    assert "bonus_paid</span> = ¥5,950 × 80% = ¥4,760" in text and "因为 回款率 88% &lt; 90%" in text
+    assert "实发奖金</span> = ¥5,950 × 80% = ¥4,760" in text and "因为 回款率 88% &lt; 90%" in text
     assert "还差 ¥72,000 销售额实际 达到达标奖（即 ¥480,000）" in text
     assert "sample.csv:3:8, column 回款率" in text and "姓名: 李*" in text
 
@@ -281,3 +281,37 @@ def test_rounding_inside_a_formula_is_steps_and_a_rounded_value_drawn_is_rounded
             "p", "--out", tmp_path / "p.html", "--lang", "en")
     assert r.exit_code == 0, r.output
     assert "The value is round(h if x &lt; 3 else 10, 1): the line joins" in (tmp_path / "p.html").read_text()
+
+
+def test_a_value_may_carry_a_label_that_fmt_keeps_check_checks_and_pages_show(tmp_path):
+    from attain.dsl.formatter import format_policy
+    from attain.dsl.parser import parse
+
+    text = ('policy "p"\n\ninput x : money "销售额"\ninput role : text default ""\nbonus "奖金" = x * 2\n'
+            'variants by role\n    else:\n        extra "加成" = x\n'
+            'payout paid "应发奖金" = round(bonus + extra, 0.01)\n')
+    assert parse(format_policy(text), "p") == parse(text, "p") and '"应发奖金"' in format_policy(text)
+    policy = attain.loads(text)
+    assert [policy.model.definitions[k].label for k in ("bonus", "extra", "paid")] == ["奖金", "加成", "应发奖金"]
+    # A label is not computed: the same results as without labels.
+    plain = attain.loads(text.replace(' "奖金"', "").replace(' "加成"', "").replace(' "应发奖金"', ""))
+    (tmp_path / "d.csv").write_text("id,销售额\nA,100\n", encoding="utf-8")
+    assert policy.run(str(tmp_path / "d.csv")) == plain.run(str(tmp_path / "d.csv"))
+    codes = {d.code for d in attain.check(_write(tmp_path / "twice.policy", text.replace('"加成"', '"奖金"')))}
+    assert codes == {"C266"}
+    codes = {d.code for d in attain.check(_write(tmp_path / "blank.policy", text.replace('"加成"', '" "')))}
+    assert codes == {"C266"}
+    varied = text.replace('    else:\n        extra "加成" = x\n',
+                          '    "a":\n        extra "加成" = x\n    else:\n        extra "另加" = x\n')
+    codes = {d.code for d in attain.check(_write(tmp_path / "variants.policy", varied))}
+    assert codes == {"C266"}
+    # Pages name values by their labels: document 002's statement heads its steps and cards with them.
+    r = run("statement", DOC002, "--data", SAMPLE, "--who", "S002", "--out", tmp_path / "st", "--lang", "zh")
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "st/S002.html").read_text(encoding="utf-8")
+    assert '<span class="name">实发奖金</span> = 5,950 × 80% = 4,760' in page and ">奖金合计<" in page
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
