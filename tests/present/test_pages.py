@@ -87,7 +87,7 @@ def test_a_statement_shows_the_payout_its_formulas_and_its_cells(tmp_path):
     assert r.exit_code == 0, r.output
     text = (tmp_path / "S002.html").read_text(encoding="utf-8")
     # bonus = 10,000 x 1.0 (进步奖) x 59.5 / 100 = 5,950; paid at 80% since 回款率 88% < 90%: 4,760.
-    assert "实发奖金</span> = ¥5,950 × 80% = ¥4,760" in text and "因为 回款率 88% &lt; 90%" in text
+    assert "bonus_paid</span> = ¥5,950 × 80% = ¥4,760" in text and "因为 回款率 88% &lt; 90%" in text
     assert "还差 ¥72,000 销售额实际 达到达标奖（即 ¥480,000）" in text
     assert "sample.csv:3:8, column 回款率" in text and "姓名: 李*" in text
 
@@ -305,8 +305,11 @@ def test_a_value_may_carry_a_label_that_fmt_keeps_check_checks_and_pages_show(tm
                           '    "a":\n        extra "加成" = x\n    else:\n        extra "另加" = x\n')
     codes = {d.code for d in attain.check(_write(tmp_path / "variants.policy", varied))}
     assert codes == {"C266"}
-    # Pages name values by their labels: document 002's statement heads its steps and cards with them.
-    r = run("statement", DOC002, "--data", SAMPLE, "--who", "S002", "--out", tmp_path / "st", "--lang", "zh")
+    # Pages name values by their labels: document 002 with two labels heads its steps and cards with them.
+    labelled = DOC002.read_text(encoding="utf-8").replace("\nbonus_paid = ", '\nbonus_paid "实发奖金" = ').replace(
+        "payout bonus_total = ", 'payout bonus_total "奖金合计" = ')
+    r = run("statement", _write(tmp_path / "incentive.policy", labelled), "--data", SAMPLE, "--who", "S002",
+            "--out", tmp_path / "st", "--lang", "zh")
     assert r.exit_code == 0, r.output
     page = (tmp_path / "st/S002.html").read_text(encoding="utf-8")
     assert '<span class="name">实发奖金</span> = 5,950 × 80% = 4,760' in page and ">奖金合计<" in page
