@@ -46,8 +46,7 @@ from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
 from attain.limits import call_deep, deep
-
-MAX_EVALUATION_ERRORS = 50
+from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, subjects
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -210,26 +209,6 @@ class Explanation:
 
 
 @attrs.frozen
-class Subject:
-    """One employee's row of a run, which the reference evaluator can compute again (what-if)."""
-
-    policy: Policy
-    who: str
-    period: str | None  # the period's label; None for data without periods
-    runner: Runner = attrs.field(repr=False)
-    state: Any = attrs.field(repr=False)  # the runner's RowState for the row
-
-    def evaluator(self, overrides: dict | None = None, observer=None):
-        """A reference evaluator of the row; `overrides` (input -> value) replaces inputs' values, while
-        earlier periods and group values stay those of the run."""
-        return self.runner.reference(self.state, observer, overrides)
-
-    def sources(self) -> dict[str, str]:
-        """Input name -> the data cell it came from (`file:line:column, column NAME`, or "default")."""
-        return self.runner.sources(self.state)
-
-
-@attrs.frozen
 class Policy:
     """A checked, compiled policy, ready to run over data."""
 
@@ -376,6 +355,14 @@ class Policy:
         return Explanation(who, self.tree.file, roots, subject.period)
 
     @boundary
+    def subjects(self, data, whos=None, id_column: str | None = None, period: str | None = None,
+                 allow_ids=(), engine: str = "python", skip_missing: bool = False) -> tuple[list[Subject], list[str]]:
+        """Several employees' rows (`whos`, else everyone) for `period` (else each one's latest), from one
+        binding and one run (subjects.subjects); with `skip_missing`, those without a row for `period`
+        are named in the second list instead of being an error."""
+        return subjects(self, data, whos, id_column, period, allow_ids, engine, skip_missing)
+
+    @boundary
     def subject(self, data, who: str, id_column: str | None = None, period: str | None = None,
                 allow_ids=(), engine: str = "python") -> Subject:
         """One employee's row (for `period`, else their latest), computed as a run computes it, ready to be
@@ -392,7 +379,7 @@ class Policy:
                 if mine.rows:
                     table = mine
             bound = bind(self.plan, table, id_column, allow_ids)
-        record = self._record_of(bound, who, period)
+        record = record_of(self, bound, who, period)
         known = list(self.model.inputs) + list(self.model.definitions)
         for name in names:
             if name not in known:
@@ -403,7 +390,7 @@ class Policy:
         if self.plan.aggregates:
             # Colleagues matter, but only those whose values reach this row's group values.
             bound = attrs.evolve(bound, records=needed_records(self.plan, bound.records, record))
-        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
+        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, retain=frozenset({record.period}))
         with gc_paused():
             # The run stops after the row asked for; it is the last state the run yields.
             last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
@@ -416,32 +403,6 @@ class Policy:
             plain.value(name)
         label = str(record.period) if record.period is not None else None
         return Subject(self, who, label, runner, state)
-
-    def _record_of(self, bound: Bound, who: str, period: str | None):
-        """The record an explanation is about: the employee's row for `period`, or their latest."""
-        records = [r for r in bound.records if r.who == who]
-        if not records:
-            ids = list(dict.fromkeys(r.who for r in bound.records))
-            close = difflib.get_close_matches(who, ids, n=1)
-            raise AttainError([Diagnostic("U510", f"no employee '{who}' in {bound.file}",
-                                          hint=f"did you mean '{close[0]}'?" if close else
-                                          f"the data has {len(ids)} employees, such as " + ", ".join(ids[:3]))])
-        # Without --period: the employee's latest period (or their only row).
-        record = max(records, key=lambda r: r.period.index if r.period is not None else 0)
-        if period is not None:
-            kind = self.tree.header.period
-            # bind() looks for a period (or date) column only when the policy has a period kind.
-            if bound.period_column is None or kind is None:
-                raise AttainError([Diagnostic("U512", "this data has no periods, so --period does not apply",
-                                              hint="leave out --period")])
-            wanted = parse_period(kind, period)
-            record = next((r for r in records if r.period == wanted), None)
-            if record is None:
-                have = ", ".join(str(r.period) for r in records)
-                raise AttainError([Diagnostic("U513", f"{who} has no row for period '{period}'",
-                                              hint=f"{who}'s periods: {have}")])
-        return record
-
 
 def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> tuple[Record, ...]:
     """The records whose values an explanation of `target` reads, in their order: the rest are not computed.

@@ -154,6 +154,16 @@ def chromium_missing(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
                    "--out", "c.png")
 
 
+def a_curve_over_a_large_group(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
+    from attain.present import curve
+
+    mp.setattr(curve, "MAX_ROWS", 100)  # 3 rows in the group x 49 points is more
+    write(tmp, {"p.policy": SALES.replace("output sales", "rank_ = rank(sales within everyone)\noutput rank_"),
+                "d.csv": "id,sales\nA,1\nB,2\nC,3\n"})
+    return run_cli("curve", "p.policy", "--vary", "sales", "--from", "0", "--to", "10", "--who", "A", "--data",
+                   "d.csv", "--value", "rank_")
+
+
 def git_outside_a_repository(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
     mp.setenv("GIT_CEILING_DIRECTORIES", str(tmp.parent))  # git looks no further up than the test's folder
     write(tmp, {"p.policy": SALES, "d.csv": "id,sales\nA,1\n"})
@@ -229,6 +239,7 @@ CATALOGUE: dict[str, Trigger] = {
     "P116": checked(H + "period month ending day 2.5\n"),
     "C264": checked(H + "input a : number\nv0 = a\n" + "".join(f"v{i} = v{i - 1} + 1\n" for i in range(1, 4001))),
     "C265": checked(H + 'currency "12"\ninput a : money\noutput a\n'),
+    "C266": checked(H + 'input a : number "甲"\nb "甲" = a\noutput b\n'),
     "P117": checked(H + "input a : number\nb = " + "(1 + " * 1001 + "a" + ")" * 1001 + "\n"),
     "P118": checked(H + "input a : number\nb = a * " + "9" * 301 + "\n"),
     "P119": checked(H + "input a : number\nb = (a + 1\noutput b\n"),
@@ -406,6 +417,7 @@ CATALOGUE: dict[str, Trigger] = {
                 files={"p.policy": SALES}),
     "U563": cli("statement", "p.policy", "--data", "d.csv", "--out", "pages",
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
+    "U568": a_curve_over_a_large_group,
     # policy tests
     "T601": cli("test", "nowhere.test.yaml"),
     "T602": a_test_file("policy: [p.policy\n"),

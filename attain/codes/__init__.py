@@ -252,6 +252,11 @@ _DECLARED = (
     Code("C264", "check", "values nested too deeply",
          "A value is computed through more than 8,000 steps nested within one another: the levels of its "
          "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
+    Code("C266", "check", "bad label",
+         "A label (the readable name in quotes after a value's name: `input sales : money \"销售额\"`, "
+         "`bonus \"奖金\" = ...`, `flag pip \"改进计划\" when ...`) is blank, names two values, or differs "
+         "between the variants of one value. A label heads the value's column and names it on pages, and an "
+         "input's label also names the data column it reads, so each must name one value."),
     # ---------------------------------------------------------------- evaluation
     Code("C265", "check", "bad currency",
          "The `currency` header line names the sign or code shown before money amounts in people's outputs "
@@ -442,6 +447,10 @@ _DECLARED = (
     Code("U567", "usage", "attain init would overwrite a file",
          "`attain init` writes a starter policy, its data and its test into a folder, and never over files "
          "that are there: choose an empty or new folder."),
+    Code("U568", "usage", "curve over a group too large",
+         "The value a curve draws reads a group value (`rank`, `percentile`, `mean` ... `within`) over the "
+         "varied input, so every point computes the employee's whole period again, and the period is too "
+         "large for the points drawn. Draw a value no group value reads, or give data holding the group alone."),
     # ---------------------------------------------------------------- policy tests
     Code("T601", "test", "test file does not exist",
          "A path given to `attain test` does not exist, or a test file cannot be read as UTF-8 text."),

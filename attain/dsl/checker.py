@@ -67,6 +67,7 @@ class _Checker(BlockChecker):
     def run(self):
         self._header()
         self._declare()
+        self._labels()
         self._variant_keys()
         self._resolve_names()
         order = self._order()
@@ -190,6 +191,24 @@ class _Checker(BlockChecker):
             else:
                 self.defs[s.name] = s
 
+    def _labels(self):
+        """C266 for a label that is blank or names two values: a label heads a column and names the value on
+        pages (an input's also names the data column it reads), so it must say which value it is."""
+        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
+        for s in (*self.inputs.values(), *self.defs.values()):
+            label = getattr(s, "label", None)
+            if label is None:
+                continue
+            if not label.strip():
+                self.error("C266", f"the label of '{s.name}' is blank", s.span, label="blank label",
+                           hint="write the value's readable name in the quotes, or leave the quotes out")
+            elif label in first:
+                self.error("C266", f"\"{label}\" labels both '{first[label].name}' and '{s.name}'", s.span,
+                           label="labelled again here", notes=[Label(first[label].span, "first labelled here")],
+                           hint="give each value its own label")
+            else:
+                first[label] = s
+
     def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl):
         """C262 for an input, value or tier named by a word of the language (`true`, `first`, ...)."""
         named = [(s.name, s.span, "input" if isinstance(s, n.Input) else "value")]
@@ -259,7 +278,15 @@ class _Checker(BlockChecker):
                                    hint=f"define '{name}' in every variant, or outside `variants`")
             payout = any(d.payout for _, d in branches)
             choice = n.Choice(v.subject, tuple(branches), tuple(c.keys for c in v.cases), span=v.span)
-            yield n.Definition(name, choice, None, payout, span=branches[0][1].span)
+            labelled = [d for _, d in branches if d.label is not None]
+            for d in labelled[1:]:
+                if d.label != labelled[0].label:
+                    self.error("C266", f"'{name}' has the label \"{labelled[0].label}\" in one variant and "
+                               f"\"{d.label}\" in another", d.span, label="another label",
+                               notes=[Label(labelled[0].span, "first labelled here")],
+                               hint="a value has one label whatever the variant: give it once, or the same")
+            label = labelled[0].label if labelled else None
+            yield n.Definition(name, choice, None, payout, label, span=branches[0][1].span)
 
     def _declare_input(self, s: n.Input):
         self.inputs[s.name] = s

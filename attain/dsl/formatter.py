@@ -332,7 +332,8 @@ class _Printer:
                 head = expr(body)
         gate = f" unless {expr(d.gate)}" if d.gate is not None else ""
         payout = "payout " if d.payout else ""
-        self.add(_first_line(d), indent, [f"{indent}{payout}{d.name} = {head}{gate}"])
+        label = f" {_quote(d.label)}" if d.label is not None else ""
+        self.add(_first_line(d), indent, [f"{indent}{payout}{d.name}{label} = {head}{gate}"])
         rows = getattr(body, "rows", None)
         if rows is None:
             return

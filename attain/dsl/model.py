@@ -35,6 +35,14 @@ class Model:
     def is_input(self, name: str) -> bool:
         return name in self.inputs
 
+    def depending_on(self, *names: str) -> frozenset[str]:
+        """`names` and every definition whose value depends on one of them in the same period."""
+        found = set(names)
+        for d in self.order:
+            if any(dep in found for dep in self.deps.get(d, ())):
+                found.add(d)
+        return frozenset(found)
+
     def type_of(self, node: object) -> Type:
         """The checked type of an expression of this policy."""
         found = self.expression_types.get(id(node))

@@ -350,12 +350,14 @@ class Input:
 
 @attrs.frozen
 class Definition:
-    """`name = body [unless gate]`; a payout is a definition that is also an output in money."""
+    """`name ["label"] = body [unless gate]`; a payout is a definition that is also an output in money; the
+    label is the value's readable name for people (headings, statements), never computed."""
 
     name: str
     body: Expr | Block
     gate: Expr | None = None
     payout: bool = False
+    label: str | None = None
     span: Span | None = _span()
 
 

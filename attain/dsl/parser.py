@@ -223,12 +223,14 @@ class _Builder(Transformer_NonRecursive):
         return value
 
     def definition(self, items):
-        name, _eq, (body, gate) = items
-        return n.Definition(str(name), body, gate, False, span=self._tspan(name))
+        name, label, _eq, (body, gate) = items
+        label = _unquote(label) if label is not None else None
+        return n.Definition(str(name), body, gate, False, label, span=self._tspan(name))
 
     def payout(self, items):
-        name, _eq, (body, gate) = items
-        return n.Definition(str(name), body, gate, True, span=self._tspan(name))
+        name, label, _eq, (body, gate) = items
+        label = _unquote(label) if label is not None else None
+        return n.Definition(str(name), body, gate, True, label, span=self._tspan(name))
 
     def flag_decl(self, items):
         name, label, cond = items

@@ -81,7 +81,8 @@ _CATALOGUE = {
         "a definition needs '=' between its name and its formula",
         "write `name = formula`, for example `attainment = sales / sales_target`",
         ['policy "x"\na b\n', 'policy "x"\na 5\n', 'policy "x"\na band\n', 'policy "x"\npayout a b\n',
-         'policy "x"\npayout a 5\n'],
+         'policy "x"\npayout a 5\n', 'policy "x"\na "A" b\n', 'policy "x"\na "A" 5\n', 'policy "x"\na "A" band\n',
+         'policy "x"\npayout a "A" b\n', 'policy "x"\npayout a "A" 5\n', 'policy "x"\na "A" (b)\n'],
     ),
     "P103": (
         "an input needs ':' and a type after its name",

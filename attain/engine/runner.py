@@ -135,7 +135,7 @@ class Runner:
     """
 
     def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50, engine: str = "python",
-                 progress: ProgressCallback | None = None):
+                 progress: ProgressCallback | None = None, retain: frozenset = frozenset()):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}")
         self.progress = progress
@@ -150,6 +150,9 @@ class Runner:
         self._kept: dict = {}  # who -> {period index: slots}
         self._start: dict = {}  # who -> index where the employee's unbroken history starts
         self._last: dict = {}  # who -> last period index seen
+        # The periods whose rows `again` may compute anew: every state of each is kept here.
+        self.retain = retain
+        self.retained: dict = {}  # period -> its RowStates
 
     def periods(self) -> list:
         """The records grouped by period, in time order (one group when the data has no periods)."""
@@ -167,6 +170,8 @@ class Runner:
         for number, (period, records) in enumerate(periods, 1):
             self._where = self._where._replace(period=period, number=number, periods=len(periods))
             states = self._period(period, records)
+            if period in self.retain:
+                self.retained[period] = states
             for state in states:
                 if until is not None and (state.record.who, state.record.period) == until:
                     yield state
@@ -175,6 +180,36 @@ class Runner:
                     yield state
             if len(self.errors) >= self.max_errors:
                 return
+
+    def again(self, record: Record) -> list[RowState]:
+        """The period of `record` computed anew with `record` in place of the row of the same employee: its
+        group values are those of a run where that row had these values (what-if over an input that a
+        group value reads). Earlier periods, and so every row's history, are the run's; the run is left
+        as it was. The period must be one of `retain`; EvaluationError names a row of it that failed in the run.
+        """
+        originals = self.retained[record.period]
+        failed = next((s for s in originals if s.failed), None)
+        if failed is not None:
+            raise EvaluationError([Diagnostic("E300", f"{failed.record.who} could not be computed in the run, "
+                                              "so the group values of the period cannot be computed anew")])
+        states = []
+        for old in originals:
+            state = RowState(record if old.record.who == record.who else old.record, self.plan.new_slots())
+            state.history, state.history_facts = old.history, old.history_facts
+            if self.reference_only:
+                state.reference = self.reference(state)
+            states.append(state)
+        saved = self.errors, self.progress
+        self.errors, self.progress = [], None
+        try:
+            self._stages(states)
+            errors = self.errors
+        finally:
+            self.errors, self.progress = saved
+        mine = next(s for s in states if s.record is record)
+        if mine.failed:
+            raise EvaluationError(errors)
+        return states
 
     # ------------------------------------------------------------ one period
     def _period(self, period: Period | None, records: list) -> list[RowState]:
@@ -188,6 +223,17 @@ class Runner:
                 if self.reference_only:
                     state.reference = self.reference(state)
                 states.append(state)
+        self._stages(states)
+        if plan.history and period is not None:
+            for state in states:
+                if not state.failed:
+                    self._kept.setdefault(state.record.who, {})[period.index] = state.slots
+        return states
+
+    def _stages(self, states: list[RowState]) -> None:
+        """Every stage of the plan over the states of one period, its group values before each, then the
+        outputs."""
+        plan = self.plan
         for k, stage in enumerate(plan.stages):
             aggregates = plan.aggregates_at(k)
             if aggregates:
@@ -224,11 +270,6 @@ class Runner:
                             state.outputs = convert(state.slots)
                         except Fallback:
                             self._outputs_from_reference(state, ref)  # the output is an input left empty
-        if plan.history and period is not None:
-            for state in states:
-                if not state.failed:
-                    self._kept.setdefault(state.record.who, {})[period.index] = state.slots
-        return states
 
     def _chunks(self, items: list):
         """`items` whole, or in slices with a progress report after each when someone listens."""

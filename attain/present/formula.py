@@ -37,7 +37,7 @@ class Words:
         if inp is not None and inp.label:
             return inp.label
         d = self.model.definitions.get(name)
-        if isinstance(d, n.FlagDecl) and d.label:
+        if isinstance(d, (n.FlagDecl, n.Definition)) and d.label:
             return d.label
         return name
 
