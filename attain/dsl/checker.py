@@ -17,12 +17,16 @@ from attain.dsl import nodes as n
 from attain.dsl import types as ty
 from attain.dsl.builtins import (
     COMBINE,
+    CURRENCY_NAMES,
+    CURRENCY_SIGNS,
+    ISO_CURRENCIES,
     INPUT_TYPES,
     PERIOD_KINDS,
     PRORATED_TYPES,
     RESERVED,
     VERSION_SWITCHES,
     WRITTEN,
+    currency_codes,
     suggestion,
 )
 from attain.dsl.check_blocks import BlockChecker
@@ -162,6 +166,10 @@ class _Checker(BlockChecker):
         if h.gaps is not None and h.gaps not in ("error", "restart"):
             self.error("C230", f"unknown gaps rule '{h.gaps}'", at("gaps"),
                        hint="`gaps error` (a missing period is an error) or `gaps restart` (history starts again)")
+        if h.currency is not None and not currency_codes(h.currency):
+            self.error("C265", f"'{h.currency}' is not a currency attain knows", at("currency"),
+                       hint='write an ISO 4217 code, such as `currency "CNY"` or `currency "USD"`, or a sign: '
+                       + " ".join(CURRENCY_SIGNS) + _did_you_mean(h.currency.upper(), [*ISO_CURRENCIES, *CURRENCY_NAMES]))
         if h.effective and h.until and h.until < h.effective:
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
 

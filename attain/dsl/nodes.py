@@ -434,6 +434,7 @@ class Header:
     month_ends_on: int | None = None
     gaps: str | None = None
     uses: str | None = None  # a finer policy whose outputs this one reads
+    currency: str | None = None  # the text shown before money amounts for people (¥), as written
     # `version switch ...`: how a period a version starts or ends within is computed ("on last day",
     # "prorated by days"), and the step prorated money is rounded to (`, rounded to 0.01`), as written.
     switch: str | None = None

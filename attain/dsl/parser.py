@@ -184,6 +184,10 @@ class _Builder(Transformer_NonRecursive):
         return (" ".join(map(str, words)), str(step), step)
 
     @v_args(meta=True)
+    def currency(self, meta, items):
+        return ("currency", _unquote(items[0]), self._line_span(meta, items[0]))
+
+    @v_args(meta=True)
     def gaps(self, meta, items):
         return ("gaps", str(items[0]), self._line_span(meta, items[0]))
 
