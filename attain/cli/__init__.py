@@ -10,6 +10,7 @@ its own module of this package and is added to `main` at the end of this file.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def check_cmd(policies, fmt):
     sources: dict[str, str] = {}
     checked = 0
     for path in policies:
-        folder = Path(path).is_dir()
+        folder = os.path.isdir(path)  # False for a name no file can have
         findings = check_versions(path) if folder else api.check(path)
         checked += len(version_paths(path)) if folder else 1
         diagnostics.extend(findings)
@@ -150,7 +151,7 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
     POLICY may be a folder of versions: the period is explained by the version in force, or, for
     a period prorated between versions, by each of them with its days.
     """
-    loaded = load_versions(policy) if Path(policy).is_dir() else api.load(policy)
+    loaded = load_versions(policy) if os.path.isdir(policy) else api.load(policy)
     explanation = loaded.explain(read_data(data, header_row=header_row), who, value, id_column=id_column,
                                  period=period, allow_ids=allow_ids)
     echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
