@@ -1,4 +1,4 @@
-"""Folders of versions through check, explain, test and diff: what only a folder gets wrong, and each period's version."""
+"""Folders of versions through check, explain, test and diff: what only a folder gets wrong, each period's version."""
 
 import json
 import textwrap

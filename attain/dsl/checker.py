@@ -19,8 +19,8 @@ from attain.dsl.builtins import (
     COMBINE,
     CURRENCY_NAMES,
     CURRENCY_SIGNS,
-    ISO_CURRENCIES,
     INPUT_TYPES,
+    ISO_CURRENCIES,
     PERIOD_KINDS,
     PRORATED_TYPES,
     RESERVED,
@@ -169,7 +169,8 @@ class _Checker(BlockChecker):
         if h.currency is not None and not currency_codes(h.currency):
             self.error("C265", f"'{h.currency}' is not a currency attain knows", at("currency"),
                        hint='write an ISO 4217 code, such as `currency "CNY"` or `currency "USD"`, or a sign: '
-                       + " ".join(CURRENCY_SIGNS) + _did_you_mean(h.currency.upper(), [*ISO_CURRENCIES, *CURRENCY_NAMES]))
+                       + " ".join(CURRENCY_SIGNS) + (_did_you_mean(h.currency.upper(), CURRENCY_NAMES)  # RMB before RUB
+                          or _did_you_mean(h.currency.upper(), ISO_CURRENCIES)))
         if h.effective and h.until and h.until < h.effective:
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
 

@@ -287,8 +287,7 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
         if duplicate is not None:
             diags.append(duplicate)
         currencies.line = row.line
-        code = row.cells.get(code_column) if code_column is not None else None
-        if code is not None:
+        if code_column is not None and (code := row.cells.get(code_column)) is not None:
             try:
                 currencies.code(code)
             except CellError as err:
@@ -530,7 +529,8 @@ def _default_value(inp, t):
 
 def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text,
                 code: str = "D413") -> Diagnostic:
-    """D413 (or `code`) for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell, its JSON value."""
+    """D413 (or `code`) for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell,
+    its JSON value."""
     got = "an empty cell" if text is None else f'"{shown(text)}"'
     place = table.place(line, column)
     if place is None:  # a table made by hand, or one whose reader cannot tell

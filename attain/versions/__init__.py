@@ -30,8 +30,8 @@ from attain.dsl.types import ERROR
 from attain.engine.periods import Period
 from attain.exact import decimal_places, to_decimal
 from attain.io import Table, read_table
-from attain.versions.folder import Version, folder_findings, version_name
 from attain.versions.explain import VersionsExplanation, explain_versions
+from attain.versions.folder import Version, folder_findings, version_name
 from attain.versions.prorate import ONE_DAY, period_days, prorate
 
 __all__ = ["Versions", "check_versions", "load_versions", "version_paths", "versions_of"]

@@ -126,12 +126,12 @@ def _prorated_root(versions: Versions, name: str, shares: list, parts: list[Part
     stated = next(p for p in reversed(versions.policies) if p.tree.header.switch)
     span = dict(stated.tree.header.lines).get("version switch", stated.tree.header.span)
     if not is_output:
-        values = {repr(t.value) for _, _, t in found if t is not None}
-        if len(values) == 1:
+        if len({repr(t.value) for _, _, t in found if t is not None}) == 1:
             return attrs.evolve(first, children=())
         return Trace(name, "value", first.type, None, UNPRORATED, span)
     kind = first.type
-    values = [(None if t is None or t.value is None else Fraction(t.value), days) for _, days, t in found]
+    values = [(Fraction(t.value) if t is not None and isinstance(t.value, (int, Fraction)) else None, days)
+              for _, days, t in found]
     result = prorate(kind, values, versions.step)
     # As `prorate` weighs them: money over every day (a version without it pays nothing), others over the
     # days of the versions that have a value.
