@@ -324,9 +324,10 @@ def _refuse_points(plan: Plan, table: Table, columns: dict[str, str], positions:
         raise AttainError(found)
 
 
-def _cell_specs(plan: Plan, columns: dict[str, str], currencies: Currencies) -> list:
+def _cell_specs(plan: Plan, columns: dict[str, str], currencies: Currencies | None = None) -> list:
     """(column or None, converter, value for an empty cell) for each input, in the plan's order; money's
-    converter checks the currency sign of a cell that has one."""
+    converter checks the currency sign of a cell that has one (against `currencies`, the run's)."""
+    currencies = currencies or Currencies(plan.model.policy.header.currency)
     specs = []
     for name in plan.inputs:
         inp = plan.model.inputs[name]
