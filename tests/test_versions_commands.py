@@ -146,6 +146,15 @@ def test_explain_without_a_period_takes_the_latest_and_a_value_of_one_version(pl
     assert r.stdout.count("rate = 1%") == 1 and r.stdout.count("rate = 2%") == 1
 
 
+def test_explain_a_value_the_version_in_force_does_not_have(plan):
+    write(plan, {"v/b.policy": NEW.replace("rate = 2%\npayout pay = sales * rate", "payout pay = sales * 2%")})
+    r = invoke("explain", "v", "--data", "d.csv", "--who", "A", "--value", "rate", "--period", "2023-08")
+    assert r.exit_code == 2 and "error[U511]: the policy has no value named 'rate'" in r.stderr
+    # in June the old version, which has it, is in force: 1%
+    r = invoke("explain", "v", "--data", "d.csv", "--who", "A", "--value", "rate", "--period", "2023-06")
+    assert r.exit_code == 0 and "rate = 1%" in r.stdout
+
+
 def test_explain_a_period_no_version_computes(plan):
     write(plan, {"d.csv": "id,period,sales\nA,2022-12,1\n"})
     r = invoke("explain", "v", "--data", "d.csv", "--who", "A")

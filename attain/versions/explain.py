@@ -98,7 +98,8 @@ def explain_versions(versions: Versions, data, who: str, value: str | None = Non
         raise AttainError([versions._uncovered(record.period)])
     label = str(record.period) if record.period is not None else None
     if value is not None and not any(_knows(p, value) for p, _ in shares):
-        latest.explain(table, who, value, id_column, label, allow_ids, engine)  # U511, with its "did you mean"
+        # No version in force knows it: U511 from the one in force, with its "did you mean".
+        shares[-1][0].explain(table, who, value, id_column, label, allow_ids, engine)
     parts = []
     for policy, days in shares:
         if value is not None and not _knows(policy, value):
