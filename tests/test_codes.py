@@ -238,7 +238,6 @@ CATALOGUE: dict[str, Trigger] = {
     "P115": checked(H + "input hired : date\nnew = hired >= 2023-02-30\n"),
     "P116": checked(H + "period month ending day 2.5\n"),
     "C264": checked(H + "input a : number\nv0 = a\n" + "".join(f"v{i} = v{i - 1} + 1\n" for i in range(1, 4001))),
-    "C265": checked(H + 'currency "12"\ninput a : money\noutput a\n'),
     "C266": checked(H + 'input a : number "甲"\nb "甲" = a\noutput b\n'),
     "P117": checked(H + "input a : number\nb = " + "(1 + " * 1001 + "a" + ")" * 1001 + "\n"),
     "P118": checked(H + "input a : number\nb = a * " + "9" * 301 + "\n"),
@@ -314,11 +313,21 @@ CATALOGUE: dict[str, Trigger] = {
                                   PERIODIC.replace("period month", "effective 2023-07-15\nperiod month\n"
                                                    "version switch prorated by days")),
                        "d.csv": "id,period,sales\nA,2023-01,1\n"}),
+    "C256": cli("check", "v", files=versions(
+        PERIODIC.replace("period month", "effective 2023-01-01\nuntil 2023-08-31\nperiod month"),
+        PERIODIC.replace("period month", "effective 2023-07-15\nperiod month"))),
+    "C257": cli("check", "v", files=versions(
+        PERIODIC.replace("period month", "effective 2023-01-01\nuntil 2023-06-30\nperiod month"),
+        PERIODIC.replace("period month", "effective 2023-07-15\nperiod month"))),
+    "C258": cli("check", "v", files=versions(
+        PERIODIC.replace("period month", 'effective 2023-01-01\nperiod month\ncurrency "CNY"'),
+        PERIODIC.replace("period month", 'effective 2023-07-01\nperiod month\ncurrency "$"'))),
     "C260": checked(H + 'version "1"\nversion "2"\ninput a : money\noutput a\n'),
     "C261": checked(H + 'input r : text one of "a", "b"\nvariants by r\n    "a":\n        x = 1\n    "c":\n'
                     "        x = 2\n    else:\n        x = 3\noutput x\n"),
     "C262": checked(H + "input a : money\ntrue = a\noutput a\n"),
     "C263": checked(H + "input a : money written as points\noutput a\n"),
+    "C265": checked(H + 'currency "RNB"\ninput a : money\noutput a\n'),
     # evaluation
     "E301": ran(H + "input a : money\ninput b : money\nx = a / b\noutput x\n", "id,a,b\nA,1,0\n"),
     "E302": ran(H + "input a : money\ninput b : money\nx = a + b\noutput x\n", "id,a,b\nA,1,\n"),
@@ -364,6 +373,7 @@ CATALOGUE: dict[str, Trigger] = {
     "D434": ran(H + 'input sales : money "销售额"\noutput sales\n', "id,销售额(万元)\nA,1\n"),
     "D435": ran(SALES, "2023 Q3,yuan\nid,sales,region\nA,1,East\nB,2,West\n"),
     "D436": gbk_data,
+    "D437": ran(H + 'currency "CNY"\ninput sales : money\noutput sales\n', "id,sales\nA,¥1\nB,€2\n"),
     # usage
     "U501": cli("check", "nowhere.policy"),
     "U502": cli("check", "p.policy", files={"p.policy": b'policy "\xff"\n'}),

@@ -10,6 +10,7 @@ its own module of this package and is added to `main` at the end of this file.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.files import decode_text, read_bytes
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
-from attain.versions import Versions, load_versions
+from attain.versions import Versions, check_versions, load_versions, version_paths
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,22 +44,29 @@ def main():
 
 
 @main.command("check")
-@click.argument("policies", nargs=-1, required=True, type=PathArg(dir_okay=False))
+@click.argument("policies", nargs=-1, required=True, type=PathArg())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @guard
 def check_cmd(policies, fmt):
-    """Parse and check POLICIES; print every error and warning."""
+    """Parse and check POLICIES; print every error and warning.
+
+    A folder is a folder of versions of one policy: each version is checked, and so is what
+    only a folder can get wrong (dates that overlap or leave a gap, different switch rules).
+    """
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
+    checked = 0
     for path in policies:
-        findings = api.check(path)
+        folder = os.path.isdir(path)  # False for a name no file can have
+        findings = check_versions(path) if folder else api.check(path)
+        checked += len(version_paths(path)) if folder else 1
         diagnostics.extend(findings)
         sources.update(findings.sources)
     show_findings(diagnostics, fmt, sources)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if fmt == "text":
-        summary = f"{len(policies)} {'policy' if len(policies) == 1 else 'policies'} checked: " \
+        summary = f"{checked} {'policy' if checked == 1 else 'policies'} checked: " \
                   f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
         click.echo(summary, err=True)
     raise Exit(exit_code_of(diagnostics))
@@ -142,7 +150,7 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
 
 
 @main.command("explain")
-@click.argument("policy", type=PathArg(dir_okay=False))
+@click.argument("policy", type=PathArg())
 @click.option("--data", "data", required=True, help="The data file the employee's row is in.")
 @click.option("--who", required=True, help="The employee's id.")
 @click.option("--value", "value", default=None, help="The value to explain [default: every output].")
@@ -154,8 +162,12 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
 @HEADER_ROW
 @guard
 def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, header_row):
-    """Show how one employee's values came about, down to the data cells and policy lines."""
-    loaded = api.load(policy)
+    """Show how one employee's values came about, down to the data cells and policy lines.
+
+    POLICY may be a folder of versions: the period is explained by the version in force, or, for
+    a period prorated between versions, by each of them with its days.
+    """
+    loaded = load_versions(policy) if os.path.isdir(policy) else api.load(policy)
     explanation = loaded.explain(read_data(data, header_row=header_row), who, value, id_column=id_column,
                                  period=period, allow_ids=allow_ids)
     echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)

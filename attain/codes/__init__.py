@@ -237,6 +237,16 @@ _DECLARED = (
     Code("C255", "check", "versions switch by different rules",
          "The versions of a policy in one folder state different `version switch` rules; a folder follows one. "
          "State the same rule in each version that states one."),
+    Code("C256", "check", "versions in force on the same days",
+         "Two versions of a policy in one folder are in force on the same day: one's `until` date is on or "
+         "after the next one's `effective` date, or both take effect on the same day. attain does not choose "
+         "between them: end the earlier one the day before the next one starts (or leave out its `until`)."),
+    Code("C257", "check", "days no version covers",
+         "A version's `until` date ends more than a day before the next version takes effect, so no version is "
+         "in force on the days between: end it the day before, or add a version for those days."),
+    Code("C258", "check", "versions in different currencies",
+         "The versions of a policy in one folder declare currencies (`currency \"CNY\"`) that are not one "
+         "currency; a policy pays in one. Declare the same currency in each version that declares one."),
     Code("C260", "check", "header line given twice",
          "A header line such as `version` or `period` appears twice. Keep one: attain does not choose "
          "between them."),
@@ -259,8 +269,9 @@ _DECLARED = (
          "input's label also names the data column it reads, so each must name one value."),
     # ---------------------------------------------------------------- evaluation
     Code("C265", "check", "bad currency",
-         "The `currency` header line names the sign or code shown before money amounts in people's outputs "
-         "(Excel, statements): one of ¥ $ € £, or letters such as CNY or RMB."),
+         "The `currency` header line names the one currency a policy pays in: an ISO 4217 code (`currency "
+         "\"CNY\"`), a name attain knows (RMB, 元, HK$) or a sign (¥ $ € £). The data's money is checked against "
+         "it (D437), so attain must know which currencies it stands for."),
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula with the value the plan gives in that case, "
          "as in `a / b if b > 0 else ...`: the value after `else` is a decision of the plan, not a fix."),
@@ -367,6 +378,12 @@ _DECLARED = (
     Code("D436", "data", "CSV read as GB18030",
          "The CSV file is not UTF-8 but reads as GB18030 (GBK), the encoding Chinese Excel saves CSV in; attain "
          'read it so. Save it as "CSV UTF-8 (Comma delimited)" to read it without this warning.', "warning"),
+    Code("D437", "data", "money in another currency",
+         "A money cell carries a currency sign (¥ ￥ $ € £), or a row's currency column (`currency`, `币种`) a code, "
+         "of another currency than the policy's (`currency \"CNY\"` in its header) or, without one, than the "
+         "amounts of the data before it. A policy pays in one currency: convert the amounts before the run, or "
+         "run each currency's rows with a policy of its own. ¥ stands for CNY and JPY, $ for USD and the other "
+         "dollars and pesos."),
     # ---------------------------------------------------------------- usage
     Code("U501", "usage", "file does not exist",
          "The policy or data file named on the command line does not exist. Check the path."),

@@ -76,18 +76,25 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
 
 def _paired_changes(old, new, result) -> tuple:
     """For each pair of versions in force together over the data's periods: the periods, the two versions'
-    names and their changed definitions (a period prorated between versions is listed under each pair)."""
+    names and their changed definitions (a period prorated between versions is listed under each pair of
+    versions in force on the same days of it)."""
     def versions_for(loaded, period):
+        """The versions computing `period`, each with its first and last day in force (None: every day)."""
         if isinstance(loaded, api.Policy):
-            return [loaded]
-        return [p for p, _ in loaded.shares(period)]
+            return [(loaded, None)]
+        days = dict(zip(map(id, loaded.policies), loaded.days_in_force(), strict=True))
+        return [(p, days[id(p)]) for p, _ in loaded.shares(period)]
+
+    def together(a_days, b_days) -> bool:
+        return a_days is None or b_days is None or (a_days[0] <= b_days[1] and b_days[0] <= a_days[1])
 
     kind = (old.policies[0] if isinstance(old, Versions) else old).tree.header.period
     labels = sorted({r.period for r in result.rows if r.period is not None})
     pairs: dict[tuple[int, int], tuple[list[str], api.Policy, api.Policy]] = {}
     for label in labels or [None]:
         period = parse_period(kind, label) if (kind and label) else None
-        for a in versions_for(old, period):
-            for b in versions_for(new, period):
-                pairs.setdefault((id(a), id(b)), ([], a, b))[0].append(label or "every row")
+        for a, a_days in versions_for(old, period):
+            for b, b_days in versions_for(new, period):
+                if together(a_days, b_days):
+                    pairs.setdefault((id(a), id(b)), ([], a, b))[0].append(label or "every row")
     return tuple((periods, a, b, tuple(policy_changes(a.tree, b.tree))) for periods, a, b in pairs.values())

@@ -120,7 +120,8 @@ def _span(node) -> Span | None:
 
 
 _HEADER_FIELDS = (("name", "policy name"), ("version", "version"), ("effective", "effective date"),
-                  ("until", "end date"), ("period", "period"), ("gaps", "gaps"), ("currency", "currency"))
+                  ("until", "end date"), ("switch", "version switch"), ("period", "period"), ("gaps", "gaps"),
+                  ("currency", "currency"))
 
 
 def _header_changes(old: n.Header, new: n.Header, out: list) -> None:
@@ -136,7 +137,9 @@ def _header_changes(old: n.Header, new: n.Header, out: list) -> None:
             text = f"header: {words} {a} removed"
         else:
             text = f"header: {words} {a} -> {b}"
-        out.append(Change("header", "changed", text, old.span, new.span))
+        word = "version switch" if field == "switch" else field  # the line's first words, as `lines` keeps them
+        out.append(Change("header", "changed", text, dict(old.lines).get(word, old.span),
+                          dict(new.lines).get(word, new.span)))
 
 
 def _header_value(h: n.Header, field: str) -> str | None:
@@ -144,10 +147,14 @@ def _header_value(h: n.Header, field: str) -> str | None:
         if h.period is None:
             return None
         return h.period + (f" ending day {h.month_ends_on}" if h.month_ends_on is not None else "")
+    if field == "switch":
+        if h.switch is None:
+            return None
+        return h.switch + (f", {h.switch_rounding[0]} {h.switch_rounding[1]}" if h.switch_rounding else "")
     value = getattr(h, field)
     if value is None:
         return None
-    return f'"{value}"' if field in ("name", "version") else str(value)
+    return f'"{value}"' if field in ("name", "version", "currency") else str(value)
 
 
 def _output_changes(old: tuple, new: tuple, out: list) -> None:

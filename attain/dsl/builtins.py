@@ -1,5 +1,5 @@
 """The language's vocabulary, declared once: built-in functions, group functions, rounding modes,
-period kinds, version switches, input types and block kinds.
+period kinds, version switches, currencies, input types and block kinds.
 
 The checker, every evaluator, the formatter and `docs/language.md` read these
 declarations; a test proves that each evaluator implements every function
@@ -121,6 +121,34 @@ VERSION_SWITCHES = {
 # What `prorated by days` can weight: amounts and rates, never a text, a tier, a flag, a date or a count.
 PRORATED_TYPES = ("money", "percent", "number")
 INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date")
+# `currency "CNY"` in a header: the one currency a policy pays in, as an ISO 4217 code, a name or a sign. The
+# data's money cells may carry a sign (¥ ￥ $ € £) and a row an ISO code (a `currency` column); each must be
+# one the policy's currency is written with. A sign stands for every currency written with it.
+ISO_CURRENCIES = frozenset((
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF "
+    "CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD "
+    "HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD "
+    "MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN "
+    "PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY "
+    "TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL").split())
+_DOLLARS = ("USD AUD BBD BMD BND BSD BZD CAD FJD GYD HKD JMD KYD LRD NAD NZD SBD SGD SRD TTD TWD XCD "
+            "ARS CLP COP CUP DOP MXN UYU").split()
+CURRENCY_SIGNS = {"¥": ("CNY", "JPY"), "￥": ("CNY", "JPY"), "$": tuple(_DOLLARS), "€": ("EUR",), "£": ("GBP",),
+                  "₩": ("KRW",), "₹": ("INR",)}
+CURRENCY_NAMES = {"RMB": "CNY", "元": "CNY", "人民币": "CNY", "円": "JPY", "US$": "USD", "HK$": "HKD",
+                  "NT$": "TWD", "S$": "SGD", "A$": "AUD", "C$": "CAD", "CN¥": "CNY", "JP¥": "JPY"}
+
+
+def currency_codes(written: str | None) -> tuple[str, ...]:
+    """The ISO 4217 codes a currency as written stands for: "¥" -> CNY, JPY; "RMB" -> CNY; () when unknown."""
+    text = (written or "").strip()
+    if text in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[text]
+    if text in CURRENCY_NAMES:
+        return (CURRENCY_NAMES[text],)
+    return (text.upper(),) if text.upper() in ISO_CURRENCIES else ()
+
+
 COMBINE = ("sum", "mean", "min", "max", "first", "last")
 # `written as`: how a percent column's plain numbers (those without a % sign) are read.
 WRITTEN = {"points": "95 is 95%", "decimals": "0.95 is 95% and 2 is 200% (as without `written as`)"}
@@ -172,4 +200,8 @@ def reference_markdown() -> str:
     out += [f"| `{keyword}` | {meaning} |" for keyword, meaning in BLOCKS.items()]
     out += ["", "| header line | computes a period a version starts or ends within |", "|---|---|"]
     out += [f"| `version switch {rule}` | {meaning} |" for rule, meaning in VERSION_SWITCHES.items()]
+    out += ["", "| `currency` as written | stands for |", "|---|---|"]
+    out += [f"| `{sign}` | {', '.join(codes)} |" for sign, codes in CURRENCY_SIGNS.items()]
+    out += [f"| `{name}` | {code} |" for name, code in CURRENCY_NAMES.items()]
+    out.append("| an ISO 4217 code (`CNY`, `USD`, `EUR`, ...) | that currency |")
     return "\n".join(out) + "\n"

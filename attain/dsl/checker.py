@@ -9,7 +9,6 @@ to 100%, tiers that can never match or leave ranges uncovered, and unused inputs
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -18,12 +17,16 @@ from attain.dsl import nodes as n
 from attain.dsl import types as ty
 from attain.dsl.builtins import (
     COMBINE,
+    CURRENCY_NAMES,
+    CURRENCY_SIGNS,
     INPUT_TYPES,
+    ISO_CURRENCIES,
     PERIOD_KINDS,
     PRORATED_TYPES,
     RESERVED,
     VERSION_SWITCHES,
     WRITTEN,
+    currency_codes,
     suggestion,
 )
 from attain.dsl.check_blocks import BlockChecker
@@ -32,7 +35,6 @@ from attain.dsl.model import Model
 from attain.dsl.types import Type
 
 # A currency sign or code as people write it before an amount: ¥, $, €, RMB, CNY, HK$.
-CURRENCY = re.compile(r"[^\W\d_]{1,3}\$?|[$¥￥€£₩₹]|[A-Z]{1,3}[$¥]")
 
 
 def check(policy: n.Policy) -> tuple[Model, list[Diagnostic]]:
@@ -167,9 +169,11 @@ class _Checker(BlockChecker):
         if h.gaps is not None and h.gaps not in ("error", "restart"):
             self.error("C230", f"unknown gaps rule '{h.gaps}'", at("gaps"),
                        hint="`gaps error` (a missing period is an error) or `gaps restart` (history starts again)")
-        if h.currency is not None and not CURRENCY.fullmatch(h.currency):
-            self.error("C265", f"'{h.currency}' is not a currency sign", at("currency"),
-                       hint='write the sign or code shown before amounts, such as `currency "¥"` or `currency "CNY"`')
+        if h.currency is not None and not currency_codes(h.currency):
+            self.error("C265", f"'{h.currency}' is not a currency attain knows", at("currency"),
+                       hint='write an ISO 4217 code, such as `currency "CNY"` or `currency "USD"`, or a sign: '
+                       + " ".join(CURRENCY_SIGNS) + (_did_you_mean(h.currency.upper(), CURRENCY_NAMES)  # RMB before RUB
+                          or _did_you_mean(h.currency.upper(), ISO_CURRENCIES)))
         if h.effective and h.until and h.until < h.effective:
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
 

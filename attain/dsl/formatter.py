@@ -16,8 +16,7 @@ __all__ = ["format_policy"]
 
 INDENT = "    "
 MAX_WIDTH = 100  # a tier row longer than this puts its results on a continuation line
-HEADER_ORDER = ("policy", "version", "effective", "until", "version switch", "period", "gaps", "uses",
-                "currency")
+HEADER_ORDER = ("policy", "version", "effective", "until", "version switch", "period", "gaps", "uses", "currency")
 
 
 @deep  # a formula may nest up to limits.MAX_NESTING levels; printing it recurses as deep
@@ -241,9 +240,9 @@ class _Printer:
             if h.period is not None else None,
             "gaps": h.gaps,
             "uses": _quote(h.uses) if h.uses is not None else None,
+            "currency": _quote(h.currency) if h.currency is not None else None,
             "version switch": None if h.switch is None else h.switch + (
                 f", {h.switch_rounding[0]} {h.switch_rounding[1]}" if h.switch_rounding is not None else ""),
-            "currency": _quote(h.currency) if h.currency is not None else None,
         }
         # Header items are found by their first word. A repeated item is an error the checker
         # reports, so its earlier lines are kept as written (the parser keeps the last value).

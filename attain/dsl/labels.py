@@ -1,8 +1,8 @@
 """Labels a checked model gives its outputs: the words HR wrote beside the identifiers, for people's outputs.
 
 An input's label (`input sales : money "销售额实际"`), a flag's label (`flag improvement_plan
-"需提交改进计划" when ...`) and a value's (`bonus "奖金" = ...`) head their columns; a tier's label (`on_target "达标奖" : ...`) stands for
-the tier's name in a cell. A value without a label keeps its identifier.
+"需提交改进计划" when ...`) and a value's (`bonus "奖金" = ...`) head their columns; a tier's label
+(`on_target "达标奖" : ...`) stands for the tier's name in a cell. A value without a label keeps its identifier.
 """
 
 from __future__ import annotations

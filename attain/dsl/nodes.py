@@ -436,11 +436,11 @@ class Header:
     month_ends_on: int | None = None
     gaps: str | None = None
     uses: str | None = None  # a finer policy whose outputs this one reads
+    currency: str | None = None  # the one currency the policy pays in (CNY, ¥), as written
     # `version switch ...`: how a period a version starts or ends within is computed ("on last day",
     # "prorated by days"), and the step prorated money is rounded to (`, rounded to 0.01`), as written.
     switch: str | None = None
     switch_rounding: tuple[str, str] | None = None  # (the words, the step): ("rounded to", "0.01")
-    currency: str | None = None  # the text shown before money amounts for people (¥), as written
     span: Span | None = _span()
     # Every header line after `policy` as (word, span of its value), in order, repeats included:
     # a repeated line keeps the last value above, and the checker reports the repeat.

@@ -18,6 +18,7 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl.nodes import Input, Number
 from attain.engine.columns import input_columns
+from attain.engine.currency import CODE_COLUMNS, Currencies
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
@@ -259,9 +260,11 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
     id_column = find_id_column(table, id_column)
     columns, warnings = input_columns(plan, table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
     _refuse_points(plan, table, columns, positions)
-    specs = _cell_specs(plan, columns)
+    currencies = Currencies(plan.model.policy.header.currency)
+    specs = _cell_specs(plan, columns, currencies)
     read_row = _row_reader(plan, columns, specs)
     time = _time_columns(plan, table, positions)
+    code_column = next((c for c in CODE_COLUMNS if c in positions), None)
     allowed = frozenset(allow_ids)
     records, orders, diags = [], [], []
     seen: dict = {}
@@ -283,6 +286,13 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
         duplicate = _duplicate(table, row, who, period, fine, time, seen, positions[id_column])
         if duplicate is not None:
             diags.append(duplicate)
+        currencies.line = row.line
+        if code_column is not None and (code := row.cells.get(code_column)) is not None:
+            try:
+                currencies.code(code)
+            except CellError as err:
+                diags.append(_cell_error(table, row.line, positions[code_column], code_column, err.expected, code,
+                                         err.code))
         try:
             fast, missing = read_row(row.cells)
         except CellError:
@@ -314,14 +324,18 @@ def _refuse_points(plan: Plan, table: Table, columns: dict[str, str], positions:
         raise AttainError(found)
 
 
-def _cell_specs(plan: Plan, columns: dict[str, str]) -> list:
-    """(column or None, converter, value for an empty cell) for each input, in the plan's order."""
+def _cell_specs(plan: Plan, columns: dict[str, str], currencies: Currencies | None = None) -> list:
+    """(column or None, converter, value for an empty cell) for each input, in the plan's order; money's
+    converter checks the currency sign of a cell that has one (against `currencies`, the run's)."""
+    currencies = currencies or Currencies(plan.model.policy.header.currency)
     specs = []
     for name in plan.inputs:
         inp = plan.model.inputs[name]
         t = plan.model.types[name]
         default = _default_value(inp, t)
         convert = _converter(inp.type, t.numeric, inp.bounds, frozenset(inp.choices), inp.written == "points")
+        if inp.type == "money":
+            convert = currencies.money(convert)
         if default is None:
             default = MISSING_NUMBER if t.numeric else MISSING
         specs.append((columns.get(name), convert, default))
@@ -407,7 +421,7 @@ def _bad_cells(table: Table, row, specs: list, positions: dict) -> list[Diagnost
             try:
                 convert(text)
             except CellError as err:
-                found.append(_cell_error(table, row.line, positions[column], column, err.expected, text))
+                found.append(_cell_error(table, row.line, positions[column], column, err.expected, text, err.code))
     return found
 
 
@@ -514,8 +528,10 @@ def _default_value(inp, t):
     return v
 
 
-def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:
-    """D413 for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell, its JSON value."""
+def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text,
+                code: str = "D413") -> Diagnostic:
+    """D413 (or `code`) for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell,
+    its JSON value."""
     got = "an empty cell" if text is None else f'"{shown(text)}"'
     place = table.place(line, column)
     if place is None:  # a table made by hand, or one whose reader cannot tell
@@ -524,7 +540,7 @@ def _cell_error(table: Table, line: int, col: int, column: str, expected: str, t
     else:
         span, where = place.span, f" ({place.name})" if place.name else ""
     hint = date_hint(text) if expected == DATE_EXPECTED else ""
-    return Diagnostic("D413", f"expected {expected}, got {got}{where}", span, label=column, hint=hint)
+    return Diagnostic(code, f"expected {expected}, got {got}{where}", span, label=column, hint=hint)
 
 
 def reference_inputs(plan: Plan, record: Record) -> dict:

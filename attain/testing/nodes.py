@@ -118,12 +118,13 @@ class NodeReader:
             return None
         return list(node.value)
 
-    def file_path(self, node: yaml.Node, what: str) -> Path | None:
+    def file_path(self, node: yaml.Node, what: str, folder_ok: bool = False) -> Path | None:
+        """A path the test file names, relative to its folder; `folder_ok`: a folder (of versions) will do."""
         name = self.text(node, what)
         if name is None:
             return None
         path = self.folder / name
-        if not path.is_file():
+        if not (path.is_file() or (folder_ok and path.is_dir())):
             self.problem("T608", f"{what} {name!r} does not exist" + (" (it is a folder)" if path.is_dir() else ""),
                          node, hint=f"the path is relative to the test file's folder, {str(self.folder)!r}")
             return None

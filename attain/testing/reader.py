@@ -4,7 +4,8 @@ The format
 ----------
 
 ```yaml
-policy: incentive.policy              # the policy under test, relative to this file
+policy: incentive.policy              # the policy under test, relative to this file (or a folder of
+                                      # versions: each period is computed by the version in force)
 cases:
   - name: S001 on target              # required, unique in the file
     rows:                             # input rows, one mapping per data row (with every
@@ -146,7 +147,7 @@ class _SuiteReader(NodeReader):
             return Suite(path, None, ())
         policy = None
         if "policy" in top:
-            policy = self.file_path(top["policy"][1], "the policy")
+            policy = self.file_path(top["policy"][1], "the policy", folder_ok=True)
         defaults = self.cells(top["defaults"][1], "`defaults`") if "defaults" in top else {}
         cases: list[Case] = []
         if "cases" not in top:
@@ -179,7 +180,7 @@ class _SuiteReader(NodeReader):
             where = f"case {name!r}"
         policy = default
         if "policy" in keys:
-            policy = self.file_path(keys["policy"][1], f"the policy of {where}")
+            policy = self.file_path(keys["policy"][1], f"the policy of {where}", folder_ok=True)
         elif not has_default:
             self.problem("T605", f"{where} names no policy", node,
                          hint="add `policy:` at the top of the file, or to the case")

@@ -92,11 +92,11 @@ def _files() -> list[Case]:
         case("explain-missing-data", "explain", "p.policy", "--data", "nowhere.csv", "--who", "A", code="U501"),
         case("diff-missing-data", "diff", "p.policy", "p.policy", "--data", "nowhere.csv", code="U501"),
         case("check-name-too-long", "check", "p" * 5000 + ".policy", code="U503"),
-        case("check-a-folder", "check", "folder.policy", code=None, files=folder),
-        case("explain-a-folder-as-policy", "explain", "folder.policy", "--data", "d.csv", "--who", "A", code=None,
+        # A folder is a folder of versions to check, explain, run and diff (this one holds no .policy file).
+        case("check-a-folder", "check", "folder.policy", code="U530", files=folder),
+        case("explain-a-folder-as-policy", "explain", "folder.policy", "--data", "d.csv", "--who", "A", code="U530",
              files=folder),
         case("run-a-folder-without-policies", "run", "empty", "--data", "d.csv", code="U530", files=folder),
-        # A folder is a folder of versions to diff (this one holds no .policy file).
         case("diff-a-folder", "diff", "folder.policy", "p.policy", "--data", "d.csv", code="U530", files=folder),
         case("run-data-a-folder", "run", "p.policy", "--data", "folder.csv", code="U503", files=folder),
         case("explain-data-a-folder", "explain", "p.policy", "--data", "folder.csv", "--who", "A", code="U503",
@@ -156,7 +156,7 @@ def _versions() -> list[Case]:
             "v/a.policy": monthly.format(header="", period="month"),
             "v/b.policy": monthly.format(header="", period="month")}),
         case("versions-of-different-periods", "run", "v", "--data", "m.csv", code="C252", where="v/b.policy:3",
-             bug=NO_PLACE % ("C252", "the `period` line of a version"), files={
+             files={
             **dated, "v/b.policy": monthly.format(header="effective 2024-01-01\n", period="year")}),
         case("versions-none-in-force", "run", "v", "--data", "old.csv", code="E321", where="old.csv:2",
              bug=NO_PLACE % ("E321", "the data row of the period"),

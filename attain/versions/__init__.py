@@ -24,24 +24,20 @@ from pathlib import Path
 
 import attrs
 
-from attain.api import Findings, Policy, Progress, ProgressCallback, Results, boundary, load, loads
+from attain.api import Findings, Policy, Progress, ProgressCallback, Results, boundary, check, load, loads
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl.builtins import PRORATED_TYPES
-from attain.engine.periods import Period, last_day
-from attain.exact import decimal_places, round_to_step, to_decimal
+from attain.dsl.checker import check as check_tree
+from attain.dsl.parser import parse_file
+from attain.dsl.types import ERROR
+from attain.engine.periods import Period
+from attain.exact import decimal_places, to_decimal
 from attain.io import Table, read_table
+from attain.versions.explain import VersionsExplanation, explain_versions
+from attain.versions.folder import Version, folder_findings, version_name
+from attain.versions.prorate import ONE_DAY, period_days, prorate
 
-__all__ = ["Versions", "load_versions", "versions_of"]
-
-ONE_DAY = datetime.timedelta(days=1)
-
-
-def period_days(period: Period, month_ends_on: int | None = None) -> tuple[datetime.date, datetime.date]:
-    """The first and last day of a period (a month `ending day 25` runs from the 26th of the month before)."""
-    if period.kind == "month" and month_ends_on is not None:
-        end = period.first_day().replace(day=month_ends_on)
-        return period.shift(-1).first_day().replace(day=month_ends_on) + ONE_DAY, end
-    return period.first_day(), last_day(period)
+__all__ = ["Versions", "check_versions", "load_versions", "version_paths", "versions_of"]
 
 
 @attrs.frozen
@@ -156,6 +152,13 @@ class Versions:
                        value_labels, frozenset().union(*(r.read for r in merged)),
                        tuple(dict.fromkeys(c for r in merged for c in r.carried)))
 
+    @boundary
+    def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
+                period: str | None = None, allow_ids=(), engine: str = "python") -> VersionsExplanation:
+        """How one employee's values came about in `period` (else their latest), by the version or versions
+        in force: see `attain.versions.explain`."""
+        return explain_versions(self, data, who, value, id_column, period, allow_ids, engine)
+
     def _prorated(self, rows: list, shares: dict, kinds: dict) -> dict:
         """One employee's period computed by several versions: each output weighted by their days.
 
@@ -168,22 +171,20 @@ class Versions:
         days = {id(p): d for p, d in shares[period]}
         out = {k: v for k, v in first.items() if k not in kinds}
         out["version"] = " + ".join(f"{_name(p)} ({days[id(p)]} days)" for p, _ in rows)
-        step = Fraction(self.rounding.replace("_", "")) if self.rounding else None
+        step = self.step
         for name, kind in kinds.items():
             if kind not in PRORATED_TYPES:  # load_versions refused such a folder
                 raise AssertionError(f"{name} is {kind} and cannot be prorated")
-            weighted = [(Fraction(row[name]), days[id(p)]) for p, row in rows if row.get(name) is not None]
-            total = sum(days[id(p)] for p, row in rows if kind == "money" or row.get(name) is not None)
-            if not weighted:
-                out[name] = None
-                continue
-            value = sum((v * d for v, d in weighted), Fraction(0)) / total
-            places = None
-            if kind == "money" and step is not None:
-                value = round_to_step(value, step)
-                places = decimal_places(step)
-            out[name] = to_decimal(value.numerator, value.denominator, places)
+            value = prorate(kind, [(None if row.get(name) is None else Fraction(row[name]), days[id(p)])
+                                   for p, row in rows], step)
+            places = decimal_places(step) if kind == "money" and step is not None else None
+            out[name] = None if value is None else to_decimal(value.numerator, value.denominator, places)
         return out
+
+    @property
+    def step(self) -> Fraction | None:
+        """The step prorated money is rounded to (`, rounded to 0.01`), if the switch line names one."""
+        return Fraction(self.rounding.replace("_", "")) if self.rounding else None
 
     def _uncovered(self, period: Period) -> Diagnostic:
         first, last = period_days(period, self.policies[0].tree.header.month_ends_on)
@@ -201,7 +202,7 @@ class Versions:
 
 
 def _name(policy: Policy) -> str:
-    return policy.tree.header.version or policy.tree.file
+    return version_name(policy.tree)
 
 
 def _dates(policy: Policy, span: tuple[datetime.date, datetime.date]) -> str:
@@ -211,45 +212,55 @@ def _dates(policy: Policy, span: tuple[datetime.date, datetime.date]) -> str:
     return f"{Path(policy.tree.file).name} ({shown_start}{shown_end})"
 
 
-@boundary
-def load_versions(folder: str | Path) -> Versions:
-    """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
+def version_paths(folder: str | Path) -> list[Path]:
+    """The versions of a folder: its `.policy` files except *-as-written (U530 when there are none)."""
     paths = sorted(p for p in Path(folder).glob("*.policy") if "as-written" not in p.name)
     if not paths:
         raise AttainError([Diagnostic("U530", f"{folder} holds no .policy files")])
-    return versions_of(str(folder), [load(p) for p in paths])
+    return paths
+
+
+@boundary
+def load_versions(folder: str | Path) -> Versions:
+    """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
+    return versions_of(str(folder), [load(p) for p in version_paths(folder)])
+
+
+@boundary
+def check_versions(folder: str | Path) -> Findings:
+    """Every diagnostic of a folder of versions: each version's, as `attain.check` finds them, then what the
+    folder gets wrong (`attain.versions.folder`), sorted."""
+    found: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    versions = []
+    for path in version_paths(folder):
+        findings = check(path)
+        found.extend(findings)
+        sources.update(findings.sources)
+        if any(d.code.startswith(("P", "U")) for d in findings):
+            continue  # it does not read: the folder is checked over the versions that do
+        tree = parse_file(path)
+        model, _ = check_tree(tree)
+        versions.append(Version(tree, {name: t for name in model.outputs
+                                       if (t := model.types.get(name, ERROR)) is not ERROR}))
+    found.extend(folder_findings(str(folder), versions))
+    return Findings(sorted(found, key=Diagnostic.sort_key), sources)
 
 
 def versions_of(folder: str, policies: list[Policy]) -> Versions:
-    """Loaded versions as a folder: dated, one period kind, one `version switch` rule."""
-    undated = [p for p in policies if not p.tree.header.effective]
-    if len(policies) > 1 and undated:
-        raise AttainError([Diagnostic("C251", f"{undated[0].tree.file} has no `effective` date, so attain cannot "
-                                      "tell when it applies among the versions in its folder",
-                                      undated[0].tree.header.span, hint="add `effective YYYY-MM-DD`")])
+    """Loaded versions as a folder: dated, one period kind, one `version switch` rule, dates that neither
+    overlap nor leave a gap, one currency (`attain.versions.folder`)."""
+    errors = [d for d in folder_findings(folder, [Version(p.tree, {name: p.model.types[name]
+                                                                    for name in p.model.outputs})
+                                                  for p in policies]) if d.is_error]
+    if errors:
+        raise AttainError(errors)
     policies.sort(key=lambda p: p.tree.header.effective or "")
-    kinds = {p.tree.header.period for p in policies}
-    if len(kinds) > 1:
-        raise AttainError([Diagnostic("C252", f"versions in {folder} have different period kinds: "
-                                      + ", ".join(sorted(str(k) for k in kinds)))])
-    rules = {(p.tree.header.switch, p.tree.header.switch_rounding) for p in policies if p.tree.header.switch}
-    if len(rules) > 1:
-        stated = [p for p in policies if p.tree.header.switch]
-        raise AttainError([Diagnostic(
-            "C255", f"the versions in {folder} state different `version switch` rules: "
-            + "; ".join(f"{Path(p.tree.file).name}: {p.tree.header.switch}" for p in stated),
-            stated[-1].tree.header.span, hint="state one rule, the same in each version that states it")])
-    switch, rounding = next(iter(rules)) if rules else (None, None)
-    if switch == "prorated by days":
-        for p in policies:
-            refused = [name for name in p.model.outputs if p.model.types[name].kind not in PRORATED_TYPES]
-            if refused:
-                raise AttainError([Diagnostic(
-                    "C254", f"the versions in {folder} are prorated by days, but {p.tree.file} outputs "
-                    + ", ".join(f"'{name}' ({p.model.types[name]})" for name in refused)
-                    + ", which days cannot prorate", p.tree.header.span,
-                    hint="keep those values out of the outputs of every version")])
-    return Versions(folder, tuple(policies), switch, rounding[1] if rounding else None)
+    stated = next((p.tree.header for p in policies if p.tree.header.switch), None)
+    if stated is None:
+        return Versions(folder, tuple(policies))
+    return Versions(folder, tuple(policies), stated.switch,
+                    stated.switch_rounding[1] if stated.switch_rounding else None)
 
 
 def loads_versions(folder: str, sources: list[tuple[str, str]]) -> Versions:
