@@ -176,8 +176,9 @@ def test_every_date_function_has_a_case_here():
 def test_every_engine_computes_every_date_function_alike(call):
     text = f'policy "x"\nperiod quarter\ninput a : date\ninput b : date\nv = {call}\noutput v\n'
     policy = attain.loads(text)
+    leave = call.endswith("_employed(a, b)")  # b is a leave date: it may be empty
     rows = tuple(attain.io.Row(i + 2, {"id": f"E{i}", "period": "2023Q3", "a": a, "b": b})
-                 for i, (a, b) in enumerate(DATE_ROWS) if b is not None or call.endswith("(a, b)") and "employed" in call)
+                 for i, (a, b) in enumerate(DATE_ROWS) if b is not None or leave)
     data = attain.io.Table("t.csv", ("id", "period", "a", "b"), rows)
     got = {engine: [r["v"] for r in policy.run(data, engine=engine).rows] for engine in ENGINES}
     assert got["python"] == got["reference"], call
