@@ -281,3 +281,10 @@ def test_an_explanation_says_which_days_the_period_has():
     assert ("days_employed(hired, left) = 22 days: the period 2023-07 runs from 2023-07-01 to 2023-07-31; "
             "no leave date: still employed") in text
     assert "period_days = 31 days" in text
+
+
+def test_a_band_over_days_employed_covers_whole_days_from_zero():
+    rows = "    = 0 -> 0\n    1 to 15 -> 1\n    >= 15 -> 2\n"
+    text = f'policy "b"\nperiod month\ninput hired : date\nd = days_employed(hired)\nscore = band d\n{rows}'
+    assert codes(text) == []  # whole days: nothing lies between 0 and 1
+    assert codes(text.replace("    = 0 -> 0\n", "    below 0 -> 9\n    = 0 -> 0\n")) == ["C218"]  # never negative
