@@ -1,6 +1,7 @@
 """Dates and periods in formulas, with values worked out by hand: every engine gives the same ones."""
 
 import datetime
+from pathlib import Path
 from decimal import Decimal
 from fractions import Fraction
 
@@ -288,3 +289,16 @@ def test_a_band_over_days_employed_covers_whole_days_from_zero():
     text = f'policy "b"\nperiod month\ninput hired : date\nd = days_employed(hired)\nscore = band d\n{rows}'
     assert codes(text) == []  # whole days: nothing lies between 0 and 1
     assert codes(text.replace("    = 0 -> 0\n", "    below 0 -> 9\n    = 0 -> 0\n")) == ["C218"]  # never negative
+
+
+LIBRARY = Path(__file__).resolve().parents[2] / "policies"
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_the_new_hire_explanation_golden(golden, form):
+    # A hired 10 July: 22 of July's 31 days; the quota and the bonus are prorated by them.
+    policy = attain.load(LIBRARY / "newhire" / "prorated.policy")
+    found = policy.explain(str(LIBRARY / "newhire" / "sample.csv"), who="A", period="2023-07", value="bonus")
+    text = found.text() if form == "text" else found.json()
+    text = text.replace(str(LIBRARY), "policies")
+    golden(Path(__file__).parent / "golden" / f"explain-newhire-A.{'txt' if form == 'text' else 'json'}", text)
