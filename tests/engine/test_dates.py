@@ -1,9 +1,9 @@
 """Dates and periods in formulas, with values worked out by hand: every engine gives the same ones."""
 
 import datetime
-from pathlib import Path
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
