@@ -272,6 +272,10 @@ _DECLARED = (
          "The `currency` header line names the one currency a policy pays in: an ISO 4217 code (`currency "
          "\"CNY\"`), a name attain knows (RMB, 元, HK$) or a sign (¥ $ € £). The data's money is checked against "
          "it (D437), so attain must know which currencies it stands for."),
+    Code("C270", "check", "the period's days in a policy without a period",
+         "`period_start`, `period_end`, `period_days`, `in_period`, `days_employed` and `months_employed` read "
+         "the days of the period computed; a policy without a `period` line has none. Add one, such as "
+         "`period month`."),
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula with the value the plan gives in that case, "
          "as in `a / b if b > 0 else ...`: the value after `else` is a decision of the plan, not a fix."),
@@ -301,6 +305,13 @@ _DECLARED = (
     Code("E321", "evaluation", "no version in force",
          "No version in the folder applies to a period of the data. Add a version for it, or remove those "
          "rows."),
+    Code("E330", "evaluation", "date off the calendar",
+         "A date moved by days lands before the year 1 or after 9999, or moves by part of a day (a number of "
+         "days that is not whole, such as half of an odd number). Dates move by whole days: round the days "
+         "the way the plan says, as in `hired + round(days / 2, 1, down)`."),
+    Code("E331", "evaluation", "leave date before hire date",
+         "For this employee the leave date given to `days_employed` or `months_employed` is earlier than the "
+         "hire date, so no day of employment can be counted. Correct the dates in the data."),
     # ---------------------------------------------------------------- data
     Code("D401", "data", "data file is not UTF-8",
          "A CSV file is read as UTF-8, or else as GB18030 (GBK, what Chinese Excel saves); this one is neither, "
@@ -338,8 +349,8 @@ _DECLARED = (
          "The data has two rows for one employee (in one period). Give each employee one row; if the data "
          "holds several periods, declare the policy's `period`."),
     Code("D415", "data", "no period column",
-         "The policy looks at earlier periods, so the data needs a `period` column (such as 2023-07) or a "
-         "`date` column."),
+         "The policy looks at earlier periods, or reads the period's days (`period_start`, `days_employed`, ...), "
+         "so the data needs a `period` column (such as 2023-07) or a `date` column."),
     Code("D416", "data", "rows disagree within a period",
          "An employee's rows in one period give different values of an input without a `combine` rule. Each "
          "rule (sum, mean, min, max, first, last) gives another value, and the hint shows each one: choose the "

@@ -18,9 +18,10 @@ class Function:
 
     `args` says what each argument must be ("number": any numeric type; "name": the name
     of a value; "condition": true or false; "step", "mode", "periods": a literal the
-    checker reads); the last entry repeats when `variadic`. `result` is "same" (the
-    argument types unified), "number", "count" or "bool". `history` functions read the
-    employee's earlier periods. `exact` is false for nothing today: every function keeps
+    checker reads; "date": a date); the last entry repeats when `variadic`. `result` is
+    "same" (the argument types unified), "number", "count", "bool", "days" or "months".
+    `history` functions read the employee's earlier periods; `period` functions read the
+    first and last day of the period computed. `exact` is false for nothing today: every function keeps
     exact rational values, and a function that could not would say so here.
     """
 
@@ -33,6 +34,7 @@ class Function:
     variadic: bool = False
     history: bool = False
     exact: bool = True
+    period: bool = False
 
     @property
     def min_args(self) -> int:
@@ -73,9 +75,41 @@ FUNCTIONS = _functions(
              "rolling_max(x, n)", history=True),
 )
 
+# ---------------------------------------------------------------- dates and periods
+# Days are counted in whole calendar days. A stretch of days "from A to B" includes both A
+# and B (hired on 10 July, still employed on 31 July: 22 days); a difference of two dates
+# does not (10 July to 31 July is 21 days later). A missing leave date means still employed.
+FUNCTIONS.update(_functions(
+    Function("days_between", ("date", "date"), "days",
+             "the days from the first date to the second (31 July is 21 days after 10 July; negative when "
+             "the second date is earlier)", "days_between(a, b)"),
+    Function("months_between", ("date", "date"), "months",
+             "the whole calendar months from the first date to the second (10 January to 9 April is 2, to "
+             "10 April 3; the 31st reaches the end of a shorter month)", "months_between(a, b)"),
+    Function("in_period", ("date",), "bool", "whether the date is one of the period's days, first and last included",
+             "in_period(d)", period=True),
+    Function("days_employed", ("date", "date"), "days",
+             "the days of the period from the hire date to the leave date, both included; an empty leave "
+             "date (or none given) means still employed", "days_employed(hired, left)", optional=1, period=True),
+    Function("months_employed", ("date", "date"), "months",
+             "the months of the period (calendar months, or the windows of `ending day N`) employed on every "
+             "day, hire and leave dates included", "months_employed(hired, left)", optional=1, period=True),
+))
+
+# Words that stand for the period being computed, as a formula reads them: name -> (type, meaning).
+PERIOD_VALUES = {
+    "period_start": ("date", "the first day of the period (with `period month ending day 25`, the 26th of the "
+                             "month before)"),
+    "period_end": ("date", "the last day of the period (the 25th, with `ending day 25`)"),
+    "period_days": ("days", "how many days the period has, first and last included (31 for July)"),
+}
+
 # Functions taking plain values: each evaluator implements exactly these in one table.
 VALUE_FUNCTIONS = tuple(f.name for f in FUNCTIONS.values() if f.args and f.args[0] == "number" and f.name != "round")
 HISTORY_FUNCTIONS = tuple(f.name for f in FUNCTIONS.values() if f.history)
+# Functions of dates: each evaluator implements exactly these in one table too.
+DATE_FUNCTIONS = tuple(f.name for f in FUNCTIONS.values() if f.args and f.args[0] == "date")
+PERIOD_FUNCTIONS = tuple(f.name for f in FUNCTIONS.values() if f.period)
 
 
 @attrs.frozen
@@ -162,6 +196,7 @@ RESERVED = frozenset({
     "previous", "within", "except", "self", "everyone",
     "band", "lookup", "weighted", "first", "marginal", "retroactive",
     "input", "output", "payout", "flag", "refuse", "variants",
+    *PERIOD_VALUES,  # a formula reads them as the period's days
 })
 
 # Block kinds: the keyword an author writes, and what the block means.
@@ -187,10 +222,14 @@ def suggestion(name: str, known) -> str:
 def reference_markdown() -> str:
     """The vocabulary as the tables `docs/language.md` shows (a test keeps them the same)."""
     out = ["| function | gives | what it is |", "|---|---|---|"]
-    result = {"same": "the same unit", "number": "a number", "count": "a count", "bool": "yes or no"}
+    result = {"same": "the same unit", "number": "a number", "count": "a count", "bool": "yes or no",
+              "days": "days", "months": "months"}
     for f in FUNCTIONS.values():
-        note = " (reads earlier periods)" if f.history else ""
+        note = " (reads earlier periods)" if f.history else " (reads the period)" if f.period else ""
         out.append(f"| `{f.usage}` | {result[f.result]} | {f.description}{note} |")
+    out += ["", "| period word | gives | what it is |", "|---|---|---|"]
+    out += [f"| `{name}` | {'a date' if kind == 'date' else kind} | {meaning} |"
+            for name, (kind, meaning) in PERIOD_VALUES.items()]
     out += ["", "| group function | what it is |", "|---|---|"]
     out += [f"| `{g.name}({'' if not g.needs_value else 'x '}within GROUP)` | {g.description} |"
             for g in GROUP_FUNCTIONS.values()]

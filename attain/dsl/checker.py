@@ -21,6 +21,7 @@ from attain.dsl.builtins import (
     CURRENCY_SIGNS,
     INPUT_TYPES,
     ISO_CURRENCIES,
+    PERIOD_FUNCTIONS,
     PERIOD_KINDS,
     PRORATED_TYPES,
     RESERVED,
@@ -81,8 +82,14 @@ class _Checker(BlockChecker):
         self._unused()
         refusals = tuple(name for name, d in self.defs.items() if isinstance(d, n.Refusal) and name in order)
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
-                      frozenset(self.history_refs), self.expression_types, refusals)
+                      frozenset(self.history_refs), self.expression_types, refusals,
+                      reads_period=self._reads_period())
         return model, sorted(self.diags, key=Diagnostic.sort_key)
+
+    def _reads_period(self) -> bool:
+        """Whether a formula reads the days of the period computed (the runner then gives them)."""
+        return any(isinstance(x, n.PeriodValue) or (isinstance(x, n.Call) and x.func in PERIOD_FUNCTIONS)
+                   for d in self.defs.values() for root in n.formulas(d) for x in n.walk(root))
 
     def _type_definitions(self, order: list[str]) -> None:
         """Each definition's type, in order; again when a carried-forward value's `else` is a bare number.

@@ -121,6 +121,11 @@ def _print_name(_, e: n.Name) -> str:
     return e.id
 
 
+@_PRINT.on(n.PeriodValue)
+def _print_period_value(_, e: n.PeriodValue) -> str:
+    return e.name
+
+
 @_PRINT.on(n.Field)
 def _print_field(_, e: n.Field) -> str:
     return f"{e.base.id}.{e.field}"

@@ -31,6 +31,8 @@ class Model:
     expression_types: dict[int, Type] = attrs.field(factory=dict, repr=False)
     # the keys in `definitions` of the `refuse ... when` conditions: every row computes them
     refusals: tuple[str, ...] = ()
+    # whether a formula reads the period's days (period_start, in_period, days_employed, ...)
+    reads_period: bool = False
 
     def is_input(self, name: str) -> bool:
         return name in self.inputs

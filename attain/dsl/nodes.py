@@ -15,6 +15,7 @@ import attrs
 
 from attain.diagnostics import Span
 from attain.dsl.builtins import COMBINE as COMBINE
+from attain.dsl.builtins import DATE_FUNCTIONS as DATE_FUNCTIONS
 from attain.dsl.builtins import GROUP_FUNCTIONS
 from attain.dsl.builtins import HISTORY_FUNCTIONS as HISTORY_FUNCTIONS
 from attain.dsl.builtins import INPUT_TYPES as INPUT_TYPES
@@ -63,6 +64,14 @@ class Date:
     """A date literal such as `2023-07-01`."""
 
     value: datetime.date
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class PeriodValue:
+    """`period_start`, `period_end` or `period_days`: a day (or the number of days) of the period computed."""
+
+    name: str
     span: Span | None = _span()
 
 
@@ -484,7 +493,8 @@ class Policy:
 Expr = Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
 Block = Band | Lookup | Weighted | Tiers | Brackets | Choice
 Statement = Input | Definition | Variants | FlagDecl | OutputDecl
-EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate)
+EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate,
+               PeriodValue)
 BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice)
 
 
@@ -547,6 +557,7 @@ def _tier_children(node: Tiers) -> list:
 
 _CHILDREN = {
     Number: _no_children, Text: _no_children, Date: _no_children, Bool: _no_children, Name: _no_children,
+    PeriodValue: _no_children,
     Field: lambda e: [e.base],
     Call: lambda e: list(e.args),
     Round: lambda e: [e.value, e.step],

@@ -23,6 +23,7 @@ from lark.visitors import Transformer_NonRecursive
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
+from attain.dsl.builtins import PERIOD_VALUES
 from attain.dsl.recovery import MAX_SYNTAX_ERRORS, Refused, recover
 from attain.dsl.syntax_errors import TabIndent, syntax_diagnostic
 from attain.files import read_text
@@ -411,6 +412,8 @@ class _Builder(Transformer_NonRecursive):
         return n.Bool(tok.type == "TRUE", span=self._tspan(tok))
 
     def name(self, items):
+        if str(items[0]) in PERIOD_VALUES:  # `period_start`: the period's first day, never a name
+            return n.PeriodValue(str(items[0]), span=self._tspan(items[0]))
         return n.Name(str(items[0]), span=self._tspan(items[0]))
 
     @v_args(meta=True)

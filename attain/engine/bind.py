@@ -357,9 +357,10 @@ def _time_columns(plan: Plan, table: Table, positions: dict) -> _Time:
     date_column = None
     if kind and period_column is None:
         date_column = next((c for c in DATE_COLUMNS if c in positions), None)
-        if date_column is None and (model.history_refs or plan.history):
+        if date_column is None and (model.history_refs or plan.history or model.reads_period):
+            looks = "looks at earlier periods" if model.history_refs or plan.history else "reads the period's days"
             raise AttainError([Diagnostic(
-                "D415", "this policy looks at earlier periods, so the data needs a period column",
+                "D415", f"this policy {looks}, so the data needs a period column",
                 Span(table.file, 1, 1, 1, 2),
                 hint=f"add a column 'period' holding {expected_label(kind)}, or a 'date' column")])
     return _Time(kind, period_column, date_column)

@@ -14,6 +14,7 @@ only an error's message is worded (wording.py, which needs no I/O).
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable
 from fractions import Fraction
@@ -21,9 +22,11 @@ from typing import Any, Protocol
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
-from attain.dsl.builtins import HISTORY_FUNCTIONS
+from attain.dsl.builtins import DATE_FUNCTIONS, HISTORY_FUNCTIONS
 from attain.dsl.model import Model
+from attain.engine import dates
 from attain.engine import trace as t
+from attain.engine.periods import Period
 from attain.engine.trace import Observer, TierValue
 from attain.engine.wording import describe, display
 from attain.exact import decimal_places, round_to_step
@@ -70,6 +73,8 @@ class Context(Protocol):
     def group(self, node: n.Aggregate) -> Fraction | None: ...
 
     def group_fact(self, node: n.Aggregate) -> t.GroupFact | None: ...
+
+    def period(self) -> Period | None: ...
 
 
 class Reference:
@@ -209,6 +214,66 @@ class Reference:
     def _name(self, e: n.Name):
         return self.value(e.id)
 
+    # ------------------------------------------------------------ dates and the period
+    def _period_days(self) -> tuple[Period, dates.PeriodDays]:
+        period = self._context().period()
+        assert period is not None, "the data of a policy that reads the period's days has periods (D415)"
+        return period, dates.period_days(period, self.model.policy.header.month_ends_on)
+
+    @_EVAL.on(n.PeriodValue)
+    def _period_value(self, e: n.PeriodValue):
+        period, days = self._period_days()
+        v: object = {"period_start": days.first, "period_end": days.last}.get(e.name) or Fraction(days.days)
+        if self.observer is not None:
+            self.observer.notice(t.PeriodDays(e.name, v, self.model.kind_of(e), period, days.first, days.last))
+        return v
+
+    def _date_call(self, e: n.Call):
+        """The date functions (builtins.DATE_FUNCTIONS); a leave date left empty means still employed."""
+        func = e.func
+        if func in ("days_employed", "months_employed"):
+            hired = self._eval(e.args[0])
+            left = self._leave_date(e.args[1]) if len(e.args) > 1 else None
+            period, days = self._period_days()
+            v = Fraction(self._dated(e, dates.days_employed if func == "days_employed" else dates.months_employed,
+                                     days, hired, left))
+            if self.observer is not None:
+                self.observer.notice(t.PeriodDays(self._text(e.span), v, self.model.kind_of(e), period, days.first,
+                                                  days.last, still_employed=left is None))
+            return v
+        values = [self._eval(a) for a in e.args]
+        if func == "in_period":
+            period, days = self._period_days()
+            inside = dates.in_period(values[0], days)
+            if self.observer is not None:
+                self.observer.notice(t.PeriodDays(self._text(e.span), inside, "bool", period, days.first, days.last))
+            return inside
+        return Fraction(_DATE_FUNCTIONS[func](*values))
+
+    def _leave_date(self, arg: n.Expr) -> datetime.date | None:
+        """The leave date, or None where it is an input whose cell is empty: still employed."""
+        if isinstance(arg, n.Name) and arg.id in self.model.inputs and self.inputs.get(arg.id) is None \
+                and self.model.inputs[arg.id].default is None:
+            return None
+        return self._eval(arg)
+
+    def _dated(self, e: n.Expr, func: Callable, *args):
+        try:
+            return func(*args)
+        except dates.DateError as err:
+            raise self._error(err.code, f"{self._whom()}{self._text(e.span)}: {err}", e.span,
+                              hint="correct the dates in the data" if err.code == "E331" else
+                              "dates move by whole days within the years 1 to 9999: round the days as the "
+                              "plan says") from None
+
+    def _date_arithmetic(self, e: n.Binary, a, b):
+        """date ± days is a date; date - date is the days between them."""
+        if isinstance(a, datetime.date) and isinstance(b, datetime.date):
+            return Fraction(dates.days_between(b, a))
+        day, by = (a, b) if isinstance(a, datetime.date) else (b, a)
+        by = -by if e.op == "-" else by
+        return self._dated(e, dates.shift, day, by.numerator, by.denominator)
+
     @_EVAL.on(n.Field)
     def _field(self, e: n.Field):
         tier = self.value(e.base.id)
@@ -230,6 +295,8 @@ class Reference:
         a, b = self._eval(left), self._eval(right)
         if op in n.COMPARISONS:
             return _COMPARE[op](_comparable(a), _comparable(b))
+        if isinstance(a, datetime.date) or isinstance(b, datetime.date):
+            return self._date_arithmetic(e, a, b)
         if op == "+":
             return a + b
         if op == "-":
@@ -262,6 +329,8 @@ class Reference:
             if self.observer is not None:
                 self.observer.notice(t.Given(arg.id, given))
             return given
+        if e.func in DATE_FUNCTIONS:
+            return self._date_call(e)
         return _FUNCTIONS[e.func]([self._eval(a) for a in e.args])
 
     def _history_call(self, e: n.Call):
@@ -481,6 +550,13 @@ _FUNCTIONS: dict[str, Callable[[list], object]] = {
     "abs": lambda values: abs(values[0]),
     "clamp": _clamp,
     "sign": _sign,
+}
+
+
+# The date functions that need no period (builtins.DATE_FUNCTIONS; the others are in Reference._date_call).
+_DATE_FUNCTIONS: dict[str, Callable[..., int]] = {
+    "days_between": dates.days_between,
+    "months_between": dates.months_between,
 }
 
 

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from attain.diagnostics import Diagnostic
+from attain.engine import dates
 from attain.engine import trace as t
 from attain.engine.bind import Bound, Record, reference_inputs
 from attain.engine.evaluate import ABSENT, EvaluationError, Reference
@@ -78,6 +79,10 @@ class RowContext:
         i = self._groups[node]
         raw = self.state.groups[i] if i < len(self.state.groups) else None
         return _fraction(raw)
+
+    def period(self) -> Period | None:
+        """The period the row is computed for (None for data without periods)."""
+        return self.state.record.period
 
     def group_fact(self, node) -> t.GroupFact | None:
         """The group behind `group(node)`; None where the row was never placed in one."""
@@ -215,6 +220,9 @@ class Runner:
     def _period(self, period: Period | None, records: list) -> list[RowState]:
         plan = self.plan
         states = []
+        # The period's days, for a policy that reads them (period_start, days_employed, ...).
+        days = dates.period_days(period, plan.model.policy.header.month_ends_on) \
+            if plan.model.reads_period and period is not None else None
         for chunk in self._chunks(records):
             for record in chunk:
                 state = RowState(record, plan.new_slots())
@@ -246,7 +254,7 @@ class Runner:
                         self._fill_from_reference(state, state.reference, k)
                         continue
                     try:
-                        stage(state.record.fast, state.history, state.slots, state.groups)
+                        stage(state.record.fast, state.history, state.slots, state.groups, days)
                     except Fallback:
                         state.reference = self.reference(state)
                         self._fill_from_reference(state, state.reference, k)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from math import gcd
 from typing import NoReturn
 
+from attain.engine import dates
 from attain.exact import EXACT, rolling, round_ratio, to_decimal
 
 
@@ -51,7 +52,24 @@ _HELPERS: dict[str, object] = {
     "Decimal": Decimal,
     "scaleb": EXACT.scaleb,
     "exact": to_decimal,
+    "_shift": lambda day, n, d: _dated(dates.shift, day, n, d),
+    "_days_between": dates.days_between,
+    "_months_between": dates.months_between,
+    "_days_employed": lambda p, hired, left: _dated(dates.days_employed, p, hired, None if left is MISSING else left),
+    "_months_employed": lambda p, hired, left: _dated(dates.months_employed, p, hired,
+                                                      None if left is MISSING else left),
 }
+
+
+def _dated(func, *args):
+    """A date function of dates.py; a missing date or one it refuses goes to the reference evaluator, which
+    names the error (E302, E330, E331)."""
+    if any(a is MISSING for a in args):
+        raise Fallback("missing value")
+    try:
+        return func(*args)
+    except dates.DateError:
+        raise Fallback("date error") from None
 
 
 def namespace(constants: Sequence[object] = ()) -> dict[str, object]:

@@ -10,6 +10,7 @@ written), never a sentence: wording.py words it for people.
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 from typing import Protocol
 
@@ -220,8 +221,21 @@ class MarginalBracket:
     kind: str
 
 
+@attrs.frozen
+class PeriodDays:
+    """A formula read the period's days: `period_end`, `in_period(d)`, `days_employed(hired, left)`."""
+
+    call: str  # as written
+    value: object
+    kind: str
+    period: Period
+    first: datetime.date
+    last: datetime.date
+    still_employed: bool = False  # the leave date was left empty
+
+
 Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow
-        | WeightedRow | TierRow | WholeBracket | MarginalBracket)
+        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays)
 
 
 # ---------------------------------------------------------------- events: what the evaluator reports, in order

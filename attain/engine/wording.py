@@ -27,6 +27,9 @@ def display(value: object, kind: str = "number", places: int | None = None) -> s
         return f'"{value}"'
     if value is None:
         return "(missing)"
+    if kind in ("days", "months") and isinstance(value, Fraction):
+        unit = kind if value != 1 else kind[:-1]
+        return f"{_number_text(value, False, places)} {unit}"
     if isinstance(value, Fraction):
         if kind == "percent":
             return _number_text(value * 100, False, None) + "%"
@@ -127,6 +130,9 @@ def sentence(note: t.Note) -> str:
             where = f"{display(lower, kind)} to {display(upper, kind)}" if upper is not None \
                 else f"above {display(lower, kind)}"
             return f"{where}: {display(part, kind)} at {display(rate, 'percent')} = {display(pay, kind)}"
+        case t.PeriodDays(call, value, kind, period, first, last, still):
+            employed = "; no leave date: still employed" if still else ""
+            return f"{call} = {display(value, kind)}: the period {period} runs from {first} to {last}{employed}"
     raise TypeError(f"no wording for {type(note).__name__}")
 
 

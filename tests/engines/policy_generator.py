@@ -7,7 +7,9 @@ with `else` and over a `one of` input without, a weighted scorecard, first-match
 carrying a number, a text and a flag, marginal and retroactive brackets with and without
 `relative to`, variants by role, flags, payouts and given(); with `period month`, history
 (previous one and two or three periods back, a value carried forward, streak, one or two
-rolling functions) and, with or without periods, group values (two to four of the group
+rolling functions), dates and the period (period_start, period_end, period_days, every date
+function, a date moved by days, days between dates, proration by days employed, with a
+leave date often empty) and, with or without periods, group values (two to four of the group
 functions, within a text input or everyone, with and without `except self`, one over
 another). What varies is the detail: which formula, bound, operator, mode, function or
 group. `rollups` makes a quarterly policy that `uses` a generated monthly one and combines
@@ -88,6 +90,8 @@ INPUTS = (
     InputSpec("visits", "count", True, ("0", "1", "2", "3", "7"), ("1", "2", "3", "7")),
     InputSpec("active", "bool", True, ("true", "false")),
     InputSpec("hired", "date", False, DATES),
+    # a leave date, often empty (still employed), now and then before the hire date (E331 by every engine)
+    InputSpec("left", "date", False, ("2023-01-31", "2023-02-14", "2023-03-31", "2023-05-01", "2022-12-30")),
     InputSpec("bonus0", "money", True, ("50", "100")),
     InputSpec("extra", "number", False, ("1", "0", "3.5")),
 )
@@ -102,6 +106,7 @@ DECLARATIONS = {
     "visits": "input visits : count default 0",
     "active": "input active : bool default false",
     "hired": "input hired  : date",
+    "left": "input left   : date",
     "bonus0": "input bonus0 : money default 100",
     "extra": "input extra  : number",
 }
@@ -118,10 +123,12 @@ class Writer:
         self.prefix = prefix  # of every name it makes, apart from those of another policy
         self.periodic = periodic
         self.lines: list[str] = []
-        self.names: dict[str, list[str]] = {"money": [], "num": [], "bool": [], "text": [], "date": []}
+        self.names: dict[str, list[str]] = {"money": [], "num": [], "bool": [], "text": [], "date": [],
+                                            "days": [], "months": []}
         for spec in INPUTS:
-            # `extra` is often empty: it is read only where given(extra) guards it
-            if spec.name != "extra" and (spec.name != "plan0" or periodic):
+            # `extra` is often empty: it is read only where given(extra) guards it; `left` too, read only
+            # where an empty cell means still employed
+            if spec.name not in ("extra", "left") and (spec.name not in ("plan0", "left") or periodic):
                 self.names[KIND[spec.type]].append(spec.name)
         self.outputs: list[str] = []
         self.tiers: list[str] = []
@@ -413,6 +420,34 @@ class Writer:
             kind = self.pick(("money", "num"))
             self.define(kind, self.fresh("roll"), f"{func}({self.pick(self.names[kind])}, {self.pick((1, 2, 3))})")
 
+    def dates(self) -> None:
+        """The period's days and every date function; days and months stay in their own pools (their units
+        mix with nothing else in a sum), and reach money, numbers, flags and dates through products,
+        shares, comparisons and dates moved by them."""
+        day = self.pick(self.names["date"])
+        left = "" if self.chance(4) else ", left"  # mostly with the leave date, now and then without
+        self.define("days", self.fresh("emp"), f"days_employed({day}{left})")
+        self.define("months", self.fresh("mon"), f"months_employed({self.pick(self.names['date'])}"
+                    f"{self.pick(('', ', left'))})")
+        self.define("num", self.fresh("share"), f"{self.pick(self.names['days'])} / period_days")
+        self.define("money", self.fresh("prorated"),
+                    self.rounded(f"{self.money(1)} * {self.pick(self.names['days'])} / period_days")
+                    if self.chance(2) else f"{self.money(1)} * {self.names['days'][-1]} / period_days")
+        self.define("money", self.fresh("daily"), f"{self.pick(self.names['days'])} * {self.money(0)}")
+        start, end = ("period_start", "period_end") if self.chance(2) else ("period_end", "period_start")
+        self.define("days", self.fresh("gap"), self.pick((f"days_between({self.date(1)}, {end})",
+                                                          f"{end} - {self.date(1)}", f"{start} - {self.date(0)}")))
+        self.define("months", self.fresh("tenure"), f"months_between({self.date(1)}, {self.pick((start, end))})")
+        moved = self.pick((str(self.draw(st.integers(-40, 40))), self.names["days"][-1],
+                           f"{self.names['days'][-1]} / 2", f"round({self.names['days'][-1]} / 2, 1, down)"))
+        self.define("date", self.fresh("moved"), self.pick((f"{self.date(1)} + {moved}", f"{self.date(1)} - {moved}",
+                                                            f"{moved} + {self.date(0)}")))
+        self.define("bool", self.fresh("inside"), f"in_period({self.date(1)})")
+        self.define("bool", self.fresh("long"), f"{self.pick(self.names['months'])} >= {self.pick(('1', '3', '0'))} "
+                    f"or {self.pick(self.names['days'])} {self.pick(CMP)} {self.pick(('15', '0', '31'))}")
+        self.define("num", self.fresh("ratio"), f"({self.names['months'][-1]} / {self.names['months'][0]} "
+                    f"if {self.names['months'][0]} != 0 else -1)")
+
     def groups(self) -> None:
         for func in self.draw(st.lists(st.sampled_from(tuple(GROUP_FUNCTIONS)), min_size=2, max_size=4, unique=True)):
             spec = GROUP_FUNCTIONS[func]
@@ -452,10 +487,11 @@ def policies(draw: Draw[Any], periodic: bool | None = None, copies_inputs: bool 
         header.append("period month")
         if w.chance(4):
             header.append("gaps restart")
-    inputs = [spec for spec in INPUTS if spec.name != "plan0" or periodic]
+    inputs = [spec for spec in INPUTS if spec.name not in ("plan0", "left") or periodic]
     w.formulas(3)
     if periodic:
         w.history()
+        w.dates()
     w.band()
     w.lookups()
     w.tiers_block()
@@ -498,6 +534,8 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
                     continue
                 pool = spec.cells if hazards or not spec.nonzero else spec.nonzero
                 empty = (hazards or spec.default or spec.name == "extra") and draw(st.integers(0, 7)) == 0
+                if spec.name == "left":  # still employed, most of the time
+                    empty = draw(st.integers(0, 2)) > 0
                 cells[spec.name] = None if empty else draw(st.sampled_from(pool))
             rows.append(cells)
     rows = draw(st.permutations(rows))
@@ -509,13 +547,14 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
 COMBINE = {"region": ("last", None), "role": ("last", None), "sales": ("sum", "mean", "max"),
            "target": ("sum", "mean", "min"), "plan0": ("first", "last", "min"), "rate": ("mean", "max", "last"),
            "score": ("mean", "sum", "first"), "visits": ("sum", "max"), "active": ("last", "first"),
-           "hired": ("first", "last"), "bonus0": ("last", None), "extra": ("last", "first")}
+           "hired": ("first", "last"), "left": ("first", "last"), "bonus0": ("last", None), "extra": ("last", "first")}
 ROLLED = {"money": ("money", ("sum", "mean", "min", "max", "first", "last")),
           "percent": ("percent", ("mean", "min", "max", "last")),
           "number": ("number", ("sum", "mean", "min", "max", "first", "last")),
           "count": ("number", ("sum", "mean", "max")),
           "bool": ("bool", ("first", "last")), "text": ("text", ("first", "last")), "tier": ("text", ("last",)),
-          "date": ("date", ("first", "last"))}
+          "date": ("date", ("first", "last")), "days": ("number", ("sum", "mean", "max")),
+          "months": ("number", ("sum", "min", "last"))}
 
 
 @st.composite
