@@ -220,9 +220,6 @@ class Runner:
     def _period(self, period: Period | None, records: list) -> list[RowState]:
         plan = self.plan
         states = []
-        # The period's days, for a policy that reads them (period_start, days_employed, ...).
-        days = dates.period_days(period, plan.model.policy.header.month_ends_on) \
-            if plan.model.reads_period and period is not None else None
         for chunk in self._chunks(records):
             for record in chunk:
                 state = RowState(record, plan.new_slots())
@@ -242,6 +239,10 @@ class Runner:
         """Every stage of the plan over the states of one period, its group values before each, then the
         outputs."""
         plan = self.plan
+        period = states[0].record.period if states else None
+        # The period's days, for a policy that reads them (period_start, days_employed, ...).
+        days = dates.period_days(period, plan.model.policy.header.month_ends_on) \
+            if plan.model.reads_period and period is not None else None
         for k, stage in enumerate(plan.stages):
             aggregates = plan.aggregates_at(k)
             if aggregates:
