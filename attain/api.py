@@ -26,6 +26,7 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes
 from attain.dsl.checker import check as check_tree
+from attain.io.rate_tables import read_rate_table
 from attain.dsl.labels import header_labels, tier_labels
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
@@ -86,7 +87,7 @@ def check(path: str | Path) -> Findings:
         tree = parse_file(path)
     except AttainError as e:
         return Findings(e.diagnostics, e.sources)
-    _, diagnostics = check_tree(tree)
+    _, diagnostics = check_tree(tree, read_rate_table)
     if tree.header.uses is not None:
         try:
             _used_tree(tree)
@@ -131,7 +132,7 @@ def loads(text: str, file: str = "<policy>") -> Policy:
 
 
 def _load(tree: nodes.Policy, using: tuple) -> Policy:
-    model, diagnostics = check_tree(tree)
+    model, diagnostics = check_tree(tree, read_rate_table)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise AttainError(errors, {tree.file: tree.source})

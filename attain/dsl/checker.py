@@ -26,24 +26,29 @@ from attain.dsl.builtins import (
     WRITTEN,
     suggestion,
 )
-from attain.dsl.check_blocks import BlockChecker
+from attain.dsl.check_tables import TableChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.model import Model
+from attain.dsl.table_files import TableReader
 from attain.dsl.types import Type
 
 # A currency sign or code as people write it before an amount: ¥, $, €, RMB, CNY, HK$.
 CURRENCY = re.compile(r"[^\W\d_]{1,3}\$?|[$¥￥€£₩₹]|[A-Z]{1,3}[$¥]")
 
 
-def check(policy: n.Policy) -> tuple[Model, list[Diagnostic]]:
-    return _Checker(policy).run()
+def check(policy: n.Policy, read_table: TableReader | None = None) -> tuple[Model, list[Diagnostic]]:
+    """The model of a policy and its diagnostics; `read_table` reads the tables it keeps in files."""
+    return _Checker(policy, read_table).run()
 
 
-class _Checker(BlockChecker):
+class _Checker(TableChecker):
     """The driver: the header, declarations, names and their order, then each definition's type."""
 
-    def __init__(self, policy: n.Policy):
+    def __init__(self, policy: n.Policy, read_table: TableReader | None = None):
         self.policy = policy
+        self.tables: dict[str, n.Table] = {}
+        self.table_types: dict[str, Type] = {}
+        self.read_table = read_table
         self.diags: list[Diagnostic] = []
         self.inputs: dict[str, n.Input] = {}
         self.defs: dict[str, n.Definition | n.FlagDecl | n.Refusal] = {}
@@ -68,6 +73,7 @@ class _Checker(BlockChecker):
         self._header()
         self._declare()
         self._variant_keys()
+        self._check_tables()
         self._resolve_names()
         order = self._order()
         self._check_chains(order)
@@ -78,7 +84,7 @@ class _Checker(BlockChecker):
         self._unused()
         refusals = tuple(name for name, d in self.defs.items() if isinstance(d, n.Refusal) and name in order)
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
-                      frozenset(self.history_refs), self.expression_types, refusals)
+                      frozenset(self.history_refs), self.expression_types, refusals, dict(self.tables))
         return model, sorted(self.diags, key=Diagnostic.sort_key)
 
     def _type_definitions(self, order: list[str]) -> None:
@@ -187,6 +193,8 @@ class _Checker(BlockChecker):
             self._reserved_names(s)
             if isinstance(s, n.Input):
                 self._declare_input(s)
+            elif isinstance(s, n.Table):
+                self.tables[s.name] = s
             else:
                 self.defs[s.name] = s
 

@@ -31,6 +31,8 @@ class Model:
     expression_types: dict[int, Type] = attrs.field(factory=dict, repr=False)
     # the keys in `definitions` of the `refuse ... when` conditions: every row computes them
     refusals: tuple[str, ...] = ()
+    # the policy's named tables, those kept in files with the rows read from them (`table rates ...`)
+    tables: dict[str, n.Table] = attrs.field(factory=dict, repr=False)
 
     def is_input(self, name: str) -> bool:
         return name in self.inputs
