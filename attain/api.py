@@ -16,6 +16,7 @@ import datetime
 import difflib
 import functools
 import operator
+import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -239,6 +240,11 @@ class Policy:
     plan: Plan
     warnings: tuple[Diagnostic, ...] = ()
     parts: tuple = ()  # the finer policy this one `uses`, whose outputs it reads
+
+    def table_files(self) -> list[str]:
+        """The files its rate tables are kept in (`table rates from "rates.csv"`), as paths beside the policy."""
+        folder = os.path.dirname(self.tree.file)
+        return [os.path.join(folder, t.source) for t in self.model.tables.values() if t.source is not None]
 
     @property
     def outputs(self) -> tuple[str, ...]:

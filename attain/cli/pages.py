@@ -60,7 +60,7 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
         whos = tuple(dict.fromkeys(str(r[key]) for r in results.rows))
     if not whos:
         raise AttainError([Diagnostic("U563", "no employee named: give --who ID (repeat for several) or --all")])
-    manifest = build_manifest([policy], data, command_line())
+    manifest = build_manifest([policy, *loaded.table_files()], data, command_line())
     pages = {}
     for who in whos:
         subject_period = period
@@ -197,7 +197,7 @@ def report_cmd(policy, data, period, out, pdf, lang, currency, id_column, header
     loaded = api.load(policy)
     table = read_data(data, header_row=header_row)
     results = loaded.run(table, id_column=id_column)
-    manifest = build_manifest([policy], data, command_line())
+    manifest = build_manifest([policy, *loaded.table_files()], data, command_line())
     write_atomically(out, report.render(loaded, table, results, language, manifest, currency, period))
     if pdf:
         browser.pdf(Path(out), Path(out).with_suffix(".pdf"))

@@ -32,6 +32,9 @@ class TableChecker(BlockChecker):
             if table.source is not None:
                 table = self._read_file(table)
                 self.tables[name] = table
+                if not table.rows:  # unread, or no rows: reported; its uses say nothing more
+                    self.table_types[name] = ty.ERROR
+                    continue
             self.table_types[name] = self._table_shape(table.rows, table.columns, table.name)
 
     def _read_file(self, table: n.Table) -> n.Table:
@@ -126,7 +129,7 @@ class TableChecker(BlockChecker):
             lo, _, hi, _ = k.interval() if k.op != "otherwise" else (None, False, None, False)
             if k.op != "point" and lo is not None and hi is not None and lo >= hi:
                 self.error("C214", f"the range {k.words()} is empty", k.span, hint="write the smaller bound first")
-        self._key_coverage(numeric, None, None, False, None)
+        self._key_coverage(numeric, None, None, False, None, what)
 
     def _intervals(self, keys: list[n.TableKey]) -> list[tuple[tuple, n.TableKey]]:
         """Each range key's interval; a curve's points together hold one, from the first to the last."""
@@ -137,16 +140,19 @@ class TableChecker(BlockChecker):
         return out
 
     def _key_coverage(self, keys: list[n.TableKey], subject, t: Type | None, at_use: bool,
-                      use: n.TableLookup | n.Curve | None) -> None:
+                      use: n.TableLookup | n.Curve | None, what: str = "row") -> None:
         """Overlapping ranges (where the table is defined); at a use, the subject's values no row holds."""
         if any(k.op == "otherwise" for k in keys):
             if not at_use:
-                return self._coverage_of(self._intervals(keys), None, None, False, overlaps_only=True, use=None)
+                return self._coverage_of(self._intervals(keys), None, None, False, overlaps_only=True, use=None,
+                                         what=what)
             return None
         low, high, integral = self._domain(subject, t) if at_use and t is not None else (None, None, False)
-        return self._coverage_of(self._intervals(keys), low, high, integral, overlaps_only=not at_use, use=use)
+        return self._coverage_of(self._intervals(keys), low, high, integral, overlaps_only=not at_use, use=use,
+                                 what=what)
 
-    def _coverage_of(self, intervals, low, high, integral, overlaps_only: bool, use) -> None:  # long: as bands
+    def _coverage_of(self, intervals, low, high, integral, overlaps_only: bool, use,  # long: as bands
+                     what: str = "row") -> None:
         points = {v for iv, _ in intervals for v in cv.interval_points(iv)}
         points.update(v for v in (low, high) if v is not None)
         pieces = cv.pieces(sorted(points), low, high, integral)
@@ -160,9 +166,9 @@ class TableChecker(BlockChecker):
                 overlaps.setdefault((id(holders[0]), id(holders[1])), (holders[0], holders[1], []))[2].append(piece)
         if overlaps_only:
             for first, second, where in overlaps.values():
-                self.error("C217", f"table rows overlap: both hold for {cv.describe(cv.merge(where), percent)}",
-                           second.span, label="overlaps an earlier row",
-                           notes=[Label(first.span, "this row holds there too")],
+                self.error("C217", f"table {what}s overlap: both hold for {cv.describe(cv.merge(where), percent)}",
+                           second.span, label=f"overlaps an earlier {what}",
+                           notes=[Label(first.span, f"this {what} holds there too")],
                            hint="make the ranges meet without overlapping, saying which side of a bound each "
                                 "includes: `from 50% below 100%`, then `from 100%`")
             return
@@ -184,6 +190,10 @@ class TableChecker(BlockChecker):
             self.error("C210", f"unknown function '{e.table}'", e.span,
                        hint="functions are " + ", ".join(FUNCTIONS) + tables
                        + _did_you_mean(e.table, [*FUNCTIONS, *self.tables]))
+            return ty.ERROR
+        if self.table_types.get(e.table) is ty.ERROR and not table.rows:
+            for a in e.args:
+                self._expr(a)
             return ty.ERROR
         if len(e.args) != table.dimensions:
             want = "1 value" if table.dimensions == 1 else "2 values: the row's, then the column's"

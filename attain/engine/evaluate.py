@@ -461,9 +461,9 @@ class Reference:
 
     def _cell(self, name: str, rows, columns, args, values: tuple, span: Span | None, kind: str):
         found = look_up(rows, columns, values)
-        shown = ", ".join(f"{self._text(a.span)} = {display(v, self._kind(a))}" for a, v in zip(args, values,
-                                                                                              strict=True))
         if found is None:
+            shown = ", ".join(f"{self._text(a.span)} = {display(v, self._kind(a))}"
+                              for a, v in zip(args, values, strict=True))
             what = f"table '{name}'" if name else "the curve"
             raise self._error("E303", f"{self._whom()}no row of {what} holds {shown}", span,
                               hint="add a row for that value, or end the rows with `otherwise`")
