@@ -126,8 +126,8 @@ class TableChecker(BlockChecker):
                            b.span, label="out of order", notes=[Label(a.span, "the point before")],
                            hint="list the points from the lowest to the highest, each once")
         for k in numeric:
-            lo, _, hi, _ = k.interval() if k.op != "otherwise" else (None, False, None, False)
-            if k.op != "point" and lo is not None and hi is not None and lo >= hi:
+            lo, lo_c, hi, hi_c = k.interval() if k.op != "otherwise" else (None, False, None, False)
+            if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_c and hi_c))):
                 self.error("C214", f"the range {k.words()} is empty", k.span, hint="write the smaller bound first")
         self._key_coverage(numeric, None, None, False, None, what)
 
