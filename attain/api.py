@@ -27,7 +27,6 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes
 from attain.dsl.checker import check as check_tree
-from attain.io.rate_tables import read_rate_table
 from attain.dsl.labels import header_labels, tier_labels
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
@@ -47,6 +46,7 @@ from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
+from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
 
 MAX_EVALUATION_ERRORS = 50

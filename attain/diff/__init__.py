@@ -25,12 +25,12 @@ from __future__ import annotations
 from attain import api
 from attain.diagnostics import AttainError, Diagnostic
 from attain.diff.changes import policy_changes
-from attain.diff.table_changes import loaded as with_tables
 
 # Aliased so that `attain.diff.impact` stays the submodule, not the function.
 from attain.diff.impact import impact as compute_impact
 from attain.diff.render import DiffReport
 from attain.diff.revisions import read_folder_sources, read_policy_source
+from attain.diff.table_changes import loaded as with_tables
 from attain.engine.periods import parse_period
 from attain.io import Table, read_table
 from attain.versions import Versions, loads_versions

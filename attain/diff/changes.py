@@ -12,6 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from attain.diagnostics import Span
+from attain.diff.table_changes import curve_changes, table_changes
 from attain.diff.wording import (
     describe_band_row,
     describe_body,
@@ -26,7 +27,6 @@ from attain.diff.wording import (
     describe_tier_row,
     expr_text,
 )
-from attain.diff.table_changes import curve_changes, table_changes
 from attain.dsl import nodes as n
 from attain.dsl.formatter import band_range
 

@@ -9,7 +9,9 @@ reported at the use, where the subject's own range is known.
 
 from __future__ import annotations
 
-from attain.diagnostics import AttainError, Label
+import itertools
+
+from attain.diagnostics import AttainError, Diagnostic, Label
 from attain.dsl import coverage as cv
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
@@ -25,6 +27,7 @@ class TableChecker(BlockChecker):
     tables: dict[str, n.Table]
     table_types: dict[str, Type]
     read_table: TableReader | None
+    diags: list[Diagnostic]
 
     # ------------------------------------------------------------ definitions
     def _check_tables(self) -> None:
@@ -120,7 +123,7 @@ class TableChecker(BlockChecker):
         if len(points) == 1:
             self.error("C284", "a curve needs two points or more to draw a line between", points[0].span,
                        hint="add the points the value runs between, such as `100% -> 100%`")
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             if a.low is not None and b.low is not None and b.low.value <= a.low.value:
                 self.error("C283", f"the points of a curve must rise: {b.words()} comes after {a.words()}",
                            b.span, label="out of order", notes=[Label(a.span, "the point before")],
@@ -157,7 +160,8 @@ class TableChecker(BlockChecker):
         points.update(v for v in (low, high) if v is not None)
         pieces = cv.pieces(sorted(points), low, high, integral)
         percent = any(b is not None and b.percent for _, k in intervals for b in (k.low, k.high))
-        gaps, overlaps = [], {}
+        gaps: list[cv.Piece] = []
+        overlaps: dict[tuple[int, int], tuple] = {}
         for piece in pieces:
             holders = [k for iv, k in intervals if n.interval_contains(iv, piece.sample)]
             if not holders:

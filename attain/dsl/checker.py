@@ -26,8 +26,8 @@ from attain.dsl.builtins import (
     WRITTEN,
     suggestion,
 )
-from attain.dsl.check_tables import TableChecker
 from attain.dsl.check_expressions import _did_you_mean
+from attain.dsl.check_tables import TableChecker
 from attain.dsl.model import Model
 from attain.dsl.table_files import TableReader
 from attain.dsl.types import Type
@@ -179,7 +179,7 @@ class _Checker(TableChecker):
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
 
     def _declare(self):
-        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
+        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table] = {}
         for s in self._statements():
             if isinstance(s, n.OutputDecl):
                 continue
@@ -198,7 +198,7 @@ class _Checker(TableChecker):
             else:
                 self.defs[s.name] = s
 
-    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl):
+    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl | n.Table):
         """C262 for an input, value or tier named by a word of the language (`true`, `first`, ...)."""
         named = [(s.name, s.span, "input" if isinstance(s, n.Input) else "value")]
         if isinstance(s, n.Definition):
@@ -228,7 +228,7 @@ class _Checker(TableChecker):
                                    + s.subject.id, hint=suggestion(key, choices) or "its values: "
                                    + ", ".join(f'"{c}"' for c in choices))
 
-    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl]:
+    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl | n.Table]:
         """The policy's statements with each `variants` block made into one definition per value."""
         for s in self.policy.statements:
             if isinstance(s, n.Variants):

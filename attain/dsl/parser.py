@@ -24,9 +24,9 @@ from lark.visitors import Transformer_NonRecursive
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl import nodes as n
 from attain.dsl.builtins import FUNCTIONS
+from attain.dsl.nesting import too_deep
 from attain.dsl.parse_tables import TableParts
 from attain.dsl.recovery import MAX_SYNTAX_ERRORS, Refused, recover
-from attain.dsl.nesting import too_deep
 from attain.dsl.syntax_errors import TabIndent, dedent_line, syntax_diagnostic
 from attain.files import read_text
 from attain.limits import MAX_DIGITS

@@ -24,8 +24,8 @@ from attain.dsl import nodes as n
 from attain.dsl.builtins import HISTORY_FUNCTIONS
 from attain.dsl.model import Model
 from attain.engine import trace as t
-from attain.engine.trace import Observer, TierValue
 from attain.engine.tables import Found, cell_place, look_up, point_x
+from attain.engine.trace import Observer, TierValue
 from attain.engine.wording import describe, display
 from attain.exact import decimal_places, round_to_step
 

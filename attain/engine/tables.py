@@ -13,6 +13,7 @@ and outside its points it is the value of the row (`below 70% -> 0%`) that holds
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import attrs
@@ -65,7 +66,7 @@ def look_up(rows: tuple[n.TableRow, ...], columns: tuple[n.TableKey, ...], value
 def curve_at(rows: tuple[n.TableRow, ...], x: Fraction) -> Found | None:
     """A curve's value at x: on the line between the two points around it, or the row that holds it outside."""
     points = [r for r in rows if r.key.op == "point"]
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in itertools.pairwise(points):
         x0, x1 = _x(a), _x(b)
         if x0 <= x <= x1:
             y0, y1 = a.cells[0].value, b.cells[0].value
