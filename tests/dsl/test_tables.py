@@ -172,8 +172,9 @@ def test_diff_names_the_cells_a_table_file_changed(tmp_path):
               'table rate from "rates.csv"\ncommission = sales * rate(level, sales)\noutput commission\n')
     (tmp_path / "old").mkdir()
     (tmp_path / "new").mkdir()
-    write(tmp_path / "old", {"p.policy": policy, "rates.csv": "level,below 100000,from 100000\nP1,2%,3%\nP2,2.5%,3.5%\n"})
-    write(tmp_path / "new", {"p.policy": policy, "rates.csv": "level,below 100000,from 100000\nP1,2%,3%\nP2,2.5%,4%\n"})
+    header = "level,below 100000,from 100000\nP1,2%,3%\n"
+    write(tmp_path / "old", {"p.policy": policy, "rates.csv": header + "P2,2.5%,3.5%\n"})
+    write(tmp_path / "new", {"p.policy": policy, "rates.csv": header + "P2,2.5%,4%\n"})
     write(tmp_path, {"d.csv": "id,level,sales\nA,P2,100000\n"})
     r = CliRunner().invoke(main, ["diff", str(tmp_path / "old" / "p.policy"), str(tmp_path / "new" / "p.policy"),
                                   "--data", str(tmp_path / "d.csv")])
