@@ -16,6 +16,7 @@ import datetime
 import difflib
 import functools
 import operator
+import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -45,6 +46,7 @@ from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
+from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
 from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, subjects
 
@@ -85,7 +87,7 @@ def check(path: str | Path) -> Findings:
         tree = parse_file(path)
     except AttainError as e:
         return Findings(e.diagnostics, e.sources)
-    _, diagnostics = check_tree(tree)
+    _, diagnostics = check_tree(tree, read_rate_table)
     if tree.header.uses is not None:
         try:
             _used_tree(tree)
@@ -130,7 +132,7 @@ def loads(text: str, file: str = "<policy>") -> Policy:
 
 
 def _load(tree: nodes.Policy, using: tuple) -> Policy:
-    model, diagnostics = check_tree(tree)
+    model, diagnostics = check_tree(tree, read_rate_table)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise AttainError(errors, {tree.file: tree.source})
@@ -217,6 +219,11 @@ class Policy:
     plan: Plan
     warnings: tuple[Diagnostic, ...] = ()
     parts: tuple = ()  # the finer policy this one `uses`, whose outputs it reads
+
+    def table_files(self) -> list[str]:
+        """The files its rate tables are kept in (`table rates from "rates.csv"`), as paths beside the policy."""
+        folder = os.path.dirname(self.tree.file)
+        return [os.path.join(folder, t.source) for t in self.model.tables.values() if t.source is not None]
 
     @property
     def outputs(self) -> tuple[str, ...]:

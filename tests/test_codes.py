@@ -299,6 +299,16 @@ CATALOGUE: dict[str, Trigger] = {
     "C248": checked(H + "input a : number default 1\nb = given(a)\noutput b\n"),
     "C249": checked(H + "period month\ninput a : money combine often\noutput a\n"),
     "C270": checked(H + "input hired : date\nx = days_employed(hired)\noutput x\n"),
+    # rate tables and curves
+    "C280": checked(H + 'input a : percent\ntable r from "nowhere.csv"\nx = r(a)\noutput x\n'),
+    "C281": cli("check", "p.policy", files={
+        "p.policy": H + 'input a : percent\ntable r from "r.csv"\nx = r(a)\noutput x\n',
+        "r.csv": "attainment,rate\nbelow 50%,1%\nfrom 50%,lots\n"}),
+    "C282": checked(H + "input a : percent\ntable r\n    below 50% -> 1% | 2%\n    from 50% -> 3%\nx = r(a)\n"
+                    "output x\n"),
+    "C283": checked(H + "input a : percent\nx = curve a\n    below 70% -> 0%\n    100% -> 100%\n    70% -> 0%\n"
+                    "    above 100% -> 100%\noutput x\n"),
+    "C284": checked(H + 'input a : percent\ntable r\n    "x" -> 1%\n    from 50% -> 3%\nx = r(a)\noutput x\n'),
     "C250": ran(H + 'uses "nowhere.policy"\ninput a : money\noutput a\n'),
     "C251": cli("run", "v", "--data", "d.csv",
                 files={**versions(PERIODIC, PERIODIC), "d.csv": "id,period,sales\nA,2023-01,1\n"}),

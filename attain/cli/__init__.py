@@ -119,6 +119,7 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     while stack:
         current = stack.pop(0)
         policy_paths.append(current.tree.file)
+        policy_paths.extend(current.table_files())  # the rate tables it keeps in files, hashed like it
         stack.extend(current.parts)
     for version in versions:
         if version.warnings:

@@ -60,7 +60,7 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
     # One binding and one run for every page; with --all, whoever has no row in --period is left out.
     subjects, skipped = loaded.subjects(table, None if everyone else list(dict.fromkeys(whos)), id_column,
                                         period, skip_missing=everyone)
-    run = statement.Run.of(table, results, build_manifest([policy], data, command_line()))
+    run = statement.Run.of(table, results, build_manifest([policy, *loaded.table_files()], data, command_line()))
     pages = {subject.who: statement.render(subject, run, language, currency) for subject in subjects}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -199,7 +199,7 @@ def report_cmd(policy, data, period, out, pdf, lang, currency, id_column, header
     loaded = api.load(policy)
     table = read_data(data, header_row=header_row)
     results = loaded.run(table, id_column=id_column)
-    manifest = build_manifest([policy], data, command_line())
+    manifest = build_manifest([policy, *loaded.table_files()], data, command_line())
     write_atomically(out, report.render(loaded, table, results, language, manifest, currency, period))
     if pdf:
         browser.pdf(Path(out), Path(out).with_suffix(".pdf"))

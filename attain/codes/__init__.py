@@ -267,6 +267,24 @@ _DECLARED = (
          "`bonus \"奖金\" = ...`, `flag pip \"改进计划\" when ...`) is blank, names two values, or differs "
          "between the variants of one value. A label heads the value's column and names it on pages, and an "
          "input's label also names the data column it reads, so each must name one value."),
+    # ---------------------------------------------------------------- check: rate tables and curves
+    Code("C280", "check", "table file cannot be read",
+         "A table kept in a file (`table rates from \"rates.csv\"`) is read from the policy's folder: the file "
+         "is missing, cannot be read as CSV or xlsx, or has no rows, or the policy was taken from a git "
+         "revision (whose table file attain does not read). The message says which."),
+    Code("C281", "check", "bad cell in a table file",
+         "A cell of a table file is empty, or a value cell is not a number (`3%`, `0.03`, `¥1,000`). The "
+         "message names the cell; its first column and first row hold the keys: ranges such as `80% to "
+         "100%`, texts, or `else`."),
+    Code("C282", "check", "table row of the wrong width",
+         "A row of a table needs one value, or in a grid one value per column, in the order of the "
+         "`columns` line, separated by bars."),
+    Code("C283", "check", "curve points out of order",
+         "The points of a curve must rise, each once: the value between two neighbouring points is on the "
+         "straight line between them, so the order is the curve's shape."),
+    Code("C284", "check", "table keys that do not fit together",
+         "One dimension of a table is keyed either by texts or by ranges of numbers, not both; a curve has "
+         "two points or more; the points of a curve cannot key a grid's columns."),
     # ---------------------------------------------------------------- evaluation
     Code("C265", "check", "bad currency",
          "The `currency` header line names the one currency a policy pays in: an ISO 4217 code (`currency "

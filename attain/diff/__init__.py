@@ -30,6 +30,7 @@ from attain.diff.changes import policy_changes
 from attain.diff.impact import impact as compute_impact
 from attain.diff.render import DiffReport
 from attain.diff.revisions import read_folder_sources, read_policy_source
+from attain.diff.table_changes import loaded as with_tables
 from attain.engine.periods import parse_period
 from attain.io import Table, read_table
 from attain.versions import Versions, loads_versions
@@ -70,7 +71,7 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
     table = data if isinstance(data, Table) else read_table(data)
     result = compute_impact(old, new, table, id_column, progress)
     if isinstance(old, api.Policy) and isinstance(new, api.Policy):
-        return DiffReport(old_name, new_name, table.file, old, new, tuple(policy_changes(old.tree, new.tree)), result)
+        return DiffReport(old_name, new_name, table.file, old, new, _changes(old, new), result)
     return DiffReport(old_name, new_name, table.file, old, new, (), result, _paired_changes(old, new, result))
 
 
@@ -97,4 +98,9 @@ def _paired_changes(old, new, result) -> tuple:
             for b, b_days in versions_for(new, period):
                 if together(a_days, b_days):
                     pairs.setdefault((id(a), id(b)), ([], a, b))[0].append(label or "every row")
-    return tuple((periods, a, b, tuple(policy_changes(a.tree, b.tree))) for periods, a, b in pairs.values())
+    return tuple((periods, a, b, _changes(a, b)) for periods, a, b in pairs.values())
+
+
+def _changes(old: api.Policy, new: api.Policy) -> tuple:
+    """The changed definitions, tables kept in files compared by what the files hold."""
+    return tuple(policy_changes(with_tables(old.tree, old.model.tables), with_tables(new.tree, new.model.tables)))

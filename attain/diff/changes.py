@@ -12,6 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from attain.diagnostics import Span
+from attain.diff.table_changes import curve_changes, table_changes
 from attain.diff.wording import (
     describe_band_row,
     describe_body,
@@ -202,6 +203,8 @@ def _statement_changes(key: str, old, new, out: list) -> None:
                           old.span, new.span))
     elif isinstance(old, n.Variants):
         _variants_changes(key, old, new, out)
+    elif isinstance(old, n.Table):
+        table_changes(key, old, new, out, lambda text, a, b: Change(key, "changed", text, a, b))
     if len(out) == before:  # unequal, but no detail found: say so rather than stay silent
         out.append(Change(key, "changed",
                           f"{key}: {describe_statement(old)} -> {describe_statement(new)}", _span(old), _span(new)))
@@ -304,9 +307,8 @@ def _definition_changes(key: str, label: str, old: n.Definition, new: n.Definiti
         add("now a payout" if new.payout else "no longer a payout")
     a, b = old.body, new.body
     if a != b:
-        if type(a) is not type(b) or not isinstance(a, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)):
-            if isinstance(a, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)) or \
-                    isinstance(b, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)):
+        if type(a) is not type(b) or not isinstance(a, _ROWED):
+            if isinstance(a, _ROWED) or isinstance(b, _ROWED):
                 add(f"{describe_body(a)} -> {describe_body(b)}")
             else:
                 add(f"formula {expr_text(a)} -> {expr_text(b)}")
@@ -318,6 +320,9 @@ def _definition_changes(key: str, label: str, old: n.Definition, new: n.Definiti
     if old.gate != new.gate:
         _optional(add, "condition unless", expr_text(old.gate) if old.gate is not None else None,
                   expr_text(new.gate) if new.gate is not None else None, force=True)
+
+
+_ROWED = (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets, n.Curve)  # blocks compared row by row
 
 
 def _pair_rows(old_rows, new_rows, key):
@@ -466,12 +471,13 @@ def _bracket_changes(old: n.Brackets, new: n.Brackets, add) -> None:
             add(f"bounds no longer relative to {expr_text(old.base)} (now amounts)")
         else:
             add(f"bounds relative to {expr_text(old.base)} -> {expr_text(new.base)}")
-    _row_changes(old.rows, new.rows, lambda r: None if r.upto is None else r.upto.value, lambda r: r.rate,
+    _row_changes(old.rows, new.rows, lambda r: None if r.upto is None else (r.upto.value, r.including),
+                 lambda r: r.rate,
                  describe_bracket_bound, describe_bracket_row, "bracket", "at", "", add)
 
 
 # Row-level comparers by kind of table; each takes (old, new, add) of that kind.
 _TABLE_CHANGES: dict[type, Callable[..., None]] = {
     n.Band: _band_changes, n.Lookup: _lookup_changes, n.Weighted: _weighted_changes,
-    n.Tiers: _tier_changes, n.Brackets: _bracket_changes,
+    n.Tiers: _tier_changes, n.Brackets: _bracket_changes, n.Curve: curve_changes,
 }

@@ -6,6 +6,7 @@ tiers, brackets) print as a one-line summary of their rows.
 
 from __future__ import annotations
 
+from attain.diff.table_changes import describe_curve, describe_table
 from attain.dsl import nodes as n
 from attain.dsl.formatter import band_range
 from attain.dsl.formatter import expr as format_expr
@@ -36,7 +37,7 @@ def expr_text(node) -> str:
             return f"by {s.id}: " + "; ".join(
                 ("else" if keys is None else ", ".join(f'"{k}"' for k in keys)) + " -> " + describe_definition(d)
                 for keys, d in branches)
-        case n.Band() | n.Lookup() | n.Weighted() | n.Tiers() | n.Brackets():
+        case n.Band() | n.Lookup() | n.Weighted() | n.Tiers() | n.Brackets() | n.Curve():
             return describe_body(node)
     return format_expr(node)
 
@@ -63,6 +64,8 @@ def describe_statement(s) -> str:
     if isinstance(s, n.Variants):
         return f"variants by {s.subject.id}: " + "; ".join(
             f"{describe_case(c)} defines {', '.join(d.name for d in c.definitions)}" for c in s.cases)
+    if isinstance(s, n.Table):
+        return describe_table(s)
     return type(s).__name__.lower()
 
 
@@ -95,6 +98,8 @@ def describe_body(body) -> str:
         return "first match: " + "; ".join(describe_tier_row(r) for r in body.rows)
     if isinstance(body, n.Brackets):
         return _describe_brackets_head(body) + ": " + "; ".join(describe_bracket_row(r) for r in body.rows)
+    if isinstance(body, n.Curve):
+        return describe_curve(body)
     return "formula " + expr_text(body)
 
 
@@ -130,7 +135,7 @@ def _describe_brackets_head(b: n.Brackets) -> str:
 
 
 def describe_bracket_bound(row: n.BracketRow) -> str:
-    return "above" if row.upto is None else f"up to {describe_number(row.upto)}"
+    return "above" if row.upto is None else f"{row.words} {describe_number(row.upto)}"
 
 
 def describe_bracket_row(row: n.BracketRow) -> str:

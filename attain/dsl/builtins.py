@@ -197,6 +197,7 @@ RESERVED = frozenset({
     "band", "lookup", "weighted", "first", "marginal", "retroactive",
     "input", "output", "payout", "flag", "refuse", "variants",
     *PERIOD_VALUES,  # a formula reads them as the period's days
+    "table", "curve",
 })
 
 # Block kinds: the keyword an author writes, and what the block means.
@@ -208,6 +209,12 @@ BLOCKS = {
     "marginal": "progressive brackets: each part of the amount is paid at its own bracket's rate",
     "retroactive": "whole-amount brackets: the whole amount is paid at the rate of the bracket reached",
     "variants by": "values defined differently for each value of a text input, such as a role",
+    # rate tables and curves (table_nodes.py)
+    "curve": "an interpolated curve: points such as `100% -> 100%`, the value on the straight line between the "
+             "two points around the subject; rows such as `below 70% -> 0%` say what holds outside them",
+    "table": "a rate table defined once (`table rates`), used in formulas as `rates(x)`, or as a grid "
+             "`rates(row, column)`; its rows and columns are ranges, texts or a curve's points, or a CSV or xlsx "
+             "file beside the policy (`table rates from \"rates.csv\"`)",
 }
 
 

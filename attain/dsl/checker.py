@@ -30,23 +30,28 @@ from attain.dsl.builtins import (
     currency_codes,
     suggestion,
 )
-from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
+from attain.dsl.check_tables import TableChecker
 from attain.dsl.model import Model
+from attain.dsl.table_files import TableReader
 from attain.dsl.types import Type
 
 # A currency sign or code as people write it before an amount: ¥, $, €, RMB, CNY, HK$.
 
 
-def check(policy: n.Policy) -> tuple[Model, list[Diagnostic]]:
-    return _Checker(policy).run()
+def check(policy: n.Policy, read_table: TableReader | None = None) -> tuple[Model, list[Diagnostic]]:
+    """The model of a policy and its diagnostics; `read_table` reads the tables it keeps in files."""
+    return _Checker(policy, read_table).run()
 
 
-class _Checker(BlockChecker):
+class _Checker(TableChecker):
     """The driver: the header, declarations, names and their order, then each definition's type."""
 
-    def __init__(self, policy: n.Policy):
+    def __init__(self, policy: n.Policy, read_table: TableReader | None = None):
         self.policy = policy
+        self.tables: dict[str, n.Table] = {}
+        self.table_types: dict[str, Type] = {}
+        self.read_table = read_table
         self.diags: list[Diagnostic] = []
         self.inputs: dict[str, n.Input] = {}
         self.defs: dict[str, n.Definition | n.FlagDecl | n.Refusal] = {}
@@ -72,6 +77,7 @@ class _Checker(BlockChecker):
         self._declare()
         self._labels()
         self._variant_keys()
+        self._check_tables()
         self._resolve_names()
         order = self._order()
         self._check_chains(order)
@@ -82,7 +88,7 @@ class _Checker(BlockChecker):
         self._unused()
         refusals = tuple(name for name, d in self.defs.items() if isinstance(d, n.Refusal) and name in order)
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
-                      frozenset(self.history_refs), self.expression_types, refusals,
+                      frozenset(self.history_refs), self.expression_types, refusals, dict(self.tables),
                       reads_period=self._reads_period())
         return model, sorted(self.diags, key=Diagnostic.sort_key)
 
@@ -185,7 +191,7 @@ class _Checker(BlockChecker):
             self.error("C231", f"the policy ends ({h.until}) before it starts ({h.effective})", at("until"))
 
     def _declare(self):
-        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
+        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table] = {}
         for s in self._statements():
             if isinstance(s, n.OutputDecl):
                 continue
@@ -199,6 +205,8 @@ class _Checker(BlockChecker):
             self._reserved_names(s)
             if isinstance(s, n.Input):
                 self._declare_input(s)
+            elif isinstance(s, n.Table):
+                self.tables[s.name] = s
             else:
                 self.defs[s.name] = s
 
@@ -220,7 +228,7 @@ class _Checker(BlockChecker):
             else:
                 first[label] = s
 
-    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl):
+    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl | n.Table):
         """C262 for an input, value or tier named by a word of the language (`true`, `first`, ...)."""
         named = [(s.name, s.span, "input" if isinstance(s, n.Input) else "value")]
         if isinstance(s, n.Definition):
@@ -250,7 +258,7 @@ class _Checker(BlockChecker):
                                    + s.subject.id, hint=suggestion(key, choices) or "its values: "
                                    + ", ".join(f'"{c}"' for c in choices))
 
-    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl]:
+    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl | n.Table]:
         """The policy's statements with each `variants` block made into one definition per value."""
         for s in self.policy.statements:
             if isinstance(s, n.Variants):

@@ -31,6 +31,8 @@ class Model:
     expression_types: dict[int, Type] = attrs.field(factory=dict, repr=False)
     # the keys in `definitions` of the `refuse ... when` conditions: every row computes them
     refusals: tuple[str, ...] = ()
+    # the policy's named tables, those kept in files with the rows read from them (`table rates ...`)
+    tables: dict[str, n.Table] = attrs.field(factory=dict, repr=False)
     # whether a formula reads the period's days (period_start, in_period, days_employed, ...)
     reads_period: bool = False
 

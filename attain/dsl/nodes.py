@@ -19,6 +19,13 @@ from attain.dsl.builtins import DATE_FUNCTIONS as DATE_FUNCTIONS
 from attain.dsl.builtins import GROUP_FUNCTIONS
 from attain.dsl.builtins import HISTORY_FUNCTIONS as HISTORY_FUNCTIONS
 from attain.dsl.builtins import INPUT_TYPES as INPUT_TYPES
+from attain.dsl.table_nodes import Curve as Curve  # the rate tables' constructs live in table_nodes
+from attain.dsl.table_nodes import Table as Table
+from attain.dsl.table_nodes import TableKey as TableKey
+from attain.dsl.table_nodes import TableLookup as TableLookup
+from attain.dsl.table_nodes import TableRow as TableRow
+from attain.dsl.table_nodes import range_interval
+from attain.dsl.table_nodes import range_words as range_words
 
 
 def _span():
@@ -194,7 +201,7 @@ LOGIC = ("and", "or")
 class BandRow:
     """One step of a band: `>= 120%`, `100% to 120%` (upper end excluded), `below 80%`, `otherwise`."""
 
-    op: str  # one of >= > <= < = below above to otherwise
+    op: str  # >= > <= < = below above to otherwise, or a range that says its sides (table_nodes.EXPLICIT_RANGES)
     low: Number | None
     high: Number | None
     result: Expr
@@ -203,18 +210,7 @@ class BandRow:
     def interval(self):
         """(low, low_closed, high, high_closed) with None for an open end; None for `otherwise`."""
         lo = self.low.value if self.low is not None else None
-        hi = self.high.value if self.high is not None else None
-        return {
-            ">=": (lo, True, None, False),
-            ">": (lo, False, None, False),
-            "above": (lo, False, None, False),
-            "<=": (None, False, lo, True),
-            "<": (None, False, lo, False),
-            "below": (None, False, lo, False),
-            "=": (lo, True, lo, True),
-            "to": (lo, True, hi, False),
-            "otherwise": None,
-        }[self.op]
+        return range_interval(self.op, lo, self.high.value if self.high is not None else None)
 
     def contains(self, x) -> bool:
         return interval_contains(self.interval(), x)
@@ -306,11 +302,17 @@ class Tiers:
 
 @attrs.frozen
 class BracketRow:
-    """`up to 120% at 1.5%`, or `above at 2%` when `upto` is None."""
+    """`up to 120% at 1.5%`, or `above at 2%` when `upto` is None.
+
+    `including` says whether an amount equal to the bound belongs to this bracket: `up to` and
+    `up to and including` do (the default), `below` does not. Only a retroactive bracket tells.
+    """
 
     upto: Number | None
     rate: Expr
     span: Span | None = _span()
+    including: bool = attrs.field(default=True, kw_only=True)
+    words: str = attrs.field(default="up to", kw_only=True)  # as written: up to, up to and including, below
 
 
 @attrs.frozen
@@ -490,12 +492,13 @@ class Policy:
 
 # Expressions: what may stand in a formula. Blocks: what may stand right of `name =`.
 # Statements: what a policy holds after its header, in the order written.
-Expr = Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
-Block = Band | Lookup | Weighted | Tiers | Brackets | Choice
-Statement = Input | Definition | Variants | FlagDecl | OutputDecl
+Expr = (Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
+        | TableLookup)
+Block = Band | Lookup | Weighted | Tiers | Brackets | Choice | Curve
+Statement = Input | Definition | Variants | FlagDecl | OutputDecl | Table
 EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate,
-               PeriodValue)
-BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice)
+               PeriodValue, TableLookup)
+BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice, Curve)
 
 
 class Dispatch:
@@ -572,6 +575,8 @@ _CHILDREN = {
     Tiers: _tier_children,
     Brackets: lambda e: [e.amount, *([e.base] if e.base is not None else []), *(r.rate for r in e.rows)],
     Choice: _choice_children,
+    TableLookup: lambda e: list(e.args),
+    Curve: lambda e: [e.subject],
 }
 
 

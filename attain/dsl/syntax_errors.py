@@ -243,3 +243,19 @@ def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, 
                       hint=f"expected {expected}" if expected else "")
 
 
+def dedent_line(source: str, message: str) -> int:
+    """Find the first line whose indentation is not on the stack of open indents."""
+    stack = [0]
+    for no, raw in enumerate(source.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        if indent > stack[-1]:
+            stack.append(indent)
+            continue
+        while indent < stack[-1]:
+            stack.pop()
+        if indent != stack[-1]:
+            return no
+    return 1

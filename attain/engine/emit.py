@@ -230,6 +230,9 @@ class Emitter(BlockEmitter):
                 return self.round(e)
             case n.Call(func=func, args=args):
                 return self.call(func, args)
+            case n.TableLookup(table=name, args=args):
+                table = self.model.tables[name]
+                return self.table_cell(table.rows, table.columns, args)
         raise AssertionError(e)
 
     def date_call(self, func: str, args: tuple) -> str:
@@ -246,6 +249,19 @@ class Emitter(BlockEmitter):
         a, b = (self.text(x) for x in args)
         self.emit(f"{t} = _{func}({a}, {b})")
         return t
+
+    def table_cell(self, rows: tuple, columns: tuple, args: tuple) -> Pair:
+        """A rate table's cell or a curve's value: `runtime.table_cell` over the values, as pairs or texts."""
+        values = []
+        for arg in args:
+            if self.kind(arg) == "num":
+                xn, xd = self.num(arg)
+                values.append(f"({xn}, {xd})")
+            else:
+                values.append(self.text(arg))
+        t = self.tmp()
+        self.emit(f"{t}_n, {t}_d = _table({self.const(rows)}, {self.const(columns)}, {', '.join(values)})")
+        return f"{t}_n", f"{t}_d"
 
     def previous(self, e: n.Previous, kind: str) -> str:
         """The value `back` periods ago, or the `otherwise` value; returns the variable that holds it."""
@@ -486,6 +502,8 @@ class Emitter(BlockEmitter):
                 self.tiers(body, name)
             case n.Brackets():
                 self.brackets(body, target)
+            case n.Curve(subject=subject, rows=rows):
+                self.assign(target, self.table_cell(rows, (), (subject,)), "num")
             case _:
                 # Any other body is a formula; num, boolean and text raise on a node they cannot emit.
                 self.assign(target, self.value(body, kind), kind)

@@ -27,6 +27,7 @@ from attain.dsl.model import Model
 from attain.engine import dates
 from attain.engine import trace as t
 from attain.engine.periods import Period
+from attain.engine.tables import Found, cell_place, look_up, point_x
 from attain.engine.trace import Observer, TierValue
 from attain.engine.wording import describe, display
 from attain.exact import decimal_places, round_to_step
@@ -485,7 +486,7 @@ class Reference:
         if br.kind == "retroactive":
             for row in br.rows:
                 bound = row.upto.value * base if row.upto is not None else None
-                if bound is None or amount <= bound:
+                if bound is None or amount < bound or (amount == bound and row.including):
                     rate = self._eval(row.rate)
                     if self.observer is not None:
                         self.observer.notice(t.WholeBracket(amount, self._kind(br.amount), self._row_text(row),
@@ -513,6 +514,44 @@ class Reference:
                 break
             lower = upper
         return total
+
+
+    # ------------------------------------------------------------ rate tables and curves (engine/tables.py)
+    @_EVAL.on(n.TableLookup)
+    def _table_lookup(self, e: n.TableLookup):
+        table = self.model.tables[e.table]
+        values = tuple(self._eval(a) for a in e.args)
+        return self._cell(e.table, table.rows, table.columns, e.args, values, e.span, self.model.kind_of(e))
+
+    @_BLOCK.on(n.Curve)
+    def _curve(self, curve: n.Curve):
+        x = self._eval(curve.subject)
+        return self._cell("", curve.rows, (), (curve.subject,), (x,), curve.span, self.model.kind_of(curve))
+
+    def _cell(self, name: str, rows, columns, args, values: tuple, span: Span | None, kind: str):
+        found = look_up(rows, columns, values)
+        if found is None:
+            shown = ", ".join(f"{self._text(a.span)} = {display(v, self._kind(a))}"
+                              for a, v in zip(args, values, strict=True))
+            what = f"table '{name}'" if name else "the curve"
+            raise self._error("E303", f"{self._whom()}no row of {what} holds {shown}", span,
+                              hint="add a row for that value, or end the rows with `otherwise`")
+        if self.observer is not None:
+            self.observer.notice(self._table_note(name, args, values, found, kind))
+        return found.value
+
+    def _table_note(self, name: str, args, values: tuple, found: Found, kind: str) -> t.TableCell | t.CurveSegment:
+        where = cell_place(found.row.cells[found.column or 0].span, self.model.policy.file)
+        if found.segment is not None:
+            a, b = found.segment
+            points = ((point_x(a), a.cells[0].value), (point_x(b), b.cells[0].value))
+            return t.CurveSegment(name, self._text(args[0].span), values[0], self._kind(args[0]), points,
+                                  found.value, kind, where)
+        looked = tuple((self._text(a.span), v, self._kind(a)) for a, v in zip(args, values, strict=True))
+        column = None
+        if found.column is not None:
+            column = self.model.tables[name].columns[found.column].words()
+        return t.TableCell(name, looked, found.row.key.words(), column, found.value, kind, where)
 
 
 def _step(r: n.Round) -> Fraction:

@@ -256,7 +256,8 @@ class Local:
             for row, bound in zip(br.rows, bounds, strict=True):
                 if bound is not None:
                     self._edge(amount - bound)
-                if bound is None or amount.at(self.x) <= bound.at(self.x):
+                if bound is None or amount.at(self.x) < bound.at(self.x) or (
+                        amount.at(self.x) == bound.at(self.x) and row.including):
                     return amount.times(_line(self.expr(row.rate)))
             raise NotLinear("no bracket matches")
         total, lower = constant(Fraction(0)), constant(Fraction(0))

@@ -115,9 +115,10 @@ def test_a_value_named_true_no_longer_shadows_the_boolean(tmp_path):
 def test_every_word_of_the_grammar_is_reserved_or_safe_as_a_name():
     # A new keyword must be placed: reserved (a formula or a row would read it as the word), or listed
     # here because it is only read as a word after the word that leads to it.
-    safe = {"above", "as", "at", "below", "by", "combine", "currency", "day", "default", "effective", "ending", "gaps",
-            "in", "switch", "match", "of", "one", "period", "policy", "relative", "to", "until", "up", "uses",
-            "version", "written"}
+    safe = {"above", "as", "at", "below", "by", "combine", "currency", "day", "default", "effective", "ending",
+            "gaps", "in", "switch", "match", "of", "one", "period", "policy", "relative", "to", "until", "up", "uses",
+            "version", "written",
+            "columns", "from", "including", "sheet"}  # rate tables: read as words inside a table or a range
     words = {t.pattern.value for t in grammar_parser().terminals
              if t.pattern.type == "str" and t.pattern.value.isidentifier()}
     # The period's words (period_start, ...) are names the parser reads as the period's days, not grammar words.

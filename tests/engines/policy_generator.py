@@ -381,10 +381,77 @@ class Writer:
             if self.chance(4):
                 head += f" unless {self.cond(0)}"
             bounds = sorted(self.draw(st.sets(st.integers(-1, 15), min_size=0, max_size=3)))
-            rows = [f"    up to {b * 10}% at {self.rate()}" if relative else f"    up to {b * 100} at {self.rate()}"
-                    for b in bounds]
+            # `up to B` and `up to and including B` hold an amount of B, `below B` does not
+            words = [self.pick(("up to", "up to", "up to and including", "below")) for _ in bounds]
+            rows = [f"    {w} {b * 10}% at {self.rate()}" if relative else f"    {w} {b * 100} at {self.rate()}"
+                    for w, b in zip(words, bounds, strict=True)]
             rows.append(f"    above at {self.rate()}")
             self.define("money", self.fresh("br"), head + "\n" + "\n".join(rows))
+
+    # ------------------------------------------------------------ rate tables and curves
+    def explicit_rows(self, bounds: list[str]) -> list[str]:
+        """Rows that say which side of each bound they hold, cutting the line at `bounds`: each bound goes to
+        the row above it (`from b`) or below it (`up to and including b`)."""
+        above = [self.chance(2) for _ in bounds]
+        rows = [f"below {bounds[0]}" if above[0] else f"up to and including {bounds[0]}"]
+        for i in range(len(bounds) - 1):
+            lower = "from" if above[i] else "above"
+            upper = "below" if above[i + 1] else "up to and including"
+            rows.append(f"{lower} {bounds[i]} {upper} {bounds[i + 1]}")
+        rows.append(f"from {bounds[-1]}" if above[-1] else f"above {bounds[-1]}")
+        return rows
+
+    def cut(self, kind: str) -> tuple[list[str], list[int]]:
+        """Bounds over a value of `kind`, as written, and the whole numbers they stand for."""
+        percent = kind == "num" and self.chance(2)
+        points = sorted(self.draw(st.sets(st.integers(-4 if kind == "money" else 1, 12), min_size=1, max_size=3)))
+        return [f"{p * 10}%" if percent else str(p * 50 if kind == "money" else p) for p in points], points
+
+    def cells(self, unit: str, count: int) -> str:
+        pool = {"money": ("¥0", "¥100", "¥12.50", "-¥30"), "percent": ("0%", "2.5%", "10%", "-1%", "150%"),
+                "number": ("0", "1", "1.5", "-2", "1_000")}[unit]
+        return " | ".join(self.pick(pool) for _ in range(count))
+
+    def rate_tables(self) -> None:
+        """A named table of ranges used twice, a grid of regions by ranges, a named curve and a `curve` block."""
+        kind = self.pick(("money", "num"))
+        unit = self.pick(("money", "percent", "number"))
+        result = "money" if unit == "money" else "num"
+        bounds, _ = self.cut(kind)
+        rows = self.explicit_rows(bounds) if self.chance(2) else self.band_rows(bounds)
+        name = self.fresh("tbl")
+        self.lines.append(f"table {name}\n" + "\n".join(f"    {r} -> {self.cells(unit, 1)}"
+                                                        for r in self.draw(st.permutations(rows))))
+        for _ in range(2):
+            subject = self.pick(self.subjects(kind)) if self.chance(2) else self.expr(kind, 1)
+            self.define(result, self.fresh("tv"), f"{name}({subject})")
+        # a grid: region (rows, with `else`) by a number (columns)
+        kind = self.pick(("money", "num"))
+        bounds, _ = self.cut(kind)
+        columns = self.explicit_rows(bounds) if self.chance(2) else self.band_rows(bounds)
+        keys = [f'"{k}"' for k in self.draw(st.lists(st.sampled_from(REGIONS), max_size=2, unique=True))] + ["else"]
+        grid = self.fresh("grid")
+        self.lines.append(f"table {grid}\n    columns {' | '.join(columns)}\n" + "\n".join(
+            f"    {k} -> {self.cells('percent', len(columns))}" for k in keys))
+        subject = self.pick(self.subjects(kind)) if self.chance(2) else self.expr(kind, 1)
+        self.define("num", self.fresh("gv"), f"{grid}(region, {subject})")
+        # curves: points in rising order, and what holds below and above them
+        for named in (True, False):
+            kind = self.pick(("money", "num"))
+            bounds, _ = self.cut(kind)
+            extra = str(int(bounds[-1].rstrip("%")) + 7) + ("%" if bounds[-1].endswith("%") else "")
+            points = [*bounds, extra]
+            lines = [f"{self.pick(('below', '<'))} {points[0]} -> {self.cells('percent', 1)}"]
+            lines += [f"{p} -> {self.cells('percent', 1)}" for p in points]
+            lines.append(f"{self.pick(('above', '>'))} {points[-1]} -> {self.cells('percent', 1)}")
+            subject = self.pick(self.subjects(kind)) if self.chance(2) else self.expr(kind, 1)
+            body = "\n".join(f"    {x}" for x in lines)
+            if named:
+                curve = self.fresh("crv")
+                self.lines.append(f"table {curve}\n{body}")
+                self.define("num", self.fresh("cv"), f"{curve}({subject})")
+            else:
+                self.define("num", self.fresh("cb"), f"curve {subject}{self.gate()}\n{body}")
 
     def rate(self) -> str:
         return self.pick(("1%", "2.5%", "0%", "10%", "rate", "(rate * 2)", "-1%"))
@@ -497,6 +564,7 @@ def policies(draw: Draw[Any], periodic: bool | None = None, copies_inputs: bool 
     w.tiers_block()
     w.weighted()
     w.brackets()
+    w.rate_tables()
     w.variants()
     w.groups()
     w.formulas(2)

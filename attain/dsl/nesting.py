@@ -1,0 +1,44 @@
+"""Parsing's last step: every formula nested deeper than `limits.MAX_NESTING` is refused with P117.
+
+Measured without recursion: the passes after parsing recurse, and rely on this bound.
+"""
+
+from __future__ import annotations
+
+from attain.diagnostics import Diagnostic
+from attain.dsl import nodes as n
+from attain.limits import MAX_NESTING
+
+
+def too_deep(statements) -> list[Diagnostic]:
+    """P117 for each formula nested deeper than MAX_NESTING, at the part where it passes the limit.
+
+    Measured without recursion: the passes after this one recurse, and rely on this bound.
+    """
+    found = []
+    for root in _formulas(statements):
+        stack = [(root, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_NESTING:
+                found.append(Diagnostic(
+                    "P117", f"this formula nests more than {MAX_NESTING:,} levels deep", node.span,
+                    label=f"level {depth:,}",
+                    hint="give parts of it names of their own (`subtotal = ...`) and use the names; each "
+                         "operator, if/else, not and function call is a level"))
+                break
+            stack.extend((child, depth + 1) for child in reversed(n.children(node)))
+    return found
+
+
+def _formulas(statements):
+    for s in statements:
+        if isinstance(s, n.Definition):
+            yield s.body
+            if s.gate is not None:
+                yield s.gate
+        elif isinstance(s, n.FlagDecl):
+            yield s.condition
+        elif isinstance(s, n.Variants):
+            for case in s.cases:
+                yield from _formulas(case.definitions)
