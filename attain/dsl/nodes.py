@@ -7,9 +7,8 @@ Numbers are kept as exact `Fraction`s together with the text the author wrote.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, ClassVar, Protocol
+from typing import Protocol
 
 import attrs
 
@@ -19,6 +18,7 @@ from attain.dsl.builtins import DATE_FUNCTIONS as DATE_FUNCTIONS
 from attain.dsl.builtins import GROUP_FUNCTIONS
 from attain.dsl.builtins import HISTORY_FUNCTIONS as HISTORY_FUNCTIONS
 from attain.dsl.builtins import INPUT_TYPES as INPUT_TYPES
+from attain.dsl.dispatch import Dispatch as Dispatch  # a pass's table from node class to handler
 from attain.dsl.table_nodes import Curve as Curve  # the rate tables' constructs live in table_nodes
 from attain.dsl.table_nodes import Table as Table
 from attain.dsl.table_nodes import TableKey as TableKey
@@ -499,41 +499,6 @@ Statement = Input | Definition | Variants | FlagDecl | OutputDecl | Table
 EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate,
                PeriodValue, TableLookup)
 BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice, Curve)
-
-
-class Dispatch:
-    """A table from node class to a pass's handler; a class without a handler is an error, never a default.
-
-    A pass declares one in its class body and marks each handler with `@table.on(...)`;
-    `table(owner, node)` calls the handler for `node`'s class. `covers` names the
-    classes the pass must handle, and `tests/dsl/test_vocabulary.py` proves that every
-    table created anywhere covers them all.
-    """
-
-    every: ClassVar[list[Dispatch]] = []
-
-    def __init__(self, name: str, covers: tuple):
-        self.name = name
-        self.covers = covers
-        self.table: dict[type, Callable[..., Any]] = {}
-        Dispatch.every.append(self)
-
-    def on(self, *classes: type):
-        def register(handler):
-            for cls in classes:
-                self.table[cls] = handler
-            return handler
-
-        return register
-
-    def __call__(self, owner, node, *args):
-        handler = self.table.get(type(node))
-        if handler is None:
-            raise TypeError(f"{self.name} has no case for {type(node).__name__}")
-        return handler(owner, node, *args)
-
-    def missing(self) -> list[str]:
-        return [cls.__name__ for cls in self.covers if cls not in self.table]
 
 
 def _no_children(node) -> list:

@@ -173,6 +173,7 @@ class Emitter(BlockEmitter):
         return emit[kind](e)
 
     # ------------------------------------------------------------ expressions
+    # long: one case per expression class, in one match, read as a table
     def num(self, e: object) -> Pair:
         match e:
             case n.Number(value=v):

@@ -572,23 +572,13 @@ _COMPARE = {
 }
 
 
-def _clamp(values):
-    x, lo, hi = values
-    return min(max(x, lo), hi)
-
-
-def _sign(values):
-    x = values[0]
-    return Fraction((x > 0) - (x < 0))
-
-
 # The functions of plain values (builtins.VALUE_FUNCTIONS), each over its evaluated arguments.
 _FUNCTIONS: dict[str, Callable[[list], object]] = {
     "min": min,
     "max": max,
     "abs": lambda values: abs(values[0]),
-    "clamp": _clamp,
-    "sign": _sign,
+    "clamp": lambda values: min(max(values[0], values[1]), values[2]),
+    "sign": lambda values: Fraction((values[0] > 0) - (values[0] < 0)),
 }
 
 
