@@ -43,6 +43,7 @@ from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
 from attain.limits import call_deep, deep
+from attain.sql.engine import SqlRunner
 
 MAX_EVALUATION_ERRORS = 50
 
@@ -255,7 +256,9 @@ class Policy:
             outside = self._outside_dates(bound, keep)
             if outside:
                 raise AttainError(outside)
-            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress)
+            runner: Runner | SqlRunner = (
+                SqlRunner(self.plan, bound, MAX_EVALUATION_ERRORS, progress) if engine == "duckdb"
+                else Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress))
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None

@@ -1,0 +1,226 @@
+"""The duckdb engine: a bound data file run through the compiled query in an in-memory DuckDB, exactly.
+
+`SqlRunner` has the surface of `attain.engine.runner.Runner` that `api.Policy.run`
+uses (`run()` yields each computed row with its `record` and `outputs`, in the
+same order; `errors`), so every caller of the Python API, the command line and
+the policy tests gets the engine by its name.
+
+Rows the query marks `__fallback` are computed by `fallback_outputs`: with the
+reference evaluator (through the Python runner, which hands it every row it
+cannot finish), together with every row they share history or groups with. If
+any row has an evaluation error (a refusal, a division by zero, a missing
+value), the whole data is run again by the Python runner, so that the errors
+are exactly the other engines' errors, in their order.
+
+A policy with a construct the compiler does not cover (`compile.Unsupported`)
+runs on the Python engine, and the runner says so in `note`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import NamedTuple
+
+import attrs
+
+from attain.diagnostics import AttainError, Diagnostic
+from attain.engine.bind import Bound, Record
+from attain.engine.plan import Plan
+from attain.engine.runner import ProgressCallback, Runner
+from attain.engine.runtime import MISSING, MISSING_NUMBER
+from attain.exact import EXACT, to_decimal
+from attain.sql.compile import Compiled, Unsupported, compile_policy
+from attain.sql.load import load_bound
+from attain.sql.relation import InputRelation, input_column
+from attain.sql.shapes import OutputShape
+
+
+class Row(NamedTuple):
+    """One computed row, as `Runner.run` yields it (a record and its outputs)."""
+
+    record: Record
+    outputs: tuple
+
+
+def connect():
+    """An in-memory DuckDB connection (imported here: the other engines do not need DuckDB)."""
+    import duckdb
+
+    return duckdb.connect()
+
+
+def converter(shapes: tuple[OutputShape, ...]):
+    """A function from a result row's output columns to the outputs as `runner.to_output` gives them."""
+    steps = []
+    for shape in shapes:
+        if shape.kind == "fixed":
+            assert shape.den is not None
+            steps.append(_fixed(shape.den, shape.places))
+        elif shape.kind == "pair":
+            steps.append(_pair(shape.places))
+        else:
+            steps.append(None)
+
+    def convert(cells: tuple) -> tuple:
+        out = []
+        i = 0
+        for step, shape in zip(steps, shapes, strict=True):
+            if step is None:
+                out.append(cells[i])
+                i += 1
+            elif shape.kind == "pair":
+                out.append(step(cells[i], cells[i + 1]))
+                i += 2
+            else:
+                out.append(step(cells[i]))
+                i += 1
+        return tuple(out)
+
+    return convert
+
+
+def _fixed(den: int, places: int | None):
+    if places is not None and 10**places % den == 0:
+        times = 10**places // den
+        return lambda num: EXACT.scaleb(Decimal(num * times), -places)
+    if den == 1 and places is None:
+        return Decimal
+    return lambda num: to_decimal(num, den, places)
+
+
+def _pair(places: int | None):
+    def convert(num: int, den: int):
+        if den == 1 and places is None:
+            return Decimal(num)
+        return to_decimal(num, den, places)
+
+    return convert
+
+
+class SqlRunner:
+    """Computes every record of a bound data file on DuckDB; the Python runner for the rows SQL marks."""
+
+    def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50, progress: ProgressCallback | None = None):
+        self.plan = plan
+        self.bound = bound
+        self.max_errors = max_errors
+        self.progress = progress
+        self.errors: list[Diagnostic] = []
+        self.note = ""  # why the policy ran on the Python engine instead, if it did
+        self.fallback_rows = 0  # rows computed by the reference evaluator
+        self.sql = ""
+
+    def run(self) -> Iterator:
+        plan, bound = self.plan, self.bound
+        con = connect()
+        try:
+            loaded = load_bound(con, plan, bound)
+            try:
+                compiled = compile_policy(plan, loaded.relation)
+            except Unsupported as e:
+                self.note = f"the duckdb engine does not compile {e}; this policy ran on the python engine"
+                yield from self._python(bound)
+                return
+            self.sql = compiled.sql
+            if self.progress is not None:
+                from attain.engine.runner import Progress
+
+                self.progress(Progress("computing", 0, len(bound.records)))
+            result = con.execute(compiled.sql + " ORDER BY __period NULLS FIRST, __seq").fetchall()
+        finally:
+            con.close()
+        marked = {row[0] for row in result if row[3]} | loaded.forced
+        recomputed: dict[int, tuple] = {}
+        if marked:
+            try:
+                recomputed = fallback_outputs(plan, bound, marked, self.max_errors)
+            except AttainError as e:
+                self.errors = list(e.diagnostics)
+                return
+            self.fallback_rows = len(recomputed)
+        convert = converter(compiled.shapes)
+        records = bound.records
+        for row in result:
+            seq = row[0]
+            found = recomputed.get(seq)
+            yield Row(records[seq], found if found is not None else convert(row[4:]))
+
+    def _python(self, bound: Bound) -> Iterator:
+        runner = Runner(self.plan, bound, self.max_errors, "python", self.progress)
+        yield from runner.run()
+        self.errors = runner.errors
+
+
+def fallback_outputs(plan: Plan, source: Bound | tuple, seqs, max_errors: int = 50) -> dict[int, tuple]:
+    """The outputs of the records `seqs` (positions in the data), computed by the Python runner.
+
+    `source` is the `Bound` the records came from, or (connection, InputRelation) for a relation
+    DuckDB read itself. Rows share what they depend on: with group values every record is
+    recomputed, with history every record of the employees concerned; the result holds every
+    recomputed record (a superset of `seqs`). An evaluation error anywhere raises `AttainError`
+    with exactly the diagnostics the Python engine reports for the whole data, in its order.
+    """
+    bound = source if isinstance(source, Bound) else bound_from_relation(plan, *source)
+    wanted = set(seqs)
+    records = bound.records
+    if plan.aggregates:
+        chosen = list(range(len(records)))
+    elif plan.history:
+        whom = {records[s].who for s in wanted}
+        chosen = [s for s, r in enumerate(records) if r.who in whom]
+    else:
+        chosen = sorted(wanted)
+    part = attrs.evolve(bound, records=tuple(records[s] for s in chosen))
+    runner = Runner(plan, part, max_errors, "python")
+    states = list(runner.run())
+    if runner.errors:
+        if len(chosen) < len(records):
+            whole = Runner(plan, bound, max_errors, "python")
+            for _ in whole.run():
+                pass
+            raise AttainError(whole.errors)
+        raise AttainError(runner.errors)
+    where = {id(records[s]): s for s in chosen}
+    return {where[id(state.record)]: state.outputs for state in states}
+
+
+def bound_from_relation(plan: Plan, con, relation: InputRelation) -> Bound:
+    """The records of an input relation, as binding would have made them (defaults filled in)."""
+    from attain.engine.periods import Period
+
+    names = plan.inputs
+    columns = ", ".join(input_column(i) for i in range(len(names)))
+    rows = con.execute(f"SELECT __who, __line, __period, {columns} FROM {relation.table} ORDER BY __seq").fetchall()
+    kinds = [plan.model.types[name] for name in names]
+    defaults = []
+    for name, t in zip(names, kinds, strict=True):
+        default = plan.model.inputs[name].default
+        if default is None:
+            defaults.append(MISSING_NUMBER if t.numeric else MISSING)
+        elif t.numeric:
+            defaults.append((default.value.numerator, default.value.denominator))
+        else:
+            defaults.append(default.value)
+    kind = relation.periods[0].kind if relation.periods else None
+    records = []
+    for who, line, period, *cells in rows:
+        fast, missing = [], []
+        for i, (cell, t) in enumerate(zip(cells, kinds, strict=True)):
+            if cell is None:
+                fast.append(defaults[i])
+                missing.append(i)
+            elif t.numeric:
+                fast.append((int(cell), 10 ** relation.scales[names[i]]))
+            elif isinstance(cell, datetime.date) or not isinstance(cell, str):
+                fast.append(cell)
+            else:
+                fast.append(cell)
+        records.append(Record(who, line, tuple(fast), Period(kind, period) if kind and period is not None else None,
+                              frozenset(missing)))
+    return Bound(relation.file, relation.id_column, dict(relation.columns), tuple(records), dict(relation.positions),
+                 inputs=tuple(names))
+
+
+__all__ = ["Compiled", "Row", "SqlRunner", "bound_from_relation", "fallback_outputs"]
