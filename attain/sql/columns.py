@@ -247,7 +247,7 @@ class Arithmetic:
 
 def _simple(sql: str) -> bool:
     """A column name or a literal: no column of its own needed."""
-    return bool(re.fullmatch(r"_t\d+|in_\d+|__\w+|CAST\(-?\d+ AS HUGEINT\)|CAST\(NULL AS HUGEINT\)|TRUE|FALSE|NULL",
+    return bool(re.fullmatch(r"_t\d+|in_\d+|__\w+|h\d+_\w+|CAST\(-?\d+ AS HUGEINT\)|CAST\(NULL AS HUGEINT\)|TRUE|FALSE|NULL",
                              sql))
 
 

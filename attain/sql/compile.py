@@ -18,7 +18,7 @@ from attain.dsl.model import Model
 from attain.engine.plan import Plan
 from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
 from attain.sql.compile_blocks import BlockCompiler
-from attain.sql.compile_exprs import Unsupported
+from attain.sql.compile_exprs import Carried, Unsupported
 from attain.sql.compile_windows import WindowCompiler
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
@@ -26,18 +26,33 @@ from attain.sql.shapes import OutputShape
 __all__ = ["Compiled", "Unsupported", "compile_policy"]
 
 
+
+PERIOD = "__PERIOD__"  # in a period-by-period query: where the period's index goes
+KEPT = "attain_kept"  # the table of earlier periods' kept values, in period-by-period mode
+HISTORY = "attain_history"  # the input relation with each row's unbroken run of periods, in that mode
+RESULT_COLUMNS = ("__seq", "__who", "__period", "__fallback")
+
+
 @attrs.frozen
 class Compiled:
-    """The query, and what Python needs to read its result."""
+    """The query, and what Python needs to run it and read its result.
+
+    With `prelude` (values carried from period to period), the statements of `prelude` run
+    first, then `sql` once per period with PERIOD replaced by the period's index, each time
+    appending the period's `kept` columns to the KEPT table (`keep` is that statement).
+    """
 
     sql: str
     shapes: tuple[OutputShape, ...]
+    columns: tuple[str, ...] = ()  # the result's columns, in order
+    prelude: tuple[str, ...] = ()
+    keep: str = ""
 
 
 class PolicyCompiler(BlockCompiler, WindowCompiler):
     """Compiles every value the plan keeps, on demand, each once."""
 
-    def __init__(self, plan: Plan, relation: InputRelation):
+    def __init__(self, plan: Plan, relation: InputRelation, carried: bool = False):
         self.plan = plan
         self.model: Model = plan.model
         self.relation = relation
@@ -48,8 +63,15 @@ class PolicyCompiler(BlockCompiler, WindowCompiler):
         self.group_keys: list[str] = []
         self._compiling: list[str] = []
         self.periodic = relation.periodic
+        self.carried = carried and self.periodic
+        self.kept: list[str] = []
+        self.kept_streaks: dict = {}
+        self.streak_value: dict = {}
+        self.offsets: set[int] = set()
         gaps = self.model.policy.header.gaps or "error"
-        if self.periodic:
+        if self.carried:
+            self.gap, self.segment = "__gap", "0"
+        elif self.periodic:
             self.gap = self.cols.add("(CASE WHEN __period - lag(__period) OVER (PARTITION BY __who ORDER BY __period) "
                                      "> 1 THEN 1 ELSE 0 END)")
             self.segment = (self.cols.add(f"sum({self.gap}) OVER (PARTITION BY __who ORDER BY __period "
@@ -68,7 +90,7 @@ class PolicyCompiler(BlockCompiler, WindowCompiler):
         if found is not None:
             return found
         if name in self._compiling:
-            raise Unsupported(f"'{name}' is carried from one period to the next (it reads its own earlier value)")
+            raise Carried(name)
         self._compiling.append(name)
         saved, self.reach = self.reach, []  # a definition is computed for every row, wherever it is used
         try:
@@ -127,7 +149,7 @@ class PolicyCompiler(BlockCompiler, WindowCompiler):
             unknown.append(f"{self.gap} = 1")
         fallback = self.cols.add("(" + " OR ".join(f"({u})" for u in unknown) + ")") if unknown else "FALSE"
         selected = ["__seq", "__who", "__period", f"{fallback} AS __fallback"]
-        shapes = []
+        shapes: list[OutputShape] = []
         for k, out in enumerate(self.plan.outputs):
             v = self.values[out.name]
             if isinstance(v, Num):
@@ -143,7 +165,12 @@ class PolicyCompiler(BlockCompiler, WindowCompiler):
             else:
                 selected.append(f"{v.sql} AS out_{k}")
                 shapes.append(OutputShape(out.name, out.type, out.places, v.kind))
-        source = self.relation.table
+        columns = tuple(x.split(" AS ")[-1] for x in selected)
+        if self.carried:
+            return self._carried(selected, tuple(shapes), columns)
+        return Compiled(self._stages(self.relation.table, selected), tuple(shapes), columns)
+
+    def _stages(self, source: str, selected: list[str]) -> str:
         stages = []
         for i, level in enumerate(self.cols.levels):
             if not level:
@@ -152,10 +179,63 @@ class PolicyCompiler(BlockCompiler, WindowCompiler):
             stages.append(f"_l{i} AS (SELECT *, {body} FROM {source})")
             source = f"_l{i}"
         with_ = ("WITH " + ",\n".join(stages) + "\n") if stages else ""
-        return Compiled(f"{with_}SELECT {', '.join(selected)} FROM {source}", tuple(shapes))
+        return f"{with_}SELECT {', '.join(selected)} FROM {source}"
+
+    def _carried(self, selected: list[str], shapes: tuple[OutputShape, ...], columns: tuple[str, ...]) -> Compiled:
+        """Period by period: each period's rows joined to the kept values of the periods before."""
+        gaps = self.model.policy.header.gaps or "error"
+        run = "PARTITION BY __who ORDER BY __period"
+        gap = f"CASE WHEN __period - lag(__period) OVER ({run}) > 1 THEN 1 ELSE 0 END"
+        start = ("min(__period) OVER (PARTITION BY __who, __run)" if gaps == "restart"
+                 else "min(__period) OVER (PARTITION BY __who)")
+        prelude = [
+            f"CREATE OR REPLACE TEMP TABLE {HISTORY} AS SELECT *, {start} AS __start FROM "
+            f"(SELECT *, sum(__gap) OVER ({run} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS __run "
+            f"FROM (SELECT *, {gap} AS __gap FROM {self.relation.table}))",
+        ]
+        kept_types, kept_values = ["__who VARCHAR", "__period INTEGER"], ["__who", "__period"]
+        for k, name in enumerate(self.kept):
+            t = self.model.types[name]
+            v = self.values[name]
+            if t.numeric:
+                assert isinstance(v, Num)
+                d = self.den_sql(v)
+                g = f"gcd({v.n}, {d})"
+                kept_types += [f"k{k}_n HUGEINT", f"k{k}_d HUGEINT"]
+                kept_values += [f"{v.n} // {g}", f"{d} // {g}"]
+            else:
+                kept_types.append(f"k{k} {_SQL_TYPES['text' if t.kind == 'tier' else t.kind]}")
+                kept_values.append(v.name if isinstance(v, TierVal) else v.sql)  # type: ignore[union-attr]
+        for node, j in self.kept_streaks.items():
+            kept_types.append(f"s{j} HUGEINT")
+            kept_values.append(self._streak_of(node))
+        prelude.append(f"CREATE OR REPLACE TEMP TABLE {KEPT} ({', '.join(kept_types)})")
+        names = [x.split(" ")[0] for x in kept_types]
+        selected = selected + [f"{value} AS {name}" for name, value in zip(names[2:], kept_values[2:], strict=True)]
+        joins, picked = [], ["i.*"]
+        for back in sorted(self.offsets):
+            joins.append(f"LEFT JOIN {KEPT} h{back} ON h{back}.__who = i.__who AND h{back}.__period = i.__period - {back}")
+            picked += [f"h{back}.{name} AS h{back}_{name}" for name in names[2:]]
+        source = f"(SELECT {', '.join(picked)} FROM {HISTORY} i {' '.join(joins)} WHERE i.__period = {PERIOD})"
+        keep = f"INSERT INTO {KEPT} SELECT {', '.join(names)} FROM attain_result"
+        return Compiled(self._stages(source, selected), shapes, columns, tuple(prelude), keep)
+
+    def _streak_of(self, node) -> str:
+        v = self.streak_value[node]
+        assert isinstance(v, Num)
+        return v.n
+
+
+_SQL_TYPES = {"text": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}
 
 
 def compile_policy(plan: Plan, relation: InputRelation) -> Compiled:
-    """The query computing `plan`'s outputs over `relation`; `Unsupported` names a construct it cannot compile."""
-    return PolicyCompiler(plan, relation).query()
+    """The query computing `plan`'s outputs over `relation`; `Unsupported` names a construct it cannot compile.
+
+    A policy that carries a value from period to period (a value reading its own earlier value)
+    is compiled to run period by period."""
+    try:
+        return PolicyCompiler(plan, relation).query()
+    except Carried:
+        return PolicyCompiler(plan, relation, carried=True).query()
 

@@ -23,6 +23,11 @@ class Unsupported(Exception):
     """A construct the SQL compiler does not (yet) compile; the message names it."""
 
 
+class Carried(Unsupported):
+    """What only period-by-period SQL computes: a value read from an earlier period that depends on
+    itself, or a rolling function of a value whose denominator differs from row to row."""
+
+
 class ExprCompiler(Arithmetic):
     """Expressions, the values of names, and choosing among values under conditions."""
 
@@ -38,6 +43,9 @@ class ExprCompiler(Arithmetic):
         """The value of the first case whose condition holds, else `otherwise` (None: unknown).
 
         A condition that is unknown makes the result unknown."""
+        if not cases:
+            assert otherwise is not None, "a choice without cases has its otherwise value"
+            return otherwise
         values = [v for _, v in cases] + ([otherwise] if otherwise is not None else [])
         conds = [self.col(c) for c, _ in cases]
 

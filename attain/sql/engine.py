@@ -31,7 +31,7 @@ from attain.engine.plan import Plan
 from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import EXACT, to_decimal
-from attain.sql.compile import Compiled, Unsupported, compile_policy
+from attain.sql.compile import PERIOD, Compiled, Unsupported, compile_policy
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
@@ -128,7 +128,7 @@ class SqlRunner:
                 from attain.engine.runner import Progress
 
                 self.progress(Progress("computing", 0, len(bound.records)))
-            result = con.execute(compiled.sql + " ORDER BY __period NULLS FIRST, __seq").fetchall()
+            result = execute(con, compiled, loaded.relation)
         finally:
             con.close()
         marked = {row[0] for row in result if row[3]} | loaded.forced
@@ -151,6 +151,22 @@ class SqlRunner:
         runner = Runner(self.plan, bound, self.max_errors, "python", self.progress)
         yield from runner.run()
         self.errors = runner.errors
+
+
+def execute(con, compiled: Compiled, relation: InputRelation) -> list[tuple]:
+    """The compiled query's rows, in the order the runner computes them (period, then data order)."""
+    columns = ", ".join(compiled.columns)
+    if not compiled.prelude:
+        return con.execute(f"SELECT {columns} FROM ({compiled.sql}) ORDER BY __period NULLS FIRST, __seq").fetchall()
+    for statement in compiled.prelude:
+        con.execute(statement).fetchall()
+    rows: list[tuple] = []
+    for period in relation.periods:
+        con.execute("CREATE OR REPLACE TEMP TABLE attain_result AS "
+                    + compiled.sql.replace(PERIOD, str(period.index))).fetchall()
+        rows += con.execute(f"SELECT {columns} FROM attain_result ORDER BY __seq").fetchall()
+        con.execute(compiled.keep).fetchall()
+    return rows
 
 
 def fallback_outputs(plan: Plan, source: Bound | tuple, seqs, max_errors: int = 50) -> dict[int, tuple]:
