@@ -160,7 +160,7 @@ class Arithmetic:
             return Num(self.iadd(self.imul(x.n, lcm // x.d), self.imul(y.n, lcm // y.d), op), lcm)
         if x.d == y.d:
             return Num(self.iadd(x.n, y.n, op), x.d)
-        d = self.imul(y.d, x.d) if isinstance(x.d, int) else self.imul(x.d, y.d)
+        d = self.imul(self.den_sql(y), x.d) if isinstance(x.d, int) else self.imul(x.d, y.d)
         return Num(self.iadd(self.imul(x.n, y.d), self.imul(y.n, x.d), op), d)
 
     def mul(self, x: Num, y: Num) -> Num:
@@ -176,7 +176,7 @@ class Arithmetic:
             return Num(self.imul(x.n, p), self.imul(x.d, q))
         if isinstance(x.d, int) and isinstance(y.d, int):
             return Num(self.imul(x.n, y.n), x.d * y.d)
-        d = self.imul(y.d, x.d) if isinstance(x.d, int) else self.imul(x.d, y.d)
+        d = self.imul(self.den_sql(y), x.d) if isinstance(x.d, int) else self.imul(x.d, y.d)
         return Num(self.imul(x.n, y.n), d)
 
     def div(self, x: Num, y: Num) -> Num:
@@ -247,8 +247,10 @@ class Arithmetic:
 
 def _simple(sql: str) -> bool:
     """A column name or a literal: no column of its own needed."""
-    return bool(re.fullmatch(r"_t\d+|in_\d+|__\w+|h\d+_\w+|CAST\(-?\d+ AS HUGEINT\)|CAST\(NULL AS HUGEINT\)|TRUE|FALSE|NULL",
-                             sql))
+    return bool(_SIMPLE.fullmatch(sql))
+
+
+_SIMPLE = re.compile(r"_t\d+|in_\d+|__\w+|h\d+_\w+|CAST\(-?\d+ AS HUGEINT\)|CAST\(NULL AS HUGEINT\)|TRUE|FALSE|NULL")
 
 
 def _compare(a: Fraction, b: Fraction, op: str) -> bool:

@@ -214,7 +214,8 @@ class PolicyCompiler(BlockCompiler, WindowCompiler):
         selected = selected + [f"{value} AS {name}" for name, value in zip(names[2:], kept_values[2:], strict=True)]
         joins, picked = [], ["i.*"]
         for back in sorted(self.offsets):
-            joins.append(f"LEFT JOIN {KEPT} h{back} ON h{back}.__who = i.__who AND h{back}.__period = i.__period - {back}")
+            joins.append(f"LEFT JOIN {KEPT} h{back} ON h{back}.__who = i.__who "
+                         f"AND h{back}.__period = i.__period - {back}")
             picked += [f"h{back}.{name} AS h{back}_{name}" for name in names[2:]]
         source = f"(SELECT {', '.join(picked)} FROM {HISTORY} i {' '.join(joins)} WHERE i.__period = {PERIOD})"
         keep = f"INSERT INTO {KEPT} SELECT {', '.join(names)} FROM attain_result"

@@ -7,8 +7,10 @@ evaluator turns into the same error the other engines report.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from attain.dsl import nodes as n
-from attain.sql.columns import Num, Scalar, TierVal, Value, constant, text_literal
+from attain.sql.columns import NULL_NUM, Num, Scalar, TierVal, Value, constant, text_literal
 from attain.sql.compile_exprs import ExprCompiler, Unsupported
 
 
@@ -101,7 +103,7 @@ class BlockCompiler(ExprCompiler):
             cond = None if row.condition is None else self.col(self.boolean(row.condition))
             with self._reached(before, cond):
                 given = {r.name: r.value for r in row.results}
-                values = {}
+                values: dict[str, Value] = {}
                 for field, ftype in fields.items():
                     expr = given.get(field)
                     if expr is None:
@@ -133,7 +135,7 @@ class BlockCompiler(ExprCompiler):
                 bound = self.mul(base, constant(row.upto.value))
                 rows.append((self.compare(amount, bound, "<="), row.rate))
             assert last is not None, "brackets end with an `above` row (the checker sees to it)"
-            cases = []
+            cases: list[tuple[str, Value]] = []
             before: list[str] = []
             for cond, rate in rows:
                 with self._reached(before, cond):
@@ -201,21 +203,15 @@ class BlockCompiler(ExprCompiler):
         return self.choose(cases, other)
 
 
-def _zero():
-    from fractions import Fraction
-
+def _zero() -> Fraction:
     return Fraction(0)
 
 
-def _one():
-    from fractions import Fraction
-
+def _one() -> Fraction:
     return Fraction(1)
 
 
 def _unknown() -> Num:
-    from attain.sql.columns import NULL_NUM
-
     return NULL_NUM
 
 

@@ -18,9 +18,9 @@ runs on the Python engine, and the runner says so in `note`.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import NamedTuple
 
 import attrs
@@ -210,29 +210,28 @@ def bound_from_relation(plan: Plan, con, relation: InputRelation) -> Bound:
     columns = ", ".join(input_column(i) for i in range(len(names)))
     rows = con.execute(f"SELECT __who, __line, __period, {columns} FROM {relation.table} ORDER BY __seq").fetchall()
     kinds = [plan.model.types[name] for name in names]
-    defaults = []
+    defaults: list = []
     for name, t in zip(names, kinds, strict=True):
         default = plan.model.inputs[name].default
         if default is None:
             defaults.append(MISSING_NUMBER if t.numeric else MISSING)
-        elif t.numeric:
+        elif isinstance(default.value, Fraction):
             defaults.append((default.value.numerator, default.value.denominator))
         else:
             defaults.append(default.value)
     kind = relation.periods[0].kind if relation.periods else None
     records = []
     for who, line, period, *cells in rows:
-        fast, missing = [], []
+        fast: list = []
+        missing = []
         for i, (cell, t) in enumerate(zip(cells, kinds, strict=True)):
             if cell is None:
                 fast.append(defaults[i])
                 missing.append(i)
             elif t.numeric:
                 fast.append((int(cell), 10 ** relation.scales[names[i]]))
-            elif isinstance(cell, datetime.date) or not isinstance(cell, str):
-                fast.append(cell)
             else:
-                fast.append(cell)
+                fast.append(cell)  # a text, a yes/no or a date, as binding gives them
         records.append(Record(who, line, tuple(fast), Period(kind, period) if kind and period is not None else None,
                               frozenset(missing)))
     return Bound(relation.file, relation.id_column, dict(relation.columns), tuple(records), dict(relation.positions),

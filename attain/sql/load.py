@@ -68,7 +68,7 @@ def load_bound(con, plan: Plan, bound: Bound, table: str = "attain_input") -> Lo
             if v[0] is MISSING:
                 continue
             num, den = v
-            if den == 1 or den % 10 == 0 and 10 ** len(str(den)) // 10 == den:
+            if den == 1 or (den % 10 == 0 and 10 ** len(str(den)) // 10 == den):
                 # a power of ten: the places it shows (88.50% is 8850 / 10000) without a gcd
                 p = len(str(den)) - 1
             else:
