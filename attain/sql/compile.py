@@ -18,12 +18,12 @@ from attain.dsl.model import Model
 from attain.engine.plan import Plan
 from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
 from attain.sql.compile_blocks import BlockCompiler
-from attain.sql.compile_exprs import Carried, Unsupported
+from attain.sql.compile_exprs import Carried
 from attain.sql.compile_windows import WindowCompiler
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
 
-__all__ = ["Compiled", "Unsupported", "compile_policy"]
+__all__ = ["Compiled", "compile_policy"]
 
 
 
@@ -231,7 +231,7 @@ _SQL_TYPES = {"text": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}
 
 
 def compile_policy(plan: Plan, relation: InputRelation) -> Compiled:
-    """The query computing `plan`'s outputs over `relation`; `Unsupported` names a construct it cannot compile.
+    """The query computing `plan`'s outputs over `relation`, for every construct of the language.
 
     A policy that carries a value from period to period (a value reading its own earlier value)
     is compiled to run period by period."""

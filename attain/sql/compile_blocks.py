@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from attain.dsl import nodes as n
 from attain.sql.columns import NULL_NUM, Num, Scalar, TierVal, Value, constant, text_literal
-from attain.sql.compile_exprs import ExprCompiler, Unsupported
+from attain.sql.compile_exprs import ExprCompiler
 
 
 class BlockCompiler(ExprCompiler):
@@ -158,9 +158,7 @@ class BlockCompiler(ExprCompiler):
                 top = self.pick(amount, upper, "<")
             part = self.add(top, lower, "-")
             positive = self.compare(part, constant(_zero()), ">")
-            with self.under(positive):
-                if _has_streak(row.rate):
-                    raise Unsupported("a streak inside a bracket's rate")
+            with self.under(positive):  # a part of nothing pays nothing: its rate is not evaluated
                 pay = self.mul(part, self.num(row.rate))
             chosen = self.choose([(positive, self.add(total, pay))], total)
             assert isinstance(chosen, Num)
@@ -213,7 +211,3 @@ def _one() -> Fraction:
 
 def _unknown() -> Num:
     return NULL_NUM
-
-
-def _has_streak(e) -> bool:
-    return any(isinstance(x, n.Call) and x.func == "streak" for x in n.walk(e))

@@ -19,11 +19,7 @@ from attain.dsl.model import Model
 from attain.sql.columns import NULL_NUM, Arithmetic, Num, Scalar, TierVal, Value, constant, lit, text_literal
 
 
-class Unsupported(Exception):
-    """A construct the SQL compiler does not (yet) compile; the message names it."""
-
-
-class Carried(Unsupported):
+class Carried(Exception):
     """What only period-by-period SQL computes: a value read from an earlier period that depends on
     itself, or a rolling function of a value whose denominator differs from row to row."""
 

@@ -11,9 +11,6 @@ cannot finish), together with every row they share history or groups with. If
 any row has an evaluation error (a refusal, a division by zero, a missing
 value), the whole data is run again by the Python runner, so that the errors
 are exactly the other engines' errors, in their order.
-
-A policy with a construct the compiler does not cover (`compile.Unsupported`)
-runs on the Python engine, and the runner says so in `note`.
 """
 
 from __future__ import annotations
@@ -31,7 +28,7 @@ from attain.engine.plan import Plan
 from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import EXACT, to_decimal
-from attain.sql.compile import PERIOD, Compiled, Unsupported, compile_policy
+from attain.sql.compile import PERIOD, Compiled, compile_policy
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
@@ -108,7 +105,6 @@ class SqlRunner:
         self.max_errors = max_errors
         self.progress = progress
         self.errors: list[Diagnostic] = []
-        self.note = ""  # why the policy ran on the Python engine instead, if it did
         self.fallback_rows = 0  # rows computed by the reference evaluator
         self.sql = ""
 
@@ -117,12 +113,7 @@ class SqlRunner:
         con = connect()
         try:
             loaded = load_bound(con, plan, bound)
-            try:
-                compiled = compile_policy(plan, loaded.relation)
-            except Unsupported as e:
-                self.note = f"the duckdb engine does not compile {e}; this policy ran on the python engine"
-                yield from self._python(bound)
-                return
+            compiled = compile_policy(plan, loaded.relation)
             self.sql = compiled.sql
             if self.progress is not None:
                 from attain.engine.runner import Progress
@@ -146,11 +137,6 @@ class SqlRunner:
             seq = row[0]
             found = recomputed.get(seq)
             yield Row(records[seq], found if found is not None else convert(row[4:]))
-
-    def _python(self, bound: Bound) -> Iterator:
-        runner = Runner(self.plan, bound, self.max_errors, "python", self.progress)
-        yield from runner.run()
-        self.errors = runner.errors
 
 
 def execute(con, compiled: Compiled, relation: InputRelation) -> list[tuple]:
