@@ -48,34 +48,29 @@ def connect():
     return duckdb.connect()
 
 
-def converter(shapes: tuple[OutputShape, ...]):
-    """A function from a result row's output columns to the outputs as `runner.to_output` gives them."""
-    steps = []
-    for shape in shapes:
+def converter(shapes: tuple[OutputShape, ...], first: int = 4):
+    """A function from a result row (outputs from column `first` on) to the outputs as `runner.to_output`
+    gives them: one generated expression per output, each a call of a function chosen here."""
+    functions: dict[str, object] = {}
+    parts = []
+    i = first
+    for k, shape in enumerate(shapes):
         if shape.kind == "fixed":
             assert shape.den is not None
-            steps.append(_fixed(shape.den, shape.places))
+            functions[f"f{k}"] = _fixed(shape.den, shape.places)
+            parts.append(f"f{k}(r[{i}])")
+            i += 1
         elif shape.kind == "pair":
-            steps.append(_pair(shape.places))
+            functions[f"f{k}"] = _pair(shape.places)
+            parts.append(f"f{k}(r[{i}], r[{i + 1}])")
+            i += 2
         else:
-            steps.append(None)
-
-    def convert(cells: tuple) -> tuple:
-        out = []
-        i = 0
-        for step, shape in zip(steps, shapes, strict=True):
-            if step is None:
-                out.append(cells[i])
-                i += 1
-            elif shape.kind == "pair":
-                out.append(step(cells[i], cells[i + 1]))
-                i += 2
-            else:
-                out.append(step(cells[i]))
-                i += 1
-        return tuple(out)
-
-    return convert
+            parts.append(f"r[{i}]")
+            i += 1
+    # Only our identifiers and integers enter the source.
+    source = f"def convert(r):\n    return ({''.join(p + ', ' for p in parts)})\n"
+    exec(compile(source, "<attain sql outputs>", "exec"), functions)
+    return functions["convert"]
 
 
 def _fixed(den: int, places: int | None):
@@ -136,7 +131,7 @@ class SqlRunner:
         for row in result:
             seq = row[0]
             found = recomputed.get(seq)
-            yield Row(records[seq], found if found is not None else convert(row[4:]))
+            yield Row(records[seq], found if found is not None else convert(row))
 
 
 def execute(con, compiled: Compiled, relation: InputRelation) -> list[tuple]:

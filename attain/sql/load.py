@@ -13,7 +13,6 @@ that record with the reference evaluator.
 from __future__ import annotations
 
 import csv
-import datetime
 import os
 import tempfile
 from math import gcd
@@ -52,66 +51,95 @@ def _places(num: int, den: int) -> int | None:
     return max(twos, fives) if d == 1 else None
 
 
-def load_bound(con, plan: Plan, bound: Bound, table: str = "attain_input") -> Loaded:  # long: one pass per column kind
+def load_bound(con, plan: Plan, bound: Bound, table: str = "attain_input") -> Loaded:
     """Create `table` in `con` from the bound records; the relation describing it."""
     records = bound.records
     kinds = [plan.model.types[name] for name in plan.inputs]
-    numeric = [i for i, t in enumerate(kinds) if t.numeric]
     forced: set[int] = set()
+    columns: list[list] = [list(range(len(records))), [r.line for r in records], [r.who for r in records],
+                           [None if r.period is None else r.period.index for r in records]]
     scales: dict[int, int] = {}
-    for i in numeric:
-        scale = 0
-        for seq, r in enumerate(records):
-            if i in r.missing:
-                continue
-            v = r.fast[i]
-            if v[0] is MISSING:
-                continue
-            num, den = v
-            if den == 1 or (den % 10 == 0 and 10 ** len(str(den)) // 10 == den):
-                # a power of ten: the places it shows (88.50% is 8850 / 10000) without a gcd
-                p = len(str(den)) - 1
-            else:
-                found = _places(num, den)
-                if found is None:
-                    forced.add(seq)
-                    continue
-                p = found
-            if p > MAX_SCALE:
-                forced.add(seq)
-                continue
-            scale = max(scale, p)
-        scales[i] = scale
+    for i, t in enumerate(kinds):
+        cells = [None if i in r.missing else r.fast[i] for r in records]
+        if t.numeric:
+            cells = [None if v is None or v[0] is MISSING else v for v in cells]
+        else:
+            cells = [None if v is MISSING else v for v in cells]
+        if t.numeric:
+            scales[i], column = _numbers(cells, forced)
+        elif t.kind == "bool":
+            column = [None if v is None else ("true" if v else "false") for v in cells]
+        elif t.kind == "date":
+            column = [None if v is None else v.isoformat() for v in cells]
+        else:
+            column = cells
+            # CSV cannot tell an empty text from an empty cell: such a record is Python's to compute
+            forced.update(seq for seq, v in enumerate(cells) if v == "")
+        columns.append(column)
+    _copy(con, table, columns, kinds, forced)
+    relation = InputRelation(
+        table=table, file=bound.file, id_column=bound.id_column, inputs=tuple(plan.inputs),
+        scales={plan.inputs[i]: s for i, s in scales.items()},
+        periods=tuple(sorted({r.period for r in records if r.period is not None}, key=lambda p: p.index)),
+        rows=len(records), columns=dict(bound.columns), positions=dict(bound.positions), warnings=bound.warnings)
+    return Loaded(relation, frozenset(forced))
+
+
+def _numbers(cells: list, forced: set[int]) -> tuple[int, list]:
+    """A numeric column's scale (the most places any exact value needs) and its cells at that scale."""
+    dens = {v[1] for v in cells if v is not None}
+    places = {den: _places(1, den) for den in dens}
+    if any(p is None or p > MAX_SCALE for p in places.values()):
+        return _numbers_slowly(cells, forced)
+    scale = max((p for p in places.values() if p is not None), default=0)
+    times = {den: 10**scale // den for den in dens}
+    out = [None if v is None else v[0] * times[v[1]] for v in cells]
+    for seq, x in enumerate(out):
+        if x is not None and not -LIMIT < x < LIMIT:
+            forced.add(seq)
+            out[seq] = None
+    return scale, out
+
+
+def _numbers_slowly(cells: list, forced: set[int]) -> tuple[int, list]:
+    """`_numbers` where some value has no finite decimal, or needs reducing to have one."""
+    scale = 0
+    for seq, v in enumerate(cells):
+        if v is None:
+            continue
+        p = _places(v[0], v[1])
+        if p is None or p > MAX_SCALE:
+            forced.add(seq)
+            cells[seq] = None
+        elif p > scale:
+            scale = p
+    mult = 10**scale
+    out: list = []
+    for seq, v in enumerate(cells):
+        if v is None:
+            out.append(None)
+            continue
+        scaled, rest = divmod(v[0] * mult, v[1])
+        if rest or abs(scaled) >= LIMIT:
+            forced.add(seq)
+            out.append(None)
+        else:
+            out.append(scaled)
+    return scale, out
+
+
+def _copy(con, table: str, columns: list[list], kinds: list, forced: set[int]) -> None:
+    """Write the columns as CSV and have DuckDB read it with every column's type; forced records' cells empty."""
+    if forced:
+        for column in columns[4:]:
+            for seq in forced:
+                column[seq] = None
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="attain-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(["__seq", "__line", "__who", "__period", *(input_column(i) for i in range(len(kinds)))])
-            for seq, r in enumerate(records):
-                row: list = [seq, r.line, r.who, "" if r.period is None else r.period.index]
-                missing = r.missing
-                for i, t in enumerate(kinds):
-                    v = r.fast[i]
-                    if i in missing or v is MISSING or (t.numeric and v[0] is MISSING) or seq in forced:
-                        row.append(None)
-                    elif t.numeric:
-                        num, den = v
-                        scaled, rest = divmod(num * 10 ** scales[i], den)
-                        if rest or abs(scaled) >= LIMIT:
-                            forced.add(seq)
-                            row.append(None)
-                        else:
-                            row.append(scaled)
-                    elif t.kind == "bool":
-                        row.append("true" if v else "false")
-                    elif t.kind == "date":
-                        row.append(v.isoformat() if isinstance(v, datetime.date) else v)
-                    elif v == "":
-                        forced.add(seq)  # CSV cannot tell an empty text from an empty cell: Python computes it
-                        row.append(None)
-                    else:
-                        row.append(v)
-                w.writerow(row)
+            w.writerows(zip(*columns, strict=True))
         types = {"__seq": "BIGINT", "__line": "BIGINT", "__who": "VARCHAR", "__period": "INTEGER"}
         for i, t in enumerate(kinds):
             types[input_column(i)] = "HUGEINT" if t.numeric else _SQL_TYPES[t.kind]
@@ -121,9 +149,3 @@ def load_bound(con, plan: Plan, bound: Bound, table: str = "attain_input") -> Lo
                     "auto_detect = false, delim = ',', new_line = '\\n')").fetchall()
     finally:
         os.unlink(path)
-    relation = InputRelation(
-        table=table, file=bound.file, id_column=bound.id_column, inputs=tuple(plan.inputs),
-        scales={plan.inputs[i]: scales[i] for i in numeric},
-        periods=tuple(sorted({r.period for r in records if r.period is not None}, key=lambda p: p.index)),
-        rows=len(records), columns=dict(bound.columns), positions=dict(bound.positions), warnings=bound.warnings)
-    return Loaded(relation, frozenset(forced))
