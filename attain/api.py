@@ -244,9 +244,10 @@ class Policy:
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
         and `until` dates is an error that names both. `engine` is "python" (the compiled
-        plan, the default) or "reference" (every value by the reference evaluator); both
-        give identical results. `allow_ids` names ids that read like a total row (合计, Total)
-        but are employees; any other such row is an error. `progress`, when given, is called
+        plan, the default), "reference" (every value by the reference evaluator) or "duckdb"
+        (the policy compiled to exact SQL, `attain.sql.engine`); all give identical results.
+        `allow_ids` names ids that read like a total row (合计, Total) but are employees; any
+        other such row is an error. `progress`, when given, is called
         with a `Progress` as the run reads the data and then every few thousand rows it computes.
         """
         with gc_paused():
