@@ -71,7 +71,7 @@ class PolicyCompiler(BlockCompiler, WindowCompiler):
         gaps = self.model.policy.header.gaps or "error"
         if self.carried:
             self.gap, self.segment = "__gap", "0"
-        elif self.periodic:
+        elif self.periodic and plan.history:
             self.gap = self.cols.add("(CASE WHEN __period - lag(__period) OVER (PARTITION BY __who ORDER BY __period) "
                                      "> 1 THEN 1 ELSE 0 END)")
             self.segment = (self.cols.add(f"sum({self.gap}) OVER (PARTITION BY __who ORDER BY __period "

@@ -242,14 +242,25 @@ class WindowCompiler(ExprCompiler):
         if isinstance(v.d, int):
             return [v.n], f"(count({v.n}) OVER ({w}) = {size})"
         d = v.d
-        fits = self.col(f"({d} <= {lit(CHUNK)})")
+        # Most groups: one key, floor(value * 10^20), exact when every denominator is at most 10^10
+        # (two different values differ by at least 10^-20) and fits while |num| < 10^18.
+        scaled = self.col(f"CASE WHEN {d} <= {lit(10**10)} AND abs({v.n}) < {lit(10**18)} "
+                          f"THEN {v.n} * {lit(10**20)} END")
+        q = self.col(f"({scaled} // {d})")
+        single = self.col(f"({q} - CASE WHEN {scaled} - {q} * {d} < 0 THEN 1 ELSE 0 END)")
+        small = self.col(f"(count({single}) OVER ({w}) = {size})")
+        # Otherwise: the floor, then two 18-digit chunks of the fraction: exact for denominators to 10^18.
+        fits = self.col(f"(NOT {small} AND {d} <= {lit(CHUNK)})")
         t = self.col(f"CASE WHEN {fits} THEN {v.n} // {d} END")
         q0 = self.col(f"({t} - CASE WHEN {v.n} - {t} * {d} < 0 THEN 1 ELSE 0 END)")
         r0 = self.col(f"({v.n} - {q0} * {d})")
         k1 = self.col(f"({r0} * {lit(CHUNK)}) // {d}")
         r1 = self.col(f"({r0} * {lit(CHUNK)} - {k1} * {d})")
         k2 = self.col(f"({r1} * {lit(CHUNK)}) // {d}")
-        return [q0, k1, k2], f"(count({k2}) OVER ({w}) = {size})"
+        keys = [self.col(f"CASE WHEN {small} THEN {single} ELSE {q0} END"),
+                self.col(f"CASE WHEN {small} THEN {lit(0)} ELSE {k1} END"),
+                self.col(f"CASE WHEN {small} THEN {lit(0)} ELSE {k2} END")]
+        return keys, f"({small} OR count({k2}) OVER ({w}) = {size})"
 
     def _ordered(self, e: n.Aggregate, v: Num, w: str, size: str) -> Num:
         """rank (1 = highest, ties share the best) or percentile (the share of the others below)."""

@@ -202,3 +202,26 @@ def test_fallback_outputs_reads_the_records_back_from_the_relation(tmp_path):
     loaded = load_bound(con, policy.plan, policy.bind(data))
     found = fallback_outputs(policy.plan, (con, loaded.relation), [1])
     assert found == {1: (Decimal("41152263004115226300411522630"), Decimal(int(big) ** 2))}
+
+
+SHARE = """policy "share"
+input sales : number
+input target : number
+ratio = sales / target
+share = percentile(ratio within everyone)
+place = rank(ratio within everyone)
+output share, place
+"""
+
+
+def test_percentile_of_ratios_with_large_denominators_orders_them_exactly(tmp_path):
+    # Denominators near 3 x 10^12 (beyond the one-key path): 1/3000000000002 < 1/3000000000001
+    # = 2/6000000000002 < 1/3000000000000, values 10^-25 apart, which no DOUBLE tells apart.
+    data = csv_file(tmp_path, "id,sales,target\nA,1,3000000000001\nB,1,3000000000002\nC,2,6000000000002\n"
+                              "D,1,3000000000000\n")
+    policy = attain.loads(SHARE)
+    rows, runner = sql_run(policy, data)
+    assert runner.fallback_rows == 0
+    assert [r[1] for r in rows] == [Fraction(1, 3), Decimal(0), Fraction(1, 3), Decimal(1)]
+    assert [r[2] for r in rows] == [Decimal(2), Decimal(4), Decimal(2), Decimal(1)]
+    assert policy.run(data, engine="duckdb").rows == policy.run(data, engine="python").rows
