@@ -48,7 +48,7 @@ def connect():
     return duckdb.connect()
 
 
-def converter(shapes: tuple[OutputShape, ...], first: int = 4):
+def converter(shapes: tuple[OutputShape, ...], first: int = 2):
     """A function from a result row (outputs from column `first` on) to the outputs as `runner.to_output`
     gives them: one generated expression per output, each a call of a function chosen here."""
     functions: dict[str, object] = {}
@@ -117,7 +117,7 @@ class SqlRunner:
             result = execute(con, compiled, loaded.relation)
         finally:
             con.close()
-        marked = {row[0] for row in result if row[3]} | loaded.forced
+        marked = {row[0] for row in result if row[1]} | loaded.forced
         recomputed: dict[int, tuple] = {}
         if marked:
             try:
@@ -135,8 +135,9 @@ class SqlRunner:
 
 
 def execute(con, compiled: Compiled, relation: InputRelation) -> list[tuple]:
-    """The compiled query's rows, in the order the runner computes them (period, then data order)."""
-    columns = ", ".join(compiled.columns)
+    """The compiled query's `__seq`, `__fallback` and output columns, in the order the runner computes
+    rows (period, then data order)."""
+    columns = ", ".join(c for c in compiled.columns if c not in ("__who", "__period"))
     if not compiled.prelude:
         return con.execute(f"SELECT {columns} FROM ({compiled.sql}) ORDER BY __period NULLS FIRST, __seq").fetchall()
     for statement in compiled.prelude:
