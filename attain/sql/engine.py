@@ -28,6 +28,7 @@ from attain.engine.plan import Plan
 from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import EXACT, to_decimal
+from attain.sql.columns import BIGINT
 from attain.sql.compile import PERIOD, Compiled, compile_policy
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation, input_column
@@ -45,7 +46,9 @@ def connect():
     """An in-memory DuckDB connection (imported here: the other engines do not need DuckDB)."""
     import duckdb
 
-    return duckdb.connect()
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false").fetchall()  # stdout may be the results' (attain run)
+    return con
 
 
 def converter(shapes: tuple[OutputShape, ...], first: int = 2):
@@ -58,12 +61,12 @@ def converter(shapes: tuple[OutputShape, ...], first: int = 2):
         if shape.kind == "fixed":
             assert shape.den is not None
             functions[f"f{k}"] = _fixed(shape.den, shape.places)
-            parts.append(f"f{k}(r[{i}])")
-            i += 1
+            parts.append(f"f{k}({_int(i)})")
+            i += 2
         elif shape.kind == "pair":
             functions[f"f{k}"] = _pair(shape.places)
-            parts.append(f"f{k}(r[{i}], r[{i + 1}])")
-            i += 2
+            parts.append(f"f{k}({_int(i)}, {_int(i + 2)})")
+            i += 4
         else:
             parts.append(f"r[{i}]")
             i += 1
@@ -71,6 +74,11 @@ def converter(shapes: tuple[OutputShape, ...], first: int = 2):
     source = f"def convert(r):\n    return ({''.join(p + ', ' for p in parts)})\n"
     exec(compile(source, "<attain sql outputs>", "exec"), functions)
     return functions["convert"]
+
+
+def _int(i: int) -> str:
+    """An integer fetched as two columns (see `execute`): the BIGINT one where it fits, else the HUGEINT one."""
+    return f"(r[{i}] if r[{i}] is not None else r[{i + 1}])"
 
 
 def _fixed(den: int, places: int | None):
@@ -137,7 +145,18 @@ class SqlRunner:
 def execute(con, compiled: Compiled, relation: InputRelation) -> list[tuple]:
     """The compiled query's `__seq`, `__fallback` and output columns, in the order the runner computes
     rows (period, then data order)."""
-    columns = ", ".join(c for c in compiled.columns if c not in ("__who", "__period"))
+    # A HUGEINT reaches Python five times slower than a BIGINT: each integer column comes as a BIGINT
+    # where it fits and as a HUGEINT where it does not (the other NULL).
+    wanted = []
+    for c in compiled.columns:
+        if c in ("__who", "__period"):
+            continue
+        if c.startswith("out_") and (c.endswith("_n") or c.endswith("_d")):
+            fits = f"{c} BETWEEN -{BIGINT} AND {BIGINT}"
+            wanted += [f"CAST(CASE WHEN {fits} THEN {c} END AS BIGINT)", f"CASE WHEN NOT ({fits}) THEN {c} END"]
+        else:
+            wanted.append(c)
+    columns = ", ".join(wanted)
     if not compiled.prelude:
         return con.execute(f"SELECT {columns} FROM ({compiled.sql}) ORDER BY __period NULLS FIRST, __seq").fetchall()
     for statement in compiled.prelude:

@@ -15,7 +15,10 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from functools import partial
 from math import gcd
+from operator import is_not
+from typing import cast
 
 import attrs
 
@@ -59,12 +62,16 @@ def load_bound(con, plan: Plan, bound: Bound, table: str = "attain_input") -> Lo
     columns: list[list] = [list(range(len(records))), [r.line for r in records], [r.who for r in records],
                            [None if r.period is None else r.period.index for r in records]]
     scales: dict[int, int] = {}
+    # One transposition in C; then the (rare) empty cells, which binding filled with defaults, emptied.
+    cells_of = [list(c) for c in zip(*(r.fast for r in records), strict=True)] if records else [[] for _ in kinds]
+    for seq, r in enumerate(records):
+        for i in r.missing:
+            cells_of[i][seq] = None
     for i, t in enumerate(kinds):
-        cells = [None if i in r.missing else r.fast[i] for r in records]
-        if t.numeric:
-            cells = [None if v is None or v[0] is MISSING else v for v in cells]
-        else:
-            cells = [None if v is MISSING else v for v in cells]
+        cells = cells_of[i]
+        # an empty cell without a default (binding names it in `missing`; this keeps it so regardless)
+        cells = ([None if v is None or v[0] is MISSING else v for v in cells] if t.numeric
+                 else [None if v is MISSING else v for v in cells])
         if t.numeric:
             scales[i], column = _numbers(cells, forced)
         elif t.kind == "bool":
@@ -94,10 +101,12 @@ def _numbers(cells: list, forced: set[int]) -> tuple[int, list]:
     scale = max((p for p in places.values() if p is not None), default=0)
     times = {den: 10**scale // den for den in dens}
     out = [None if v is None else v[0] * times[v[1]] for v in cells]
-    for seq, x in enumerate(out):
-        if x is not None and not -LIMIT < x < LIMIT:
-            forced.add(seq)
-            out[seq] = None
+    known = cast(list[int], list(filter(partial(is_not, None), out)))  # the cells that are not empty, in C
+    if known and (max(known) >= LIMIT or min(known) <= -LIMIT):
+        for seq, x in enumerate(out):
+            if x is not None and not -LIMIT < x < LIMIT:
+                forced.add(seq)
+                out[seq] = None
     return scale, out
 
 
