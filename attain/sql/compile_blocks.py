@@ -125,6 +125,9 @@ class BlockCompiler(ExprCompiler):
     def _brackets(self, br: n.Brackets, name: str) -> Value:
         amount = self.num(br.amount)
         base = self.num(br.base) if br.base is not None else constant(_one())
+        if br.base is not None and all(row.upto is None for row in br.rows):
+            # No bound reads the base, yet an unknown base is the row's error, as in the evaluator.
+            amount = self._known_if(amount, self.col(f"({' AND '.join(_known(base))})"))
         if br.kind == "retroactive":
             rows = []
             last = None
@@ -144,10 +147,6 @@ class BlockCompiler(ExprCompiler):
             with self._reached(before, None):
                 other = self.mul(amount, self.num(last.rate))
             return self.choose(cases, other)
-        if br.base is not None and all(row.upto is None for row in br.rows):
-            # No bound reads the base, yet an unknown base is the row's error, as in the evaluator.
-            base_known = self.col(f"({base.n} IS NOT NULL)")
-            amount = self._known_if(amount, base_known)
         total: Num = constant(_zero())
         lower: Num = constant(_zero())
         for row in br.rows:
@@ -199,6 +198,10 @@ class BlockCompiler(ExprCompiler):
             assert other is not None
             return other
         return self.choose(cases, other)
+
+
+def _known(x: Num) -> list[str]:
+    return [f"{x.n} IS NOT NULL"] + ([] if isinstance(x.d, int) else [f"{x.d} IS NOT NULL"])
 
 
 def _zero() -> Fraction:
