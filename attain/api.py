@@ -48,6 +48,7 @@ from attain.files import source_texts
 from attain.io import Row, Table, exact_cell, read_table
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
+from attain.sql.engine import SqlRunner
 from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, subjects
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -264,9 +265,10 @@ class Policy:
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
         and `until` dates is an error that names both. `engine` is "python" (the compiled
-        plan, the default) or "reference" (every value by the reference evaluator); both
-        give identical results. `allow_ids` names ids that read like a total row (合计, Total)
-        but are employees; any other such row is an error. `progress`, when given, is called
+        plan, the default), "reference" (every value by the reference evaluator) or "duckdb"
+        (the policy compiled to exact SQL, `attain.sql.engine`); all give identical results.
+        `allow_ids` names ids that read like a total row (合计, Total) but are employees; any
+        other such row is an error. `progress`, when given, is called
         with a `Progress` as the run reads the data and then every few thousand rows it computes.
         `check_dates=False`: the caller (a folder of versions) has decided which periods this one computes.
         `carry` names data columns to copy into each row after the id and period (姓名, 部门), or is
@@ -280,7 +282,9 @@ class Policy:
             outside = self._outside_dates(bound, keep) if check_dates else []
             if outside:
                 raise AttainError(outside)
-            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress)
+            runner: Runner | SqlRunner = (
+                SqlRunner(self.plan, bound, MAX_EVALUATION_ERRORS, progress) if engine == "duckdb"
+                else Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress))
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None

@@ -84,7 +84,8 @@ def check_cmd(policies, fmt):
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="python: the compiled plan [the default]; reference: every value by the reference "
-                   "evaluator, the slow, obvious way (an auditor's recomputation). Both give identical results.")
+                   "evaluator, the slow, obvious way (an auditor's recomputation); duckdb: the policy compiled "
+                   "to exact SQL, run by an embedded DuckDB (docs/engines.md). All give identical results.")
 @click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several. "
                    "Any other total row is an error.")
@@ -178,7 +179,8 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
 @click.argument("paths", nargs=-1, type=PathArg())
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="The engine every case runs with: python, the compiled plan [the default]; reference, "
-                   "every value by the reference evaluator. Both must meet every expectation.")
+                   "every value by the reference evaluator; duckdb, the policy as exact SQL. Each must meet "
+                   "every expectation.")
 @guard
 def test_cmd(paths, engine):
     """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""

@@ -100,7 +100,7 @@ def _fraction(raw):
     return raw
 
 
-ENGINES = ("python", "reference")
+ENGINES = ("python", "reference", "duckdb")  # duckdb: attain.sql.engine, run by api.Policy.run
 
 # Rows between two progress reports: often enough for a line a person watches, rare enough to cost nothing.
 PROGRESS_EVERY = 2048
