@@ -494,4 +494,6 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
             value = found[name] if found is not None else None
             cells[name] = None if value is None else exact_cell(value)
         rows.append(Row(row.line, cells))
-    return Table(table.file, (*table.columns, *names), tuple(rows)), tuple(results.warnings), results.read
+    # The reader's cell places and warnings stay: a bad cell is named as in the data file.
+    return (attrs.evolve(table, columns=(*table.columns, *names), rows=tuple(rows)), tuple(results.warnings),
+            results.read)

@@ -247,8 +247,11 @@ def find_id_column(table: Table, id_column: str | None = None) -> str:
 
 
 def only(table: Table, id_column: str, who: str) -> Table:
-    """The rows of one employee: all an explanation needs when no value looks at colleagues."""
-    return Table(table.file, table.columns, tuple(r for r in table.rows if r.cells.get(id_column) == who))
+    """The rows of one employee: all an explanation needs when no value looks at colleagues.
+
+    The table keeps what its reader knew (cell places, warnings), so a bad cell is named as `run` names it.
+    """
+    return attrs.evolve(table, rows=tuple(r for r in table.rows if r.cells.get(id_column) == who))
 
 
 def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -> Bound:
@@ -283,7 +286,7 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
             continue
         period, order, fine = placed
         finer = finer or fine is not None
-        duplicate = _duplicate(table, row, who, period, fine, time, seen, positions[id_column])
+        duplicate = _duplicate(table, row, who, period, fine, time, seen, id_column, positions[id_column])
         if duplicate is not None:
             diags.append(duplicate)
         currencies.line = row.line
@@ -397,15 +400,17 @@ def _row_period(plan: Plan, table: Table, row, time: _Time, positions: dict, dia
     return None, (0, row.line), None
 
 
-def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dict, id_col: int):
+def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dict, id_column: str, id_col: int):
     """D414 when an employee has a second row for the same period (dated rows may repeat)."""
     key = (who, fine or period)
     found = None
     if key in seen and time.date is None:
         when = f" in {fine or period}" if period is not None else ""
+        place = table.cell(row.line, id_column, id_col)
+        # A sheet's rows and a list's records are not lines: the place names the cell (S!A4, record 4, field 'id').
+        rows = f"rows {seen[key]} and {row.line}: {place.name}" if place.name else f"lines {seen[key]} and {row.line}"
         found = Diagnostic(
-            "D414", f"employee '{who}' appears twice{when} (lines {seen[key]} and {row.line})",
-            Span(table.file, row.line, id_col, row.line, id_col + 1),
+            "D414", f"employee '{who}' appears twice{when} ({rows})", place.span,
             hint="give each employee one row" + (" per period" if period is not None else "")
             + ("" if time.kind else "; if the data holds several periods, add `period month` (or quarter...) "
                "to the policy header and a 'period' column"))

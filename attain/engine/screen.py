@@ -26,7 +26,7 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from attain.diagnostics import Diagnostic, Span
+from attain.diagnostics import Diagnostic
 from attain.dsl.nodes import Input
 from attain.io import Row, Table, format_grouped, format_number
 
@@ -64,14 +64,15 @@ def total_row(table: Table, row: Row, id_column: str, who: str | None, positions
         column, text = next(texts, (id_column, None))
     if text is None or not is_total(text):
         return None
-    col = positions[column]
+    place = table.cell(row.line, column, positions[column])
+    named = f" ({place.name})" if place.name else ""
     hint = "remove the row: attain adds up the results itself"
     if who is None:
-        message = f"this row has no employee id and its {column} reads '{text}': a total or subtotal row"
+        message = f"this row has no employee id and its {column} reads '{text}'{named}: a total or subtotal row"
     else:
-        message = f"'{who}' reads like a total or subtotal row, which would be paid as an employee"
+        message = f"'{who}'{named} reads like a total or subtotal row, which would be paid as an employee"
         hint += f"; if '{who}' really is an employee's id, run with --allow-id {who}"
-    return Diagnostic("D430", message, Span(table.file, row.line, col, row.line, col + 1), label=column, hint=hint)
+    return Diagnostic("D430", message, place.span, label=column, hint=hint)
 
 
 def percent_points(table: Table, column: str, inp: Input, col: int) -> Diagnostic | None:
@@ -108,9 +109,11 @@ def _points(table: Table, row: Row, column: str, inp: Input, col: int, text: str
     as_read = format_grouped(value * 100)
     as_points = format_number(value / 100)
     label = f' "{inp.label}"' if inp.label else ""
+    place = table.cell(row.line, column, col)
+    named = f" ({place.name})" if place.name else ""
     return Diagnostic(
-        "D431", f"percent column '{column}' holds {text}, which reads as {as_read}%: is it written as points?",
-        Span(table.file, row.line, col, row.line, col + 1), label=f"{as_read}%",
+        "D431", f"percent column '{column}' holds {text}{named}, which reads as {as_read}%: is it written as points?",
+        place.span, label=f"{as_read}%",
         hint=f"write {text}% or {as_points} in the data, or say how the column is written: "
         f"`input {inp.name} : percent{label} written as points` ({text} is {text}%), or `written as decimals` "
         f"({text} is {as_read}%)")

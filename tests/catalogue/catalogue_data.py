@@ -47,10 +47,6 @@ HUGE = "numbers of 5,000 digits in data: D413 at the cell"
 CELLS = "xlsx cell names: a sheet cell is named like S!B2"
 TITLES = "title rows above the header: skipped, the cells below placed on their own lines"
 RECORDS = "JSON and YAML record errors at the line of the record, key or value"
-# After the fixes of the data helper (on main), explain still names the record's start, or the workbook's
-# row and column, for a bad cell that run names exactly; and a workbook's D414, D430 and D431 give no cell.
-EXPLAIN_PLACES = "; explain's bad cells in JSON, YAML and Excel (a bug left after that fix)"
-ROW_CELLS = "; D414, D430 and D431 in a workbook (a bug left after that fix)"
 WORKBOOKS = "broken workbooks: D407 says why in words, never BadZipFile or KeyError"
 WINDOW = "a long line's excerpt is a window around the place, and a long cell is cut in the message"
 LANDED = (GBK, HUGE, CELLS, TITLES, RECORDS, WORKBOOKS, WINDOW)  # fixes now on main
@@ -302,15 +298,7 @@ def _cases(bad: BadData, formats) -> list[Case]:
     cases = []
     for label, args in runs:
         pending, bug = bad.pending, bad.bug
-        # explain rebuilds the table of one employee and loses the cell places run gives (a one-line JSON
-        # file shows no difference: its record starts on the cell's line)
-        one_line = bad.name.endswith(".json") and bad.where == "d.json:1"
-        if label == "explain" and bad.code == "D413" and not bad.name.endswith(".csv") and bug is None and not one_line:
-            bug = (pending or "") + EXPLAIN_PLACES
         if pending in LANDED:
-            # The fix is on main; what it left is a bug of its own.
-            if pending == CELLS and bad.code in ("D414", "D430", "D431"):
-                bug = pending + ROW_CELLS
             pending = None
         # diff computes the old version first: an evaluation error names old.policy, its copy
         where = bad.where.replace("p.policy", "old.policy") if label == "diff" and bad.where else bad.where

@@ -254,6 +254,35 @@ def test_a_bad_cell_of_a_record_points_at_its_value(tmp_path):
     assert f"--> {data['d_yaml']}:5:8" in r.stderr
 
 
+def test_row_errors_of_a_workbook_name_the_cell_and_explain_names_cells_as_run_does(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    for row in (["备注", "工号", "销售额", "region"], ["", "S1", 100, "华东"], ["", "S2", "12x", "华北"],
+                ["", "S1", 300, "华东"], ["", "合计", 400, ""]):
+        ws.append(row)
+    wb.save(tmp_path / "d.xlsx")
+    policy, _ = files(tmp_path)
+    r = run("run", policy, "--data", str(tmp_path / "d.xlsx"))
+    assert r.exit_code == 1
+    # The id column is the sheet's B: each message names the cell, each place is its row and sheet column.
+    assert errors(r.stderr) == ['error[D413]: expected money, got "12x" (Sheet1!C3)',
+                                "error[D414]: employee 'S1' appears twice (rows 2 and 4: Sheet1!B4)",
+                                "error[D430]: '合计' (Sheet1!B5) reads like a total or subtotal row, "
+                                "which would be paid as an employee"]
+    assert f"--> {tmp_path / 'd.xlsx'}:4:2" in r.stderr and f"--> {tmp_path / 'd.xlsx'}:5:2" in r.stderr
+    # explain reads the one employee's rows, and names the bad cell as run does.
+    r = run("explain", policy, "--data", str(tmp_path / "d.xlsx"), "--who", "S2")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert errors(r.stderr) == ['error[D413]: expected money, got "12x" (Sheet1!C3)']
+    text = json.dumps([{"工号": "S1", "销售额": 1, "region": "E"}, {"工号": "S2", "销售额": "1x", "region": "E"}],
+                      ensure_ascii=False, indent=1)
+    policy, data = files(tmp_path, d_json=text)
+    r = run("explain", policy, "--data", data["d_json"], "--who", "S2")
+    assert errors(r.stderr) == ['error[D413]: expected money, got "1x" (record 2, field \'销售额\')']
+    assert f"--> {data['d_json']}:9:10" in r.stderr  # the value's line, not line 2 (the record's number)
+
+
 # ---------------------------------------------------------------- carets under the cell
 
 
