@@ -401,9 +401,11 @@ class Policy:
         with gc_paused():
             # The run stops after the row asked for; it is the last state the run yields.
             last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
-        state = last[0] if last else None
-        if state is None or state.record is not record:
-            raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
+        if runner.errors:
+            # What run would refuse, explain refuses: this row's errors, or those of a row it reads.
+            raise AttainError(runner.errors)
+        # Without errors the run stops only at the row asked for, which `bound` holds.
+        state = last[0]
         # A row the policy refuses has no result to explain: the refusal says why.
         plain = runner.reference(state)
         for name in self.model.refusals:

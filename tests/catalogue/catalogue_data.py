@@ -50,9 +50,6 @@ RECORDS = "JSON and YAML record errors at the line of the record, key or value"
 WORKBOOKS = "broken workbooks: D407 says why in words, never BadZipFile or KeyError"
 WINDOW = "a long line's excerpt is a window around the place, and a long cell is cut in the message"
 LANDED = (GBK, HUGE, CELLS, TITLES, RECORDS, WORKBOOKS, WINDOW)  # fixes now on main
-# Bugs the catalogue found (reported with it); each case passes once the bug is fixed.
-NO_PLACE = "E310 names no place: neither the row after the gap nor the policy line that looks back"
-GAP = "explain of a period after a gap in the history gives a value (exit 0) where run refuses the data with E310"
 
 
 def _csv_line(values: list[str]) -> str:
@@ -266,9 +263,13 @@ def _periods() -> list[BadData]:
         BadData("period-week-60", "id,period,sales\nA,2023-W01,1\nA,2023-W60,2\n", "D413", "d.csv:3",
                 policy=PERIODIC.replace("period month", "period week")),
         BadData("period-column-missing", "id,sales\nA,1\n", "D415", "d.csv:1", policy=PERIODIC),
-        BadData("gap-in-a-history", gap, "E310", "d.csv:3", policy=PERIODIC, commands=("run",), bug=NO_PLACE),
-        BadData("gap-in-a-history-explained", gap, "E310", "d.csv:3", policy=PERIODIC, commands=("explain",),
-                bug=GAP),
+        BadData("gap-in-a-history", gap, "E310", "d.csv:3:3", policy=PERIODIC, commands=("run",)),
+        BadData("gap-in-a-history-explained", gap, "E310", "d.csv:3:3", policy=PERIODIC, commands=("explain",)),
+        BadData("gap-in-a-history-of-a-sheet", workbook([row.split(",") for row in gap.splitlines()]), "E310",
+                "S!B3", policy=PERIODIC, name="d.xlsx"),
+        BadData("gap-in-a-history-of-records", json.dumps([dict(zip(("id", "period", "sales"), row.split(",")))
+                                                            for row in gap.splitlines()[1:]], indent=1),
+                "E310", "d.json:9", policy=PERIODIC, name="d.json"),
         BadData("months-disagree-in-a-quarter", "id,period,sales\nA,2023-01,1\nA,2023-02,2\n", "D416", "d.csv:3",
                 policy=QUARTERLY),
     ]
