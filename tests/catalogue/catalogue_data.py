@@ -41,16 +41,6 @@ B = {"id": "B", "销售额": "200", "target": "100", "回款率": "0.9", "hired"
      "score": "1", "region": "华北"}
 TEST_FILE = 'policy: p.policy\ncases:\n  - name: A\n    data: {data}\n    expect:\n      A: {{n: "3"}}\n'
 
-# Fixes of issue 11 on their way: a case marked with one passes once it lands.
-GBK = "GBK CSV: read as GB18030 with a warning, its bad cells D413 at their place"
-HUGE = "numbers of 5,000 digits in data: D413 at the cell"
-CELLS = "xlsx cell names: a sheet cell is named like S!B2"
-TITLES = "title rows above the header: skipped, the cells below placed on their own lines"
-RECORDS = "JSON and YAML record errors at the line of the record, key or value"
-WORKBOOKS = "broken workbooks: D407 says why in words, never BadZipFile or KeyError"
-WINDOW = "a long line's excerpt is a window around the place, and a long cell is cut in the message"
-LANDED = (GBK, HUGE, CELLS, TITLES, RECORDS, WORKBOOKS, WINDOW)  # fixes now on main
-
 
 def _csv_line(values: list[str]) -> str:
     return ",".join(f'"{v}"' if ("," in v or '"' in v or "\n" in v) else v for v in values)
@@ -85,7 +75,6 @@ class BadData:
     name: str = "d.csv"
     policy: str = POLICY
     extra: tuple[str, ...] = ()  # more arguments for run
-    pending: str | None = None
     bug: str | None = None
     max_stderr: int | None = None
     commands: tuple[str, ...] = ("run", "explain")  # diff and test are added for a sample of kinds
@@ -116,8 +105,8 @@ def _cells() -> list[BadData]:
         cell("number-below-its-range", "score", "-0.1"),
         cell("text-not-one-of-the-choices", "region", "华南"),
         cell("employee-id-empty", "id", ""),
-        cell("number-of-5000-digits", "销售额", "9" * 5000, pending=HUGE),
-        cell("cell-of-a-million-characters", "销售额", "x" * 1_000_000, "D402", max_stderr=20_000, pending=WINDOW),
+        cell("number-of-5000-digits", "销售额", "9" * 5000),
+        cell("cell-of-a-million-characters", "销售额", "x" * 1_000_000, "D402", max_stderr=20_000),
         BadData("money-cell-empty", csv_of(table({"销售额": ""})), "E302", "p.policy:10"),
         BadData("target-zero", csv_of(table({"target": "0"})), "E301", "p.policy:10"),
     ]
@@ -152,8 +141,7 @@ def _tables() -> list[BadData]:
         BadData("quote-never-closed", csv_of(table()).replace("A,100", '"A,100', 1), "D402", "d.csv:2"),
         BadData("empty-file", "", "D403", None),
         BadData("title-rows-above-the-header", csv_of(table({"销售额": "12x"}),
-                above="2023年7月 销售考核,,,,,,,,\n,,,,,,,,\n制表：人事部,,,,,,,,\n"), "D413", "d.csv:5",
-                pending=TITLES),
+                above="2023年7月 销售考核,,,,,,,,\n,,,,,,,,\n制表：人事部,,,,,,,,\n"), "D413", "d.csv:5"),
     ]
 
 
@@ -161,9 +149,8 @@ def _encodings() -> list[BadData]:
     good = csv_of(table())
     bad_cell = csv_of(table({"销售额": "12x"}))
     return [
-        BadData("gbk-with-a-bad-cell", bad_cell.encode("gbk"), "D413", "d.csv:2", pending=GBK),
-        BadData("gb18030-with-a-bad-cell", bad_cell.replace("华北", "𠀾").encode("gb18030"), "D413", "d.csv:2",
-                pending=GBK),
+        BadData("gbk-with-a-bad-cell", bad_cell.encode("gbk"), "D413", "d.csv:2"),
+        BadData("gb18030-with-a-bad-cell", bad_cell.replace("华北", "𠀾").encode("gb18030"), "D413", "d.csv:2"),
         # A byte neither UTF-8 nor GB18030 reads (0xff): refused, never guessed as Latin-1.
         BadData("latin-1", good.encode().replace("华东".encode(), b"Gen\xe8ve \xff"), "D401", "d.csv:2"),
         BadData("utf-16", good.encode("utf-16"), "D401", "d.csv:1"),
@@ -182,33 +169,30 @@ def _records() -> list[BadData]:
     yaml_a, yaml_b = yaml_record(A), yaml_record(B)  # A's keys on lines 1 to 9
     return [
         BadData("json-nested-value", doc([{**a, "销售额": {"q1": 50, "q2": 50}}, b]), "D406", "d.json:4",
-                name="d.json", pending=RECORDS),
-        BadData("json-list-in-a-cell", doc([{**a, "n": [1, 2]}, b]), "D406", "d.json:9", name="d.json",
-                pending=RECORDS),
-        BadData("json-nan", doc([a, b]).replace('"100"', "NaN"), "D402", "d.json:4", name="d.json",
-                pending=RECORDS),
+                name="d.json"),
+        BadData("json-list-in-a-cell", doc([{**a, "n": [1, 2]}, b]), "D406", "d.json:9", name="d.json"),
+        BadData("json-nan", doc([a, b]).replace('"100"', "NaN"), "D402", "d.json:4", name="d.json"),
         BadData("json-duplicate-key", doc([a, b]).replace('"target": "80"', '"target": "80", "target": "90"'),
-                "D402", "d.json:5", name="d.json", pending=RECORDS),
+                "D402", "d.json:5", name="d.json"),
         BadData("json-syntax-error", doc([a, b]).replace('"80",', '"80"', 1), "D402", "d.json:6", name="d.json"),
         BadData("json-not-a-list", '{"id": "A"}\n', "D403", None, name="d.json"),
-        BadData("json-record-not-a-mapping", '[["A", 100]]\n', "D403", "d.json:1", name="d.json", pending=RECORDS),
-        BadData("json-true-for-money", doc([{**a, "销售额": True}, b]), "D413", "d.json:4", name="d.json",
-                pending=RECORDS),
+        BadData("json-record-not-a-mapping", '[["A", 100]]\n', "D403", "d.json:1", name="d.json"),
+        BadData("json-true-for-money", doc([{**a, "销售额": True}, b]), "D413", "d.json:4", name="d.json"),
         BadData("json-number-of-5000-digits", doc([a, b]).replace('"100"', "9" * 5000), "D413", "d.json:4",
-                name="d.json", pending=HUGE),
+                name="d.json"),
         BadData("json-line-of-a-million-characters", json.dumps([{**a, "销售额": "x" * 1_000_000}, b]), "D413",
-                "d.json:1", name="d.json", max_stderr=20_000, pending=WINDOW),
+                "d.json:1", name="d.json", max_stderr=20_000),
         BadData("yaml-nested-value", yaml_a.replace("销售额: 100", "销售额:\n    q1: 50") + yaml_b, "D406",
-                "d.yaml:3", name="d.yaml", pending=RECORDS),
+                "d.yaml:3", name="d.yaml"),
         BadData("yaml-duplicate-key", yaml_a + "  target: 90\n" + yaml_b, "D402", "d.yaml:10", name="d.yaml"),
         BadData("yaml-nan", yaml_a.replace("销售额: 100", "销售额: .nan") + yaml_b, "D413", "d.yaml:2",
-                name="d.yaml", pending=RECORDS),
+                name="d.yaml"),
         BadData("yaml-syntax-error", yaml_a.replace("target: 80", "target: [80") + yaml_b, "D402", "d.yaml:4",
                 name="d.yaml"),
         BadData("yaml-python-tag", yaml_a.replace("target: 80", "target: !!python/object/apply:os.system [ls]")
                 + yaml_b, "D402", "d.yml:3", name="d.yml"),
         BadData("yaml-date-for-money", yaml_a.replace("target: 80", "target: 2023-01-01") + yaml_b, "D413",
-                "d.yaml:3", name="d.yaml", pending=RECORDS),
+                "d.yaml:3", name="d.yaml"),
         BadData("yaml-one-text", "just a sentence\n", "D403", None, name="d.yaml"),
     ]
 
@@ -221,8 +205,8 @@ def _workbooks() -> list[BadData]:
         return workbook([rows[0], [*rows[1][:column], value, *rows[1][column + 1:]], rows[2]])
 
     old_xls = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504
-    broken = dict(name="d.xlsx", pending=WORKBOOKS)
-    sheet = dict(name="d.xlsx", pending=CELLS)
+    broken = dict(name="d.xlsx")
+    sheet = dict(name="d.xlsx")
     return [
         BadData("xlsx-of-random-bytes", bytes(range(256)) * 8, "D407", None, **broken),
         BadData("xlsx-empty-file", b"", "D407", None, **broken),
@@ -243,8 +227,7 @@ def _workbooks() -> list[BadData]:
         BadData("xlsx-money-with-letters", with_cell(1, "12x"), "D413", "S!B2", **sheet),
         BadData("xlsx-true-for-money", with_cell(1, True), "D413", "S!B2", **sheet),
         BadData("xlsx-count-with-a-fraction", with_cell(6, 1.5), "D413", "S!G2", **sheet),
-        BadData("xlsx-number-of-5000-digits", with_cell(1, "9" * 5000), "D413", "S!B2", name="d.xlsx",
-                pending=f"{HUGE}; {CELLS}"),
+        BadData("xlsx-number-of-5000-digits", with_cell(1, "9" * 5000), "D413", "S!B2", name="d.xlsx"),
         BadData("xlsx-total-row", workbook([*rows, ["合计", 300, 180, "92%", "2023-01-01", "no", 3, 2, "华东"]]),
                 "D430", "S!A4", commands=("run",), **sheet),
         BadData("xlsx-employee-twice", workbook([*rows, rows[1]]), "D414", "S!A4", **sheet),
@@ -298,12 +281,9 @@ def _cases(bad: BadData, formats) -> list[Case]:
             runs.append(("test", ("test", "t.test.yaml")))
     cases = []
     for label, args in runs:
-        pending, bug = bad.pending, bad.bug
-        if pending in LANDED:
-            pending = None
         # diff computes the old version first: an evaluation error names old.policy, its copy
         where = bad.where.replace("p.policy", "old.policy") if label == "diff" and bad.where else bad.where
-        cases.append(Case(f"data-{bad.id}-{label}", args, bad.code, where, files, pending=pending, bug=bug,
+        cases.append(Case(f"data-{bad.id}-{label}", args, bad.code, where, files, bug=bad.bug,
                           max_stderr=bad.max_stderr))
     return cases
 

@@ -33,7 +33,6 @@ class Case:
     files: Mapping[str, Content] = dataclasses.field(default_factory=dict)
     stdin: bytes | None = None
     exit: int | None = None  # when it differs from what the code's stage says
-    pending: str | None = None  # an issue 11 fix on its way: strict xfail until it lands
     bug: str | None = None  # a bug the catalogue found and reported: strict xfail until it is fixed
     max_stderr: int | None = None  # for inputs with huge lines: the message stays readable
 
