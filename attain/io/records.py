@@ -120,7 +120,9 @@ def read_yaml(file: str, text: str) -> Table:
         raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid YAML: {detail}")]) from None
     finally:
         loader.dispose()
-    return records_table(file, data, "YAML", RecordCells(lambda: _yaml_places(file, node)))
+    start = node.start_mark if node is not None else None
+    document = Span(file, start.line + 1, start.column + 1, start.line + 1, start.column + 2) if start else None
+    return records_table(file, data, "YAML", RecordCells(lambda: _yaml_places(file, node)), document)
 
 
 def _yaml_places(file: str, node) -> list[_At]:
@@ -198,7 +200,9 @@ def read_json(file: str, text: str) -> Table:
         except RecursionError:
             pass
         raise AttainError([Diagnostic("D402", f"data file {file!r} is not valid JSON: {e}", span=span)]) from None
-    return records_table(file, data, "JSON", RecordCells(lambda: _json_places(file, text)))
+    first = len(text) - len(text.lstrip(" \t\r\n\ufeff"))  # where the document's value starts
+    document = _LineIndex(text).span(file, first, first + 1) if first < len(text) else None
+    return records_table(file, data, "JSON", RecordCells(lambda: _json_places(file, text)), document)
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -290,8 +294,11 @@ class _LineIndex:
 # ---------------------------------------------------------------- records
 
 
-def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table:
-    """Turn a loaded list of mappings (or {rows: [...]}) into a Table; Row.line is the record number."""
+def records_table(file: str, data: Any, kind: str, places: RecordCells, document: Span | None = None) -> Table:
+    """Turn a loaded list of mappings (or {rows: [...]}) into a Table; Row.line is the record number.
+
+    `document` is where the file's value starts, the place of a file that holds no list.
+    """
     if isinstance(data, dict) and "rows" in data:
         data = data["rows"]
     if not isinstance(data, list):
@@ -300,6 +307,7 @@ def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table
                 Diagnostic(
                     "D403",
                     f"data file {file!r} does not hold a list of records",
+                    document,
                     hint=f"write the {kind} as a list of records, one per employee, "
                     "or as a mapping whose `rows` key holds that list",
                 )

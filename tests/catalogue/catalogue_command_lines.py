@@ -169,14 +169,15 @@ def _tests() -> list[Case]:
         case("test-missing-file", "test", "nowhere.test.yaml", code="T601"),
         case("test-folder-without-tests", "test", "empty", code="T610", files={"empty/keep.txt": ""}),
         suite("broken-yaml", "policy: [p.policy\n", "T602", "t.test.yaml:2"),
-        suite("not-utf-8", TEST_FILE.encode().replace(b"name: A", b"name: \xff"), "T601"),
-        suite("a-list", "- just a list\n", "T603"),
+        suite("not-utf-8", TEST_FILE.encode().replace(b"name: A", b"name: \xff"), "T601", "t.test.yaml:3:11"),
+        suite("a-list", "- just a list\n", "T603", "t.test.yaml:1:1"),
         suite("misspelt-key", TEST_FILE.replace("expect:", "expcet:"), "T604", "t.test.yaml:5"),
-        suite("without-cases", "policy: p.policy\n", "T605"),
-        suite("names-a-missing-policy", TEST_FILE.replace("p.policy", "nowhere.policy"), "T608"),
-        suite("names-missing-data", TEST_FILE.replace("d.csv", "nowhere.csv"), "T608"),
-        suite("two-cases-one-name", TEST_FILE + TEST_FILE.split("cases:\n", 1)[1], "T609"),
-        suite("bad-expected-code", "policy: p.policy\ncases:\n  - name: a\n    expect_check: [C21]\n", "T607"),
+        suite("without-cases", "policy: p.policy\n", "T605", "t.test.yaml:1:1"),
+        suite("names-a-missing-policy", TEST_FILE.replace("p.policy", "nowhere.policy"), "T608", "t.test.yaml:1:9"),
+        suite("names-missing-data", TEST_FILE.replace("d.csv", "nowhere.csv"), "T608", "t.test.yaml:4:11"),
+        suite("two-cases-one-name", TEST_FILE + TEST_FILE.split("cases:\n", 1)[1], "T609", "t.test.yaml:7:11"),
+        suite("bad-expected-code", "policy: p.policy\ncases:\n  - name: a\n    expect_check: [C21]\n", "T607",
+              "t.test.yaml:4:20"),
     ]
 
 

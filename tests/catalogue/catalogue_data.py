@@ -175,7 +175,7 @@ def _records() -> list[BadData]:
         BadData("json-duplicate-key", doc([a, b]).replace('"target": "80"', '"target": "80", "target": "90"'),
                 "D402", "d.json:5", name="d.json"),
         BadData("json-syntax-error", doc([a, b]).replace('"80",', '"80"', 1), "D402", "d.json:6", name="d.json"),
-        BadData("json-not-a-list", '{"id": "A"}\n', "D403", None, name="d.json"),
+        BadData("json-not-a-list", '{"id": "A"}\n', "D403", "d.json:1:1", name="d.json"),
         BadData("json-record-not-a-mapping", '[["A", 100]]\n', "D403", "d.json:1", name="d.json"),
         BadData("json-true-for-money", doc([{**a, "销售额": True}, b]), "D413", "d.json:4", name="d.json"),
         BadData("json-number-of-5000-digits", doc([a, b]).replace('"100"', "9" * 5000), "D413", "d.json:4",
@@ -193,7 +193,7 @@ def _records() -> list[BadData]:
                 + yaml_b, "D402", "d.yml:3", name="d.yml"),
         BadData("yaml-date-for-money", yaml_a.replace("target: 80", "target: 2023-01-01") + yaml_b, "D413",
                 "d.yaml:3", name="d.yaml"),
-        BadData("yaml-one-text", "just a sentence\n", "D403", None, name="d.yaml"),
+        BadData("yaml-one-text", "just a sentence\n", "D403", "d.yaml:1:1", name="d.yaml"),
     ]
 
 
