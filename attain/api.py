@@ -83,6 +83,11 @@ class Findings(list):
 @deep
 def check(path: str | Path) -> Findings:
     """Every diagnostic of a policy file (syntax errors, check errors and warnings), sorted."""
+    with gc_paused():  # a syntax tree has no cycles: the collector would only rescan it (half of 2 MB check)
+        return _check(path)
+
+
+def _check(path: str | Path) -> Findings:
     try:
         tree = parse_file(path)
     except AttainError as e:
@@ -122,13 +127,15 @@ def _uses_loop(tree: nodes.Policy) -> Diagnostic | None:
 @boundary
 def load(path: str | Path) -> Policy:
     """Parse, check and compile a policy file; raise `AttainError` if it has errors."""
-    return _load(parse_file(path), ())
+    with gc_paused():
+        return _load(parse_file(path), ())
 
 
 @boundary
 def loads(text: str, file: str = "<policy>") -> Policy:
     """Like `load`, from policy text."""
-    return _load(parse(text, file), ())
+    with gc_paused():
+        return _load(parse(text, file), ())
 
 
 def _load(tree: nodes.Policy, using: tuple) -> Policy:
