@@ -101,11 +101,25 @@ class RecordCells:
         return Place(span, f"record {line}, field '{column}'") if span else None
 
 
+def exact_loader(file: str, text: str, code: str, what: str) -> ExactLoader:
+    """An ExactLoader over `text`; `code` at its place for a character YAML refuses outright (a control character)."""
+    try:
+        return ExactLoader(text)  # safe: ExactLoader is a SafeLoader subclass
+    except yaml.reader.ReaderError as e:
+        at = e.position
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise AttainError([Diagnostic(
+            code, f"{what} {file!r} is not valid YAML: it holds the control character U+{e.character:04X}, "
+            "which YAML does not allow", Span(file, line, col, line, col + 1),
+            hint="remove the character, or write it as an escape in double quotes (\"\\x7f\")")]) from None
+
+
 # ---------------------------------------------------------------- YAML
 
 
 def read_yaml(file: str, text: str) -> Table:
-    loader = ExactLoader(text)  # safe: ExactLoader is a SafeLoader subclass
+    loader = exact_loader(file, text, "D402", "data file")
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

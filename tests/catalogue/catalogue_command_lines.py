@@ -171,6 +171,7 @@ def _tests() -> list[Case]:
         suite("broken-yaml", "policy: [p.policy\n", "T602", "t.test.yaml:2"),
         suite("not-utf-8", TEST_FILE.encode().replace(b"name: A", b"name: \xff"), "T601", "t.test.yaml:3:11"),
         suite("a-list", "- just a list\n", "T603", "t.test.yaml:1:1"),
+        suite("control-character", TEST_FILE.replace("name: A", "name: A\x1b"), "T602", "t.test.yaml:3:12"),
         suite("misspelt-key", TEST_FILE.replace("expect:", "expcet:"), "T604", "t.test.yaml:5"),
         suite("without-cases", "policy: p.policy\n", "T605", "t.test.yaml:1:1"),
         suite("names-a-missing-policy", TEST_FILE.replace("p.policy", "nowhere.policy"), "T608", "t.test.yaml:1:9"),

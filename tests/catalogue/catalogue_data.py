@@ -194,6 +194,9 @@ def _records() -> list[BadData]:
         BadData("yaml-date-for-money", yaml_a.replace("target: 80", "target: 2023-01-01") + yaml_b, "D413",
                 "d.yaml:3", name="d.yaml"),
         BadData("yaml-one-text", "just a sentence\n", "D403", "d.yaml:1:1", name="d.yaml"),
+        # YAML refuses control characters before it reads a thing (found by the fuzz test's longer search)
+        BadData("yaml-control-character", yaml_a.replace("region: 华东", "region: 华东\x7f") + yaml_b, "D402",
+                "d.yaml:9:13", name="d.yaml"),
     ]
 
 
