@@ -13,7 +13,7 @@ import dataclasses
 import itertools
 import json
 
-from catalogue_kit import Case, Content, workbook, workbook_bytes, zipped
+from catalogue_kit import Case, Content, damaged, workbook, workbook_bytes, zipped
 
 POLICY = (
     'policy "data"\n'
@@ -216,6 +216,10 @@ def _workbooks() -> list[BadData]:
         BadData("xlsx-that-is-a-csv", csv_of(rows), "D407", None, **broken),
         BadData("xlsx-cut-in-half", good[: len(good) // 2], "D407", None, **broken),
         BadData("xlsx-zip-of-something-else", zipped({"readme.txt": b"hello"}), "D407", None, **broken),
+        # a part whose compressed data is corrupt (found by the fuzz test's longer search: zlib.error, exit 3)
+        BadData("xlsx-damaged-workbook-part", damaged(good, "xl/workbook.xml"), "D407", None, **broken),
+        BadData("xlsx-damaged-sheet-part", damaged(good, "xl/worksheets/sheet1.xml"), "D407", None, **broken),
+        BadData("xlsx-damaged-styles-part", damaged(good, "xl/styles.xml"), "D407", None, **broken),
         BadData("xlsx-without-its-workbook-part",
                 zipped({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"<worksheet/>"}),
                 "D407", None, **broken),

@@ -107,6 +107,15 @@ def zipped(members: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def damaged(data: bytes, member: str) -> bytes:
+    """A zip archive with the compressed data of one member spoilt at its first byte (zlib.error to read it)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    spoilt = bytearray(data)
+    spoilt[start] ^= 0xFF
+    return bytes(spoilt)
+
+
 def nested_parentheses(depth: int, inner: str) -> str:
     return "(" * depth + inner + ")" * depth
 
