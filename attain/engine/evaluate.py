@@ -20,7 +20,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, Protocol
 
-from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
 from attain.dsl.builtins import DATE_FUNCTIONS, HISTORY_FUNCTIONS
 from attain.dsl.model import Model
@@ -41,7 +41,7 @@ class EvaluationError(AttainError):
 
 @functools.lru_cache(maxsize=16)
 def _lines(source: str) -> list[str]:
-    return source.splitlines()
+    return source_lines(source)
 
 
 def _text_of(model: Model, span: Span | None) -> str:

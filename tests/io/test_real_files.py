@@ -303,6 +303,27 @@ def test_the_caret_is_under_the_cell_quotes_and_wide_characters_included(tmp_pat
     assert '2 | "华东, 上海",S1,"9,9x"\n  | ' + " " * 16 + "^^^^^^ 销售额\n" in r.stderr
 
 
+def test_lines_are_counted_as_the_readers_count_them_and_control_characters_never_reach_the_terminal(tmp_path):
+    # U+2028, \x0c and \x85 end lines for str.splitlines, not for the CSV reader or the parser: the excerpt
+    # showed the wrong line from then on. An ESC in a cell reached the terminal as an escape sequence.
+    policy = ('policy "p"\n# a comment with a form feed \x0c and a line separator \u2028 in it\n'
+              'input sales : money "销售额"\ninput region : text\ndouble = sales * 2\noutput double, region\n')
+    csv = "工号,销售额,region\nS1,\x1b[2J1x,E\u2028F\x85G\nS2,2y,E\n"
+    policy_path, data = files(tmp_path, policy=policy, d_csv=csv, e_csv="工号,销售额,region\nS1,5,E\n")
+    r = run("run", policy_path, "--data", data["d_csv"])
+    assert r.exit_code == 1 and "\x1b" not in r.stderr and "\u2028" not in r.stderr
+    assert errors(r.stderr) == ['error[D413]: expected money, got "\\x1b[2J1x"',
+                                'error[D413]: expected money, got "2y"']
+    # the escape is as wide as the caret line under it; the next line is line 3, as the reader counts
+    assert "2 | S1,\\x1b[2J1x,E\\u2028F\\x85G\n  |    ^^^^^^^^^ 销售额\n" in r.stderr
+    assert f"--> {data['d_csv']}:3:4\n  |\n3 | S2,2y,E\n" in r.stderr
+    r = run("check", policy_path)
+    assert r.exit_code == 0 and "0 errors, 0 warnings" in r.stderr, r.stderr
+    r = run("explain", policy_path, "--data", data["e_csv"], "--who", "S1")
+    # the formula is quoted from line 5, where the parser says it is
+    assert r.exit_code == 0 and "sales * 2   [" in r.stdout and "p.policy:5]" in r.stdout, r.stdout
+
+
 def test_an_error_in_a_line_of_a_million_characters_stays_short(tmp_path):
     note = "n" * 100_000
     many = ",".join(["x"] * 500_000)  # a million characters of stray cells
