@@ -29,6 +29,7 @@ from fractions import Fraction
 from attain.diagnostics import Diagnostic
 from attain.dsl.nodes import Input
 from attain.io import Row, Table, format_grouped, format_number
+from attain.limits import MAX_DIGITS
 
 TOTAL_WORDS_CJK = ("合计", "总计", "小计", "总和", "汇总", "合計", "總計", "小計", "總和", "匯總", "彙總")
 TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals", "grandtotal", "sum"})
@@ -88,9 +89,9 @@ def percent_points(table: Table, column: str, inp: Input, col: int) -> Diagnosti
             continue
         if "％" in t or type(t) is not str:
             continue  # a percent with its full-width sign, or a value computed by a policy this one uses
-        m = _PLAIN.fullmatch(t)
+        m = _PLAIN.fullmatch(t) if len(t) <= MAX_DIGITS else None
         if m is None:
-            continue  # not a number: the cell's own check reports it
+            continue  # not a number, or one too long to be read: the cell's own check reports it (D413)
         whole = int(m[1].replace(",", ""))
         frac = (m[2] or "").rstrip("0")
         if whole > 10 or (whole == 10 and frac):
