@@ -84,6 +84,11 @@ class Findings(list):
 @deep
 def check(path: str | Path) -> Findings:
     """Every diagnostic of a policy file (syntax errors, check errors and warnings), sorted."""
+    with gc_paused():  # a syntax tree has no cycles: the collector would only rescan it (half of 2 MB check)
+        return _check(path)
+
+
+def _check(path: str | Path) -> Findings:
     try:
         tree = parse_file(path)
     except AttainError as e:
@@ -123,13 +128,15 @@ def _uses_loop(tree: nodes.Policy) -> Diagnostic | None:
 @boundary
 def load(path: str | Path) -> Policy:
     """Parse, check and compile a policy file; raise `AttainError` if it has errors."""
-    return _load(parse_file(path), ())
+    with gc_paused():
+        return _load(parse_file(path), ())
 
 
 @boundary
 def loads(text: str, file: str = "<policy>") -> Policy:
     """Like `load`, from policy text."""
-    return _load(parse(text, file), ())
+    with gc_paused():
+        return _load(parse(text, file), ())
 
 
 def _load(tree: nodes.Policy, using: tuple) -> Policy:
@@ -405,9 +412,11 @@ class Policy:
         with gc_paused():
             # The run stops after the row asked for; it is the last state the run yields.
             last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
-        state = last[0] if last else None
-        if state is None or state.record is not record:
-            raise AttainError(runner.errors or [Diagnostic("E300", f"could not compute {who}")])
+        if runner.errors:
+            # What run would refuse, explain refuses: this row's errors, or those of a row it reads.
+            raise AttainError(runner.errors)
+        # Without errors the run stops only at the row asked for, which `bound` holds.
+        state = last[0]
         # A row the policy refuses has no result to explain: the refusal says why.
         plain = runner.reference(state)
         for name in self.model.refusals:
@@ -498,4 +507,6 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
             value = found[name] if found is not None else None
             cells[name] = None if value is None else exact_cell(value)
         rows.append(Row(row.line, cells))
-    return Table(table.file, (*table.columns, *names), tuple(rows)), tuple(results.warnings), results.read
+    # The reader's cell places and warnings stay: a bad cell is named as in the data file.
+    return (attrs.evolve(table, columns=(*table.columns, *names), rows=tuple(rows)), tuple(results.warnings),
+            results.read)

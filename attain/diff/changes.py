@@ -104,13 +104,25 @@ def _statements(policy: n.Policy) -> dict:
     return out
 
 
+# Output lines are merged into one list and compared as such (`_output_changes`): every other
+# statement class has a key and a comparison, and a class without one is an error, never a default.
+_NAMED = tuple(cls for cls in n.STATEMENTS if cls is not n.OutputDecl)
+_KEY = n.Dispatch("the diff's statement names", _NAMED)
+_CHANGES = n.Dispatch("the diff's statement changes", _NAMED)
+
+
 def _key(s) -> str:
-    if isinstance(s, (n.Input, n.Definition, n.FlagDecl)):
-        return s.name
-    if isinstance(s, n.Variants):
-        return f"variants by {s.subject.id}"
-    name = getattr(s, "name", None)
-    return name if isinstance(name, str) else type(s).__name__.lower()
+    return _KEY(None, s)
+
+
+@_KEY.on(n.Input, n.Definition, n.FlagDecl, n.Refusal, n.Table)
+def _key_of_named(_, s: n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table) -> str:
+    return s.name  # a refusal's name is its key, `refuse "message"`
+
+
+@_KEY.on(n.Variants)
+def _key_of_variants(_, s: n.Variants) -> str:
+    return f"variants by {s.subject.id}"
 
 
 def _span(node) -> Span | None:
@@ -192,25 +204,19 @@ def _statement_changes(key: str, old, new, out: list) -> None:
         out.append(Change(key, "changed",
                           f"{key}: {describe_statement(old)} -> {describe_statement(new)}", _span(old), _span(new)))
         return
-    if isinstance(old, n.Input):
-        _input_changes(key, old, new, out)
-    elif isinstance(old, n.Definition):
-        _definition_changes(key, key, old, new, out)
-    elif isinstance(old, n.FlagDecl):
-        _flag_changes(key, old, new, out)
-    elif isinstance(old, n.Refusal) and old.condition != new.condition:
-        out.append(Change(key, "changed", f"{key}: when {expr_text(old.condition)} -> {expr_text(new.condition)}",
-                          old.span, new.span))
-    elif isinstance(old, n.Variants):
-        _variants_changes(key, old, new, out)
-    elif isinstance(old, n.Table):
-        table_changes(key, old, new, out, lambda text, a, b: Change(key, "changed", text, a, b))
+    _CHANGES(None, old, key, new, out)
     if len(out) == before:  # unequal, but no detail found: say so rather than stay silent
         out.append(Change(key, "changed",
                           f"{key}: {describe_statement(old)} -> {describe_statement(new)}", _span(old), _span(new)))
 
 
-def _input_changes(key: str, old: n.Input, new: n.Input, out: list) -> None:
+@_CHANGES.on(n.Table)
+def _table_changes(_, old: n.Table, key: str, new: n.Table, out: list) -> None:
+    table_changes(key, old, new, out, lambda text, a, b: Change(key, "changed", text, a, b))
+
+
+@_CHANGES.on(n.Input)
+def _input_changes(_, old: n.Input, key: str, new: n.Input, out: list) -> None:
     def add(text):
         out.append(Change(key, "changed", f"{key}: {text}", old.span, new.span))
 
@@ -257,7 +263,20 @@ def _choices(choices: tuple) -> str | None:
     return ("one of " + ", ".join(f'"{c}"' for c in choices)) if choices else None
 
 
-def _flag_changes(key: str, old: n.FlagDecl, new: n.FlagDecl, out: list) -> None:
+@_CHANGES.on(n.Definition)
+def _whole_definition_changes(_, old: n.Definition, key: str, new: n.Definition, out: list) -> None:
+    _definition_changes(key, key, old, new, out)
+
+
+@_CHANGES.on(n.Refusal)
+def _refusal_changes(_, old: n.Refusal, key: str, new: n.Refusal, out: list) -> None:
+    if old.condition != new.condition:
+        out.append(Change(key, "changed", f"{key}: when {expr_text(old.condition)} -> {expr_text(new.condition)}",
+                          old.span, new.span))
+
+
+@_CHANGES.on(n.FlagDecl)
+def _flag_changes(_, old: n.FlagDecl, key: str, new: n.FlagDecl, out: list) -> None:
     def add(text):
         out.append(Change(key, "changed", f"{key}: {text}", old.span, new.span))
 
@@ -266,7 +285,8 @@ def _flag_changes(key: str, old: n.FlagDecl, new: n.FlagDecl, out: list) -> None
         add(f"flag condition {expr_text(old.condition)} -> {expr_text(new.condition)}")
 
 
-def _variants_changes(key: str, old: n.Variants, new: n.Variants, out: list) -> None:
+@_CHANGES.on(n.Variants)
+def _variants_changes(_, old: n.Variants, key: str, new: n.Variants, out: list) -> None:
     subject = new.subject.id
     old_cases = {c.keys: c for c in old.cases}
     new_cases = {c.keys: c for c in new.cases}

@@ -52,21 +52,43 @@ def describe_number(x: n.Number | None) -> str:
     return format_number(x.value)
 
 
+# Every statement but the output lines, which diff compares as one list of names.
+_DESCRIBE = n.Dispatch("the diff's statement wording", tuple(cls for cls in n.STATEMENTS if cls is not n.OutputDecl))
+
+
 def describe_statement(s) -> str:
-    if isinstance(s, n.Input):
-        return "input " + _describe_input(s)
-    if isinstance(s, n.Definition):
-        return ("payout " if s.payout else "") + describe_definition(s)
-    if isinstance(s, n.FlagDecl):
-        return "flag" + (f' "{s.label}"' if s.label else "") + f" when {expr_text(s.condition)}"
-    if isinstance(s, n.Refusal):  # its key already reads `refuse "message"`
-        return f"when {expr_text(s.condition)}"
-    if isinstance(s, n.Variants):
-        return f"variants by {s.subject.id}: " + "; ".join(
-            f"{describe_case(c)} defines {', '.join(d.name for d in c.definitions)}" for c in s.cases)
-    if isinstance(s, n.Table):
-        return describe_table(s)
-    return type(s).__name__.lower()
+    return _DESCRIBE(None, s)
+
+
+@_DESCRIBE.on(n.Input)
+def _describe_input_statement(_, s: n.Input) -> str:
+    return "input " + _describe_input(s)
+
+
+@_DESCRIBE.on(n.Definition)
+def _describe_definition_statement(_, s: n.Definition) -> str:
+    return ("payout " if s.payout else "") + describe_definition(s)
+
+
+@_DESCRIBE.on(n.FlagDecl)
+def _describe_flag(_, s: n.FlagDecl) -> str:
+    return "flag" + (f' "{s.label}"' if s.label else "") + f" when {expr_text(s.condition)}"
+
+
+@_DESCRIBE.on(n.Refusal)
+def _describe_refusal(_, s: n.Refusal) -> str:
+    return f"when {expr_text(s.condition)}"  # its key already reads `refuse "message"`
+
+
+@_DESCRIBE.on(n.Variants)
+def _describe_variants(_, s: n.Variants) -> str:
+    return f"variants by {s.subject.id}: " + "; ".join(
+        f"{describe_case(c)} defines {', '.join(d.name for d in c.definitions)}" for c in s.cases)
+
+
+@_DESCRIBE.on(n.Table)
+def _describe_table_statement(_, s: n.Table) -> str:
+    return describe_table(s)
 
 
 def _describe_input(s: n.Input) -> str:

@@ -228,7 +228,7 @@ class _Checker(TableChecker):
             else:
                 first[label] = s
 
-    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl | n.Table):
+    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table):
         """C262 for an input, value or tier named by a word of the language (`true`, `first`, ...)."""
         named = [(s.name, s.span, "input" if isinstance(s, n.Input) else "value")]
         if isinstance(s, n.Definition):
@@ -258,7 +258,7 @@ class _Checker(TableChecker):
                                    + s.subject.id, hint=suggestion(key, choices) or "its values: "
                                    + ", ".join(f'"{c}"' for c in choices))
 
-    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl | n.Table]:
+    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.Refusal | n.OutputDecl | n.Table]:
         """The policy's statements with each `variants` block made into one definition per value."""
         for s in self.policy.statements:
             if isinstance(s, n.Variants):

@@ -495,10 +495,11 @@ class Policy:
 Expr = (Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
         | TableLookup)
 Block = Band | Lookup | Weighted | Tiers | Brackets | Choice | Curve
-Statement = Input | Definition | Variants | FlagDecl | OutputDecl | Table
+Statement = Input | Definition | Variants | FlagDecl | Refusal | OutputDecl | Table
 EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate,
                PeriodValue, TableLookup)
 BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice, Curve)
+STATEMENTS = (Input, Definition, Variants, FlagDecl, Refusal, OutputDecl, Table)
 
 
 def _no_children(node) -> list:

@@ -21,7 +21,7 @@ from lark.exceptions import UnexpectedEOF, UnexpectedInput
 from lark.indenter import DedentError, Indenter
 from lark.visitors import Transformer_NonRecursive
 
-from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
 from attain.dsl.builtins import FUNCTIONS, PERIOD_VALUES
 from attain.dsl.nesting import too_deep
@@ -574,7 +574,7 @@ def _syntax_problem(parser: Lark, e: Exception, source: str, file: str) -> Diagn
             "P114", "this line's indentation does not match any line above it", Span(file, line, 1, line, 2),
             hint="indent rows of one block by the same amount, and put the next definition at the start of a line")
     if isinstance(e, UnexpectedEOF):
-        line = len(source.splitlines())
+        line = len(source_lines(source))
         return Diagnostic("P100", "the policy ends too early", Span(file, line, 1, line, 2),
                           hint="finish the last definition")
     return syntax_diagnostic(parser, e, source, file)

@@ -11,7 +11,7 @@ import functools
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
-from attain.diagnostics import Diagnostic, Span
+from attain.diagnostics import Diagnostic, Span, source_lines
 
 
 class TabIndent(Exception):
@@ -215,10 +215,11 @@ def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, 
     token = getattr(err, "token", None)
     if token is not None and getattr(token, "type", "") in ("_NL", "$END"):
         # Point at the end of the line rather than at the line break.
-        src_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        lines = source_lines(text)
+        src_line = lines[line - 1] if 0 < line <= len(lines) else ""
         line_no = line
         if token.type == "_NL":
-            src_line = text.splitlines()[token.line - 1] if token.line <= len(text.splitlines()) else ""
+            src_line = lines[token.line - 1] if token.line <= len(lines) else ""
             line_no = token.line
         col = len(src_line.rstrip()) + 1
         span = Span(file, line_no, col, line_no, col + 1)
@@ -246,7 +247,7 @@ def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, 
 def dedent_line(source: str, message: str) -> int:
     """Find the first line whose indentation is not on the stack of open indents."""
     stack = [0]
-    for no, raw in enumerate(source.splitlines(), 1):
+    for no, raw in enumerate(source_lines(source), 1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue

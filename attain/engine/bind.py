@@ -9,13 +9,14 @@ until every cell is good.
 
 from __future__ import annotations
 
+import itertools
 import re
 from fractions import Fraction
 from typing import NamedTuple
 
 import attrs
 
-from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.diagnostics import AttainError, Diagnostic, Label, Span
 from attain.dsl.nodes import Input, Number
 from attain.engine.columns import input_columns
 from attain.engine.currency import CODE_COLUMNS, Currencies
@@ -247,8 +248,11 @@ def find_id_column(table: Table, id_column: str | None = None) -> str:
 
 
 def only(table: Table, id_column: str, who: str) -> Table:
-    """The rows of one employee: all an explanation needs when no value looks at colleagues."""
-    return Table(table.file, table.columns, tuple(r for r in table.rows if r.cells.get(id_column) == who))
+    """The rows of one employee: all an explanation needs when no value looks at colleagues.
+
+    The table keeps what its reader knew (cell places, warnings), so a bad cell is named as `run` names it.
+    """
+    return attrs.evolve(table, rows=tuple(r for r in table.rows if r.cells.get(id_column) == who))
 
 
 def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -> Bound:
@@ -283,7 +287,7 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
             continue
         period, order, fine = placed
         finer = finer or fine is not None
-        duplicate = _duplicate(table, row, who, period, fine, time, seen, positions[id_column])
+        duplicate = _duplicate(table, row, who, period, fine, time, seen, id_column, positions[id_column])
         if duplicate is not None:
             diags.append(duplicate)
         currencies.line = row.line
@@ -307,8 +311,47 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
     rules: dict = {}
     if time.date is not None or finer:
         records, rules = _combine(plan, table, records, orders, dated=time.date is not None)
+    _refuse_gaps(plan, table, records, time, positions)
     return Bound(table.file, id_column, columns, tuple(records), positions, time.period or time.date,
                  tuple(plan.inputs), rules, tuple(warnings))
+
+
+def _refuse_gaps(plan: Plan, table: Table, records: list[Record], time: _Time, positions: dict) -> None:
+    """E310 at the row after each gap in an employee's periods, when the policy looks back and does not restart.
+
+    Found here, from the data alone, so that run and explain refuse the same rows, and the
+    message points at the period (or date) cell of the row after the gap.
+    """
+    if not plan.history or time.kind is None or plan.model.policy.header.gaps == "restart":
+        return
+    column = time.period or time.date
+    if column is None:
+        return
+    periods: dict[str, dict[int, Record]] = {}
+    for r in records:
+        if r.period is not None:
+            periods.setdefault(r.who, {})[r.period.index] = r
+    looks_back = Label(plan.history[0].node.span, "looks at an earlier period")
+    found = []
+    for who, mine in periods.items():
+        ordered = sorted(mine)
+        for last, index in itertools.pairwise(ordered):
+            if index == last + 1:
+                continue
+            kind = time.kind
+            missing, upto = Period(kind, last + 1), Period(kind, index - 1)
+            span = missing if missing == upto else f"{missing} to {upto}"
+            row = mine[index]
+            place = table.cell(row.line, column, positions[column])
+            named = f" ({place.name})" if place.name else ""
+            found.append(Diagnostic(
+                "E310", f"{who} has no data for {span}, between {Period(kind, last)} and {row.period}{named}, "
+                "and this policy looks at earlier periods", place.span, label=f"after the gap in {who}'s periods",
+                notes=(looks_back,),
+                hint="add the missing rows, or say `gaps restart` in the header to start the history again"))
+    if found:
+        found.sort(key=lambda d: (d.span.line, d.span.col) if d.span else (0, 0))
+        raise AttainError(found[:MAX_REPORTED])
 
 
 def _refuse_points(plan: Plan, table: Table, columns: dict[str, str], positions: dict) -> None:
@@ -397,15 +440,17 @@ def _row_period(plan: Plan, table: Table, row, time: _Time, positions: dict, dia
     return None, (0, row.line), None
 
 
-def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dict, id_col: int):
+def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dict, id_column: str, id_col: int):
     """D414 when an employee has a second row for the same period (dated rows may repeat)."""
     key = (who, fine or period)
     found = None
     if key in seen and time.date is None:
         when = f" in {fine or period}" if period is not None else ""
+        place = table.cell(row.line, id_column, id_col)
+        # A sheet's rows and a list's records are not lines: the place names the cell (S!A4, record 4, field 'id').
+        rows = f"rows {seen[key]} and {row.line}: {place.name}" if place.name else f"lines {seen[key]} and {row.line}"
         found = Diagnostic(
-            "D414", f"employee '{who}' appears twice{when} (lines {seen[key]} and {row.line})",
-            Span(table.file, row.line, id_col, row.line, id_col + 1),
+            "D414", f"employee '{who}' appears twice{when} ({rows})", place.span,
             hint="give each employee one row" + (" per period" if period is not None else "")
             + ("" if time.kind else "; if the data holds several periods, add `period month` (or quarter...) "
                "to the policy header and a 'period' column"))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, Protocol
 
-from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
 from attain.dsl.builtins import DATE_FUNCTIONS, HISTORY_FUNCTIONS
 from attain.dsl.model import Model
@@ -41,7 +41,7 @@ class EvaluationError(AttainError):
 
 @functools.lru_cache(maxsize=16)
 def _lines(source: str) -> list[str]:
-    return source.splitlines()
+    return source_lines(source)
 
 
 def _text_of(model: Model, span: Span | None) -> str:
@@ -425,7 +425,8 @@ class Reference:
                         self.observer.notice(t.Unless(self._text(d.gate.span), True))
                     return Fraction(0)
                 return self._body(d.body)
-        raise self._error("E307", f'{self._whom()}no variant for {choice.subject.id} = "{key}"', choice.span)
+        # The checker requires a variant for every value of the input (C243, C261), and binding takes only those.
+        raise AssertionError(f"no variant for {choice.subject.id} = {key!r}")
 
     def _row_text(self, row: n.BandRow | n.LookupRow | n.BracketRow) -> str:
         return self._text(row.span).split("->")[0].strip()
@@ -451,8 +452,8 @@ class Reference:
                 if self.observer is not None:
                     self.observer.notice(t.LookupRow(key, self._row_text(row)))
                 return self._eval(row.result)
-        raise self._error("E304", f"{self._whom()}the lookup has no row for \"{key}\"", lk.span,
-                          hint="add the row, or an `else` row")
+        # The checker requires an `else` row or a row for every value the text can take (C225).
+        raise AssertionError(f"no lookup row for {key!r}")
 
     @_BLOCK.on(n.Weighted)
     def _weighted(self, w: n.Weighted):

@@ -353,17 +353,9 @@ class Runner:
         if last is None:
             self._start[who] = period.index
         elif last != period.index - 1:
-            if self.gaps == "restart":
-                self._start[who] = period.index
-            else:
-                missing = Period(period.kind, last + 1)
-                upto = Period(period.kind, period.index - 1)
-                span = missing if missing == upto else f"{missing} to {upto}"
-                self.errors.append(Diagnostic(
-                    "E310", f"{who} has no data for {span}, between {Period(period.kind, last)} and {period}, "
-                    "and this policy looks at earlier periods", None,
-                    hint="add the missing rows, or say `gaps restart` in the header to start the history again"))
-                state.failed = True
+            # A gap: binding refuses it (E310) unless the policy says `gaps restart`.
+            assert self.gaps == "restart", f"a gap in {who}'s periods reached the runner"
+            self._start[who] = period.index
         self._last[who] = period.index
         kept = self._kept.get(who, {})
         start = self._start[who]

@@ -26,9 +26,10 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from attain.diagnostics import Diagnostic, Span
+from attain.diagnostics import Diagnostic
 from attain.dsl.nodes import Input
 from attain.io import Row, Table, format_grouped, format_number
+from attain.limits import MAX_DIGITS
 
 TOTAL_WORDS_CJK = ("合计", "总计", "小计", "总和", "汇总", "合計", "總計", "小計", "總和", "匯總", "彙總")
 TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals", "grandtotal", "sum"})
@@ -64,14 +65,15 @@ def total_row(table: Table, row: Row, id_column: str, who: str | None, positions
         column, text = next(texts, (id_column, None))
     if text is None or not is_total(text):
         return None
-    col = positions[column]
+    place = table.cell(row.line, column, positions[column])
+    named = f" ({place.name})" if place.name else ""
     hint = "remove the row: attain adds up the results itself"
     if who is None:
-        message = f"this row has no employee id and its {column} reads '{text}': a total or subtotal row"
+        message = f"this row has no employee id and its {column} reads '{text}'{named}: a total or subtotal row"
     else:
-        message = f"'{who}' reads like a total or subtotal row, which would be paid as an employee"
+        message = f"'{who}'{named} reads like a total or subtotal row, which would be paid as an employee"
         hint += f"; if '{who}' really is an employee's id, run with --allow-id {who}"
-    return Diagnostic("D430", message, Span(table.file, row.line, col, row.line, col + 1), label=column, hint=hint)
+    return Diagnostic("D430", message, place.span, label=column, hint=hint)
 
 
 def percent_points(table: Table, column: str, inp: Input, col: int) -> Diagnostic | None:
@@ -87,9 +89,9 @@ def percent_points(table: Table, column: str, inp: Input, col: int) -> Diagnosti
             continue
         if "％" in t or type(t) is not str:
             continue  # a percent with its full-width sign, or a value computed by a policy this one uses
-        m = _PLAIN.fullmatch(t)
+        m = _PLAIN.fullmatch(t) if len(t) <= MAX_DIGITS else None
         if m is None:
-            continue  # not a number: the cell's own check reports it
+            continue  # not a number, or one too long to be read: the cell's own check reports it (D413)
         whole = int(m[1].replace(",", ""))
         frac = (m[2] or "").rstrip("0")
         if whole > 10 or (whole == 10 and frac):
@@ -108,9 +110,11 @@ def _points(table: Table, row: Row, column: str, inp: Input, col: int, text: str
     as_read = format_grouped(value * 100)
     as_points = format_number(value / 100)
     label = f' "{inp.label}"' if inp.label else ""
+    place = table.cell(row.line, column, col)
+    named = f" ({place.name})" if place.name else ""
     return Diagnostic(
-        "D431", f"percent column '{column}' holds {text}, which reads as {as_read}%: is it written as points?",
-        Span(table.file, row.line, col, row.line, col + 1), label=f"{as_read}%",
+        "D431", f"percent column '{column}' holds {text}{named}, which reads as {as_read}%: is it written as points?",
+        place.span, label=f"{as_read}%",
         hint=f"write {text}% or {as_points} in the data, or say how the column is written: "
         f"`input {inp.name} : percent{label} written as points` ({text} is {text}%), or `written as decimals` "
         f"({text} is {as_read}%)")

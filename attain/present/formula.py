@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from attain.diagnostics import source_lines
 from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.engine import trace as t
@@ -106,7 +107,7 @@ def _as_written(model: Model, e) -> str:
     span = getattr(e, "span", None)
     if span is None:
         return "…"
-    lines = model.policy.source.splitlines()
+    lines = source_lines(model.policy.source)  # lines as the parser counts them
     if span.line != span.end_line or span.line > len(lines):
         return "…"
     return lines[span.line - 1][span.col - 1 : span.end_col - 1]

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
-from attain.io.readers import ExactLoader
+from attain.io.readers import ExactLoader, exact_loader
 
 # A mapping's entries: key -> (key node, value node), the nodes kept for their positions.
 Entries = dict[str, tuple[yaml.Node, yaml.Node]]
@@ -32,7 +32,7 @@ class NodeReader:
         self._constructor = ExactLoader("")
 
     def compose(self, text: str) -> yaml.Node:
-        loader = ExactLoader(text)
+        loader = exact_loader(self.file, text, "T602", "test file")
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as e:

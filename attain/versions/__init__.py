@@ -32,7 +32,7 @@ from attain.dsl.parser import parse_file
 from attain.dsl.types import ERROR
 from attain.engine.periods import Period
 from attain.exact import decimal_places, to_decimal
-from attain.io import Table, read_table
+from attain.io import Place, Table, read_table
 from attain.versions.explain import VersionsExplanation, explain_versions
 from attain.versions.folder import Version, folder_findings, version_name
 from attain.versions.prorate import ONE_DAY, period_days, prorate
@@ -130,7 +130,7 @@ class Versions:
             for row in res.rows:
                 by_row.setdefault((row[res.columns[0]], row.get("period")), []).append((policy, row))
         if uncovered:
-            raise AttainError([self._uncovered(min(uncovered, key=lambda p: p.index))])
+            raise AttainError([self._uncovered(min(uncovered, key=lambda p: p.index), table, id_column, allow_ids)])
         kinds = {name: str(p.model.types[name]) for p in self.policies for name in p.model.outputs}
         results = []
         for rows in by_row.values():
@@ -186,7 +186,8 @@ class Versions:
         """The step prorated money is rounded to (`, rounded to 0.01`), if the switch line names one."""
         return Fraction(self.rounding.replace("_", "")) if self.rounding else None
 
-    def _uncovered(self, period: Period) -> Diagnostic:
+    def _uncovered(self, period: Period, table: Table | None = None, id_column: str | None = None,
+                   allow_ids=()) -> Diagnostic:
         first, last = period_days(period, self.policies[0].tree.header.month_ends_on)
         spans = self.days_in_force()
         inside = [p for p, (start, end) in zip(self.policies, spans, strict=True) if start <= last and end >= first]
@@ -198,7 +199,20 @@ class Versions:
                 hint="say in the versions' header which rule the plan follows (each gives other amounts): "
                 "`version switch on last day` (the version in force on the period's last day) or "
                 f"`version switch prorated by days`; {versions}")
-        return Diagnostic("E321", f"no version in {self.folder} is in force for {period}", hint=versions)
+        place = self._row_of(table, period, id_column, allow_ids) if table is not None else None
+        return Diagnostic("E321", f"no version in {self.folder} is in force for {period}"
+                          + (f" ({place.name})" if place and place.name else ""), place.span if place else None,
+                          label="no version for this period", hint=versions)
+
+    def _row_of(self, table: Table, period: Period, id_column: str | None, allow_ids) -> Place | None:
+        """The period (or date) cell of the first row of `period`, read as the versions read it (an error path:
+        the data is bound once more); None if the first version reads no row of it."""
+        bound = self.policies[0].bind(table, id_column, allow_ids=allow_ids)
+        record = next((r for r in bound.records if r.period == period), None)
+        column = bound.period_column
+        if record is None or column is None:
+            return None
+        return table.cell(record.line, column, bound.positions[column])
 
 
 def _name(policy: Policy) -> str:

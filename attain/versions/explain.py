@@ -96,7 +96,7 @@ def explain_versions(versions: Versions, data, who: str, value: str | None = Non
     record = record_of(latest, latest.bind(table, id_column, engine, allow_ids), who, period)
     shares = versions.shares(record.period)
     if not shares and record.period is not None:  # without periods the latest version computes the row
-        raise AttainError([versions._uncovered(record.period)])
+        raise AttainError([versions._uncovered(record.period, table, id_column, allow_ids)])
     label = str(record.period) if record.period is not None else None
     if value is not None and not any(_knows(p, value) for p, _ in shares):
         # No version in force knows it: U511 from the one in force, with its "did you mean".

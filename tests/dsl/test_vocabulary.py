@@ -32,7 +32,8 @@ def test_every_dispatch_table_handles_every_node_class_it_covers():
     names = {d.name for d in nodes.Dispatch.every}
     # The passes the architecture promises: the checker, each evaluator, the formatter.
     assert {"the checker", "the checker's blocks", "the reference evaluator",
-            "the reference evaluator's blocks", "the formatter"} <= names
+            "the reference evaluator's blocks", "the formatter", "the diff's statement names",
+            "the diff's statement changes", "the diff's statement wording"} <= names
     for table in nodes.Dispatch.every:
         assert table.missing() == [], f"{table.name} has no case for {table.missing()}"
 
