@@ -16,6 +16,7 @@ import datetime
 import difflib
 import functools
 import operator
+import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -44,11 +45,12 @@ from attain.explain.json_document import render_json
 from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
-from attain.i18n.messages import joined, number, say
+from attain.i18n.messages import joined, say
 from attain.io import Row, Table, exact_cell, read_table
+from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
-
-MAX_EVALUATION_ERRORS = 50
+from attain.sql.engine import SqlRunner
+from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, subjects
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,11 +85,16 @@ class Findings(list):
 @deep
 def check(path: str | Path) -> Findings:
     """Every diagnostic of a policy file (syntax errors, check errors and warnings), sorted."""
+    with gc_paused():  # a syntax tree has no cycles: the collector would only rescan it (half of 2 MB check)
+        return _check(path)
+
+
+def _check(path: str | Path) -> Findings:
     try:
         tree = parse_file(path)
     except AttainError as e:
         return Findings(e.diagnostics, e.sources)
-    _, diagnostics = check_tree(tree)
+    _, diagnostics = check_tree(tree, read_rate_table)
     if tree.header.uses is not None:
         try:
             _used_tree(tree)
@@ -122,17 +129,19 @@ def _uses_loop(tree: nodes.Policy) -> Diagnostic | None:
 @boundary
 def load(path: str | Path) -> Policy:
     """Parse, check and compile a policy file; raise `AttainError` if it has errors."""
-    return _load(parse_file(path), ())
+    with gc_paused():
+        return _load(parse_file(path), ())
 
 
 @boundary
 def loads(text: str, file: str = "<policy>") -> Policy:
     """Like `load`, from policy text."""
-    return _load(parse(text, file), ())
+    with gc_paused():
+        return _load(parse(text, file), ())
 
 
 def _load(tree: nodes.Policy, using: tuple) -> Policy:
-    model, diagnostics = check_tree(tree)
+    model, diagnostics = check_tree(tree, read_rate_table)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise AttainError(errors, {tree.file: tree.source})
@@ -208,26 +217,6 @@ class Explanation:
 
 
 @attrs.frozen
-class Subject:
-    """One employee's row of a run, which the reference evaluator can compute again (what-if)."""
-
-    policy: Policy
-    who: str
-    period: str | None  # the period's label; None for data without periods
-    runner: Runner = attrs.field(repr=False)
-    state: Any = attrs.field(repr=False)  # the runner's RowState for the row
-
-    def evaluator(self, overrides: dict | None = None, observer=None):
-        """A reference evaluator of the row; `overrides` (input -> value) replaces inputs' values, while
-        earlier periods and group values stay those of the run."""
-        return self.runner.reference(self.state, observer, overrides)
-
-    def sources(self) -> dict[str, str]:
-        """Input name -> the data cell it came from (`file:line:column, column NAME`, or "default")."""
-        return self.runner.sources(self.state)
-
-
-@attrs.frozen
 class Policy:
     """A checked, compiled policy, ready to run over data."""
 
@@ -236,6 +225,11 @@ class Policy:
     plan: Plan
     warnings: tuple[Diagnostic, ...] = ()
     parts: tuple = ()  # the finer policy this one `uses`, whose outputs it reads
+
+    def table_files(self) -> list[str]:
+        """The files its rate tables are kept in (`table rates from "rates.csv"`), as paths beside the policy."""
+        folder = os.path.dirname(self.tree.file)
+        return [os.path.join(folder, t.source) for t in self.model.tables.values() if t.source is not None]
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -276,9 +270,10 @@ class Policy:
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
         and `until` dates is an error that names both. `engine` is "python" (the compiled
-        plan, the default) or "reference" (every value by the reference evaluator); both
-        give identical results. `allow_ids` names ids that read like a total row (合计, Total)
-        but are employees; any other such row is an error. `progress`, when given, is called
+        plan, the default), "reference" (every value by the reference evaluator) or "duckdb"
+        (the policy compiled to exact SQL, `attain.sql.engine`); all give identical results.
+        `allow_ids` names ids that read like a total row (合计, Total) but are employees; any
+        other such row is an error. `progress`, when given, is called
         with a `Progress` as the run reads the data and then every few thousand rows it computes.
         `check_dates=False`: the caller (a folder of versions) has decided which periods this one computes.
         `carry` names data columns to copy into each row after the id and period (姓名, 部门), or is
@@ -292,7 +287,9 @@ class Policy:
             outside = self._outside_dates(bound, keep) if check_dates else []
             if outside:
                 raise AttainError(outside)
-            runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress)
+            runner: Runner | SqlRunner = (
+                SqlRunner(self.plan, bound, MAX_EVALUATION_ERRORS, progress) if engine == "duckdb"
+                else Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress))
             key = bound.id_column
             names = self.model.outputs
             periodic = bound.period_column is not None
@@ -374,6 +371,14 @@ class Policy:
         return Explanation(who, self.tree.file, roots, subject.period)
 
     @boundary
+    def subjects(self, data, whos=None, id_column: str | None = None, period: str | None = None,
+                 allow_ids=(), engine: str = "python", skip_missing: bool = False) -> tuple[list[Subject], list[str]]:
+        """Several employees' rows (`whos`, else everyone) for `period` (else each one's latest), from one
+        binding and one run (subjects.subjects); with `skip_missing`, those without a row for `period`
+        are named in the second list instead of being an error."""
+        return subjects(self, data, whos, id_column, period, allow_ids, engine, skip_missing)
+
+    @boundary
     def subject(self, data, who: str, id_column: str | None = None, period: str | None = None,
                 allow_ids=(), engine: str = "python") -> Subject:
         """One employee's row (for `period`, else their latest), computed as a run computes it, ready to be
@@ -390,7 +395,7 @@ class Policy:
                 if mine.rows:
                     table = mine
             bound = bind(self.plan, table, id_column, allow_ids)
-        record = self._record_of(bound, who, period)
+        record = record_of(self, bound, who, period)
         known = list(self.model.inputs) + list(self.model.definitions)
         for name in names:
             if name not in known:
@@ -401,44 +406,21 @@ class Policy:
         if self.plan.aggregates:
             # Colleagues matter, but only those whose values reach this row's group values.
             bound = attrs.evolve(bound, records=needed_records(self.plan, bound.records, record))
-        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine)
+        runner = Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, retain=frozenset({record.period}))
         with gc_paused():
             # The run stops after the row asked for; it is the last state the run yields.
             last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
-        state = last[0] if last else None
-        if state is None or state.record is not record:
-            raise AttainError(runner.errors or [Diagnostic("E300", say("E300", who=who))])
+        if runner.errors:
+            # What run would refuse, explain refuses: this row's errors, or those of a row it reads.
+            raise AttainError(runner.errors)
+        # Without errors the run stops only at the row asked for, which `bound` holds.
+        state = last[0]
         # A row the policy refuses has no result to explain: the refusal says why.
         plain = runner.reference(state)
         for name in self.model.refusals:
             plain.value(name)
         label = str(record.period) if record.period is not None else None
         return Subject(self, who, label, runner, state)
-
-    def _record_of(self, bound: Bound, who: str, period: str | None):
-        """The record an explanation is about: the employee's row for `period`, or their latest."""
-        records = [r for r in bound.records if r.who == who]
-        if not records:
-            ids = list(dict.fromkeys(r.who for r in bound.records))
-            close = difflib.get_close_matches(who, ids, n=1)
-            raise AttainError([Diagnostic("U510", say("U510", who=who, file=bound.file),
-                                          hint=say("did_you_mean", close=f"'{close[0]}'") if close else
-                                          say("U510.such_as", n=number(len(ids)), ids=joined(ids[:3])))])
-        # Without --period: the employee's latest period (or their only row).
-        record = max(records, key=lambda r: r.period.index if r.period is not None else 0)
-        if period is not None:
-            kind = self.tree.header.period
-            # bind() looks for a period (or date) column only when the policy has a period kind.
-            if bound.period_column is None or kind is None:
-                raise AttainError([Diagnostic("U512", say("U512"), hint=say("U512.hint"))])
-            wanted = parse_period(kind, period)
-            record = next((r for r in records if r.period == wanted), None)
-            if record is None:
-                have = joined(str(r.period) for r in records)
-                raise AttainError([Diagnostic("U513", say("U513", who=who, period=period),
-                                              hint=say("U513.hint", who=who, have=have))])
-        return record
-
 
 def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> tuple[Record, ...]:
     """The records whose values an explanation of `target` reads, in their order: the rest are not computed.
@@ -523,4 +505,6 @@ def _with_outputs(table: Table, part: Policy, id_column: str | None, engine: str
             value = found[name] if found is not None else None
             cells[name] = None if value is None else exact_cell(value)
         rows.append(Row(row.line, cells))
-    return Table(table.file, (*table.columns, *names), tuple(rows)), tuple(results.warnings), results.read
+    # The reader's cell places and warnings stay: a bad cell is named as in the data file.
+    return (attrs.evolve(table, columns=(*table.columns, *names), rows=tuple(rows)), tuple(results.warnings),
+            results.read)

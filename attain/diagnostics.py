@@ -9,6 +9,8 @@ U5xx usage, T6xx policy tests; each is declared, with its meaning, in
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -110,10 +112,38 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+# Where lines end for every reader of a source: the parser counts \n (\r\n is a \n), the CSV reader \r
+# too. str.splitlines would also break at \x0c, \x1c-\x1e, \x85, U+2028 and U+2029, which a comment or a
+# cell may hold, and every line after it would be shown (or quoted in an explanation) for the wrong number.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a policy or data text as their positions count them, without their line breaks."""
+    lines = _LINE_BREAK.split(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # the break that ends the last line starts no line
+    return [] if lines == [""] else lines
+
+
 # A source line longer than this is shown as a window of this many characters around the span, with "…"
 # where it is cut, so that an error in a line of a million characters prints a line, not megabytes.
 _LONG_LINE = 200
 _BEFORE_SPAN = 60  # characters kept before the span in such a window
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters (and line separators) escaped, \\x1b for ESC: a data cell or a policy
+    comment must not reach a terminal as an escape sequence or a line break. Tabs stay."""
+    if text.isprintable() or all(ch.isprintable() or ch == "\t" or ch == " " for ch in text):
+        return text
+    return "".join(_printable(ch) for ch in text)
+
+
+def _printable(ch: str) -> str:
+    if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Zl", "Zp"):
+        return ch
+    return ch.encode("unicode_escape").decode("ascii")
 
 
 def _excerpt(lines: list[str], span: Span, text: str, gutter: int) -> list[str]:
@@ -129,18 +159,22 @@ def _excerpt(lines: list[str], span: Span, text: str, gutter: int) -> list[str]:
         shift = len(head) - first
         source = head + source[first:last] + ("…" if last < len(source) else "")
         start, end = start + shift, min(end, last) + shift
-    # Carets line up under wide (CJK) characters by copying the source's tabs and widths.
-    pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in source[:start])
-    carets = "^" * sum(_width(ch) for ch in source[start:end]) or "^"
+    # Carets line up under wide (CJK) characters by copying the source's tabs and widths; an escaped
+    # control character is as wide as its escape.
+    shown = [_printable(ch) for ch in source]
+    pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in shown[:start])
+    carets = "^" * sum(_width(ch) for ch in shown[start:end]) or "^"
     no = str(span.line).rjust(gutter)
     blank = " " * gutter
-    out = [f"{blank} |", f"{no} | {source}", f"{blank} | {pad}{carets}" + (f" {text}" if text else "")]
+    out = [f"{blank} |", f"{no} | {''.join(shown)}",
+           f"{blank} | {pad}{carets}" + (f" {printable(text)}" if text else "")]
     return out
 
 
 def _width(ch: str) -> int:
-    import unicodedata
-
+    """Columns a character (or an escape, several ASCII characters) takes on a terminal."""
+    if len(ch) > 1:
+        return len(ch)
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
@@ -148,28 +182,28 @@ def render(diagnostic: Diagnostic, sources: Mapping[str, str] | None = None, lan
     """Render one diagnostic like a compiler: header, location, caret excerpt, notes, help; its words in `lang`."""
     sources = sources or {}
     d = diagnostic
-    lines_out = [f"{frame(d.severity, lang)}[{d.code}]: {localize(d.message, lang)}"]
+    lines_out = [f"{frame(d.severity, lang)}[{d.code}]: {printable(localize(d.message, lang))}"]
     spans = [s for s in [d.span, *(n.span for n in d.notes)] if s is not None]
     gutter = max((len(str(s.line)) for s in spans), default=1)
     if d.span is not None:
-        lines_out.append(f"{' ' * gutter}--> {d.span}")
+        lines_out.append(f"{' ' * gutter}--> {printable(str(d.span))}")
         text = sources.get(d.span.file)
         if text is not None:
-            lines_out.extend(_excerpt(text.splitlines(), d.span, localize(d.label, lang), gutter))
+            lines_out.extend(_excerpt(source_lines(text), d.span, localize(d.label, lang), gutter))
     note_head = f"{' ' * gutter} = {frame('note', lang)}: "
     for note in d.notes:
         said = localize(note.text, lang)
         if note.span is None:
-            lines_out.append(note_head + said)
+            lines_out.append(note_head + printable(said))
             continue
         text = sources.get(note.span.file)
-        lines_out.append(f"{' ' * gutter}::: {note.span}")
+        lines_out.append(f"{' ' * gutter}::: {printable(str(note.span))}")
         if text is not None:
-            lines_out.extend(_excerpt(text.splitlines(), note.span, said, gutter)[1:])
+            lines_out.extend(_excerpt(source_lines(text), note.span, said, gutter)[1:])
         else:
-            lines_out.append(note_head + said)
+            lines_out.append(note_head + printable(said))
     if d.hint:
-        lines_out.append(f"{' ' * gutter} = {frame('help', lang)}: {localize(d.hint, lang)}")
+        lines_out.append(f"{' ' * gutter} = {frame('help', lang)}: {printable(localize(d.hint, lang))}")
     return "\n".join(lines_out)
 
 

@@ -11,7 +11,7 @@ Layers, lowest first; a module imports only from its own layer or lower:
     3  engine                                the evaluators and their plans
     4  explain, sql                          the evaluator's observer and the renderers of what it records;
                                          the columnar engine (policies compiled to SQL)
-    5  api, manifest                         the Python API; what a run records
+    5  api, manifest, subjects               the Python API; what a run records; rows computed again
     6  diff, testing, present                policy diff and impact; policy tests; pages for people
     7  cli, pytest_plugin, the package       the command line and the entry points
 """
@@ -30,7 +30,7 @@ LAYERS = {
     "io": 2,
     "engine": 3,
     "explain": 4, "sql": 4,
-    "api": 5, "manifest": 5, "versions": 5,
+    "api": 5, "manifest": 5, "versions": 5, "subjects": 5,
     "diff": 6, "testing": 6, "present": 6,
     "cli": 7, "pytest_plugin": 7, "__init__": 7,
 }

@@ -56,7 +56,10 @@ def test_a_period_no_version_covers_is_an_error(folder):
     (folder / "d.csv").write_text("id,period,sales\nA,2022-12,100\n", encoding="utf-8")
     with pytest.raises(AttainError) as e:
         attain.load_versions(folder / "v").run(folder / "d.csv")
-    assert e.value.diagnostics[0].code == "E321"
+    (d,) = e.value.diagnostics
+    assert (d.code, d.message) == ("E321", f"no version in {folder / 'v'} is in force for 2022-12")
+    # The period cell of the row: A,2022-12,100 on line 2, from its third character.
+    assert (d.span.file, d.span.line, d.span.col) == (str(folder / "d.csv"), 2, 3)
 
 
 def test_cli_runs_a_folder(folder):

@@ -10,6 +10,7 @@ its own module of this package and is added to `main` at the end of this file.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from attain.files import decode_text, read_bytes
 from attain.i18n.messages import counted, say
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
-from attain.versions import Versions, load_versions
+from attain.versions import Versions, check_versions, load_versions, version_paths
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,22 +50,29 @@ def main(lang):
 
 
 @main.command("check")
-@click.argument("policies", nargs=-1, required=True, type=PathArg(dir_okay=False))
+@click.argument("policies", nargs=-1, required=True, type=PathArg())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @guard
 def check_cmd(policies, fmt):
-    """Parse and check POLICIES; print every error and warning."""
+    """Parse and check POLICIES; print every error and warning.
+
+    A folder is a folder of versions of one policy: each version is checked, and so is what
+    only a folder can get wrong (dates that overlap or leave a gap, different switch rules).
+    """
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
+    checked = 0
     for path in policies:
-        findings = api.check(path)
+        folder = os.path.isdir(path)  # False for a name no file can have
+        findings = check_versions(path) if folder else api.check(path)
+        checked += len(version_paths(path)) if folder else 1
         diagnostics.extend(findings)
         sources.update(findings.sources)
     show_findings(diagnostics, fmt, sources)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     if fmt == "text":
-        summary = say("cli.checked", policies=counted(len(policies), "policy", "policies"),
+        summary = say("cli.checked", policies=counted(checked, "policy", "policies"),
                       errors=counted(errors, "error"), warnings=counted(warnings, "warning"))
         click.echo(summary.said(message_language()), err=True)
     raise Exit(exit_code_of(diagnostics))
@@ -82,7 +90,8 @@ def check_cmd(policies, fmt):
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="python: the compiled plan [the default]; reference: every value by the reference "
-                   "evaluator, the slow, obvious way (an auditor's recomputation). Both give identical results.")
+                   "evaluator, the slow, obvious way (an auditor's recomputation); duckdb: the policy compiled "
+                   "to exact SQL, run by an embedded DuckDB (docs/engines.md). All give identical results.")
 @click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several. "
                    "Any other total row is an error.")
@@ -117,6 +126,7 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     while stack:
         current = stack.pop(0)
         policy_paths.append(current.tree.file)
+        policy_paths.extend(current.table_files())  # the rate tables it keeps in files, hashed like it
         stack.extend(current.parts)
     for version in versions:
         if version.warnings:
@@ -148,7 +158,7 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
 
 
 @main.command("explain")
-@click.argument("policy", type=PathArg(dir_okay=False))
+@click.argument("policy", type=PathArg())
 @click.option("--data", "data", required=True, help="The data file the employee's row is in.")
 @click.option("--who", required=True, help="The employee's id.")
 @click.option("--value", "value", default=None, help="The value to explain [default: every output].")
@@ -160,8 +170,12 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
 @HEADER_ROW
 @guard
 def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, header_row):
-    """Show how one employee's values came about, down to the data cells and policy lines."""
-    loaded = api.load(policy)
+    """Show how one employee's values came about, down to the data cells and policy lines.
+
+    POLICY may be a folder of versions: the period is explained by the version in force, or, for
+    a period prorated between versions, by each of them with its days.
+    """
+    loaded = load_versions(policy) if os.path.isdir(policy) else api.load(policy)
     explanation = loaded.explain(read_data(data, header_row=header_row), who, value, id_column=id_column,
                                  period=period, allow_ids=allow_ids)
     echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
@@ -171,7 +185,8 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
 @click.argument("paths", nargs=-1, type=PathArg())
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="The engine every case runs with: python, the compiled plan [the default]; reference, "
-                   "every value by the reference evaluator. Both must meet every expectation.")
+                   "every value by the reference evaluator; duckdb, the policy as exact SQL. Each must meet "
+                   "every expectation.")
 @guard
 def test_cmd(paths, engine):
     """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""

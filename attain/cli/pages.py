@@ -56,17 +56,14 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
     language = _lang(lang)
     loaded = api.load(policy)
     table = read_data(data, header_row=header_row)
-    results = loaded.run(table, id_column=id_column)
-    key = results.columns[0]
-    if everyone:
-        whos = tuple(dict.fromkeys(str(r[key]) for r in results.rows))
-    if not whos:
+    if not whos and not everyone:
         raise AttainError([Diagnostic("U563", say("U563.who"))])
-    manifest = build_manifest([policy], data, command_line())
-    pages = {}
-    for who in whos:
-        subject_period = period
-        pages[who] = (statement.render(loaded, table, who, subject_period, language, manifest, currency, results))
+    results = loaded.run(table, id_column=id_column)
+    # One binding and one run for every page; with --all, whoever has no row in --period is left out.
+    subjects, skipped = loaded.subjects(table, None if everyone else list(dict.fromkeys(whos)), id_column,
+                                        period, skip_missing=everyone)
+    run = statement.Run.of(table, results, build_manifest([policy, *loaded.table_files()], data, command_line()))
+    pages = {subject.who: statement.render(subject, run, language, currency) for subject in subjects}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for who, text in pages.items():
@@ -75,6 +72,10 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
         if pdf:
             browser.pdf(path, path.with_suffix(".pdf"))
         click.echo(str(path), err=True)
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        click.echo(f"note: {len(skipped)} employee{'s' if len(skipped) > 1 else ''} without a row for {period} "
+                   f"had no statement: {shown}", err=True)
 
 
 @click.command("curve")
@@ -152,8 +153,9 @@ def attr_renamed(s, name):
 
 def _label(policy: api.Policy):
     def label(name: str) -> str:
-        inp = policy.model.inputs.get(name)
-        return f"{inp.label} ({name})" if inp is not None and inp.label else name
+        found = policy.model.inputs.get(name) or policy.model.definitions.get(name)
+        text = getattr(found, "label", None)
+        return f"{text} ({name})" if text else name
     return label
 
 
@@ -198,7 +200,7 @@ def report_cmd(policy, data, period, out, pdf, lang, currency, id_column, header
     loaded = api.load(policy)
     table = read_data(data, header_row=header_row)
     results = loaded.run(table, id_column=id_column)
-    manifest = build_manifest([policy], data, command_line())
+    manifest = build_manifest([policy, *loaded.table_files()], data, command_line())
     write_atomically(out, report.render(loaded, table, results, language, manifest, currency, period))
     if pdf:
         browser.pdf(Path(out), Path(out).with_suffix(".pdf"))

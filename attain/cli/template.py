@@ -6,6 +6,7 @@ import datetime
 import tempfile
 from pathlib import Path
 
+import attrs
 import click
 
 from attain import api
@@ -46,7 +47,13 @@ def template_cmd(policy, out, lang, headers):
     day = datetime.date.fromisoformat(header.effective) if header.effective else datetime.date.today()
     finest = min(kinds, key=_FINEST.index) if kinds else None
     ends_on = next((p.tree.header.month_ends_on for p in chain if p.tree.header.period == finest), None)
-    period = str(period_of_date(finest, day, ends_on)) if finest else None
+    period = None
+    if finest:
+        # The first period wholly in force: a policy effective on 15 July refuses July itself (E320).
+        found = period_of_date(finest, day, ends_on)
+        if not loaded.in_force(found):
+            found = attrs.evolve(found, index=found.index + 1)
+        period = str(found)
     title = EXCEL("guide title", chosen, policy=header.name,
                   per_period=EXCEL("per period", chosen) if periodic else "")
     refused: AttainError | None = None

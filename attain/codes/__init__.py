@@ -237,6 +237,16 @@ _DECLARED = (
     Code("C255", "check", "versions switch by different rules",
          "The versions of a policy in one folder state different `version switch` rules; a folder follows one. "
          "State the same rule in each version that states one."),
+    Code("C256", "check", "versions in force on the same days",
+         "Two versions of a policy in one folder are in force on the same day: one's `until` date is on or "
+         "after the next one's `effective` date, or both take effect on the same day. attain does not choose "
+         "between them: end the earlier one the day before the next one starts (or leave out its `until`)."),
+    Code("C257", "check", "days no version covers",
+         "A version's `until` date ends more than a day before the next version takes effect, so no version is "
+         "in force on the days between: end it the day before, or add a version for those days."),
+    Code("C258", "check", "versions in different currencies",
+         "The versions of a policy in one folder declare currencies (`currency \"CNY\"`) that are not one "
+         "currency; a policy pays in one. Declare the same currency in each version that declares one."),
     Code("C260", "check", "header line given twice",
          "A header line such as `version` or `period` appears twice. Keep one: attain does not choose "
          "between them."),
@@ -252,10 +262,38 @@ _DECLARED = (
     Code("C264", "check", "values nested too deeply",
          "A value is computed through more than 8,000 steps nested within one another: the levels of its "
          "formula, of the values it uses, and of theirs, down to the inputs. Compute it in fewer steps."),
+    Code("C266", "check", "bad label",
+         "A label (the readable name in quotes after a value's name: `input sales : money \"销售额\"`, "
+         "`bonus \"奖金\" = ...`, `flag pip \"改进计划\" when ...`) is blank, names two values, or differs "
+         "between the variants of one value. A label heads the value's column and names it on pages, and an "
+         "input's label also names the data column it reads, so each must name one value."),
+    # ---------------------------------------------------------------- check: rate tables and curves
+    Code("C280", "check", "table file cannot be read",
+         "A table kept in a file (`table rates from \"rates.csv\"`) is read from the policy's folder: the file "
+         "is missing, cannot be read as CSV or xlsx, or has no rows, or the policy was taken from a git "
+         "revision (whose table file attain does not read). The message says which."),
+    Code("C281", "check", "bad cell in a table file",
+         "A cell of a table file is empty, or a value cell is not a number (`3%`, `0.03`, `¥1,000`). The "
+         "message names the cell; its first column and first row hold the keys: ranges such as `80% to "
+         "100%`, texts, or `else`."),
+    Code("C282", "check", "table row of the wrong width",
+         "A row of a table needs one value, or in a grid one value per column, in the order of the "
+         "`columns` line, separated by bars."),
+    Code("C283", "check", "curve points out of order",
+         "The points of a curve must rise, each once: the value between two neighbouring points is on the "
+         "straight line between them, so the order is the curve's shape."),
+    Code("C284", "check", "table keys that do not fit together",
+         "One dimension of a table is keyed either by texts or by ranges of numbers, not both; a curve has "
+         "two points or more; the points of a curve cannot key a grid's columns."),
     # ---------------------------------------------------------------- evaluation
     Code("C265", "check", "bad currency",
-         "The `currency` header line names the sign or code shown before money amounts in people's outputs "
-         "(Excel, statements): one of ¥ $ € £, or letters such as CNY or RMB."),
+         "The `currency` header line names the one currency a policy pays in: an ISO 4217 code (`currency "
+         "\"CNY\"`), a name attain knows (RMB, 元, HK$) or a sign (¥ $ € £). The data's money is checked against "
+         "it (D437), so attain must know which currencies it stands for."),
+    Code("C270", "check", "the period's days in a policy without a period",
+         "`period_start`, `period_end`, `period_days`, `in_period`, `days_employed` and `months_employed` read "
+         "the days of the period computed; a policy without a `period` line has none. Add one, such as "
+         "`period month`."),
     Code("E301", "evaluation", "division by zero",
          "For this employee the divisor is 0. Guard the formula with the value the plan gives in that case, "
          "as in `a / b if b > 0 else ...`: the value after `else` is a decision of the plan, not a fix."),
@@ -285,6 +323,13 @@ _DECLARED = (
     Code("E321", "evaluation", "no version in force",
          "No version in the folder applies to a period of the data. Add a version for it, or remove those "
          "rows."),
+    Code("E330", "evaluation", "date off the calendar",
+         "A date moved by days lands before the year 1 or after 9999, or moves by part of a day (a number of "
+         "days that is not whole, such as half of an odd number). Dates move by whole days: round the days "
+         "the way the plan says, as in `hired + round(days / 2, 1, down)`."),
+    Code("E331", "evaluation", "leave date before hire date",
+         "For this employee the leave date given to `days_employed` or `months_employed` is earlier than the "
+         "hire date, so no day of employment can be counted. Correct the dates in the data."),
     # ---------------------------------------------------------------- data
     Code("D401", "data", "data file is not UTF-8",
          "A CSV file is read as UTF-8, or else as GB18030 (GBK, what Chinese Excel saves); this one is neither, "
@@ -322,8 +367,8 @@ _DECLARED = (
          "The data has two rows for one employee (in one period). Give each employee one row; if the data "
          "holds several periods, declare the policy's `period`."),
     Code("D415", "data", "no period column",
-         "The policy looks at earlier periods, so the data needs a `period` column (such as 2023-07) or a "
-         "`date` column."),
+         "The policy looks at earlier periods, or reads the period's days (`period_start`, `days_employed`, ...), "
+         "so the data needs a `period` column (such as 2023-07) or a `date` column."),
     Code("D416", "data", "rows disagree within a period",
          "An employee's rows in one period give different values of an input without a `combine` rule. Each "
          "rule (sum, mean, min, max, first, last) gives another value, and the hint shows each one: choose the "
@@ -362,6 +407,12 @@ _DECLARED = (
     Code("D436", "data", "CSV read as GB18030",
          "The CSV file is not UTF-8 but reads as GB18030 (GBK), the encoding Chinese Excel saves CSV in; attain "
          'read it so. Save it as "CSV UTF-8 (Comma delimited)" to read it without this warning.', "warning"),
+    Code("D437", "data", "money in another currency",
+         "A money cell carries a currency sign (¥ ￥ $ € £), or a row's currency column (`currency`, `币种`) a code, "
+         "of another currency than the policy's (`currency \"CNY\"` in its header) or, without one, than the "
+         "amounts of the data before it. A policy pays in one currency: convert the amounts before the run, or "
+         "run each currency's rows with a policy of its own. ¥ stands for CNY and JPY, $ for USD and the other "
+         "dollars and pesos."),
     # ---------------------------------------------------------------- usage
     Code("U501", "usage", "file does not exist",
          "The policy or data file named on the command line does not exist. Check the path."),
@@ -442,6 +493,10 @@ _DECLARED = (
     Code("U567", "usage", "attain init would overwrite a file",
          "`attain init` writes a starter policy, its data and its test into a folder, and never over files "
          "that are there: choose an empty or new folder."),
+    Code("U568", "usage", "curve over a group too large",
+         "The value a curve draws reads a group value (`rank`, `percentile`, `mean` ... `within`) over the "
+         "varied input, so every point computes the employee's whole period again, and the period is too "
+         "large for the points drawn. Draw a value no group value reads, or give data holding the group alone."),
     # ---------------------------------------------------------------- policy tests
     Code("T601", "test", "test file does not exist",
          "A path given to `attain test` does not exist, or a test file cannot be read as UTF-8 text."),

@@ -30,6 +30,7 @@ from attain.diff.changes import policy_changes
 from attain.diff.impact import impact as compute_impact
 from attain.diff.render import DiffReport
 from attain.diff.revisions import read_folder_sources, read_policy_source
+from attain.diff.table_changes import loaded as with_tables
 from attain.engine.periods import parse_period
 from attain.i18n.messages import say
 from attain.io import Table, read_table
@@ -71,24 +72,36 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
     table = data if isinstance(data, Table) else read_table(data)
     result = compute_impact(old, new, table, id_column, progress)
     if isinstance(old, api.Policy) and isinstance(new, api.Policy):
-        return DiffReport(old_name, new_name, table.file, old, new, tuple(policy_changes(old.tree, new.tree)), result)
+        return DiffReport(old_name, new_name, table.file, old, new, _changes(old, new), result)
     return DiffReport(old_name, new_name, table.file, old, new, (), result, _paired_changes(old, new, result))
 
 
 def _paired_changes(old, new, result) -> tuple:
     """For each pair of versions in force together over the data's periods: the periods, the two versions'
-    names and their changed definitions (a period prorated between versions is listed under each pair)."""
+    names and their changed definitions (a period prorated between versions is listed under each pair of
+    versions in force on the same days of it)."""
     def versions_for(loaded, period):
+        """The versions computing `period`, each with its first and last day in force (None: every day)."""
         if isinstance(loaded, api.Policy):
-            return [loaded]
-        return [p for p, _ in loaded.shares(period)]
+            return [(loaded, None)]
+        days = dict(zip(map(id, loaded.policies), loaded.days_in_force(), strict=True))
+        return [(p, days[id(p)]) for p, _ in loaded.shares(period)]
+
+    def together(a_days, b_days) -> bool:
+        return a_days is None or b_days is None or (a_days[0] <= b_days[1] and b_days[0] <= a_days[1])
 
     kind = (old.policies[0] if isinstance(old, Versions) else old).tree.header.period
     labels = sorted({r.period for r in result.rows if r.period is not None})
     pairs: dict[tuple[int, int], tuple[list[str], api.Policy, api.Policy]] = {}
     for label in labels or [None]:
         period = parse_period(kind, label) if (kind and label) else None
-        for a in versions_for(old, period):
-            for b in versions_for(new, period):
-                pairs.setdefault((id(a), id(b)), ([], a, b))[0].append(label or "every row")
-    return tuple((periods, a, b, tuple(policy_changes(a.tree, b.tree))) for periods, a, b in pairs.values())
+        for a, a_days in versions_for(old, period):
+            for b, b_days in versions_for(new, period):
+                if together(a_days, b_days):
+                    pairs.setdefault((id(a), id(b)), ([], a, b))[0].append(label or "every row")
+    return tuple((periods, a, b, _changes(a, b)) for periods, a, b in pairs.values())
+
+
+def _changes(old: api.Policy, new: api.Policy) -> tuple:
+    """The changed definitions, tables kept in files compared by what the files hold."""
+    return tuple(policy_changes(with_tables(old.tree, old.model.tables), with_tables(new.tree, new.model.tables)))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from attain.diagnostics import Span
+from attain.diff.table_changes import curve_changes, table_changes
 from attain.diff.wording import (
     describe_band_row,
     describe_body,
@@ -103,13 +104,25 @@ def _statements(policy: n.Policy) -> dict:
     return out
 
 
+# Output lines are merged into one list and compared as such (`_output_changes`): every other
+# statement class has a key and a comparison, and a class without one is an error, never a default.
+_NAMED = tuple(cls for cls in n.STATEMENTS if cls is not n.OutputDecl)
+_KEY = n.Dispatch("the diff's statement names", _NAMED)
+_CHANGES = n.Dispatch("the diff's statement changes", _NAMED)
+
+
 def _key(s) -> str:
-    if isinstance(s, (n.Input, n.Definition, n.FlagDecl)):
-        return s.name
-    if isinstance(s, n.Variants):
-        return f"variants by {s.subject.id}"
-    name = getattr(s, "name", None)
-    return name if isinstance(name, str) else type(s).__name__.lower()
+    return _KEY(None, s)
+
+
+@_KEY.on(n.Input, n.Definition, n.FlagDecl, n.Refusal, n.Table)
+def _key_of_named(_, s: n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table) -> str:
+    return s.name  # a refusal's name is its key, `refuse "message"`
+
+
+@_KEY.on(n.Variants)
+def _key_of_variants(_, s: n.Variants) -> str:
+    return f"variants by {s.subject.id}"
 
 
 def _span(node) -> Span | None:
@@ -120,7 +133,8 @@ def _span(node) -> Span | None:
 
 
 _HEADER_FIELDS = (("name", "policy name"), ("version", "version"), ("effective", "effective date"),
-                  ("until", "end date"), ("period", "period"), ("gaps", "gaps"), ("currency", "currency"))
+                  ("until", "end date"), ("switch", "version switch"), ("period", "period"), ("gaps", "gaps"),
+                  ("currency", "currency"))
 
 
 def _header_changes(old: n.Header, new: n.Header, out: list) -> None:
@@ -136,7 +150,9 @@ def _header_changes(old: n.Header, new: n.Header, out: list) -> None:
             text = f"header: {words} {a} removed"
         else:
             text = f"header: {words} {a} -> {b}"
-        out.append(Change("header", "changed", text, old.span, new.span))
+        word = "version switch" if field == "switch" else field  # the line's first words, as `lines` keeps them
+        out.append(Change("header", "changed", text, dict(old.lines).get(word, old.span),
+                          dict(new.lines).get(word, new.span)))
 
 
 def _header_value(h: n.Header, field: str) -> str | None:
@@ -144,10 +160,14 @@ def _header_value(h: n.Header, field: str) -> str | None:
         if h.period is None:
             return None
         return h.period + (f" ending day {h.month_ends_on}" if h.month_ends_on is not None else "")
+    if field == "switch":
+        if h.switch is None:
+            return None
+        return h.switch + (f", {h.switch_rounding[0]} {h.switch_rounding[1]}" if h.switch_rounding else "")
     value = getattr(h, field)
     if value is None:
         return None
-    return f'"{value}"' if field in ("name", "version") else str(value)
+    return f'"{value}"' if field in ("name", "version", "currency") else str(value)
 
 
 def _output_changes(old: tuple, new: tuple, out: list) -> None:
@@ -184,23 +204,19 @@ def _statement_changes(key: str, old, new, out: list) -> None:
         out.append(Change(key, "changed",
                           f"{key}: {describe_statement(old)} -> {describe_statement(new)}", _span(old), _span(new)))
         return
-    if isinstance(old, n.Input):
-        _input_changes(key, old, new, out)
-    elif isinstance(old, n.Definition):
-        _definition_changes(key, key, old, new, out)
-    elif isinstance(old, n.FlagDecl):
-        _flag_changes(key, old, new, out)
-    elif isinstance(old, n.Refusal) and old.condition != new.condition:
-        out.append(Change(key, "changed", f"{key}: when {expr_text(old.condition)} -> {expr_text(new.condition)}",
-                          old.span, new.span))
-    elif isinstance(old, n.Variants):
-        _variants_changes(key, old, new, out)
+    _CHANGES(None, old, key, new, out)
     if len(out) == before:  # unequal, but no detail found: say so rather than stay silent
         out.append(Change(key, "changed",
                           f"{key}: {describe_statement(old)} -> {describe_statement(new)}", _span(old), _span(new)))
 
 
-def _input_changes(key: str, old: n.Input, new: n.Input, out: list) -> None:
+@_CHANGES.on(n.Table)
+def _table_changes(_, old: n.Table, key: str, new: n.Table, out: list) -> None:
+    table_changes(key, old, new, out, lambda text, a, b: Change(key, "changed", text, a, b))
+
+
+@_CHANGES.on(n.Input)
+def _input_changes(_, old: n.Input, key: str, new: n.Input, out: list) -> None:
     def add(text):
         out.append(Change(key, "changed", f"{key}: {text}", old.span, new.span))
 
@@ -247,7 +263,20 @@ def _choices(choices: tuple) -> str | None:
     return ("one of " + ", ".join(f'"{c}"' for c in choices)) if choices else None
 
 
-def _flag_changes(key: str, old: n.FlagDecl, new: n.FlagDecl, out: list) -> None:
+@_CHANGES.on(n.Definition)
+def _whole_definition_changes(_, old: n.Definition, key: str, new: n.Definition, out: list) -> None:
+    _definition_changes(key, key, old, new, out)
+
+
+@_CHANGES.on(n.Refusal)
+def _refusal_changes(_, old: n.Refusal, key: str, new: n.Refusal, out: list) -> None:
+    if old.condition != new.condition:
+        out.append(Change(key, "changed", f"{key}: when {expr_text(old.condition)} -> {expr_text(new.condition)}",
+                          old.span, new.span))
+
+
+@_CHANGES.on(n.FlagDecl)
+def _flag_changes(_, old: n.FlagDecl, key: str, new: n.FlagDecl, out: list) -> None:
     def add(text):
         out.append(Change(key, "changed", f"{key}: {text}", old.span, new.span))
 
@@ -256,7 +285,8 @@ def _flag_changes(key: str, old: n.FlagDecl, new: n.FlagDecl, out: list) -> None
         add(f"flag condition {expr_text(old.condition)} -> {expr_text(new.condition)}")
 
 
-def _variants_changes(key: str, old: n.Variants, new: n.Variants, out: list) -> None:
+@_CHANGES.on(n.Variants)
+def _variants_changes(_, old: n.Variants, key: str, new: n.Variants, out: list) -> None:
     subject = new.subject.id
     old_cases = {c.keys: c for c in old.cases}
     new_cases = {c.keys: c for c in new.cases}
@@ -297,9 +327,8 @@ def _definition_changes(key: str, label: str, old: n.Definition, new: n.Definiti
         add("now a payout" if new.payout else "no longer a payout")
     a, b = old.body, new.body
     if a != b:
-        if type(a) is not type(b) or not isinstance(a, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)):
-            if isinstance(a, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)) or \
-                    isinstance(b, (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets)):
+        if type(a) is not type(b) or not isinstance(a, _ROWED):
+            if isinstance(a, _ROWED) or isinstance(b, _ROWED):
                 add(f"{describe_body(a)} -> {describe_body(b)}")
             else:
                 add(f"formula {expr_text(a)} -> {expr_text(b)}")
@@ -311,6 +340,9 @@ def _definition_changes(key: str, label: str, old: n.Definition, new: n.Definiti
     if old.gate != new.gate:
         _optional(add, "condition unless", expr_text(old.gate) if old.gate is not None else None,
                   expr_text(new.gate) if new.gate is not None else None, force=True)
+
+
+_ROWED = (n.Band, n.Lookup, n.Weighted, n.Tiers, n.Brackets, n.Curve)  # blocks compared row by row
 
 
 def _pair_rows(old_rows, new_rows, key):
@@ -459,12 +491,13 @@ def _bracket_changes(old: n.Brackets, new: n.Brackets, add) -> None:
             add(f"bounds no longer relative to {expr_text(old.base)} (now amounts)")
         else:
             add(f"bounds relative to {expr_text(old.base)} -> {expr_text(new.base)}")
-    _row_changes(old.rows, new.rows, lambda r: None if r.upto is None else r.upto.value, lambda r: r.rate,
+    _row_changes(old.rows, new.rows, lambda r: None if r.upto is None else (r.upto.value, r.including),
+                 lambda r: r.rate,
                  describe_bracket_bound, describe_bracket_row, "bracket", "at", "", add)
 
 
 # Row-level comparers by kind of table; each takes (old, new, add) of that kind.
 _TABLE_CHANGES: dict[type, Callable[..., None]] = {
     n.Band: _band_changes, n.Lookup: _lookup_changes, n.Weighted: _weighted_changes,
-    n.Tiers: _tier_changes, n.Brackets: _bracket_changes,
+    n.Tiers: _tier_changes, n.Brackets: _bracket_changes, n.Curve: curve_changes,
 }

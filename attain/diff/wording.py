@@ -6,6 +6,7 @@ tiers, brackets) print as a one-line summary of their rows.
 
 from __future__ import annotations
 
+from attain.diff.table_changes import describe_curve, describe_table
 from attain.dsl import nodes as n
 from attain.dsl.formatter import band_range
 from attain.dsl.formatter import expr as format_expr
@@ -36,7 +37,7 @@ def expr_text(node) -> str:
             return f"by {s.id}: " + "; ".join(
                 ("else" if keys is None else ", ".join(f'"{k}"' for k in keys)) + " -> " + describe_definition(d)
                 for keys, d in branches)
-        case n.Band() | n.Lookup() | n.Weighted() | n.Tiers() | n.Brackets():
+        case n.Band() | n.Lookup() | n.Weighted() | n.Tiers() | n.Brackets() | n.Curve():
             return describe_body(node)
     return format_expr(node)
 
@@ -51,19 +52,43 @@ def describe_number(x: n.Number | None) -> str:
     return format_number(x.value)
 
 
+# Every statement but the output lines, which diff compares as one list of names.
+_DESCRIBE = n.Dispatch("the diff's statement wording", tuple(cls for cls in n.STATEMENTS if cls is not n.OutputDecl))
+
+
 def describe_statement(s) -> str:
-    if isinstance(s, n.Input):
-        return "input " + _describe_input(s)
-    if isinstance(s, n.Definition):
-        return ("payout " if s.payout else "") + describe_definition(s)
-    if isinstance(s, n.FlagDecl):
-        return "flag" + (f' "{s.label}"' if s.label else "") + f" when {expr_text(s.condition)}"
-    if isinstance(s, n.Refusal):  # its key already reads `refuse "message"`
-        return f"when {expr_text(s.condition)}"
-    if isinstance(s, n.Variants):
-        return f"variants by {s.subject.id}: " + "; ".join(
-            f"{describe_case(c)} defines {', '.join(d.name for d in c.definitions)}" for c in s.cases)
-    return type(s).__name__.lower()
+    return _DESCRIBE(None, s)
+
+
+@_DESCRIBE.on(n.Input)
+def _describe_input_statement(_, s: n.Input) -> str:
+    return "input " + _describe_input(s)
+
+
+@_DESCRIBE.on(n.Definition)
+def _describe_definition_statement(_, s: n.Definition) -> str:
+    return ("payout " if s.payout else "") + describe_definition(s)
+
+
+@_DESCRIBE.on(n.FlagDecl)
+def _describe_flag(_, s: n.FlagDecl) -> str:
+    return "flag" + (f' "{s.label}"' if s.label else "") + f" when {expr_text(s.condition)}"
+
+
+@_DESCRIBE.on(n.Refusal)
+def _describe_refusal(_, s: n.Refusal) -> str:
+    return f"when {expr_text(s.condition)}"  # its key already reads `refuse "message"`
+
+
+@_DESCRIBE.on(n.Variants)
+def _describe_variants(_, s: n.Variants) -> str:
+    return f"variants by {s.subject.id}: " + "; ".join(
+        f"{describe_case(c)} defines {', '.join(d.name for d in c.definitions)}" for c in s.cases)
+
+
+@_DESCRIBE.on(n.Table)
+def _describe_table_statement(_, s: n.Table) -> str:
+    return describe_table(s)
 
 
 def _describe_input(s: n.Input) -> str:
@@ -95,6 +120,8 @@ def describe_body(body) -> str:
         return "first match: " + "; ".join(describe_tier_row(r) for r in body.rows)
     if isinstance(body, n.Brackets):
         return _describe_brackets_head(body) + ": " + "; ".join(describe_bracket_row(r) for r in body.rows)
+    if isinstance(body, n.Curve):
+        return describe_curve(body)
     return "formula " + expr_text(body)
 
 
@@ -130,7 +157,7 @@ def _describe_brackets_head(b: n.Brackets) -> str:
 
 
 def describe_bracket_bound(row: n.BracketRow) -> str:
-    return "above" if row.upto is None else f"up to {describe_number(row.upto)}"
+    return "above" if row.upto is None else f"{row.words} {describe_number(row.upto)}"
 
 
 def describe_bracket_row(row: n.BracketRow) -> str:

@@ -132,6 +132,11 @@ class BlockChecker(ExpressionChecker):
             low = Fraction(0)
         elif isinstance(subject, n.Aggregate) and subject.func in ("count", "rank"):
             low = Fraction(1 if subject.func == "rank" else 0)
+        elif isinstance(subject, n.Call) and subject.func in n.DATE_FUNCTIONS:
+            integral = True  # whole days or months
+            low = Fraction(0) if subject.func.endswith("_employed") else None
+        elif isinstance(subject, n.PeriodValue):
+            integral, low = True, Fraction(1)
         return low, high, integral
 
     def _coverage(self, band: n.Band, t: Type):

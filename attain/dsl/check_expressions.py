@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
-from attain.dsl.builtins import FUNCTIONS, GROUP_FUNCTIONS, ROUND_MODES, suggestion
+from attain.dsl.builtins import FUNCTIONS, GROUP_FUNCTIONS, PERIOD_VALUES, ROUND_MODES, suggestion
 from attain.dsl.types import Type, UnitError
 from attain.i18n.messages import joined, say
 from attain.limits import MAX_CHAIN
@@ -91,6 +91,11 @@ class ExpressionChecker:
     def _date(self, e: n.Date) -> Type:
         return ty.DATE
 
+    @_TYPE.on(n.PeriodValue)
+    def _period_value(self, e: n.PeriodValue) -> Type:
+        self._needs_period_days(e, f"'{e.name}'")
+        return ty.DATE if PERIOD_VALUES[e.name][0] == "date" else ty.DAYS
+
     @_TYPE.on(n.Name)
     def _name(self, e: n.Name) -> Type:
         return self.types.get(e.id, ty.ERROR)
@@ -145,7 +150,12 @@ class ExpressionChecker:
         if op == "*" and {a.kind, b.kind} == {"percent", "literal"} and _is_hundred(
                 left if a.kind == "literal" else right):
             return ty.NUMBER  # `attainment * 100`: a rate written as points
-        return ty.arithmetic(op, a, b)
+        result = ty.arithmetic(op, a, b)
+        if result is ty.DATE:
+            days = right if a is ty.DATE else left
+            if isinstance(days, n.Number) and days.value.denominator != 1:
+                raise UnitError(f"a date moves by whole days, not {days.text or days.value}")
+        return result
 
     @_TYPE.on(n.Conditional)
     def _conditional(self, e: n.Conditional) -> Type:
@@ -177,6 +187,8 @@ class ExpressionChecker:
             want = f"{lo}" if lo == hi else (say("C211.or_more", lo=lo) if hi is None else say("C211.or", lo=lo, hi=hi))
             self.error("C211", say("C211", func=e.func, want=want, count=count), e.span)
             return ty.ERROR
+        if f.args[0] == "date":
+            return self._date_call(e)
         if e.func == "round":
             # The parser makes a Round of every well-formed round(); this one's mode is not a word.
             return self._round(n.Round(e.args[0], e.args[1], "", span=e.span, mode_span=e.args[2].span))
@@ -216,6 +228,25 @@ class ExpressionChecker:
         if self.inputs[arg.id].default is not None:
             self.error("C248", say("C248.default", name=arg.id), e.span, hint=say("C248.hint"))
         return ty.BOOL
+
+    # ------------------------------------------------------------ dates and the period
+    def _needs_period_days(self, e, what: str) -> None:
+        if self.policy.header.period is None:
+            self.error("C270", say("C270", what=what), e.span, hint=say("C270.hint"))
+
+    def _date_call(self, e: n.Call) -> Type:
+        """days_between, months_between, in_period, days_employed, months_employed: dates in, a unit out."""
+        f = FUNCTIONS[e.func]
+        if f.period:
+            self._needs_period_days(e, e.func)
+        if e.func == "months_employed" and self.policy.header.period == "week":
+            self.error("C270", say("C270.week"), e.span, hint=say("C270.week_hint"))
+        types = [self._expr(a) for a in e.args]
+        for t in types:
+            if t is not ty.ERROR and t is not ty.DATE:
+                raise UnitError(f"{e.func} needs {'a date' if len(f.args) == 1 else 'dates'}, but "
+                                f"{'this' if len(types) == 1 else 'one value'} is {ty.concrete(t)}")
+        return {"days": ty.DAYS, "months": ty.MONTHS, "bool": ty.BOOL}[f.result]
 
     # ------------------------------------------------------------ earlier periods
     def _needs_periods(self, e, what: str) -> bool:

@@ -9,7 +9,6 @@ to 100%, tiers that can never match or leave ranges uncovered, and unused inputs
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -18,33 +17,42 @@ from attain.dsl import nodes as n
 from attain.dsl import types as ty
 from attain.dsl.builtins import (
     COMBINE,
+    CURRENCY_NAMES,
+    CURRENCY_SIGNS,
     INPUT_TYPES,
+    ISO_CURRENCIES,
+    PERIOD_FUNCTIONS,
     PERIOD_KINDS,
     PRORATED_TYPES,
     RESERVED,
     VERSION_SWITCHES,
     WRITTEN,
+    currency_codes,
     suggestion,
 )
-from attain.dsl.check_blocks import BlockChecker
 from attain.dsl.check_expressions import _did_you_mean
+from attain.dsl.check_tables import TableChecker
 from attain.dsl.model import Model
+from attain.dsl.table_files import TableReader
 from attain.dsl.types import Type
 from attain.i18n.messages import joined, say
 
 # A currency sign or code as people write it before an amount: ¥, $, €, RMB, CNY, HK$.
-CURRENCY = re.compile(r"[^\W\d_]{1,3}\$?|[$¥￥€£₩₹]|[A-Z]{1,3}[$¥]")
 
 
-def check(policy: n.Policy) -> tuple[Model, list[Diagnostic]]:
-    return _Checker(policy).run()
+def check(policy: n.Policy, read_table: TableReader | None = None) -> tuple[Model, list[Diagnostic]]:
+    """The model of a policy and its diagnostics; `read_table` reads the tables it keeps in files."""
+    return _Checker(policy, read_table).run()
 
 
-class _Checker(BlockChecker):
+class _Checker(TableChecker):
     """The driver: the header, declarations, names and their order, then each definition's type."""
 
-    def __init__(self, policy: n.Policy):
+    def __init__(self, policy: n.Policy, read_table: TableReader | None = None):
         self.policy = policy
+        self.tables: dict[str, n.Table] = {}
+        self.table_types: dict[str, Type] = {}
+        self.read_table = read_table
         self.diags: list[Diagnostic] = []
         self.inputs: dict[str, n.Input] = {}
         self.defs: dict[str, n.Definition | n.FlagDecl | n.Refusal] = {}
@@ -68,7 +76,9 @@ class _Checker(BlockChecker):
     def run(self):
         self._header()
         self._declare()
+        self._labels()
         self._variant_keys()
+        self._check_tables()
         self._resolve_names()
         order = self._order()
         self._check_chains(order)
@@ -79,8 +89,14 @@ class _Checker(BlockChecker):
         self._unused()
         refusals = tuple(name for name, d in self.defs.items() if isinstance(d, n.Refusal) and name in order)
         model = Model(self.policy, self.inputs, self.defs, self.types, self.deps, tuple(order), outputs,
-                      frozenset(self.history_refs), self.expression_types, refusals)
+                      frozenset(self.history_refs), self.expression_types, refusals, dict(self.tables),
+                      reads_period=self._reads_period())
         return model, sorted(self.diags, key=Diagnostic.sort_key)
+
+    def _reads_period(self) -> bool:
+        """Whether a formula reads the days of the period computed (the runner then gives them)."""
+        return any(isinstance(x, n.PeriodValue) or (isinstance(x, n.Call) and x.func in PERIOD_FUNCTIONS)
+                   for d in self.defs.values() for root in n.formulas(d) for x in n.walk(root))
 
     def _type_definitions(self, order: list[str]) -> None:
         """Each definition's type, in order; again when a carried-forward value's `else` is a bare number.
@@ -160,13 +176,16 @@ class _Checker(BlockChecker):
             self.error("C230", say("C230.ending"), at("period"), hint=say("C230.ending_hint"))
         if h.gaps is not None and h.gaps not in ("error", "restart"):
             self.error("C230", say("C230.gaps", gaps=h.gaps), at("gaps"), hint=say("C230.gaps_hint"))
-        if h.currency is not None and not CURRENCY.fullmatch(h.currency):
-            self.error("C265", say("C265", currency=h.currency), at("currency"), hint=say("C265.hint"))
+        if h.currency is not None and not currency_codes(h.currency):
+            self.error("C265", say("C265", currency=h.currency), at("currency"),
+                       hint=say("C265.hint", signs=" ".join(CURRENCY_SIGNS),
+                                more=_did_you_mean(h.currency.upper(), CURRENCY_NAMES)  # RMB before RUB
+                                or _did_you_mean(h.currency.upper(), ISO_CURRENCIES)))
         if h.effective and h.until and h.until < h.effective:
             self.error("C231", say("C231.order", until=h.until, effective=h.effective), at("until"))
 
     def _declare(self):
-        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
+        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table] = {}
         for s in self._statements():
             if isinstance(s, n.OutputDecl):
                 continue
@@ -179,10 +198,30 @@ class _Checker(BlockChecker):
             self._reserved_names(s)
             if isinstance(s, n.Input):
                 self._declare_input(s)
+            elif isinstance(s, n.Table):
+                self.tables[s.name] = s
             else:
                 self.defs[s.name] = s
 
-    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl):
+    def _labels(self):
+        """C266 for a label that is blank or names two values: a label heads a column and names the value on
+        pages (an input's also names the data column it reads), so it must say which value it is."""
+        first: dict[str, n.Input | n.Definition | n.FlagDecl | n.Refusal] = {}
+        for s in (*self.inputs.values(), *self.defs.values()):
+            label = getattr(s, "label", None)
+            if label is None:
+                continue
+            if not label.strip():
+                self.error("C266", say("C266.blank", name=s.name), s.span, label=say("C266.blank_label"),
+                           hint=say("C266.blank_hint"))
+            elif label in first:
+                self.error("C266", say("C266.both", label=label, first=first[label].name, name=s.name), s.span,
+                           label=say("C266.again"), notes=[Label(first[label].span, say("C266.first"))],
+                           hint=say("C266.both_hint"))
+            else:
+                first[label] = s
+
+    def _reserved_names(self, s: n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table):
         """C262 for an input, value or tier named by a word of the language (`true`, `first`, ...)."""
         named = [(s.name, s.span, "input" if isinstance(s, n.Input) else "value")]
         if isinstance(s, n.Definition):
@@ -210,7 +249,7 @@ class _Checker(BlockChecker):
                                    hint=suggestion(key, choices) or say("C261.values",
                                                                         values=joined(f'"{c}"' for c in choices)))
 
-    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.OutputDecl]:
+    def _statements(self) -> Iterator[n.Input | n.Definition | n.FlagDecl | n.Refusal | n.OutputDecl | n.Table]:
         """The policy's statements with each `variants` block made into one definition per value."""
         for s in self.policy.statements:
             if isinstance(s, n.Variants):
@@ -249,7 +288,14 @@ class _Checker(BlockChecker):
                                    hint=say("C241.hint", name=name))
             payout = any(d.payout for _, d in branches)
             choice = n.Choice(v.subject, tuple(branches), tuple(c.keys for c in v.cases), span=v.span)
-            yield n.Definition(name, choice, None, payout, span=branches[0][1].span)
+            labelled = [d for _, d in branches if d.label is not None]
+            for d in labelled[1:]:
+                if d.label != labelled[0].label:
+                    self.error("C266", say("C266.variants", name=name, one=labelled[0].label, other=d.label), d.span,
+                               label=say("C266.another"), notes=[Label(labelled[0].span, say("C266.first"))],
+                               hint=say("C266.variants_hint"))
+            label = labelled[0].label if labelled else None
+            yield n.Definition(name, choice, None, payout, label, span=branches[0][1].span)
 
     def _declare_input(self, s: n.Input):
         self.inputs[s.name] = s

@@ -16,8 +16,7 @@ __all__ = ["format_policy"]
 
 INDENT = "    "
 MAX_WIDTH = 100  # a tier row longer than this puts its results on a continuation line
-HEADER_ORDER = ("policy", "version", "effective", "until", "version switch", "period", "gaps", "uses",
-                "currency")
+HEADER_ORDER = ("policy", "version", "effective", "until", "version switch", "period", "gaps", "uses", "currency")
 
 
 @deep  # a formula may nest up to limits.MAX_NESTING levels; printing it recurses as deep
@@ -122,6 +121,11 @@ def _print_name(_, e: n.Name) -> str:
     return e.id
 
 
+@_PRINT.on(n.PeriodValue)
+def _print_period_value(_, e: n.PeriodValue) -> str:
+    return e.name
+
+
 @_PRINT.on(n.Field)
 def _print_field(_, e: n.Field) -> str:
     return f"{e.base.id}.{e.field}"
@@ -130,6 +134,11 @@ def _print_field(_, e: n.Field) -> str:
 @_PRINT.on(n.Call)
 def _print_call(_, e: n.Call) -> str:
     return f"{e.func}({', '.join(expr(a) for a in e.args)})"
+
+
+@_PRINT.on(n.TableLookup)
+def _print_table_lookup(_, e: n.TableLookup) -> str:
+    return f"{e.table}({', '.join(expr(a) for a in e.args)})"
 
 
 @_PRINT.on(n.Round)
@@ -241,9 +250,9 @@ class _Printer:
             if h.period is not None else None,
             "gaps": h.gaps,
             "uses": _quote(h.uses) if h.uses is not None else None,
+            "currency": _quote(h.currency) if h.currency is not None else None,
             "version switch": None if h.switch is None else h.switch + (
                 f", {h.switch_rounding[0]} {h.switch_rounding[1]}" if h.switch_rounding is not None else ""),
-            "currency": _quote(h.currency) if h.currency is not None else None,
         }
         # Header items are found by their first word. A repeated item is an error the checker
         # reports, so its earlier lines are kept as written (the parser keeps the last value).
@@ -305,6 +314,8 @@ class _Printer:
                 self.add(_first_line(s), indent, [f"{indent}refuse {_quote(message)} when {expr(c)}"])
             case n.OutputDecl(names=names):
                 self.add(_first_line(s), indent, [f"{indent}output {', '.join(x.id for x in names)}"])
+            case n.Table():
+                self.rate_table(s, indent)
             case n.Variants(subject=subject, cases=cases):
                 self.add(_first_line(s), indent, [f"{indent}variants by {subject.id}"])
                 inner = indent + INDENT
@@ -328,11 +339,14 @@ class _Printer:
                 head = "first match"
             case n.Brackets(kind=kind, amount=amount, base=base):
                 head = f"{kind} {expr(amount)}" + (f" relative to {expr(base)}" if base is not None else "")
+            case n.Curve(subject=subject):
+                head = f"curve {expr(subject)}"
             case _:
                 head = expr(body)
         gate = f" unless {expr(d.gate)}" if d.gate is not None else ""
         payout = "payout " if d.payout else ""
-        self.add(_first_line(d), indent, [f"{indent}{payout}{d.name} = {head}{gate}"])
+        label = f" {_quote(d.label)}" if d.label is not None else ""
+        self.add(_first_line(d), indent, [f"{indent}{payout}{d.name}{label} = {head}{gate}"])
         rows = getattr(body, "rows", None)
         if rows is None:
             return
@@ -348,11 +362,44 @@ class _Printer:
                 w = max(_width(x) for x in weights)
                 self.table(rows, inner, [r.name.id for r in rows], [" " + _rpad(x, w) for x in weights])
             case n.Brackets():
-                lefts = ["above" if r.upto is None else f"up to {expr(r.upto)}" for r in rows]
+                lefts = ["above" if r.upto is None else f"{r.words} {expr(r.upto)}" for r in rows]
                 self.table(rows, inner, lefts, [f" at {expr(r.rate)}" for r in rows])
             case n.Tiers():
                 for r in rows:
                     self.add(_first_line(r), inner, _tier_lines(r, inner))
+            case n.Curve():
+                self.grid(rows, (), inner, _first_line(d))
+
+    # -- rate tables (table_nodes.py)
+    def rate_table(self, t: n.Table, indent: str) -> None:
+        label = f" {_quote(t.label)}" if t.label is not None else ""
+        head = f"{indent}table {t.name}{label}"
+        if t.source is not None:
+            sheet = f" sheet {_quote(t.sheet)}" if t.sheet is not None else ""
+            self.add(_first_line(t), indent, [f"{head} from {_quote(t.source)}{sheet}"])
+            return
+        self.add(_first_line(t), indent, [head])
+        self.grid(t.rows, t.columns, indent + INDENT, _first_line(t))
+
+    def grid(self, rows, columns, indent: str, head_line: int) -> None:
+        """A table's rows (and its `columns` line), keys aligned, and each column of cells aligned."""
+        keys = [r.key.words(expr) for r in rows]
+        cells = [[expr(c) for c in r.cells] for r in rows]
+        heads = [k.words(expr) for k in columns]
+        left = max(_width(x) for x in keys + (["columns"] if columns else []))
+        widths = [max([_width(h) for h in heads[i:i + 1]] + [_width(r[i]) for r in cells if i < len(r)])
+                  for i in range(max([len(heads)] + [len(r) for r in cells]))]
+
+        def joined(values: list[str]) -> str:
+            padded = [_pad(v, widths[i]) for i, v in enumerate(values)]
+            return " | ".join(padded).rstrip()
+
+        if columns:
+            spans = [k.span.line for k in columns if k.span is not None]
+            self.add(min(spans) if spans else head_line + 1, indent,
+                     [f"{indent}{_pad('columns', left)}    {joined(heads)}"])
+        for r, key, row in zip(rows, keys, cells, strict=True):
+            self.add(_first_line(r), indent, [f"{indent}{_pad(key, left)} -> {joined(row)}"])
 
     def table(self, rows, indent: str, lefts: list[str], rights: list[str]) -> None:
         w = max(_width(x) for x in lefts)
@@ -447,11 +494,7 @@ def _input_parts(i: n.Input) -> tuple[str, str, str]:
 
 def band_range(r: n.BandRow) -> str:
     """A band row's range as written: `>= 120%`, `100% to 120%`, `otherwise`."""
-    if r.op == "otherwise":
-        return "otherwise"
-    if r.op == "to":
-        return f"{expr(r.low)} to {expr(r.high)}"
-    return f"{r.op} {expr(r.low)}"
+    return n.range_words(r.op, expr(r.low) if r.low is not None else "", expr(r.high) if r.high is not None else "")
 
 
 def _tier_lines(r: n.TierRow, indent: str) -> list[str]:

@@ -1,8 +1,8 @@
 """Labels a checked model gives its outputs: the words HR wrote beside the identifiers, for people's outputs.
 
-An input's label (`input sales : money "销售额实际"`) and a flag's label (`flag improvement_plan
-"需提交改进计划" when ...`) head their columns; a tier's label (`on_target "达标奖" : ...`) stands for
-the tier's name in a cell. A value without a label keeps its identifier.
+An input's label (`input sales : money "销售额实际"`), a flag's label (`flag improvement_plan
+"需提交改进计划" when ...`) and a value's (`bonus "奖金" = ...`) head their columns; a tier's label
+(`on_target "达标奖" : ...`) stands for the tier's name in a cell. A value without a label keeps its identifier.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from attain.dsl.model import Model
 
 
 def header_labels(model: Model) -> dict[str, str]:
-    """Output name -> its label, for each output the policy labels (inputs and flags)."""
+    """Output name -> its label, for each output the policy labels (inputs, flags and values)."""
     labels = {}
     for name in model.outputs:
         found = model.inputs.get(name)
         label = found.label if found is not None else None
         definition = model.definitions.get(name)
-        if isinstance(definition, n.FlagDecl):
-            label = definition.label
+        if isinstance(definition, (n.FlagDecl, n.Definition)):
+            label = definition.label or label
         if label:
             labels[name] = label
     return labels

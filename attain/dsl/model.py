@@ -31,9 +31,21 @@ class Model:
     expression_types: dict[int, Type] = attrs.field(factory=dict, repr=False)
     # the keys in `definitions` of the `refuse ... when` conditions: every row computes them
     refusals: tuple[str, ...] = ()
+    # the policy's named tables, those kept in files with the rows read from them (`table rates ...`)
+    tables: dict[str, n.Table] = attrs.field(factory=dict, repr=False)
+    # whether a formula reads the period's days (period_start, in_period, days_employed, ...)
+    reads_period: bool = False
 
     def is_input(self, name: str) -> bool:
         return name in self.inputs
+
+    def depending_on(self, *names: str) -> frozenset[str]:
+        """`names` and every definition whose value depends on one of them in the same period."""
+        found = set(names)
+        for d in self.order:
+            if any(dep in found for dep in self.deps.get(d, ())):
+                found.add(d)
+        return frozenset(found)
 
     def type_of(self, node: object) -> Type:
         """The checked type of an expression of this policy."""

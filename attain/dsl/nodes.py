@@ -7,17 +7,25 @@ Numbers are kept as exact `Fraction`s together with the text the author wrote.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, ClassVar, Protocol
+from typing import Protocol
 
 import attrs
 
 from attain.diagnostics import Span
 from attain.dsl.builtins import COMBINE as COMBINE
+from attain.dsl.builtins import DATE_FUNCTIONS as DATE_FUNCTIONS
 from attain.dsl.builtins import GROUP_FUNCTIONS
 from attain.dsl.builtins import HISTORY_FUNCTIONS as HISTORY_FUNCTIONS
 from attain.dsl.builtins import INPUT_TYPES as INPUT_TYPES
+from attain.dsl.dispatch import Dispatch as Dispatch  # a pass's table from node class to handler
+from attain.dsl.table_nodes import Curve as Curve  # the rate tables' constructs live in table_nodes
+from attain.dsl.table_nodes import Table as Table
+from attain.dsl.table_nodes import TableKey as TableKey
+from attain.dsl.table_nodes import TableLookup as TableLookup
+from attain.dsl.table_nodes import TableRow as TableRow
+from attain.dsl.table_nodes import range_interval
+from attain.dsl.table_nodes import range_words as range_words
 
 
 def _span():
@@ -63,6 +71,14 @@ class Date:
     """A date literal such as `2023-07-01`."""
 
     value: datetime.date
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class PeriodValue:
+    """`period_start`, `period_end` or `period_days`: a day (or the number of days) of the period computed."""
+
+    name: str
     span: Span | None = _span()
 
 
@@ -185,7 +201,7 @@ LOGIC = ("and", "or")
 class BandRow:
     """One step of a band: `>= 120%`, `100% to 120%` (upper end excluded), `below 80%`, `otherwise`."""
 
-    op: str  # one of >= > <= < = below above to otherwise
+    op: str  # >= > <= < = below above to otherwise, or a range that says its sides (table_nodes.EXPLICIT_RANGES)
     low: Number | None
     high: Number | None
     result: Expr
@@ -194,18 +210,7 @@ class BandRow:
     def interval(self):
         """(low, low_closed, high, high_closed) with None for an open end; None for `otherwise`."""
         lo = self.low.value if self.low is not None else None
-        hi = self.high.value if self.high is not None else None
-        return {
-            ">=": (lo, True, None, False),
-            ">": (lo, False, None, False),
-            "above": (lo, False, None, False),
-            "<=": (None, False, lo, True),
-            "<": (None, False, lo, False),
-            "below": (None, False, lo, False),
-            "=": (lo, True, lo, True),
-            "to": (lo, True, hi, False),
-            "otherwise": None,
-        }[self.op]
+        return range_interval(self.op, lo, self.high.value if self.high is not None else None)
 
     def contains(self, x) -> bool:
         return interval_contains(self.interval(), x)
@@ -297,11 +302,17 @@ class Tiers:
 
 @attrs.frozen
 class BracketRow:
-    """`up to 120% at 1.5%`, or `above at 2%` when `upto` is None."""
+    """`up to 120% at 1.5%`, or `above at 2%` when `upto` is None.
+
+    `including` says whether an amount equal to the bound belongs to this bracket: `up to` and
+    `up to and including` do (the default), `below` does not. Only a retroactive bracket tells.
+    """
 
     upto: Number | None
     rate: Expr
     span: Span | None = _span()
+    including: bool = attrs.field(default=True, kw_only=True)
+    words: str = attrs.field(default="up to", kw_only=True)  # as written: up to, up to and including, below
 
 
 @attrs.frozen
@@ -350,12 +361,14 @@ class Input:
 
 @attrs.frozen
 class Definition:
-    """`name = body [unless gate]`; a payout is a definition that is also an output in money."""
+    """`name ["label"] = body [unless gate]`; a payout is a definition that is also an output in money; the
+    label is the value's readable name for people (headings, statements), never computed."""
 
     name: str
     body: Expr | Block
     gate: Expr | None = None
     payout: bool = False
+    label: str | None = None
     span: Span | None = _span()
 
 
@@ -434,11 +447,11 @@ class Header:
     month_ends_on: int | None = None
     gaps: str | None = None
     uses: str | None = None  # a finer policy whose outputs this one reads
+    currency: str | None = None  # the one currency the policy pays in (CNY, ¥), as written
     # `version switch ...`: how a period a version starts or ends within is computed ("on last day",
     # "prorated by days"), and the step prorated money is rounded to (`, rounded to 0.01`), as written.
     switch: str | None = None
     switch_rounding: tuple[str, str] | None = None  # (the words, the step): ("rounded to", "0.01")
-    currency: str | None = None  # the text shown before money amounts for people (¥), as written
     span: Span | None = _span()
     # Every header line after `policy` as (word, span of its value), in order, repeats included:
     # a repeated line keeps the last value above, and the checker reports the repeat.
@@ -479,46 +492,14 @@ class Policy:
 
 # Expressions: what may stand in a formula. Blocks: what may stand right of `name =`.
 # Statements: what a policy holds after its header, in the order written.
-Expr = Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
-Block = Band | Lookup | Weighted | Tiers | Brackets | Choice
-Statement = Input | Definition | Variants | FlagDecl | OutputDecl
-EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate)
-BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice)
-
-
-class Dispatch:
-    """A table from node class to a pass's handler; a class without a handler is an error, never a default.
-
-    A pass declares one in its class body and marks each handler with `@table.on(...)`;
-    `table(owner, node)` calls the handler for `node`'s class. `covers` names the
-    classes the pass must handle, and `tests/dsl/test_vocabulary.py` proves that every
-    table created anywhere covers them all.
-    """
-
-    every: ClassVar[list[Dispatch]] = []
-
-    def __init__(self, name: str, covers: tuple):
-        self.name = name
-        self.covers = covers
-        self.table: dict[type, Callable[..., Any]] = {}
-        Dispatch.every.append(self)
-
-    def on(self, *classes: type):
-        def register(handler):
-            for cls in classes:
-                self.table[cls] = handler
-            return handler
-
-        return register
-
-    def __call__(self, owner, node, *args):
-        handler = self.table.get(type(node))
-        if handler is None:
-            raise TypeError(f"{self.name} has no case for {type(node).__name__}")
-        return handler(owner, node, *args)
-
-    def missing(self) -> list[str]:
-        return [cls.__name__ for cls in self.covers if cls not in self.table]
+Expr = (Number | Text | Date | Bool | Name | Field | Call | Round | Unary | Binary | Conditional | Previous | Aggregate
+        | TableLookup)
+Block = Band | Lookup | Weighted | Tiers | Brackets | Choice | Curve
+Statement = Input | Definition | Variants | FlagDecl | Refusal | OutputDecl | Table
+EXPRESSIONS = (Number, Text, Date, Bool, Name, Field, Call, Round, Unary, Binary, Conditional, Previous, Aggregate,
+               PeriodValue, TableLookup)
+BLOCKS = (Band, Lookup, Weighted, Tiers, Brackets, Choice, Curve)
+STATEMENTS = (Input, Definition, Variants, FlagDecl, Refusal, OutputDecl, Table)
 
 
 def _no_children(node) -> list:
@@ -545,6 +526,7 @@ def _tier_children(node: Tiers) -> list:
 
 _CHILDREN = {
     Number: _no_children, Text: _no_children, Date: _no_children, Bool: _no_children, Name: _no_children,
+    PeriodValue: _no_children,
     Field: lambda e: [e.base],
     Call: lambda e: list(e.args),
     Round: lambda e: [e.value, e.step],
@@ -559,6 +541,8 @@ _CHILDREN = {
     Tiers: _tier_children,
     Brackets: lambda e: [e.amount, *([e.base] if e.base is not None else []), *(r.rate for r in e.rows)],
     Choice: _choice_children,
+    TableLookup: lambda e: list(e.args),
+    Curve: lambda e: [e.subject],
 }
 
 

@@ -21,13 +21,16 @@ from lark.exceptions import UnexpectedEOF, UnexpectedInput
 from lark.indenter import DedentError, Indenter
 from lark.visitors import Transformer_NonRecursive
 
-from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
+from attain.dsl.builtins import FUNCTIONS, PERIOD_VALUES
+from attain.dsl.nesting import too_deep
+from attain.dsl.parse_tables import TableParts
 from attain.dsl.recovery import MAX_SYNTAX_ERRORS, Refused, recover
-from attain.dsl.syntax_errors import TabIndent, syntax_diagnostic
+from attain.dsl.syntax_errors import TabIndent, dedent_line, syntax_diagnostic
 from attain.files import read_text
 from attain.i18n.messages import say
-from attain.limits import MAX_DIGITS, MAX_NESTING
+from attain.limits import MAX_DIGITS
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 
@@ -72,7 +75,7 @@ def token_span(file: str, tok: Token) -> Span:
     return Span(file, line, col, tok.end_line or line, tok.end_column or col + 1)
 
 
-class _Builder(Transformer_NonRecursive):
+class _Builder(TableParts, Transformer_NonRecursive):
     """Builds frozen nodes from the parse tree; every node gets its span.
 
     A token the grammar accepts but the language cannot (a date that does not
@@ -223,12 +226,14 @@ class _Builder(Transformer_NonRecursive):
         return value
 
     def definition(self, items):
-        name, _eq, (body, gate) = items
-        return n.Definition(str(name), body, gate, False, span=self._tspan(name))
+        name, label, _eq, (body, gate) = items
+        label = _unquote(label) if label is not None else None
+        return n.Definition(str(name), body, gate, False, label, span=self._tspan(name))
 
     def payout(self, items):
-        name, _eq, (body, gate) = items
-        return n.Definition(str(name), body, gate, True, span=self._tspan(name))
+        name, label, _eq, (body, gate) = items
+        label = _unquote(label) if label is not None else None
+        return n.Definition(str(name), body, gate, True, label, span=self._tspan(name))
 
     def flag_decl(self, items):
         name, label, cond = items
@@ -348,6 +353,53 @@ class _Builder(Transformer_NonRecursive):
     def above_row(self, meta, items):
         return n.BracketRow(None, items[0], span=self._span(meta))
 
+    @v_args(meta=True)
+    def through_row(self, meta, items):
+        _and, bound, rate = items
+        return n.BracketRow(bound, rate, span=self._span(meta), words="up to and including")
+
+    @v_args(meta=True)
+    def below_row(self, meta, items):
+        bound, rate = items
+        return n.BracketRow(bound, rate, span=self._span(meta), including=False, words="below")
+
+    # -- rate tables and curves: the ranges and keys are TableParts'
+    @v_args(meta=True)
+    def table_decl(self, meta, items):
+        name, label, *rest = items
+        source = sheet = source_span = None
+        columns: tuple = ()
+        rows = []
+        for item in rest:
+            if isinstance(item, tuple) and item[0] == "file":
+                _, source, sheet, source_span = item
+            elif isinstance(item, tuple) and item[0] == "columns":
+                columns = item[1]
+            else:
+                rows.append(item)
+        return n.Table(str(name), _unquote(label) if label is not None else None, columns, tuple(rows),
+                       source, sheet, span=self._tspan(name), source_span=source_span)
+
+    @v_args(meta=True)
+    def table_row(self, meta, items):
+        key, _arrow, *cells = items
+        return n.TableRow(self._key(key), tuple(c for c in cells if isinstance(c, n.Number)), span=self._span(meta))
+
+    @v_args(meta=True)
+    def table_cell(self, meta, items):
+        minus, tok = items
+        if tok.type == "MONEY":
+            number = self.money([tok])
+            if minus is None:
+                return number
+            return n.Number(-number.value, False, "-" + number.text, span=self._span(meta), money=True)
+        return self._number(tok, self._span(meta), negative=minus is not None)
+
+    @v_args(meta=True)
+    def curve(self, meta, items):
+        subject, gate, *rows = items
+        return n.Curve(subject, tuple(r for r in rows if isinstance(r, n.TableRow)), span=self._span(meta)), gate
+
     # -- expressions
     @v_args(meta=True)
     def if_else(self, meta, items):
@@ -409,6 +461,8 @@ class _Builder(Transformer_NonRecursive):
         return n.Bool(tok.type == "TRUE", span=self._tspan(tok))
 
     def name(self, items):
+        if str(items[0]) in PERIOD_VALUES:  # `period_start`: the period's first day, never a name
+            return n.PeriodValue(str(items[0]), span=self._tspan(items[0]))
         return n.Name(str(items[0]), span=self._tspan(items[0]))
 
     @v_args(meta=True)
@@ -424,6 +478,9 @@ class _Builder(Transformer_NonRecursive):
             mode = given[2] if len(given) == 3 else None
             return n.Round(given[0], given[1], mode.id if mode else None, span=self._span(meta),
                            mode_span=mode.span if mode else None)
+        if str(func) not in FUNCTIONS:
+            # Not a built-in: the cell of a named table (an unknown name is the checker's C210).
+            return n.TableLookup(str(func), given, span=self._span(meta))
         # Any other call, a `round` with a wrong number of values or a mode that is not a bare
         # word included: the checker reports those against the function's declaration.
         return n.Call(str(func), given, span=self._span(meta))
@@ -504,7 +561,7 @@ def _build(source: str, file: str):
         raise Refused([_syntax_problem(parser, e, source, file)], syntax=True) from None
     builder = _Builder(file)
     header, statements = builder.transform(tree)
-    problems = builder.problems + _too_deep(statements)
+    problems = builder.problems + too_deep(statements)
     if problems:
         raise Refused(problems, syntax=False)
     return header, statements
@@ -512,63 +569,13 @@ def _build(source: str, file: str):
 
 def _syntax_problem(parser: Lark, e: Exception, source: str, file: str) -> Diagnostic:
     if isinstance(e, DedentError):
-        line = _dedent_line(source, str(e))
+        line = dedent_line(source, str(e))
         return Diagnostic(
             "P114", say("P114"), Span(file, line, 1, line, 2), hint=say("P114.hint"))
     if isinstance(e, UnexpectedEOF):
-        line = len(source.splitlines())
+        line = len(source_lines(source))
         return Diagnostic("P100", say("P100.early"), Span(file, line, 1, line, 2), hint=say("P100.early_hint"))
     return syntax_diagnostic(parser, e, source, file)
-
-
-def _too_deep(statements) -> list[Diagnostic]:
-    """P117 for each formula nested deeper than MAX_NESTING, at the part where it passes the limit.
-
-    Measured without recursion: the passes after this one recurse, and rely on this bound.
-    """
-    found = []
-    for root in _formulas(statements):
-        stack = [(root, 1)]
-        while stack:
-            node, depth = stack.pop()
-            if depth > MAX_NESTING:
-                found.append(Diagnostic(
-                    "P117", say("P117", limit=f"{MAX_NESTING:,}"), node.span,
-                    label=say("P117.label", depth=f"{depth:,}"), hint=say("P117.hint")))
-                break
-            stack.extend((child, depth + 1) for child in reversed(n.children(node)))
-    return found
-
-
-def _formulas(statements):
-    for s in statements:
-        if isinstance(s, n.Definition):
-            yield s.body
-            if s.gate is not None:
-                yield s.gate
-        elif isinstance(s, n.FlagDecl):
-            yield s.condition
-        elif isinstance(s, n.Variants):
-            for case in s.cases:
-                yield from _formulas(case.definitions)
-
-
-def _dedent_line(source: str, message: str) -> int:
-    """Find the first line whose indentation is not on the stack of open indents."""
-    stack = [0]
-    for no, raw in enumerate(source.splitlines(), 1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        indent = len(raw) - len(raw.lstrip(" "))
-        if indent > stack[-1]:
-            stack.append(indent)
-            continue
-        while indent < stack[-1]:
-            stack.pop()
-        if indent != stack[-1]:
-            return no
-    return 1
 
 
 def parse_file(path: str | Path) -> n.Policy:

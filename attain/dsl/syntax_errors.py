@@ -11,7 +11,7 @@ import functools
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
-from attain.diagnostics import Diagnostic, Span
+from attain.diagnostics import Diagnostic, Span, source_lines
 from attain.i18n.messages import joined, say
 
 
@@ -82,7 +82,8 @@ _CATALOGUE = {
         say("P102"),
         say("P102.hint"),
         ['policy "x"\na b\n', 'policy "x"\na 5\n', 'policy "x"\na band\n', 'policy "x"\npayout a b\n',
-         'policy "x"\npayout a 5\n'],
+         'policy "x"\npayout a 5\n', 'policy "x"\na "A" b\n', 'policy "x"\na "A" 5\n', 'policy "x"\na "A" band\n',
+         'policy "x"\npayout a "A" b\n', 'policy "x"\npayout a "A" 5\n', 'policy "x"\na "A" (b)\n'],
     ),
     "P103": (
         say("P103"),
@@ -213,10 +214,11 @@ def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, 
     token = getattr(err, "token", None)
     if token is not None and getattr(token, "type", "") in ("_NL", "$END"):
         # Point at the end of the line rather than at the line break.
-        src_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        lines = source_lines(text)
+        src_line = lines[line - 1] if 0 < line <= len(lines) else ""
         line_no = line
         if token.type == "_NL":
-            src_line = text.splitlines()[token.line - 1] if token.line <= len(text.splitlines()) else ""
+            src_line = lines[token.line - 1] if token.line <= len(lines) else ""
             line_no = token.line
         col = len(src_line.rstrip()) + 1
         span = Span(file, line_no, col, line_no, col + 1)
@@ -241,3 +243,19 @@ def _token_diagnostic(parser: Lark, err: UnexpectedInput, text: str, file: str, 
                       hint=say("P100.expected", expected=expected) if expected else "")
 
 
+def dedent_line(source: str, message: str) -> int:
+    """Find the first line whose indentation is not on the stack of open indents."""
+    stack = [0]
+    for no, raw in enumerate(source_lines(source), 1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        if indent > stack[-1]:
+            stack.append(indent)
+            continue
+        while indent < stack[-1]:
+            stack.pop()
+        if indent != stack[-1]:
+            return no
+    return 1

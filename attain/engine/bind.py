@@ -9,15 +9,17 @@ until every cell is good.
 
 from __future__ import annotations
 
+import itertools
 import re
 from fractions import Fraction
 from typing import NamedTuple
 
 import attrs
 
-from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.diagnostics import AttainError, Diagnostic, Label, Span
 from attain.dsl.nodes import Input, Number
 from attain.engine.columns import input_columns
+from attain.engine.currency import CODE_COLUMNS, Currencies
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
@@ -246,8 +248,11 @@ def find_id_column(table: Table, id_column: str | None = None) -> str:
 
 
 def only(table: Table, id_column: str, who: str) -> Table:
-    """The rows of one employee: all an explanation needs when no value looks at colleagues."""
-    return Table(table.file, table.columns, tuple(r for r in table.rows if r.cells.get(id_column) == who))
+    """The rows of one employee: all an explanation needs when no value looks at colleagues.
+
+    The table keeps what its reader knew (cell places, warnings), so a bad cell is named as `run` names it.
+    """
+    return attrs.evolve(table, rows=tuple(r for r in table.rows if r.cells.get(id_column) == who))
 
 
 def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -> Bound:
@@ -259,9 +264,11 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
     id_column = find_id_column(table, id_column)
     columns, warnings = input_columns(plan, table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
     _refuse_points(plan, table, columns, positions)
-    specs = _cell_specs(plan, columns)
+    currencies = Currencies(plan.model.policy.header.currency)
+    specs = _cell_specs(plan, columns, currencies)
     read_row = _row_reader(plan, columns, specs)
     time = _time_columns(plan, table, positions)
+    code_column = next((c for c in CODE_COLUMNS if c in positions), None)
     allowed = frozenset(allow_ids)
     records, orders, diags = [], [], []
     seen: dict = {}
@@ -280,9 +287,16 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
             continue
         period, order, fine = placed
         finer = finer or fine is not None
-        duplicate = _duplicate(table, row, who, period, fine, time, seen, positions[id_column])
+        duplicate = _duplicate(table, row, who, period, fine, time, seen, id_column, positions[id_column])
         if duplicate is not None:
             diags.append(duplicate)
+        currencies.line = row.line
+        if code_column is not None and (code := row.cells.get(code_column)) is not None:
+            try:
+                currencies.code(code)
+            except CellError as err:
+                diags.append(_cell_error(table, row.line, positions[code_column], code_column, err.expected, code,
+                                         err.code))
         try:
             fast, missing = read_row(row.cells)
         except CellError:
@@ -297,8 +311,45 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
     rules: dict = {}
     if time.date is not None or finer:
         records, rules = _combine(plan, table, records, orders, dated=time.date is not None)
+    _refuse_gaps(plan, table, records, time, positions)
     return Bound(table.file, id_column, columns, tuple(records), positions, time.period or time.date,
                  tuple(plan.inputs), rules, tuple(warnings))
+
+
+def _refuse_gaps(plan: Plan, table: Table, records: list[Record], time: _Time, positions: dict) -> None:
+    """E310 at the row after each gap in an employee's periods, when the policy looks back and does not restart.
+
+    Found here, from the data alone, so that run and explain refuse the same rows, and the
+    message points at the period (or date) cell of the row after the gap.
+    """
+    if not plan.history or time.kind is None or plan.model.policy.header.gaps == "restart":
+        return
+    column = time.period or time.date
+    if column is None:
+        return
+    periods: dict[str, dict[int, Record]] = {}
+    for r in records:
+        if r.period is not None:
+            periods.setdefault(r.who, {})[r.period.index] = r
+    looks_back = Label(plan.history[0].node.span, say("E310.looks_back"))
+    found = []
+    for who, mine in periods.items():
+        ordered = sorted(mine)
+        for last, index in itertools.pairwise(ordered):
+            if index == last + 1:
+                continue
+            kind = time.kind
+            missing, upto = Period(kind, last + 1), Period(kind, index - 1)
+            span = missing if missing == upto else say("E310.span", first=missing, last=upto)
+            row = mine[index]
+            place = table.cell(row.line, column, positions[column])
+            named = say("cell.where", place=place.name) if place.name else ""
+            found.append(Diagnostic(
+                "E310", say("E310", who=who, span=span, before=Period(kind, last), after=row.period, named=named),
+                place.span, label=say("E310.label", who=who), notes=(looks_back,), hint=say("E310.hint")))
+    if found:
+        found.sort(key=lambda d: (d.span.line, d.span.col) if d.span else (0, 0))
+        raise AttainError(found[:MAX_REPORTED])
 
 
 def _refuse_points(plan: Plan, table: Table, columns: dict[str, str], positions: dict) -> None:
@@ -314,14 +365,18 @@ def _refuse_points(plan: Plan, table: Table, columns: dict[str, str], positions:
         raise AttainError(found)
 
 
-def _cell_specs(plan: Plan, columns: dict[str, str]) -> list:
-    """(column or None, converter, value for an empty cell) for each input, in the plan's order."""
+def _cell_specs(plan: Plan, columns: dict[str, str], currencies: Currencies | None = None) -> list:
+    """(column or None, converter, value for an empty cell) for each input, in the plan's order; money's
+    converter checks the currency sign of a cell that has one (against `currencies`, the run's)."""
+    currencies = currencies or Currencies(plan.model.policy.header.currency)
     specs = []
     for name in plan.inputs:
         inp = plan.model.inputs[name]
         t = plan.model.types[name]
         default = _default_value(inp, t)
         convert = _converter(inp.type, t.numeric, inp.bounds, frozenset(inp.choices), inp.written == "points")
+        if inp.type == "money":
+            convert = currencies.money(convert)
         if default is None:
             default = MISSING_NUMBER if t.numeric else MISSING
         specs.append((columns.get(name), convert, default))
@@ -343,9 +398,10 @@ def _time_columns(plan: Plan, table: Table, positions: dict) -> _Time:
     date_column = None
     if kind and period_column is None:
         date_column = next((c for c in DATE_COLUMNS if c in positions), None)
-        if date_column is None and (model.history_refs or plan.history):
+        if date_column is None and (model.history_refs or plan.history or model.reads_period):
+            looks = say("D415.history") if model.history_refs or plan.history else say("D415.days")
             raise AttainError([Diagnostic(
-                "D415", say("D415"), Span(table.file, 1, 1, 1, 2),
+                "D415", say("D415", looks=looks), Span(table.file, 1, 1, 1, 2),
                 hint=say("D415.hint", example=expected_label(kind)))])
     return _Time(kind, period_column, date_column)
 
@@ -381,15 +437,18 @@ def _row_period(plan: Plan, table: Table, row, time: _Time, positions: dict, dia
     return None, (0, row.line), None
 
 
-def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dict, id_col: int):
+def _duplicate(table: Table, row, who: str, period, fine, time: _Time, seen: dict, id_column: str, id_col: int):
     """D414 when an employee has a second row for the same period (dated rows may repeat)."""
     key = (who, fine or period)
     found = None
     if key in seen and time.date is None:
         when = say("D414.in", period=fine or period) if period is not None else ""
+        place = table.cell(row.line, id_column, id_col)
+        # A sheet's rows and a list's records are not lines: the place names the cell (S!A4, record 4, field 'id').
+        rows = say("D414.rows", first=seen[key], second=row.line, place=place.name) if place.name else \
+            say("D414.lines", first=seen[key], second=row.line)
         found = Diagnostic(
-            "D414", say("D414", who=who, when=when, first=seen[key], second=row.line),
-            Span(table.file, row.line, id_col, row.line, id_col + 1),
+            "D414", say("D414", who=who, when=when, rows=rows), place.span,
             hint=say("D414.hint", per=say("D414.per") if period is not None else "",
                      more="" if time.kind else say("D414.more")))
     seen[key] = row.line
@@ -405,7 +464,7 @@ def _bad_cells(table: Table, row, specs: list, positions: dict) -> list[Diagnost
             try:
                 convert(text)
             except CellError as err:
-                found.append(_cell_error(table, row.line, positions[column], column, err.expected, text))
+                found.append(_cell_error(table, row.line, positions[column], column, err.expected, text, err.code))
     return found
 
 
@@ -509,8 +568,10 @@ def _default_value(inp, t):
     return v
 
 
-def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text) -> Diagnostic:
-    """D413 for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell, its JSON value."""
+def _cell_error(table: Table, line: int, col: int, column: str, expected: str, text,
+                code: str = "D413") -> Diagnostic:
+    """D413 (or `code`) for one cell, pointing at the cell itself: its characters in a CSV line, its sheet cell,
+    its JSON value."""
     got = say("cell.empty") if text is None else say("cell.got", text=shown(text))
     place = table.place(line, column)
     if place is None:  # a table made by hand, or one whose reader cannot tell
@@ -520,7 +581,7 @@ def _cell_error(table: Table, line: int, col: int, column: str, expected: str, t
     else:
         span, where = place.span, say("cell.where", place=place.name) if place.name else ""
     hint = date_hint(text) if expected == DATE_EXPECTED else ""
-    return Diagnostic("D413", say("D413", expected=expected, got=got, where=where), span, label=column, hint=hint)
+    return Diagnostic(code, say("D413", expected=expected, got=got, where=where), span, label=column, hint=hint)
 
 
 def reference_inputs(plan: Plan, record: Record) -> dict:

@@ -41,7 +41,7 @@ def compile_model(model: Model) -> Plan:
         # Nesting beyond what Python's compiler takes (blocks 100 deep, parentheses 200 deep) can only
         # come from a formula nested that deep: its rows go to the reference evaluator, which gives
         # the same values, slower.
-        source = "".join(f"def stage{k}(R, H, S, A):\n    raise Fallback('nested too deeply')\n\n"
+        source = "".join(f"def stage{k}(R, H, S, A, P):\n    raise Fallback('nested too deeply')\n\n"
                          for k in range(len(layout.levels)))
     defined = runtime.execute(source, f"<attain plan {model.policy.file}>", emitter.constants)
     outputs = layout.outputs()
@@ -105,13 +105,13 @@ class Emitter(BlockEmitter):
 
     # ------------------------------------------------------------ stages
     def stages_source(self) -> str:
-        """`def stage{k}(R, H, S, A)` for each stage, in order."""
+        """`def stage{k}(R, H, S, A, P)` for each stage, in order (P: the period's days, dates.PeriodDays)."""
         out = []
         for k in range(len(self.layout.levels)):
             self.lines = []
             self.depth = 1
             self._stage(k)
-            out.append(f"def stage{k}(R, H, S, A):")
+            out.append(f"def stage{k}(R, H, S, A, P):")
             out.extend(self.lines)
             out.append("")
         return "\n".join(out) + "\n"
@@ -173,6 +173,7 @@ class Emitter(BlockEmitter):
         return emit[kind](e)
 
     # ------------------------------------------------------------ expressions
+    # long: one case per expression class, in one match, read as a table
     def num(self, e: object) -> Pair:
         match e:
             case n.Number(value=v):
@@ -181,6 +182,14 @@ class Emitter(BlockEmitter):
                 return pair_of(self.var[name])
             case n.Field(base=base, field=field):
                 return pair_of(f"{self.var[base.id]}_{ident(field)}")
+            case n.PeriodValue(name="period_days"):
+                return "P.days", "1"
+            case n.Binary(op="-", left=l, right=r) if self.model.type_of(l).kind == "date":
+                t = self.tmp()
+                self.emit(f"{t} = _days_between({self.text(r)}, {self.text(l)})")
+                return t, "1"
+            case n.Call(func=func, args=args) if func in n.DATE_FUNCTIONS:
+                return self.date_call(func, args), "1"
             case n.Unary(op="-", operand=x):
                 xn, xd = self.num(x)
                 t = self.tmp()
@@ -222,7 +231,38 @@ class Emitter(BlockEmitter):
                 return self.round(e)
             case n.Call(func=func, args=args):
                 return self.call(func, args)
+            case n.TableLookup(table=name, args=args):
+                table = self.model.tables[name]
+                return self.table_cell(table.rows, table.columns, args)
         raise AssertionError(e)
+
+    def date_call(self, func: str, args: tuple) -> str:
+        """A date function giving a whole number of days or months (dates.py); returns its variable."""
+        t = self.tmp()
+        if func in ("days_employed", "months_employed"):
+            # An empty leave date means still employed; an empty hire date falls back to the reference
+            # evaluator, which names it.
+            left = self.text(args[1]) if len(args) > 1 else "None"
+            if len(args) > 1 and not (isinstance(args[1], n.Name) and args[1].id in self.model.inputs):
+                self.emit(f"if {left} is MISSING: raise Fallback('missing value')")
+            self.emit(f"{t} = _{func}(P, {self.text(args[0])}, {left})")
+            return t
+        a, b = (self.text(x) for x in args)
+        self.emit(f"{t} = _{func}({a}, {b})")
+        return t
+
+    def table_cell(self, rows: tuple, columns: tuple, args: tuple) -> Pair:
+        """A rate table's cell or a curve's value: `runtime.table_cell` over the values, as pairs or texts."""
+        values = []
+        for arg in args:
+            if self.kind(arg) == "num":
+                xn, xd = self.num(arg)
+                values.append(f"({xn}, {xd})")
+            else:
+                values.append(self.text(arg))
+        t = self.tmp()
+        self.emit(f"{t}_n, {t}_d = _table({self.const(rows)}, {self.const(columns)}, {', '.join(values)})")
+        return f"{t}_n", f"{t}_d"
 
     def previous(self, e: n.Previous, kind: str) -> str:
         """The value `back` periods ago, or the `otherwise` value; returns the variable that holds it."""
@@ -319,6 +359,8 @@ class Emitter(BlockEmitter):
         match e:
             case n.Bool(value=v):
                 return "True" if v else "False"
+            case n.Call(func="in_period", args=(day,)):
+                return f"(P.first <= {self.text(day)} <= P.last)"
             case n.Call(func="given", args=(n.Name(id=given),)):  # the checker allows only an input's name
                 var = self.var[given]
                 return f"({var}_n is not MISSING)" if self.model.types[given].numeric else f"({var} is not MISSING)"
@@ -372,6 +414,17 @@ class Emitter(BlockEmitter):
         match e:
             case n.Text(value=v) | n.Date(value=v):
                 return self.const(v)
+            case n.PeriodValue(name="period_start"):
+                return "P.first"
+            case n.PeriodValue(name="period_end"):
+                return "P.last"
+            case n.Binary(op="+" | "-", left=l, right=r):  # a date moved by days (the checker allows no other)
+                date_left = self.model.type_of(l).kind == "date"
+                day = self.text(l if date_left else r)
+                dn, dd = self.num(r if date_left else l)
+                t = self.tmp()
+                self.emit(f"{t} = _shift({day}, {'-' if e.op == '-' else ''}{dn}, {dd})")
+                return t
             case n.Name(id=name):
                 return self.var[name]
             case n.Field(base=base, field=field):
@@ -450,6 +503,8 @@ class Emitter(BlockEmitter):
                 self.tiers(body, name)
             case n.Brackets():
                 self.brackets(body, target)
+            case n.Curve(subject=subject, rows=rows):
+                self.assign(target, self.table_cell(rows, (), (subject,)), "num")
             case _:
                 # Any other body is a formula; num, boolean and text raise on a node they cannot emit.
                 self.assign(target, self.value(body, kind), kind)

@@ -149,7 +149,9 @@ class BlockEmitter(Writer):
                 last = row
                 continue
             bound = self.mul(base, pair(row.upto.value))
-            rows.append((self.less(amount, bound, "<="), self._rate_times(amount, row.rate, target)))
+            # `up to B` holds an amount of B, `below B` does not (BracketRow.including)
+            rows.append((self.less(amount, bound, "<=" if row.including else "<"),
+                         self._rate_times(amount, row.rate, target)))
         if last is None:
             raise AssertionError("brackets end with an `above` row (the checker sees to it)")
         self.chain(rows, self._rate_times(amount, last.rate, target))

@@ -14,16 +14,20 @@ only an error's message is worded (wording.py, which needs no I/O).
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, Protocol
 
-from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
-from attain.dsl.builtins import HISTORY_FUNCTIONS
+from attain.dsl.builtins import DATE_FUNCTIONS, HISTORY_FUNCTIONS
 from attain.dsl.model import Model
+from attain.engine import dates
 from attain.engine import trace as t
+from attain.engine.periods import Period
+from attain.engine.tables import Found, cell_place, look_up, point_x
 from attain.engine.trace import Observer, TierValue
 from attain.engine.wording import describe, display
 from attain.exact import decimal_places, round_to_step
@@ -38,7 +42,7 @@ class EvaluationError(AttainError):
 
 @functools.lru_cache(maxsize=16)
 def _lines(source: str) -> list[str]:
-    return source.splitlines()
+    return source_lines(source)
 
 
 def _text_of(model: Model, span: Span | None) -> str:
@@ -71,6 +75,8 @@ class Context(Protocol):
     def group(self, node: n.Aggregate) -> Fraction | None: ...
 
     def group_fact(self, node: n.Aggregate) -> t.GroupFact | None: ...
+
+    def period(self) -> Period | None: ...
 
 
 class Reference:
@@ -212,6 +218,65 @@ class Reference:
     def _name(self, e: n.Name):
         return self.value(e.id)
 
+    # ------------------------------------------------------------ dates and the period
+    def _period_days(self) -> tuple[Period, dates.PeriodDays]:
+        period = self._context().period()
+        assert period is not None, "the data of a policy that reads the period's days has periods (D415)"
+        return period, dates.period_days(period, self.model.policy.header.month_ends_on)
+
+    @_EVAL.on(n.PeriodValue)
+    def _period_value(self, e: n.PeriodValue):
+        period, days = self._period_days()
+        v: object = {"period_start": days.first, "period_end": days.last}.get(e.name) or Fraction(days.days)
+        if self.observer is not None:
+            self.observer.notice(t.PeriodDays(e.name, v, self.model.kind_of(e), period, days.first, days.last))
+        return v
+
+    def _date_call(self, e: n.Call):
+        """The date functions (builtins.DATE_FUNCTIONS); a leave date left empty means still employed."""
+        func = e.func
+        if func in ("days_employed", "months_employed"):
+            hired = self._eval(e.args[0])
+            left = self._leave_date(e.args[1]) if len(e.args) > 1 else None
+            period, days = self._period_days()
+            v = Fraction(self._dated(e, dates.days_employed if func == "days_employed" else dates.months_employed,
+                                     days, hired, left))
+            if self.observer is not None:
+                self.observer.notice(t.PeriodDays(self._text(e.span), v, self.model.kind_of(e), period, days.first,
+                                                  days.last, still_employed=left is None))
+            return v
+        values = [self._eval(a) for a in e.args]
+        if func == "in_period":
+            period, days = self._period_days()
+            inside = dates.in_period(values[0], days)
+            if self.observer is not None:
+                self.observer.notice(t.PeriodDays(self._text(e.span), inside, "bool", period, days.first, days.last))
+            return inside
+        return Fraction(_DATE_FUNCTIONS[func](*values))
+
+    def _leave_date(self, arg: n.Expr) -> datetime.date | None:
+        """The leave date, or None where it is an input whose cell is empty: still employed."""
+        if isinstance(arg, n.Name) and arg.id in self.model.inputs and self.inputs.get(arg.id) is None \
+                and self.model.inputs[arg.id].default is None:
+            return None
+        return self._eval(arg)
+
+    def _dated(self, e: n.Expr, func: Callable, *args):
+        try:
+            return func(*args)
+        except dates.DateError as err:
+            raise self._error(err.code, say("E330.at", whom=self._whom(), formula=self._text(e.span),
+                                            message=err.message), e.span,
+                              hint=say("E331.hint") if err.code == "E331" else say("E330.hint")) from None
+
+    def _date_arithmetic(self, e: n.Binary, a, b):
+        """date ± days is a date; date - date is the days between them."""
+        if isinstance(a, datetime.date) and isinstance(b, datetime.date):
+            return Fraction(dates.days_between(b, a))
+        day, by = (a, b) if isinstance(a, datetime.date) else (b, a)
+        by = -by if e.op == "-" else by
+        return self._dated(e, dates.shift, day, by.numerator, by.denominator)
+
     @_EVAL.on(n.Field)
     def _field(self, e: n.Field):
         tier = self.value(e.base.id)
@@ -233,6 +298,8 @@ class Reference:
         a, b = self._eval(left), self._eval(right)
         if op in n.COMPARISONS:
             return _COMPARE[op](_comparable(a), _comparable(b))
+        if isinstance(a, datetime.date) or isinstance(b, datetime.date):
+            return self._date_arithmetic(e, a, b)
         if op == "+":
             return a + b
         if op == "-":
@@ -265,6 +332,8 @@ class Reference:
             if self.observer is not None:
                 self.observer.notice(t.Given(arg.id, given))
             return given
+        if e.func in DATE_FUNCTIONS:
+            return self._date_call(e)
         return _FUNCTIONS[e.func]([self._eval(a) for a in e.args])
 
     def _history_call(self, e: n.Call):
@@ -356,7 +425,8 @@ class Reference:
                         self.observer.notice(t.Unless(self._text(d.gate.span), True))
                     return Fraction(0)
                 return self._body(d.body)
-        raise self._error("E307", say("E307", whom=self._whom(), name=choice.subject.id, key=key), choice.span)
+        # The checker requires a variant for every value of the input (C243, C261), and binding takes only those.
+        raise AssertionError(f"no variant for {choice.subject.id} = {key!r}")
 
     def _row_text(self, row: n.BandRow | n.LookupRow | n.BracketRow) -> str:
         return self._text(row.span).split("->")[0].strip()
@@ -382,7 +452,8 @@ class Reference:
                 if self.observer is not None:
                     self.observer.notice(t.LookupRow(key, self._row_text(row)))
                 return self._eval(row.result)
-        raise self._error("E304", say("E304", whom=self._whom(), key=key), lk.span, hint=say("E304.hint"))
+        # The checker requires an `else` row or a row for every value the text can take (C225).
+        raise AssertionError(f"no lookup row for {key!r}")
 
     @_BLOCK.on(n.Weighted)
     def _weighted(self, w: n.Weighted):
@@ -415,7 +486,7 @@ class Reference:
         if br.kind == "retroactive":
             for row in br.rows:
                 bound = row.upto.value * base if row.upto is not None else None
-                if bound is None or amount <= bound:
+                if bound is None or amount < bound or (amount == bound and row.including):
                     rate = self._eval(row.rate)
                     if self.observer is not None:
                         self.observer.notice(t.WholeBracket(amount, self._kind(br.amount), self._row_text(row),
@@ -445,6 +516,44 @@ class Reference:
         return total
 
 
+    # ------------------------------------------------------------ rate tables and curves (engine/tables.py)
+    @_EVAL.on(n.TableLookup)
+    def _table_lookup(self, e: n.TableLookup):
+        table = self.model.tables[e.table]
+        values = tuple(self._eval(a) for a in e.args)
+        return self._cell(e.table, table.rows, table.columns, e.args, values, e.span, self.model.kind_of(e))
+
+    @_BLOCK.on(n.Curve)
+    def _curve(self, curve: n.Curve):
+        x = self._eval(curve.subject)
+        return self._cell("", curve.rows, (), (curve.subject,), (x,), curve.span, self.model.kind_of(curve))
+
+    def _cell(self, name: str, rows, columns, args, values: tuple, span: Span | None, kind: str):
+        found = look_up(rows, columns, values)
+        if found is None:
+            shown = joined(f"{self._text(a.span)} = {display(v, self._kind(a))}"
+                           for a, v in zip(args, values, strict=True))
+            what = say("tbl.table", name=name) if name else say("tbl.the_curve")
+            raise self._error("E303", say("E303.table", whom=self._whom(), what=what, shown=shown), span,
+                              hint=say("E303.table_hint"))
+        if self.observer is not None:
+            self.observer.notice(self._table_note(name, args, values, found, kind))
+        return found.value
+
+    def _table_note(self, name: str, args, values: tuple, found: Found, kind: str) -> t.TableCell | t.CurveSegment:
+        where = cell_place(found.row.cells[found.column or 0].span, self.model.policy.file)
+        if found.segment is not None:
+            a, b = found.segment
+            points = ((point_x(a), a.cells[0].value), (point_x(b), b.cells[0].value))
+            return t.CurveSegment(name, self._text(args[0].span), values[0], self._kind(args[0]), points,
+                                  found.value, kind, where)
+        looked = tuple((self._text(a.span), v, self._kind(a)) for a, v in zip(args, values, strict=True))
+        column = None
+        if found.column is not None:
+            column = self.model.tables[name].columns[found.column].words()
+        return t.TableCell(name, looked, found.row.key.words(), column, found.value, kind, where)
+
+
 def _step(r: n.Round) -> Fraction:
     assert isinstance(r.step, n.Number), "the checker allows a number literal as the step only"
     return r.step.value
@@ -463,23 +572,20 @@ _COMPARE = {
 }
 
 
-def _clamp(values):
-    x, lo, hi = values
-    return min(max(x, lo), hi)
-
-
-def _sign(values):
-    x = values[0]
-    return Fraction((x > 0) - (x < 0))
-
-
 # The functions of plain values (builtins.VALUE_FUNCTIONS), each over its evaluated arguments.
 _FUNCTIONS: dict[str, Callable[[list], object]] = {
     "min": min,
     "max": max,
     "abs": lambda values: abs(values[0]),
-    "clamp": _clamp,
-    "sign": _sign,
+    "clamp": lambda values: min(max(values[0], values[1]), values[2]),
+    "sign": lambda values: Fraction((values[0] > 0) - (values[0] < 0)),
+}
+
+
+# The date functions that need no period (builtins.DATE_FUNCTIONS; the others are in Reference._date_call).
+_DATE_FUNCTIONS: dict[str, Callable[..., int]] = {
+    "days_between": dates.days_between,
+    "months_between": dates.months_between,
 }
 
 

@@ -62,7 +62,7 @@ class AggregateSpec:
 class Plan:
     """A compiled policy: stages of generated code that fill each row's slots, then the outputs.
 
-    A row is computed by `S = plan.new_slots()` and `stage(R, H, S, A)` for each
+    A row is computed by `S = plan.new_slots()` and `stage(R, H, S, A, P)` (P: the period's days, or None) for each
     stage in order, where R holds the inputs, H the earlier periods' values the
     history specs ask for, and A the group values the stage's aggregates give.
     Policies without group values have one stage.

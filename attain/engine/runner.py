@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from attain.diagnostics import Diagnostic
+from attain.engine import dates
 from attain.engine import trace as t
 from attain.engine.bind import Bound, Record, reference_inputs
 from attain.engine.evaluate import ABSENT, EvaluationError, Reference
@@ -80,6 +81,10 @@ class RowContext:
         raw = self.state.groups[i] if i < len(self.state.groups) else None
         return _fraction(raw)
 
+    def period(self) -> Period | None:
+        """The period the row is computed for (None for data without periods)."""
+        return self.state.record.period
+
     def group_fact(self, node) -> t.GroupFact | None:
         """The group behind `group(node)`; None where the row was never placed in one."""
         i = self._groups[node]
@@ -96,7 +101,7 @@ def _fraction(raw):
     return raw
 
 
-ENGINES = ("python", "reference")
+ENGINES = ("python", "reference", "duckdb")  # duckdb: attain.sql.engine, run by api.Policy.run
 
 # Rows between two progress reports: often enough for a line a person watches, rare enough to cost nothing.
 PROGRESS_EVERY = 2048
@@ -136,7 +141,7 @@ class Runner:
     """
 
     def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50, engine: str = "python",
-                 progress: ProgressCallback | None = None):
+                 progress: ProgressCallback | None = None, retain: frozenset = frozenset()):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}")
         self.progress = progress
@@ -151,6 +156,9 @@ class Runner:
         self._kept: dict = {}  # who -> {period index: slots}
         self._start: dict = {}  # who -> index where the employee's unbroken history starts
         self._last: dict = {}  # who -> last period index seen
+        # The periods whose rows `again` may compute anew: every state of each is kept here.
+        self.retain = retain
+        self.retained: dict = {}  # period -> its RowStates
 
     def periods(self) -> list:
         """The records grouped by period, in time order (one group when the data has no periods)."""
@@ -168,6 +176,8 @@ class Runner:
         for number, (period, records) in enumerate(periods, 1):
             self._where = self._where._replace(period=period, number=number, periods=len(periods))
             states = self._period(period, records)
+            if period in self.retain:
+                self.retained[period] = states
             for state in states:
                 if until is not None and (state.record.who, state.record.period) == until:
                     yield state
@@ -176,6 +186,36 @@ class Runner:
                     yield state
             if len(self.errors) >= self.max_errors:
                 return
+
+    def again(self, record: Record) -> list[RowState]:
+        """The period of `record` computed anew with `record` in place of the row of the same employee: its
+        group values are those of a run where that row had these values (what-if over an input that a
+        group value reads). Earlier periods, and so every row's history, are the run's; the run is left
+        as it was. The period must be one of `retain`; EvaluationError names a row of it that failed in the run.
+        """
+        originals = self.retained[record.period]
+        failed = next((s for s in originals if s.failed), None)
+        if failed is not None:
+            # The run's errors say why that row failed (a failed row's errors are always among them).
+            raise EvaluationError(list(self.errors))
+        states = []
+        for old in originals:
+            state = RowState(record if old.record.who == record.who else old.record, self.plan.new_slots())
+            state.history, state.history_facts = old.history, old.history_facts
+            if self.reference_only:
+                state.reference = self.reference(state)
+            states.append(state)
+        saved = self.errors, self.progress
+        self.errors, self.progress = [], None
+        try:
+            self._stages(states)
+            errors = self.errors
+        finally:
+            self.errors, self.progress = saved
+        mine = next(s for s in states if s.record is record)
+        if mine.failed:
+            raise EvaluationError(errors)
+        return states
 
     # ------------------------------------------------------------ one period
     def _period(self, period: Period | None, records: list) -> list[RowState]:
@@ -189,6 +229,21 @@ class Runner:
                 if self.reference_only:
                     state.reference = self.reference(state)
                 states.append(state)
+        self._stages(states)
+        if plan.history and period is not None:
+            for state in states:
+                if not state.failed:
+                    self._kept.setdefault(state.record.who, {})[period.index] = state.slots
+        return states
+
+    def _stages(self, states: list[RowState]) -> None:
+        """Every stage of the plan over the states of one period, its group values before each, then the
+        outputs."""
+        plan = self.plan
+        period = states[0].record.period if states else None
+        # The period's days, for a policy that reads them (period_start, days_employed, ...).
+        days = dates.period_days(period, plan.model.policy.header.month_ends_on) \
+            if plan.model.reads_period and period is not None else None
         for k, stage in enumerate(plan.stages):
             aggregates = plan.aggregates_at(k)
             if aggregates:
@@ -201,7 +256,7 @@ class Runner:
                         self._fill_from_reference(state, state.reference, k)
                         continue
                     try:
-                        stage(state.record.fast, state.history, state.slots, state.groups)
+                        stage(state.record.fast, state.history, state.slots, state.groups, days)
                     except Fallback:
                         state.reference = self.reference(state)
                         self._fill_from_reference(state, state.reference, k)
@@ -225,11 +280,6 @@ class Runner:
                             state.outputs = convert(state.slots)
                         except Fallback:
                             self._outputs_from_reference(state, ref)  # the output is an input left empty
-        if plan.history and period is not None:
-            for state in states:
-                if not state.failed:
-                    self._kept.setdefault(state.record.who, {})[period.index] = state.slots
-        return states
 
     def _chunks(self, items: list):
         """`items` whole, or in slices with a progress report after each when someone listens."""
@@ -304,16 +354,9 @@ class Runner:
         if last is None:
             self._start[who] = period.index
         elif last != period.index - 1:
-            if self.gaps == "restart":
-                self._start[who] = period.index
-            else:
-                missing = Period(period.kind, last + 1)
-                upto = Period(period.kind, period.index - 1)
-                span = missing if missing == upto else say("E310.span", first=missing, last=upto)
-                self.errors.append(Diagnostic(
-                    "E310", say("E310", who=who, span=span, before=Period(period.kind, last), after=period), None,
-                    hint=say("E310.hint")))
-                state.failed = True
+            # A gap: binding refuses it (E310) unless the policy says `gaps restart`.
+            assert self.gaps == "restart", f"a gap in {who}'s periods reached the runner"
+            self._start[who] = period.index
         self._last[who] = period.index
         kept = self._kept.get(who, {})
         start = self._start[who]

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from math import gcd
 from typing import NoReturn
 
+from attain.engine import dates
+from attain.engine.tables import look_up
 from attain.exact import EXACT, rolling, round_ratio, to_decimal
 
 
@@ -41,6 +44,25 @@ class _Missing:
 MISSING = _Missing()
 MISSING_NUMBER = (MISSING, MISSING)
 
+def table_cell(rows: tuple, columns: tuple, *values: object) -> tuple[int, int]:
+    """A rate table's cell (or a curve's value) as a pair, for values given as pairs or texts; `tables.look_up`
+    decides; a missing value, or one no row holds, falls back (the reference evaluator names the error)."""
+    exact: list[object] = []
+    for v in values:
+        if isinstance(v, tuple):
+            if v[0] is MISSING:
+                raise Fallback("missing value")
+            exact.append(Fraction(v[0], v[1]))
+        elif v is MISSING:
+            raise Fallback("missing value")
+        else:
+            exact.append(v)
+    found = look_up(rows, columns, tuple(exact))
+    if found is None:
+        raise Fallback("no table row")
+    return found.value.numerator, found.value.denominator
+
+
 # The helpers generated code calls, under the names the emitter writes.
 _HELPERS: dict[str, object] = {
     "Fallback": Fallback,
@@ -51,7 +73,25 @@ _HELPERS: dict[str, object] = {
     "Decimal": Decimal,
     "scaleb": EXACT.scaleb,
     "exact": to_decimal,
+    "_shift": lambda day, n, d: _dated(dates.shift, day, n, d),
+    "_days_between": dates.days_between,
+    "_months_between": dates.months_between,
+    "_days_employed": lambda p, hired, left: _dated(dates.days_employed, p, hired, None if left is MISSING else left),
+    "_months_employed": lambda p, hired, left: _dated(dates.months_employed, p, hired,
+                                                      None if left is MISSING else left),
+    "_table": table_cell,
 }
+
+
+def _dated(func, *args):
+    """A date function of dates.py; a missing date or one it refuses goes to the reference evaluator, which
+    names the error (E302, E330, E331)."""
+    if any(a is MISSING for a in args):
+        raise Fallback("missing value")
+    try:
+        return func(*args)
+    except dates.DateError:
+        raise Fallback("date error") from None
 
 
 def namespace(constants: Sequence[object] = ()) -> dict[str, object]:

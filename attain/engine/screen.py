@@ -26,10 +26,11 @@ import re
 import unicodedata
 from fractions import Fraction
 
-from attain.diagnostics import Diagnostic, Span
+from attain.diagnostics import Diagnostic
 from attain.dsl.nodes import Input
 from attain.i18n.messages import say
 from attain.io import Row, Table, format_grouped, format_number
+from attain.limits import MAX_DIGITS
 
 TOTAL_WORDS_CJK = ("合计", "总计", "小计", "总和", "汇总", "合計", "總計", "小計", "總和", "匯總", "彙總")
 TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals", "grandtotal", "sum"})
@@ -65,14 +66,15 @@ def total_row(table: Table, row: Row, id_column: str, who: str | None, positions
         column, text = next(texts, (id_column, None))
     if text is None or not is_total(text):
         return None
-    col = positions[column]
+    place = table.cell(row.line, column, positions[column])
+    named = say("cell.where", place=place.name) if place.name else ""
     if who is None:
-        message = say("D430.no_id", column=column, text=text)
+        message = say("D430.no_id", column=column, text=text, named=named)
         hint = say("D430.hint")
     else:
-        message = say("D430", who=who)
+        message = say("D430", who=who, named=named)
         hint = say("D430.hint_id", who=who)
-    return Diagnostic("D430", message, Span(table.file, row.line, col, row.line, col + 1), label=column, hint=hint)
+    return Diagnostic("D430", message, place.span, label=column, hint=hint)
 
 
 def percent_points(table: Table, column: str, inp: Input, col: int) -> Diagnostic | None:
@@ -88,9 +90,9 @@ def percent_points(table: Table, column: str, inp: Input, col: int) -> Diagnosti
             continue
         if "％" in t or type(t) is not str:
             continue  # a percent with its full-width sign, or a value computed by a policy this one uses
-        m = _PLAIN.fullmatch(t)
+        m = _PLAIN.fullmatch(t) if len(t) <= MAX_DIGITS else None
         if m is None:
-            continue  # not a number: the cell's own check reports it
+            continue  # not a number, or one too long to be read: the cell's own check reports it (D413)
         whole = int(m[1].replace(",", ""))
         frac = (m[2] or "").rstrip("0")
         if whole > 10 or (whole == 10 and frac):
@@ -109,7 +111,8 @@ def _points(table: Table, row: Row, column: str, inp: Input, col: int, text: str
     as_read = format_grouped(value * 100)
     as_points = format_number(value / 100)
     label = f' "{inp.label}"' if inp.label else ""
+    place = table.cell(row.line, column, col)
+    named = say("cell.where", place=place.name) if place.name else ""
     return Diagnostic(
-        "D431", say("D431", column=column, text=text, as_read=as_read),
-        Span(table.file, row.line, col, row.line, col + 1), label=f"{as_read}%",
+        "D431", say("D431", column=column, text=text, named=named, as_read=as_read), place.span, label=f"{as_read}%",
         hint=say("D431.hint", text=text, as_points=as_points, name=inp.name, label=label, as_read=as_read))

@@ -10,6 +10,7 @@ written), never a sentence: wording.py words it for people.
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 from typing import Protocol
 
@@ -220,8 +221,49 @@ class MarginalBracket:
     kind: str
 
 
+@attrs.frozen
+class PeriodDays:
+    """A formula read the period's days: `period_end`, `in_period(d)`, `days_employed(hired, left)`."""
+
+    call: str  # as written
+    value: object
+    kind: str
+    period: Period
+    first: datetime.date
+    last: datetime.date
+    still_employed: bool = False  # the leave date was left empty
+
+
+@attrs.frozen
+class TableCell:
+    """The cell of a rate table the values chose (or the row of a curve outside its points)."""
+
+    table: str  # the table's name; "" for a `curve` block
+    looked_up: tuple[tuple[str, object, str], ...]  # (what was looked up as written, its value, its kind)
+    row: str  # the row's key as written
+    column: str | None  # the column's key, for a grid
+    value: Fraction
+    kind: str
+    where: str  # the line of the policy, or the file and cell the table came from
+
+
+@attrs.frozen
+class CurveSegment:
+    """A curve's value between two points: y0 + (y1 - y0) × (x - x0) / (x1 - x0)."""
+
+    table: str  # "" for a `curve` block
+    subject: str
+    x: Fraction
+    x_kind: str
+    points: tuple[tuple[Fraction, Fraction], tuple[Fraction, Fraction]]  # (x0, y0), (x1, y1)
+    value: Fraction
+    kind: str
+    where: str
+
+
+
 Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow
-        | WeightedRow | TierRow | WholeBracket | MarginalBracket)
+        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment)
 
 
 # ---------------------------------------------------------------- events: what the evaluator reports, in order

@@ -28,6 +28,9 @@ def display(value: object, kind: str = "number", places: int | None = None) -> s
         return f'"{value}"'
     if value is None:
         return "(missing)"
+    if kind in ("days", "months") and isinstance(value, Fraction):
+        unit = kind if value != 1 else kind[:-1]
+        return f"{_number_text(value, False, places)} {unit}"
     if isinstance(value, Fraction):
         if kind == "percent":
             return _number_text(value * 100, False, None) + "%"
@@ -128,6 +131,11 @@ def sentence(note: t.Note) -> str:
             where = f"{display(lower, kind)} to {display(upper, kind)}" if upper is not None \
                 else f"above {display(lower, kind)}"
             return f"{where}: {display(part, kind)} at {display(rate, 'percent')} = {display(pay, kind)}"
+        case t.PeriodDays(call, value, kind, period, first, last, still):
+            employed = "; no leave date: still employed" if still else ""
+            return f"{call} = {display(value, kind)}: the period {period} runs from {first} to {last}{employed}"
+        case t.TableCell() | t.CurveSegment():
+            return _table_sentence(note)
     raise TypeError(f"no wording for {type(note).__name__}")
 
 
@@ -139,3 +147,23 @@ def _tier_sentence(name: str, matched: bool, condition: str | None,
     shown = ", ".join(f"{m} = {display(v, kind)}" for m, v, kind in read)
     text = f"{condition} ({shown})" if shown else condition
     return f"tier '{name}' matched: {text}" if matched else f"tier '{name}' did not match: {text} is false"
+
+
+def _table_sentence(note: t.TableCell | t.CurveSegment) -> str:
+    """`rates(attainment = 85%): row `50% to 100%` -> 3% (line 9)`, or a curve's interpolation with its numbers."""
+    if isinstance(note, t.TableCell):
+        looked = ", ".join(f"{what} = {display(v, kind)}" for what, v, kind in note.looked_up)
+        head = f"{note.table}({looked})" if note.table else f"curve of {looked}"
+        column = f", column `{note.column}`" if note.column is not None else ""
+        return f"{head}: row `{note.row}`{column} -> {display(note.value, note.kind)} ({note.where})"
+    (x0, y0), (x1, y1) = note.points
+
+    def x(v):
+        return display(v, note.x_kind)
+
+    def y(v):
+        return display(v, note.kind)
+
+    head = f"{note.table}({note.subject} = {x(note.x)})" if note.table else f"{note.subject} = {x(note.x)}"
+    return (f"{head}: between the points {x(x0)} -> {y(y0)} and {x(x1)} -> {y(y1)} ({note.where}): "
+            f"{y(y0)} + ({y(y1)} - {y(y0)}) × ({x(note.x)} - {x(x0)}) / ({x(x1)} - {x(x0)}) = {y(note.value)}")

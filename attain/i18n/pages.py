@@ -72,6 +72,10 @@ PAGES = Catalogue({
     "points_note": {"en": "Evaluated exactly at {count} points: every edge, and between them.",
                     "zh": "在 {count} 个点上精确计算：每个分界点及其之间。"},
     "cliffs": {"en": "Cliffs", "zh": "断崖"},
+    "rounded_note": {"en": "The value is {rounding}: the line joins values computed exactly and leaves out the "
+                           "rounding's small steps between them; cliffs show the rounded values.",
+                     "zh": "该数值为 {rounding}：折线连接精确计算的各点，未画出其间取整造成的小台阶；"
+                           "断崖处为取整后的数值。"},
     "edges": {"en": "Edges", "zh": "分界点"},
     "no_cliffs": {"en": "No cliffs in this range.", "zh": "此范围内没有断崖。"},
     "old": {"en": "old", "zh": "原版"},
@@ -94,4 +98,6 @@ PAGES = Catalogue({
     "no_outliers": {"en": "None.", "zh": "无。"},
     "employee": {"en": "Employee", "zh": "员工"},
     "range": {"en": "Range", "zh": "区间"},
+    "bins_note": {"en": "Each bar counts the values from its lower edge up to, but not including, its upper edge.",
+                  "zh": "每个柱子统计从下限（含）到上限（不含）之间的数值。"},
 })

@@ -69,6 +69,8 @@ DATA: dict[str, dict[str, str]] = {
                       "zh": '以引号开始的单元格必须以引号结束；单元格里的引号写作 ""'},
     "D403.csv": {"en": "data file {file!r} has no header row", "zh": "数据文件 {file!r} 没有表头行"},
     "D403.csv_hint": {"en": "the first line of a CSV file names its columns", "zh": "CSV 文件的第一行写列名"},
+    "D404.no_column": {"en": "the header of {path!r} names no column {column!r}",
+                       "zh": "{path!r} 的表头里没有列 {column!r}"},
     "D404.unnamed": {"en": "column {i} of the header has no name", "zh": "表头的第 {i} 列没有列名"},
     "D404.twice": {"en": "the header names column {name!r} twice", "zh": "表头里列名 {name!r} 出现了两次"},
     "D404.rename": {"en": "rename one of them", "zh": "请给其中一列改名"},
@@ -159,6 +161,11 @@ DATA: dict[str, dict[str, str]] = {
     "record_of": {"en": "record {number} of {file!r}", "zh": "{file!r} 的第 {number} 条记录"},
     "D402.yaml": {"en": "data file {file!r} is not valid YAML: {detail}", "zh": "数据文件 {file!r} 不是有效的 YAML："
                                                                                 "{detail}"},
+    "yaml.control": {"en": "{what} {file!r} is not valid YAML: it holds the control character {char}, which YAML "
+                           "does not allow",
+                     "zh": "{what} {file!r} 不是有效的 YAML：其中有控制字符 {char}，YAML 不允许"},
+    "yaml.control_hint": {"en": "remove the character, or write it as an escape in double quotes (\"\\x7f\")",
+                          "zh": "请删除这个字符，或在双引号里把它写成转义（\"\\x7f\"）"},
     "D402.json": {"en": "data file {file!r} is not valid JSON: {detail}", "zh": "数据文件 {file!r} 不是有效的 JSON："
                                                                                 "{detail}"},
     "D402.deep": {"en": "it is nested too deeply", "zh": "嵌套层次太深"},
@@ -228,12 +235,16 @@ DATA: dict[str, dict[str, str]] = {
     "D410.hint": {"en": "add a column named {names}, or name it with --id-column",
                   "zh": "请加一列，列名为 {names}，或用 --id-column 指明是哪一列"},
     "D410.named": {"en": "the data has no column '{column}'", "zh": "数据里没有列 '{column}'"},
-    "D415": {"en": "this policy looks at earlier periods, so the data needs a period column",
-             "zh": "这个方案要看以前的周期，所以数据需要一个周期列"},
+    "D415": {"en": "this policy {looks}, so the data needs a period column",
+             "zh": "这个方案{looks}，所以数据需要一个周期列"},
+    "D415.history": {"en": "looks at earlier periods", "zh": "要看以前的周期"},
+    "D415.days": {"en": "reads the period's days", "zh": "要读周期的天数"},
     "D415.hint": {"en": "add a column 'period' holding {example}, or a 'date' column",
                   "zh": "请加一列 'period'，填写{example}，或加一列 'date'"},
-    "D414": {"en": "employee '{who}' appears twice{when} (lines {first} and {second})",
-             "zh": "员工 '{who}' {when}出现了两次（第 {first} 行和第 {second} 行）"},
+    "D414": {"en": "employee '{who}' appears twice{when} ({rows})",
+             "zh": "员工 '{who}' {when}出现了两次（{rows}）"},
+    "D414.lines": {"en": "lines {first} and {second}", "zh": "第 {first} 行和第 {second} 行"},
+    "D414.rows": {"en": "rows {first} and {second}: {place}", "zh": "第 {first} 行和第 {second} 行：{place}"},
     "D414.in": {"en": " in {period}", "zh": "在 {period} "},
     "D414.hint": {"en": "give each employee one row{per}{more}", "zh": "每位员工{per}只能有一行{more}"},
     "D414.per": {"en": " per period", "zh": "每个周期"},
@@ -286,18 +297,19 @@ DATA: dict[str, dict[str, str]] = {
     "D432.label": {"en": "read as '{said}'", "zh": "按 '{said}' 读取"},
     "D432.hint": {"en": "rename the column '{said}' to say so exactly", "zh": "请把这一列改名为 '{said}'，"
                                                                               "与之完全一致"},
-    "D430": {"en": "'{who}' reads like a total or subtotal row, which would be paid as an employee",
-             "zh": "'{who}' 看起来是合计或小计行，会被当作一名员工发放"},
-    "D430.no_id": {"en": "this row has no employee id and its {column} reads '{text}': a total or subtotal row",
-                   "zh": "这一行没有员工编号，其 {column} 为 '{text}'：是合计或小计行"},
+    "D430": {"en": "'{who}'{named} reads like a total or subtotal row, which would be paid as an employee",
+             "zh": "'{who}'{named} 看起来是合计或小计行，会被当作一名员工发放"},
+    "D430.no_id": {"en": "this row has no employee id and its {column} reads '{text}'{named}: a total or subtotal row",
+                   "zh": "这一行没有员工编号，其 {column} 为 '{text}'{named}：是合计或小计行"},
     "D430.hint": {"en": "remove the row: attain adds up the results itself", "zh": "请删除这一行：attain "
                                                                                    "会自己汇总结果"},
     "D430.hint_id": {"en": "remove the row: attain adds up the results itself; if '{who}' really is an employee's id, "
                            "run with --allow-id {who}",
                      "zh": "请删除这一行：attain 会自己汇总结果；如果 '{who}' 确实是员工编号，"
                            "请加上 --allow-id {who} 运行"},
-    "D431": {"en": "percent column '{column}' holds {text}, which reads as {as_read}%: is it written as points?",
-             "zh": "百分比列 '{column}' 的值 {text} 会读作 {as_read}%：它是不是按百分点写的？"},
+    "D431": {"en": "percent column '{column}' holds {text}{named}, which reads as {as_read}%: is it written as "
+                   "points?",
+             "zh": "百分比列 '{column}' 的值 {text}{named} 会读作 {as_read}%：它是不是按百分点写的？"},
     "D431.hint": {"en": "write {text}% or {as_points} in the data, or say how the column is written: `input {name} : "
                         "percent{label} written as points` ({text} is {text}%), or `written as decimals` ({text} is "
                         "{as_read}%)",

@@ -3,12 +3,13 @@
 from attain.io.cells import CellError, parse_cell
 from attain.io.numtext import approximate, format_grouped, format_number
 from attain.io.readers import read_table
-from attain.io.tables import ExactCell, Row, Table, exact_cell
+from attain.io.tables import ExactCell, Place, Row, Table, exact_cell
 from attain.io.writers import stdout_failed, write_atomically, write_results
 
 __all__ = [
     "CellError",
     "ExactCell",
+    "Place",
     "Row",
     "Table",
     "approximate",

@@ -14,6 +14,8 @@ from attain.limits import MAX_DIGITS
 class CellError(Exception):
     """A cell's text is not a valid value of its declared kind; `expected` says what would be."""
 
+    code = "D413"  # the diagnostic a bad cell is reported with
+
     def __init__(self, expected: str):
         super().__init__(f"expected {expected}")
         self.expected = expected
@@ -22,7 +24,11 @@ class CellError(Exception):
 # Thousands separators only in well-formed groups: "500,000.50" yes, "12,3" no.
 # ASCII digits only, and no exponents: data is written the way people write money.
 _NUMBER = re.compile(r"([-+]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", re.ASCII)
-_CURRENCY = re.compile(r"([-+]?)[¥￥$]\s*(.*)", re.DOTALL)
+# Money may carry a currency sign before or after the number, with or without spaces, and one minus
+# (or plus) sign: before the currency sign or after it (-¥12, ¥-12, ¥ -12), or before the number (-12 €).
+CURRENCY_SIGNS = "¥￥$€£"
+_SIGN_FIRST = re.compile(r"([-+]?)([¥￥$€£])\s*([-+]?)(.*)", re.DOTALL)
+_SIGN_LAST = re.compile(r"(.*?)\s*([¥￥$€£])", re.DOTALL)
 _PERCENT = re.compile(r"(.*?)\s*[%％]", re.DOTALL)
 # Dates are written year first: 2023-07-01, 2023-7-1, 2023/7/1, 2023.7.1 (one separator throughout), 2023年7月1日.
 _DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})日)", re.ASCII)
@@ -64,8 +70,8 @@ def parse_cell(kind: str, text: str) -> Any:
     `datetime.date` (written year first: 2023-07-01, 2023/7/1, 2023.7.1 or
     2023年7月1日; never 07/01/2023, which is July 1 or January 7 depending on
     who wrote it), text gives the text unchanged. Numbers are decimal with
-    optional well-formed thousands commas; money may start with ¥, ￥ or $;
-    a percent is "95%" or a bare fraction of one ("0.95").
+    optional well-formed thousands commas; money may carry a currency sign
+    (¥ ￥ $ € £) before or after the number (see `money_cell`); a percent is "95%" or a bare fraction of one ("0.95").
     """
     if kind == "text":
         return text
@@ -78,11 +84,7 @@ def parse_cell(kind: str, text: str) -> Any:
         if kind == "count" and value is not None and (value.denominator != 1 or value < 0):
             value = None
     elif kind == "money":
-        m = _CURRENCY.fullmatch(text)
-        if m is None:
-            value = _number(text)
-        elif not (m.group(1) and m.group(2)[:1] in ("+", "-")):  # one sign at most: "-¥12" or "¥-12"
-            value = _number(m.group(1) + m.group(2))
+        value = money_cell(text)[0]
     elif kind == "percent":
         m = _PERCENT.fullmatch(text)
         value = _number(m.group(1) if m else text)
@@ -96,6 +98,27 @@ def parse_cell(kind: str, text: str) -> Any:
     if value is None:
         raise CellError(_EXPECTED[kind])
     return value
+
+
+def money_cell(text: str) -> tuple[Fraction | None, str | None]:
+    """A money cell's (value, currency sign): "-¥1,200.50" -> (-1200.5, "¥"); (None, None) when it is no amount.
+
+    The sign (¥ ￥ $ € £) comes before the number (¥12, ¥ 12, -¥12, ¥-12, ¥ -12) or after it
+    (12€, 12 €, -12 €); the amount has one minus or plus sign at most.
+    """
+    text = text.strip()
+    first = _SIGN_FIRST.fullmatch(text)
+    if first is not None:
+        before, sign, after, number = first.groups()
+        if (before and after) or number[:1] in ("+", "-"):
+            return None, None
+        value = _number(before + after + number)
+        return (value, sign) if value is not None else (None, None)
+    last = _SIGN_LAST.fullmatch(text)
+    if last is not None:
+        value = _number(last.group(1))
+        return (value, last.group(2)) if value is not None else (None, None)
+    return _number(text), None
 
 
 def _date(text: str) -> datetime.date | None:

@@ -14,6 +14,7 @@ from attain.files import read_bytes
 from attain.i18n.messages import counted, say
 from attain.io.headers import LOOKAHEAD, Shape, ambiguous, find_header, no_header_at
 from attain.io.records import ExactLoader as ExactLoader  # policy test files are read with it
+from attain.io.records import exact_loader as exact_loader  # and refuse a control character with its place
 from attain.io.records import read_json, read_yaml
 from attain.io.tables import STDIN_NAME, Place, Row, Table
 from attain.io.xlsx import read_xlsx

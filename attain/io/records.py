@@ -102,11 +102,24 @@ class RecordCells:
         return Place(span, say("place.record", line=line, column=column)) if span else None
 
 
+def exact_loader(file: str, text: str, code: str, what: str) -> ExactLoader:
+    """An ExactLoader over `text`; `code` at its place for a character YAML refuses outright (a control character)."""
+    try:
+        return ExactLoader(text)  # safe: ExactLoader is a SafeLoader subclass
+    except yaml.reader.ReaderError as e:
+        at = e.position
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise AttainError([Diagnostic(
+            code, say("yaml.control", what=what, file=file, char=f"U+{e.character:04X}"),
+            Span(file, line, col, line, col + 1), hint=say("yaml.control_hint"))]) from None
+
+
 # ---------------------------------------------------------------- YAML
 
 
 def read_yaml(file: str, text: str) -> Table:
-    loader = ExactLoader(text)  # safe: ExactLoader is a SafeLoader subclass
+    loader = exact_loader(file, text, "D402", say("what.data_file"))
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -121,7 +134,9 @@ def read_yaml(file: str, text: str) -> Table:
         raise AttainError([Diagnostic("D402", say("D402.yaml", file=file, detail=detail))]) from None
     finally:
         loader.dispose()
-    return records_table(file, data, "YAML", RecordCells(lambda: _yaml_places(file, node)))
+    start = node.start_mark if node is not None else None
+    document = Span(file, start.line + 1, start.column + 1, start.line + 1, start.column + 2) if start else None
+    return records_table(file, data, "YAML", RecordCells(lambda: _yaml_places(file, node)), document)
 
 
 def _yaml_places(file: str, node) -> list[_At]:
@@ -198,7 +213,9 @@ def read_json(file: str, text: str) -> Table:
         except RecursionError:
             pass
         raise AttainError([Diagnostic("D402", say("D402.json", file=file, detail=e.args[0]), span=span)]) from None
-    return records_table(file, data, "JSON", RecordCells(lambda: _json_places(file, text)))
+    first = len(text) - len(text.lstrip(" \t\r\n\ufeff"))  # where the document's value starts
+    document = _LineIndex(text).span(file, first, first + 1) if first < len(text) else None
+    return records_table(file, data, "JSON", RecordCells(lambda: _json_places(file, text)), document)
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -290,8 +307,11 @@ class _LineIndex:
 # ---------------------------------------------------------------- records
 
 
-def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table:
-    """Turn a loaded list of mappings (or {rows: [...]}) into a Table; Row.line is the record number."""
+def records_table(file: str, data: Any, kind: str, places: RecordCells, document: Span | None = None) -> Table:
+    """Turn a loaded list of mappings (or {rows: [...]}) into a Table; Row.line is the record number.
+
+    `document` is where the file's value starts, the place of a file that holds no list.
+    """
     if isinstance(data, dict) and "rows" in data:
         data = data["rows"]
     if not isinstance(data, list):
@@ -300,6 +320,7 @@ def records_table(file: str, data: Any, kind: str, places: RecordCells) -> Table
                 Diagnostic(
                     "D403",
                     say("D403.records", file=file),
+                    document,
                     hint=say("D403.records_hint", kind=kind),
                 )
             ]

@@ -84,6 +84,12 @@ class Table:
         """Where the cell of `column` in the row at `line` is, if the reader can tell."""
         return self.cells.place(line, column) if self.cells is not None else None
 
+    def cell(self, line: int, column: str, number: int) -> Place:
+        """The place of a cell to point at: the reader's (`Sheet1!M3`, a CSV field's characters), or else
+        the row's line and the column's number (`number`, from 1) in a table made by hand."""
+        place = self.place(line, column)
+        return place if place is not None else Place(Span(self.file, line, number, line, number + 1), "")
+
 
 def cell_text(value: Any) -> str | None:
     """The text of one cell loaded from YAML, JSON or Excel; TypeError for lists, mappings and other non-scalars."""

@@ -23,6 +23,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from xml.etree import ElementTree
 
@@ -55,8 +56,8 @@ def fast_sheet(file: str, data: bytes, sheet: str | None) -> tuple[str, SheetRow
             title, part = chosen
             percent_styles = _percent_styles(package.read(styles)) if styles else set()
             xml = package.read(part)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError, EOFError):
-        return None
+    except (zipfile.BadZipFile, zlib.error, KeyError, ElementTree.ParseError, OSError, ValueError, EOFError):
+        return None  # a damaged part (zlib.error: its compressed data is corrupt): openpyxl says why
     if b"<sheetData" not in xml or _ERROR_OR_LONG_NUMBER.search(xml) or _UNSAVED_FORMULA.search(xml):
         return None
     percent = _percent_cells(xml, percent_styles)

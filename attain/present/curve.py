@@ -8,6 +8,7 @@ a grid. A cliff is an edge where the value jumps (the pieces on either side do n
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 import attrs
@@ -16,11 +17,14 @@ from attain import api
 from attain.diagnostics import AttainError, Diagnostic
 from attain.i18n.messages import say
 from attain.i18n.pages import PAGES
+from attain.present.formula import _as_written
 from attain.present.page import document, esc, show, table
 from attain.present.probe import Probe, Sweep
 from attain.present.svg import COLORS, Chart, nice_ticks
 
 GRID = 48
+# Rows a curve may compute: where a group value reads the varied input, each point computes its period again.
+MAX_ROWS = 2_000_000
 
 
 @attrs.frozen
@@ -30,8 +34,9 @@ class Series:
     name: str
     points: tuple[tuple[Fraction, Fraction], ...]
     edges: tuple[Fraction, ...]
-    cliffs: tuple[tuple[Fraction, Fraction, Fraction], ...]
+    cliffs: tuple[tuple[Fraction, Fraction, Fraction], ...]  # the values on either side, rounded as the policy says
     complete: bool
+    rounding: str | None = None  # the value's whole formula is this rounding, as written: its steps are not drawn
 
 
 def series(name: str, subject: api.Subject, vary: str, value: str, low: Fraction, high: Fraction) -> Series:
@@ -46,18 +51,23 @@ def series(name: str, subject: api.Subject, vary: str, value: str, low: Fraction
     xs.update(low + step * i for i in range(GRID + 1))
     if probe.kind == "count":
         xs = {Fraction(round(x)) for x in xs}
+    if probe.cost(len(xs)) > MAX_ROWS:
+        raise AttainError([Diagnostic(
+            "U568", say("U568", value=value, vary=vary, rows=f"{subject.group_size():,}", who=subject.who,
+                        points=len(xs), limit=f"{MAX_ROWS:,}"), hint=say("U568.hint"))])
     points = []
     for x in sorted(v for v in xs if low <= v <= high):
         v = probe.value(value, x)
         if isinstance(v, Fraction):
             points.append((x, v))
     cliffs = []
-    for before, after in zip(sweep.pieces, sweep.pieces[1:], strict=False):
-        if before.line is not None and after.line is not None:
-            a, b = before.line.at(before.high), after.line.at(after.low)
-            if a != b:
-                cliffs.append((before.high, a, b))
-    return Series(name, tuple(points), sweep.edges, tuple(cliffs), sweep.complete)
+    for before, after in itertools.pairwise(sweep.pieces):
+        a, b = before.limit(before.high, True), after.limit(after.low, False)
+        if a is not None and b is not None and a != b:
+            cliffs.append((before.high, a, b))
+    rounding = next((p.rounding for p in sweep.pieces if p.rounding is not None), None)
+    written = _as_written(subject.policy.model, rounding) if rounding is not None else None
+    return Series(name, tuple(points), sweep.edges, tuple(cliffs), sweep.complete, written)
 
 
 def svg(all_series: list[Series], vary_label: str, vary_kind: str, value_label: str, value_kind: str,
@@ -113,6 +123,8 @@ def page(all_series: list[Series], picture: str, title: str, fixed: str, vary_ki
             parts.append(f'<p class="muted">{esc(PAGES("no_cliffs", lang))}</p>')
         edges = ", ".join(show(e, vary_kind, lang, None, currency) for e in s.edges)
         parts.append(f'<p class="muted">{esc(PAGES("edges", lang))}: {esc(edges or "—")}</p>')
+        if s.rounding is not None:
+            parts.append(f'<p class="muted">{esc(PAGES("rounded_note", lang, rounding=s.rounding))}</p>')
         note = "points_note" if s.complete else "edges_incomplete"
         said = PAGES(note, lang, count=len(s.points)) if s.complete else PAGES(note, lang)
         parts.append(f'<p class="muted">{esc(said)}</p>')

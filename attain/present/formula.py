@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from attain.diagnostics import source_lines
 from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.engine import trace as t
@@ -37,7 +38,7 @@ class Words:
         if inp is not None and inp.label:
             return inp.label
         d = self.model.definitions.get(name)
-        if isinstance(d, n.FlagDecl) and d.label:
+        if isinstance(d, (n.FlagDecl, n.Definition)) and d.label:
             return d.label
         return name
 
@@ -106,7 +107,7 @@ def _as_written(model: Model, e) -> str:
     span = getattr(e, "span", None)
     if span is None:
         return "…"
-    lines = model.policy.source.splitlines()
+    lines = source_lines(model.policy.source)  # lines as the parser counts them
     if span.line != span.end_line or span.line > len(lines):
         return "…"
     return lines[span.line - 1][span.col - 1 : span.end_col - 1]
@@ -180,6 +181,6 @@ def _note(note, w: Words) -> list[str]:  # long: one case per kind of note
                           rate=w.number(rate, "percent"))]
         case t.Unless(condition=condition, holds=True):
             return [PAGES("unless_held", lang, condition=condition)]
-        case t.Previous() | t.PreviousElse() | t.Rolling() | t.Streak() | t.GroupFact() | t.Variant():
+        case t.Previous() | t.PreviousElse() | t.Rolling() | t.Streak() | t.GroupFact() | t.Variant() | t.PeriodDays():
             return [sentence(note)]
     return []

@@ -8,11 +8,16 @@ formula applies. `Local` computes those lines, making every choice as the refere
 evaluator makes it at x, and records where each choice would flip (the root of the
 compared difference): these are the edges of the piece. Where a value depends on X
 in any other way (X times X, a group value over X), `NotLinear` is raised, and no
-edge is claimed. Rounding is passed through: its cent steps are not edges.
+edge is claimed. A rounded value is a staircase: inside a formula its steps are edges like any
+other choice (the value is constant between two of them), so what a rounded value decides is
+exact; the value drawn itself, when its whole formula is a rounding (`payout x = round(y, 0.01)`),
+is kept as the line of the unrounded `y` with its `rounding` noted, since its cent steps would
+make a piece of every cent (a drawing applies the rounding where it reads the line).
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import attrs
@@ -20,6 +25,7 @@ import attrs
 from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.engine.trace import TierValue
+from attain.exact import round_to_step
 
 
 class NotLinear(Exception):
@@ -62,15 +68,6 @@ def constant(v: Fraction) -> Line:
     return Line(Fraction(0), Fraction(v))
 
 
-def depending_on(model: Model, name: str) -> frozenset[str]:
-    """`name` and every definition whose value depends on it (in the same period)."""
-    found = {name}
-    for d in model.order:
-        if any(dep in found for dep in model.deps.get(d, ())):
-            found.add(d)
-    return frozenset(found)
-
-
 class Local:
     """The values of one row near X = x, as lines (numbers) or plain values, and the roots of their choices.
 
@@ -83,11 +80,22 @@ class Local:
         self.ref = ref
         self.vary = vary
         self.x = x
-        self.moving = depending_on(model, vary)
+        self.moving = model.depending_on(vary)
         self.roots: set[Fraction] = set()
         self.values: dict[str, object] = {}
+        self.rounding: dict[str, n.Round] = {}  # the values drawn whose whole formula is a rounding
 
     # ------------------------------------------------------------ names
+    def drawn(self, name: str):
+        """The value of `name` as a curve draws it: a rounding that is its whole formula is left to the
+        drawing (and noted in `rounding`); otherwise `value(name)`."""
+        d = self.model.definitions.get(name)
+        if (name in self.moving and isinstance(d, n.Definition) and d.gate is None and isinstance(d.body, n.Round)
+                and self._moves(d.body.value)):
+            self.rounding[name] = d.body
+            return self.expr(d.body.value)
+        return self.value(name)
+
     def value(self, name: str):
         if name not in self.moving:
             return _plain(self.ref.value(name))
@@ -162,7 +170,7 @@ class Local:
             case n.Conditional():
                 return self.expr(e.then) if self.truth(e.condition) else self.expr(e.otherwise)
             case n.Round():
-                return self.expr(e.value)
+                return self._stepped(e, _line(self.expr(e.value)))
             case n.Call(func=func, args=args) if func in ("min", "max", "clamp"):
                 return self._extreme(func, [self.expr(a) for a in args])
             case n.Call(func="abs", args=(arg,)):
@@ -177,6 +185,15 @@ class Local:
                 self.truth(arg)  # its choices are edges; the count itself is the evaluator's
                 return constant(self.ref.evaluate(e))
         raise NotLinear(f"{type(e).__name__} of a value that depends on the varied input")
+
+    def _stepped(self, e: n.Round, v: Line) -> Line:
+        """round(v): constant between the two points around v(x) where the rounding steps, which are edges."""
+        step, mode = _step(e), e.mode or "half_up"
+        here = v.at(self.x)
+        if v.a:
+            for jump in steps_around(here, step, mode):
+                self._edge(v - constant(jump))
+        return constant(round_to_step(here, step, mode))
 
     def _moves(self, e) -> bool:
         return any(isinstance(x, n.Name) and x.id in self.moving for x in n.walk(e))
@@ -239,7 +256,8 @@ class Local:
             for row, bound in zip(br.rows, bounds, strict=True):
                 if bound is not None:
                     self._edge(amount - bound)
-                if bound is None or amount.at(self.x) <= bound.at(self.x):
+                if bound is None or amount.at(self.x) < bound.at(self.x) or (
+                        amount.at(self.x) == bound.at(self.x) and row.including):
                     return amount.times(_line(self.expr(row.rate)))
             raise NotLinear("no bracket matches")
         total, lower = constant(Fraction(0)), constant(Fraction(0))
@@ -256,6 +274,32 @@ class Local:
                 break
             lower = upper
         return total
+
+
+def _step(e: n.Round) -> Fraction:
+    assert isinstance(e.step, n.Number), "the checker allows a number literal as the step only"
+    return e.step.value
+
+
+def steps_around(v: Fraction, step: Fraction, mode: str) -> tuple[Fraction, Fraction]:
+    """The points at or below v and above it where rounding to `step` changes value: the multiples of the
+    step, or for the half modes the halves between them."""
+    offset = step / 2 if mode.startswith("half") else Fraction(0)
+    below = math.floor((v - offset) / step) * step + offset
+    return below, below + step
+
+
+def limit(line: Line, rounding: n.Round | None, at: Fraction, from_below: bool) -> Fraction:
+    """The value `round(line)` tends to as X tends to `at` from below (or above): the rounded value of a
+    point nearer to `line(at)` than any point where the rounding steps, on the side the line comes from."""
+    v = line.at(at)
+    if rounding is None:
+        return v
+    step, mode = _step(rounding), rounding.mode or "half_up"
+    if line.a:
+        nearer = Fraction(1, 4 * step.denominator * v.denominator)
+        v += -nearer if (line.a > 0) == from_below else nearer
+    return round_to_step(v, step, mode)
 
 
 def _plain(v):

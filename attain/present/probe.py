@@ -21,7 +21,7 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes as n
 from attain.engine.trace import TierValue
 from attain.i18n.messages import joined, say
-from attain.present.local import Line, Local, NotLinear, depending_on
+from attain.present.local import Line, Local, NotLinear, limit
 
 NUMERIC = ("money", "percent", "number", "count")
 MAX_PROBES = 2000  # evaluations one sweep may spend before it stops claiming to know every edge
@@ -33,7 +33,12 @@ class Piece:
 
     low: Fraction
     high: Fraction
-    line: Line | None  # the value on the piece, before rounding; None for a value that is not a number
+    line: Line | None  # the value on the piece (before `rounding`); None for a value that is not a number
+    rounding: n.Round | None = None  # the rounding that is the value's whole formula, which `line` leaves out
+
+    def limit(self, at: Fraction, from_below: bool) -> Fraction | None:
+        """The value as X tends to `at` (an end of the piece) from inside it, rounded as the policy says."""
+        return None if self.line is None else limit(self.line, self.rounding, at, from_below)
 
 
 @attrs.frozen
@@ -64,13 +69,16 @@ class Probe:
         self.subject = subject
         self.model = model
         self.vary = vary
-        self.moving = depending_on(model, vary)
+        self.moving = model.depending_on(vary)
         self.probes = 0
-        # A group value over a value that moves with the input would move too: one row alone cannot say how.
-        self.groups_move = any(isinstance(x, n.Aggregate) and x.value is not None
-                               and any(isinstance(y, n.Name) and y.id in self.moving for y in n.walk(x.value))
-                               for name in self.moving if name in model.definitions
-                               for f in n.formulas(model.definitions[name]) for x in n.walk(f))
+        # A group value over a value that moves with the input moves too: each value is then computed with
+        # the whole period computed anew (api.Subject.again), and no edge is claimed (one row alone cannot
+        # say where the group's order changes).
+        self.groups_move = subject.regroups([vary])
+
+    def cost(self, points: int) -> int:
+        """The rows computed to evaluate `points` values: one each, or the whole period each where groups move."""
+        return points * (self.subject.group_size() if self.groups_move else 1)
 
     @property
     def current(self) -> Fraction:
@@ -89,7 +97,7 @@ class Probe:
         self.probes += 1
         loc = Local(self.model, self.subject.evaluator({self.vary: x}), self.vary, x)
         for name in names:
-            loc.value(name)
+            loc.values[f"drawn {name}"] = loc.drawn(name)
         return loc
 
     def sweep(self, names, low: Fraction, high: Fraction) -> Sweep:
@@ -114,8 +122,8 @@ class Probe:
                 if not inside:
                     break
                 nxt = min(inside)
-            v = loc.values.get(names[0]) if names[0] in self.moving else None
-            pieces.append(Piece(x, nxt, v if isinstance(v, Line) else None))
+            v = loc.values[f"drawn {names[0]}"] if names[0] in self.moving else None
+            pieces.append(Piece(x, nxt, v if isinstance(v, Line) else None, loc.rounding.get(names[0])))
             x = nxt
         return Sweep(tuple(pieces), True)
 
@@ -158,7 +166,7 @@ def reach(subject: api.Subject, tier: str, reached: TierValue, span: int = 4) ->
     rank = rows.index(reached.name)
     found = []
     for name in model.inputs:
-        if str(model.types[name]) not in NUMERIC or tier not in depending_on(model, name):
+        if str(model.types[name]) not in NUMERIC or tier not in model.depending_on(name):
             continue
         probe = Probe(subject, name)
         try:

@@ -3,6 +3,8 @@ column (region), the total cost, and outliers, from the run's exact results."""
 
 from __future__ import annotations
 
+import itertools
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -55,7 +57,7 @@ def render(policy: api.Policy, table_: Table, results: api.Results, lang: str, m
             continue
         values = [_exact(r[name]) for r in rows if isinstance(_exact(r.get(name)), Fraction)]
         if values:
-            parts.append(_distribution(name, kind, values, lang, currency))
+            parts.append(_distribution(_label(model, name), kind, values, lang, currency))
     # Payouts by tier and by text columns.
     groups = [c for c in results.columns if c != key and results.kinds.get(c) in ("tier", "text")]
     texts = _text_inputs(policy, table_, results, rows, key)
@@ -67,10 +69,18 @@ def render(policy: api.Policy, table_: Table, results: api.Results, lang: str, m
             if isinstance(v, TierValue):
                 return v.label or v.name
             return labels.get(str(v), str(v)) if v is not None else ""
-        parts.append(_by_group(name, rows, group_of, total_of, lang, currency, places))
+        parts.append(_by_group(_label(model, name), rows, group_of, total_of, lang, currency, places))
     parts.append(_outliers(rows, key, total_of, lang, currency, places))
+    if "≈" in "".join(parts):  # a mean with no finite decimal
+        parts.append(f'<p class="muted">{esc(PAGES("approx", lang))}</p>')
     parts.append(manifest_table(manifest, lang))
     return document(title, lang, "\n".join(parts))
+
+
+def _label(model, name: str) -> str:
+    """The label the policy gives a value (an input, a value, a flag), else its name."""
+    found = model.inputs.get(name) or model.definitions.get(name)
+    return getattr(found, "label", None) or name
 
 
 def _text_inputs(policy: api.Policy, table_: Table, results: api.Results, rows, key) -> dict[str, dict]:
@@ -90,18 +100,43 @@ def _text_inputs(policy: api.Policy, table_: Table, results: api.Results, rows, 
     return out
 
 
+def bins(values: list[Fraction], count: int = BINS) -> tuple[list[Fraction], list[int]]:
+    """Edges and counts of about `count` bars of one round width (1, 2, 2.5 or 5 times a power of ten),
+    from a multiple of it at or below the lowest value: exact decimals, so every label is exact. A bar
+    counts the values from its lower edge up to, not including, its upper edge; equal values make one
+    bar of no width (edges [v, v])."""
+    low, high = min(values), max(values)
+    if low == high:
+        return [low, low], [len(values)]
+    raw = (high - low) / count
+    power = Fraction(1)
+    while power * 10 <= raw:
+        power *= 10
+    while power > raw:
+        power /= 10
+    step = next(power * m for m in (1, 2, Fraction(5, 2), 5, 10) if power * m >= raw)
+    start = math.floor(low / step) * step
+    n = math.floor((high - start) / step) + 1
+    counts = [0] * n
+    for v in values:
+        counts[math.floor((v - start) / step)] += 1
+    return [start + step * i for i in range(n + 1)], counts
+
+
 def _distribution(name: str, kind: str, values: list[Fraction], lang: str, currency: str) -> str:
     low, high = min(values), max(values)
-    width = (high - low) / BINS if high > low else Fraction(1)
-    counts = [0] * BINS
-    for v in values:
-        counts[min(int((v - low) / width), BINS - 1)] += 1
-    labels = [show(low + width * i, kind, lang) for i in range(BINS)]
+    edges, counts = bins(values)
+    if len(counts) == 1 and edges[0] == edges[1]:
+        labels = [show(edges[0], kind, lang, None, currency)]
+    else:
+        labels = [f"{show(a, kind, lang, None, currency)}–{show(b, kind, lang, None, currency)}"
+                  for a, b in itertools.pairwise(edges)]
     picture = bars(labels, [Fraction(c) for c in counts], [str(c) for c in counts], height=170)
     mean = sum(values, Fraction(0)) / len(values)
     stats = table([esc(PAGES(k, lang)) for k in ("min", "mean", "max")],
                   [[esc(show(v, kind, lang, None, currency)) for v in (low, mean, high)]], numeric={0, 1, 2})
-    return f"<h2>{esc(PAGES('distribution', lang, name=name))}</h2><figure>{picture}</figure>{stats}"
+    note = f'<p class="muted">{esc(PAGES("bins_note", lang))}</p>'
+    return f"<h2>{esc(PAGES('distribution', lang, name=name))}</h2><figure>{picture}</figure>{note}{stats}"
 
 
 def _by_group(name: str, rows, group_of, total_of, lang: str, currency: str, places: int | None) -> str:

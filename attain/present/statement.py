@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import attrs
+
 from attain import api
 from attain.diagnostics import AttainError
 from attain.dsl import nodes as n
@@ -35,10 +37,28 @@ def closure(model, names) -> list[str]:
     return [d for d in model.order if d in need]
 
 
-def render(policy: api.Policy, table: Table, who: str, period: str | None, lang: str, manifest: dict,
-           currency: str = "", results: api.Results | None = None) -> str:
-    """The statement of `who` for `period` (else their latest) as a whole HTML page."""
-    subject = policy.subject(table, who, period=period)
+@attrs.frozen
+class Run:
+    """What the statements of one run share: the data, the run's results by employee, the run's record."""
+
+    table: Table
+    results: api.Results
+    manifest: dict
+    rows: dict  # data line -> the data's Row
+    mine: dict  # employee id -> their result rows, in order
+
+    @classmethod
+    def of(cls, table: Table, results: api.Results, manifest: dict) -> Run:
+        key = results.columns[0]
+        mine: dict = {}
+        for r in results.rows:
+            mine.setdefault(str(r[key]), []).append(r)
+        return cls(table, results, manifest, {r.line: r for r in table.rows}, mine)
+
+
+def render(subject: api.Subject, run: Run, lang: str, currency: str = "") -> str:
+    """The statement of one employee's row (api.Policy.subjects) as a whole HTML page."""
+    policy = subject.policy
     model = policy.model
     recorder = Recorder(subject.sources())
     ref = subject.evaluator(observer=recorder)
@@ -55,8 +75,8 @@ def render(policy: api.Policy, table: Table, who: str, period: str | None, lang:
         return bool(plain.evaluate(cond))
 
     paid = [p for p in payouts(model) if p in traces]
-    title = PAGES("statement_of", lang, who=who)
-    parts = [_head(policy, table, subject, w)]
+    title = PAGES("statement_of", lang, who=subject.who)
+    parts = [_head(policy, run, subject, w)]
     parts.append(_hero(paid, traces, model, w))
     for name in closure(model, model.outputs):
         tr = traces.get(name)
@@ -69,17 +89,17 @@ def render(policy: api.Policy, table: Table, who: str, period: str | None, lang:
         if tr is None or name in model.inputs:
             continue
         line, why = step(name, model.definitions[name], tr, w, truth)
-        head = f'<span class="name">{esc(name)}</span>' + esc(line[len(name):])
+        head = f'<span class="name">{esc(w.label(name))}</span>' + esc(line[len(name):])
         lines = "".join(f"<div>{esc(x)}</div>" for x in why)
         cite = f'<span class="cite"> {esc(_line_of(tr))}</span>' if tr.span is not None else ""
         parts.append(f'<div class="step"><div class="formula">{head}{cite}</div>'
                      + (f'<div class="why">{lines}</div>' if lines else "") + "</div>")
     parts.append(_outputs(model, traces, paid, w))
-    parts.append(_trend(policy, table, subject, paid, w, results))
+    parts.append(_trend(run, subject, paid, w))
     parts.append(_inputs(model, traces, w))
     if "≈" in "".join(parts):
         parts.append(f'<p class="muted">{esc(PAGES("approx", lang))}</p>')
-    parts.append(manifest_table(manifest, lang))
+    parts.append(manifest_table(run.manifest, lang))
     return document(title, lang, "\n".join(parts))
 
 
@@ -87,14 +107,14 @@ def _line_of(tr: Trace) -> str:
     return f"[{tr.span.file}:{tr.span.line}]" if tr.span is not None else ""
 
 
-def _head(policy: api.Policy, table: Table, subject: api.Subject, w: Words) -> str:
+def _head(policy: api.Policy, run: Run, subject: api.Subject, w: Words) -> str:
     h = policy.tree.header
     lang = w.lang
     facts = [f"{PAGES('version', lang)} {h.version}" if h.version else "",
              f"{PAGES('effective', lang)} {h.effective}" if h.effective else "",
              f"{PAGES('period', lang)} {subject.period or PAGES('no_period', lang)}"]
     line = subject.state.record.line
-    row = next((r for r in table.rows if r.line == line), None)
+    row = run.rows.get(line)
     read = {c for c in subject.policy.plan.inputs} | {i.label for i in subject.policy.model.inputs.values()}
     extra = []
     if row is not None:
@@ -118,7 +138,7 @@ def _hero(paid: list[str], traces: dict, model, w: Words) -> str:
             cards.append(("main", PAGES("total", lang), show(total, "money", lang, places, w.currency), "total"))
         for p in paid:
             cls = "main" if len(paid) == 1 else ""
-            cards.append((cls, p, w.value(p) or "", p))
+            cards.append((cls, w.label(p), w.value(p) or "", p))
     for name in model.outputs:
         tr = traces.get(name)
         if tr is not None and isinstance(tr.value, TierValue):
@@ -181,16 +201,13 @@ def _outputs(model, traces: dict, paid: list[str], w: Words) -> str:
         [esc(PAGES("input", w.lang)), esc(PAGES("value", w.lang))], rows, numeric={1})
 
 
-def _trend(policy: api.Policy, table_: Table, subject: api.Subject, paid: list[str], w: Words,
-           results: api.Results | None) -> str:
+def _trend(run: Run, subject: api.Subject, paid: list[str], w: Words) -> str:
     lang = w.lang
     if subject.period is None:
         return ""
-    if results is None:
-        results = policy.run(table_)
+    results = run.results
     key = results.columns[0]
-    mine = [r for r in results.rows if r[key] == subject.who and "period" in r]
-    mine = [r for r in mine if r["period"] <= subject.period]
+    mine = [r for r in run.mine.get(subject.who, []) if "period" in r and r["period"] <= subject.period]
     head = f"<h2>{esc(PAGES('trend', lang))}</h2>"
     if len(mine) < 2:
         return head + f'<p class="muted">{esc(PAGES("no_trend", lang))}</p>'

@@ -17,7 +17,8 @@ What is checked, and where:
   dialect, one record per physical line (its row count equals the file's line count), the
   first records equal to what the csv module reads, every cell against its input's type,
   range and choices, ids present and not total-like, period labels (each distinct label
-  parsed in Python), duplicates, and percent columns that may be typed as points.
+  parsed in Python), duplicates, gaps in a history the policy looks back over, and percent
+  columns that may be typed as points.
 
 Excel, YAML, JSON, standard input and anything refused go through the Python reader.
 """
@@ -164,6 +165,10 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     con.execute("DROP TABLE IF EXISTS __attain_labels")
     if _one(con, f"SELECT count(*) - count(DISTINCT (__who, __period)) FROM {table}"):
         raise _Refused  # an employee twice in a period: D414, or rows to combine
+    if plan.history and plan.model.policy.header.gaps != "restart" and _one(
+            con, f"SELECT count(*) FROM (SELECT __period - lag(__period) OVER (PARTITION BY __who ORDER BY __period)"
+            f" AS step FROM {table}) WHERE step > 1"):
+        raise _Refused  # a gap in an employee's history: E310, at the row after it
     return InputRelation(table, path, id_column, tuple(plan.inputs), scales, periods, rows, columns, positions,
                          tuple(warnings))
 

@@ -17,7 +17,7 @@ import yaml
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.i18n.messages import joined, say
-from attain.io.readers import ExactLoader
+from attain.io.readers import ExactLoader, exact_loader
 
 # A mapping's entries: key -> (key node, value node), the nodes kept for their positions.
 Entries = dict[str, tuple[yaml.Node, yaml.Node]]
@@ -33,7 +33,7 @@ class NodeReader:
         self._constructor = ExactLoader("")
 
     def compose(self, text: str) -> yaml.Node:
-        loader = ExactLoader(text)
+        loader = exact_loader(self.file, text, "T602", say("what.test_file"))
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as e:
@@ -119,12 +119,13 @@ class NodeReader:
             return None
         return list(node.value)
 
-    def file_path(self, node: yaml.Node, what: str) -> Path | None:
+    def file_path(self, node: yaml.Node, what: str, folder_ok: bool = False) -> Path | None:
+        """A path the test file names, relative to its folder; `folder_ok`: a folder (of versions) will do."""
         name = self.text(node, what)
         if name is None:
             return None
         path = self.folder / name
-        if not path.is_file():
+        if not (path.is_file() or (folder_ok and path.is_dir())):
             self.problem("T608", say("T608.folder" if path.is_dir() else "T608", what=what, name=name),
                          node, hint=say("T608.hint", folder=str(self.folder)))
             return None

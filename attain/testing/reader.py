@@ -4,7 +4,8 @@ The format
 ----------
 
 ```yaml
-policy: incentive.policy              # the policy under test, relative to this file
+policy: incentive.policy              # the policy under test, relative to this file (or a folder of
+                                      # versions: each period is computed by the version in force)
 cases:
   - name: S001 on target              # required, unique in the file
     rows:                             # input rows, one mapping per data row (with every
@@ -88,10 +89,10 @@ from pathlib import Path
 import attrs
 import yaml
 
-from attain.diagnostics import AttainError, Diagnostic
+from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.files import read_text
 from attain.i18n.messages import say
-from attain.io import Row, Table
+from attain.io import Place, Row, Table
 from attain.testing.nodes import Entries, NodeReader, kind_of
 from attain.testing.spec import SUFFIX, Case, CodeExpectation, Expectation, Suite
 
@@ -136,6 +137,20 @@ def load_suite(path: str | Path) -> Suite:
     return suite
 
 
+class _InlineCells:
+    """Where the cells of a case's inline rows are written in the test file: the value, or the default it took.
+
+    A message names the field too: a test report shows no excerpt of the file.
+    """
+
+    def __init__(self, places: dict[int, dict[str, Span]]):
+        self.places = places
+
+    def place(self, line: int, column: str) -> Place | None:
+        span = self.places.get(line, {}).get(column)
+        return Place(span, f"field '{column}'") if span is not None else None
+
+
 class _SuiteReader(NodeReader):
     """Reads the test file's keys into the model; each method reads one part of the format."""
 
@@ -147,8 +162,9 @@ class _SuiteReader(NodeReader):
             return Suite(path, None, ())
         policy = None
         if "policy" in top:
-            policy = self.file_path(top["policy"][1], say("t.policy"))
-        defaults = self.cells(top["defaults"][1], "`defaults`") if "defaults" in top else {}
+            policy = self.file_path(top["policy"][1], say("t.policy"), folder_ok=True)
+        self.default_spans: dict[str, Span] = {}  # where the file's defaults are: the place of a cell they fill
+        defaults = self.cells(top["defaults"][1], "`defaults`", self.default_spans) if "defaults" in top else {}
         cases: list[Case] = []
         if "cases" not in top:
             self.problem("T605", say("T605.cases"), root, hint=say("T605.cases_hint"))
@@ -179,7 +195,7 @@ class _SuiteReader(NodeReader):
             where = say("t.case_named", name=name)
         policy = default
         if "policy" in keys:
-            policy = self.file_path(keys["policy"][1], say("t.policy_of", where=where))
+            policy = self.file_path(keys["policy"][1], say("t.policy_of", where=where), folder_ok=True)
         elif not has_default:
             self.problem("T605", say("T605.policy", where=where), node, hint=say("T605.policy_hint"))
         rows, data = self.case_input(keys, where, path, defaults)
@@ -214,9 +230,10 @@ class _SuiteReader(NodeReader):
             self.problem("T606", say("T606.rows_data", where=where), keys["data"][0], hint=say("T606.rows_data_hint"))
             return None, None
         if "rows" in keys:
+            spans = dict(self.default_spans)
             if "defaults" in keys:
-                defaults = {**defaults, **self.cells(keys["defaults"][1], say("t.defaults_of", where=where))}
-            return self.rows(keys["rows"][1], where, path, defaults), None
+                defaults = {**defaults, **self.cells(keys["defaults"][1], say("t.defaults_of", where=where), spans)}
+            return self.rows(keys["rows"][1], where, path, defaults, spans), None
         if "data" in keys:
             return None, self.file_path(keys["data"][1], say("t.data_of", where=where))
         return None, None
@@ -248,7 +265,8 @@ class _SuiteReader(NodeReader):
 
     # -- inline rows
 
-    def rows(self, node: yaml.Node, where: str, path: Path, defaults: dict[str, str | None]) -> Table | None:
+    def rows(self, node: yaml.Node, where: str, path: Path, defaults: dict[str, str | None],
+             default_spans: dict[str, Span]) -> Table | None:
         items = self.sequence(node, say("t.rows_of", where=where))
         if items is None:
             return None
@@ -257,15 +275,19 @@ class _SuiteReader(NodeReader):
             return None
         columns: dict[str, None] = dict.fromkeys(defaults)
         records: list[tuple[int, dict[str, str | None]]] = []
+        places: dict[int, dict[str, Span]] = {}  # a row's line -> where each of its cells is written
         for n, item in enumerate(items, 1):
-            record = self.cells(item, say("t.row_of", n=n, where=where))
+            spans = dict(default_spans)
+            record = self.cells(item, say("t.row_of", n=n, where=where), spans)
             columns.update(dict.fromkeys(record))
             records.append((self.line(item), {**defaults, **record}))
+            places[self.line(item)] = spans
         names = tuple(columns)
-        return Table(str(path), names, tuple(Row(line, {c: r.get(c) for c in names}) for line, r in records))
+        return Table(str(path), names, tuple(Row(line, {c: r.get(c) for c in names}) for line, r in records),
+                     cells=_InlineCells(places))
 
-    def cells(self, node: yaml.Node, what: str) -> dict[str, str | None]:
-        """A row's cells as a data file's: text, or None when empty."""
+    def cells(self, node: yaml.Node, what: str, spans: dict[str, Span] | None = None) -> dict[str, str | None]:
+        """A row's cells as a data file's: text, or None when empty; `spans` gets where each value is."""
         cells = self.mapping(node, what, None)
         record: dict[str, str | None] = {}
         for column, (key_node, value_node) in (cells or {}).items():
@@ -278,6 +300,8 @@ class _SuiteReader(NodeReader):
                 continue
             _, text = self.scalar(value_node, say("t.a_cell"))
             record[column.strip()] = (text.strip() or None) if text is not None else None
+            if spans is not None:
+                spans[column.strip()] = self.span(value_node)
         return record
 
     # -- expectations

@@ -29,23 +29,27 @@ from attain.testing.compare import compare, show, show_expected
 from attain.testing.reader import discover, load_suite
 from attain.testing.report import CaseResult, Failure, render_diagnostics
 from attain.testing.spec import SUFFIX, Case, Expectation, Suite
+from attain.versions import Versions, check_versions, load_versions
 
 
 class Runner:
-    """Loads and checks each policy once, for all the cases that name it, and runs them with one engine."""
+    """Loads and checks each policy once, for all the cases that name it, and runs them with one engine.
+
+    A case's policy may be a folder of versions: each period is then computed by the version in force.
+    """
 
     def __init__(self, engine: str = "python") -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r}")
         self.engine = engine
-        self._loaded: dict[Path, Policy | AttainError] = {}
+        self._loaded: dict[Path, Policy | Versions | AttainError] = {}
         self._checked: dict[Path, list[Diagnostic]] = {}
 
-    def load(self, path: Path) -> Policy:
+    def load(self, path: Path) -> Policy | Versions:
         key = path.resolve()
         if key not in self._loaded:
             try:
-                self._loaded[key] = load(path)
+                self._loaded[key] = load_versions(path) if path.is_dir() else load(path)
             except AttainError as e:
                 self._loaded[key] = e
         found = self._loaded[key]
@@ -56,7 +60,7 @@ class Runner:
     def check(self, path: Path) -> list[Diagnostic]:
         key = path.resolve()
         if key not in self._checked:
-            self._checked[key] = check(path)
+            self._checked[key] = check_versions(path) if path.is_dir() else check(path)
         return self._checked[key]
 
 
@@ -181,7 +185,11 @@ def _relocate(diagnostics: list[Diagnostic], case: Case) -> list[Diagnostic]:
 # ---------------------------------------------------------------- expected values
 
 
-def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Results,
+def _versions(policy: Policy | Versions) -> tuple[Policy, ...]:
+    return policy.policies if isinstance(policy, Versions) else (policy,)
+
+
+def _compare_values(case: Case, policy: Policy | Versions, data: Table | Path, results: Results,
                     engine: str) -> list[Failure]:
     key = results.columns[0]
     periodic = "period" in results.columns
@@ -201,7 +209,8 @@ def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Res
         if exp.value in row and exp.value not in (key, "period"):
             got = row[exp.value]
         else:
-            known = [*policy.model.inputs, *policy.model.definitions]
+            known = list(dict.fromkeys(name for version in _versions(policy)
+                                       for name in (*version.model.inputs, *version.model.definitions)))
             if exp.value not in known:
                 close = difflib.get_close_matches(exp.value, [*results.columns[1:], *known], n=1)
                 failures.append(Failure(
@@ -212,7 +221,7 @@ def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Res
                 continue
             try:
                 got = _traced_value(policy.explain(data, who, exp.value, case.id_column, period,
-                                                   engine).roots[0])
+                                                   engine=engine).roots[0])
             except AttainError as e:
                 failures.append(Failure(f"{label} {exp.value}: cannot compute it", who=who, period=period,
                                         value=exp.value, expected=exp.expected,
@@ -224,7 +233,7 @@ def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Res
         shown_expected = show_expected(exp.expected, got)
         shown_got = show(got)
         try:
-            explanation = policy.explain(data, who, exp.value, case.id_column, period, engine).text()
+            explanation = policy.explain(data, who, exp.value, case.id_column, period, engine=engine).text()
         except AttainError as e:
             explanation = "(no explanation: " + "; ".join(d.message for d in e.diagnostics) + ")"
         failures.append(Failure(f"{label} {exp.value}: expected {shown_expected}, got {shown_got}" + note,
@@ -234,7 +243,7 @@ def _compare_values(case: Case, policy: Policy, data: Table | Path, results: Res
 
 
 def _find_row(exp: Expectation, by_who: dict[str, list[dict]], periodic: bool,
-              policy: Policy) -> tuple[dict | None, str]:
+              policy: Policy | Versions) -> tuple[dict | None, str]:
     who, period = exp.key, exp.period
     if not exp.separate and who not in by_who and len(who.split()) > 1:
         head, tail = who.rsplit(None, 1)
@@ -250,7 +259,7 @@ def _find_row(exp: Expectation, by_who: dict[str, list[dict]], periodic: bool,
         if not periodic:
             return None, (f"{exp.label} {exp.value}: the results have no periods, so {period!r} does not apply; "
                           f"expect {who!r}")
-        kind = policy.tree.header.period
+        kind = _versions(policy)[0].tree.header.period
         parsed = parse_period(kind, period) if kind else None
         wanted = str(parsed) if parsed is not None else period.strip()
         found = next((r for r in rows if r["period"] == wanted), None)

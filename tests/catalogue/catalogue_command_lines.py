@@ -16,11 +16,6 @@ BAD_DATA = "id,sales,target\nA,12x,80\n"
 FILES = {"p.policy": GOOD, "d.csv": DATA, "m.policy": MONTHLY, "m.csv": MONTHLY_DATA, "bad.csv": BAD_DATA}
 TEST_FILE = 'policy: p.policy\ncases:\n  - name: A\n    data: d.csv\n    expect:\n      A: {attainment: "1.25"}\n'
 
-# Fixes of issue 11 on their way: a case marked with one passes once it lands.
-OS = "OS errors: a NUL in a file name is U503 (U505 for --out), not an internal error"
-NON_UTF8 = "non-UTF-8 policies: fmt - reads stdin as bytes, U502 at the first bad byte"
-# Bugs the catalogue found (reported with it); each case passes once the bug is fixed.
-NO_PLACE = "%s names no place, where one exists: %s"
 
 RUN = ("run", "p.policy", "--data", "d.csv")
 EXPLAIN = ("explain", "p.policy", "--data", "d.csv", "--who", "A")
@@ -71,7 +66,7 @@ def _options() -> list[Case]:
 
 def _files() -> list[Case]:
     folder = {"folder.csv/x.txt": "", "folder.policy/x.txt": "", "empty/keep.txt": ""}
-    nul = [case(f"{id_}-nul-in-{what}-name", *args, code=code, pending=OS) for id_, what, args, code in (
+    nul = [case(f"{id_}-nul-in-{what}-name", *args, code=code) for id_, what, args, code in (
         ("check", "policy", ("check", "p\x00.policy"), "U503"),
         ("run", "policy", ("run", "p\x00.policy", "--data", "d.csv"), "U503"),
         ("run", "data", ("run", "p.policy", "--data", "d\x00.csv"), "U503"),
@@ -92,11 +87,11 @@ def _files() -> list[Case]:
         case("explain-missing-data", "explain", "p.policy", "--data", "nowhere.csv", "--who", "A", code="U501"),
         case("diff-missing-data", "diff", "p.policy", "p.policy", "--data", "nowhere.csv", code="U501"),
         case("check-name-too-long", "check", "p" * 5000 + ".policy", code="U503"),
-        case("check-a-folder", "check", "folder.policy", code=None, files=folder),
-        case("explain-a-folder-as-policy", "explain", "folder.policy", "--data", "d.csv", "--who", "A", code=None,
+        # A folder is a folder of versions to check, explain, run and diff (this one holds no .policy file).
+        case("check-a-folder", "check", "folder.policy", code="U530", files=folder),
+        case("explain-a-folder-as-policy", "explain", "folder.policy", "--data", "d.csv", "--who", "A", code="U530",
              files=folder),
         case("run-a-folder-without-policies", "run", "empty", "--data", "d.csv", code="U530", files=folder),
-        # A folder is a folder of versions to diff (this one holds no .policy file).
         case("diff-a-folder", "diff", "folder.policy", "p.policy", "--data", "d.csv", code="U530", files=folder),
         case("run-data-a-folder", "run", "p.policy", "--data", "folder.csv", code="U503", files=folder),
         case("explain-data-a-folder", "explain", "p.policy", "--data", "folder.csv", "--who", "A", code="U503",
@@ -118,7 +113,7 @@ def _outputs() -> list[Case]:
             case(f"out-is-a-folder-{fmt}", *RUN, "--out", f"folder.{fmt}", code="U505",
                  files={f"folder.{fmt}/keep.txt": ""}),
             case(f"out-dev-full-{fmt}", *RUN, "--out", "/dev/full", "--format", fmt, code="U505"),
-            case(f"out-with-nul-{fmt}", *RUN, "--out", f"o\x00ut.{fmt}", code="U505", pending=OS),
+            case(f"out-with-nul-{fmt}", *RUN, "--out", f"o\x00ut.{fmt}", code="U505"),
             case(f"out-kept-when-data-is-bad-{fmt}", "run", "p.policy", "--data", "bad.csv", "--out", f"out.{fmt}",
                  code="D413", where="bad.csv:2", files=old),
             case(f"out-kept-when-the-policy-is-bad-{fmt}", "run", "bad.policy", "--data", "d.csv", "--out",
@@ -130,9 +125,8 @@ def _outputs() -> list[Case]:
 def _streams() -> list[Case]:
     gbk_policy = GOOD.replace("output", "# 达成率\noutput").encode("gbk")
     return [
-        case("fmt-stdin-gbk", "fmt", "-", code="U502", where="<stdin>:5", stdin=gbk_policy, pending=NON_UTF8),
-        case("fmt-check-stdin-gbk", "fmt", "--check", "-", code="U502", where="<stdin>:5", stdin=gbk_policy,
-             pending=NON_UTF8),
+        case("fmt-stdin-gbk", "fmt", "-", code="U502", where="<stdin>:5", stdin=gbk_policy),
+        case("fmt-check-stdin-gbk", "fmt", "--check", "-", code="U502", where="<stdin>:5", stdin=gbk_policy),
         case("fmt-stdin-syntax-error", "fmt", "-", code="P100", where="<stdin>:4:29",
              stdin=GOOD.replace("sales / target", "sales / target $").encode()),
         case("fmt-stdin-tab", "fmt", "-", code="P112", where="<stdin>:4:1",
@@ -156,10 +150,9 @@ def _versions() -> list[Case]:
             "v/a.policy": monthly.format(header="", period="month"),
             "v/b.policy": monthly.format(header="", period="month")}),
         case("versions-of-different-periods", "run", "v", "--data", "m.csv", code="C252", where="v/b.policy:3",
-             bug=NO_PLACE % ("C252", "the `period` line of a version"), files={
+             files={
             **dated, "v/b.policy": monthly.format(header="effective 2024-01-01\n", period="year")}),
-        case("versions-none-in-force", "run", "v", "--data", "old.csv", code="E321", where="old.csv:2",
-             bug=NO_PLACE % ("E321", "the data row of the period"),
+        case("versions-none-in-force", "run", "v", "--data", "old.csv", code="E321", where="old.csv:2:3",
              files={**dated, "old.csv": "id,period,sales\nA,2022-12,1\n"}),
         case("versions-one-with-a-mistake", "run", "v", "--data", "m.csv", code="C203", where="v/b.policy:4:8",
              files={**dated, "v/b.policy": 'policy "m"\neffective 2024-01-01\nperiod month\noutput salse\n'}),
@@ -176,14 +169,16 @@ def _tests() -> list[Case]:
         case("test-missing-file", "test", "nowhere.test.yaml", code="T601"),
         case("test-folder-without-tests", "test", "empty", code="T610", files={"empty/keep.txt": ""}),
         suite("broken-yaml", "policy: [p.policy\n", "T602", "t.test.yaml:2"),
-        suite("not-utf-8", TEST_FILE.encode().replace(b"name: A", b"name: \xff"), "T601"),
-        suite("a-list", "- just a list\n", "T603"),
+        suite("not-utf-8", TEST_FILE.encode().replace(b"name: A", b"name: \xff"), "T601", "t.test.yaml:3:11"),
+        suite("a-list", "- just a list\n", "T603", "t.test.yaml:1:1"),
+        suite("control-character", TEST_FILE.replace("name: A", "name: A\x1b"), "T602", "t.test.yaml:3:12"),
         suite("misspelt-key", TEST_FILE.replace("expect:", "expcet:"), "T604", "t.test.yaml:5"),
-        suite("without-cases", "policy: p.policy\n", "T605"),
-        suite("names-a-missing-policy", TEST_FILE.replace("p.policy", "nowhere.policy"), "T608"),
-        suite("names-missing-data", TEST_FILE.replace("d.csv", "nowhere.csv"), "T608"),
-        suite("two-cases-one-name", TEST_FILE + TEST_FILE.split("cases:\n", 1)[1], "T609"),
-        suite("bad-expected-code", "policy: p.policy\ncases:\n  - name: a\n    expect_check: [C21]\n", "T607"),
+        suite("without-cases", "policy: p.policy\n", "T605", "t.test.yaml:1:1"),
+        suite("names-a-missing-policy", TEST_FILE.replace("p.policy", "nowhere.policy"), "T608", "t.test.yaml:1:9"),
+        suite("names-missing-data", TEST_FILE.replace("d.csv", "nowhere.csv"), "T608", "t.test.yaml:4:11"),
+        suite("two-cases-one-name", TEST_FILE + TEST_FILE.split("cases:\n", 1)[1], "T609", "t.test.yaml:7:11"),
+        suite("bad-expected-code", "policy: p.policy\ncases:\n  - name: a\n    expect_check: [C21]\n", "T607",
+              "t.test.yaml:4:20"),
     ]
 
 

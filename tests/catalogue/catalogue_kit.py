@@ -33,7 +33,6 @@ class Case:
     files: Mapping[str, Content] = dataclasses.field(default_factory=dict)
     stdin: bytes | None = None
     exit: int | None = None  # when it differs from what the code's stage says
-    pending: str | None = None  # an issue 11 fix on its way: strict xfail until it lands
     bug: str | None = None  # a bug the catalogue found and reported: strict xfail until it is fixed
     max_stderr: int | None = None  # for inputs with huge lines: the message stays readable
 
@@ -106,6 +105,15 @@ def zipped(members: Mapping[str, bytes]) -> bytes:
         for name, data in members.items():
             z.writestr(name, data)
     return buffer.getvalue()
+
+
+def damaged(data: bytes, member: str) -> bytes:
+    """A zip archive with the compressed data of one member spoilt at its first byte (zlib.error to read it)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    spoilt = bytearray(data)
+    spoilt[start] ^= 0xFF
+    return bytes(spoilt)
 
 
 def nested_parentheses(depth: int, inner: str) -> str:

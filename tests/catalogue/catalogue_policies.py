@@ -21,13 +21,6 @@ GOOD = IN + "attainment = sales / target\noutput attainment\n"
 DATA = "id,sales,target\nA,100,80\nB,200,100\n"
 TEST_FILE = 'policy: p.policy\ncases:\n  - name: A\n    data: d.csv\n    expect:\n      A: {attainment: "1.25"}\n'
 
-# Fixes of issue 11 on their way: a case marked with one passes once it lands.
-DEEP = "deep nesting without RecursionError"
-HUGE = "numbers of more than 4,300 digits in a policy are P118 at the literal"
-EVERY = "every syntax error of a file, each with its code and place"
-NON_UTF8 = "non-UTF-8 policies: U502 at the first bad byte, in every command"
-# Bugs the catalogue found (reported with it); each case passes once the bug is fixed.
-
 
 @dataclasses.dataclass(frozen=True)
 class Bad:
@@ -42,7 +35,6 @@ class Bad:
     needle: str | None = None  # the message points at this text's first occurrence (line and column)
     place: str | None = None  # or at this place, written out (`p.policy:4`: any column)
     files: tuple[tuple[str, str | bytes], ...] = ()
-    pending: str | None = None
     bug: str | None = None
     bug_in: tuple[str, ...] = ()  # the commands the bug shows in (none named: every one)
     skip: tuple[str, ...] = ()  # commands for which the input is not bad
@@ -115,10 +107,8 @@ def _syntax() -> list[Bad]:
             "2.5"),
         Bad("previous-periods-not-whole",
             H + "period month\ninput sales : money\nx = previous(sales, 1.5, else 0)\noutput x\n", "P116", "1.5"),
-        Bad("parenthesis-never-closed", IN + "x = (sales + target * 2\noutput x\n", "P119", "(",
-            pending=EVERY + " (P119 where a '(' that is never closed opens)"),
-        Bad("second-mistake-reported-too", IN + "x = sales +\ny = target $ 2\noutput x\n", "P100", "$",
-            pending=EVERY),
+        Bad("parenthesis-never-closed", IN + "x = (sales + target * 2\noutput x\n", "P119", "("),
+        Bad("second-mistake-reported-too", IN + "x = sales +\ny = target $ 2\noutput x\n", "P100", "$"),
     ]
 
 
@@ -256,22 +246,21 @@ def _large() -> list[Bad]:
     """Formulas nested deep or long: the structure must not crash anything on the way to the real mistake."""
     return [
         Bad("500-parentheses-then-unknown-name", IN + f"x = {nested_parentheses(500, 'sales')} + nope\noutput x\n",
-            "C203", "nope", pending=DEEP),
+            "C203", "nope"),
         Bad("sum-of-600-terms-then-unknown-name", IN + f"x = {long_sum(600, 'sales')} + nope\noutput x\n", "C203",
-            "nope", pending=DEEP),
+            "nope"),
         Bad("600-chained-ifs-then-unknown-name", IN + f"x = {if_chain(600, 'sales')}\ny = nope\noutput x, y\n",
-            "C203", "nope", pending=DEEP),
+            "C203", "nope"),
         Bad("200-nots-then-unknown-name", IN + f"x = 1 if {not_chain(200, 'sales > 0')} else 0\ny = nope\n"
-            "output x, y\n", "C203", "nope", pending=DEEP),
+            "output x, y\n", "C203", "nope"),
         Bad("500-parentheses-then-bad-character", IN + f"x = {nested_parentheses(500, 'sales')} $ 2\noutput x\n",
             "P100", "$"),
         Bad("3000-parentheses-then-unknown-name", IN + f"x = {nested_parentheses(3000, 'sales')} + nope\noutput x\n",
-            "C203", "nope", pending=DEEP),
-        Bad("1500-nested-sums", IN + f"x = {'(sales + ' * 1500}1{')' * 1500}\noutput x\n", "P117", place="p.policy:4",
-            pending=DEEP + ": P117 past the nesting limit"),
-        Bad("number-of-5000-digits", IN + f"x = sales * {'9' * 5000}\noutput x\n", "P118", "9", pending=HUGE),
+            "C203", "nope"),
+        Bad("1500-nested-sums", IN + f"x = {'(sales + ' * 1500}1{')' * 1500}\noutput x\n", "P117", place="p.policy:4"),
+        Bad("number-of-5000-digits", IN + f"x = sales * {'9' * 5000}\noutput x\n", "P118", "9"),
         Bad("band-bound-of-4301-digits", IN + f"x = band sales\n    >= {'1' * 4301} -> 1\n    below {'1' * 4301} -> 0\n"
-            "output x\n", "P118", "1" * 4301, pending=HUGE),
+            "output x\n", "P118", "1" * 4301),
         Bad("line-of-a-million-characters", IN + "# " + "注" * 1_000_000 + "\nx = salse\noutput x\n", "C203",
             "salse"),
         Bad("name-of-10000-characters", IN + f"x = {'s' * 10_000}\noutput x\n", "C203", "s" * 10_000),
@@ -284,11 +273,9 @@ def _large() -> list[Bad]:
 def _unreadable() -> list[Bad]:
     gbk = (IN + "# 奖金政策\nx = sales * 2\noutput x\n").encode("gbk")
     return [
-        Bad("policy-in-gbk", gbk, "U502", place="p.policy:4", pending=NON_UTF8),
-        Bad("policy-with-a-latin-1-byte", IN.encode() + b"# caf\xe9\noutput sales\n", "U502", place="p.policy:4",
-            pending=NON_UTF8),
-        Bad("policy-in-utf-16", (IN + "output sales\n").encode("utf-16"), "U502", place="p.policy:1",
-            pending=NON_UTF8),
+        Bad("policy-in-gbk", gbk, "U502", place="p.policy:4"),
+        Bad("policy-with-a-latin-1-byte", IN.encode() + b"# caf\xe9\noutput sales\n", "U502", place="p.policy:4"),
+        Bad("policy-in-utf-16", (IN + "output sales\n").encode("utf-16"), "U502", place="p.policy:1"),
     ]
 
 
@@ -323,7 +310,7 @@ def _cases(bad: Bad, commands: tuple[str, ...], formats) -> list[Case]:
         bug = bad.bug if not bad.bug_in or command in bad.bug_in else None
         fmt = next(formats) if command == "run" else ""
         out.append(Case(f"policy-{bad.id}-{command}{'-' + fmt if fmt else ''}", _args(command, fmt), bad.code,
-                        bad.where(), files, exit=1 if command == "test" else None, pending=bad.pending, bug=bug))
+                        bad.where(), files, exit=1 if command == "test" else None, bug=bug))
     return out
 
 

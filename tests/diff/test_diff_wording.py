@@ -24,7 +24,7 @@ def expressions(tree):
             if body is not None:
                 for node in nodes.walk(body):
                     if not isinstance(node, (nodes.Band, nodes.Lookup, nodes.Weighted, nodes.Tiers,
-                                             nodes.Brackets)):
+                                             nodes.Brackets, nodes.Curve)):
                         yield node
 
 

@@ -285,14 +285,16 @@ def _atom(draw, depth):
     if kind == 0:
         return draw(st.sampled_from(_NUMBERS))
     if kind == 1:
-        return draw(st.sampled_from(_TEXTS + ["2023-07-01", "true", "false"]))
+        return draw(st.sampled_from(_TEXTS + ["2023-07-01", "true", "false", "period_start", "period_end",
+                                              "period_days"]))
     if kind == 2:
         return f"{draw(st.sampled_from(_NAMES))}.coefficient"
     if kind <= 5:
         return draw(st.sampled_from(_NAMES))
     if kind == 6:
         args = [_expr(draw, depth - 1) for _ in range(draw(st.integers(0, 3)))]
-        func = draw(st.sampled_from(['max', 'min', 'round', 'abs']))
+        func = draw(st.sampled_from(['max', 'min', 'round', 'abs', 'days_between', 'months_between', 'in_period',
+                                     'days_employed', 'months_employed']))
         return f"{func}({draw(st.sampled_from([',', ', ', ' , '])).join(args)})"
     if kind == 7:
         back = draw(st.sampled_from(["", ", 1", ", 3"]))

@@ -15,6 +15,7 @@ from attain.dsl.checker import check
 from attain.dsl.parser import parse
 from attain.engine import evaluate
 from attain.engine.evaluate import Reference
+from attain.engine.runner import ENGINES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +32,8 @@ def test_every_dispatch_table_handles_every_node_class_it_covers():
     names = {d.name for d in nodes.Dispatch.every}
     # The passes the architecture promises: the checker, each evaluator, the formatter.
     assert {"the checker", "the checker's blocks", "the reference evaluator",
-            "the reference evaluator's blocks", "the formatter"} <= names
+            "the reference evaluator's blocks", "the formatter", "the diff's statement names",
+            "the diff's statement changes", "the diff's statement wording"} <= names
     for table in nodes.Dispatch.every:
         assert table.missing() == [], f"{table.name} has no case for {table.missing()}"
 
@@ -150,3 +152,34 @@ def test_the_language_reference_shows_the_declared_vocabulary():
     assert found, "docs/language.md lost its generated vocabulary section"
     assert found.group(1) == builtins.reference_markdown(), (
         "docs/language.md is out of step with attain/dsl/builtins.py: paste reference_markdown()'s output")
+
+
+# Each date function at the arities it takes, and the period's words, over dates before, inside and after
+# the period, leave dates empty and given: every engine must compute each alike.
+DATE_CALLS = {
+    "days_between": ["days_between(a, b)", "days_between(b, a)"],
+    "months_between": ["months_between(a, b)", "months_between(b, period_end)"],
+    "in_period": ["in_period(a)", "in_period(b + 1)"],
+    "days_employed": ["days_employed(a)", "days_employed(a, b)"],
+    "months_employed": ["months_employed(a)", "months_employed(a, b)"],
+}
+PERIOD_WORDS = ["period_start", "period_end", "period_days"]
+DATE_ROWS = [("2023-06-30", "2023-07-31"), ("2023-07-10", None), ("2023-07-31", "2023-08-01"),
+             ("2022-01-31", "2023-07-30"), ("2023-08-01", "2023-09-01")]
+
+
+def test_every_date_function_has_a_case_here():
+    assert set(DATE_CALLS) == set(builtins.DATE_FUNCTIONS)
+    assert set(PERIOD_WORDS) == set(builtins.PERIOD_VALUES)
+
+
+@pytest.mark.parametrize("call", [c for calls in DATE_CALLS.values() for c in calls] + PERIOD_WORDS)
+def test_every_engine_computes_every_date_function_alike(call):
+    text = f'policy "x"\nperiod quarter\ninput a : date\ninput b : date\nv = {call}\noutput v\n'
+    policy = attain.loads(text)
+    leave = call.endswith("_employed(a, b)")  # b is a leave date: it may be empty
+    rows = tuple(attain.io.Row(i + 2, {"id": f"E{i}", "period": "2023Q3", "a": a, "b": b})
+                 for i, (a, b) in enumerate(DATE_ROWS) if b is not None or leave)
+    data = attain.io.Table("t.csv", ("id", "period", "a", "b"), rows)
+    got = {engine: [r["v"] for r in policy.run(data, engine=engine).rows] for engine in ENGINES}
+    assert got["python"] == got["reference"], call

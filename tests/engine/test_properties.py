@@ -90,7 +90,7 @@ def test_compiled_plan_equals_fraction_evaluation(e1, e2, rows):
         slots = policy.plan.new_slots()
         try:
             for stage in policy.plan.stages:
-                stage(bind(policy.plan, table).records[0].fast, (), slots, [])
+                stage(bind(policy.plan, table).records[0].fast, (), slots, [], None)  # no period: no days
             fast = policy.plan.convert(slots)
         except Fallback:
             fast = None  # an eagerly computed value the reference (lazily) never needed

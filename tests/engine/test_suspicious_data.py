@@ -112,7 +112,8 @@ def test_percent_points_are_refused_with_the_cell_and_a_hint(tmp_path):
     r = invoke("run", POLICY, "--data", data, "--format", "csv")
     assert r.exit_code == 1 and r.stdout == ""
     assert "error[D431]: percent column '回款率' holds 95, which reads as 9,500%: is it written as points?" in r.stderr
-    assert f"--> {data}:2:8" in r.stderr
+    # The cell's characters in its line (S001,张*,华东,"500,000","575,000",12,10,95,...): column 38, field 8.
+    assert f"--> {data}:2:38" in r.stderr
     assert '`input collection_rate : percent "回款率" written as points` (95 is 95%)' in r.stderr
     assert "write 95% or 0.95 in the data" in r.stderr
 

@@ -100,6 +100,21 @@ def test_a_gap_is_an_error_naming_employee_and_period():
     (d,) = e.value.diagnostics
     assert d.code == "E310"
     assert d.message.startswith("A has no data for 2023-02, between 2023-01 and 2023-03")
+    # The row after the gap (line 3), its period cell (the second column); and the line that looks back.
+    assert (d.span.file, d.span.line, d.span.col) == ("data.csv", 3, 2)
+    assert [(n.span.line, n.text) for n in d.notes] == [(6, "looks at an earlier period")]
+
+
+def test_explain_refuses_a_history_with_a_gap_as_run_does():
+    data = table(COLS, ["A", "2023-01", "100", "120", "0"], ["A", "2023-03", "100", "130", "0"],
+                 ["B", "2023-01", "100", "120", "0"], ["B", "2023-02", "100", "130", "0"])
+    policy = attain.loads(HISTORY)
+    for period in ("2023-03", "2023-01", None):  # after the gap, before it, the latest
+        with pytest.raises(AttainError) as e:
+            policy.explain(data, who="A", period=period)
+        assert [d.code for d in e.value.diagnostics] == ["E310"]
+    # B's history has no gap: explained as run computes it, plan (100 + 120) / 2 = 110 in February.
+    assert policy.explain(data, who="B", value="plan").roots[0].value == 110
 
 
 def test_gaps_restart_starts_history_again():
@@ -243,6 +258,26 @@ def test_each_variant_is_checked_on_its_own():
     uncovered = VARIANTS.replace('"area", "rep":', '"area":')
     _, found = check(parse(uncovered))
     assert [(d.code, d.message) for d in found] == [("C243", 'no variant defines \'factor\' for "rep"')]
+
+
+@pytest.mark.parametrize("engine", ["python", "reference"])
+def test_no_role_reaches_a_variant_or_lookup_without_a_row(engine):
+    # A value with no variant (or lookup row) is refused before anything is computed: a value outside
+    # `one of` is a bad cell (D413), an empty one a missing value (E302); the checker sees to the rest
+    # (C243, C225). So evaluation never meets a role it has no row for.
+    policy = attain.loads(VARIANTS + 'bonus = lookup role\n    "regional" -> 2\n    "area" -> 1\n    "rep" -> 1\n'
+                          "output bonus\n")
+    columns = ["id", "role", "base", "a", "c", "m"]
+    for role, code in (("manager", "D413"), (None, "E302")):
+        for name in ("pay", "bonus"):
+            with pytest.raises(AttainError) as e:
+                policy.run(table(columns, ["R", role, "10000", "90%", "80%", "7"]), engine=engine)
+            assert [d.code for d in e.value.diagnostics] == [code]
+            with pytest.raises(AttainError) as e:
+                policy.explain(table(columns, ["R", role, "10000", "90%", "80%", "7"]), "R", name, engine=engine)
+            assert [d.code for d in e.value.diagnostics] == [code]
+    rows = policy.run(table(columns, ["R", "regional", "10000", "90%", "80%", "7"]), engine=engine).rows
+    assert (str(rows[0]["pay"]), rows[0]["bonus"]) == ("8050.00", 2)
 
 
 def test_explain_shows_history_and_group():

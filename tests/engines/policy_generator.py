@@ -7,7 +7,9 @@ with `else` and over a `one of` input without, a weighted scorecard, first-match
 carrying a number, a text and a flag, marginal and retroactive brackets with and without
 `relative to`, variants by role, flags, payouts and given(); with `period month`, history
 (previous one and two or three periods back, a value carried forward, streak, one or two
-rolling functions) and, with or without periods, group values (two to four of the group
+rolling functions), dates and the period (period_start, period_end, period_days, every date
+function, a date moved by days, days between dates, proration by days employed, with a
+leave date often empty) and, with or without periods, group values (two to four of the group
 functions, within a text input or everyone, with and without `except self`, one over
 another). What varies is the detail: which formula, bound, operator, mode, function or
 group. `rollups` makes a quarterly policy that `uses` a generated monthly one and combines
@@ -88,6 +90,8 @@ INPUTS = (
     InputSpec("visits", "count", True, ("0", "1", "2", "3", "7"), ("1", "2", "3", "7")),
     InputSpec("active", "bool", True, ("true", "false")),
     InputSpec("hired", "date", False, DATES),
+    # a leave date, often empty (still employed), now and then before the hire date (E331 by every engine)
+    InputSpec("left", "date", False, ("2023-01-31", "2023-02-14", "2023-03-31", "2023-05-01", "2022-12-30")),
     InputSpec("bonus0", "money", True, ("50", "100")),
     InputSpec("extra", "number", False, ("1", "0", "3.5")),
 )
@@ -102,6 +106,7 @@ DECLARATIONS = {
     "visits": "input visits : count default 0",
     "active": "input active : bool default false",
     "hired": "input hired  : date",
+    "left": "input left   : date",
     "bonus0": "input bonus0 : money default 100",
     "extra": "input extra  : number",
 }
@@ -118,10 +123,12 @@ class Writer:
         self.prefix = prefix  # of every name it makes, apart from those of another policy
         self.periodic = periodic
         self.lines: list[str] = []
-        self.names: dict[str, list[str]] = {"money": [], "num": [], "bool": [], "text": [], "date": []}
+        self.names: dict[str, list[str]] = {"money": [], "num": [], "bool": [], "text": [], "date": [],
+                                            "days": [], "months": []}
         for spec in INPUTS:
-            # `extra` is often empty: it is read only where given(extra) guards it
-            if spec.name != "extra" and (spec.name != "plan0" or periodic):
+            # `extra` is often empty: it is read only where given(extra) guards it; `left` too, read only
+            # where an empty cell means still employed
+            if spec.name not in ("extra", "left") and (spec.name not in ("plan0", "left") or periodic):
                 self.names[KIND[spec.type]].append(spec.name)
         self.outputs: list[str] = []
         self.tiers: list[str] = []
@@ -374,10 +381,77 @@ class Writer:
             if self.chance(4):
                 head += f" unless {self.cond(0)}"
             bounds = sorted(self.draw(st.sets(st.integers(-1, 15), min_size=0, max_size=3)))
-            rows = [f"    up to {b * 10}% at {self.rate()}" if relative else f"    up to {b * 100} at {self.rate()}"
-                    for b in bounds]
+            # `up to B` and `up to and including B` hold an amount of B, `below B` does not
+            words = [self.pick(("up to", "up to", "up to and including", "below")) for _ in bounds]
+            rows = [f"    {w} {b * 10}% at {self.rate()}" if relative else f"    {w} {b * 100} at {self.rate()}"
+                    for w, b in zip(words, bounds, strict=True)]
             rows.append(f"    above at {self.rate()}")
             self.define("money", self.fresh("br"), head + "\n" + "\n".join(rows))
+
+    # ------------------------------------------------------------ rate tables and curves
+    def explicit_rows(self, bounds: list[str]) -> list[str]:
+        """Rows that say which side of each bound they hold, cutting the line at `bounds`: each bound goes to
+        the row above it (`from b`) or below it (`up to and including b`)."""
+        above = [self.chance(2) for _ in bounds]
+        rows = [f"below {bounds[0]}" if above[0] else f"up to and including {bounds[0]}"]
+        for i in range(len(bounds) - 1):
+            lower = "from" if above[i] else "above"
+            upper = "below" if above[i + 1] else "up to and including"
+            rows.append(f"{lower} {bounds[i]} {upper} {bounds[i + 1]}")
+        rows.append(f"from {bounds[-1]}" if above[-1] else f"above {bounds[-1]}")
+        return rows
+
+    def cut(self, kind: str) -> tuple[list[str], list[int]]:
+        """Bounds over a value of `kind`, as written, and the whole numbers they stand for."""
+        percent = kind == "num" and self.chance(2)
+        points = sorted(self.draw(st.sets(st.integers(-4 if kind == "money" else 1, 12), min_size=1, max_size=3)))
+        return [f"{p * 10}%" if percent else str(p * 50 if kind == "money" else p) for p in points], points
+
+    def cells(self, unit: str, count: int) -> str:
+        pool = {"money": ("¥0", "¥100", "¥12.50", "-¥30"), "percent": ("0%", "2.5%", "10%", "-1%", "150%"),
+                "number": ("0", "1", "1.5", "-2", "1_000")}[unit]
+        return " | ".join(self.pick(pool) for _ in range(count))
+
+    def rate_tables(self) -> None:
+        """A named table of ranges used twice, a grid of regions by ranges, a named curve and a `curve` block."""
+        kind = self.pick(("money", "num"))
+        unit = self.pick(("money", "percent", "number"))
+        result = "money" if unit == "money" else "num"
+        bounds, _ = self.cut(kind)
+        rows = self.explicit_rows(bounds) if self.chance(2) else self.band_rows(bounds)
+        name = self.fresh("tbl")
+        self.lines.append(f"table {name}\n" + "\n".join(f"    {r} -> {self.cells(unit, 1)}"
+                                                        for r in self.draw(st.permutations(rows))))
+        for _ in range(2):
+            subject = self.pick(self.subjects(kind)) if self.chance(2) else self.expr(kind, 1)
+            self.define(result, self.fresh("tv"), f"{name}({subject})")
+        # a grid: region (rows, with `else`) by a number (columns)
+        kind = self.pick(("money", "num"))
+        bounds, _ = self.cut(kind)
+        columns = self.explicit_rows(bounds) if self.chance(2) else self.band_rows(bounds)
+        keys = [f'"{k}"' for k in self.draw(st.lists(st.sampled_from(REGIONS), max_size=2, unique=True))] + ["else"]
+        grid = self.fresh("grid")
+        self.lines.append(f"table {grid}\n    columns {' | '.join(columns)}\n" + "\n".join(
+            f"    {k} -> {self.cells('percent', len(columns))}" for k in keys))
+        subject = self.pick(self.subjects(kind)) if self.chance(2) else self.expr(kind, 1)
+        self.define("num", self.fresh("gv"), f"{grid}(region, {subject})")
+        # curves: points in rising order, and what holds below and above them
+        for named in (True, False):
+            kind = self.pick(("money", "num"))
+            bounds, _ = self.cut(kind)
+            extra = str(int(bounds[-1].rstrip("%")) + 7) + ("%" if bounds[-1].endswith("%") else "")
+            points = [*bounds, extra]
+            lines = [f"{self.pick(('below', '<'))} {points[0]} -> {self.cells('percent', 1)}"]
+            lines += [f"{p} -> {self.cells('percent', 1)}" for p in points]
+            lines.append(f"{self.pick(('above', '>'))} {points[-1]} -> {self.cells('percent', 1)}")
+            subject = self.pick(self.subjects(kind)) if self.chance(2) else self.expr(kind, 1)
+            body = "\n".join(f"    {x}" for x in lines)
+            if named:
+                curve = self.fresh("crv")
+                self.lines.append(f"table {curve}\n{body}")
+                self.define("num", self.fresh("cv"), f"{curve}({subject})")
+            else:
+                self.define("num", self.fresh("cb"), f"curve {subject}{self.gate()}\n{body}")
 
     def rate(self) -> str:
         return self.pick(("1%", "2.5%", "0%", "10%", "rate", "(rate * 2)", "-1%"))
@@ -412,6 +486,34 @@ class Writer:
         for func in ROLLING:  # every one, every time: a construct the corpus covers must not depend on luck
             kind = self.pick(("money", "num"))
             self.define(kind, self.fresh("roll"), f"{func}({self.pick(self.names[kind])}, {self.pick((1, 2, 3))})")
+
+    def dates(self) -> None:
+        """The period's days and every date function; days and months stay in their own pools (their units
+        mix with nothing else in a sum), and reach money, numbers, flags and dates through products,
+        shares, comparisons and dates moved by them."""
+        day = self.pick(self.names["date"])
+        left = "" if self.chance(4) else ", left"  # mostly with the leave date, now and then without
+        self.define("days", self.fresh("emp"), f"days_employed({day}{left})")
+        self.define("months", self.fresh("mon"), f"months_employed({self.pick(self.names['date'])}"
+                    f"{self.pick(('', ', left'))})")
+        self.define("num", self.fresh("share"), f"{self.pick(self.names['days'])} / period_days")
+        self.define("money", self.fresh("prorated"),
+                    self.rounded(f"{self.money(1)} * {self.pick(self.names['days'])} / period_days")
+                    if self.chance(2) else f"{self.money(1)} * {self.names['days'][-1]} / period_days")
+        self.define("money", self.fresh("daily"), f"{self.pick(self.names['days'])} * {self.money(0)}")
+        start, end = ("period_start", "period_end") if self.chance(2) else ("period_end", "period_start")
+        self.define("days", self.fresh("gap"), self.pick((f"days_between({self.date(1)}, {end})",
+                                                          f"{end} - {self.date(1)}", f"{start} - {self.date(0)}")))
+        self.define("months", self.fresh("tenure"), f"months_between({self.date(1)}, {self.pick((start, end))})")
+        moved = self.pick((str(self.draw(st.integers(-40, 40))), self.names["days"][-1],
+                           f"{self.names['days'][-1]} / 2", f"round({self.names['days'][-1]} / 2, 1, down)"))
+        self.define("date", self.fresh("moved"), self.pick((f"{self.date(1)} + {moved}", f"{self.date(1)} - {moved}",
+                                                            f"{moved} + {self.date(0)}")))
+        self.define("bool", self.fresh("inside"), f"in_period({self.date(1)})")
+        self.define("bool", self.fresh("long"), f"{self.pick(self.names['months'])} >= {self.pick(('1', '3', '0'))} "
+                    f"or {self.pick(self.names['days'])} {self.pick(CMP)} {self.pick(('15', '0', '31'))}")
+        self.define("num", self.fresh("ratio"), f"({self.names['months'][-1]} / {self.names['months'][0]} "
+                    f"if {self.names['months'][0]} != 0 else -1)")
 
     def groups(self) -> None:
         for func in self.draw(st.lists(st.sampled_from(tuple(GROUP_FUNCTIONS)), min_size=2, max_size=4, unique=True)):
@@ -452,15 +554,17 @@ def policies(draw: Draw[Any], periodic: bool | None = None, copies_inputs: bool 
         header.append("period month")
         if w.chance(4):
             header.append("gaps restart")
-    inputs = [spec for spec in INPUTS if spec.name != "plan0" or periodic]
+    inputs = [spec for spec in INPUTS if spec.name not in ("plan0", "left") or periodic]
     w.formulas(3)
     if periodic:
         w.history()
+        w.dates()
     w.band()
     w.lookups()
     w.tiers_block()
     w.weighted()
     w.brackets()
+    w.rate_tables()
     w.variants()
     w.groups()
     w.formulas(2)
@@ -498,6 +602,8 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
                     continue
                 pool = spec.cells if hazards or not spec.nonzero else spec.nonzero
                 empty = (hazards or spec.default or spec.name == "extra") and draw(st.integers(0, 7)) == 0
+                if spec.name == "left":  # still employed, most of the time
+                    empty = draw(st.integers(0, 2)) > 0
                 cells[spec.name] = None if empty else draw(st.sampled_from(pool))
             rows.append(cells)
     rows = draw(st.permutations(rows))
@@ -509,13 +615,14 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
 COMBINE = {"region": ("last", None), "role": ("last", None), "sales": ("sum", "mean", "max"),
            "target": ("sum", "mean", "min"), "plan0": ("first", "last", "min"), "rate": ("mean", "max", "last"),
            "score": ("mean", "sum", "first"), "visits": ("sum", "max"), "active": ("last", "first"),
-           "hired": ("first", "last"), "bonus0": ("last", None), "extra": ("last", "first")}
+           "hired": ("first", "last"), "left": ("first", "last"), "bonus0": ("last", None), "extra": ("last", "first")}
 ROLLED = {"money": ("money", ("sum", "mean", "min", "max", "first", "last")),
           "percent": ("percent", ("mean", "min", "max", "last")),
           "number": ("number", ("sum", "mean", "min", "max", "first", "last")),
           "count": ("number", ("sum", "mean", "max")),
           "bool": ("bool", ("first", "last")), "text": ("text", ("first", "last")), "tier": ("text", ("last",)),
-          "date": ("date", ("first", "last"))}
+          "date": ("date", ("first", "last")), "days": ("number", ("sum", "mean", "max")),
+          "months": ("number", ("sum", "min", "last"))}
 
 
 @st.composite

@@ -19,6 +19,10 @@ from attain.dsl.parser import parse, parse_file
 
 # The row forms of a band (`BandRow.op`), as the grammar writes them.
 BAND_ROWS = (">=", ">", "<=", "<", "=", "below", "above", "to", "otherwise")
+# The rows that say which side of each bound they hold (in bands, tables and curves), and rate tables.
+EXPLICIT_ROWS = ("from", "through", "from-through", "above-through", "from-below", "above-below")
+TABLES = ("table of ranges", "table of texts", "grid", "named curve", "curve block", "bracket below",
+          "bracket up to and including")
 
 
 def expected() -> set[str]:
@@ -28,6 +32,7 @@ def expected() -> set[str]:
     names |= {f"round {mode}" for mode in (*ROUND_MODES, "by default")}
     names |= {f"operator {op}" for op in (*n.COMPARISONS, *n.ARITHMETIC, *n.LOGIC, "not", "negate")}
     names |= {f"band row {op}" for op in BAND_ROWS}
+    names |= {f"range {op}" for op in EXPLICIT_ROWS} | set(TABLES)
     names |= {f"{kind} brackets{relative}" for kind in ("marginal", "retroactive") for relative in ("", " relative")}
     names |= {f"input {kind}" for kind in INPUT_TYPES} | {f"combine {rule}" for rule in COMBINE}
     names |= {"within a group", "within everyone", "except self", "previous 1 back", "previous 2 or more back",
@@ -43,6 +48,13 @@ def constructs(model: Model) -> set[str]:
     found |= {"uses"} if policy.header.uses else set()
     found |= {"period"} if policy.header.period else set()
     found |= {"flag"} if policy.flags else set()
+    for table in model.tables.values():
+        keys = [r.key for r in table.rows] + list(table.columns)
+        found |= {f"range {k.op}" for k in keys}
+        found |= {"grid"} if table.columns else set()
+        found |= {"named curve"} if table.curve else set()
+        found |= {"table of texts"} if any(k.op == "text" for k in keys) else set()
+        found |= {"table of ranges"} if not table.columns and not table.curve else set()
     for d in model.definitions.values():
         roots: list[object]
         if isinstance(d, n.FlagDecl):
@@ -78,11 +90,14 @@ def details(node: object) -> set[str]:
         case n.Previous(back=back):
             found.add("previous 1 back" if back == 1 else "previous 2 or more back")
         case n.Band(rows=rows):
-            found |= {f"band row {row.op}" for row in rows}
+            found |= {f"band row {row.op}" if row.op in BAND_ROWS else f"range {row.op}" for row in rows}
         case n.Lookup(rows=rows):
             found.add("lookup with else" if any(row.key is None for row in rows) else "lookup without else")
-        case n.Brackets(kind=kind, base=base):
+        case n.Brackets(kind=kind, base=base, rows=rows):
             found.add(f"{kind} brackets{'' if base is None else ' relative'}")
+            found |= {f"bracket {row.words}" for row in rows if row.words != "up to"}
+        case n.Curve(rows=rows):
+            found |= {"curve block"} | {f"range {r.key.op}" for r in rows}
         case n.Choice():
             found.add("variants")
     return found

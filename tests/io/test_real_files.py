@@ -254,6 +254,35 @@ def test_a_bad_cell_of_a_record_points_at_its_value(tmp_path):
     assert f"--> {data['d_yaml']}:5:8" in r.stderr
 
 
+def test_row_errors_of_a_workbook_name_the_cell_and_explain_names_cells_as_run_does(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    for row in (["备注", "工号", "销售额", "region"], ["", "S1", 100, "华东"], ["", "S2", "12x", "华北"],
+                ["", "S1", 300, "华东"], ["", "合计", 400, ""]):
+        ws.append(row)
+    wb.save(tmp_path / "d.xlsx")
+    policy, _ = files(tmp_path)
+    r = run("run", policy, "--data", str(tmp_path / "d.xlsx"))
+    assert r.exit_code == 1
+    # The id column is the sheet's B: each message names the cell, each place is its row and sheet column.
+    assert errors(r.stderr) == ['error[D413]: expected money, got "12x" (Sheet1!C3)',
+                                "error[D414]: employee 'S1' appears twice (rows 2 and 4: Sheet1!B4)",
+                                "error[D430]: '合计' (Sheet1!B5) reads like a total or subtotal row, "
+                                "which would be paid as an employee"]
+    assert f"--> {tmp_path / 'd.xlsx'}:4:2" in r.stderr and f"--> {tmp_path / 'd.xlsx'}:5:2" in r.stderr
+    # explain reads the one employee's rows, and names the bad cell as run does.
+    r = run("explain", policy, "--data", str(tmp_path / "d.xlsx"), "--who", "S2")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert errors(r.stderr) == ['error[D413]: expected money, got "12x" (Sheet1!C3)']
+    text = json.dumps([{"工号": "S1", "销售额": 1, "region": "E"}, {"工号": "S2", "销售额": "1x", "region": "E"}],
+                      ensure_ascii=False, indent=1)
+    policy, data = files(tmp_path, d_json=text)
+    r = run("explain", policy, "--data", data["d_json"], "--who", "S2")
+    assert errors(r.stderr) == ['error[D413]: expected money, got "1x" (record 2, field \'销售额\')']
+    assert f"--> {data['d_json']}:9:10" in r.stderr  # the value's line, not line 2 (the record's number)
+
+
 # ---------------------------------------------------------------- carets under the cell
 
 
@@ -272,6 +301,27 @@ def test_the_caret_is_under_the_cell_quotes_and_wide_characters_included(tmp_pat
     # "华东, 上海",S1, is 12 characters, 16 columns wide: the caret starts under the 17th.
     assert f"--> {data['d_csv']}:2:13" in r.stderr
     assert '2 | "华东, 上海",S1,"9,9x"\n  | ' + " " * 16 + "^^^^^^ 销售额\n" in r.stderr
+
+
+def test_lines_are_counted_as_the_readers_count_them_and_control_characters_never_reach_the_terminal(tmp_path):
+    # U+2028, \x0c and \x85 end lines for str.splitlines, not for the CSV reader or the parser: the excerpt
+    # showed the wrong line from then on. An ESC in a cell reached the terminal as an escape sequence.
+    policy = ('policy "p"\n# a comment with a form feed \x0c and a line separator \u2028 in it\n'
+              'input sales : money "销售额"\ninput region : text\ndouble = sales * 2\noutput double, region\n')
+    csv = "工号,销售额,region\nS1,\x1b[2J1x,E\u2028F\x85G\nS2,2y,E\n"
+    policy_path, data = files(tmp_path, policy=policy, d_csv=csv, e_csv="工号,销售额,region\nS1,5,E\n")
+    r = run("run", policy_path, "--data", data["d_csv"])
+    assert r.exit_code == 1 and "\x1b" not in r.stderr and "\u2028" not in r.stderr
+    assert errors(r.stderr) == ['error[D413]: expected money, got "\\x1b[2J1x"',
+                                'error[D413]: expected money, got "2y"']
+    # the escape is as wide as the caret line under it; the next line is line 3, as the reader counts
+    assert "2 | S1,\\x1b[2J1x,E\\u2028F\\x85G\n  |    ^^^^^^^^^ 销售额\n" in r.stderr
+    assert f"--> {data['d_csv']}:3:4\n  |\n3 | S2,2y,E\n" in r.stderr
+    r = run("check", policy_path)
+    assert r.exit_code == 0 and "0 errors, 0 warnings" in r.stderr, r.stderr
+    r = run("explain", policy_path, "--data", data["e_csv"], "--who", "S1")
+    # the formula is quoted from line 5, where the parser says it is
+    assert r.exit_code == 0 and "sales * 2   [" in r.stdout and "p.policy:5]" in r.stdout, r.stdout
 
 
 def test_an_error_in_a_line_of_a_million_characters_stays_short(tmp_path):

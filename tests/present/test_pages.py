@@ -162,3 +162,159 @@ def test_a_report_and_a_curve_in_a_browser(tmp_path):
 def test_a_statement_prints_to_pdf(tmp_path):
     assert run("statement", DOC002, "--data", SAMPLE, "--who", "S003", "--out", tmp_path, "--pdf").exit_code == 0
     assert (tmp_path / "S003.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+TOP5 = ROOT / "policies/doc002/incentive-top5.policy"
+REGIONS = ROOT / "policies/doc002/sample-regions.csv"
+
+
+def test_a_curve_over_an_input_a_group_value_reads_computes_the_group_again():
+    # E04 in 2023Q3: 108,000 of 100,000 (108%) in 华东, a region of 21; the others' attainments are fixed.
+    # Scores: attainment 80 x 40% + growth (12 vs 10 = 20%) 70 x 20% + collection 100 x 15% + satisfaction
+    # 100 x 10% + plans 100 x 10% + collaboration 100 x 5% = 32 + 14 + 15 + 10 + 10 + 5 = 86.
+    from attain.present import curve
+
+    subject = attain.load(TOP5).subject(str(REGIONS), "E04")
+    probe = Probe(subject, "sales")
+    # At 116,000 E04 ties E01 and E02: 18 of the 20 others are strictly below, 90%: not top 5%;
+    # on target, 10,000 x 1.2 x 86 / 100 = 10,320.
+    assert probe.value("region_percentile", Fraction(116000)) == Fraction(9, 10)
+    assert probe.value("bonus_total", Fraction(116000)) == 10320
+    # Just above, all 20 are below (100%): top 5% of a region of 21, excellent, 10,000 x 2.0 x 86 / 100 = 17,200
+    # (the run's own percentile, 16 of 20 = 80%, would still say on target).
+    assert probe.value("region_percentile", Fraction(116001)) == 1
+    assert probe.value("bonus_total", Fraction(116001)) == 17200
+    # Earlier periods do not vary: 2023Q2's E04 (106%) is the run's whatever 2023Q3's sales are.
+    assert subject.evaluator({"sales": Fraction(116001)}).value("prior_attainment") == Fraction(106, 100)
+    s = curve.series("top5", subject, "sales", "bonus_total", Fraction(100000), Fraction(130000))
+    points = dict(s.points)
+    assert points[Fraction(115625)] == 10320 and points[Fraction(116250)] == 17200
+    # No edge is claimed (the group's order is not a line of one row), and no way to the next tier either.
+    assert not s.complete and s.edges == ()
+    assert reach(subject, "tier", subject.evaluator().value("tier")) == []
+
+
+def test_statements_for_everyone_in_a_period_skip_who_has_no_row_there(tmp_path):
+    # 2023Q3 of sample-regions.csv without W01 and E21: 24 employees have a row there, those two only in 2023Q2.
+    data = tmp_path / "regions.csv"
+    lines = REGIONS.read_text(encoding="utf-8").splitlines()
+    data.write_text("\n".join(x for x in lines if not x.startswith(("W01,2023Q3", "E21,2023Q3"))) + "\n",
+                    encoding="utf-8")
+    r = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(data), "--all", "--period", "2023Q3",
+                                  "--out", str(tmp_path / "pages"), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert len(list((tmp_path / "pages").glob("*.html"))) == 24
+    assert "note: 2 employees without a row for 2023Q3 had no statement: E21, W01" in r.stderr
+    # E04's page is the one `--who E04` gives, but for the run's time: one run for all, the same numbers.
+    alone = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(data), "--who", "E04", "--period",
+                                      "2023Q3", "--out", str(tmp_path / "one"), "--lang", "en"])
+    assert alone.exit_code == 0, alone.output
+
+    def body(path):
+        return path.read_text(encoding="utf-8").split("<footer>")[0]
+    assert body(tmp_path / "one/E04-2023Q3.html") == body(tmp_path / "pages/E04-2023Q3.html")
+    # Named alone, an employee without the period is still an error.
+    r = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(data), "--who", "W01", "--period",
+                                  "2023Q3", "--out", str(tmp_path / "w")])
+    assert r.exit_code != 0 and "U513" in r.output
+
+
+def test_statements_for_everyone_bind_the_data_once(tmp_path, monkeypatch):
+    from attain import api
+
+    calls = []
+    real = api.bind
+    monkeypatch.setattr(api, "bind", lambda *a, **k: calls.append(1) or real(*a, **k))
+    r = CliRunner().invoke(main, ["statement", str(TOP5), "--data", str(REGIONS), "--all", "--out",
+                                  str(tmp_path), "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert len(list(tmp_path.glob("*.html"))) == 26
+    assert len(calls) == 2  # the run and the statements' one run: not once per employee
+
+
+def test_histogram_bins_are_exact_decimals_from_the_data(tmp_path):
+    from attain.present.report import bins
+
+    # 2023Q3 attainments of sample-regions.csv, 55% to 120%: 65% / 6 bars = 10.83%, so bars 20% wide from
+    # 40% (the multiple of 20% at or below 55%): [40, 60) 55; [60, 80) 75 78 66 70; [80, 100) 90 97 95 93 88
+    # 85 82 95 90; [100, 120) 116 116 112 108 111 107 105 103 101 100 105; [120, 140) 120.
+    rows = attain.load(TOP5).run(str(REGIONS)).rows
+    values = [Fraction(r["attainment"]) for r in rows if r["period"] == "2023Q3"]
+    edges, counts = bins(values)
+    assert edges == [Fraction(k, 100) for k in (40, 60, 80, 100, 120, 140)] and counts == [1, 4, 9, 11, 1]
+    assert bins([Fraction(3)] * 4) == ([3, 3], [4])
+    r = run("report", TOP5, "--data", REGIONS, "--out", tmp_path / "r.html", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    labels = re.findall(r'fill="#5a6b7d">([^<]*)</text>', text)
+    assert "80%–100%" in labels and not [x for x in labels if "≈" in x]
+    # The mean, 2,463% / 26, has no finite decimal: shown to six places, and the page says so.
+    assert "≈94.730769%" in text and "≈ marks a value shown to six places" in text
+
+
+def test_rounding_inside_a_formula_is_steps_and_a_rounded_value_drawn_is_rounded_at_its_cliffs(tmp_path):
+    from attain.present import curve
+
+    # Case 6: -1 point per full 10,000 overdue (round(overdue / 10,000, 1, down)): the score is a staircase
+    # over `overdue`, one point lower at each multiple of 10,000, not a slope of -1/10,000.
+    subject = attain.load(ROOT / "policies/case6/score.policy").subject(str(ROOT / "policies/case6/sample.csv"),
+                                                                        "Z01", period="2023-02")
+    s = curve.series("case6", subject, "overdue", "score", Fraction(0), Fraction(50000))
+    assert s.complete and s.edges == (10000, 20000, 30000, 40000)
+    probe = Probe(subject, "overdue")
+    for at, before, after in s.cliffs:
+        assert before - after == 1
+        assert probe.value("score", at - 1) == before and probe.value("score", at) == after
+    # A payout that is a rounding of a value with a cliff: p = round(x / 2 if x < 3 else 10, 1), half up.
+    # Below 3, x / 2 tends to 1.5 from below, so p tends to 1 (not round(1.5) = 2); from 3 on, p = 10.
+    # q = round(x / 2 if x >= 3 else 0, 1): 0 below 3, and x / 2 = 1.5 at 3 rounds up to 2 (not 1.5).
+    (tmp_path / "p.policy").write_text(
+        'policy "p"\ninput x : money\nh = x / 2\npayout p = round(h if x < 3 else 10, 1)\n'
+        "payout q = round(h if x >= 3 else 0, 1)\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,x\nA,1\n", encoding="utf-8")
+    subject = attain.load(tmp_path / "p.policy").subject(str(tmp_path / "d.csv"), "A")
+    p = curve.series("p", subject, "x", "p", Fraction(0), Fraction(6))
+    q = curve.series("q", subject, "x", "q", Fraction(0), Fraction(6))
+    assert p.cliffs == ((3, 1, 10),) and q.cliffs == ((3, 0, 2),)
+    assert p.rounding == "round(h if x < 3 else 10, 1)"
+    r = run("curve", tmp_path / "p.policy", "--vary", "x", "--from", "0", "--to", "6", "--at", "x=1", "--value",
+            "p", "--out", tmp_path / "p.html", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert "The value is round(h if x &lt; 3 else 10, 1): the line joins" in (tmp_path / "p.html").read_text()
+
+
+def test_a_value_may_carry_a_label_that_fmt_keeps_check_checks_and_pages_show(tmp_path):
+    from attain.dsl.formatter import format_policy
+    from attain.dsl.parser import parse
+
+    text = ('policy "p"\n\ninput x : money "销售额"\ninput role : text default ""\nbonus "奖金" = x * 2\n'
+            'variants by role\n    else:\n        extra "加成" = x\n'
+            'payout paid "应发奖金" = round(bonus + extra, 0.01)\n')
+    assert parse(format_policy(text), "p") == parse(text, "p") and '"应发奖金"' in format_policy(text)
+    policy = attain.loads(text)
+    assert [policy.model.definitions[k].label for k in ("bonus", "extra", "paid")] == ["奖金", "加成", "应发奖金"]
+    # A label is not computed: the same results as without labels.
+    plain = attain.loads(text.replace(' "奖金"', "").replace(' "加成"', "").replace(' "应发奖金"', ""))
+    (tmp_path / "d.csv").write_text("id,销售额\nA,100\n", encoding="utf-8")
+    assert policy.run(str(tmp_path / "d.csv")) == plain.run(str(tmp_path / "d.csv"))
+    codes = {d.code for d in attain.check(_write(tmp_path / "twice.policy", text.replace('"加成"', '"奖金"')))}
+    assert codes == {"C266"}
+    codes = {d.code for d in attain.check(_write(tmp_path / "blank.policy", text.replace('"加成"', '" "')))}
+    assert codes == {"C266"}
+    varied = text.replace('    else:\n        extra "加成" = x\n',
+                          '    "a":\n        extra "加成" = x\n    else:\n        extra "另加" = x\n')
+    codes = {d.code for d in attain.check(_write(tmp_path / "variants.policy", varied))}
+    assert codes == {"C266"}
+    # Pages name values by their labels: document 002 with two labels heads its steps and cards with them.
+    labelled = DOC002.read_text(encoding="utf-8").replace("\nbonus_paid = ", '\nbonus_paid "实发奖金" = ').replace(
+        "payout bonus_total = ", 'payout bonus_total "奖金合计" = ')
+    r = run("statement", _write(tmp_path / "incentive.policy", labelled), "--data", SAMPLE, "--who", "S002",
+            "--out", tmp_path / "st", "--lang", "zh")
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "st/S002.html").read_text(encoding="utf-8")
+    assert '<span class="name">实发奖金</span> = 5,950 × 80% = 4,760' in page and ">奖金合计<" in page
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

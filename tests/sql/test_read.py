@@ -101,6 +101,10 @@ def test_periods(tmp_path):
     assert _compare(tmp_path, text, cat.PERIODIC)
     # Months of a quarter combine: binding's work.
     assert not _compare(tmp_path, "id,period,sales\nA,2023-01,1\nA,2023-02,1\n", cat.QUARTERLY)
+    # A gap in a history the policy looks back over is E310: binding's; with `gaps restart` it is data.
+    gap = "id,period,sales\nA,2023-01,1\nB,2023-01,2\nA,2023-03,3\n"
+    assert not _compare(tmp_path, gap, cat.PERIODIC)
+    assert _compare(tmp_path, gap, cat.PERIODIC.replace("period month\n", "period month\ngaps restart\n"))
 
 
 BAD_CSV = [b for b in (*cat._cells(), *cat._tables(), *cat._encodings(), *cat._periods()) if b.name == "d.csv"]

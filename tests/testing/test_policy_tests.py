@@ -307,6 +307,31 @@ def test_expect_error_for_bad_data(folder):
     assert f"{path}:13:5" in missing.failures[0].explanation
 
 
+def test_a_bad_inline_cell_is_placed_at_its_value_or_the_default_it_took(folder):
+    path = write(folder, "cells.test.yaml", """\
+        policy: bonus.policy
+        defaults: {rate: 5x}
+        cases:
+          - name: a bad value
+            rows:
+              - {id: A, period: 2023-01, sales: 100, target: 100, rate: 5%}
+              - {id: B, period: 2023-01, sales: 1x, target: 100, rate: 5%}
+              - {id: A, period: 2023-01, sales: 100, target: 100, rate: 5%}
+            expect: {A: {bonus: 0}}
+          - name: a bad default
+            rows: [{id: A, period: 2023-01, sales: 100, target: 100}]
+            expect: {A: {bonus: 0}}
+        """)
+    value, default = run(path)
+    # "1x" on line 7 at column 41 (after the 40 characters of `      - {id: B, period: 2023-01, sales: `)
+    assert f'error[D413]: expected money, got "1x" (field \'sales\')\n --> {path}:7:41' in value.failures[0].explanation
+    # the second A, on line 8: its id at column 14
+    assert f"error[D414]: employee 'A' appears twice in 2023-01 (rows 6 and 8: field 'id')\n --> {path}:8:14" \
+        in value.failures[0].explanation
+    # a cell the row leaves to the file's defaults is placed where the default is written
+    assert f'got "5x" (field \'rate\')\n --> {path}:2:18' in default.failures[0].explanation
+
+
 def test_a_policy_with_errors_fails_its_cases(folder):
     path = write(folder, "broken.test.yaml", """\
         policy: gap.policy

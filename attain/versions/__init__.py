@@ -24,25 +24,21 @@ from pathlib import Path
 
 import attrs
 
-from attain.api import Findings, Policy, Progress, ProgressCallback, Results, boundary, load, loads
+from attain.api import Findings, Policy, Progress, ProgressCallback, Results, boundary, check, load, loads
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl.builtins import PRORATED_TYPES
-from attain.engine.periods import Period, last_day
-from attain.exact import decimal_places, round_to_step, to_decimal
+from attain.dsl.checker import check as check_tree
+from attain.dsl.parser import parse_file
+from attain.dsl.types import ERROR
+from attain.engine.periods import Period
+from attain.exact import decimal_places, to_decimal
 from attain.i18n.messages import joined, say
-from attain.io import Table, read_table
+from attain.io import Place, Table, read_table
+from attain.versions.explain import VersionsExplanation, explain_versions
+from attain.versions.folder import Version, folder_findings, version_name
+from attain.versions.prorate import ONE_DAY, period_days, prorate
 
-__all__ = ["Versions", "load_versions", "versions_of"]
-
-ONE_DAY = datetime.timedelta(days=1)
-
-
-def period_days(period: Period, month_ends_on: int | None = None) -> tuple[datetime.date, datetime.date]:
-    """The first and last day of a period (a month `ending day 25` runs from the 26th of the month before)."""
-    if period.kind == "month" and month_ends_on is not None:
-        end = period.first_day().replace(day=month_ends_on)
-        return period.shift(-1).first_day().replace(day=month_ends_on) + ONE_DAY, end
-    return period.first_day(), last_day(period)
+__all__ = ["Versions", "check_versions", "load_versions", "version_paths", "versions_of"]
 
 
 @attrs.frozen
@@ -135,7 +131,7 @@ class Versions:
             for row in res.rows:
                 by_row.setdefault((row[res.columns[0]], row.get("period")), []).append((policy, row))
         if uncovered:
-            raise AttainError([self._uncovered(min(uncovered, key=lambda p: p.index))])
+            raise AttainError([self._uncovered(min(uncovered, key=lambda p: p.index), table, id_column, allow_ids)])
         kinds = {name: str(p.model.types[name]) for p in self.policies for name in p.model.outputs}
         results = []
         for rows in by_row.values():
@@ -157,6 +153,13 @@ class Versions:
                        value_labels, frozenset().union(*(r.read for r in merged)),
                        tuple(dict.fromkeys(c for r in merged for c in r.carried)))
 
+    @boundary
+    def explain(self, data, who: str, value: str | None = None, id_column: str | None = None,
+                period: str | None = None, allow_ids=(), engine: str = "python") -> VersionsExplanation:
+        """How one employee's values came about in `period` (else their latest), by the version or versions
+        in force: see `attain.versions.explain`."""
+        return explain_versions(self, data, who, value, id_column, period, allow_ids, engine)
+
     def _prorated(self, rows: list, shares: dict, kinds: dict) -> dict:
         """One employee's period computed by several versions: each output weighted by their days.
 
@@ -169,24 +172,23 @@ class Versions:
         days = {id(p): d for p, d in shares[period]}
         out = {k: v for k, v in first.items() if k not in kinds}
         out["version"] = " + ".join(f"{_name(p)} ({days[id(p)]} days)" for p, _ in rows)
-        step = Fraction(self.rounding.replace("_", "")) if self.rounding else None
+        step = self.step
         for name, kind in kinds.items():
             if kind not in PRORATED_TYPES:  # load_versions refused such a folder
                 raise AssertionError(f"{name} is {kind} and cannot be prorated")
-            weighted = [(Fraction(row[name]), days[id(p)]) for p, row in rows if row.get(name) is not None]
-            total = sum(days[id(p)] for p, row in rows if kind == "money" or row.get(name) is not None)
-            if not weighted:
-                out[name] = None
-                continue
-            value = sum((v * d for v, d in weighted), Fraction(0)) / total
-            places = None
-            if kind == "money" and step is not None:
-                value = round_to_step(value, step)
-                places = decimal_places(step)
-            out[name] = to_decimal(value.numerator, value.denominator, places)
+            value = prorate(kind, [(None if row.get(name) is None else Fraction(row[name]), days[id(p)])
+                                   for p, row in rows], step)
+            places = decimal_places(step) if kind == "money" and step is not None else None
+            out[name] = None if value is None else to_decimal(value.numerator, value.denominator, places)
         return out
 
-    def _uncovered(self, period: Period) -> Diagnostic:
+    @property
+    def step(self) -> Fraction | None:
+        """The step prorated money is rounded to (`, rounded to 0.01`), if the switch line names one."""
+        return Fraction(self.rounding.replace("_", "")) if self.rounding else None
+
+    def _uncovered(self, period: Period, table: Table | None = None, id_column: str | None = None,
+                   allow_ids=()) -> Diagnostic:
         first, last = period_days(period, self.policies[0].tree.header.month_ends_on)
         spans = self.days_in_force()
         inside = [p for p, (start, end) in zip(self.policies, spans, strict=True) if start <= last and end >= first]
@@ -196,11 +198,24 @@ class Versions:
             return Diagnostic(
                 "E321", say("E321.whole", folder=self.folder, period=period, first=first, last=last),
                 self.policies[0].tree.header.span, hint=say("E321.switch", versions=versions))
-        return Diagnostic("E321", say("E321", folder=self.folder, period=period), hint=versions)
+        place = self._row_of(table, period, id_column, allow_ids) if table is not None else None
+        named = say("cell.where", place=place.name) if place and place.name else ""
+        return Diagnostic("E321", say("E321", folder=self.folder, period=period, named=named),
+                          place.span if place else None, label=say("E321.label"), hint=versions)
+
+    def _row_of(self, table: Table, period: Period, id_column: str | None, allow_ids) -> Place | None:
+        """The period (or date) cell of the first row of `period`, read as the versions read it (an error path:
+        the data is bound once more); None if the first version reads no row of it."""
+        bound = self.policies[0].bind(table, id_column, allow_ids=allow_ids)
+        record = next((r for r in bound.records if r.period == period), None)
+        column = bound.period_column
+        if record is None or column is None:
+            return None
+        return table.cell(record.line, column, bound.positions[column])
 
 
 def _name(policy: Policy) -> str:
-    return policy.tree.header.version or policy.tree.file
+    return version_name(policy.tree)
 
 
 def _dates(policy: Policy, span: tuple[datetime.date, datetime.date]) -> str:
@@ -210,43 +225,55 @@ def _dates(policy: Policy, span: tuple[datetime.date, datetime.date]) -> str:
     return say("E321.dates", name=Path(policy.tree.file).name, start=shown_start, end=shown_end)
 
 
-@boundary
-def load_versions(folder: str | Path) -> Versions:
-    """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
+def version_paths(folder: str | Path) -> list[Path]:
+    """The versions of a folder: its `.policy` files except *-as-written (U530 when there are none)."""
     paths = sorted(p for p in Path(folder).glob("*.policy") if "as-written" not in p.name)
     if not paths:
         raise AttainError([Diagnostic("U530", say("U530", folder=folder))])
-    return versions_of(str(folder), [load(p) for p in paths])
+    return paths
+
+
+@boundary
+def load_versions(folder: str | Path) -> Versions:
+    """Every `.policy` file of a folder (except *-as-written), as versions ordered by `effective`."""
+    return versions_of(str(folder), [load(p) for p in version_paths(folder)])
+
+
+@boundary
+def check_versions(folder: str | Path) -> Findings:
+    """Every diagnostic of a folder of versions: each version's, as `attain.check` finds them, then what the
+    folder gets wrong (`attain.versions.folder`), sorted."""
+    found: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    versions = []
+    for path in version_paths(folder):
+        findings = check(path)
+        found.extend(findings)
+        sources.update(findings.sources)
+        if any(d.code.startswith(("P", "U")) for d in findings):
+            continue  # it does not read: the folder is checked over the versions that do
+        tree = parse_file(path)
+        model, _ = check_tree(tree)
+        versions.append(Version(tree, {name: t for name in model.outputs
+                                       if (t := model.types.get(name, ERROR)) is not ERROR}))
+    found.extend(folder_findings(str(folder), versions))
+    return Findings(sorted(found, key=Diagnostic.sort_key), sources)
 
 
 def versions_of(folder: str, policies: list[Policy]) -> Versions:
-    """Loaded versions as a folder: dated, one period kind, one `version switch` rule."""
-    undated = [p for p in policies if not p.tree.header.effective]
-    if len(policies) > 1 and undated:
-        raise AttainError([Diagnostic("C251", say("C251", file=undated[0].tree.file), undated[0].tree.header.span,
-                                      hint=say("C251.hint"))])
+    """Loaded versions as a folder: dated, one period kind, one `version switch` rule, dates that neither
+    overlap nor leave a gap, one currency (`attain.versions.folder`)."""
+    errors = [d for d in folder_findings(folder, [Version(p.tree, {name: p.model.types[name]
+                                                                    for name in p.model.outputs})
+                                                  for p in policies]) if d.is_error]
+    if errors:
+        raise AttainError(errors)
     policies.sort(key=lambda p: p.tree.header.effective or "")
-    kinds = {p.tree.header.period for p in policies}
-    if len(kinds) > 1:
-        raise AttainError([Diagnostic("C252", say("C252", folder=folder, kinds=joined(sorted(str(k) for k in kinds))))])
-    rules = {(p.tree.header.switch, p.tree.header.switch_rounding) for p in policies if p.tree.header.switch}
-    if len(rules) > 1:
-        stated = [p for p in policies if p.tree.header.switch]
-        raise AttainError([Diagnostic(
-            "C255", say("C255", folder=folder, rules=joined((f"{Path(p.tree.file).name}: {p.tree.header.switch}"
-                                                            for p in stated), "; ")),
-            stated[-1].tree.header.span, hint=say("C255.hint"))])
-    switch, rounding = next(iter(rules)) if rules else (None, None)
-    if switch == "prorated by days":
-        for p in policies:
-            refused = [name for name in p.model.outputs if p.model.types[name].kind not in PRORATED_TYPES]
-            if refused:
-                raise AttainError([Diagnostic(
-                    "C254", say("C254.versions", folder=folder, file=p.tree.file,
-                                outputs=joined(say("C254.item", name=name, type=str(p.model.types[name]))
-                                               for name in refused)), p.tree.header.span,
-                    hint=say("C254.versions_hint"))])
-    return Versions(folder, tuple(policies), switch, rounding[1] if rounding else None)
+    stated = next((p.tree.header for p in policies if p.tree.header.switch), None)
+    if stated is None:
+        return Versions(folder, tuple(policies))
+    return Versions(folder, tuple(policies), stated.switch,
+                    stated.switch_rounding[1] if stated.switch_rounding else None)
 
 
 def loads_versions(folder: str, sources: list[tuple[str, str]]) -> Versions:
