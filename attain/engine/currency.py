@@ -10,6 +10,7 @@ naming the currency the amounts were in until then: a sum over yuan and dollars 
 from __future__ import annotations
 
 from attain.dsl.builtins import currency_codes
+from attain.i18n.messages import joined, say
 from attain.io import CellError
 from attain.io.cells import money_cell
 
@@ -33,21 +34,22 @@ class Currencies:
 
     def _in(self) -> str:
         if self.declared is not None:
-            codes = ", ".join(sorted(self.possible or ()))
-            return f'the policy\'s currency "{self.declared}"' + (f" ({codes})" if codes != self.declared else "")
-        return f"the currency of the amounts before it ({', '.join(sorted(self.possible or ()))}, from {self.first})"
+            codes = joined(sorted(self.possible or ()))
+            return say("D437.declared", currency=self.declared,
+                       codes=say("D437.codes", codes=codes) if str(codes) != self.declared else "")
+        return say("D437.before", codes=joined(sorted(self.possible or ())), first=self.first)
 
     def narrow(self, codes: tuple[str, ...], text: str) -> None:
         """Take one sign's or code's currencies into account; CurrencyError when none is left in common."""
         found = frozenset(codes)
         if self.possible is None:
-            self.possible, self.first = found, f'line {self.line} ("{text}")'
+            self.possible, self.first = found, say("D437.first", line=self.line, text=text)
             return
         common = self.possible & found
         if not common:
-            raise CurrencyError(f"money in {self._in()}")
+            raise CurrencyError(say("D437.money", within=self._in()))
         if common != self.possible and self.first is None:
-            self.first = f'line {self.line} ("{text}")'
+            self.first = say("D437.first", line=self.line, text=text)
         self.possible = common
 
     def money(self, convert):
@@ -66,5 +68,5 @@ class Currencies:
         """A row's currency code (ISO 4217, a name such as RMB, or a sign)."""
         codes = currency_codes(text)
         if not codes:
-            raise CurrencyError("an ISO 4217 currency code, such as CNY or USD")
+            raise CurrencyError(say("D437.code"))
         self.narrow(codes, text.strip())

@@ -166,6 +166,13 @@ DATA: dict[str, dict[str, str]] = {
                      "zh": "{what} {file!r} 不是有效的 YAML：其中有控制字符 {char}，YAML 不允许"},
     "yaml.control_hint": {"en": "remove the character, or write it as an escape in double quotes (\"\\x7f\")",
                           "zh": "请删除这个字符，或在双引号里把它写成转义（\"\\x7f\"）"},
+    "D437.declared": {"en": "the policy's currency \"{currency}\"{codes}", "zh": "方案的货币“{currency}”{codes}"},
+    "D437.codes": {"en": " ({codes})", "zh": "（{codes}）"},
+    "D437.before": {"en": "the currency of the amounts before it ({codes}, from {first})",
+                    "zh": "它前面金额的货币（{codes}，见于{first}）"},
+    "D437.first": {"en": "line {line} (\"{text}\")", "zh": "第 {line} 行（“{text}”）"},
+    "D437.money": {"en": "money in {within}", "zh": "以{within}计的金额"},
+    "D437.code": {"en": "an ISO 4217 currency code, such as CNY or USD", "zh": "ISO 4217 货币代码，如 `CNY` 或 `USD`"},
     "D402.json": {"en": "data file {file!r} is not valid JSON: {detail}", "zh": "数据文件 {file!r} 不是有效的 JSON："
                                                                                 "{detail}"},
     "D402.deep": {"en": "it is nested too deeply", "zh": "嵌套层次太深"},
