@@ -190,13 +190,12 @@ class Runner:
         """The period of `record` computed anew with `record` in place of the row of the same employee: its
         group values are those of a run where that row had these values (what-if over an input that a
         group value reads). Earlier periods, and so every row's history, are the run's; the run is left
-        as it was. The period must be one of `retain`; EvaluationError names a row of it that failed in the run.
+        as it was. The period must be one of `retain`, and the run must have had no error.
         """
         originals = self.retained[record.period]
         failed = next((s for s in originals if s.failed), None)
-        if failed is not None:
-            raise EvaluationError([Diagnostic("E300", f"{failed.record.who} could not be computed in the run, "
-                                              "so the group values of the period cannot be computed anew")])
+        if failed is not None:  # subjects() refuses a run with errors before any what-if is asked
+            raise AssertionError(f"{failed.record.who} failed in the run, so its period cannot be computed anew")
         states = []
         for old in originals:
             state = RowState(record if old.record.who == record.who else old.record, self.plan.new_slots())
