@@ -190,13 +190,12 @@ class Runner:
         """The period of `record` computed anew with `record` in place of the row of the same employee: its
         group values are those of a run where that row had these values (what-if over an input that a
         group value reads). Earlier periods, and so every row's history, are the run's; the run is left
-        as it was. The period must be one of `retain`; EvaluationError names a row of it that failed in the run.
+        as it was. The period must be one of `retain`, from a run without errors.
         """
         originals = self.retained[record.period]
-        failed = next((s for s in originals if s.failed), None)
-        if failed is not None:
-            raise EvaluationError([Diagnostic("E300", f"{failed.record.who} could not be computed in the run, "
-                                              "so the group values of the period cannot be computed anew")])
+        # A Subject is made only from a run without errors (`subjects`, `Policy.subject` raise them first),
+        # and its whole period is computed before any row of it is yielded: no row of it failed.
+        assert not any(s.failed for s in originals), "a period computed again had a row that failed in the run"
         states = []
         for old in originals:
             state = RowState(record if old.record.who == record.who else old.record, self.plan.new_slots())
