@@ -24,6 +24,15 @@ class Carried(Exception):
     itself, or a rolling function of a value whose denominator differs from row to row."""
 
 
+class NotCompiled(Exception):
+    """A construct the duckdb engine does not compile yet: the run is refused (U569), never computed elsewhere."""
+
+    def __init__(self, what: str, span):
+        super().__init__(what)
+        self.what = what
+        self.span = span
+
+
 class ExprCompiler(Arithmetic):
     """Expressions, the values of names, and choosing among values under conditions."""
 
@@ -155,7 +164,8 @@ class ExprCompiler(Arithmetic):
             b = right.name if isinstance(right, TierVal) else right.sql  # type: ignore[union-attr]
             sql_op = {"=": "=", "!=": "<>"}.get(op, op)
             return Scalar(self.col(f"({a} {sql_op} {b})"), "bool")
-        assert isinstance(left, Num) and isinstance(right, Num)
+        if not (isinstance(left, Num) and isinstance(right, Num)):
+            raise NotCompiled(f"date arithmetic (`{op}` on a date)", e.span)
         if op == "+":
             return self.add(left, right)
         if op == "-":
@@ -192,6 +202,8 @@ class ExprCompiler(Arithmetic):
             arg = e.args[0]
             assert isinstance(arg, n.Name), "the checker allows given() of an input's name only"
             return Scalar(f"({self.input_column(arg.id)} IS NOT NULL)", "bool")
+        if func in n.DATE_FUNCTIONS:
+            raise NotCompiled(f"the date function `{func}`", e.span)
         if func == "abs":
             x = self.num(e.args[0])
             return Num(self.col(f"abs({x.n})"), x.d)
@@ -225,6 +237,14 @@ class ExprCompiler(Arithmetic):
     @_EXPR.on(n.Aggregate)
     def _aggregate(self, e: n.Aggregate) -> Value:
         return self.group_value(e)
+
+    @_EXPR.on(n.PeriodValue)
+    def _period_value(self, e: n.PeriodValue) -> Value:
+        raise NotCompiled(f"`{e.name}`", e.span)
+
+    @_EXPR.on(n.TableLookup)
+    def _table_lookup(self, e: n.TableLookup) -> Value:
+        raise NotCompiled(f"the rate table lookup `{e.table}(...)`", e.span)
 
     # provided by compile_windows.WindowCompiler and compile.PolicyCompiler
     def history_call(self, e: n.Call) -> Value:

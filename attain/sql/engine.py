@@ -30,6 +30,7 @@ from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import EXACT, to_decimal
 from attain.sql.columns import BIGINT
 from attain.sql.compile import PERIOD, Compiled, compile_policy
+from attain.sql.compile_exprs import NotCompiled
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
@@ -116,7 +117,10 @@ class SqlRunner:
         con = connect()
         try:
             loaded = load_bound(con, plan, bound)
-            compiled = compile_policy(plan, loaded.relation)
+            try:
+                compiled = compile_policy(plan, loaded.relation)
+            except NotCompiled as e:
+                raise AttainError([not_compiled(e)]) from None
             self.sql = compiled.sql
             if self.progress is not None:
                 from attain.engine.runner import Progress
@@ -140,6 +144,14 @@ class SqlRunner:
             seq = row[0]
             found = recomputed.get(seq)
             yield Row(records[seq], found if found is not None else convert(row))
+
+
+def not_compiled(e: NotCompiled) -> Diagnostic:
+    """The refusal of a policy using a construct the duckdb engine does not compile yet (U569)."""
+    return Diagnostic("U569", f"the duckdb engine does not compile {e.what} yet", e.span,
+                      label="not compiled to SQL yet",
+                      hint="run this policy with `--engine python` (the default); docs/engines.md lists what "
+                           "the duckdb engine does not compile yet")
 
 
 def execute(con, compiled: Compiled, relation: InputRelation) -> list[tuple]:
