@@ -444,6 +444,9 @@ CATALOGUE: dict[str, Trigger] = {
     "U563": cli("statement", "p.policy", "--data", "d.csv", "--out", "pages",
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
     "U568": a_curve_over_a_large_group,
+    "U569": cli("run", "p.policy", "--data", "d.csv", "--engine", "duckdb",
+                files={"p.policy": H + "period month\ninput sales : money\ndays = period_days\noutput days\n",
+                       "d.csv": "id,period,sales\nA,2023-01,1\n"}),
     # policy tests
     "T601": cli("test", "nowhere.test.yaml"),
     "T602": a_test_file("policy: [p.policy\n"),

@@ -497,6 +497,11 @@ _DECLARED = (
          "The value a curve draws reads a group value (`rank`, `percentile`, `mean` ... `within`) over the "
          "varied input, so every point computes the employee's whole period again, and the period is too "
          "large for the points drawn. Draw a value no group value reads, or give data holding the group alone."),
+    Code("U569", "usage", "construct the duckdb engine does not compile yet",
+         "`--engine duckdb` does not compile every construct of the language yet: the message names the one "
+         "at the place shown (a date function, date arithmetic, a period word, a rate table or a curve). "
+         "Nothing is computed; run the policy with `--engine python`, which computes every construct. "
+         "`docs/engines.md` lists what the duckdb engine does not compile yet."),
     # ---------------------------------------------------------------- policy tests
     Code("T601", "test", "test file does not exist",
          "A path given to `attain test` does not exist, or a test file cannot be read as UTF-8 text."),

@@ -191,13 +191,12 @@ class Runner:
         """The period of `record` computed anew with `record` in place of the row of the same employee: its
         group values are those of a run where that row had these values (what-if over an input that a
         group value reads). Earlier periods, and so every row's history, are the run's; the run is left
-        as it was. The period must be one of `retain`; EvaluationError names a row of it that failed in the run.
+        as it was. The period must be one of `retain`, and the run must have had no error.
         """
         originals = self.retained[record.period]
         failed = next((s for s in originals if s.failed), None)
-        if failed is not None:
-            # The run's errors say why that row failed (a failed row's errors are always among them).
-            raise EvaluationError(list(self.errors))
+        if failed is not None:  # subjects() refuses a run with errors before any what-if is asked
+            raise AssertionError(f"{failed.record.who} failed in the run, so its period cannot be computed anew")
         states = []
         for old in originals:
             state = RowState(record if old.record.who == record.who else old.record, self.plan.new_slots())

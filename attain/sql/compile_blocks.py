@@ -10,8 +10,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from attain.dsl import nodes as n
+from attain.i18n.messages import say
 from attain.sql.columns import NULL_NUM, Num, Scalar, TierVal, Value, constant, text_literal
-from attain.sql.compile_exprs import ExprCompiler
+from attain.sql.compile_exprs import ExprCompiler, NotCompiled
 
 
 class BlockCompiler(ExprCompiler):
@@ -166,6 +167,10 @@ class BlockCompiler(ExprCompiler):
                 break
             lower = upper
         return total
+
+    @_BLOCK.on(n.Curve)
+    def _curve(self, curve: n.Curve, name: str) -> Value:
+        raise NotCompiled(say("U569.curve"), curve.span)
 
     def _known_if(self, x: Num, known: str) -> Num:
         chosen = self.choose([(known, x)], None)

@@ -16,12 +16,22 @@ from math import gcd
 
 from attain.dsl import nodes as n
 from attain.dsl.model import Model
+from attain.i18n.messages import say
 from attain.sql.columns import NULL_NUM, Arithmetic, Num, Scalar, TierVal, Value, constant, lit, text_literal
 
 
 class Carried(Exception):
     """What only period-by-period SQL computes: a value read from an earlier period that depends on
     itself, or a rolling function of a value whose denominator differs from row to row."""
+
+
+class NotCompiled(Exception):
+    """A construct the duckdb engine does not compile yet: the run is refused (U569), never computed elsewhere."""
+
+    def __init__(self, what: str, span):
+        super().__init__(what)
+        self.what = what
+        self.span = span
 
 
 class ExprCompiler(Arithmetic):
@@ -155,7 +165,8 @@ class ExprCompiler(Arithmetic):
             b = right.name if isinstance(right, TierVal) else right.sql  # type: ignore[union-attr]
             sql_op = {"=": "=", "!=": "<>"}.get(op, op)
             return Scalar(self.col(f"({a} {sql_op} {b})"), "bool")
-        assert isinstance(left, Num) and isinstance(right, Num)
+        if not (isinstance(left, Num) and isinstance(right, Num)):
+            raise NotCompiled(say("U569.date_arithmetic", op=op), e.span)
         if op == "+":
             return self.add(left, right)
         if op == "-":
@@ -192,6 +203,8 @@ class ExprCompiler(Arithmetic):
             arg = e.args[0]
             assert isinstance(arg, n.Name), "the checker allows given() of an input's name only"
             return Scalar(f"({self.input_column(arg.id)} IS NOT NULL)", "bool")
+        if func in n.DATE_FUNCTIONS:
+            raise NotCompiled(say("U569.date_function", func=func), e.span)
         if func == "abs":
             x = self.num(e.args[0])
             return Num(self.col(f"abs({x.n})"), x.d)
@@ -225,6 +238,14 @@ class ExprCompiler(Arithmetic):
     @_EXPR.on(n.Aggregate)
     def _aggregate(self, e: n.Aggregate) -> Value:
         return self.group_value(e)
+
+    @_EXPR.on(n.PeriodValue)
+    def _period_value(self, e: n.PeriodValue) -> Value:
+        raise NotCompiled(say("U569.word", name=e.name), e.span)
+
+    @_EXPR.on(n.TableLookup)
+    def _table_lookup(self, e: n.TableLookup) -> Value:
+        raise NotCompiled(say("U569.table", table=e.table), e.span)
 
     # provided by compile_windows.WindowCompiler and compile.PolicyCompiler
     def history_call(self, e: n.Call) -> Value:

@@ -28,8 +28,10 @@ from attain.engine.plan import Plan
 from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.runtime import MISSING, MISSING_NUMBER
 from attain.exact import EXACT, to_decimal
+from attain.i18n.messages import say
 from attain.sql.columns import BIGINT
 from attain.sql.compile import PERIOD, Compiled, compile_policy
+from attain.sql.compile_exprs import NotCompiled
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
@@ -116,7 +118,10 @@ class SqlRunner:
         con = connect()
         try:
             loaded = load_bound(con, plan, bound)
-            compiled = compile_policy(plan, loaded.relation)
+            try:
+                compiled = compile_policy(plan, loaded.relation)
+            except NotCompiled as e:
+                raise AttainError([not_compiled(e)]) from None
             self.sql = compiled.sql
             if self.progress is not None:
                 from attain.engine.runner import Progress
@@ -140,6 +145,11 @@ class SqlRunner:
             seq = row[0]
             found = recomputed.get(seq)
             yield Row(records[seq], found if found is not None else convert(row))
+
+
+def not_compiled(e: NotCompiled) -> Diagnostic:
+    """The refusal of a policy using a construct the duckdb engine does not compile yet (U569)."""
+    return Diagnostic("U569", say("U569", what=e.what), e.span, label=say("U569.label"), hint=say("U569.hint"))
 
 
 def execute(con, compiled: Compiled, relation: InputRelation) -> list[tuple]:
