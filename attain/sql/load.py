@@ -15,8 +15,8 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from fractions import Fraction
 from functools import partial
-from math import gcd
 from operator import is_not
 from typing import cast
 
@@ -25,6 +25,7 @@ import attrs
 from attain.engine.bind import Bound
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING
+from attain.exact import decimal_places
 from attain.sql.columns import LIMIT
 from attain.sql.relation import InputRelation, input_column
 
@@ -42,16 +43,7 @@ class Loaded:
 
 def _places(num: int, den: int) -> int | None:
     """The decimal places num/den needs, or None when it has no finite decimal."""
-    g = gcd(num, den)
-    d = den // g
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    return max(twos, fives) if d == 1 else None
+    return decimal_places(Fraction(num, den))
 
 
 def load_bound(con, plan: Plan, bound: Bound, table: str = "attain_input") -> Loaded:

@@ -29,8 +29,11 @@ several together over one query.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import attrs
+
+from attain.exact import decimal_places
 
 HUGE_MAX = 2**127 - 1
 _I64 = 2**63 - 1
@@ -67,14 +70,7 @@ def _gcd(a: str, b: str) -> str:
 
 def _places_of(den: int) -> int | None:
     """The places of 1/den when den divides a power of ten (max of its twos and fives), else None."""
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    return max(twos, fives) if den == 1 else None
+    return decimal_places(Fraction(1, den))
 
 
 def _join(sign: str, whole: str, frac: str) -> str:
