@@ -19,6 +19,7 @@ from attain.engine.plan import Plan
 from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
 from attain.sql.compile_blocks import BlockCompiler
 from attain.sql.compile_exprs import Carried
+from attain.sql.compile_tables import TableCompiler
 from attain.sql.compile_windows import WindowCompiler
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
@@ -49,7 +50,7 @@ class Compiled:
     keep: str = ""
 
 
-class PolicyCompiler(BlockCompiler, WindowCompiler):
+class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler):
     """Compiles every value the plan keeps, on demand, each once."""
 
     def __init__(self, plan: Plan, relation: InputRelation, carried: bool = False):
