@@ -499,8 +499,7 @@ _DECLARED = (
          "large for the points drawn. Draw a value no group value reads, or give data holding the group alone."),
     Code("U569", "usage", "construct the duckdb engine does not compile yet",
          "`--engine duckdb` does not compile every construct of the language yet: the message names the one "
-         "at the place shown (a date function, date arithmetic, a period word, a curve or a table of a "
-         "curve's points). "
+         "at the place shown (a date function, date arithmetic or a period word). "
          "Nothing is computed; run the policy with `--engine python`, which computes every construct. "
          "`docs/engines.md` lists what the duckdb engine does not compile yet."),
     # ---------------------------------------------------------------- policy tests

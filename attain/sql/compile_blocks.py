@@ -10,9 +10,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from attain.dsl import nodes as n
-from attain.i18n.messages import say
 from attain.sql.columns import NULL_NUM, Num, Scalar, TierVal, Value, constant, text_literal
-from attain.sql.compile_exprs import ExprCompiler, NotCompiled
+from attain.sql.compile_exprs import ExprCompiler
 
 
 class BlockCompiler(ExprCompiler):
@@ -137,7 +136,7 @@ class BlockCompiler(ExprCompiler):
                     last = row
                     continue
                 bound = self.mul(base, constant(row.upto.value))
-                rows.append((self.compare(amount, bound, "<="), row.rate))
+                rows.append((self.compare(amount, bound, "<=" if row.including else "<"), row.rate))
             assert last is not None, "brackets end with an `above` row (the checker sees to it)"
             cases: list[tuple[str, Value]] = []
             before: list[str] = []
@@ -170,7 +169,7 @@ class BlockCompiler(ExprCompiler):
 
     @_BLOCK.on(n.Curve)
     def _curve(self, curve: n.Curve, name: str) -> Value:
-        raise NotCompiled(say("U569.curve"), curve.span)
+        return self.curve_at(curve.rows, self.num(curve.subject))
 
     def _known_if(self, x: Num, known: str) -> Num:
         chosen = self.choose([(known, x)], None)

@@ -251,6 +251,9 @@ class ExprCompiler(Arithmetic):
     def table_lookup(self, e: n.TableLookup) -> Value:
         raise NotImplementedError
 
+    def curve_at(self, rows: tuple, x: Num) -> Value:
+        raise NotImplementedError
+
     def history_call(self, e: n.Call) -> Value:
         raise NotImplementedError
 

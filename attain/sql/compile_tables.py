@@ -6,14 +6,22 @@ as its interval says, a text key its own text, `else` and `otherwise` every know
 Each key is an exact comparison of the value with the key's bounds (cross-multiplied as
 every comparison is), each cell an exact constant. No key holding the values, or a value
 unknown, leaves the cell unknown, so the reference evaluator reports the row as the
-other engines do. A table whose rows are a curve's points is not compiled yet.
+other engines do.
+
+A curve (a `curve` block, or a table whose rows are points) is `tables.curve_at`: the
+first two neighbouring points x0 <= x <= x1 give y0 + (x - x0) * s, where the slope
+s = (y1 - y0) / (x1 - x0) is an exact constant, so the value is exact integer
+arithmetic on x; outside the points, the first end row (`below 70% -> 0%`) holding x.
 """
 
 from __future__ import annotations
 
+import itertools
+
 from attain.dsl import nodes as n
+from attain.engine.tables import point_x
 from attain.sql.columns import Num, Scalar, Value, constant, text_literal
-from attain.sql.compile_exprs import ExprCompiler, NotCompiled
+from attain.sql.compile_exprs import ExprCompiler
 
 
 class TableCompiler(ExprCompiler):
@@ -22,7 +30,7 @@ class TableCompiler(ExprCompiler):
     def table_lookup(self, e: n.TableLookup) -> Value:
         table = self.model.tables[e.table]
         if any(r.key.op == "point" for r in table.rows):
-            raise NotCompiled(f"the rate table lookup `{e.table}(...)` over a curve's points", e.span)
+            return self.curve_at(table.rows, self.num(e.args[0]))
         values = [self.expr(a) for a in e.args]
         row_holds = [self.key_holds(r.key, values[0]) for r in table.rows]
         cases: list[tuple[str, Value]] = []
@@ -57,3 +65,18 @@ class TableCompiler(ExprCompiler):
         if not parts:
             return self.col(f"(CASE WHEN {x.n} IS NULL THEN NULL ELSE TRUE END)")
         return self.col("(" + " AND ".join(parts) + ")")
+
+    def curve_at(self, rows: tuple[n.TableRow, ...], x: Num) -> Value:
+        """A curve's value at x: on the line between the two points around it, else the end row holding it."""
+        points = [r for r in rows if r.key.op == "point"]
+        cases: list[tuple[str, Value]] = []
+        for a, b in itertools.pairwise(points):
+            x0, x1 = point_x(a), point_x(b)
+            y0, y1 = a.cells[0].value, b.cells[0].value
+            assert x1 != x0, "the checker refuses a curve's point given twice"
+            held = self.col(f"({self.compare(x, constant(x0), '>=')} AND {self.compare(x, constant(x1), '<=')})")
+            along = self.mul(self.add(x, constant(x0), "-"), constant((y1 - y0) / (x1 - x0)))
+            cases.append((held, self.add(constant(y0), along)))
+        ends = [r for r in rows if r.key.op != "point"]
+        cases += [(self.key_holds(r.key, x), constant(r.cells[0].value)) for r in ends]
+        return self.choose(cases, None)

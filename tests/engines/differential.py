@@ -50,10 +50,8 @@ def not_compiled(*policies) -> set[tuple[str, int, int]]:
 
 
 def _refused(model, e) -> bool:
-    if isinstance(e, (nodes.PeriodValue, nodes.Curve)):
+    if isinstance(e, nodes.PeriodValue):
         return True
-    if isinstance(e, nodes.TableLookup):  # a table of ranges and texts compiles; one of a curve's points not yet
-        return any(r.key.op == "point" for r in model.tables[e.table].rows)
     if isinstance(e, nodes.Call):
         return e.func in nodes.DATE_FUNCTIONS
     return (isinstance(e, nodes.Binary) and e.op in ("+", "-")

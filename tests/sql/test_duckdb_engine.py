@@ -225,3 +225,15 @@ def test_percentile_of_ratios_with_large_denominators_orders_them_exactly(tmp_pa
     assert [r[1] for r in rows] == [Fraction(1, 3), Decimal(0), Fraction(1, 3), Decimal(1)]
     assert [r[2] for r in rows] == [Decimal(2), Decimal(4), Decimal(2), Decimal(1)]
     assert policy.run(data, engine="duckdb").rows == policy.run(data, engine="python").rows
+
+
+def test_a_retroactive_bracket_holds_its_bound_only_when_it_says_including(tmp_path: Path):
+    policy = attain.loads('policy "p"\ninput sales : money\npay = retroactive sales\n    below 300 at 1%\n'
+                          "    up to 700 at 2.5%\n    up to and including 1400 at 10%\n    above at 1%\noutput pay\n")
+    data = csv_file(tmp_path, "id,sales\nA,300\nB,700\nC,299.99\nD,1400\nE,1400.01\n")
+    rows, runner = sql_run(policy, data)
+    assert runner.fallback_rows == 0
+    # 300 is not below 300: 2.5% -> 7.5; 700 is `up to 700`: 2.5% -> 17.5; 1400 is included: 10% -> 140.
+    assert [r[1] for r in rows] == [Decimal("7.5"), Decimal("17.5"), Decimal("2.9999"), Decimal("140"),
+                                    Decimal("14.0001")]
+    assert [r["pay"] for r in policy.run(data).rows] == [r[1] for r in rows]

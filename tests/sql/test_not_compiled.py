@@ -12,8 +12,6 @@ from attain.diagnostics import AttainError
 
 HEAD = 'policy "p"\nperiod month\ninput sales : money\ninput hired : date\n'
 DATA = "id,period,sales,hired\nA,2023-01,100,2022-12-01\n"
-TABLE = "table rate\n    below 0 -> 0%\n    0 -> 0%\n    200 -> 100%\n    above 200 -> 100%\n"
-CURVE = "factor = curve sales\n    below 0 -> 0%\n    0 -> 0%\n    200 -> 100%\n    above 200 -> 100%\n"
 
 # (the formulas after HEAD, the line and column the refusal points at, the construct it names)
 CASES = {
@@ -22,9 +20,6 @@ CASES = {
     "date plus days": ("later = hired + 30\nv = 1 if later > hired else 0\n", 5, 9,
                        "date arithmetic (`+` on a date)"),
     "date minus date": ("v = hired - 2022-01-01\n", 5, 5, "date arithmetic (`-` on a date)"),
-    "table of points": (TABLE + "v = sales * rate(sales)\n", 10, 13,
-                        "the rate table lookup `rate(...)` over a curve's points"),
-    "curve": (CURVE + "v = sales * factor\n", 5, 10, "a `curve` block"),
 }
 
 

@@ -1,6 +1,7 @@
-"""The duckdb engine computes rate tables in SQL, exactly: each cell the python engine's, no row left to Python."""
+"""The duckdb engine computes rate tables and curves in SQL, exactly: the python engine's values, none in Python."""
 
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def sql_rows(policy, data):
 
 
 def test_document_tables_run_in_sql_as_the_python_engine_computes_them():
-    for name in ("accelerator/commission", "rate-grid/commission"):
+    for name in ("accelerator/commission", "rate-grid/commission", "payout-curve/bonus"):
         policy = attain.load(ROOT / "policies" / f"{name}.policy")
         data = ROOT / "policies" / name.split("/")[0] / "sample.csv"
         rows, runner = sql_rows(policy, data)
@@ -87,3 +88,39 @@ def test_else_takes_another_text_and_an_unknown_value_is_the_python_engines_erro
     with pytest.raises(AttainError) as duckdb:
         policy.run(data, engine="duckdb")
     assert python.value.diagnostics and duckdb.value.diagnostics == python.value.diagnostics
+
+
+CURVES = '''policy "curves"
+input x : percent
+table points
+    below 0% -> 0%
+    0%       -> 0%
+    30%      -> 10%
+    100%     -> 100%
+    above 100% -> 100%
+factor = curve x
+    below 70%  -> 0%
+    70%        -> 0%
+    100%       -> 100%
+    150%       -> 200%
+    above 150% -> 200%
+via_table = points(x)
+output factor, via_table
+'''
+
+
+@pytest.mark.parametrize(("x", "factor", "via_table"), [
+    # below the first point; on it; between: (x - 70%) * 100/30, and (x - 30%) * 90/70 + 10%
+    ("-1%", "0", "0"), ("0%", "0", "0"), ("70%", "0", "43/70"), ("77%", "7/30", "493/700"),
+    ("100%", "1", "1"), ("125%", "3/2", "1"), ("150%", "2", "1"), ("150.01%", "2", "1"), ("30%", "0", "1/10"),
+    ("20%", "0", "1/15"),
+])
+def test_a_curve_is_the_exact_line_between_its_points(tmp_path, x, factor, via_table):
+    policy = attain.loads(CURVES)
+    data = tmp_path / "d.csv"
+    data.write_text(f"id,x\nA,{x}\n", encoding="utf-8")
+    rows, runner = sql_rows(policy, data)
+    assert runner.fallback_rows == 0
+    assert tuple(Fraction(v) for v in rows["A"]) == (Fraction(factor), Fraction(via_table))
+    (python,) = policy.run(data).rows
+    assert (python["factor"], python["via_table"]) == rows["A"]  # the same values, of the same types
