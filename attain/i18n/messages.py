@@ -11,9 +11,10 @@ Fields are names, values and cells, shown as they are in both languages, or smal
 `number(...)` keeps its exact digits and, outside English (whose messages keep their bytes),
 gets thousands separators: 12345.5 -> 12,345.5.
 
-The entries live by stage in `attain.i18n.said_check` (checking a policy), `attain.i18n.said_data`
-(files, data), `attain.i18n.said_run` (evaluation, usage) and `attain.i18n.said_tests` (policy
-tests); `MESSAGES` is all of them, and a key is in one of them only.
+The entries live by stage in `attain.i18n.said_parse` (reading a policy's text), `said_check` and
+`said_tables` (checking a policy; its rate tables and curves), `said_data` (files, data), `said_run`
+(evaluation, usage) and `said_tests` (policy tests); `MESSAGES` is all of them, and a key is in one
+of them only.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from collections.abc import Iterable
 from attain.i18n import DEFAULT, LANGUAGES, Catalogue
 from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
+from attain.i18n.said_parse import PARSE
 from attain.i18n.said_run import RUN
+from attain.i18n.said_tables import TABLES
 from attain.i18n.said_tests import TESTS
 
 # The words around a rendered diagnostic: its severity, and the heads of its notes and help.
@@ -45,7 +48,7 @@ _JOINS = {
     "": {"en": "", "zh": ""},
 }
 
-MESSAGES = Catalogue({**CHECK, **DATA, **RUN, **TESTS})
+MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS})
 
 
 class Text(str):

@@ -1,0 +1,86 @@
+"""Diagnostics' words, reading a policy's text (P1xx): English and Chinese templates by key.
+
+See `attain.i18n.messages` for how a key becomes a message in either language.
+"""
+
+from __future__ import annotations
+
+PARSE: dict[str, dict[str, str]] = {
+    # ---------------------------------------------------------------- parsing (P1xx: attain.dsl.syntax_errors, parser)
+    "P.name": {"en": "a name", "zh": "名字"},
+    "P.number": {"en": "a number", "zh": "数"},
+    "P.percent": {"en": "a percent such as 15%", "zh": "百分比，如 15%"},
+    "P.money": {"en": "an amount such as ¥1_000", "zh": "金额，如 ¥1_000"},
+    "P.string": {"en": 'a quoted text such as "华东"', "zh": '带引号的文本，如 "华东"'},
+    "P.date": {"en": "a date such as 2023-07-01", "zh": "日期，如 2023-07-01"},
+    "P.end_of_line": {"en": "the end of the line", "zh": "行尾"},
+    "P.end_of_file": {"en": "the end of the file", "zh": "文件末尾"},
+    "P.indent": {"en": "indented rows below this line", "zh": "这一行下面缩进的各行"},
+    "P.dedent": {"en": "the end of the indented rows", "zh": "缩进各行的结束"},
+    "P.indented": {"en": "an indented line", "zh": "缩进的一行"},
+    "P.less_indented": {"en": "a line that is less indented", "zh": "缩进较少的一行"},
+    "P100": {"en": "found {found} where it does not fit", "zh": "这里不应出现 {found}"},
+    "P100.label": {"en": "not expected here", "zh": "这里不应出现"},
+    "P100.found": {"en": "found {found}", "zh": "这里是 {found}"},
+    "P100.expected": {"en": "expected {expected}", "zh": "这里应为 {expected}"},
+    "P100.character": {"en": "unexpected character {ch!r}", "zh": "意外的字符 {ch!r}"},
+    "P100.early": {"en": "the policy ends too early", "zh": "方案结束得太早"},
+    "P100.early_hint": {"en": "finish the last definition", "zh": "请写完最后一个定义"},
+    "P101": {"en": "a row needs '->' between its condition and its result", "zh": "每一行的条件和结果之间需要 '->'"},
+    "P101.hint": {"en": "write the row as, for example, `>= 120% -> 100`", "zh": "请把这一行写成例如 `>= 120% -> 100`"},
+    "P102": {"en": "a definition needs '=' between its name and its formula", "zh": "定义的名字和公式之间需要 '='"},
+    "P102.hint": {"en": "write `name = formula`, for example `attainment = sales / sales_target`",
+                  "zh": "请写 `name = formula`，例如 `attainment = sales / sales_target`"},
+    "P103": {"en": "an input needs ':' and a type after its name", "zh": "输入的名字后面需要 ':' 和类型"},
+    "P103.hint": {"en": "write `input sales : money`; types are money, percent, number, count, bool, text, date",
+                  "zh": "请写 `input sales : money`；类型有 `money`、`percent`、`number`、`count`、`bool`、`text`、"
+                        "`date`"},
+    "P104": {"en": "this formula is incomplete", "zh": "这个公式不完整"},
+    "P104.hint": {"en": "an operator such as '+' or '*' needs a value on both sides", "zh": "'+' 或 '*' "
+                                                                                            "这样的运算符两边都需要值"},
+    "P105": {"en": "a block's rows must be indented below its first line", "zh": "表的各行必须缩进写在第一行下面"},
+    "P105.hint": {"en": "indent each row with spaces, for example four", "zh": "请用空格缩进每一行，例如四个空格"},
+    "P106": {"en": "a weight must be a percent", "zh": "权重必须是百分比"},
+    "P106.hint": {"en": "write the weight as a percent, for example `attainment_score 40%`",
+                  "zh": "请把权重写成百分比，例如 `attainment_score 40%`"},
+    "P107": {"en": "a policy starts with its name", "zh": "方案以它的名称开头"},
+    "P107.hint": {"en": 'write `policy "Quarterly incentive"` on the first line',
+                  "zh": '请在第一行写 `policy "Quarterly incentive"`'},
+    "P110": {"en": "a percent sign needs a number just before it", "zh": "百分号前面必须紧跟一个数"},
+    "P110.label": {"en": "no number before '%'", "zh": "'%' 前面没有数"},
+    "P110.hint": {"en": "write for example `15%`, without a space", "zh": "例如写 `15%`，中间不留空格"},
+    "P111": {"en": "this text has no closing quote", "zh": "这段文本没有结束引号"},
+    "P111.label": {"en": "text starts here", "zh": "文本从这里开始"},
+    "P111.hint": {"en": 'close the text on the same line: "华东"', "zh": '请在同一行结束这段文本："华东"'},
+    "P112": {"en": "this line is indented with a tab", "zh": "这一行用制表符缩进"},
+    "P112.label": {"en": "tab", "zh": "制表符"},
+    "P112.hint": {"en": "indent with spaces only, so every reader sees the same rows",
+                  "zh": "请只用空格缩进，让每个人看到的行都一样"},
+    "P112.here": {"en": "a tab is not allowed here", "zh": "这里不允许制表符"},
+    "P112.spaces": {"en": "use spaces", "zh": "请用空格"},
+    "P113": {"en": "'{ch}' is a full-width character", "zh": "'{ch}' 是全角字符"},
+    "P113.label": {"en": "full-width", "zh": "全角"},
+    "P113.hint": {"en": "switch the keyboard to half-width for punctuation: , : ( ) = % < > + - * /",
+                  "zh": "请把键盘切换到半角来输入标点：, : ( ) = % < > + - * /"},
+    "P114": {"en": "this line's indentation does not match any line above it", "zh": "这一行的缩进与上面任何一行都对不"
+                                                                                     "上"},
+    "P114.hint": {"en": "indent rows of one block by the same amount, and put the next definition at the start of a "
+                        "line",
+                  "zh": "请让同一个表的各行缩进相同，下一个定义从行首开始"},
+    "P116": {"en": "'{tok}' must be a whole number here", "zh": "这里的 '{tok}' 必须是整数"},
+    "P116.hint": {"en": "write for example `ending day 25` or `previous(sales, 2, else 0)`",
+                  "zh": "例如写 `ending day 25` 或 `previous(sales, 2, else 0)`"},
+    "P117": {"en": "this formula nests more than {limit} levels deep", "zh": "这个公式嵌套超过 {limit} 层"},
+    "P117.label": {"en": "level {depth}", "zh": "第 {depth} 层"},
+    "P117.hint": {"en": "give parts of it names of their own (`subtotal = ...`) and use the names; each operator, "
+                        "if/else, not and function call is a level",
+                  "zh": "请给公式的各部分起名字（`subtotal = ...`），再使用这些名字；每个运算符、`if`/`else`、`not` "
+                        "和函数调用都算一层"},
+    "P118": {"en": "this number has {count} digits; a number in a policy has at most {limit}",
+             "zh": "这个数有 {count} 位；方案中的数最多 {limit} 位"},
+    "P118.label": {"en": "too long", "zh": "太长"},
+    "P118.hint": {"en": "check for a pasted or repeated value", "zh": "请检查是否误粘贴或重复了数值"},
+    "P119": {"en": "this '(' is never closed", "zh": "这个 '(' 没有闭合"},
+    "P119.label": {"en": "opened here", "zh": "从这里开始"},
+    "P119.hint": {"en": "add the ')' where the part in parentheses ends", "zh": "请在括号内容结束的地方加上 ')'"},
+}
