@@ -192,20 +192,31 @@ class BlockChecker(ExpressionChecker):
                                notes=[Label(seen[row.key].span, say("C223.first_listed"))])
                 seen[row.key] = row
         self._otherwise_last(lk.rows, lambda r: r.key is None, "lookup")
-        has_else = any(r.key is None for r in lk.rows)
-        choices = self._choices(lk.subject, subject_t)
-        if choices is not None:
-            for row in lk.rows:
-                if row.key is not None and row.key not in choices:
-                    self.error("C224", say("C224", key=row.key), row.span,
-                               hint=suggestion(row.key, list(choices)) or say("C224.values", values=joined(choices)))
-            missing = [c for c in choices if c not in seen]
-            if missing and not has_else:
-                self.error("C225", say("C225", missing=joined(f'"{m}"' for m in missing)), lk.span,
-                           hint=say("C225.hint"))
-        elif not has_else:
-            self.error("C225", say("C225.open"), lk.span, label=say("C225.open_label"), hint=say("C225.open_hint"))
+        self._text_keys_cover([(row.key, row.span) for row in lk.rows], self._choices(lk.subject, subject_t),
+                              lk.span)
         return result or ty.ERROR
+
+    def _text_keys_cover(self, keys: list, choices, at, table: bool = False) -> None:
+        """C224 for a text key the looked-up value never takes, C225 for a value no key takes (without an
+        `else`), or for an open value without one. `keys`: (text or None for `else`, span), as written; `at`:
+        the lookup, or a table's use. A table says its own words and points its C224 at the use."""
+        part, more = (".table", "table_") if table else ("", "")
+        has_else = any(text is None for text, _ in keys)
+        if choices is None:
+            if not has_else:
+                self.error("C225", say(f"C225.{more}open"), at, label=say(f"C225.{more}open_label"),
+                           hint=say(f"C225.{more}open_hint"))
+            return
+        for text, span in keys:
+            if text is not None and text not in choices:
+                self.error("C224", say("C224" + part, key=text), span,
+                           notes=[Label(at, say("C224.looked_up"))] if table else [],
+                           hint=suggestion(text, list(choices)) or say("C224.values", values=joined(choices)))
+        written = {text for text, _ in keys}
+        missing = [c for c in choices if c not in written]
+        if missing and not has_else:
+            self.error("C225", say("C225" + part, missing=joined(f'"{m}"' for m in missing)), at,
+                       hint=say(f"C225.{more}hint"))
 
     def _choices(self, subject, t: Type):
         if t.kind == "tier":

@@ -224,22 +224,8 @@ class TableChecker(BlockChecker):
         self._text_coverage(arg, t, keys, use)
 
     def _text_coverage(self, arg, t: Type, keys: list[n.TableKey], use) -> None:
-        has_else = any(k.op == "else" for k in keys)
-        written = {k.text for k in keys if k.text is not None}
-        choices = self._choices(arg, t)
-        if choices is not None:
-            for k in keys:
-                if k.text is not None and k.text not in choices:
-                    self.error("C224", say("C224.table", key=k.text), k.span,
-                               notes=[Label(use.span, say("C224.looked_up"))],
-                               hint=suggestion(k.text, list(choices)) or say("C224.values", values=joined(choices)))
-            missing = [c for c in choices if c not in written]
-            if missing and not has_else:
-                self.error("C225", say("C225.table", missing=joined(f'"{m}"' for m in missing)), use.span,
-                           hint=say("C225.table_hint"))
-        elif not has_else:
-            self.error("C225", say("C225.table_open"), use.span, label=say("C225.table_open_label"),
-                       hint=say("C225.table_open_hint"))
+        self._text_keys_cover([(None if k.op == "else" else k.text, k.span) for k in keys], self._choices(arg, t),
+                              use.span, table=True)
 
     @BlockChecker._BLOCK.on(n.Curve)
     def _curve(self, curve: n.Curve, name: str = "") -> Type:
