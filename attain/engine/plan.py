@@ -189,9 +189,11 @@ class Layout:
         return tuple(self.model.inputs[name].type for name in self.input_order)
 
     def places(self, name: str) -> int | None:
-        """Decimal places fixed by rounding, followed through names, + and - and both sides of if/else."""
+        """Decimal places fixed by rounding, followed through names, + and - and both sides of if/else.
+
+        A value's `unless` gate makes it 0, which has no places of its own: the rounded line keeps its places."""
         d = self.model.definitions.get(name)
-        if d is None or isinstance(d, (n.FlagDecl, n.Refusal)) or d.gate is not None:
+        if d is None or isinstance(d, (n.FlagDecl, n.Refusal)):
             return None
         return self._places(d.body, frozenset())
 
@@ -201,7 +203,7 @@ class Layout:
                 return decimal_places(step)
             case n.Name(id=name) if name in self.model.definitions and name not in seen:
                 d = self.model.definitions[name]
-                if isinstance(d, (n.FlagDecl, n.Refusal)) or d.gate is not None:
+                if isinstance(d, (n.FlagDecl, n.Refusal)):
                     return None
                 return self._places(d.body, seen | {name})
             case n.Binary(op="+" | "-", left=l, right=r):
@@ -214,7 +216,7 @@ class Layout:
                 return 0
             case n.Choice(branches=branches):
                 # Every variant must round alike for the output to keep a fixed number of places.
-                found = {None if d.gate is not None else self._places(d.body, seen) for _keys, d in branches}
+                found = {self._places(d.body, seen) for _keys, d in branches}
                 return found.pop() if len(found) == 1 else None
         return None  # any other formula: its places are not known in advance
 

@@ -211,3 +211,14 @@ def test_rounding_an_empty_cell_to_a_whole_step_is_an_error_not_a_crash(step):
     found = outcomes(p, table(["id", "score"], ["A", None]))
     assert [d[:2] for d in found["python"]] == [("E302", "for A, 'score' is missing, and 'v' needs it")]
     assert all(f == found["python"] for f in found.values())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_rounded_payout_with_unless_keeps_its_places_paid_or_not(engine):
+    # `unless` makes the value 0, which has no places of its own: the line's round(..., 0.01) fixes them.
+    # 48,400 x 10% = 4,840 -> 4840.00; ok = false pays 0 -> 0.00 (it printed 4840 and 0).
+    p = attain.loads('policy "u"\ninput sales : money\ninput ok : bool\n'
+                     "payout pay = round(sales * 10%, 0.01) unless not ok\n")
+    data = table(["id", "sales", "ok"], ["A", "48400", "true"], ["B", "100", "false"])
+    rows = {r["id"]: str(r["pay"]) for r in p.run(data, engine=engine).rows}
+    assert rows == {"A": "4840.00", "B": "0.00"}
