@@ -178,7 +178,8 @@ class Layout:
                 self.history.append(HistorySpec("streak", node, None, 1, slot))
             else:
                 name = name_of(node.args[0])
-                self.history.append(HistorySpec(node.func, node, name, periods_of(node.args[1]), self.slots[name]))
+                back = periods_of(node.args[1]) if len(node.args) > 1 else 0  # year_to_date(x): the plan year's
+                self.history.append(HistorySpec(node.func, node, name, back, self.slots[name]))
 
     def outputs(self) -> tuple[Output, ...]:
         model = self.model

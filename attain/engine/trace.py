@@ -72,7 +72,15 @@ class RollingOver:
     periods: int
 
 
-HistoryFact = NoPeriod | FromPeriod | NoEarlierPeriod | StreakUpTo | RollingOver
+@attrs.frozen
+class AccruedOver:
+    """The earlier periods an accumulated value summed (perhaps none), for its explanation."""
+
+    periods: tuple[Period, ...]
+    span: str  # "year" or "quarter"
+
+
+HistoryFact = NoPeriod | FromPeriod | NoEarlierPeriod | StreakUpTo | RollingOver | AccruedOver
 
 
 @attrs.frozen
@@ -262,8 +270,18 @@ class CurveSegment:
 
 
 
+@attrs.frozen
+class Accrued:
+    """`year_to_date(x)` and its kin: each period summed with its value, and the total."""
+
+    call: str
+    value: Fraction
+    kind: str
+    terms: tuple[tuple[Period, Fraction], ...]  # in time order; this period last when it is included
+
+
 Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow
-        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment)
+        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment | Accrued)
 
 
 # ---------------------------------------------------------------- events: what the evaluator reports, in order

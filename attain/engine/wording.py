@@ -76,6 +76,10 @@ def describe(fact: t.HistoryFact | t.GroupFact | None) -> str:
             return say("fact.no_earlier")
         case t.StreakUpTo(count, period):
             return say("fact.streak", count=count, period=period)
+        case t.AccruedOver(periods, span):
+            if not periods:
+                return say(f"acc.over_none_{span}")
+            return say(f"acc.over_{span}", first=periods[0], last=periods[-1])
         case t.RollingOver(first, last, periods):
             return say("fact.rolling" if periods != 1 else "fact.rolling_one", first=first, last=last, n=periods)
         case t.GroupFact():
@@ -106,6 +110,13 @@ def sentence(note: t.Note) -> str:
                     f"before: {describe(before)}")
         case t.Rolling(call, value, kind, over, values):
             return f"{call} = {display(value, kind)}, {describe(over)}: " + ", ".join(display(x, kind) for x in values)
+        case t.Accrued(call, value, kind, terms):
+            # Period by period: `2023-04 1,200.00 + 2023-05 900.00 = 2,100.00`.
+            if not terms:
+                return say("acc.none_quarter" if "quarter" in call else "acc.none_year", call=call,
+                           value=display(value, kind))
+            shown = " + ".join(f"{period} {display(v, kind)}" for period, v in terms)
+            return say("acc.terms", call=call, terms=shown, value=display(value, kind))
         case t.Previous(call, value, kind, came):
             return f"{call} = {display(value, kind)} ({describe(came)})"
         case t.PreviousElse(call, missing, value, kind):

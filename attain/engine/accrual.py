@@ -1,0 +1,124 @@
+"""Accumulation over the plan year: which earlier periods `year_to_date(x)` and its kin sum, for every engine.
+
+A plan year starts in the month the header names (`plan year starts April`; January without
+the line) and has four plan quarters of three months (April to June is the first). A period
+belongs to the plan year (quarter) that holds its first month; a week to the one that holds
+its Thursday (as an ISO week belongs to the year of its Thursday); a month of `ending day 25`
+to the one of its label (2023-04 runs from 26 March to 25 April and is the first of a plan
+year starting April). The checker sees to it that a quarter or a half never straddles two
+plan years or quarters. A sum runs over the employee's unbroken run of periods
+(`gaps restart` starts a new one; without it a gap is the row's error, E310), so a new
+hire's first plan year sums the periods they have.
+"""
+
+from __future__ import annotations
+
+import datetime
+from fractions import Fraction
+from typing import Any
+
+from attain.dsl import nodes as n
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS, MONTHS
+from attain.engine import trace as t
+from attain.engine.dates import PeriodDays
+from attain.engine.periods import Period
+from attain.engine.wording import describe
+from attain.i18n.messages import say
+
+# Months in each period kind, for the month a period starts in.
+_MONTHS_IN = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def start_month(header: n.Header) -> int:
+    """The month a plan year starts in, 0 for January (the checker allows only a month's English name)."""
+    if header.plan_year is None:
+        return 0
+    return [m.lower() for m in MONTHS].index(header.plan_year.lower())
+
+
+def first_month(period: Period) -> int:
+    """The month holding the period's start (a week's Thursday), counted in months from year 0."""
+    if period.kind == "week":
+        thursday = datetime.date.fromordinal(period.index * 7 + 4)
+        return thursday.year * 12 + thursday.month - 1
+    return period.index * _MONTHS_IN[period.kind]
+
+
+def span_key(period: Period, start: int, span: str) -> int:
+    """A number the periods of one plan year ("year") or plan quarter ("quarter") share, and no others."""
+    return (first_month(period) - start) // (12 if span == "year" else 3)
+
+
+def is_last(period: Period, start: int, span: str) -> bool:
+    """Whether the period is the last of its plan year (quarter): the next one is in the next."""
+    return span_key(period.shift(1), start, span) != span_key(period, start, span)
+
+
+def last_of_days(days: PeriodDays, start: int, months: int, week: int) -> bool:
+    """`is_last` from the period's days, as the compiled plan has them: the period's last month (a week's
+    Thursday's) and the next period's are in different plan years (months 12) or quarters (3)."""
+    if week:
+        this, after = days.first + datetime.timedelta(days=3), days.first + datetime.timedelta(days=10)
+        a, b = this.year * 12 + this.month - 1, after.year * 12 + after.month - 1
+    else:
+        a = days.last.year * 12 + days.last.month - 1  # with `ending day 25`, the month of the label
+        b = a + 1
+    return (a - start) // months != (b - start) // months
+
+
+def earlier_indices(period: Period, run_start: int, start: int, span: str) -> list[int]:
+    """The indices of the periods before `period` in its plan year (quarter) and in the employee's run."""
+    key = span_key(period, start, span)
+    out = []
+    at = period.index - 1
+    while at >= run_start and span_key(Period(period.kind, at), start, span) == key:
+        out.append(at)
+        at -= 1
+    out.reverse()
+    return out
+
+
+def earlier_values(func: str, slot: int, kept: dict, run_start: int, period: Period, start: int):
+    """(the kept raw values of the earlier periods, a fact maker) as the runner's history gives them."""
+    span = ACCRUAL_FUNCTIONS[func][0]
+    values, periods = [], []
+    for at in earlier_indices(period, run_start, start, span):
+        if at not in kept:  # the row failed there: its error is reported, and the sum stops short
+            break
+        values.append(kept[at][slot])
+        periods.append(at)
+    return values, (_accrued_over, period.kind, tuple(periods), span)
+
+
+def _accrued_over(kind: str, indices: tuple[int, ...], span: str) -> t.AccruedOver:
+    return t.AccruedOver(tuple(Period(kind, i) for i in indices), span)
+
+
+def evaluate(ev: Any, e: n.Call) -> Fraction:
+    """The reference evaluator's `year_to_date(x)` (and kin): the earlier periods' values, plus this one's."""
+    from attain.engine.evaluate import ABSENT  # the evaluator imports this module: its names are read late
+
+    subject = e.args[0]
+    assert isinstance(subject, n.Name), "the checker allows accumulation of a named value only"
+    context = ev._context()
+    earlier = context.history(e)
+    fact = context.history_fact(e)
+    if ABSENT in earlier:
+        raise ev._error("E302", say("E302.earlier", whom=ev._whom(), formula=ev._text(e.span), name=subject.id,
+                                    fact=describe(fact)), e.span)
+    periods = fact.periods if isinstance(fact, t.AccruedOver) else ()
+    terms = list(zip(periods, earlier, strict=True))
+    if ACCRUAL_FUNCTIONS[e.func][1]:
+        terms.append((context.period(), ev._eval(subject)))
+    value = sum((v for _p, v in terms), Fraction(0))
+    if ev.observer is not None:
+        kind = str(ev.model.types.get(subject.id, "number"))
+        ev.observer.notice(t.Accrued(ev._text(e.span), value, kind, tuple(terms)))
+    return value
+
+
+def word(ev: Any, e: n.PeriodValue) -> bool:
+    """`last_period_of_year` / `last_period_of_quarter` for the period the row is computed for."""
+    period = ev._context().period()
+    assert period is not None, "the data of a policy that reads the period has periods (D415)"
+    return is_last(period, start_month(ev.model.policy.header), e.name.rsplit("_", 1)[1])
