@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
-from attain.dsl.builtins import ACCRUAL_FUNCTIONS, MONTHS, suggestion
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS, MONTHS
+from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.types import Type
 from attain.i18n.messages import joined, say
 
 _STARTS = {"quarter": 3, "half": 6, "year": 12}  # a plan year must start one of these periods (months apart)
+_YEAR_WORDS = "year_to_date, earlier_this_year, last_period_of_year"
 _QUARTER_WORDS = ("quarter_to_date", "earlier_this_quarter", "last_period_of_quarter")
 
 
@@ -51,7 +53,7 @@ class AccrualChecker:
         names = [m.lower() for m in MONTHS]
         if h.plan_year.lower() not in names:
             self.error("C293", say("C293", month=h.plan_year), span,
-                       hint=say("C293.hint", months=joined(MONTHS), more=suggestion(h.plan_year.title(), MONTHS)))
+                       hint=say("C293.hint", months=joined(MONTHS), more=_did_you_mean(h.plan_year.title(), MONTHS)))
             return
         if h.period is None:
             self.error("C293", say("C293.period"), span, hint=say("C293.period_hint"))
@@ -140,7 +142,7 @@ class AccrualChecker:
     def _quarters_fit(self, e, what: str) -> bool:
         period = self.policy.header.period
         if what in _QUARTER_WORDS and period in ("half", "year"):
-            self.error("C296", say("C296", what=what, period=period), e.span, hint=say("C296.hint"))
+            self.error("C296", say("C296", what=what, period=period), e.span, hint=say("C296.hint", functions=_YEAR_WORDS))
             return False
         return True
 

@@ -30,8 +30,7 @@ ACCRUAL: dict[str, dict[str, str]] = {
                   "zh": "请累计一个数值，例如用 `1 if x else 0` 数条件成立的周期数"},
     "C296": {"en": "{what} needs periods of a quarter or shorter, but the policy's period is a {period}",
              "zh": "{what} 需要季度或更短的周期，而方案的周期是 {period}"},
-    "C296.hint": {"en": "use the plan year's functions (year_to_date, earlier_this_year, last_period_of_year)",
-                  "zh": "请用计划年度的函数（year_to_date、earlier_this_year、last_period_of_year）"},
+    "C296.hint": {"en": "use the plan year's functions ({functions})", "zh": "请用计划年度的函数（{functions}）"},
     # ---------------------------------------- explanations (attain.engine.wording)
     "acc.terms": {"en": "{call}: {terms} = {value}", "zh": "{call}：{terms} = {value}"},
     "acc.none_year": {"en": "{call} = {value}: no earlier period of this plan year",
