@@ -128,11 +128,15 @@ FUNCTIONS.update(_functions(
 # function -> (the span it sums: "year" or "quarter", whether it includes this period)
 ACCRUAL_FUNCTIONS = {"year_to_date": ("year", True), "earlier_this_year": ("year", False),
                      "quarter_to_date": ("quarter", True), "earlier_this_quarter": ("quarter", False)}
-PERIOD_VALUES.update({
+PLAN_WORDS = {
+    "first_period_of_year": ("bool", "whether this is the plan year's first period (April, with `plan year "
+                                     "starts April` and months)"),
     "last_period_of_year": ("bool", "whether this is the plan year's last period (March, with `plan year "
                                     "starts April` and months)"),
+    "first_period_of_quarter": ("bool", "whether this is the plan quarter's first period"),
     "last_period_of_quarter": ("bool", "whether this is the plan quarter's last period"),
-})
+}
+PERIOD_VALUES.update(PLAN_WORDS)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 

@@ -20,7 +20,7 @@ from attain.i18n.messages import joined, say
 
 _STARTS = {"quarter": 3, "half": 6, "year": 12}  # a plan year must start one of these periods (months apart)
 _YEAR_WORDS = "year_to_date, earlier_this_year, last_period_of_year"
-_QUARTER_WORDS = ("quarter_to_date", "earlier_this_quarter", "last_period_of_quarter")
+_QUARTER_WORDS = ("quarter_to_date", "earlier_this_quarter", "first_period_of_quarter", "last_period_of_quarter")
 
 
 class AccrualChecker:
@@ -142,7 +142,8 @@ class AccrualChecker:
     def _quarters_fit(self, e, what: str) -> bool:
         period = self.policy.header.period
         if what in _QUARTER_WORDS and period in ("half", "year"):
-            self.error("C296", say("C296", what=what, period=period), e.span, hint=say("C296.hint", functions=_YEAR_WORDS))
+            self.error("C296", say("C296", what=what, period=period), e.span,
+                       hint=say("C296.hint", functions=_YEAR_WORDS))
             return False
         return True
 

@@ -30,8 +30,8 @@ from attain.dsl.builtins import (
     currency_codes,
     suggestion,
 )
-from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.check_accrual import AccrualChecker
+from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.check_tables import TableChecker
 from attain.dsl.model import Model
 from attain.dsl.table_files import TableReader

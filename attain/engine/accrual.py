@@ -26,7 +26,7 @@ from attain.engine.wording import describe
 from attain.i18n.messages import say
 
 # Months in each period kind, for the month a period starts in.
-_MONTHS_IN = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+MONTHS_IN = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
 def start_month(header: n.Header) -> int:
@@ -41,7 +41,7 @@ def first_month(period: Period) -> int:
     if period.kind == "week":
         thursday = datetime.date.fromordinal(period.index * 7 + 4)
         return thursday.year * 12 + thursday.month - 1
-    return period.index * _MONTHS_IN[period.kind]
+    return period.index * MONTHS_IN[period.kind]
 
 
 def span_key(period: Period, start: int, span: str) -> int:
@@ -49,20 +49,24 @@ def span_key(period: Period, start: int, span: str) -> int:
     return (first_month(period) - start) // (12 if span == "year" else 3)
 
 
-def is_last(period: Period, start: int, span: str) -> bool:
-    """Whether the period is the last of its plan year (quarter): the next one is in the next."""
-    return span_key(period.shift(1), start, span) != span_key(period, start, span)
+def is_edge(period: Period, start: int, span: str, edge: int) -> bool:
+    """Whether the period is the last (edge 1) or first (edge -1) of its plan year (quarter): the next
+    (previous) period is in another."""
+    return span_key(period.shift(edge), start, span) != span_key(period, start, span)
 
 
-def last_of_days(days: PeriodDays, start: int, months: int, week: int) -> bool:
-    """`is_last` from the period's days, as the compiled plan has them: the period's last month (a week's
-    Thursday's) and the next period's are in different plan years (months 12) or quarters (3)."""
+def edge_of_days(days: PeriodDays, start: int, months: int, week: int, length: int, edge: int) -> bool:
+    """`is_edge` from the period's days, as the compiled plan has them: whether the period's month (a week's
+    Thursday's) and the next (edge 1) or the previous (edge -1) period's are in different plan years (months
+    12) or quarters (3). `length` is the period's months."""
     if week:
-        this, after = days.first + datetime.timedelta(days=3), days.first + datetime.timedelta(days=10)
-        a, b = this.year * 12 + this.month - 1, after.year * 12 + after.month - 1
+        this = days.first + datetime.timedelta(days=3)
+        other = this + datetime.timedelta(days=7 * edge)
+        a, b = this.year * 12 + this.month - 1, other.year * 12 + other.month - 1
     else:
-        a = days.last.year * 12 + days.last.month - 1  # with `ending day 25`, the month of the label
-        b = a + 1
+        # the period's first month (with `ending day 25`, the month of the label, where the window ends)
+        a = days.last.year * 12 + days.last.month - 1 - (length - 1)
+        b = a + length * edge
     return (a - start) // months != (b - start) // months
 
 
@@ -118,7 +122,16 @@ def evaluate(ev: Any, e: n.Call) -> Fraction:
 
 
 def word(ev: Any, e: n.PeriodValue) -> bool:
-    """`last_period_of_year` / `last_period_of_quarter` for the period the row is computed for."""
+    """`first_period_of_year`, `last_period_of_quarter` ... for the period the row is computed for."""
     period = ev._context().period()
     assert period is not None, "the data of a policy that reads the period has periods (D415)"
-    return is_last(period, start_month(ev.model.policy.header), e.name.rsplit("_", 1)[1])
+    edge, span = word_parts(e.name)
+    value = is_edge(period, start_month(ev.model.policy.header), span, edge)
+    if ev.observer is not None:
+        ev.observer.notice(t.PlanPeriod(e.name, value, period, ev.model.policy.header.plan_year or "January"))
+    return value
+
+
+def word_parts(name: str) -> tuple[int, str]:
+    """`last_period_of_year` -> (1, "year"); `first_period_of_quarter` -> (-1, "quarter")."""
+    return (1 if name.startswith("last") else -1), name.rsplit("_", 1)[1]

@@ -369,10 +369,12 @@ class Emitter(BlockEmitter):
                 return "True" if v else "False"
             case n.Call(func="in_period", args=(day,)):
                 return f"(P.first <= {self.text(day)} <= P.last)"
-            case n.PeriodValue(name=word):  # last_period_of_year, last_period_of_quarter
-                start = accrual.start_month(self.model.policy.header)
-                week = int(self.model.policy.header.period == "week")
-                return f"_last_of(P, {start}, {12 if word.endswith('year') else 3}, {week})"
+            case n.PeriodValue(name=word):  # first_period_of_year ... last_period_of_quarter
+                header = self.model.policy.header
+                edge, span = accrual.word_parts(word)
+                week, length = int(header.period == "week"), accrual.MONTHS_IN.get(header.period or "", 1)
+                return (f"_plan_edge(P, {accrual.start_month(header)}, {12 if span == 'year' else 3}, {week}, "
+                        f"{length}, {edge})")
             case n.Call(func="given", args=(n.Name(id=given),)):  # the checker allows only an input's name
                 var = self.var[given]
                 return f"({var}_n is not MISSING)" if self.model.types[given].numeric else f"({var} is not MISSING)"

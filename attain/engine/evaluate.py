@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
-from attain.dsl.builtins import ACCRUAL_FUNCTIONS, DATE_FUNCTIONS, HISTORY_FUNCTIONS
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS, DATE_FUNCTIONS, HISTORY_FUNCTIONS, PLAN_WORDS
 from attain.dsl.model import Model
 from attain.engine import accrual, dates
 from attain.engine import trace as t
@@ -226,7 +226,7 @@ class Reference:
 
     @_EVAL.on(n.PeriodValue)
     def _period_value(self, e: n.PeriodValue):
-        if e.name in ("last_period_of_year", "last_period_of_quarter"):
+        if e.name in PLAN_WORDS:
             return accrual.word(self, e)
         period, days = self._period_days()
         v: object = {"period_start": days.first, "period_end": days.last}.get(e.name) or Fraction(days.days)

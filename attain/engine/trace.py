@@ -230,6 +230,16 @@ class MarginalBracket:
 
 
 @attrs.frozen
+class PlanPeriod:
+    """`last_period_of_year` and the like: whether the period is at that edge of its plan year (quarter)."""
+
+    word: str
+    value: bool
+    period: Period
+    start: str  # the month the plan year starts in, as written (January without the line)
+
+
+@attrs.frozen
 class PeriodDays:
     """A formula read the period's days: `period_end`, `in_period(d)`, `days_employed(hired, left)`."""
 
@@ -281,7 +291,8 @@ class Accrued:
 
 
 Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow
-        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment | Accrued)
+        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment | Accrued
+        | PlanPeriod)
 
 
 # ---------------------------------------------------------------- events: what the evaluator reports, in order

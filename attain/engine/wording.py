@@ -117,6 +117,9 @@ def sentence(note: t.Note) -> str:
                            value=display(value, kind))
             shown = " + ".join(f"{period} {display(v, kind)}" for period, v in terms)
             return say("acc.terms", call=call, terms=shown, value=display(value, kind))
+        case t.PlanPeriod(word, value, period, start):
+            return say("acc.word_yes" if value else "acc.word_no", word=word, period=period, start=start,
+                       edge=say(f"acc.{word.split('_')[0]}_{word.rsplit('_', 1)[1]}"))
         case t.Previous(call, value, kind, came):
             return f"{call} = {display(value, kind)} ({describe(came)})"
         case t.PreviousElse(call, missing, value, kind):

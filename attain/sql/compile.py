@@ -16,8 +16,8 @@ import attrs
 from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.engine.plan import Plan
-from attain.sql.compile_accrual import AccrualCompiler
 from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
+from attain.sql.compile_accrual import AccrualCompiler
 from attain.sql.compile_blocks import BlockCompiler
 from attain.sql.compile_exprs import Carried
 from attain.sql.compile_tables import TableCompiler

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from attain.dsl import nodes as n
 from attain.dsl.builtins import ACCRUAL_FUNCTIONS
-from attain.engine.accrual import start_month
+from attain.engine.accrual import start_month, word_parts
 from attain.sql.columns import LIMIT, Num, Scalar, Value, lit
 from attain.sql.compile_exprs import Carried, ExprCompiler
 
@@ -45,10 +45,10 @@ class AccrualCompiler(ExprCompiler):
         return f"(({first} - {start_month(header)}) // {12 if span == 'year' else 3})"
 
     def plan_word(self, e: n.PeriodValue) -> Value:
-        """`last_period_of_year`: the next period's plan year is another."""
-        span = "year" if e.name.endswith("year") else "quarter"
-        return Scalar(self.col(f"({self.span_key('__period + 1', span)} <> {self.span_key('__period', span)})"),
-                      "bool")
+        """`last_period_of_year`: the next period's plan year is another; `first_...`: the previous one's."""
+        edge, span = word_parts(e.name)
+        other = f"__period {'+' if edge > 0 else '-'} 1"
+        return Scalar(self.col(f"({self.span_key(other, span)} <> {self.span_key('__period', span)})"), "bool")
 
     def accrual_call(self, e: n.Call) -> Value:
         span, includes = ACCRUAL_FUNCTIONS[e.func]

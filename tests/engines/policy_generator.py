@@ -51,6 +51,7 @@ AMOUNTS = ("¥0", "¥100", "$250", "¥1_000", "¥99.50", "￥40", "-¥30")
 NONZERO_AMOUNTS = ("¥100", "$250", "¥1_000", "¥99.50", "￥40")
 DATES = ("2023-01-01", "2023-02-15", "2023-03-01", "2022-12-31")
 ROLLING = ("rolling_sum", "rolling_mean", "rolling_min", "rolling_max")
+PLAN_WORDS = ("first_period_of_year", "last_period_of_year", "first_period_of_quarter", "last_period_of_quarter")
 ACCRUAL = ("year_to_date", "earlier_this_year", "quarter_to_date", "earlier_this_quarter")
 # Plan years that start inside the generated months (January to April), so sums restart within the data.
 PLAN_YEARS = ("January", "February", "March", "April")
@@ -499,7 +500,7 @@ class Writer:
         trued = self.fresh("trued")
         self.define("money", trued, f"max(year_to_date({self.pick(self.names['money'])}) - earlier_this_year({trued}), "
                                     f"{self.pick(('0', '-¥5'))})")
-        for word in ("last_period_of_year", "last_period_of_quarter"):
+        for word in PLAN_WORDS:
             self.define("money", self.fresh("release"), f"{self.money(1)} if {word} else 0")
 
     def dates(self) -> None:

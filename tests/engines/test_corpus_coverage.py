@@ -12,7 +12,7 @@ from library_samples import FIXED
 from policy_generator import Generated, policies, rollups
 
 from attain.dsl import nodes as n
-from attain.dsl.builtins import COMBINE, FUNCTIONS, GROUP_FUNCTIONS, INPUT_TYPES, ROUND_MODES
+from attain.dsl.builtins import COMBINE, FUNCTIONS, GROUP_FUNCTIONS, INPUT_TYPES, PLAN_WORDS, ROUND_MODES
 from attain.dsl.checker import check
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
@@ -38,7 +38,7 @@ def expected() -> set[str]:
     names |= {"within a group", "within everyone", "except self", "previous 1 back", "previous 2 or more back",
               "lookup with else", "lookup without else", "unless", "flag", "refuse", "payout", "variants", "uses",
               "period"}
-    names |= {"plan year starts", "period word last_period_of_year", "period word last_period_of_quarter"}
+    names |= {"plan year starts"} | {f"period word {word}" for word in PLAN_WORDS}
     return names
 
 
@@ -79,7 +79,7 @@ def details(node: object) -> set[str]:
     match node:
         case n.Call(func=func):
             found.add(f"function {func}")
-        case n.PeriodValue(name=name) if name.startswith("last_period"):
+        case n.PeriodValue(name=name) if name in PLAN_WORDS:
             found.add(f"period word {name}")
         case n.Round(mode=mode):
             found |= {"function round", f"round {mode or 'by default'}"}
