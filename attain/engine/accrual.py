@@ -23,6 +23,7 @@ from attain.engine import trace as t
 from attain.engine.dates import PeriodDays
 from attain.engine.periods import Period
 from attain.engine.wording import describe
+from attain.exact import decimal_places
 from attain.i18n.messages import say
 
 # Months in each period kind, for the month a period starts in.
@@ -117,8 +118,16 @@ def evaluate(ev: Any, e: n.Call) -> Fraction:
     value = sum((v for _p, v in terms), Fraction(0))
     if ev.observer is not None:
         kind = str(ev.model.types.get(subject.id, "number"))
-        ev.observer.notice(t.Accrued(ev._text(e.span), value, kind, tuple(terms)))
+        ev.observer.notice(t.Accrued(ev._text(e.span), value, kind, tuple(terms), _places(ev.model, subject.id)))
     return value
+
+
+def _places(model: Any, name: str) -> int | None:
+    """The places a summed value is rounded to (`round(x, 0.01)`: 2), so its terms show as it does."""
+    d = model.definitions.get(name)
+    if isinstance(d, n.Definition) and isinstance(d.body, n.Round) and isinstance(d.body.step, n.Number):
+        return decimal_places(d.body.step.value)
+    return None
 
 
 def word(ev: Any, e: n.PeriodValue) -> bool:

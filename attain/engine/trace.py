@@ -288,6 +288,7 @@ class Accrued:
     value: Fraction
     kind: str
     terms: tuple[tuple[Period, Fraction], ...]  # in time order; this period last when it is included
+    places: int | None = None  # the summed value's rounding, to show its terms alike
 
 
 Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow

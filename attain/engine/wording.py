@@ -110,13 +110,13 @@ def sentence(note: t.Note) -> str:
                     f"before: {describe(before)}")
         case t.Rolling(call, value, kind, over, values):
             return f"{call} = {display(value, kind)}, {describe(over)}: " + ", ".join(display(x, kind) for x in values)
-        case t.Accrued(call, value, kind, terms):
+        case t.Accrued(call, value, kind, terms, places):
             # Period by period: `2023-04 1,200.00 + 2023-05 900.00 = 2,100.00`.
             if not terms:
                 return say("acc.none_quarter" if "quarter" in call else "acc.none_year", call=call,
-                           value=display(value, kind))
-            shown = " + ".join(f"{period} {display(v, kind)}" for period, v in terms)
-            return say("acc.terms", call=call, terms=shown, value=display(value, kind))
+                           value=display(value, kind, places))
+            shown = " + ".join(f"{period} {display(v, kind, places)}" for period, v in terms)
+            return say("acc.terms", call=call, terms=shown, value=display(value, kind, places))
         case t.PlanPeriod(word, value, period, start):
             return say("acc.word_yes" if value else "acc.word_no", word=word, period=period, start=start,
                        edge=say(f"acc.{word.split('_')[0]}_{word.rsplit('_', 1)[1]}"))
