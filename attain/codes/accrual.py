@@ -19,8 +19,8 @@ ACCRUAL_CODES = (
      "(`earlier_this_quarter(x)`), which reads only earlier periods and may be read by x."),
     ("C295", "check", "sum of something that is not a number",
      "`year_to_date`, `earlier_this_year`, `quarter_to_date` and `earlier_this_quarter` add up amounts, "
-     "rates or counts over periods; a text, a yes/no, a date or a tier cannot be added up. Sum a number, "
-     "such as `1 if x else 0` for how many periods a condition held."),
+     "rates or counts over periods; a text, a yes/no, a date or a tier cannot be added up. Sum a number "
+     "instead: for how many periods a condition held, a count that is 1 in those periods and 0 in the others."),
     ("C296", "check", "plan quarter of a longer period",
      "`quarter_to_date`, `earlier_this_quarter` and `last_period_of_quarter` need periods of a quarter or "
      "shorter: a half or a year holds more than one plan quarter. Use the year's functions, or compute "
@@ -35,8 +35,8 @@ ACCRUAL_ZH = {
              "不能读取它：这个值会需要它自己才能算出。计划年度里以前已付的是 `earlier_this_year(x)`"
              "（`earlier_this_quarter(x)`），它只读以前的周期，可以被 x 读取。"),
     "C295": ("累计的不是数值", "`year_to_date`、`earlier_this_year`、`quarter_to_date` 和 `earlier_this_quarter` "
-             "把各周期的金额、比率或计数加起来；文字、是否、日期或等级无法相加。请累计一个数值，"
-             "例如用 `1 if x else 0` 数条件成立的周期数。"),
+             "把各周期的金额、比率或计数加起来；文字、是否、日期或等级无法相加。请改为累计一个数值："
+             "要数条件成立的周期数，就累计一个在这些周期为 1、在其他周期为 0 的计数。"),
     "C296": ("更长周期里的计划季度", "`quarter_to_date`、`earlier_this_quarter` 和 `last_period_of_quarter` "
              "需要季度或更短的周期：半年或一年包含不止一个计划季度。请用年度的函数，或按月、按季度计算。"),
 }
