@@ -137,7 +137,8 @@ def word(ev: Any, e: n.PeriodValue) -> bool:
     edge, span = word_parts(e.name)
     value = is_edge(period, start_month(ev.model.policy.header), span, edge)
     if ev.observer is not None:
-        ev.observer.notice(t.PlanPeriod(e.name, value, period, ev.model.policy.header.plan_year or "January"))
+        month = MONTHS[start_month(ev.model.policy.header)]
+        ev.observer.notice(t.PlanPeriod(e.name, value, period, month))
     return value
 
 

@@ -118,7 +118,8 @@ def sentence(note: t.Note) -> str:
             shown = " + ".join(f"{period} {display(v, kind, places)}" for period, v in terms)
             return say("acc.terms", call=call, terms=shown, value=display(value, kind, places))
         case t.PlanPeriod(word, value, period, start):
-            return say("acc.word_yes" if value else "acc.word_no", word=word, period=period, start=start,
+            return say("acc.word_yes" if value else "acc.word_no", word=word, period=period,
+                       start=say(f"acc.month.{start}"),
                        edge=say(f"acc.{word.split('_')[0]}_{word.rsplit('_', 1)[1]}"))
         case t.Previous(call, value, kind, came):
             return f"{call} = {display(value, kind)} ({describe(came)})"
