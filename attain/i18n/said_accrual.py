@@ -21,6 +21,12 @@ ACCRUAL: dict[str, dict[str, str]] = {
                   "zh": "从 {month} 开始的计划年度会把一个日历年分到两个计划年度"},
     "C293.starts_hint": {"en": "with these periods a plan year starts in {months}; or compute by month",
                          "zh": "以这种周期，计划年度从 {months} 开始；或者按月计算"},
+    "C293.folder": {"en": "the versions in {folder} start their plan years in different months: {starts}",
+                    "zh": "{folder} 中的版本的计划年度从不同的月份开始：{starts}"},
+    "C293.folder_hint": {"en": "write the same `plan year starts` in each version: a plan year whose months change "
+                               "between versions would sum some months twice or not at all",
+                         "zh": "请在每个版本写相同的 `plan year starts`：月份在版本之间改变的计划年度，"
+                               "会把有些月份加两次或完全不加"},
     "C294": {"en": "{call}({name}) includes this period's {name}, which itself needs {owner}",
              "zh": "{call}({name}) 包含本周期的 {name}，而 {name} 本身需要 {owner}"},
     "C294.hint": {"en": "what was paid before in the plan year is {earlier}({name}): it reads only earlier periods",

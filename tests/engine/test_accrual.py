@@ -268,6 +268,18 @@ def test_a_changed_plan_year_is_a_change_in_policy_terms():
     assert [c.text for c in policy_changes(old, new)] == ["header: plan year starts April -> January"]
 
 
+def test_the_versions_of_a_folder_start_their_plan_years_alike(tmp_path):
+    from attain.versions import load_versions
+
+    head = 'policy "p"\nversion "{v}"\neffective {day}\nperiod month\n{start}input a : money\nt = year_to_date(a)\n'
+    (tmp_path / "a.policy").write_text(head.format(v=1, day="2023-01-01", start="plan year starts April\n"))
+    (tmp_path / "b.policy").write_text(head.format(v=2, day="2023-07-01", start=""))
+    with pytest.raises(AttainError) as e:
+        load_versions(tmp_path)
+    (d,) = e.value.diagnostics
+    assert d.code == "C293" and d.message.endswith("a.policy: April; b.policy: January")
+
+
 def test_the_library_explains_the_carried_balance_period_by_period():
     from pathlib import Path
 
