@@ -107,16 +107,15 @@ def evaluate(ev: Any, e: n.Call) -> Fraction:
     assert isinstance(subject, n.Name), "the checker allows accumulation of a named value only"
     context = ev._context()
     earlier = context.history(e)
-    fact = context.history_fact(e)
     if ABSENT in earlier:
         raise ev._error("E302", say("E302.earlier", whom=ev._whom(), formula=ev._text(e.span), name=subject.id,
-                                    fact=describe(fact)), e.span)
-    periods = fact.periods if isinstance(fact, t.AccruedOver) else ()
-    terms = list(zip(periods, earlier, strict=True))
-    if ACCRUAL_FUNCTIONS[e.func][1]:
-        terms.append((context.period(), ev._eval(subject)))
-    value = sum((v for _p, v in terms), Fraction(0))
-    if ev.observer is not None:
+                                    fact=describe(context.history_fact(e))), e.span)
+    values = [*earlier, ev._eval(subject)] if ACCRUAL_FUNCTIONS[e.func][1] else earlier
+    value = sum(values, Fraction(0))
+    if ev.observer is not None:  # the periods behind the sum are made only for an explanation
+        fact = context.history_fact(e)
+        periods = [*(fact.periods if isinstance(fact, t.AccruedOver) else ()), context.period()]
+        terms = list(zip(periods, values, strict=False))
         kind = str(ev.model.types.get(subject.id, "number"))
         ev.observer.notice(t.Accrued(ev._text(e.span), value, kind, tuple(terms), _places(ev.model, subject.id)))
     return value
