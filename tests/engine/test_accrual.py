@@ -288,3 +288,14 @@ def test_the_library_explains_the_carried_balance_period_by_period():
     e = draw.explain(folder / "draw" / "sample.csv", "B", period="2024-03", value="advanced_ytd")
     # B's top-ups: January 5,000 - 2,000 = 3,000; February none; March 5,000 - 3,000 = 2,000
     assert "· year_to_date(topped_up): 2024-01 3,000 + 2024-02 0 + 2024-03 2,000 = 5,000" in e.text()
+
+
+@pytest.mark.parametrize("name", ["true-up/commission", "draw/draw", "holdback/commission"])
+def test_the_librarys_plans_run_wholly_in_sql_on_duckdb(name):
+    from pathlib import Path
+
+    from attain.io import read_table
+
+    path = Path(__file__).resolve().parents[2] / "policies" / f"{name}.policy"
+    data = read_table(str(path.parent / "sample.csv"))
+    assert sql_fallbacks(path.read_text(encoding="utf-8"), data) == 0
