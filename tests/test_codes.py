@@ -461,6 +461,14 @@ CATALOGUE: dict[str, Trigger] = {
     "T610": cli("test", "empty", files={"empty/.keep": ""}),
 }
 
+# accumulation over the plan year (attain/dsl/check_accrual.py)
+CATALOGUE.update({
+    "C293": checked(H + "period quarter\nplan year starts May\ninput a : money\noutput a\n"),
+    "C294": checked(H + "period month\ninput a : money\nt = year_to_date(pay)\npay = a - t\noutput pay\n"),
+    "C295": checked(H + "period month\ninput a : text\nt = year_to_date(a)\noutput t\n"),
+    "C296": checked(H + "period half\ninput a : money\nt = quarter_to_date(a)\noutput t\n"),
+})
+
 
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_every_code_is_raised_by_its_input(code, tmp_path, monkeypatch):

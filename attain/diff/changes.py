@@ -133,7 +133,8 @@ def _span(node) -> Span | None:
 
 
 _HEADER_FIELDS = (("name", "policy name"), ("version", "version"), ("effective", "effective date"),
-                  ("until", "end date"), ("switch", "version switch"), ("period", "period"), ("gaps", "gaps"),
+                  ("until", "end date"), ("switch", "version switch"), ("period", "period"),
+                  ("plan_year", "plan year starts"), ("gaps", "gaps"),
                   ("currency", "currency"))
 
 
@@ -150,7 +151,8 @@ def _header_changes(old: n.Header, new: n.Header, out: list) -> None:
             text = f"header: {words} {a} removed"
         else:
             text = f"header: {words} {a} -> {b}"
-        word = "version switch" if field == "switch" else field  # the line's first words, as `lines` keeps them
+        # the line's first words, as `lines` keeps them
+        word = {"switch": "version switch", "plan_year": "plan year"}.get(field, field)
         out.append(Change("header", "changed", text, dict(old.lines).get(word, old.span),
                           dict(new.lines).get(word, new.span)))
 

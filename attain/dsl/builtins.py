@@ -106,6 +106,40 @@ PERIOD_VALUES = {
     "period_days": ("days", "how many days the period has, first and last included (31 for July)"),
 }
 
+# ---------------------------------------------------------------- the plan year (accumulation)
+# A plan year starts in the month the header names (`plan year starts April`; January without
+# the line); its quarters are the plan year's quarters. A sum "to date" holds the plan year's (or
+# plan quarter's) periods of the employee's unbroken history up to and including this one; an
+# "earlier" sum the same periods before this one (0 in the first), so a value may read its own.
+FUNCTIONS.update(_functions(
+    Function("year_to_date", ("name",), "same",
+             "the sum of x over the plan year's periods up to and including this one", "year_to_date(x)",
+             history=True),
+    Function("earlier_this_year", ("name",), "same",
+             "the sum of x over the plan year's periods before this one (0 in its first); x may read it",
+             "earlier_this_year(x)", history=True),
+    Function("quarter_to_date", ("name",), "same",
+             "the sum of x over the plan quarter's periods up to and including this one", "quarter_to_date(x)",
+             history=True),
+    Function("earlier_this_quarter", ("name",), "same",
+             "the sum of x over the plan quarter's periods before this one (0 in its first); x may read it",
+             "earlier_this_quarter(x)", history=True),
+))
+# function -> (the span it sums: "year" or "quarter", whether it includes this period)
+ACCRUAL_FUNCTIONS = {"year_to_date": ("year", True), "earlier_this_year": ("year", False),
+                     "quarter_to_date": ("quarter", True), "earlier_this_quarter": ("quarter", False)}
+PLAN_WORDS = {
+    "first_period_of_year": ("bool", "whether this is the plan year's first period (April, with `plan year "
+                                     "starts April` and months)"),
+    "last_period_of_year": ("bool", "whether this is the plan year's last period (March, with `plan year "
+                                    "starts April` and months)"),
+    "first_period_of_quarter": ("bool", "whether this is the plan quarter's first period"),
+    "last_period_of_quarter": ("bool", "whether this is the plan quarter's last period"),
+}
+PERIOD_VALUES.update(PLAN_WORDS)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
 # Functions taking plain values: each evaluator implements exactly these in one table.
 VALUE_FUNCTIONS = tuple(f.name for f in FUNCTIONS.values() if f.args and f.args[0] == "number" and f.name != "round")
 HISTORY_FUNCTIONS = tuple(f.name for f in FUNCTIONS.values() if f.history)
@@ -237,7 +271,7 @@ def reference_markdown() -> str:
         note = " (reads earlier periods)" if f.history else " (reads the period)" if f.period else ""
         out.append(f"| `{f.usage}` | {result[f.result]} | {f.description}{note} |")
     out += ["", "| period word | gives | what it is |", "|---|---|---|"]
-    out += [f"| `{name}` | {'a date' if kind == 'date' else kind} | {meaning} |"
+    out += [f"| `{name}` | {'a date' if kind == 'date' else 'yes or no' if kind == 'bool' else kind} | {meaning} |"
             for name, (kind, meaning) in PERIOD_VALUES.items()]
     out += ["", "| group function | what it is |", "|---|---|"]
     out += [f"| `{g.name}({'' if not g.needs_value else 'x '}within GROUP)` | {g.description} |"

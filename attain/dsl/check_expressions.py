@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
-from attain.dsl.builtins import FUNCTIONS, GROUP_FUNCTIONS, PERIOD_VALUES, ROUND_MODES, suggestion
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS, FUNCTIONS, GROUP_FUNCTIONS, PERIOD_VALUES, ROUND_MODES, suggestion
 from attain.dsl.types import Type, UnitError
 from attain.i18n.messages import joined, say
 from attain.limits import MAX_CHAIN
@@ -93,6 +93,8 @@ class ExpressionChecker:
 
     @_TYPE.on(n.PeriodValue)
     def _period_value(self, e: n.PeriodValue) -> Type:
+        if PERIOD_VALUES[e.name][0] == "bool":
+            return self._plan_word(e)  # type: ignore[attr-defined]  # check_accrual.AccrualChecker
         self._needs_period_days(e, f"'{e.name}'")
         return ty.DATE if PERIOD_VALUES[e.name][0] == "date" else ty.DAYS
 
@@ -287,6 +289,8 @@ class ExpressionChecker:
                 self.error("C206", err.args[0], e.span, label=say("C206.label"))
 
     def _history_call(self, e: n.Call) -> Type:
+        if e.func in ACCRUAL_FUNCTIONS:
+            return self._accrual_call(e)  # type: ignore[attr-defined]  # check_accrual.AccrualChecker
         self._needs_periods(e, e.func)
         if e.func == "streak":
             if len(e.args) != 1:

@@ -30,6 +30,7 @@ from attain.dsl.builtins import (
     currency_codes,
     suggestion,
 )
+from attain.dsl.check_accrual import AccrualChecker
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.check_tables import TableChecker
 from attain.dsl.model import Model
@@ -45,7 +46,7 @@ def check(policy: n.Policy, read_table: TableReader | None = None) -> tuple[Mode
     return _Checker(policy, read_table).run()
 
 
-class _Checker(TableChecker):
+class _Checker(TableChecker, AccrualChecker):
     """The driver: the header, declarations, names and their order, then each definition's type."""
 
     def __init__(self, policy: n.Policy, read_table: TableReader | None = None):
@@ -61,6 +62,7 @@ class _Checker(TableChecker):
         self.used: set[str] = set()
         self.history_refs: set[str] = set()
         self._pending_previous: list = []
+        self.accrual_pending: dict = {}
         self.carried: dict[str, Type] = {}  # a carried-forward value's type, for a bare number `else`
         self.learning = False  # the pass that learns those types: bare numbers stay unit-free
         self.expression_types: dict[int, Type] = {}
@@ -75,15 +77,18 @@ class _Checker(TableChecker):
     # ------------------------------------------------------------ driver
     def run(self):
         self._header()
+        self._check_plan_year()
         self._declare()
         self._labels()
         self._variant_keys()
         self._check_tables()
         self._resolve_names()
+        self._accrual_cycles()
         order = self._order()
         self._check_chains(order)
         self._type_definitions(order)
         self._check_pending_previous()
+        self._check_pending_accrual()
         outputs = self._outputs()
         self._switch(outputs)
         self._unused()
@@ -110,6 +115,7 @@ class _Checker(TableChecker):
             self._type_of_definition(name)
         carried = [e.value.id for e in self._pending_previous
                    if self.expression_types.get(id(e.otherwise)) is ty.LITERAL]
+        carried += [e.args[0].id for e in self.accrual_pending.values()]  # earlier_this_year(pay) in pay
         if not carried:
             return
         for learning in (True, False):
@@ -360,6 +366,7 @@ class _Checker(TableChecker):
             used = []
             for expr in n.formulas(d):
                 history = {id(x.value) for x in n.walk(expr) if isinstance(x, n.Previous)}
+                history |= self._earlier_arguments(expr)
                 groups = [x.group for x in n.walk(expr) if isinstance(x, n.Aggregate) and x.group]
                 self.used.update(g for g in groups if g in self.inputs)
                 for node in n.walk(expr):

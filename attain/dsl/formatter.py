@@ -16,7 +16,8 @@ __all__ = ["format_policy"]
 
 INDENT = "    "
 MAX_WIDTH = 100  # a tier row longer than this puts its results on a continuation line
-HEADER_ORDER = ("policy", "version", "effective", "until", "version switch", "period", "gaps", "uses", "currency")
+HEADER_ORDER = ("policy", "version", "effective", "until", "version switch", "period", "plan year starts", "gaps",
+                "uses", "currency")
 
 
 @deep  # a formula may nest up to limits.MAX_NESTING levels; printing it recurses as deep
@@ -248,6 +249,7 @@ class _Printer:
             "until": h.until,
             "period": (h.period + (f" ending day {h.month_ends_on}" if h.month_ends_on is not None else ""))
             if h.period is not None else None,
+            "plan year starts": h.plan_year,
             "gaps": h.gaps,
             "uses": _quote(h.uses) if h.uses is not None else None,
             "currency": _quote(h.currency) if h.currency is not None else None,
@@ -262,6 +264,7 @@ class _Printer:
                 # `version switch` is the one header item of two words.
                 word = re.match(r"\s*(version\s+switch\b|\w*)", self.source[no - 1]).group(1)  # type: ignore[union-attr]
                 word = "version switch" if word.startswith("version") and word != "version" else word
+                word = "plan year starts" if word == "plan" else word
                 found.setdefault(word, []).append(no)
         for word in HEADER_ORDER:
             lines = found.pop(word, None)

@@ -448,6 +448,7 @@ class Header:
     gaps: str | None = None
     uses: str | None = None  # a finer policy whose outputs this one reads
     currency: str | None = None  # the one currency the policy pays in (CNY, ¥), as written
+    plan_year: str | None = None  # `plan year starts April`: the month, as written (January without the line)
     # `version switch ...`: how a period a version starts or ends within is computed ("on last day",
     # "prorated by days"), and the step prorated money is rounded to (`, rounded to 0.01`), as written.
     switch: str | None = None

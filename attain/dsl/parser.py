@@ -138,6 +138,8 @@ class _Builder(TableParts, Transformer_NonRecursive):
         fields = {key: value for key, value, _span in rest}  # a repeated line: the last one, as written
         if "period" in fields:
             fields["period"], fields["month_ends_on"] = fields["period"]
+        if "plan year" in fields:
+            fields["plan_year"] = fields.pop("plan year")
         if "version switch" in fields:
             fields["switch"], fields["switch_rounding"] = fields.pop("version switch")
         lines = tuple((key, span) for key, _value, span in rest)
@@ -189,6 +191,10 @@ class _Builder(TableParts, Transformer_NonRecursive):
     @v_args(meta=True)
     def currency(self, meta, items):
         return ("currency", _unquote(items[0]), self._line_span(meta, items[0]))
+
+    @v_args(meta=True)
+    def plan_year(self, meta, items):
+        return ("plan year", str(items[0]), self._line_span(meta, items[0]))
 
     @v_args(meta=True)
     def gaps(self, meta, items):

@@ -23,8 +23,9 @@ from collections.abc import Callable
 from typing import cast
 
 from attain.dsl import nodes as n
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS
 from attain.dsl.model import Model
-from attain.engine import runtime
+from attain.engine import accrual, runtime
 from attain.engine.emit_blocks import BlockEmitter, ident, kind_of_type
 from attain.engine.plan import Layout, Output, Plan
 from attain.engine.writer import Body, Code, Pair, fits_python, pair, pair_of, product
@@ -221,6 +222,13 @@ class Emitter(BlockEmitter):
                 self.emit(f"{t} = H[{j}] + 1 if {cond} else 0")
                 self.emit(f"S[{self.layout.history[j].slot}] = {t}")
                 return t, "1"
+            case n.Call(func=func, args=args) if func in ACCRUAL_FUNCTIONS:
+                # The earlier periods' values in H, plus this period's when the sum includes it.
+                j = self.layout.hist_index[e]
+                xn, xd = self.num(args[0]) if ACCRUAL_FUNCTIONS[func][1] else ("0", "1")
+                t = self.tmp()
+                self.emit(f"{t}_n, {t}_d = _rolling('rolling_sum', H[{j}], {xn}, {xd})")
+                return f"{t}_n", f"{t}_d"
             case n.Call(func=func, args=args) if func in n.HISTORY_FUNCTIONS:
                 j = self.layout.hist_index[e]
                 xn, xd = self.num(args[0])
@@ -361,6 +369,12 @@ class Emitter(BlockEmitter):
                 return "True" if v else "False"
             case n.Call(func="in_period", args=(day,)):
                 return f"(P.first <= {self.text(day)} <= P.last)"
+            case n.PeriodValue(name=word):  # first_period_of_year ... last_period_of_quarter
+                header = self.model.policy.header
+                edge, span = accrual.word_parts(word)
+                week, length = int(header.period == "week"), accrual.MONTHS_IN.get(header.period or "", 1)
+                return (f"_plan_edge(P, {accrual.start_month(header)}, {12 if span == 'year' else 3}, {week}, "
+                        f"{length}, {edge})")
             case n.Call(func="given", args=(n.Name(id=given),)):  # the checker allows only an input's name
                 var = self.var[given]
                 return f"({var}_n is not MISSING)" if self.model.types[given].numeric else f"({var} is not MISSING)"

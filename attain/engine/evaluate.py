@@ -22,9 +22,9 @@ from typing import Any, Protocol
 
 from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
-from attain.dsl.builtins import DATE_FUNCTIONS, HISTORY_FUNCTIONS
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS, DATE_FUNCTIONS, HISTORY_FUNCTIONS, PLAN_WORDS
 from attain.dsl.model import Model
-from attain.engine import dates
+from attain.engine import accrual, dates
 from attain.engine import trace as t
 from attain.engine.periods import Period
 from attain.engine.tables import Found, cell_place, look_up, point_x
@@ -226,6 +226,8 @@ class Reference:
 
     @_EVAL.on(n.PeriodValue)
     def _period_value(self, e: n.PeriodValue):
+        if e.name in PLAN_WORDS:
+            return accrual.word(self, e)
         period, days = self._period_days()
         v: object = {"period_start": days.first, "period_end": days.last}.get(e.name) or Fraction(days.days)
         if self.observer is not None:
@@ -338,6 +340,8 @@ class Reference:
 
     def _history_call(self, e: n.Call):
         func, args = e.func, e.args
+        if func in ACCRUAL_FUNCTIONS:
+            return accrual.evaluate(self, e)
         if func == "streak":
             before = self._context().history(e)
             holds = self._truth(args[0])

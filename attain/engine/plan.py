@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import attrs
 
 from attain.dsl import nodes as n
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS
 from attain.dsl.model import Model
 from attain.exact import decimal_places
 
@@ -178,7 +179,8 @@ class Layout:
                 self.history.append(HistorySpec("streak", node, None, 1, slot))
             else:
                 name = name_of(node.args[0])
-                self.history.append(HistorySpec(node.func, node, name, periods_of(node.args[1]), self.slots[name]))
+                back = periods_of(node.args[1]) if len(node.args) > 1 else 0  # year_to_date(x): the plan year's
+                self.history.append(HistorySpec(node.func, node, name, back, self.slots[name]))
 
     def outputs(self) -> tuple[Output, ...]:
         model = self.model
@@ -214,6 +216,8 @@ class Layout:
                 return max(a, b) if a is not None and b is not None else None
             case n.Number(value=v) if v.denominator == 1:
                 return 0
+            case n.Call(func=func, args=(n.Name() as subject,)) if func in ACCRUAL_FUNCTIONS:
+                return self._places(subject, seen)  # a sum of values rounded to 0.01 keeps 0.01
             case n.Choice(branches=branches):
                 # Every variant must round alike for the output to keep a fixed number of places.
                 found = {self._places(d.body, seen) for _keys, d in branches}

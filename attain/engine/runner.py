@@ -16,7 +16,8 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from attain.diagnostics import Diagnostic
-from attain.engine import dates
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS
+from attain.engine import accrual, dates
 from attain.engine import trace as t
 from attain.engine.bind import Bound, Record, reference_inputs
 from attain.engine.evaluate import ABSENT, EvaluationError, Reference
@@ -153,6 +154,7 @@ class Runner:
         self.reference_only = engine == "reference"
         self.errors: list[Diagnostic] = []
         self.gaps = plan.model.policy.header.gaps or "error"
+        self.plan_year = accrual.start_month(plan.model.policy.header)
         self._kept: dict = {}  # who -> {period index: slots}
         self._start: dict = {}  # who -> index where the employee's unbroken history starts
         self._last: dict = {}  # who -> last period index seen
@@ -369,6 +371,8 @@ class Runner:
 
     def _history_value(self, spec: HistorySpec, kept: dict, start: int, period: Period):
         """(raw value, fact) where the fact is (function, *args), made only if asked for."""
+        if spec.kind in ACCRUAL_FUNCTIONS:
+            return accrual.earlier_values(spec.kind, spec.slot, kept, start, period, self.plan_year)
         if spec.kind == "previous":
             at = period.index - spec.back
             if at < start or at not in kept:

@@ -15,6 +15,7 @@ from math import gcd
 from typing import NoReturn
 
 from attain.engine import dates
+from attain.engine.accrual import edge_of_days
 from attain.engine.tables import look_up
 from attain.exact import EXACT, rolling, round_ratio, to_decimal
 
@@ -80,6 +81,7 @@ _HELPERS: dict[str, object] = {
     "_months_employed": lambda p, hired, left: _dated(dates.months_employed, p, hired,
                                                       None if left is MISSING else left),
     "_table": table_cell,
+    "_plan_edge": edge_of_days,
 }
 
 

@@ -72,7 +72,15 @@ class RollingOver:
     periods: int
 
 
-HistoryFact = NoPeriod | FromPeriod | NoEarlierPeriod | StreakUpTo | RollingOver
+@attrs.frozen
+class AccruedOver:
+    """The earlier periods an accumulated value summed (perhaps none), for its explanation."""
+
+    periods: tuple[Period, ...]
+    span: str  # "year" or "quarter"
+
+
+HistoryFact = NoPeriod | FromPeriod | NoEarlierPeriod | StreakUpTo | RollingOver | AccruedOver
 
 
 @attrs.frozen
@@ -222,6 +230,16 @@ class MarginalBracket:
 
 
 @attrs.frozen
+class PlanPeriod:
+    """`last_period_of_year` and the like: whether the period is at that edge of its plan year (quarter)."""
+
+    word: str
+    value: bool
+    period: Period
+    start: str  # the month the plan year starts in, as written (January without the line)
+
+
+@attrs.frozen
 class PeriodDays:
     """A formula read the period's days: `period_end`, `in_period(d)`, `days_employed(hired, left)`."""
 
@@ -262,8 +280,20 @@ class CurveSegment:
 
 
 
+@attrs.frozen
+class Accrued:
+    """`year_to_date(x)` and its kin: each period summed with its value, and the total."""
+
+    call: str
+    value: Fraction
+    kind: str
+    terms: tuple[tuple[Period, Fraction], ...]  # in time order; this period last when it is included
+    places: int | None = None  # the summed value's rounding, to show its terms alike
+
+
 Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow
-        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment)
+        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment | Accrued
+        | PlanPeriod)
 
 
 # ---------------------------------------------------------------- events: what the evaluator reports, in order

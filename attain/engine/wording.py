@@ -76,6 +76,10 @@ def describe(fact: t.HistoryFact | t.GroupFact | None) -> str:
             return say("fact.no_earlier")
         case t.StreakUpTo(count, period):
             return say("fact.streak", count=count, period=period)
+        case t.AccruedOver(periods, span):
+            if not periods:
+                return say(f"acc.over_none_{span}")
+            return say(f"acc.over_{span}", first=periods[0], last=periods[-1])
         case t.RollingOver(first, last, periods):
             return say("fact.rolling" if periods != 1 else "fact.rolling_one", first=first, last=last, n=periods)
         case t.GroupFact():
@@ -106,6 +110,17 @@ def sentence(note: t.Note) -> str:
                     f"before: {describe(before)}")
         case t.Rolling(call, value, kind, over, values):
             return f"{call} = {display(value, kind)}, {describe(over)}: " + ", ".join(display(x, kind) for x in values)
+        case t.Accrued(call, value, kind, terms, places):
+            # Period by period: `2023-04 1,200.00 + 2023-05 900.00 = 2,100.00`.
+            if not terms:
+                return say("acc.none_quarter" if "quarter" in call else "acc.none_year", call=call,
+                           value=display(value, kind, places))
+            shown = " + ".join(f"{period} {display(v, kind, places)}" for period, v in terms)
+            return say("acc.terms", call=call, terms=shown, value=display(value, kind, places))
+        case t.PlanPeriod(word, value, period, start):
+            return say("acc.word_yes" if value else "acc.word_no", word=word, period=period,
+                       start=say(f"acc.month.{start}"),
+                       edge=say(f"acc.{word.split('_')[0]}_{word.rsplit('_', 1)[1]}"))
         case t.Previous(call, value, kind, came):
             return f"{call} = {display(value, kind)} ({describe(came)})"
         case t.PreviousElse(call, missing, value, kind):

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 
 from attain.i18n import DEFAULT, LANGUAGES, Catalogue
+from attain.i18n.said_accrual import ACCRUAL
 from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
 from attain.i18n.said_parse import PARSE
@@ -48,7 +49,7 @@ _JOINS = {
     "": {"en": "", "zh": ""},
 }
 
-MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS})
+MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS, **ACCRUAL})
 
 
 class Text(str):

@@ -11,10 +11,12 @@ from fractions import Fraction
 
 from attain.diagnostics import source_lines
 from attain.dsl import nodes as n
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS
 from attain.dsl.model import Model
 from attain.engine import trace as t
 from attain.engine.trace import Trace
 from attain.engine.wording import sentence
+from attain.i18n.messages import Text
 from attain.i18n.pages import PAGES
 from attain.present.page import show
 
@@ -96,6 +98,8 @@ def substitute(e, w: Words, labelled: bool = False, level: int = 0) -> str:  # l
             return f"({text})" if level > 0 else text
         case n.Round():
             return f"round({substitute(e.value, w, labelled)}, {substitute(e.step, w, labelled)})"
+        case n.Call(func=func) if func in ACCRUAL_FUNCTIONS:  # sums over periods: this period's x is not its value
+            return _as_written(w.model, e)
         case n.Call(func=func, args=args):
             return f"{func}({', '.join(substitute(a, w, labelled) for a in args)})"
         case n.Previous() | n.Aggregate():
@@ -183,4 +187,7 @@ def _note(note, w: Words) -> list[str]:  # long: one case per kind of note
             return [PAGES("unless_held", lang, condition=condition)]
         case t.Previous() | t.PreviousElse() | t.Rolling() | t.Streak() | t.GroupFact() | t.Variant() | t.PeriodDays():
             return [sentence(note)]
+        case t.Accrued() | t.PlanPeriod():  # the plan year's sums and words, said in the page's language
+            said = sentence(note)
+            return [said.said(lang) if isinstance(said, Text) else said]
     return []

@@ -17,6 +17,7 @@ from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.engine.plan import Plan
 from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
+from attain.sql.compile_accrual import AccrualCompiler
 from attain.sql.compile_blocks import BlockCompiler
 from attain.sql.compile_exprs import Carried
 from attain.sql.compile_tables import TableCompiler
@@ -50,7 +51,7 @@ class Compiled:
     keep: str = ""
 
 
-class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler):
+class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler, AccrualCompiler):
     """Compiles every value the plan keeps, on demand, each once."""
 
     def __init__(self, plan: Plan, relation: InputRelation, carried: bool = False):
@@ -67,6 +68,7 @@ class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler):
         self.carried = carried and self.periodic
         self.kept: list[str] = []
         self.kept_streaks: dict = {}
+        self.kept_accruals: dict = {}
         self.streak_value: dict = {}
         self.offsets: set[int] = set()
         gaps = self.model.policy.header.gaps or "error"
@@ -210,6 +212,11 @@ class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler):
         for node, j in self.kept_streaks.items():
             kept_types.append(f"s{j} HUGEINT")
             kept_values.append(self._streak_of(node))
+        for node, j in list(self.kept_accruals.items()):  # a plan year's running totals (compile_accrual)
+            total = self.running_total(node)
+            d, g = self.den_sql(total), f"gcd({total.n}, {self.den_sql(total)})"
+            kept_types += [f"a{j}_n HUGEINT", f"a{j}_d HUGEINT"]
+            kept_values += [f"{total.n} // {g}", f"{d} // {g}"]
         prelude.append(f"CREATE OR REPLACE TEMP TABLE {KEPT} ({', '.join(kept_types)})")
         names = [x.split(" ")[0] for x in kept_types]
         selected = selected + [f"{value} AS {name}" for name, value in zip(names[2:], kept_values[2:], strict=True)]

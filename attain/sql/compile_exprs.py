@@ -15,6 +15,7 @@ from fractions import Fraction
 from math import gcd
 
 from attain.dsl import nodes as n
+from attain.dsl.builtins import PLAN_WORDS
 from attain.dsl.model import Model
 from attain.i18n.messages import say
 from attain.sql.columns import NULL_NUM, Arithmetic, Num, Scalar, TierVal, Value, constant, lit, text_literal
@@ -241,6 +242,8 @@ class ExprCompiler(Arithmetic):
 
     @_EXPR.on(n.PeriodValue)
     def _period_value(self, e: n.PeriodValue) -> Value:
+        if e.name in PLAN_WORDS:
+            return self.plan_word(e)  # type: ignore[attr-defined]  # compile_accrual.AccrualCompiler
         raise NotCompiled(say("U569.word", name=e.name), e.span)
 
     @_EXPR.on(n.TableLookup)

@@ -13,6 +13,7 @@ below 10^18, which the partition checks). Ties share a rank, as documented.
 from __future__ import annotations
 
 from attain.dsl import nodes as n
+from attain.dsl.builtins import ACCRUAL_FUNCTIONS
 from attain.sql.columns import LIMIT, LIMIT_SQL, Num, Scalar, TierVal, Value, lit
 from attain.sql.compile_exprs import Carried, ExprCompiler
 
@@ -67,6 +68,8 @@ class WindowCompiler(ExprCompiler):
         return self.choose([(present, lagged)], otherwise)
 
     def history_call(self, e: n.Call) -> Value:
+        if e.func in ACCRUAL_FUNCTIONS:
+            return self.accrual_call(e)  # type: ignore[attr-defined]  # compile_accrual.AccrualCompiler
         if e.func == "streak":
             return self._streak(e)
         subject, periods = e.args

@@ -4,7 +4,7 @@ Each version is checked on its own by the checker; a folder adds what no version
 see alone: a version without `effective` among several (C251), different period kinds
 (C252), outputs that days cannot prorate when the folder prorates (C254), different
 `version switch` rules (C255), versions whose dates overlap (C256) or leave days that
-no version covers (C257), and different currencies (C258).
+no version covers (C257), different currencies (C258) and plan years starting in different months (C293).
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def folder_findings(folder: str, versions: Sequence[Version]) -> list[Diagnostic
     if not undated:
         found += _date_findings(ordered)
     found += _currency_findings(folder, ordered)
+    found += _plan_year_findings(folder, ordered)
     return found
 
 
@@ -134,3 +135,13 @@ def _currency_findings(folder: str, ordered: Sequence[Version]) -> list[Diagnost
         "C258", say("C258", folder=folder, currencies=joined((f'{_name(t)}: "{t.header.currency}"' for t in declared),
                                                              "; ")),
         _line(declared[-1], "currency"), hint=say("C258.hint"))]
+
+
+def _plan_year_findings(folder: str, ordered: Sequence[Version]) -> list[Diagnostic]:
+    """C293 when versions start their plan years in different months."""
+    starts = [(v.tree, (v.tree.header.plan_year or "January").title()) for v in ordered]
+    if len({start for _tree, start in starts}) < 2:
+        return []
+    return [Diagnostic("C293", say("C293.folder", folder=folder,
+                                   starts=joined((f"{_name(t)}: {start}" for t, start in starts), "; ")),
+                       _line(starts[-1][0], "plan year"), hint=say("C293.folder_hint"))]

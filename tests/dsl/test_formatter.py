@@ -286,7 +286,7 @@ def _atom(draw, depth):
         return draw(st.sampled_from(_NUMBERS))
     if kind == 1:
         return draw(st.sampled_from(_TEXTS + ["2023-07-01", "true", "false", "period_start", "period_end",
-                                              "period_days"]))
+                                              "period_days", "first_period_of_year", "last_period_of_quarter"]))
     if kind == 2:
         return f"{draw(st.sampled_from(_NAMES))}.coefficient"
     if kind <= 5:
@@ -294,7 +294,7 @@ def _atom(draw, depth):
     if kind == 6:
         args = [_expr(draw, depth - 1) for _ in range(draw(st.integers(0, 3)))]
         func = draw(st.sampled_from(['max', 'min', 'round', 'abs', 'days_between', 'months_between', 'in_period',
-                                     'days_employed', 'months_employed']))
+                                     'days_employed', 'months_employed', 'year_to_date', 'earlier_this_quarter']))
         return f"{func}({draw(st.sampled_from([',', ', ', ' , '])).join(args)})"
     if kind == 7:
         back = draw(st.sampled_from(["", ", 1", ", 3"]))
@@ -473,7 +473,7 @@ def policies(draw):
     """A valid policy with messy spacing, continuation lines, blank lines and comments everywhere."""
     header = ['policy "random"']
     header_items = ['version "1"', "effective 2023-07-01", "until 2023-12-31", "period month ending day 25",
-                    "period quarter", "gaps restart", 'uses "monthly.policy"']
+                    "period quarter", "gaps restart", 'uses "monthly.policy"', "plan year starts April"]
     header += draw(st.lists(st.sampled_from(header_items), max_size=4, unique=True))
     body = [line for _ in range(draw(st.integers(0, 6))) for line in _statement(draw)]
     out = []

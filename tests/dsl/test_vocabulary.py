@@ -171,7 +171,8 @@ DATE_ROWS = [("2023-06-30", "2023-07-31"), ("2023-07-10", None), ("2023-07-31", 
 
 def test_every_date_function_has_a_case_here():
     assert set(DATE_CALLS) == set(builtins.DATE_FUNCTIONS)
-    assert set(PERIOD_WORDS) == set(builtins.PERIOD_VALUES)
+    # The plan year's yes/no words compile on duckdb too: tests/engine/test_accrual.py runs them on every engine.
+    assert set(PERIOD_WORDS) == {w for w, (kind, _) in builtins.PERIOD_VALUES.items() if kind != "bool"}
 
 
 @pytest.mark.parametrize("call", [c for calls in DATE_CALLS.values() for c in calls] + PERIOD_WORDS)

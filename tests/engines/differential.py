@@ -20,6 +20,7 @@ import attrs
 from attain.api import Results
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes
+from attain.dsl.builtins import PLAN_WORDS
 from attain.engine.runner import ENGINES
 
 REFUSED = "U569"  # the duckdb engine's refusal of a construct it does not compile yet
@@ -51,7 +52,7 @@ def not_compiled(*policies) -> set[tuple[str, int, int]]:
 
 def _refused(model, e) -> bool:
     if isinstance(e, nodes.PeriodValue):
-        return True
+        return e.name not in PLAN_WORDS  # the plan year's yes/no words compile (sql/compile_accrual.py)
     if isinstance(e, nodes.Call):
         return e.func in nodes.DATE_FUNCTIONS
     return (isinstance(e, nodes.Binary) and e.op in ("+", "-")

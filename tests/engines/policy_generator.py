@@ -51,6 +51,12 @@ AMOUNTS = ("¥0", "¥100", "$250", "¥1_000", "¥99.50", "￥40", "-¥30")
 NONZERO_AMOUNTS = ("¥100", "$250", "¥1_000", "¥99.50", "￥40")
 DATES = ("2023-01-01", "2023-02-15", "2023-03-01", "2022-12-31")
 ROLLING = ("rolling_sum", "rolling_mean", "rolling_min", "rolling_max")
+PLAN_WORDS = ("first_period_of_year", "last_period_of_year", "first_period_of_quarter", "last_period_of_quarter")
+ACCRUAL = ("year_to_date", "earlier_this_year", "quarter_to_date", "earlier_this_quarter")
+# Plan years that start inside the generated months (January to April), so sums restart within the data.
+PLAN_YEARS = ("January", "February", "March", "April")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 ZEROS = ("0", "0%", "¥0")
 BOOLS = ("true", "false")
 STEPS = ("0.01", "1", "0.5", "5", "0.25", "10")
@@ -486,6 +492,18 @@ class Writer:
         for func in ROLLING:  # every one, every time: a construct the corpus covers must not depend on luck
             kind = self.pick(("money", "num"))
             self.define(kind, self.fresh("roll"), f"{func}({self.pick(self.names[kind])}, {self.pick((1, 2, 3))})")
+        self.accrual()
+
+    def accrual(self) -> None:
+        """The plan year's sums (each every time), a true-up that reads what it paid before, the last-period words."""
+        for func in ACCRUAL:
+            kind = self.pick(("money", "num"))
+            self.define(kind, self.fresh("acc"), f"{func}({self.pick(self.names[kind])})")
+        trued = self.fresh("trued")
+        self.define("money", trued, f"max(year_to_date({self.pick(self.names['money'])}) - earlier_this_year({trued}), "
+                                    f"{self.pick(('0', '-¥5'))})")
+        for word in PLAN_WORDS:
+            self.define("money", self.fresh("release"), f"{self.money(1)} if {word} else 0")
 
     def dates(self) -> None:
         """The period's days and every date function; days and months stay in their own pools (their units
@@ -552,6 +570,8 @@ def policies(draw: Draw[Any], periodic: bool | None = None, copies_inputs: bool 
     header = ['policy "generated"']
     if periodic:
         header.append("period month")
+        if w.chance(2):
+            header.append(f"plan year starts {w.pick(PLAN_YEARS)}")
         if w.chance(4):
             header.append("gaps restart")
     inputs = [spec for spec in INPUTS if spec.name not in ("plan0", "left") or periodic]
@@ -651,3 +671,22 @@ def rollups(draw: Draw[Any]) -> Generated:
     w.flags_and_payouts()
     lines += [*w.lines, "output " + ", ".join(dict.fromkeys(w.outputs))]
     return Generated("\n".join(lines) + "\n", INPUTS, True, monthly.text)
+
+
+@st.composite
+def accruals(draw: Draw[Any]) -> Generated:
+    """A monthly policy of history and the plan year's sums without the period's days, which the duckdb engine
+    refuses (U569): so that every engine, duckdb included, is compared on the sums over data of many months."""
+    w = Writer(draw, periodic=True)
+    header = ['policy "accrual"', "period month", f"plan year starts {w.pick(MONTHS)}"]
+    if w.chance(3):
+        header.append("gaps restart")
+    inputs = [spec for spec in INPUTS if spec.name != "left"]
+    w.formulas(2)
+    w.history()
+    w.band()
+    w.formulas(2)
+    w.flags_and_payouts()
+    outputs = list(dict.fromkeys(w.outputs))
+    lines = [*header, *(DECLARATIONS[spec.name] for spec in inputs), *w.lines, "output " + ", ".join(outputs)]
+    return Generated("\n".join(lines) + "\n", tuple(inputs), True)

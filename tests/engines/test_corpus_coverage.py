@@ -12,7 +12,7 @@ from library_samples import FIXED
 from policy_generator import Generated, policies, rollups
 
 from attain.dsl import nodes as n
-from attain.dsl.builtins import COMBINE, FUNCTIONS, GROUP_FUNCTIONS, INPUT_TYPES, ROUND_MODES
+from attain.dsl.builtins import COMBINE, FUNCTIONS, GROUP_FUNCTIONS, INPUT_TYPES, PLAN_WORDS, ROUND_MODES
 from attain.dsl.checker import check
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
@@ -38,6 +38,7 @@ def expected() -> set[str]:
     names |= {"within a group", "within everyone", "except self", "previous 1 back", "previous 2 or more back",
               "lookup with else", "lookup without else", "unless", "flag", "refuse", "payout", "variants", "uses",
               "period"}
+    names |= {"plan year starts"} | {f"period word {word}" for word in PLAN_WORDS}
     return names
 
 
@@ -47,6 +48,7 @@ def constructs(model: Model) -> set[str]:
     found = {f"input {i.type}" for i in policy.inputs} | {f"combine {i.combine}" for i in policy.inputs if i.combine}
     found |= {"uses"} if policy.header.uses else set()
     found |= {"period"} if policy.header.period else set()
+    found |= {"plan year starts"} if policy.header.plan_year else set()
     found |= {"flag"} if policy.flags else set()
     for table in model.tables.values():
         keys = [r.key for r in table.rows] + list(table.columns)
@@ -77,6 +79,8 @@ def details(node: object) -> set[str]:
     match node:
         case n.Call(func=func):
             found.add(f"function {func}")
+        case n.PeriodValue(name=name) if name in PLAN_WORDS:
+            found.add(f"period word {name}")
         case n.Round(mode=mode):
             found |= {"function round", f"round {mode or 'by default'}"}
         case n.Aggregate(func=func, group=group, except_self=mine):

@@ -21,7 +21,7 @@ import hypothesis.strategies as st
 import pytest
 from differential import assert_engines_agree
 from hypothesis import HealthCheck, Phase, assume, given, settings
-from policy_generator import Generated, policies, rollups, tables
+from policy_generator import Generated, accruals, policies, rollups, tables
 
 import attain
 from attain.api import Policy, Results
@@ -84,3 +84,9 @@ def test_generated_policies_run_alike_with_every_engine(data):
 @given(data=st.data())
 def test_generated_rollups_run_alike_with_every_engine(folder, data):
     run_alike(data.draw(rollups()), data.draw, folder, months=6)
+
+
+@settings(CORPUS, max_examples=40)
+@given(data=st.data())
+def test_generated_plan_year_sums_run_alike_with_every_engine_duckdb_included(data):
+    run_alike(data.draw(accruals()), data.draw, months=9)
