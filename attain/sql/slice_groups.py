@@ -153,8 +153,10 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]
     checks += _id_checks(who, found.allow_ids)
     values, scales, more = _inputs(con, plan, columns, cell)
+    values, more = _plain_numbers(plan, columns, cell, values, scales, more)
     checks += more
-    if not _one(con, f"SELECT coalesce(bool_and({' AND '.join(checks)}), true) FROM __attain_raw"):
+    # As a filter, so that a cell's cheap test spares it the costly ones (DuckDB stops an OR at its first true).
+    if _one(con, f"SELECT count(*) FROM __attain_raw WHERE NOT ({' AND '.join(checks)})"):
         return None  # a member's cell the checks refuse: the whole read names it
     periods: tuple = ()
     period_sql, join, only = "NULL", "", ""
@@ -177,6 +179,37 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
         return None  # a gap in a member's history: E310
     return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
+
+
+def _plain_numbers(plan: Plan, columns: dict[str, str], cell: dict[str, str], values: list[str],
+                   scales: dict[str, int], checks: list[str]) -> tuple[list[str], list[str]]:
+    """The columnar reader's values and checks, with a plain decimal (digits, maybe a point and digits, for a
+    percent maybe a %) read by string functions: the same value, without its regular expressions' cost.
+
+    Any other cell (a sign, thousands groups, a percent typed as points, too many digits) is read and
+    checked by the reader's own expressions, which also keep every range and points check.
+    """
+    values, checks = list(values), list(checks)
+    for k, name in enumerate(plan.inputs):
+        inp = plan.model.inputs[name]
+        if name not in columns or not plan.model.types[name].numeric or inp.type == "count":
+            continue
+        t = cell[columns[name]]
+        percent = inp.type == "percent"
+        points = "true" if percent and inp.written == "points" else "false"
+        form = "^[0-9]+(\\.[0-9]+)?%?$" if percent else "^[0-9]+(\\.[0-9]+)?$"
+        pct = f"ends_with({t}, '%')" if percent else "false"
+        digits = f"replace(replace({t}, '.', ''), '%', '')"
+        places = (f"(CASE WHEN contains({t}, '.') THEN length({t}) - strpos({t}, '.') - CASE WHEN {pct} THEN 1 "
+                  f"ELSE 0 END ELSE 0 END + CASE WHEN {pct} OR {points} THEN 2 ELSE 0 END)")
+        scale = scales[name]
+        plain = f"(regexp_matches({t}, '{form}') AND length({digits}) + {scale} - {places} <= 38)"
+        values[k] = (f"CASE WHEN {plain} THEN CAST({digits} || repeat('0', CAST({scale} - {places} AS INTEGER)) "
+                     f"AS HUGEINT) ELSE {values[k]} END")
+        shape = f"({t} IS NULL OR (regexp_matches({t}, "
+        # CASE, not OR: DuckDB evaluates a CASE's branches only for the rows that reach them.
+        checks = [f"(CASE WHEN {plain} THEN true ELSE {c} END)" if c.startswith(shape) else c for c in checks]
+    return values, checks
 
 
 def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
