@@ -8,6 +8,7 @@ the cases it must leave to the whole read give None.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,37 @@ def test_the_command_line_takes_the_slice(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == _whole(policy, data, "E004").text()
     assert "standing = 75%" in result.output  # 3 of 4 peers below 120%
+
+
+FORMS = """policy "forms"
+
+input region : text
+input sales : money
+input rate : percent
+
+total_sales = sum(sales within region)
+top_rate = max(rate within region)
+
+output total_sales, top_rate
+"""
+
+
+def test_members_cells_in_every_form(tmp_path):
+    """Thousands groups, a sign, leading and trailing zeros, many places, a percent with % and as a fraction:
+    1,234.50 - 20 + 7.250 + 12,345,678,901,234.123456 = 12,345,678,902,455.873456; the top rate 100%."""
+    rows = ["id,region,sales,rate", 'E1,A,"1,234.50",88.5%', "E2,A,-20,0.95", "E3,A,007.250,100%",
+            "E4,A,12345678901234.123456,1%", "E5,B,5,0.5"]
+    policy, data = _write(tmp_path, rows, FORMS)
+    found = slice_.rows(policy.plan, data, "E1")
+    record = record_of(policy, found.bound, "E1", None)
+    con = connect()
+    try:
+        facts = slice_groups.facts(policy.plan, found, record, con)
+    finally:
+        con.close()
+    assert facts is not None
+    (key, size, total), (_, _, top) = facts[(None, 0)], facts[(None, 1)]
+    assert (key, size) == ("A", 4)
+    assert Fraction(*total) == Fraction("12345678902455.873456")
+    assert Fraction(*top) == 1
+    assert policy.explain_slice(data, "E1").text() == _whole(policy, data, "E1").text()
