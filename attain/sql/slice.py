@@ -35,6 +35,7 @@ from attain.io.tables import Place, Table
 from attain.sql.read import quote
 
 _HEAD_BYTES = 1 << 16  # the first bytes, where the header is found (as attain.sql.read finds it)
+_CHUNK = 1 << 24  # the file is scanned 16 MiB at a time
 MAX_HITS = 20_000  # lines holding the id's bytes; more (an id like "1") is left to the whole read
 
 
@@ -101,27 +102,75 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
     """
     try:
         with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
-        return None
-    try:
-        head = _head(path, data, header_row)
-        if head is None or (b'"' in data and not _one_line_each(path, data, head)):
+            first = f.read(_HEAD_BYTES + 1)
+        head = _head(path, first, header_row)
+        if head is None:
             return None
         key = find_id_column(head, id_column)
         columns, warnings = input_columns(plan, head, {key, *PERIOD_COLUMNS, *DATE_COLUMNS})
-    except (AttainError, UnicodeDecodeError):
+        found = _scan(path, who, head.header_line, head.columns.index(key))
+        if found is None or (found.quotes and not _one_line_each(path, found, head)):
+            return None
+    except (AttainError, UnicodeDecodeError, OSError):
         return None  # the whole read reports it, with everything else it finds
-    kept = _lines_of(data, who, head.header_line, head.columns.index(key))
-    if not kept:
+    if not found.kept:
         return None  # no such employee: the whole read suggests a near id
-    table = _table(path, data, head, kept)
+    table = _table(path, first, head, found.kept)
     if table is None:
         return None
     bound = bind(plan, table, key, allow_ids)  # the employee's own errors, at their real lines
     return Rows(bound, path, head, key, columns, tuple(warnings), frozenset(allow_ids))
+
+
+@attrs.frozen
+class _Scanned:
+    kept: dict  # line number -> the text of each of the employee's lines
+    lines: int  # the file's lines
+    trailing: int  # blank lines at its end
+    quotes: bool  # whether it holds a quote character
+
+
+def _scan(path: str, who: str, header_line: int, field: int) -> _Scanned | None:
+    """One pass over the file in chunks of whole lines (constant memory): the employee's lines, the line
+    count, and what sends the file to the whole read (a NUL, a lone CR: None)."""
+    needle = who.encode("utf-8")
+    if not needle or any(c in needle for c in (b"\n", b"\r", b",", b'"')):
+        return None
+    kept: dict[int, str] = {}
+    lines = hits = 0
+    quotes = False
+    tail = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            # Whole lines only: the part of a line at the chunk's end is read again with the next chunk.
+            cut = len(chunk) if len(chunk) < _CHUNK else chunk.rfind(b"\n") + 1
+            if cut == 0:
+                return None  # a line of 16 MiB
+            f.seek(cut - len(chunk), os.SEEK_CUR)
+            if chunk.find(b"\0", 0, cut) >= 0 or chunk.count(b"\r", 0, cut) != chunk.count(b"\r\n", 0, cut):
+                return None
+            quotes = quotes or chunk.find(b'"', 0, cut) >= 0
+            start = chunk.find(needle, 0, cut)
+            while start >= 0:
+                hits += 1
+                if hits > MAX_HITS:
+                    return None
+                begin = chunk.rfind(b"\n", 0, start) + 1
+                end = chunk.find(b"\n", start, cut)
+                end = cut if end < 0 else end
+                number = lines + chunk.count(b"\n", 0, begin) + 1
+                if number > header_line:
+                    text = chunk[begin:end].removesuffix(b"\r").decode("utf-8")  # else: the whole read decides
+                    cells = next(csv.reader([text]), [])
+                    if field < len(cells) and cells[field].strip() == who:
+                        kept[number] = text
+                start = chunk.find(needle, end, cut)
+            lines += chunk.count(b"\n", 0, cut)
+            tail = chunk[max(0, cut - 4096):cut]
+    if tail and not tail.endswith(b"\n"):
+        return _Scanned(kept, lines + 1, 0, quotes)  # a last line without its newline
+    blank = tail[len(tail.rstrip(b"\r\n")):].count(b"\n")  # the first newline of the run ends the last line
+    return _Scanned(kept, lines, max(blank - 1, 0), quotes)
 
 
 def _head(path: str, data: bytes, header_row: int | None) -> Table | None:
@@ -134,18 +183,15 @@ def _head(path: str, data: bytes, header_row: int | None) -> Table | None:
     return None if not whole and len(table.rows) < LOOKAHEAD else table
 
 
-def _one_line_each(path: str, data: bytes, head: Table) -> bool:
+def _one_line_each(path: str, found: _Scanned, head: Table) -> bool:
     """Whether each line after the header is one record, in a file with quotes (a quoted cell may hold a line
     break): DuckDB reads the file strictly, and its records must be as many as the lines."""
     from attain.sql.engine import connect
 
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    body = data.rstrip(b"\r\n")
-    trailing = lines - body.count(b"\n") - 1  # blank lines at the end, which no reader counts
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
     con = connect()
     try:
-        found = con.execute(
+        records = con.execute(
             f"SELECT count(*) FROM read_csv({quote(path)}, header = false, skip = {head.header_line}, "
             f"columns = {{{fields}}}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
             "strict_mode = true, null_padding = false, allow_quoted_nulls = false)").fetchall()[0][0]
@@ -155,39 +201,7 @@ def _one_line_each(path: str, data: bytes, head: Table) -> bool:
         return False
     finally:
         con.close()
-    return found == lines - head.header_line - trailing
-
-
-def _lines_of(data: bytes, who: str, header_line: int, field: int) -> dict[int, str]:
-    """Line number -> text of every line after the header whose id cell (trimmed) is `who`."""
-    needle = who.encode("utf-8")
-    if not needle or b"\n" in needle or b"," in needle or b'"' in needle:
-        return {}
-    kept: dict[int, str] = {}
-    at = line = 0  # `line` counts the newlines before `at`
-    hits = 0
-    start = data.find(needle)
-    while start >= 0:
-        hits += 1
-        if hits > MAX_HITS:
-            return {}
-        begin = data.rfind(b"\n", 0, start) + 1
-        line += data.count(b"\n", at, begin)
-        at = begin
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        number = line + 1
-        if number > header_line:
-            raw = data[begin:end].removesuffix(b"\r")
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return {}
-            cells = next(csv.reader([text]), [])
-            if field < len(cells) and cells[field].strip() == who:
-                kept[number] = text
-        start = data.find(needle, end)
-    return kept
+    return records == found.lines - head.header_line - found.trailing
 
 
 def _table(path: str, data: bytes, head: Table, kept: dict[int, str]) -> Table | None:

@@ -264,3 +264,17 @@ def test_members_cells_in_every_form(tmp_path):
     assert Fraction(*total) == Fraction("12345678902455.873456")
     assert Fraction(*top) == 1
     assert policy.explain_slice(data, "E1").text() == _whole(policy, data, "E1").text()
+
+
+def test_small_chunks_and_blank_lines_at_the_end(tmp_path, monkeypatch):
+    """The file is scanned in chunks of whole lines: a line cut by a chunk's end is read with the next one; a
+    quoted file's records are counted against its lines, blank lines at the end not counted."""
+    monkeypatch.setattr(slice_, "_CHUNK", 64)
+    rows = _many(40)
+    rows[3] = 'E003,华东,"1,000","1,000"'
+    policy, data = _write(tmp_path, rows + ["", "", ""])
+    for who in ("E003", "N00039", "E001"):
+        fast = policy.explain_slice(data, who)
+        assert fast is not None, who
+        assert fast.text() == _whole(policy, data, who).text()
+    assert f"{data}:4:" in policy.explain_slice(data, "E003").text()
