@@ -54,7 +54,8 @@ class _Recording(PolicyCompiler):
 
 def applies(plan: Plan, found: Rows) -> bool:
     """Whether group values can be read from the members' rows alone: each group is a text input read from
-    a column, and no group value is of a value that reads a group value (the members' own groups)."""
+    a column, without a default, and no group value is of a value that reads a group value (the members'
+    own groups)."""
     if plan.history and any(plan.stage_of.get(name, 0) != 0 for name in plan.model.history_refs):
         return False  # an earlier value that reads a group value: the members' earlier groups would be needed
     for spec in plan.aggregates:
@@ -64,6 +65,8 @@ def applies(plan: Plan, found: Rows) -> bool:
             name = plan.inputs[spec.group]
             if plan.model.types[name].kind != "text" or name not in found.columns:
                 return False
+            if plan.model.inputs[name].default is not None:
+                return False  # an empty cell is in the default's group: no cell to find its rows by
     return True
 
 

@@ -278,3 +278,12 @@ def test_small_chunks_and_blank_lines_at_the_end(tmp_path, monkeypatch):
         assert fast is not None, who
         assert fast.text() == _whole(policy, data, who).text()
     assert f"{data}:4:" in policy.explain_slice(data, "E003").text()
+
+
+def test_a_group_with_a_default_goes_to_the_whole_read(tmp_path):
+    """`input region : text default "华东"`: an empty region cell is in 华东's group, which no cell names."""
+    rows = _many(10)
+    rows[2] = "E002,,1000,800"
+    policy, data = _write(tmp_path, rows, POLICY.replace("input region : text", 'input region : text default "华东"'))
+    assert policy.explain_slice(data, "E003") is None
+    assert "standing = 50%" in policy.explain(data, "E003").text()  # E002's 80% counts in 华东
