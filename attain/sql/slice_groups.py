@@ -29,7 +29,7 @@ from attain.engine.plan import Plan
 from attain.engine.runner import Runner
 from attain.engine.runtime import MISSING
 from attain.sql.columns import Num, lit
-from attain.sql.compile import PolicyCompiler
+from attain.sql.compile import PERIOD, PolicyCompiler
 from attain.sql.compile_exprs import Carried, NotCompiled
 from attain.sql.read import _SPACES, _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.relation import InputRelation, input_column
@@ -39,10 +39,11 @@ Facts = dict  # (period index or None, aggregate number) -> (group key, group si
 
 
 class _Recording(PolicyCompiler):
-    """The policy compiler, keeping each group value's SQL and its key column."""
+    """The policy compiler, keeping each group value's SQL and its key column; in carried mode (values carried
+    from period to period) each period's query also selects the group values."""
 
-    def __init__(self, plan: Plan, relation: InputRelation):
-        super().__init__(plan, relation)
+    def __init__(self, plan: Plan, relation: InputRelation, carried: bool = False):
+        super().__init__(plan, relation, carried)
         self.recorded: dict = {}
 
     def group_value(self, e: n.Aggregate):
@@ -50,6 +51,25 @@ class _Recording(PolicyCompiler):
         value = super().group_value(e)
         self.recorded[e] = (value, self.group_keys[keys] if len(self.group_keys) > keys else None)
         return value
+
+    def group_columns(self) -> list[str] | None:
+        """Each group value's numerator, denominator and group size, as columns g{i}_n, g{i}_d, g{i}_size."""
+        selected = []
+        for i, spec in enumerate(self.plan.aggregates):
+            got = self.recorded.get(spec.node)
+            if got is None:
+                return None
+            value, key = got
+            assert isinstance(value, Num)
+            den = value.d if isinstance(value.d, str) else lit(value.d)
+            partition = "PARTITION BY __period" + (f", {key}" if key is not None else "")
+            selected += [f"{value.n} AS g{i}_n", f"{den} AS g{i}_d", f"count(*) OVER ({partition}) AS g{i}_size"]
+        return selected
+
+    def _stages(self, source: str, selected: list[str]) -> str:
+        if self.carried:
+            selected = [*selected, *(self.group_columns() or [])]
+        return super()._stages(source, selected)
 
 
 def applies(plan: Plan, found: Rows) -> bool:
@@ -235,22 +255,43 @@ def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine:
     """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members."""
     compiler = _Recording(plan, relation)
     wanted = {spec.node for spec in plan.aggregates}
-    for name in plan.model.order:  # the definitions up to those holding the group values, and what they read
-        if wanted <= compiler.recorded.keys():
-            break
-        compiler.named(name)
-    selected = ["__who", "__period"]
-    for i, spec in enumerate(plan.aggregates):
-        got = compiler.recorded.get(spec.node)
-        if got is None:
-            return None
-        value, key = got
-        assert isinstance(value, Num)
-        den = value.d if isinstance(value.d, str) else lit(value.d)
-        partition = "PARTITION BY __period" + (f", {key}" if key is not None else "")
-        selected += [f"{value.n} AS g{i}_n", f"{den} AS g{i}_d", f"count(*) OVER ({partition}) AS g{i}_size"]
-    query = compiler._stages(relation.table, selected)
+    try:
+        for name in plan.model.order:  # the definitions up to those holding the group values, and what they read
+            if wanted <= compiler.recorded.keys():
+                break
+            compiler.named(name)
+    except Carried:
+        return _carried_values(con, plan, relation, who, mine)
+    selected = compiler.group_columns()
+    if selected is None:
+        return None
+    query = compiler._stages(relation.table, ["__who", "__period", *selected])
     found = con.execute(f"SELECT * FROM ({query}) WHERE __who = ?", [who]).fetchall()
+    return _facts_of(plan, found, mine)
+
+
+def _carried_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record]) -> Facts | None:
+    """`_group_values` for a policy that carries values from period to period: run period by period, as the
+    duckdb engine runs it (attain.sql.engine.execute), each period's group values read for the employee."""
+    compiler = _Recording(plan, relation, carried=True)
+    compiled = compiler.query()
+    columns = compiler.group_columns()
+    if columns is None:
+        return None
+    picked = ", ".join(["__who", "__period", *(c.rsplit(" AS ", 1)[1] for c in columns)])
+    for statement in compiled.prelude:
+        con.execute(statement).fetchall()
+    found: list = []
+    for period in relation.periods:
+        con.execute("CREATE OR REPLACE TEMP TABLE attain_result AS "
+                    + compiled.sql.replace(PERIOD, str(period.index))).fetchall()
+        found += con.execute(f"SELECT {picked} FROM attain_result WHERE __who = ?", [who]).fetchall()
+        con.execute(compiled.keep).fetchall()
+    return _facts_of(plan, found, mine)
+
+
+def _facts_of(plan: Plan, found: list, mine: list[Record]) -> Facts | None:
+    """The facts of the employee's result rows (who, period, then each group value's n, d and size)."""
     by_period = {r.period.index if r.period is not None else None: r for r in mine}
     out: Facts = {}
     for row in found:

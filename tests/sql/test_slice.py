@@ -34,6 +34,7 @@ LIBRARY = [
     ("case5/pay.policy", "case5/sample.csv"),
     ("case2/commission.policy", "case2/sample.csv"),
     ("rate-grid/commission.policy", "rate-grid/sample.csv"),
+    ("case6/score.policy", "case6/sample.csv"),  # a value carried from month to month, and level groups
 ]
 
 
