@@ -288,3 +288,21 @@ def test_a_group_with_a_default_goes_to_the_whole_read(tmp_path):
     policy, data = _write(tmp_path, rows, POLICY.replace("input region : text", 'input region : text default "华东"'))
     assert policy.explain_slice(data, "E003") is None
     assert "standing = 50%" in policy.explain(data, "E003").text()  # E002's 80% counts in 华东
+
+
+def test_an_evaluation_error_elsewhere_does_not_stop_it(tmp_path):
+    """A 华北 row with a target of 0 divides by zero: a run refuses; 华东's explanation reads no value of it,
+    as the whole read's did not. Within the group, the same error sends explain to the whole read."""
+    rows = _many(20)
+    rows[10] = rows[10].split(",")[0] + ",华北,0,100"
+    policy, data = _write(tmp_path, rows)
+    with pytest.raises(AttainError):
+        policy.run(data)
+    fast = policy.explain_slice(data, "E003").text()
+    assert "standing = 50%" in fast
+    assert fast == _whole(policy, data, "E003").text()
+    rows[10] = "E006,华东,0,100"
+    policy, data = _write(tmp_path, rows)
+    assert policy.explain_slice(data, "E003") is None
+    with pytest.raises(AttainError):
+        policy.explain(data, "E003")
