@@ -6,14 +6,15 @@ module finds the employee's lines by their bytes (the file read once, no Python 
 per row), reads them with the Python reader's own code under the file's header, and
 binds them: the same rules and diagnostics as a whole read, each cell named at its real
 line and column. Rows that are not the employee's are not validated here (the group's
-rows are, in SQL, by `slice_groups`); `attain run` and `attain check` validate the file.
+rows are, in SQL, by `slice_groups`); `attain run` validates every row.
 
 `rows` returns None wherever this cannot be shown to read the employee's rows as the
-whole read does; the caller then reads the file whole, as before. It applies to a UTF-8
-CSV file whose every line is one record (a file with quotes is read by DuckDB once to count
-its records: a quoted cell holding a line break sends it to the whole read), no NUL and no
-lone CR, whose header the Python reader finds in its first lines; a line holding the
-id's bytes is found by them, then read by the csv module.
+whole read does; the caller then reads the file whole, as before. It applies to a CSV
+file, UTF-8 where it is read (the header's lines and the employee's), whose every line is
+one record (a file with quotes is read by DuckDB once to count its records: a quoted cell
+holding a line break sends it to the whole read), without a NUL or a lone CR, whose
+header the Python reader finds in its first lines; a line holding the id's bytes is
+found by them, then read by the csv module.
 """
 
 from __future__ import annotations
