@@ -12,10 +12,12 @@ groups it would compute from every row, so the reference evaluator explains the 
 the group values of a whole run, in the same words.
 
 `facts` returns None, and the caller reads the whole file, wherever it cannot vouch for
-that: a group by a column that is not a text input, a group value of a value that itself
-reads a group value, a value SQL leaves to the reference evaluator, a member's cell the
+that: a group by a column that is not a text input or has a default, a group value of a
+value that itself reads a group value (or an earlier period's value that does), a value
+SQL leaves to the reference evaluator, a member's cell the
 checks refuse, a member twice in a period or with a gap in the history the policy reads.
-An evaluation error in a member's other values does not reach the explanation.
+An evaluation error in a member's other values does not reach the explanation. A policy
+that carries values from period to period runs period by period, as the duckdb engine does.
 """
 
 from __future__ import annotations
