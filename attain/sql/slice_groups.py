@@ -195,6 +195,7 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
                         f"r.{who} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
                         *(f"{v} AS {input_column(k)}" for k, v in enumerate(values))])
     con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_input AS SELECT {select} FROM __attain_raw r{join}{only}")
+    con.execute("DROP TABLE __attain_raw")  # the cells' texts: the query reads the values alone
     rows = _one(con, "SELECT count(*) FROM __attain_input")
     if _one(con, "SELECT count(*) - count(DISTINCT (__who, __period)) FROM __attain_input"):
         return None  # a member twice in a period: D414, or rows to combine
