@@ -50,7 +50,7 @@ from attain.io import Row, Table, exact_cell, read_table
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
 from attain.sql.engine import SqlRunner
-from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, subjects
+from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, sliced_subject, subjects
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -358,17 +358,39 @@ class Policy:
                 period: str | None = None, allow_ids=(), engine: str = "python") -> Explanation:
         """How one employee's value (or every output) came about, down to the data cells.
 
-        `engine` computes the rows before it (earlier periods, colleagues) as `run` does.
+        `engine` computes the rows before it (earlier periods, colleagues) as `run` does. A CSV
+        file is read as `explain_slice` reads it where it can: the employee's rows alone.
         """
+        found = self._explain_slice(data, who, value, id_column, period, allow_ids, engine)
+        if found is not None:
+            return found
         names = [value] if value is not None else list(self.model.outputs)
-        subject = self._subject(data, who, id_column, period, allow_ids, engine, names)
+        return self._explained(self._subject(data, who, id_column, period, allow_ids, engine, names), names)
+
+    @boundary
+    def explain_slice(self, path, who: str, value: str | None = None, id_column: str | None = None,
+                      period: str | None = None, allow_ids=(), engine: str = "python",
+                      header_row: int | None = None) -> Explanation | None:
+        """`explain` of a large CSV file from the employee's rows alone, and their groups' rows in SQL (explain
+        at scale, `subjects.sliced_subject`); None where that does not apply: then read the file and `explain`."""
+        return self._explain_slice(path, who, value, id_column, period, allow_ids, engine, header_row)
+
+    def _explain_slice(self, path, who, value, id_column, period, allow_ids, engine, header_row=None):
+        subject = sliced_subject(self, path, who, id_column, period, allow_ids, engine, header_row)
+        if subject is None:
+            return None
+        names = [value] if value is not None else list(self.model.outputs)
+        self._known(names)
+        return self._explained(subject, names)
+
+    def _explained(self, subject: Subject, names: list[str]) -> Explanation:
         # Computed again, with a recorder listening: the run above records nothing.
         recorder = Recorder(subject.sources())
         ref = subject.evaluator(observer=recorder)
         for name in names:
             ref.value(name)
         roots = tuple(recorder.traces[name] for name in names)
-        return Explanation(who, self.tree.file, roots, subject.period)
+        return Explanation(subject.who, self.tree.file, roots, subject.period)
 
     @boundary
     def subjects(self, data, whos=None, id_column: str | None = None, period: str | None = None,
@@ -396,13 +418,7 @@ class Policy:
                     table = mine
             bound = bind(self.plan, table, id_column, allow_ids)
         record = record_of(self, bound, who, period)
-        known = list(self.model.inputs) + list(self.model.definitions)
-        for name in names:
-            if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                raise AttainError([Diagnostic("U511", say("U511", name=name),
-                                              hint=say("did_you_mean", close=f"'{close[0]}'") if close else
-                                              say("U511.values", names=joined(self.model.outputs)))])
+        self._known(names)
         if self.plan.aggregates:
             # Colleagues matter, but only those whose values reach this row's group values.
             bound = attrs.evolve(bound, records=needed_records(self.plan, bound.records, record))
@@ -421,6 +437,17 @@ class Policy:
             plain.value(name)
         label = str(record.period) if record.period is not None else None
         return Subject(self, who, label, runner, state)
+
+    def _known(self, names) -> None:
+        """U511 for a name asked to be explained that the policy does not have."""
+        known = list(self.model.inputs) + list(self.model.definitions)
+        for name in names:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                raise AttainError([Diagnostic("U511", say("U511", name=name),
+                                              hint=say("did_you_mean", close=f"'{close[0]}'") if close else
+                                              say("U511.values", names=joined(self.model.outputs)))])
+
 
 def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> tuple[Record, ...]:
     """The records whose values an explanation of `target` reads, in their order: the rest are not computed.

@@ -8,6 +8,7 @@ one run. `record_of` finds the row an explanation or a statement is about.
 from __future__ import annotations
 
 import difflib
+from collections import deque
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from attain.engine.periods import parse_period
 from attain.engine.runner import Runner
 from attain.exact import gc_paused
 from attain.i18n.messages import joined, number, say
+from attain.sql import slice as slice_
+from attain.sql import slice_groups
 
 if TYPE_CHECKING:
     from attain.api import Policy
@@ -148,3 +151,46 @@ def record_of(policy: Policy, bound: Bound, who: str, period: str | None, record
                                           hint=say("U513.hint", who=who, have=have))])
         record = found
     return record
+
+
+def sliced_subject(policy: Policy, data, who: str, id_column: str | None = None, period: str | None = None,
+                   allow_ids=(), engine: str = "python", header_row: int | None = None) -> Subject | None:
+    """One employee's row as `Policy.subject` gives it, from their rows of a large CSV file alone (explain at
+    scale, `attain.sql.slice`): each group value is computed in SQL over the group's rows only. None where
+    this does not apply (not a plain CSV file, a policy that `uses` another, a group it cannot vouch for):
+    the caller reads the whole file instead.
+
+    The rows read are validated as a whole read validates them; the employee's own errors are raised,
+    an error in another row that no value of theirs reads is not.
+    """
+    path = slice_.plain_csv(data)
+    if path is None or policy.parts:
+        return None
+    plan = policy.plan
+    with gc_paused():
+        found = slice_.rows(plan, path, who, id_column, header_row, allow_ids)
+        if found is None:
+            return None
+        record = record_of(policy, found.bound, who, period)
+        facts: dict = {}
+        if plan.aggregates:
+            from attain.sql.engine import connect
+
+            con = connect()
+            try:
+                got = slice_groups.facts(plan, found, record, con)
+            finally:
+                con.close()
+            if got is None:
+                return None
+            facts = got
+        bound = attrs.evolve(found.bound, records=tuple(slice_groups.needed(plan, found.bound.records, record)))
+        runner = slice_groups.SlicedRunner(plan, bound, facts, MAX_EVALUATION_ERRORS, engine)
+        last = deque(runner.run(until=(record.who, record.period)), maxlen=1)
+    if runner.errors:
+        raise AttainError(runner.errors)  # the employee's own rows: what run would refuse, explain refuses
+    state = last[0]
+    plain = runner.reference(state)
+    for name in policy.model.refusals:  # a row the policy refuses has no result to explain: the refusal says why
+        plain.value(name)
+    return Subject(policy, who, str(record.period) if record.period is not None else None, runner, state)

@@ -4,8 +4,9 @@
 
 For each size: generate the data (bench/generate_doc002p.py), then, round-robin, run
 each variant as a child process from start to finish (process start, read CSV, compute,
-write CSV): `attain run --engine E` for every engine attain has (attain.api.ENGINES) and
-the hand-written exact DuckDB query (bench/handwritten_duckdb.py). Each child's wall time
+write CSV): `attain run --engine E` for every engine attain has (attain.api.ENGINES), the
+hand-written exact DuckDB query (bench/handwritten_duckdb.py) and the hand-written exact
+Polars pipeline (bench/handwritten_polars.py). Each child's wall time
 (perf_counter), CPU time (user + sys) and peak RSS (ru_maxrss, from os.wait4) are
 recorded; the report gives the best of the rounds and the ratios to the hand-written
 query (> 1: slower). Every variant's CSV must be byte-identical to attain's reference
@@ -40,6 +41,8 @@ def variants(data: Path, out: Path, engines: list[str]) -> dict[str, list[str]]:
                                       "--engine", e, "--out", str(out / f"attain-{e}.csv")] for e in engines}
     found["hand-written DuckDB"] = [sys.executable, str(HERE / "handwritten_duckdb.py"), str(data),
                                     str(out / "duckdb.csv")]
+    found["hand-written Polars"] = [sys.executable, str(HERE / "handwritten_polars.py"), str(data),
+                                    str(out / "polars.csv")]
     return found
 
 
@@ -71,8 +74,8 @@ def run(rows: int, rounds: int, folder: Path, engines: list[str]) -> bool:
     print(f"{'variant':<28}{'wall s':>9}{'CPU s':>9}{'peak MiB':>10}{'wall/hw':>9}{'CPU/hw':>8}")
     for name, (wall, cpu, peak) in best.items():
         print(f"{name:<28}{wall:>9.2f}{cpu:>9.2f}{peak:>10.0f}{wall / base[0]:>9.2f}{cpu / base[1]:>8.2f}")
-    reference = folder / f"attain-{engines[-1]}.csv"
-    outputs = [folder / f"attain-{e}.csv" for e in engines] + [folder / "duckdb.csv"]
+    reference = folder / (f"attain-{engines[-1]}.csv" if engines else "duckdb.csv")
+    outputs = [folder / f"attain-{e}.csv" for e in engines] + [folder / "duckdb.csv", folder / "polars.csv"]
     same = all(filecmp.cmp(reference, o, shallow=False) for o in outputs)
     print("outputs byte-identical:", "yes" if same else "NO")
     return same
@@ -83,8 +86,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", type=Path, default=None)
-    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES),
-                        help="attain's engines to time (the last one's output is the reference)")
+    parser.add_argument("--engines", nargs="*", choices=ENGINES, default=list(ENGINES),
+                        help="attain's engines to time (the last one's output is the reference); none: only "
+                             "the hand-written baselines, compared with each other (10M rows)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="attain-bench-") as tmp:
         folder = args.keep or Path(tmp)

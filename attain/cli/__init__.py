@@ -176,8 +176,11 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
     a period prorated between versions, by each of them with its days.
     """
     loaded = load_versions(policy) if os.path.isdir(policy) else api.load(policy)
-    explanation = loaded.explain(read_data(data, header_row=header_row), who, value, id_column=id_column,
-                                 period=period, allow_ids=allow_ids)
+    # A CSV file: the employee's rows alone, where that applies (api.Policy.explain_slice); else the whole file.
+    sliced = loaded.explain_slice(data, who, value, id_column=id_column, period=period, allow_ids=allow_ids,
+                                  header_row=header_row) if isinstance(loaded, api.Policy) else None
+    explanation = sliced if sliced is not None else loaded.explain(
+        read_data(data, header_row=header_row), who, value, id_column=id_column, period=period, allow_ids=allow_ids)
     echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
 
 
