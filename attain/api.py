@@ -36,6 +36,7 @@ from attain.engine.carry import UNREAD as UNREAD  # `run(carry=UNREAD)`: the col
 from attain.engine.emit import compile_model
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
+from attain.engine.lines import line_tables, with_measures
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
 from attain.engine.runner import Progress as Progress  # what a progress callback is given
 from attain.engine.runner import ProgressCallback, Runner
@@ -46,6 +47,7 @@ from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.i18n.messages import joined, say
+from attain.io.datasets import DataSet, resolve
 from attain.io import Row, Table, exact_cell, read_table
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
@@ -247,6 +249,9 @@ class Policy:
     def _prepared(self, data, id_column, engine, allow_ids, progress=None):
         """(the data as read, the data with the used policies' outputs, their warnings, the columns they read)."""
         table = original = data if isinstance(data, Table) else read_table(data)
+        if self.model.lines is not None or isinstance(table, DataSet):  # line tables: measures added as columns
+            original = resolve(table, line_tables(self.model))
+            table = with_measures(self.model, original, id_column, engine)[0]
         warnings: tuple[Diagnostic, ...] = ()
         read: frozenset[str] = frozenset()
         for part in self.parts:
