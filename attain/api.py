@@ -34,9 +34,9 @@ from attain.engine import carry as carry_
 from attain.engine.bind import PERIOD_COLUMNS, Bound, Record, bind, find_id_column, only
 from attain.engine.carry import UNREAD as UNREAD  # `run(carry=UNREAD)`: the columns a policy does not read
 from attain.engine.emit import compile_model
+from attain.engine.lines import line_tables, with_measures
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
-from attain.engine.lines import line_tables, with_measures
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
 from attain.engine.runner import Progress as Progress  # what a progress callback is given
 from attain.engine.runner import ProgressCallback, Runner
@@ -47,8 +47,8 @@ from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.i18n.messages import joined, say
-from attain.io.datasets import DataSet, resolve
 from attain.io import Row, Table, exact_cell, read_table
+from attain.io.datasets import DataSet, resolve
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
 from attain.sql.engine import SqlRunner

@@ -115,7 +115,7 @@ def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]
         kinds.update(found_kinds)
     typed = []
     for m in measures:
-        kind = kinds.get(m.value or "", "count") if m.func != "count" else "count"
+        kind = kinds.get(m.value or "", "number") if m.func != "count" else "count"
         if m.func == "mean" and kind == "count":
             kind = "number"  # the mean of whole numbers need not be whole
         typed.append(attrs.evolve(m, kind=kind))

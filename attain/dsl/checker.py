@@ -32,8 +32,8 @@ from attain.dsl.builtins import (
 )
 from attain.dsl.check_expressions import _did_you_mean
 from attain.dsl.check_lines import check_lines
-from attain.dsl.line_nodes import LineTable
 from attain.dsl.check_tables import TableChecker
+from attain.dsl.line_nodes import LineTable
 from attain.dsl.model import Model
 from attain.dsl.table_files import TableReader
 from attain.dsl.types import Type

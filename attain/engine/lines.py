@@ -18,9 +18,9 @@ from typing import Any, NamedTuple
 import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Span
-from attain.dsl.check_lines import LineSpec, Lines, Measure
+from attain.dsl.check_lines import Lines, LineSpec, Measure
 from attain.dsl.model import Model
-from attain.engine.bind import ID_COLUMNS, _row_period, _time_columns, bind, find_id_column
+from attain.engine.bind import ID_COLUMNS, _row_period, _time_columns, bind, find_id_column, reference_inputs
 from attain.engine.emit import compile_model
 from attain.engine.plan import Plan
 from attain.engine.runner import Runner, _fraction
@@ -101,10 +101,10 @@ def with_measures(model: Model, table: Table, id_column: str | None, engine: str
     diags: list[Diagnostic] = []
     computed: dict[str, list[Line]] = {}
     for name, spec in lines.tables.items():
-        computed[name] = _compute(spec, data.lines[name], key_column, engine, diags)
+        computed[name], columns = _compute(spec, data.lines[name], key_column, engine, diags)
         if diags:
             raise AttainError(diags[:MAX_REPORTED])
-        _check_split(spec, data.lines[name], computed[name], diags)
+        _check_split(spec, data.lines[name], computed[name], columns, diags)
         for ln in computed[name]:
             if (ln.who, ln.period) not in keys:
                 t = data.lines[name]
@@ -159,15 +159,15 @@ def _where(table: Table, line: int) -> str:
     return f"{table.file}:{line}"
 
 
-def _compute(spec: LineSpec, table: Table, key_column: str, engine: str, diags: list) -> list[Line]:
-    """Every line of `table` with its values, computed by the line model's plan."""
+def _compute(spec: LineSpec, table: Table, key_column: str, engine: str, diags: list) -> tuple[list[Line], dict]:
+    """Every line of `table` with its values, computed by the line model's plan; the column of each input."""
     who_column = key_column if key_column in table.columns else next(
         (c for c in ID_COLUMNS if c in table.columns), None)
     if who_column is None:
         diags.append(Diagnostic("D443", say("D443", file=table.file), Span(table.file, table.header_line, 1,
                                                                              table.header_line, 2),
                                 hint=say("D443.hint", column=key_column)))
-        return []
+        return [], {}
     keyed = attrs.evolve(table, columns=(LINE_ID, *table.columns),
                          rows=tuple(Row(r.line, {LINE_ID: str(r.line), **r.cells}) for r in table.rows))
     plan = plan_of(spec.model)
@@ -175,7 +175,7 @@ def _compute(spec: LineSpec, table: Table, key_column: str, engine: str, diags: 
         bound = bind(plan, keyed, LINE_ID)
     except AttainError as e:
         diags.extend(e.diagnostics)
-        return []
+        return [], {}
     whos = {r.line: r.cells.get(who_column) for r in table.rows}
     runner = Runner(plan, bound, MAX_REPORTED, "reference" if engine == "reference" else "python")
     out = []
@@ -186,18 +186,25 @@ def _compute(spec: LineSpec, table: Table, key_column: str, engine: str, diags: 
             diags.append(Diagnostic("D443", say("D443", file=table.file), _row_span(table, line),
                                     hint=say("D443.hint", column=who_column)))
             continue
-        values = {name: _fraction(state.slots[slot]) for name, slot in plan.slots.items()
-                  if name in spec.model.definitions or name in spec.model.inputs}
+        values = reference_inputs(plan, state.record)
+        values.update((name, _fraction(state.slots[slot])) for name, slot in plan.slots.items()
+                      if name in spec.model.definitions)
         out.append(Line(table.file, line, _where(table, line), who, _label(state.record.period), values))
     diags.extend(runner.errors)
-    return out
+    return out, dict(bound.columns)
 
 
-def _check_split(spec: LineSpec, table: Table, lines: list[Line], diags: list) -> None:
+def _check_split(spec: LineSpec, table: Table, lines: list[Line], columns: dict, diags: list) -> None:
     """Each share between 0% and 100%; the split (not overlay) shares of one deal add up to exactly 100%."""
     split = spec.table.split
     if split is None:
         return
+    column = columns.get(split.share)
+    number = table.columns.index(column) + 1 if column in table.columns else 1
+
+    def at(line: int) -> Span:
+        return table.cell(line, column, number).span if column is not None else _row_span(table, line)
+
     deals: dict = {}
     for ln in lines:
         share = ln.values.get(split.share)
@@ -206,7 +213,7 @@ def _check_split(spec: LineSpec, table: Table, lines: list[Line], diags: list) -
         if share < 0 or share > 1:
             where = say("D442.above") if share > 1 else say("D442.below")
             diags.append(Diagnostic("D442", say("D442", share=_percent(share), where=where),
-                                    _row_span(table, ln.line), hint=say("D442.hint")))
+                                    at(ln.line), hint=say("D442.hint")))
             continue
         if spec.overlay is not None and ln.values.get(spec.overlay) is True:
             continue
@@ -216,7 +223,7 @@ def _check_split(spec: LineSpec, table: Table, lines: list[Line], diags: list) -
         if total != 1:
             listed = ", ".join(f"{r.where} {r.who} {_percent(r.values[split.share])}" for r in rows)
             diags.append(Diagnostic("D441", say("D441", key=split.per, deal=deal, total=_percent(total),
-                                                rows=listed), _row_span(table, rows[0].line),
+                                                rows=listed), at(rows[0].line),
                                     hint=say("D441.hint")))
 
 
