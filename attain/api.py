@@ -35,6 +35,7 @@ from attain.engine.bind import PERIOD_COLUMNS, Bound, Record, bind, find_id_colu
 from attain.engine.carry import UNREAD as UNREAD  # `run(carry=UNREAD)`: the columns a policy does not read
 from attain.engine.emit import compile_model
 from attain.engine.lines import line_tables, with_measures
+from attain.explain.lines import with_lines
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
@@ -373,7 +374,16 @@ class Policy:
         for name in names:
             ref.value(name)
         roots = tuple(recorder.traces[name] for name in names)
+        if self.model.lines is not None:  # each measure with the lines that made it
+            roots = self._with_lines(data, roots, who, subject.period, id_column, engine)
         return Explanation(who, self.tree.file, roots, subject.period)
+
+    def _with_lines(self, data, roots, who, period, id_column, engine):
+        table = data if isinstance(data, Table) else read_table(data)
+        stage = with_measures(self.model, resolve(table, line_tables(self.model)), id_column, engine)[1]
+        lines = self.model.lines
+        types = {name: {k: str(v) for k, v in spec.model.types.items()} for name, spec in lines.tables.items()}
+        return with_lines(roots, lines, stage, (who, period if period is not None else "-"), types)
 
     @boundary
     def subjects(self, data, whos=None, id_column: str | None = None, period: str | None = None,

@@ -9,6 +9,7 @@ import unicodedata
 
 from attain.engine.trace import Trace
 from attain.engine.wording import display, sentence
+from attain.explain.lines import line_text
 from attain.limits import deep
 
 
@@ -27,6 +28,9 @@ def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
     def visit(t: Trace, depth: int) -> None:
         pad = "  " * depth
         value = display(t.value, t.type, t.places)
+        if t.kind == "line":  # one line of a line table under the measure it made (explain/lines.py)
+            out.append(pad + line_text(t))
+            return
         if t.kind in ("input", "default"):
             origin = "the policy's default" if t.kind == "default" else f"from {t.source}" if t.source \
                 else "input"
