@@ -35,7 +35,6 @@ from attain.engine.bind import PERIOD_COLUMNS, Bound, Record, bind, find_id_colu
 from attain.engine.carry import UNREAD as UNREAD  # `run(carry=UNREAD)`: the columns a policy does not read
 from attain.engine.emit import compile_model
 from attain.engine.lines import line_tables, with_measures
-from attain.explain.lines import with_lines
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
@@ -44,6 +43,7 @@ from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.trace import Trace
 from attain.exact import gc_paused
 from attain.explain.json_document import render_json
+from attain.explain.lines import with_lines
 from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts

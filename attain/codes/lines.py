@@ -12,7 +12,7 @@ LINE_CODES: tuple[tuple[str, str, str, str], ...] = (
      "only the line's inputs and values, constants, rate tables and the period. Use the employee value in the "
      "employee formula that adds the lines up (`sum(amount of deals) * rate`)."),
     ("C286", "check", "line formula looks beyond its line",
-     "`previous`, `streak`, `rolling_*`, `given`, group functions (`within`) and sums over lines read other "
+     "`previous`, `streak`, `rolling_*`, group functions (`within`) and sums over lines read other "
      "periods, colleagues or other lines: they belong in employee formulas, after the lines are added up."),
     ("C287", "check", "unknown line table",
      "`sum(x of T)`, `count(T where ...)`, `mean`, `min` and `max` read a line table declared with `lines T`; "
@@ -55,7 +55,7 @@ LINE_CODES: tuple[tuple[str, str, str, str], ...] = (
 ZH_LINES: dict[str, tuple[str, str]] = {
     "C285": ("逐行公式读取了员工层面的值", "`lines` 块里的公式在行汇总之前逐行计算，只能读该行的输入和值、常数、"
              "费率表和周期。请在汇总这些行的员工公式里使用员工层面的值（`sum(amount of deals) * rate`）。"),
-    "C286": ("逐行公式超出了本行", "`previous`、`streak`、`rolling_*`、`given`、组函数（`within`）和对行的汇总"
+    "C286": ("逐行公式超出了本行", "`previous`、`streak`、`rolling_*`、组函数（`within`）和对行的汇总"
              "要读其他周期、同事或其他行：它们应写在员工层面的公式里，在行汇总之后。"),
     "C287": ("未知的行表", "`sum(x of T)`、`count(T where ...)`、`mean`、`min`、`max` 读取用 `lines T` "
              "声明的行表；这个名字不是行表，或这个函数不能汇总行。"),

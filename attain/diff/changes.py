@@ -29,8 +29,8 @@ from attain.diff.wording import (
     expr_text,
 )
 from attain.dsl import nodes as n
-from attain.dsl.line_nodes import LineTable
 from attain.dsl.formatter import band_range
+from attain.dsl.line_nodes import LineTable
 
 __all__ = ["Change", "policy_changes"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from attain.diff.table_changes import describe_curve, describe_table
 from attain.dsl import nodes as n
-from attain.dsl.line_nodes import LineTable, SplitRule
 from attain.dsl.formatter import band_range
 from attain.dsl.formatter import expr as format_expr
+from attain.dsl.line_nodes import LineTable, SplitRule
 from attain.io import format_number
 
 __all__ = [

@@ -24,7 +24,7 @@ from attain.dsl.model import Model
 from attain.i18n.messages import joined, say
 
 # What a per-line formula cannot use: they look at other periods, at colleagues, or at other lines.
-_EMPLOYEE_ONLY = ("streak", "rolling_sum", "rolling_mean", "rolling_min", "rolling_max", "given")
+_EMPLOYEE_ONLY = ("streak", "rolling_sum", "rolling_mean", "rolling_min", "rolling_max")
 
 
 @attrs.frozen

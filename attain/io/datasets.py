@@ -126,3 +126,16 @@ def part_of(spec: str, table: Table, sheet: str | None = None) -> Part:
     """The Part for `--data spec` read as `table` (from `sheet` of a workbook, when given)."""
     name, path = split_spec(spec)
     return Part(name, sheet if sheet is not None else _stem(path), path, table)
+
+
+def tables_of(base: Table | os.PathLike, lines: tuple[tuple[str, Table | os.PathLike], ...]) -> DataSet:
+    """The employee table `base` and the line tables named in `lines` (tables, or files to read) as one DataSet."""
+    from attain.io.readers import read_table
+
+    def table(x: Table | os.PathLike) -> Table:
+        return x if isinstance(x, Table) else read_table(x)
+
+    first = table(base)
+    parts = [Part(None, _stem(first.file), first.file, first)]
+    parts += [Part(name, name, (t := table(x)).file, t) for name, x in lines]
+    return data_set(parts)
