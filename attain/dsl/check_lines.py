@@ -214,15 +214,13 @@ def _check_table(policy: n.Policy, t: LineTable, measured: list[n.Definition], e
     sub = attrs.evolve(policy, header=header, statements=(*shared, *t.inputs, *bodies, outputs))
     model, found = check(sub)
     own = {i.name for i in t.inputs} | {d.name for d in t.values}
-    split_reads = {split.share, split.per} if split is not None else set()
     for d in found:
         if d.code == "C203" and d.span is not None and _name_at(d, employee_names - own):
             name = _name_at(d, employee_names - own)
             diags.append(Diagnostic("C285", say("C285", name=name, table=t.name), d.span,
                                     label=say("C285.label"), hint=say("C285.hint", table=t.name)))
-        elif d.code == "C220" and d.span is not None and any(i.span == d.span and i.name in split_reads
-                                                              for i in t.inputs):
-            continue  # read by the crediting rule
+        elif d.code == "C220" and d.span is not None and any(i.span == d.span for i in t.inputs):
+            continue  # a line's column is shown with the line in explanations (the deal number), so it is used
         else:
             diags.append(d)
     if split is not None:
