@@ -19,7 +19,7 @@ LINES: dict[str, dict[str, str]] = {
              "zh": "'{table}' 的逐行公式不能看其他周期、同事或其他行"},
     "C286.hint": {"en": "previous, streak, rolling, group functions (within) and sums over lines belong in the "
                         "employee's formulas, after the lines are added up",
-                  "zh": "previous、streak、rolling、组函数（within）和对行的汇总应写在员工层面的公式里，在行汇总之后"},
+                  "zh": "`previous`、`streak`、`rolling_*`、组函数（`within`）和对行的汇总应写在员工层面的公式里，在行汇总之后"},
     "C287": {"en": "there is no line table '{table}'", "zh": "没有名为 '{table}' 的行表"},
     "C287.hint": {"en": "the policy's line tables are: {tables}", "zh": "方案的行表有：{tables}"},
     "C287.func": {"en": "'{func}' cannot add up lines", "zh": "'{func}' 不能汇总行"},
@@ -31,7 +31,7 @@ LINES: dict[str, dict[str, str]] = {
     "C288.where": {"en": "a `where` filter must be yes or no, and this is {kind}",
                    "zh": "`where` 筛选条件必须是是或否，而这是 {kind}"},
     "C288.where_hint": {"en": "compare, as in `where status = \"won\"`", "zh": "请写比较，如 `where status = \"won\"`"},
-    "C289.count": {"en": "count counts lines: it takes no value", "zh": "count 数的是行数：它不接受值"},
+    "C289.count": {"en": "count counts lines: it takes no value", "zh": "`count` 数的是行数：它不接受值"},
     "C289.count_hint": {"en": "write `count({table})` or `count({table} where CONDITION)`",
                         "zh": "请写 `count({table})` 或 `count({table} where 条件)`"},
     "C289.else": {"en": "{func} has a value when no line is kept ({func} of no lines is 0), so it takes no `else`",
