@@ -257,7 +257,7 @@ def _check_split(t: LineTable, model: Model, diags: list[Diagnostic]) -> None:
     share = inputs.get(split.share)
     if share is None or share.type != "percent":
         diags.append(Diagnostic("C290", say("C290.share", share=split.share, table=t.name), split.span,
-                                hint=say("C290.share_hint")))
+                                hint=say("C290.share_hint", share=split.share)))
     if split.per not in inputs:
         diags.append(Diagnostic("C290", say("C290.per", per=split.per, table=t.name), split.span,
                                 hint=say("C290.per_hint")))
