@@ -112,10 +112,27 @@ def _bind(data: DataSet, tables: dict[str, str | None]) -> DataSet:
                                                                      file=employees[1].path))])
     if not employees:
         raise AttainError([Diagnostic("U573", say("U573"), hint=say("U573.hint"))])
-    for name in tables:
+    for name, label in tables.items():
         if name not in lines:
-            raise AttainError([Diagnostic("U571", say("U571", table=name), hint=say("U571.hint", table=name))])
+            found = _sheet(data.parts, name, label)
+            if found is None:
+                raise AttainError([Diagnostic("U571", say("U571", table=name), hint=say("U571.hint", table=name))])
+            lines[name] = found
     return _as_employees(employees[0].table, data.parts, {name: p.table for name, p in lines.items()}, True)
+
+
+def _sheet(parts: tuple[Part, ...], name: str, label: str | None) -> Part | None:
+    """A line table kept in a sheet, named as the table (or its label), of a workbook given as --data."""
+    from attain.io.readers import read_table
+    from attain.io.xlsx import sheet_names
+
+    for part in parts:
+        if os.path.splitext(part.path)[1].lower() not in (".xlsx", ".xlsm"):
+            continue
+        for sheet in (name, label):
+            if sheet is not None and sheet in sheet_names(part.path):
+                return Part(name, sheet, part.path, read_table(part.path, sheet=sheet))
+    return None
 
 
 def _stem(path: str) -> str:
