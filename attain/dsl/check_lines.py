@@ -115,13 +115,16 @@ def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]
         kinds.update(found_kinds)
     typed = []
     for m in measures:
-        kind = kinds.get(m.value or "", "number") if m.func != "count" else "count"
+        # A value the line check refused has no unit: "error" keeps the employee check from repeating it.
+        kind = kinds.get(m.value or "", "error") if m.func != "count" else "count"
         if m.func == "mean" and kind == "count":
             kind = "number"  # the mean of whole numbers need not be whole
         typed.append(attrs.evolve(m, kind=kind))
     inputs = [n.Input(m.name, m.kind, span=m.span, type_span=m.span) for m in typed]
     employee = attrs.evolve(policy, statements=(*inputs, *statements))
     model, found_diags = check(employee)
+    refused = {m.span for m in typed if m.kind == "error"}
+    found_diags = [d for d in found_diags if not (d.code == "C202" and d.span in refused)]
     model = attrs.evolve(model, lines=Lines(specs, tuple(typed)))
     everything = {(d.code, d.span, d.message): d for d in (*diags, *found_diags)}
     return model, sorted(everything.values(), key=Diagnostic.sort_key)

@@ -173,7 +173,7 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
         if not plan.model.types[name].numeric:
             lines += ["    else:", f"        f{i} = V{i}(t)"]
             continue
-        if plan.model.policy.header.uses:
+        if plan.model.policy.header.uses or plan.model.lines is not None:  # exact cells: roll-ups, measures
             lines += [f"    elif type(t) is EXACT: f{i} = V{i}(t)"]
             namespace["EXACT"] = ExactCell
         lines += _number_lines(i, inp)
