@@ -26,6 +26,7 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes
+from attain.dsl.check_lines import Lines
 from attain.dsl.checker import check as check_tree
 from attain.dsl.labels import header_labels, tier_labels
 from attain.dsl.model import Model
@@ -382,6 +383,7 @@ class Policy:
         table = data if isinstance(data, Table) else read_table(data)
         stage = with_measures(self.model, resolve(table, line_tables(self.model)), id_column, engine)[1]
         lines = self.model.lines
+        assert isinstance(lines, Lines) and stage is not None  # the policy has line tables
         types = {name: {k: str(v) for k, v in spec.model.types.items()} for name, spec in lines.tables.items()}
         return with_lines(roots, lines, stage, (who, period if period is not None else "-"), types)
 

@@ -73,7 +73,7 @@ def build_manifest(
         data = {"path": "-", "sha256": None}
     else:
         data = {"path": os.fspath(data_path), "sha256": _sha256(os.fspath(data_path))}
-    out = {
+    out: dict[str, Any] = {
         "engine": {"name": "attain", "version": __version__},
         "policies": policies,
         "data": data,

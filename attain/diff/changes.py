@@ -231,8 +231,8 @@ def _line_table_changes(_, old: LineTable, key: str, new: LineTable, out: list) 
     if old.split != new.split:
         out.append(Change(key, "changed", f"{key}: {describe_split(old.split)} -> {describe_split(new.split)}",
                           old.split.span if old.split else old.span, new.split.span if new.split else new.span))
-    before = {s.name: s for s in (*old.inputs, *old.values)}
-    after = {s.name: s for s in (*new.inputs, *new.values)}
+    before: dict[str, n.Input | n.Definition] = {**{s.name: s for s in old.inputs}, **{s.name: s for s in old.values}}
+    after: dict[str, n.Input | n.Definition] = {**{s.name: s for s in new.inputs}, **{s.name: s for s in new.values}}
     for name, s in after.items():
         inner = f"{new.name}.{name}"
         if name not in before:

@@ -109,8 +109,8 @@ def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]
     statements = [_rewrite(s, replace) for s in rest]
     specs: dict[str, LineSpec] = {}
     kinds: dict[str, str] = {}
-    for name, t in by_name.items():
-        spec, found_kinds = _check_table(policy, t, per_table[name], employee_names, check, diags)
+    for name, table in by_name.items():
+        spec, found_kinds = _check_table(policy, table, per_table[name], employee_names, check, diags)
         specs[name] = spec
         kinds.update(found_kinds)
     typed = []
@@ -217,15 +217,15 @@ def _check_table(policy: n.Policy, t: LineTable, measured: list[n.Definition], e
     sub = attrs.evolve(policy, header=header, statements=(*shared, *t.inputs, *bodies, outputs))
     model, found = check(sub)
     own = {i.name for i in t.inputs} | {d.name for d in t.values}
-    for d in found:
-        if d.code == "C203" and d.span is not None and _name_at(d, employee_names - own):
-            name = _name_at(d, employee_names - own)
-            diags.append(Diagnostic("C285", say("C285", name=name, table=t.name), d.span,
+    for found_diag in found:
+        read = _name_at(found_diag, employee_names - own) if found_diag.code == "C203" else None
+        if read is not None:
+            diags.append(Diagnostic("C285", say("C285", name=read, table=t.name), found_diag.span,
                                     label=say("C285.label"), hint=say("C285.hint", table=t.name)))
-        elif d.code == "C220" and d.span is not None and any(i.span == d.span for i in t.inputs):
+        elif found_diag.code == "C220" and any(i.span == found_diag.span for i in t.inputs):
             continue  # a line's column is shown with the line in explanations (the deal number), so it is used
         else:
-            diags.append(d)
+            diags.append(found_diag)
     if split is not None:
         _check_split(t, model, diags)
     kinds: dict[str, str] = {}

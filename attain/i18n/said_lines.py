@@ -19,7 +19,8 @@ LINES: dict[str, dict[str, str]] = {
              "zh": "'{table}' 的逐行公式不能看其他周期、同事或其他行"},
     "C286.hint": {"en": "previous, streak, rolling, group functions (within) and sums over lines belong in the "
                         "employee's formulas, after the lines are added up",
-                  "zh": "`previous`、`streak`、`rolling_*`、组函数（`within`）和对行的汇总应写在员工层面的公式里，在行汇总之后"},
+                  "zh": "`previous`、`streak`、`rolling_*`、组函数（`within`）和对行的汇总应写在员工层面的公式里，"
+                        "在行汇总之后"},
     "C287": {"en": "there is no line table '{table}'", "zh": "没有名为 '{table}' 的行表"},
     "C287.hint": {"en": "the policy's line tables are: {tables}", "zh": "方案的行表有：{tables}"},
     "C287.func": {"en": "'{func}' cannot add up lines", "zh": "'{func}' 不能汇总行"},

@@ -217,6 +217,7 @@ class _SuiteReader(NodeReader):
         tables = self.mapping(node, "`lines`", None) or {}
         out = []
         for name, (_key, value) in tables.items():
+            found: Table | Path | None
             if isinstance(value, yaml.SequenceNode):
                 found = self.rows(value, where, path, {}, {})
             else:

@@ -199,7 +199,8 @@ def test_the_manifest_records_every_table_with_its_role(tmp_path, monkeypatch):
 
 def test_fmt_keeps_a_line_block(tmp_path, monkeypatch):
     messy = POLICY.replace("    split share per deal", "    split   share per deal ,  overlay when status=\"x\"")
-    messy = messy.replace("sum(credited of deals where status = \"won\")", "sum( credited of deals where status=\"won\" )")
+    messy = messy.replace("sum(credited of deals where status = \"won\")",
+                          "sum( credited of deals where status=\"won\" )")
     (tmp_path / "p.policy").write_text(messy, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert cli("fmt", "p.policy").exit_code == 0
