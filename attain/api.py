@@ -50,7 +50,7 @@ from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.i18n.messages import joined, say
 from attain.io import Row, Table, exact_cell, read_table
-from attain.io.datasets import DataSet, resolve
+from attain.io.datasets import DataSet, read_tables, resolve
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
 from attain.sql.engine import SqlRunner
@@ -250,7 +250,7 @@ class Policy:
 
     def _prepared(self, data, id_column, engine, allow_ids, progress=None):
         """(the data as read, the data with the used policies' outputs, their warnings, the columns they read)."""
-        table = original = data if isinstance(data, Table) else read_table(data)
+        table = original = read_tables(data)
         if self.model.lines is not None or isinstance(table, DataSet):  # line tables: measures added as columns
             original = resolve(table, line_tables(self.model))
             table = with_measures(self.model, original, id_column, engine)[0]
@@ -272,7 +272,8 @@ class Policy:
     def run(self, data, id_column: str | None = None, keep=None, engine: str = "python", allow_ids=(),
             progress: ProgressCallback | None = None, check_dates: bool = True,
             carry: Sequence[str] | str = ()) -> Results:
-        """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
+        """Evaluate every employee (and period) of `data` (a path, a `Table`, or a list of paths and `NAME=FILE` for
+        a policy with line tables); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
@@ -380,7 +381,7 @@ class Policy:
         return Explanation(who, self.tree.file, roots, subject.period)
 
     def _with_lines(self, data, roots, who, period, id_column, engine):
-        table = data if isinstance(data, Table) else read_table(data)
+        table = read_tables(data)
         stage = with_measures(self.model, resolve(table, line_tables(self.model)), id_column, engine)[1]
         lines = self.model.lines
         assert isinstance(lines, Lines) and stage is not None  # the policy has line tables

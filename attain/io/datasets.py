@@ -156,3 +156,14 @@ def tables_of(base: Table | os.PathLike, lines: tuple[tuple[str, Table | os.Path
     parts = [Part(None, _stem(first.file), first.file, first)]
     parts += [Part(name, name, (t := table(x)).file, t) for name, x in lines]
     return data_set(parts)
+
+
+def read_tables(data) -> Table:
+    """What `Policy.run` takes, as a table: a Table, a path, or a list of paths and `NAME=FILE` (line tables)."""
+    from attain.io.readers import read_table
+
+    if isinstance(data, Table):
+        return data
+    if isinstance(data, (list, tuple)):
+        return data_set([part_of(os.fspath(spec), read_table(split_spec(os.fspath(spec))[1])) for spec in data])
+    return read_table(data)
