@@ -49,7 +49,7 @@ from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.i18n.messages import joined, say
-from attain.io import Row, Table, exact_cell, read_table
+from attain.io import Row, Table, exact_cell
 from attain.io.datasets import DataSet, read_tables, resolve
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
