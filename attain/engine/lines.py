@@ -20,10 +20,10 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl.check_lines import Lines, LineSpec, Measure
 from attain.dsl.model import Model
-from attain.engine.bind import ID_COLUMNS, _row_period, _time_columns, bind, find_id_column, reference_inputs
+from attain.engine.bind import ID_COLUMNS, _row_period, _time_columns, bind, find_id_column
 from attain.engine.emit import compile_model
 from attain.engine.plan import Plan
-from attain.engine.runner import Runner, _fraction
+from attain.engine.runner import ABSENT, Runner, _fraction
 from attain.engine.runtime import MISSING
 from attain.i18n.messages import say
 from attain.io.datasets import DataSet, resolve
@@ -34,16 +34,42 @@ LINE_ID = "\x00line"  # the column a line table is keyed by while its lines are 
 MAX_REPORTED = 50
 
 
-@attrs.frozen
 class Line:
-    """One line as computed: where it is, whose and which period it is, and its values (Fractions, texts, bools)."""
+    """One line as computed: where it is, whose and which period it is, and its values.
 
-    file: str
-    line: int
-    where: str  # how a person finds it: `deals.csv:4` or `Book.xlsx!Deals!A4`
-    who: str
-    period: object
-    values: dict
+    A value is read from the plan's slots or the bound record when asked for (`value`), so that
+    adding up many lines converts only what the aggregates read; `values` and `where` are for
+    messages and explanations.
+    """
+
+    __slots__ = ("_plan", "_slots", "fast", "file", "line", "period", "table", "who")
+
+    def __init__(self, table: Table, line: int, who: str, period: str, plan: Plan, fast: tuple, slots: list):
+        self.table, self.file, self.line, self.who, self.period = table, table.file, line, who, period
+        self._plan, self.fast, self._slots = plan, fast, slots
+
+    def value(self, name: str):
+        """A per-line value or input: a Fraction, a text, a bool or a date; None where empty."""
+        plan = self._plan
+        slot = plan.slots.get(name)
+        if slot is not None and name in plan.model.definitions:
+            found = _fraction(self._slots[slot])
+            return None if found is ABSENT else found
+        raw = self.fast[plan.inputs.index(name)]
+        if raw is MISSING:
+            return None
+        return Fraction(*raw) if type(raw) is tuple else raw
+
+    @property
+    def values(self) -> dict:
+        """Every input and per-line value, in the order the block declares them."""
+        model = self._plan.model
+        return {name: self.value(name) for name in (*model.inputs, *model.order)}
+
+    @property
+    def where(self) -> str:
+        """How a person finds the line: `deals.csv:4` or `Book.xlsx!Deals!A4`."""
+        return _where(self.table, self.line)
 
 
 @attrs.frozen
@@ -57,10 +83,14 @@ class Used:
 
 @attrs.frozen
 class Stage:
-    """What the line stage computed: per (who, period), per measure, its value and the lines that made it."""
+    """What the line stage computed: per (who, period), per measure, its value; and the lines of each, by table."""
 
     measures: dict  # (who, period label) -> {measure name: value or None}
-    used: dict  # (who, period label) -> {measure name: [Used, ...]}
+    lines: dict = attrs.field(repr=False)  # (table, who, period label) -> [Line, ...]
+
+    def used(self, measure: Measure, key: tuple) -> list[Used]:
+        """The lines of `key` (who, period label) a measure read, with the value each gave and whether it was kept."""
+        return [_use(measure, ln) for ln in self.lines.get((measure.table, *key), [])]
 
 
 _PLANS: dict[int, tuple[Model, Plan]] = {}  # a line model's compiled plan, kept with the model it is of
@@ -186,10 +216,7 @@ def _compute(spec: LineSpec, table: Table, key_column: str, engine: str, diags: 
             diags.append(Diagnostic("D443", say("D443", file=table.file), _row_span(table, line),
                                     hint=say("D443.hint", column=who_column)))
             continue
-        values = reference_inputs(plan, state.record)
-        values.update((name, _fraction(state.slots[slot])) for name, slot in plan.slots.items()
-                      if name in spec.model.definitions)
-        out.append(Line(table.file, line, _where(table, line), who, _label(state.record.period), values))
+        out.append(Line(table, line, who, _label(state.record.period), plan, state.record.fast, state.slots))
     diags.extend(runner.errors)
     return out, dict(bound.columns)
 
@@ -207,7 +234,7 @@ def _check_split(spec: LineSpec, table: Table, lines: list[Line], columns: dict,
 
     deals: dict = {}
     for ln in lines:
-        share = ln.values.get(split.share)
+        share = ln.value(split.share)
         if not isinstance(share, Fraction):
             continue
         if share < 0 or share > 1:
@@ -215,13 +242,13 @@ def _check_split(spec: LineSpec, table: Table, lines: list[Line], columns: dict,
             diags.append(Diagnostic("D442", say("D442", share=_percent(share), where=where),
                                     at(ln.line), hint=say("D442.hint")))
             continue
-        if spec.overlay is not None and ln.values.get(spec.overlay) is True:
+        if spec.overlay is not None and ln.value(spec.overlay) is True:
             continue
-        deals.setdefault(ln.values.get(split.per), []).append(ln)
+        deals.setdefault(ln.value(split.per), []).append(ln)
     for deal, rows in deals.items():
-        total = sum((r.values[split.share] for r in rows), Fraction(0))
+        total = sum((r.value(split.share) for r in rows), Fraction(0))
         if total != 1:
-            listed = ", ".join(f"{r.where} {r.who} {_percent(r.values[split.share])}" for r in rows)
+            listed = ", ".join(f"{r.where} {r.who} {_percent(r.value(split.share))}" for r in rows)
             diags.append(Diagnostic("D441", say("D441", key=split.per, deal=deal, total=_percent(total),
                                                 rows=listed), at(rows[0].line),
                                     hint=say("D441.hint")))
@@ -232,25 +259,25 @@ def _percent(x: Fraction) -> str:
 
 
 def _aggregate(lines: Lines, computed: dict[str, list[Line]], keys: set, diags: list) -> Stage:
-    measures: dict = {k: {} for k in keys}
-    used: dict = {k: {} for k in keys}
     by_key: dict = {}
     for name, found in computed.items():
         for ln in found:
             by_key.setdefault((name, ln.who, ln.period), []).append(ln)
+    measures: dict = {}
     for key in sorted(keys, key=lambda k: (str(k[0]), str(k[1]))):
+        mine = measures[key] = {}
         for m in lines.measures:
-            mine = by_key.get((m.table, *key), [])
-            taken = [_use(m, ln) for ln in mine]
-            used[key][m.name] = taken
-            values = [u.value for u in taken if u.kept]
-            measures[key][m.name] = _combine(m, values, key, diags)
-    return Stage(measures, used)
+            taken = by_key.get((m.table, *key), [])
+            if m.where is not None:
+                taken = [ln for ln in taken if ln.value(m.where) is True]
+            values = [ln.value(m.value) for ln in taken] if m.value is not None else taken
+            mine[m.name] = _combine(m, values, key, diags)
+    return Stage(measures, by_key)
 
 
 def _use(m: Measure, ln: Line) -> Used:
-    kept = True if m.where is None else ln.values.get(m.where) is True
-    return Used(ln, ln.values.get(m.value) if m.value is not None else None, kept)
+    kept = True if m.where is None else ln.value(m.where) is True
+    return Used(ln, ln.value(m.value) if m.value is not None else None, kept)
 
 
 def _combine(m: Measure, values: list, key: tuple, diags: list):
@@ -270,5 +297,3 @@ def _combine(m: Measure, values: list, key: tuple, diags: list):
     return min(numbers) if m.func == "min" else max(numbers)
 
 
-def is_missing(value) -> bool:
-    return value is MISSING

@@ -22,7 +22,7 @@ SHOWN_LINES = 20  # lines listed under one measure; the rest are counted
 
 def with_lines(roots: tuple[Trace, ...], lines: Lines, stage: Stage, key: tuple, types: dict) -> tuple[Trace, ...]:
     """`roots` with every measure's input trace replaced by the measure and its lines."""
-    used = stage.used.get(key, {})
+    used = {m.name: stage.used(m, key) for m in lines.measures}
     return tuple(_replace(t, lines, used, types) for t in roots)
 
 
