@@ -38,6 +38,7 @@ class DataSet(Table):
     parts: tuple[Part, ...] = attrs.field(default=(), eq=False, kw_only=True, repr=False)
     lines: dict = attrs.field(factory=dict, eq=False, kw_only=True, repr=False)
     resolved: bool = attrs.field(default=False, eq=False, kw_only=True, repr=False)
+    notes: dict = attrs.field(factory=dict, eq=False, kw_only=True, repr=False)  # (line, column) -> its source
 
     def roles(self) -> list[tuple[str, str]]:
         """(path, role) of every table: "employees" or "lines NAME", as the manifest records them."""
