@@ -9,13 +9,16 @@ how many more there are.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from attain.diagnostics import Span
 from attain.dsl.check_lines import Lines, Measure
-from attain.engine.lines import Stage, Used
 from attain.engine.trace import Trace
-from attain.engine.wording import display
+
+if TYPE_CHECKING:  # the renderers import no evaluator: only the types of the line stage's results
+    from attain.engine.lines import Stage, Used
 
 SHOWN_LINES = 20  # lines listed under one measure; the rest are counted
 
@@ -63,12 +66,3 @@ def _line(u: Used, m: Measure, types: dict) -> Trace:
     span = Span(u.line.file, u.line.line, 1, u.line.line, 2)
     return Trace(u.line.where, "line", m.kind if m.value is not None else "count", value,
                  "kept" if u.kept else "left out by the filter", span, (), values)
-
-
-def line_text(t: Trace) -> str:
-    """One line of a measure, as the text explanation shows it: its place, value, the filter and its values."""
-    if t.value is None:
-        return f"{t.name} ({t.formula})"
-    values = ", ".join(f"{c.name} = {display(c.value, c.type, None) if c.value is not None else '-'}"
-                       for c in t.children)
-    return f"{t.name} = {display(t.value, t.type, t.places)}   ({t.formula}: {values})"

@@ -9,7 +9,6 @@ import unicodedata
 
 from attain.engine.trace import Trace
 from attain.engine.wording import display, sentence
-from attain.explain.lines import line_text
 from attain.limits import deep
 
 
@@ -54,6 +53,15 @@ def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
         visit(root, 0)
         out.append("")
     return "\n".join(_visible(line) for line in out).rstrip() + "\n"
+
+
+def line_text(t: Trace) -> str:
+    """One line of a line table under its measure (explain/lines.py): place, value, the filter and its values."""
+    if t.value is None:
+        return f"{t.name} ({t.formula})"
+    values = ", ".join(f"{c.name} = {display(c.value, c.type, None) if c.value is not None else '-'}"
+                       for c in t.children)
+    return f"{t.name} = {display(t.value, t.type, t.places)}   ({t.formula}: {values})"
 
 
 def _visible(line: str) -> str:
