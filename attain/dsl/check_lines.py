@@ -65,7 +65,8 @@ class Lines:
 Check = Callable[[n.Policy], tuple[Model, list[Diagnostic]]]
 
 
-def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]]:
+def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]]:  # long: one pass, closures
+    # over the measures found so far, then each table, then the employee model with the measures as inputs
     """The employee model (with `lines` set) and every diagnostic; `check` is the checker of one policy."""
     tables = [s for s in policy.statements if isinstance(s, LineTable)]
     rest = [s for s in policy.statements if not isinstance(s, LineTable)]

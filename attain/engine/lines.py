@@ -20,7 +20,15 @@ import attrs
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.dsl.check_lines import Lines, LineSpec, Measure
 from attain.dsl.model import Model
-from attain.engine.bind import ID_COLUMNS, _row_period, _time_columns, bind, find_id_column
+from attain.engine.bind import (
+    DATE_COLUMNS,
+    ID_COLUMNS,
+    PERIOD_COLUMNS,
+    _row_period,
+    _time_columns,
+    bind,
+    find_id_column,
+)
 from attain.engine.emit import compile_model
 from attain.engine.plan import Plan
 from attain.engine.runner import ABSENT, Runner, _fraction
@@ -208,8 +216,13 @@ def _compute(spec: LineSpec, table: Table, key_column: str, engine: str, diags: 
                                                                              table.header_line, 2),
                                 hint=say("D443.hint", column=key_column)))
         return [], {}
+    if spec.model.policy.header.period and not any(c in table.columns for c in (*PERIOD_COLUMNS, *DATE_COLUMNS)):
+        diags.append(Diagnostic("D443", say("D443.period", file=table.file), Span(
+            table.file, table.header_line, 1, table.header_line, 2), hint=say("D443.period_hint")))
+        return [], {}
+    # A line is keyed by its place, which messages about it then name (`deals.csv:4 in 2023-03`).
     keyed = attrs.evolve(table, columns=(LINE_ID, *table.columns),
-                         rows=tuple(Row(r.line, {LINE_ID: str(r.line), **r.cells}) for r in table.rows))
+                         rows=tuple(Row(r.line, {LINE_ID: f"{table.file}:{r.line}", **r.cells}) for r in table.rows))
     plan = plan_of(spec.model)
     try:
         bound = bind(plan, keyed, LINE_ID)

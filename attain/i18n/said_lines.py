@@ -76,6 +76,11 @@ LINES: dict[str, dict[str, str]] = {
     "D443": {"en": "the line table {file} has no column naming the employee", "zh": "行表 {file} 没有指明员工的列"},
     "D443.hint": {"en": "name the employee in the column the employee table uses, '{column}'",
                   "zh": "请用员工表所用的列 '{column}' 指明员工"},
+    "D443.period": {"en": "the line table {file} has no column saying each line's period",
+                    "zh": "行表 {file} 没有指明每一行所属周期的列"},
+    "D443.period_hint": {"en": "add a `period` column (2023-07, 2023Q3) or a `date` column, which is placed in the "
+                               "policy's periods",
+                         "zh": "请加上 `period` 列（2023-07、2023Q3）或 `date` 列（按方案的周期归入）"},
     # ---------------------------------------- evaluation
     "E340": {"en": "{text} has no lines for {who}: the {func} of no lines is not a number",
              "zh": "{who} 没有可用于 {text} 的行：没有行时 {func} 不是一个数"},

@@ -223,3 +223,19 @@ def test_diff_reports_changes_to_line_blocks_in_policy_terms(tmp_path, monkeypat
     assert "deals.credited: formula amount * share -> amount * share * 2" in r.stdout
     # a1 in March: 1,100.50 doubled
     assert "won_sales   1,100.5   2,201  +1,100.5" in r.stdout
+
+
+def test_lines_need_a_period_or_a_date_when_the_policy_has_periods(tmp_path):
+    deals = "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != 1) for line in DEALS.splitlines())
+    with pytest.raises(AttainError) as e:
+        run(tmp_path, deals=deals + "\n")
+    (d,) = e.value.diagnostics
+    assert d.code == "D443" and "no column saying each line's period" in d.message
+
+
+def test_an_error_in_a_per_line_formula_names_the_line(tmp_path):
+    policy = POLICY.replace("credited = amount * share", "credited = amount / (share - share)")
+    with pytest.raises(AttainError) as e:
+        run(tmp_path, policy=policy)
+    first = e.value.diagnostics[0]
+    assert first.code == "E301" and first.message.startswith("for ") and "deals.csv:2 in 2023-03" in first.message
