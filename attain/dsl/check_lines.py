@@ -82,6 +82,7 @@ def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]
     measures: list[Measure] = []
     found: dict[tuple, Measure] = {}
     per_table: dict[str, list[n.Definition]] = {name: [] for name in by_name}
+    refused_inputs: list[n.Input] = []
 
     def measure_of(agg: LineAggregate) -> n.Expr:
         key = (agg.func, agg.value, agg.table, agg.where)
@@ -89,7 +90,10 @@ def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]
         if m is None:
             m = _new_measure(agg, len(measures) + 1, by_name, per_table, diags, source)
             if m is None:
-                return n.Number(Fraction(0), span=agg.span)  # reported; a harmless stand-in for the rest of the check
+                # Reported: it stands in as a value without a unit, so the rest of the check says nothing more.
+                stand_in = n.Input(f"_refused_{len(refused_inputs) + 1}", "error", span=agg.span, type_span=agg.span)
+                refused_inputs.append(stand_in)
+                return n.Name(stand_in.name, span=agg.span)
             found[key] = m
             measures.append(m)
         read = n.Name(m.name, span=agg.span)
@@ -121,10 +125,10 @@ def check_lines(policy: n.Policy, check: Check) -> tuple[Model, list[Diagnostic]
         if m.func == "mean" and kind == "count":
             kind = "number"  # the mean of whole numbers need not be whole
         typed.append(attrs.evolve(m, kind=kind))
-    inputs = [n.Input(m.name, m.kind, span=m.span, type_span=m.span) for m in typed]
+    inputs = [n.Input(m.name, m.kind, span=m.span, type_span=m.span) for m in typed] + refused_inputs
     employee = attrs.evolve(policy, statements=(*inputs, *statements))
     model, found_diags = check(employee)
-    refused = {m.span for m in typed if m.kind == "error"}
+    refused = {m.span for m in typed if m.kind == "error"} | {i.span for i in refused_inputs}
     found_diags = [d for d in found_diags if not (d.code == "C202" and d.span in refused)]
     model = attrs.evolve(model, lines=Lines(specs, tuple(typed)))
     everything = {(d.code, d.span, d.message): d for d in (*diags, *found_diags)}

@@ -239,3 +239,12 @@ def test_an_error_in_a_per_line_formula_names_the_line(tmp_path):
         run(tmp_path, policy=policy)
     first = e.value.diagnostics[0]
     assert first.code == "E301" and first.message.startswith("for ") and "deals.csv:2 in 2023-03" in first.message
+
+
+def test_a_refused_aggregate_is_reported_once_without_unit_errors_after_it(tmp_path):
+    policy = POLICY.replace("sum(credited of deals where", "sum(credited of deal where").replace(
+        "count(deals where campaign)", "count(amount of deals where campaign)")
+    path, _, _ = files(tmp_path, policy=policy)
+    found = [d for d in attain.check(path) if d.is_error]
+    assert [(d.code, d.span.line) for d in found] == [("C287", 17), ("C289", 18)]
+    assert found[0].hint == "did you mean 'deals'?"
