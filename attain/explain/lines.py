@@ -15,7 +15,7 @@ import attrs
 
 from attain.diagnostics import Span
 from attain.dsl.check_lines import Lines, Measure
-from attain.engine.trace import Trace
+from attain.engine.trace import Given, Trace
 
 if TYPE_CHECKING:  # the renderers import no evaluator: only the types of the line stage's results
     from attain.engine.lines import Stage, Used
@@ -33,10 +33,19 @@ def _replace(t: Trace, lines: Lines, used: dict, types: dict) -> Trace:
     m = lines.measure(t.name) if t.kind in ("input", "default") else None
     if m is not None:
         return _measure(t, m, used.get(m.name, []), types.get(m.table, {}))
-    if not t.children:
+    # `max(x of T, else V)` reads `m if given(m) else V`: its `given` note says whether the period had lines.
+    givens = [note for note in t.notes if isinstance(note, Given) and lines.measure(note.name) is not None]
+    if not t.children and not givens:
         return t
     children = tuple(_replace(c, lines, used, types) for c in t.children)
-    return attrs.evolve(t, children=children)
+    notes = tuple(note for note in t.notes if note not in givens)
+    for note in givens:
+        m = lines.measure(note.name)
+        if m is not None and not note.given:
+            kept = " that the filter keeps" if m.where is not None else ""
+            children += (Trace(f"{m.text}: no lines of {m.table}{kept}", "line", m.kind, None,
+                               formula="so the value after `else`"),)
+    return attrs.evolve(t, children=children, notes=notes)
 
 
 def _measure(t: Trace, m: Measure, used: list[Used], types: dict) -> Trace:

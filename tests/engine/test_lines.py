@@ -248,3 +248,15 @@ def test_a_refused_aggregate_is_reported_once_without_unit_errors_after_it(tmp_p
     found = [d for d in attain.check(path) if d.is_error]
     assert [(d.code, d.span.line) for d in found] == [("C287", 17), ("C289", 18)]
     assert found[0].hint == "did you mean 'deals'?"
+
+
+def test_explain_says_a_measure_had_no_lines_and_took_its_else(tmp_path, monkeypatch):
+    files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    r = cli("explain", "p.policy", "--data", "people.csv", "--data", "deals.csv", "--who", "b2", "--period",
+            "2023-04", "--value", "biggest")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[2:] == [
+        "biggest = 0",
+        "    max(amount of deals, else 0)   [p.policy:20]",
+        "  max(amount of deals, else 0): no lines of deals (so the value after `else`)"]
