@@ -26,6 +26,7 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic
 from attain.dsl import nodes
+from attain.dsl.check_lines import Lines
 from attain.dsl.checker import check as check_tree
 from attain.dsl.labels import header_labels, tier_labels
 from attain.dsl.model import Model
@@ -34,6 +35,7 @@ from attain.engine import carry as carry_
 from attain.engine.bind import PERIOD_COLUMNS, Bound, Record, bind, find_id_column, only
 from attain.engine.carry import UNREAD as UNREAD  # `run(carry=UNREAD)`: the columns a policy does not read
 from attain.engine.emit import compile_model
+from attain.engine.lines import line_tables, with_measures
 from attain.engine.periods import Period, last_day, parse_period
 from attain.engine.plan import Plan
 from attain.engine.runner import ENGINES as ENGINES  # the engines a caller may name
@@ -42,11 +44,13 @@ from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.trace import Trace
 from attain.exact import gc_paused
 from attain.explain.json_document import render_json
+from attain.explain.lines import with_lines
 from attain.explain.recorder import Recorder
 from attain.explain.text import render_text
 from attain.files import source_texts
 from attain.i18n.messages import joined, say
-from attain.io import Row, Table, exact_cell, read_table
+from attain.io import Row, Table, exact_cell
+from attain.io.datasets import DataSet, read_tables, resolve
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
 from attain.sql.engine import SqlRunner
@@ -246,7 +250,10 @@ class Policy:
 
     def _prepared(self, data, id_column, engine, allow_ids, progress=None):
         """(the data as read, the data with the used policies' outputs, their warnings, the columns they read)."""
-        table = original = data if isinstance(data, Table) else read_table(data)
+        table = original = read_tables(data)
+        if self.model.lines is not None or isinstance(table, DataSet):  # line tables: measures added as columns
+            original = resolve(table, line_tables(self.model))
+            table = with_measures(self.model, original, id_column, engine)[0]
         warnings: tuple[Diagnostic, ...] = ()
         read: frozenset[str] = frozenset()
         for part in self.parts:
@@ -265,7 +272,8 @@ class Policy:
     def run(self, data, id_column: str | None = None, keep=None, engine: str = "python", allow_ids=(),
             progress: ProgressCallback | None = None, check_dates: bool = True,
             carry: Sequence[str] | str = ()) -> Results:
-        """Evaluate every employee (and period) of `data` (a path or a `Table`); raise `AttainError` on bad data.
+        """Evaluate every employee (and period) of `data` (a path, a `Table`, or a list of paths and `NAME=FILE` for
+        a policy with line tables); raise `AttainError` on bad data.
 
         `keep`, a function of a Period, limits the rows returned (earlier periods are still
         computed for the history they give); a kept period outside the policy's `effective`
@@ -365,7 +373,13 @@ class Policy:
         if found is not None:
             return found
         names = [value] if value is not None else list(self.model.outputs)
-        return self._explained(self._subject(data, who, id_column, period, allow_ids, engine, names), names)
+        subject = self._subject(data, who, id_column, period, allow_ids, engine, names)
+        found = self._explained(subject, names)
+        if self.model.lines is None:
+            return found
+        # each measure with the lines that made it
+        roots = self._with_lines(data, found.roots, subject.who, subject.period, id_column, engine)
+        return Explanation(found.who, found.file, roots, found.period)
 
     @boundary
     def explain_slice(self, path, who: str, value: str | None = None, id_column: str | None = None,
@@ -391,6 +405,14 @@ class Policy:
             ref.value(name)
         roots = tuple(recorder.traces[name] for name in names)
         return Explanation(subject.who, self.tree.file, roots, subject.period)
+
+    def _with_lines(self, data, roots, who, period, id_column, engine):
+        table = read_tables(data)
+        stage = with_measures(self.model, resolve(table, line_tables(self.model)), id_column, engine)[1]
+        lines = self.model.lines
+        assert isinstance(lines, Lines) and stage is not None  # the policy has line tables
+        types = {name: {k: str(v) for k, v in spec.model.types.items()} for name, spec in lines.tables.items()}
+        return with_lines(roots, lines, stage, (who, period if period is not None else "-"), types)
 
     @boundary
     def subjects(self, data, whos=None, id_column: str | None = None, period: str | None = None,

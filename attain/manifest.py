@@ -42,13 +42,14 @@ _GIT_LOCATION_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CO
 
 def build_manifest(
     policy_paths: list[str],
-    data_path: str | None,
+    data_path: str | tuple[tuple[str, str], ...] | None,
     argv: list[str],
     now: datetime.datetime | None = None,
 ) -> dict:
     """The manifest of one run, as a dict in a fixed key order.
 
-    `policy_paths` and `data_path` are recorded as given; `data_path` "-"
+    `policy_paths` and `data_path` are recorded as given (several tables as (path, role) pairs, the
+    role "employees" or "lines NAME", under "tables"); `data_path` "-"
     (standard input) has `"sha256": null`, and None gives `"data": null`.
     A file that cannot be read has `"sha256": null`. `git` is
     {"commit": HEAD's hash, "modified": whether the file differs from HEAD
@@ -61,19 +62,28 @@ def build_manifest(
         {"path": os.fspath(p), "sha256": _sha256(os.fspath(p)), "git": _git_state(os.fspath(p))} for p in policy_paths
     ]
     data: dict[str, Any] | None
+    tables = None
+    if isinstance(data_path, tuple):  # several tables (`--data people.csv --data deals=q1.csv`): every one
+        tables = [{"path": path, "role": role, "sha256": _sha256(path) if path != "-" else None}
+                  for path, role in data_path]
+        data_path = next((t["path"] for t in tables if t["role"] == "employees"), None)
     if data_path is None:
         data = None
     elif os.fspath(data_path) == "-":
         data = {"path": "-", "sha256": None}
     else:
         data = {"path": os.fspath(data_path), "sha256": _sha256(os.fspath(data_path))}
-    return {
+    out: dict[str, Any] = {
         "engine": {"name": "attain", "version": __version__},
         "policies": policies,
         "data": data,
         "command": [str(a) for a in argv],
         "created": _utc_text(now),
     }
+    if tables is not None:
+        out = {**{k: v for k, v in out.items() if k != "command" and k != "created"}, "tables": tables,
+               "command": out["command"], "created": out["created"]}
+    return out
 
 
 def sidecar_path(out: str | os.PathLike) -> str:

@@ -470,6 +470,42 @@ CATALOGUE.update({
 })
 
 
+# ---------------------------------------------------------------- line tables (attain/codes/lines.py)
+LINES = H + ("period month\ninput quota : money\nlines deals\n    input deal : text\n    input amount : money\n"
+             "    input share : percent\n    split share per deal\n    credited = amount * share\n"
+             "s = sum(credited of deals)\noutput s\n")
+PEOPLE = "id,period,quota\nA,2023-01,1\n"
+DEALS = "id,period,deal,amount,share\nA,2023-01,D1,100,100%\n"
+
+
+def lines_run(*extra: str, policy: str = LINES, people: str = PEOPLE, deals: str = DEALS) -> Trigger:
+    """`attain run` of a policy with a line table over people.csv and deals.csv (or the --data given)."""
+    return cli("run", "p.policy", *(extra or ("--data", "people.csv", "--data", "deals.csv")),
+               files={"p.policy": policy, "people.csv": people, "deals.csv": deals})
+
+
+CATALOGUE.update({
+    "C285": checked(LINES.replace("credited = amount * share", "credited = amount * quota")),
+    "C286": checked(LINES.replace("credited = amount * share", "credited = previous(amount, else 0)")),
+    "C287": checked(LINES.replace("sum(credited of deals)", "sum(credited of orders)")),
+    "C288": checked(LINES.replace("sum(credited of deals)", "sum(deal of deals)")),
+    "C289": checked(LINES.replace("sum(credited of deals)", "count(amount of deals)")),
+    "C290": checked(LINES.replace("split share per deal", "split deal per share")),
+    "C291": checked(LINES.replace("input quota : money", "input deals : money")),
+    "D440": lines_run(deals=DEALS + "B,2023-01,D2,100,100%\n"),
+    "D441": lines_run(deals=DEALS.replace("100%", "60%")),
+    "D442": lines_run(deals=DEALS + "A,2023-01,D2,100,120%\n"),
+    "D443": lines_run(deals=DEALS.replace("id,", "who,")),
+    "E340": lines_run(policy=LINES.replace("sum(credited of deals)", "max(amount of deals)"),
+                      people=PEOPLE + "B,2023-01,1\n"),
+    "U570": cli("run", "p.policy", "--data", "people.csv", "--data", "others.csv", "--data", "deals.csv",
+                files={"p.policy": LINES, "people.csv": PEOPLE, "others.csv": PEOPLE, "deals.csv": DEALS}),
+    "U571": cli("run", "p.policy", "--data", "people.csv", files={"p.policy": LINES, "people.csv": PEOPLE}),
+    "U572": lines_run("--data", "people.csv", "--data", "orders=deals.csv"),
+    "U573": lines_run("--data", "deals.csv"),
+})
+
+
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_every_code_is_raised_by_its_input(code, tmp_path, monkeypatch):
     assert code in CATALOGUE, f"{code} is registered in attain.codes but has no input in CATALOGUE"

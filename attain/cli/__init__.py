@@ -19,11 +19,13 @@ import click
 from attain import api
 from attain.cli import shaping
 from attain.cli.common import (
+    DATA_HELP,
     HEADER_ROW,
     Exit,
     PathArg,
     ProgressLine,
     command_line,
+    data_paths,
     echo,
     exit_code_of,
     guard,
@@ -80,8 +82,9 @@ def check_cmd(policies, fmt):
 
 @main.command("run")
 @click.argument("policy", type=PathArg())
-@click.option("--data", "data", required=True,
-              help="CSV, Excel (.xlsx), YAML or JSON file with one row per employee (and period); - for CSV on stdin.")
+@click.option("--data", "data", required=True, multiple=True,
+              help="CSV, Excel (.xlsx), YAML or JSON file with one row per employee (and period); - for CSV on stdin"
+                   + DATA_HELP + ".")
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
 @HEADER_ROW
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
@@ -137,13 +140,14 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
             "table" if out is None and sys.stdout.isatty() else "csv")
     carry = shaping.carry_of(fmt, keep, no_keep)
     with ProgressLine() as progress:
-        results = loaded.run(read_data(data, sheet, header_row), id_column=id_column,
+        table = read_data(data, sheet, header_row)
+        results = loaded.run(table, id_column=id_column,
                              engine=engine or "python", allow_ids=allow_ids, progress=progress, carry=carry)
         if results.warnings:
             progress.clear()
             show_findings(results.warnings)
         progress.show(f"attain: writing {len(results.rows):,} rows...")
-        manifest = build_manifest(policy_paths, data, command_line())
+        manifest = build_manifest(policy_paths, data_paths(data, table, versions[0]), command_line())
         # A file of results and its manifest sidecar are written together: both replaced, or neither.
         to_file = out not in (None, "-")
         beside = {sidecar_path(out): manifest_json(manifest)} if to_file and fmt in ("csv", "table") else None
@@ -159,7 +163,8 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
 
 @main.command("explain")
 @click.argument("policy", type=PathArg())
-@click.option("--data", "data", required=True, help="The data file the employee's row is in.")
+@click.option("--data", "data", required=True, multiple=True, help="The data file the employee's row is in"
+              + DATA_HELP + ".")
 @click.option("--who", required=True, help="The employee's id.")
 @click.option("--value", "value", default=None, help="The value to explain [default: every output].")
 @click.option("--period", default=None, help="The period (for data with several periods).")
@@ -276,7 +281,7 @@ def _stdin_text() -> str:
 @main.command("diff")
 @click.argument("old")
 @click.argument("new")
-@click.option("--data", "data", required=True, help="The data both versions run on.")
+@click.option("--data", "data", required=True, multiple=True, help="The data both versions run on" + DATA_HELP + ".")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @HEADER_ROW

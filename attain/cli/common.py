@@ -19,8 +19,10 @@ import click
 
 from attain import api, i18n
 from attain.diagnostics import AttainError, render_all, to_json
+from attain.engine.lines import line_tables
 from attain.i18n.messages import say
 from attain.io import read_table, stdout_failed
+from attain.io.datasets import DataSet, data_set, part_of, resolve, split_spec
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
 _USAGE_PREFIXES = ("U",)
@@ -136,12 +138,40 @@ HEADER_ROW = click.option(
     help="The line of a CSV file (the row of a sheet) that names the columns [default: the first, past title rows].")
 
 
-def read_data(data: str, sheet: str | None = None, header_row: int | None = None):
-    """The data file as a table; what reading it found worth a warning (such as its encoding) goes to stderr."""
-    table = read_table(data, sheet=sheet, header_row=header_row)
-    if table.warnings:
-        show_findings(table.warnings)
-    return table
+DATA_HELP = ("; repeat for line tables (deals, orders): NAME=FILE, or a file or sheet named as the table, the one "
+             "file left being the employee table")
+
+
+def read_data(data: str | tuple[str, ...], sheet: str | None = None, header_row: int | None = None):
+    """The data as a table; what reading it found worth a warning (such as its encoding) goes to stderr.
+
+    Several `--data` (or one `NAME=FILE`) give a `DataSet`: the employee table and line tables, bound
+    to their roles when the policy is known (`attain.io.datasets`).
+    """
+    specs = (data,) if isinstance(data, str) else tuple(data)
+    if len(specs) == 1 and split_spec(specs[0])[0] is None:
+        table = read_table(specs[0], sheet=sheet, header_row=header_row)
+        if table.warnings:
+            show_findings(table.warnings)
+        return table
+    parts = []
+    for spec in specs:
+        path = split_spec(spec)[1]
+        table = read_table(path, sheet=sheet, header_row=header_row)
+        if table.warnings:
+            show_findings(table.warnings)
+        parts.append(part_of(spec, table, sheet))
+    return data_set(parts)
+
+
+def data_paths(data: str | tuple[str, ...], table=None, policy=None):
+    """What the manifest records of `--data`: the one path as before, or each table's path and role."""
+    specs = (data,) if isinstance(data, str) else tuple(data)
+    if len(specs) == 1 and split_spec(specs[0])[0] is None:
+        return specs[0]
+    if isinstance(table, DataSet) and policy is not None:
+        return tuple(resolve(table, line_tables(policy.model)).roles())  # type: ignore[attr-defined]
+    return tuple((split_spec(spec)[1], "") for spec in specs)
 
 
 class ProgressLine:

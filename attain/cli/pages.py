@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from attain import api, i18n
-from attain.cli.common import HEADER_ROW, PathArg, command_line, guard, read_data
+from attain.cli.common import DATA_HELP, HEADER_ROW, PathArg, command_line, data_paths, guard, read_data
 from attain.diagnostics import AttainError, Diagnostic
 from attain.i18n.messages import say
 from attain.i18n.pages import PAGES
@@ -38,7 +38,7 @@ def _file_name(who: str, period: str | None) -> str:
 
 @click.command("statement")
 @click.argument("policy", type=PathArg(dir_okay=False))
-@click.option("--data", required=True, help="The data file (CSV, Excel, YAML or JSON).")
+@click.option("--data", required=True, multiple=True, help="The data file (CSV, Excel, YAML or JSON)" + DATA_HELP + ".")
 @click.option("--who", "whos", multiple=True, metavar="ID", help="An employee's id; repeat for several.")
 @click.option("--all", "everyone", is_flag=True, help="A statement for every employee.")
 @click.option("--period", default=None, help="The period [default: each employee's latest].")
@@ -62,7 +62,8 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
     # One binding and one run for every page; with --all, whoever has no row in --period is left out.
     subjects, skipped = loaded.subjects(table, None if everyone else list(dict.fromkeys(whos)), id_column,
                                         period, skip_missing=everyone)
-    run = statement.Run.of(table, results, build_manifest([policy, *loaded.table_files()], data, command_line()))
+    run = statement.Run.of(table, results, build_manifest([policy, *loaded.table_files()],
+                                                            data_paths(data, table, loaded), command_line()))
     pages = {subject.who: statement.render(subject, run, language, currency) for subject in subjects}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,7 +85,7 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
 @click.option("--from", "low", required=True, help="Its lowest value.")
 @click.option("--to", "high", required=True, help="Its highest value.")
 @click.option("--who", default=None, help="Hold the other inputs at this employee's (with --data).")
-@click.option("--data", default=None, help="The data file the employee is in.")
+@click.option("--data", multiple=True, help="The data file the employee is in" + DATA_HELP + ".")
 @click.option("--period", default=None, help="The employee's period [default: the latest].")
 @click.option("--at", "at", multiple=True, metavar="NAME=VALUE", help="Hold an input at a value (instead of --who).")
 @click.option("--value", default=None, help="The value drawn [default: the policy's last payout].")
@@ -101,7 +102,7 @@ def curve_cmd(policies, vary, low, high, who, data, period, at, value, out, lang
     if len(policies) > 2:
         raise AttainError([Diagnostic("U562", say("U562.two"))])
     loaded = [api.load(p) for p in policies]
-    if who is not None and data is not None:
+    if who is not None and data:
         table = read_data(data)
         fixed = PAGES("curve_fixed", language, who=who)
     elif at:
@@ -183,7 +184,7 @@ def _table_at(at: tuple[str, ...]) -> Table:
 
 @click.command("report")
 @click.argument("policy", type=PathArg(dir_okay=False))
-@click.option("--data", required=True, help="The data file (CSV, Excel, YAML or JSON).")
+@click.option("--data", required=True, multiple=True, help="The data file (CSV, Excel, YAML or JSON)" + DATA_HELP + ".")
 @click.option("--period", default=None, help="The period [default: the latest].")
 @click.option("--out", required=True, help="The HTML file to write.")
 @click.option("--pdf", is_flag=True, help="Also print it to PDF through headless Chromium.")
@@ -200,7 +201,7 @@ def report_cmd(policy, data, period, out, pdf, lang, currency, id_column, header
     loaded = api.load(policy)
     table = read_data(data, header_row=header_row)
     results = loaded.run(table, id_column=id_column)
-    manifest = build_manifest([policy, *loaded.table_files()], data, command_line())
+    manifest = build_manifest([policy, *loaded.table_files()], data_paths(data, table, loaded), command_line())
     write_atomically(out, report.render(loaded, table, results, language, manifest, currency, period))
     if pdf:
         browser.pdf(Path(out), Path(out).with_suffix(".pdf"))

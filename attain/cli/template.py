@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -17,7 +18,7 @@ from attain.i18n import language
 from attain.i18n.excel import EXCEL
 from attain.i18n.messages import say
 from attain.io import read_table, write_atomically
-from attain.io.template import WAYS, example, render_template, template_columns
+from attain.io.template import WAYS, example, line_columns, render_template, template_columns
 
 # The period kinds from the finest: a policy that `uses` a monthly one reads monthly rows.
 _FINEST = ("week", "month", "quarter", "half", "year")
@@ -58,7 +59,8 @@ def template_cmd(policy, out, lang, headers):
                   per_period=EXCEL("per period", chosen) if periodic else "")
     refused: AttainError | None = None
     for way in WAYS:
-        data = render_template(columns, example(columns, way, period, day, chosen), title, chosen)
+        data = render_template(columns, example(columns, way, period, day, chosen), title, chosen,
+                               _line_sheets(loaded, periodic, way, period, day, chosen, headers == "labels"))
         refused = _refusal(loaded, data)
         if refused is None:
             break
@@ -67,6 +69,20 @@ def template_cmd(policy, out, lang, headers):
         first = refused.diagnostics[0]
         click.echo(f"attain: warning: {policy} refuses every example row tried ({first.code}: {first.message}); "
                    "the template's example row needs changing before it runs", err=True)
+
+
+def _line_sheets(policy: api.Policy, periodic: bool, way: str, period, day, lang: str, labels: bool) -> list:
+    """A sheet per line table, named as the table, with one example line: the whole deal credited (100%)."""
+    sheets = []
+    lines = policy.model.lines
+    for name, columns in line_columns(policy.model, periodic, lang, labels):
+        row = example(columns, way, period, day, lang)
+        split = lines.tables[name].table.split  # type: ignore[attr-defined]
+        share = next((c.header for c in columns if split is not None and c.name == split.share), None)
+        if share is not None:
+            row[share] = Fraction(1)
+        sheets.append((name, columns, row))
+    return sheets
 
 
 def _finest_first(policy: api.Policy):

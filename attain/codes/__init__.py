@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from attain.codes.accrual import ACCRUAL_CODES
+from attain.codes.lines import LINE_CODES
 
 # Each stage owns one letter; the order is the order of docs/errors.md.
 STAGES = {
@@ -543,7 +544,7 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
     return codes
 
 
-CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES))
+CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES + LINE_CODES))
 
 
 def markdown(lang: str = "en") -> str:

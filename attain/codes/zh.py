@@ -8,6 +8,7 @@ entry here fails `tests/test_codes_zh.py`.
 from __future__ import annotations
 
 from attain.codes.accrual import ACCRUAL_ZH
+from attain.codes.lines import ZH_LINES
 
 STAGES_ZH = {
     "parse": ("解析 (P1xx)", "方案文本不符合语言的语法。"),
@@ -308,3 +309,4 @@ ZH: dict[str, tuple[str, str]] = {
              "请画一个不读组内数值的值，或给出只含这个组的数据。"),
 }
 ZH.update(ACCRUAL_ZH)
+ZH.update(ZH_LINES)  # the line tables' codes, kept in attain/codes/lines.py

@@ -23,12 +23,14 @@ from attain.diff.wording import (
     describe_lookup_key,
     describe_lookup_row,
     describe_number,
+    describe_split,
     describe_statement,
     describe_tier_row,
     expr_text,
 )
 from attain.dsl import nodes as n
 from attain.dsl.formatter import band_range
+from attain.dsl.line_nodes import LineTable
 
 __all__ = ["Change", "policy_changes"]
 
@@ -106,7 +108,7 @@ def _statements(policy: n.Policy) -> dict:
 
 # Output lines are merged into one list and compared as such (`_output_changes`): every other
 # statement class has a key and a comparison, and a class without one is an error, never a default.
-_NAMED = tuple(cls for cls in n.STATEMENTS if cls is not n.OutputDecl)
+_NAMED = (*(cls for cls in n.STATEMENTS if cls is not n.OutputDecl), LineTable)
 _KEY = n.Dispatch("the diff's statement names", _NAMED)
 _CHANGES = n.Dispatch("the diff's statement changes", _NAMED)
 
@@ -118,6 +120,11 @@ def _key(s) -> str:
 @_KEY.on(n.Input, n.Definition, n.FlagDecl, n.Refusal, n.Table)
 def _key_of_named(_, s: n.Input | n.Definition | n.FlagDecl | n.Refusal | n.Table) -> str:
     return s.name  # a refusal's name is its key, `refuse "message"`
+
+
+@_KEY.on(LineTable)
+def _key_of_lines(_, s: LineTable) -> str:
+    return f"lines {s.name}"
 
 
 @_KEY.on(n.Variants)
@@ -215,6 +222,28 @@ def _statement_changes(key: str, old, new, out: list) -> None:
 @_CHANGES.on(n.Table)
 def _table_changes(_, old: n.Table, key: str, new: n.Table, out: list) -> None:
     table_changes(key, old, new, out, lambda text, a, b: Change(key, "changed", text, a, b))
+
+
+@_CHANGES.on(LineTable)
+def _line_table_changes(_, old: LineTable, key: str, new: LineTable, out: list) -> None:
+    """A line block's label, split rule, and each of its inputs and per-line values, as `deals.credited: ...`."""
+    if old.label != new.label:
+        _optional(lambda text: out.append(Change(key, "changed", f"{key}: {text}", old.span, new.span)), "label",
+                  _quoted(old.label), _quoted(new.label))
+    if old.split != new.split:
+        out.append(Change(key, "changed", f"{key}: {describe_split(old.split)} -> {describe_split(new.split)}",
+                          old.split.span if old.split else old.span, new.split.span if new.split else new.span))
+    before: dict[str, n.Input | n.Definition] = {**{s.name: s for s in old.inputs}, **{s.name: s for s in old.values}}
+    after: dict[str, n.Input | n.Definition] = {**{s.name: s for s in new.inputs}, **{s.name: s for s in new.values}}
+    for name, s in after.items():
+        inner = f"{new.name}.{name}"
+        if name not in before:
+            out.append(_added(inner, s))
+        elif before[name] != s:
+            _statement_changes(inner, before[name], s, out)
+    for name, s in before.items():
+        if name not in after:
+            out.append(_removed(f"{old.name}.{name}", s))
 
 
 @_CHANGES.on(n.Input)

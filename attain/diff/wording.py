@@ -10,6 +10,7 @@ from attain.diff.table_changes import describe_curve, describe_table
 from attain.dsl import nodes as n
 from attain.dsl.formatter import band_range
 from attain.dsl.formatter import expr as format_expr
+from attain.dsl.line_nodes import LineTable, SplitRule
 from attain.io import format_number
 
 __all__ = [
@@ -53,7 +54,8 @@ def describe_number(x: n.Number | None) -> str:
 
 
 # Every statement but the output lines, which diff compares as one list of names.
-_DESCRIBE = n.Dispatch("the diff's statement wording", tuple(cls for cls in n.STATEMENTS if cls is not n.OutputDecl))
+_DESCRIBE = n.Dispatch("the diff's statement wording",
+                       (*(cls for cls in n.STATEMENTS if cls is not n.OutputDecl), LineTable))
 
 
 def describe_statement(s) -> str:
@@ -84,6 +86,20 @@ def _describe_refusal(_, s: n.Refusal) -> str:
 def _describe_variants(_, s: n.Variants) -> str:
     return f"variants by {s.subject.id}: " + "; ".join(
         f"{describe_case(c)} defines {', '.join(d.name for d in c.definitions)}" for c in s.cases)
+
+
+@_DESCRIBE.on(LineTable)
+def _describe_line_table(_, s: LineTable) -> str:
+    parts = [f"{len(s.inputs)} inputs", "values " + ", ".join(d.name for d in s.values) if s.values else "no values"]
+    return (f'"{s.label}" ' if s.label else "") + "line table: " + ", ".join(parts) + (
+        f", {describe_split(s.split)}" if s.split is not None else "")
+
+
+def describe_split(split: SplitRule | None) -> str:
+    if split is None:
+        return "no split rule"
+    return f"split {split.share} per {split.per}" + (
+        f", overlay when {expr_text(split.overlay)}" if split.overlay is not None else "")
 
 
 @_DESCRIBE.on(n.Table)

@@ -234,6 +234,7 @@ RESERVED = frozenset({
     "input", "output", "payout", "flag", "refuse", "variants",
     *PERIOD_VALUES,  # a formula reads them as the period's days
     "table", "curve",
+    "lines", "split",  # a line table, and its crediting rule's first word within one
 })
 
 # Block kinds: the keyword an author writes, and what the block means.

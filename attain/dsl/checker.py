@@ -32,7 +32,9 @@ from attain.dsl.builtins import (
 )
 from attain.dsl.check_accrual import AccrualChecker
 from attain.dsl.check_expressions import _did_you_mean
+from attain.dsl.check_lines import check_lines
 from attain.dsl.check_tables import TableChecker
+from attain.dsl.line_nodes import LineTable
 from attain.dsl.model import Model
 from attain.dsl.table_files import TableReader
 from attain.dsl.types import Type
@@ -43,6 +45,8 @@ from attain.i18n.messages import joined, say
 
 def check(policy: n.Policy, read_table: TableReader | None = None) -> tuple[Model, list[Diagnostic]]:
     """The model of a policy and its diagnostics; `read_table` reads the tables it keeps in files."""
+    if any(isinstance(s, LineTable) for s in policy.statements):  # line tables: checked in check_lines.py
+        return check_lines(policy, lambda part: _Checker(part, read_table).run())
     return _Checker(policy, read_table).run()
 
 

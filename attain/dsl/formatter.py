@@ -9,6 +9,7 @@ import unicodedata
 import attrs
 
 from attain.dsl import nodes as n
+from attain.dsl.line_nodes import LineAggregate, LineTable, SplitRule
 from attain.dsl.parser import parse
 from attain.limits import deep
 
@@ -162,6 +163,13 @@ def _print_aggregate(_, e: n.Aggregate) -> str:
     inner = (expr(e.value) + " " if e.value is not None else "") + "within " + (
         e.group if e.group is not None else "everyone")
     return f"{e.func}({inner}{' except self' if e.except_self else ''})"
+
+
+@_PRINT.on(LineAggregate)
+def _print_line_aggregate(_, e: LineAggregate) -> str:
+    inner = (expr(e.value) + " of " if e.value is not None else "") + e.table
+    inner += f" where {expr(e.where)}" if e.where is not None else ""
+    return f"{e.func}({inner}{', else ' + expr(e.otherwise) if e.otherwise is not None else ''})"
 
 
 @_PRINT.on(n.Unary)
@@ -319,6 +327,13 @@ class _Printer:
                 self.add(_first_line(s), indent, [f"{indent}output {', '.join(x.id for x in names)}"])
             case n.Table():
                 self.rate_table(s, indent)
+            case LineTable(name=name, label=label):  # line tables (line_nodes.py): inputs, values, split rule
+                self.add(_first_line(s), indent, [f"{indent}lines {name}" + (f" {_quote(label)}" if label else "")])
+                self.statements(sorted([*s.inputs, *s.values, *([s.split] if s.split else [])], key=_first_line),
+                                indent + INDENT)
+            case SplitRule(share=share, per=per, overlay=overlay):
+                more = f", overlay when {expr(overlay)}" if overlay is not None else ""
+                self.add(_first_line(s), indent, [f"{indent}split {share} per {per}{more}"])
             case n.Variants(subject=subject, cases=cases):
                 self.add(_first_line(s), indent, [f"{indent}variants by {subject.id}"])
                 inner = indent + INDENT

@@ -35,6 +35,8 @@ class Model:
     tables: dict[str, n.Table] = attrs.field(factory=dict, repr=False)
     # whether a formula reads the period's days (period_start, in_period, days_employed, ...)
     reads_period: bool = False
+    # the line tables and the measures read from them (attain.dsl.check_lines.Lines), or None
+    lines: object = attrs.field(default=None, repr=False)
 
     def is_input(self, name: str) -> bool:
         return name in self.inputs

@@ -72,8 +72,11 @@ class Bound:
     inputs: tuple = ()  # the plan's inputs, in the order records hold them
     rules: dict = attrs.Factory(dict)  # input -> how combined rows rolled up ("sum", "last", ...)
     warnings: tuple = ()  # what binding read but says (a column matched by a near name)
+    notes: dict = attrs.Factory(dict)  # (line, input) -> where a value not read from the file came from
 
     def source(self, record: Record, name: str) -> str:
+        if (record.line, name) in self.notes:  # a measure of line tables (attain/engine/lines.py)
+            return self.notes[(record.line, name)]
         column = self.columns.get(name)
         if column is None:
             return "default"
@@ -173,7 +176,7 @@ def _row_reader(plan: Plan, columns: dict, specs: list):
         if not plan.model.types[name].numeric:
             lines += ["    else:", f"        f{i} = V{i}(t)"]
             continue
-        if plan.model.policy.header.uses:
+        if plan.model.policy.header.uses or plan.model.lines is not None:  # exact cells: roll-ups, measures
             lines += [f"    elif type(t) is EXACT: f{i} = V{i}(t)"]
             namespace["EXACT"] = ExactCell
         lines += _number_lines(i, inp)
@@ -313,7 +316,7 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
         records, rules = _combine(plan, table, records, orders, dated=time.date is not None)
     _refuse_gaps(plan, table, records, time, positions)
     return Bound(table.file, id_column, columns, tuple(records), positions, time.period or time.date,
-                 tuple(plan.inputs), rules, tuple(warnings))
+                 tuple(plan.inputs), rules, tuple(warnings), getattr(table, "notes", {}))
 
 
 def _refuse_gaps(plan: Plan, table: Table, records: list[Record], time: _Time, positions: dict) -> None:

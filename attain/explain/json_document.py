@@ -50,6 +50,12 @@ def to_dict(t: Trace) -> dict:
     if isinstance(t.value, TierValue):
         node["tier"] = {"name": t.value.name, "label": t.value.label,
                         "results": {k: _tier_result(v) for k, v in t.value.results.items()}}
+    if t.kind == "line":  # a line of a line table: where it is, whether the filter kept it, its values
+        node["span"] = t.span.to_json() if t.span else None
+        node["note"] = t.formula
+        node["values"] = {c.name: display(c.value, c.type, None) if c.value is not None else None
+                          for c in t.children}
+        return node
     if t.kind == "value":
         node["formula"] = t.formula
         node["span"] = t.span.to_json() if t.span else None

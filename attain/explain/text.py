@@ -27,6 +27,9 @@ def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
     def visit(t: Trace, depth: int) -> None:
         pad = "  " * depth
         value = display(t.value, t.type, t.places)
+        if t.kind == "line":  # one line of a line table under the measure it made (explain/lines.py)
+            out.append(pad + line_text(t))
+            return
         if t.kind in ("input", "default"):
             origin = "the policy's default" if t.kind == "default" else f"from {t.source}" if t.source \
                 else "input"
@@ -50,6 +53,15 @@ def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
         visit(root, 0)
         out.append("")
     return "\n".join(_visible(line) for line in out).rstrip() + "\n"
+
+
+def line_text(t: Trace) -> str:
+    """One line of a line table under its measure (explain/lines.py): place, value, the filter and its values."""
+    if t.value is None:
+        return f"{t.name} ({t.formula})"
+    values = ", ".join(f"{c.name} = {display(c.value, c.type, None) if c.value is not None else '-'}"
+                       for c in t.children)
+    return f"{t.name} = {display(t.value, t.type, t.places)}   ({t.formula}: {values})"
 
 
 def _visible(line: str) -> str:

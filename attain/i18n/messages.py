@@ -26,6 +26,7 @@ from attain.i18n import DEFAULT, LANGUAGES, Catalogue
 from attain.i18n.said_accrual import ACCRUAL
 from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
+from attain.i18n.said_lines import LINES
 from attain.i18n.said_parse import PARSE
 from attain.i18n.said_run import RUN
 from attain.i18n.said_tables import TABLES
@@ -49,7 +50,8 @@ _JOINS = {
     "": {"en": "", "zh": ""},
 }
 
-MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS, **ACCRUAL})
+MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS,
+                      **ACCRUAL, **LINES})
 
 
 class Text(str):

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from attain.dsl.check_lines import Lines
 from attain.dsl.model import Model
 from attain.i18n.excel import EXCEL
 from attain.io.numtext import format_grouped, format_number
@@ -55,8 +56,9 @@ def template_columns(models: Sequence[Model], periodic: bool, lang: str, labels:
     computed: set[str] = set()
     seen: set[str] = set()
     for model in models:
+        measured = _measures(model)
         for name, inp in model.inputs.items():
-            if name in computed or name in seen:
+            if name in computed or name in seen or name in measured:  # a measure is computed from lines
                 continue
             seen.add(name)
             bounds = inp.bounds
@@ -69,6 +71,30 @@ def template_columns(models: Sequence[Model], periodic: bool, lang: str, labels:
                                   tuple(inp.choices), default))
         computed.update(model.outputs)
     return columns
+
+
+def _measures(model: Model) -> set[str]:
+    lines = model.lines
+    return {m.name for m in lines.measures} if isinstance(lines, Lines) else set()
+
+
+def line_columns(model: Model, periodic: bool, lang: str, labels: bool = True) -> list[tuple[str, list[Column]]]:
+    """Per line table of the policy (name, columns): the id, the period, then the line's inputs."""
+    lines = model.lines
+    if not isinstance(lines, Lines):
+        return []
+    out = []
+    for name, spec in lines.tables.items():
+        columns = [Column(EXCEL("id column", lang), None, "id")]
+        if periodic:
+            columns.append(Column(EXCEL("period column", lang), None, "period"))
+        for inp in spec.table.inputs:
+            bounds = inp.bounds
+            columns.append(Column(inp.label if labels and inp.label else inp.name, inp.name, inp.type,
+                                  bounds[0].value if bounds else None, bounds[1].value if bounds else None,
+                                  tuple(inp.choices)))
+        out.append((name, columns))
+    return out
 
 
 def example(columns: Sequence[Column], way: str, period: str | None, day: datetime.date, lang: str) -> dict:
@@ -126,16 +152,29 @@ def _shown(value: Fraction, kind: str) -> str:
     return format_grouped(value * 100) + "%" if kind == "percent" else format_grouped(value)
 
 
-def render_template(columns: Sequence[Column], row: dict, title: str, lang: str) -> bytes:
-    """The workbook: a data sheet (header, one example row, a validation and a format per column) and a guide."""
+def render_template(columns: Sequence[Column], row: dict, title: str, lang: str,
+                    lines: Sequence[tuple[str, Sequence[Column], dict]] = ()) -> bytes:
+    """The workbook: a data sheet (header, one example row, a validation and a format per column), a sheet per
+    line table (`lines`: its name, columns and example row), and a guide."""
     import openpyxl
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = EXCEL("template sheet", lang)
     bold = Font(bold=True)
+    _data_sheet(sheet, columns, row, lang, bold)
+    for name, line_columns_, line_row in lines:
+        _data_sheet(workbook.create_sheet(name), line_columns_, line_row, lang, bold)
+    _guide(workbook.create_sheet(EXCEL("guide sheet", lang)), columns, title, lang, bold)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return deterministic_zip(buffer.getvalue(), None)
+
+
+def _data_sheet(sheet, columns: Sequence[Column], row: dict, lang: str, bold) -> None:
+    from openpyxl.utils import get_column_letter
+
     for i, c in enumerate(columns, 1):
         letter = get_column_letter(i)
         head = sheet.cell(row=1, column=i, value=sheet_text(c.header))
@@ -155,10 +194,6 @@ def render_template(columns: Sequence[Column], row: dict, title: str, lang: str)
         cell.number_format = number_format
         _validate(sheet, c, letter, lang)
     sheet.freeze_panes = "A2"
-    _guide(workbook.create_sheet(EXCEL("guide sheet", lang)), columns, title, lang, bold)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return deterministic_zip(buffer.getvalue(), None)
 
 
 def _format(c: Column) -> str:

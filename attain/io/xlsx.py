@@ -288,3 +288,17 @@ def _capped(problems: list[Diagnostic]) -> list[Diagnostic]:
         message = say("capped", cells=counted(len(rest), "more_cell"), first=rest[0].message)
         kept.append(Diagnostic(code, message, span=rest[0].span, hint=rest[0].hint))
     return kept
+
+
+def sheet_names(path: str) -> list[str]:
+    """The names of a workbook's sheets, in order; none when it cannot be opened (reading it says why)."""
+    import openpyxl  # deferred, as in _open_sheet
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # a damaged or foreign file: reading its sheets reports it
+        return []
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()

@@ -97,7 +97,8 @@ from attain.testing.nodes import Entries, NodeReader, kind_of
 from attain.testing.spec import SUFFIX, Case, CodeExpectation, Expectation, Suite
 
 _TOP_KEYS = ("policy", "defaults", "cases")
-_CASE_KEYS = ("name", "policy", "defaults", "rows", "data", "id_column", "expect", "expect_check", "expect_error")
+_CASE_KEYS = ("name", "policy", "defaults", "rows", "data", "lines", "id_column", "expect", "expect_check",
+              "expect_error")
 _CODE_KEYS = ("code", "line", "message")
 _CODE = re.compile(r"[A-Z]\d{3}")
 _PERIOD_KEYS = ("period",)
@@ -199,6 +200,7 @@ class _SuiteReader(NodeReader):
         elif not has_default:
             self.problem("T605", say("T605.policy", where=where), node, hint=say("T605.policy_hint"))
         rows, data = self.case_input(keys, where, path, defaults)
+        lines = self.case_lines(keys["lines"][1], where, path) if "lines" in keys else ()
         id_column = self.text(keys["id_column"][1], "`id_column`") if "id_column" in keys else None
         expect = self.case_expect(keys, where)
         expect_check = self.codes(keys["expect_check"][1], "`expect_check`") if "expect_check" in keys else ()
@@ -208,7 +210,21 @@ class _SuiteReader(NodeReader):
             return None
         rows_span = self.span(keys["rows"][0]) if "rows" in keys else None
         return Case(name, path, self.line(node), policy, rows, data, id_column, expect, expect_check, expect_error,
-                    rows_span)
+                    rows_span, lines)
+
+    def case_lines(self, node: yaml.Node, where: str, path: Path) -> tuple:
+        """`lines: {deals: [rows...], orders: orders.csv}`: each line table's inline rows or data file."""
+        tables = self.mapping(node, "`lines`", None) or {}
+        out = []
+        for name, (_key, value) in tables.items():
+            found: Table | Path | None
+            if isinstance(value, yaml.SequenceNode):
+                found = self.rows(value, where, path, {}, {})
+            else:
+                found = self.file_path(value, say("t.data_of", where=where))
+            if found is not None:
+                out.append((name, found))
+        return tuple(out)
 
     def case_name(self, keys: Entries, node: yaml.Node, where: str, names: dict[str, int]) -> str | None:
         """The case's name, recorded in `names` (name -> line) to find a name given twice."""

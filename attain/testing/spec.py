@@ -12,6 +12,7 @@ import attrs
 
 from attain.diagnostics import Diagnostic, Span
 from attain.io import Table
+from attain.io.datasets import tables_of
 
 SUFFIX = ".test.yaml"
 
@@ -69,6 +70,8 @@ class Case:
     expect_check: tuple[CodeExpectation, ...] = ()
     expect_error: tuple[CodeExpectation, ...] = ()
     rows_span: Span | None = None  # where `rows:` is, for data errors about the rows' "header"
+    # the case's line tables: (name, its inline rows or its data file), as `lines: {deals: [...]}` gives them
+    lines: tuple[tuple[str, Table | Path], ...] = ()
 
     @property
     def runs(self) -> bool:
@@ -77,7 +80,10 @@ class Case:
     @property
     def source(self) -> Table | Path | None:
         """What the case runs the policy over: its inline rows, or its data file (None when it only checks)."""
-        return self.rows if self.rows is not None else self.data
+        base = self.rows if self.rows is not None else self.data
+        if not self.lines or base is None:
+            return base
+        return tables_of(base, self.lines)
 
 
 @attrs.frozen

@@ -122,7 +122,9 @@ def test_every_library_policy_runs_on_its_template(policy, tmp_path):
     header = [c.value for c in ws[1]]
     assert header[0] == "编号"
     assert (header[1] == "期间") == (loaded.tree.header.period is not None)
+    lines = loaded.model.lines
+    measured = {m.name for m in lines.measures} if lines is not None else set()  # computed from line sheets
     for name, inp in loaded.model.inputs.items():
-        assert (inp.label or name) in header or any(name in p.model.outputs for p in loaded.parts)
+        assert (inp.label or name) in header or any(name in p.model.outputs for p in loaded.parts) or name in measured
     results = loaded.run(read_table(out))
     assert len(results.rows) == 1 and results.rows[0][results.columns[0]] == "S001"

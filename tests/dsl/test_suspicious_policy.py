@@ -118,7 +118,8 @@ def test_every_word_of_the_grammar_is_reserved_or_safe_as_a_name():
     safe = {"above", "as", "at", "below", "by", "combine", "currency", "day", "default", "effective", "ending",
             "gaps", "in", "switch", "match", "of", "one", "period", "policy", "relative", "to", "until", "up", "uses",
             "version", "written",
-            "columns", "from", "including", "sheet"}  # rate tables: read as words inside a table or a range
+            "columns", "from", "including", "sheet",  # rate tables: read as words inside a table or a range
+            "per", "overlay", "where"}  # line tables: after `split`, and after the table an aggregate reads
     safe |= {"plan", "year", "starts"}  # `plan year starts April`: words only in the header
     words = {t.pattern.value for t in grammar_parser().terminals
              if t.pattern.type == "str" and t.pattern.value.isidentifier()}

@@ -1,7 +1,6 @@
 """Explanations as an observer: the evaluator records and words nothing unless an observer listens."""
 
 import ast
-import re
 import typing
 from fractions import Fraction
 from pathlib import Path
@@ -9,6 +8,7 @@ from pathlib import Path
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
+from library_samples import sample_data
 
 import attain
 from attain.engine import evaluate, trace
@@ -23,7 +23,6 @@ from attain.explain.recorder import Recorder
 from attain.io import Row, Table, approximate, format_grouped, format_number
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_LINE = re.compile(r"^#\s*Sample data:\s*(\S+)\s*$", re.MULTILINE | re.IGNORECASE)
 
 
 def table(columns, *rows):
@@ -31,15 +30,11 @@ def table(columns, *rows):
 
 
 def library():
-    """(policy, its sample data) for every policy of the library, as the snapshot runs them."""
+    """(policy, its sample data) for every policy of the library, as the snapshot runs them (with its line tables)."""
     for path in sorted((ROOT / "policies").rglob("*.policy")):
         if "as-written" in path.name:
             continue
-        named = SAMPLE_LINE.search(path.read_text(encoding="utf-8"))
-        data = path.parent / (named.group(1) if named else "sample.csv")
-        if not data.is_file():
-            data = sorted(path.parent.glob("*.csv"))[0]
-        yield attain.load(path), data
+        yield attain.load(path), sample_data(path)
 
 
 def _refuse(*args, **kwargs):
@@ -58,7 +53,7 @@ def test_without_an_observer_the_evaluator_records_and_words_nothing(monkeypatch
     # the reference evaluator (the plan's stages always fall back), and gives the plan's results.
     runs = []
     for policy, data in library():
-        bound = policy.bind(str(data))
+        bound = policy.bind(data if isinstance(data, Table) else str(data))
 
         def fall_back(*args):
             raise Fallback("every row by the reference evaluator")

@@ -9,11 +9,14 @@ fixed, derandomized set drawn from the strategies `test_generated` runs by every
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, Phase, given, settings
 from library_samples import FIXED
+from line_generator import line_cases
 from policy_generator import Generated, policies, rollups
 
 from attain.dsl import nodes as n
 from attain.dsl.builtins import COMBINE, FUNCTIONS, GROUP_FUNCTIONS, INPUT_TYPES, PLAN_WORDS, ROUND_MODES
+from attain.dsl.check_lines import Lines
 from attain.dsl.checker import check
+from attain.dsl.line_nodes import LINE_FUNCTIONS
 from attain.dsl.model import Model
 from attain.dsl.parser import parse, parse_file
 
@@ -39,6 +42,7 @@ def expected() -> set[str]:
               "lookup with else", "lookup without else", "unless", "flag", "refuse", "payout", "variants", "uses",
               "period"}
     names |= {"plan year starts"} | {f"period word {word}" for word in PLAN_WORDS}
+    names |= {f"line {func}" for func in LINE_FUNCTIONS} | {"line where", "line else", "split", "overlay"}
     return names
 
 
@@ -57,6 +61,7 @@ def constructs(model: Model) -> set[str]:
         found |= {"named curve"} if table.curve else set()
         found |= {"table of texts"} if any(k.op == "text" for k in keys) else set()
         found |= {"table of ranges"} if not table.columns and not table.curve else set()
+    found |= line_constructs(model.lines)
     for d in model.definitions.values():
         roots: list[object]
         if isinstance(d, n.FlagDecl):
@@ -71,6 +76,18 @@ def constructs(model: Model) -> set[str]:
         for root in roots:
             for node in n.walk(root):
                 found |= details(node)
+    return found
+
+
+def line_constructs(lines: object) -> set[str]:
+    """The aggregates over line tables and the crediting rules a policy has (attain/dsl/check_lines.py)."""
+    if not isinstance(lines, Lines):
+        return set()
+    found = {f"line {m.func}" for m in lines.measures}
+    found |= {"line where"} if any(m.where for m in lines.measures) else set()
+    found |= {"line else"} if any(m.fallback for m in lines.measures) else set()
+    found |= {"split"} if any(s.table.split for s in lines.tables.values()) else set()
+    found |= {"overlay"} if any(s.overlay for s in lines.tables.values()) else set()
     return found
 
 
@@ -140,6 +157,8 @@ def test_the_corpus_uses_every_construct():
         generated |= constructs(model)
         if example.monthly is not None:
             generated |= constructs(checked(example.monthly))
+    for case in examples(line_cases(), 30):
+        generated |= constructs(checked(case.text))
     assert expected() - (library | generated) == set()
     # every construct is also in what the generator writes, where data of every shape meets it
     assert expected() - generated == set()

@@ -21,12 +21,14 @@ import hypothesis.strategies as st
 import pytest
 from differential import assert_engines_agree
 from hypothesis import HealthCheck, Phase, assume, given, settings
+from line_generator import line_cases
 from policy_generator import Generated, accruals, policies, rollups, tables
 
 import attain
 from attain.api import Policy, Results
 from attain.diagnostics import AttainError
 from attain.io import Table
+from attain.io.datasets import tables_of
 
 CORPUS = settings(deadline=None, derandomize=True, database=None, print_blob=False, phases=[Phase.generate],
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -90,3 +92,17 @@ def test_generated_rollups_run_alike_with_every_engine(folder, data):
 @given(data=st.data())
 def test_generated_plan_year_sums_run_alike_with_every_engine_duckdb_included(data):
     run_alike(data.draw(accruals()), data.draw, months=9)
+
+
+@settings(CORPUS, max_examples=40)
+@given(data=st.data())
+def test_generated_line_tables_run_alike_with_every_engine(data):
+    case = data.draw(line_cases())
+    try:
+        policy = attain.loads(case.text)
+    except AttainError:
+        assume(False)
+        raise
+    tables = tables_of(case.people, (("deals", case.deals),))
+    shown = f"{case.text}--- people.csv, deals.csv:\n{case.people.rows}\n{case.deals.rows}"
+    assert_engines_agree(functools.partial(run, policy, tables), shown, (policy,))

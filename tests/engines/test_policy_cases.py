@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from differential import assert_engines_agree, not_compiled
-from library_samples import FIXED, ROOT, ident, sample_of
+from library_samples import FIXED, ROOT, data_args, ident, sample_data, sample_of
 
 import attain
 from attain import testing
@@ -64,13 +64,13 @@ def test_every_case_runs_alike_with_every_engine(case):
 @pytest.mark.parametrize("path", FIXED, ids=ident)
 def test_every_policy_runs_its_sample_alike_with_every_engine(path):
     policy = attain.load(path)
-    data = sample_of(path)
+    data = sample_data(path)
     found = assert_engines_agree(lambda engine: policy.run(data, engine=engine), ident(path), (policy,))
     assert found.rows and not found.diagnostics
     written = {}
     refused = bool(not_compiled(policy))
     for engine in ENGINES:
-        result = CliRunner().invoke(main, ["run", str(path), "--data", str(data), "--format", "csv",
+        result = CliRunner().invoke(main, ["run", str(path), *data_args(path), "--format", "csv",
                                            "--engine", engine])
         if refused and engine == "duckdb":  # a construct it does not compile yet: refused, nothing written
             assert result.exit_code == 2 and "error[U569]" in result.output and not result.stdout_bytes.strip(

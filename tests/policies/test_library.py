@@ -18,7 +18,7 @@ import csv
 
 import pytest
 from click.testing import CliRunner
-from library_samples import AS_WRITTEN, FIXED, POLICIES, ident, sample_of
+from library_samples import AS_WRITTEN, FIXED, POLICIES, data_args, ident, sample_data, sample_of
 
 import attain
 from attain.cli import main
@@ -62,7 +62,7 @@ def test_as_written_policies_have_errors(policy):
 @pytest.mark.parametrize("policy", FIXED, ids=ident)
 def test_run_works_on_the_sample(policy):
     data = sample_of(policy)
-    result = CliRunner().invoke(main, ["run", str(policy), "--data", str(data), "--format", "csv"])
+    result = CliRunner().invoke(main, ["run", str(policy), *data_args(policy), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert first_employee(data) in result.output
 
@@ -71,10 +71,10 @@ def test_run_works_on_the_sample(policy):
 def test_explain_works_for_the_first_employee(policy):
     data = sample_of(policy)
     who = first_employee(data)
-    result = CliRunner().invoke(main, ["explain", str(policy), "--data", str(data), "--who", who])
+    result = CliRunner().invoke(main, ["explain", str(policy), *data_args(policy), "--who", who])
     assert result.exit_code == 0, result.output
     assert who in result.output
-    text = attain.load(policy).explain(data, who=who).text()
+    text = attain.load(policy).explain(sample_data(policy), who=who).text()
     for name in attain.load(policy).outputs:
         assert name in text
 

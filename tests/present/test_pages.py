@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from library_samples import FIXED, ROOT, ident, sample_of
+from library_samples import FIXED, ROOT, data_args, ident, sample_data, sample_of
 
 import attain
 from attain.cli import main
@@ -62,21 +62,21 @@ def run(*args):
 def test_every_library_policy_has_statements_curves_and_a_report(policy, tmp_path):
     data = sample_of(policy)
     loaded = attain.load(policy)
-    results = loaded.run(str(data))
+    results = loaded.run(sample_data(policy) if data_args(policy)[2:] else str(data))
     key = results.columns[0]
     who = str(results.rows[-1][key])
-    r = run("statement", policy, "--data", data, "--who", who, "--out", tmp_path / "st", "--lang", "en")
+    r = run("statement", policy, *data_args(policy), "--who", who, "--out", tmp_path / "st", "--lang", "en")
     assert r.exit_code == 0, r.output
     (page,) = (tmp_path / "st").glob("*.html")
     text = page.read_text(encoding="utf-8")
     assert "<script" not in text and not re.search(r"(src|href)=\"?https?:", text)
     assert f'data-who="{who}"' in text
     numeric = [k for k in loaded.model.inputs if str(loaded.model.types[k]) in ("money", "number", "count")]
-    r = run("curve", policy, "--vary", numeric[0], "--from", "0", "--to", "100", "--who", who, "--data", data,
+    r = run("curve", policy, "--vary", numeric[0], "--from", "0", "--to", "100", "--who", who, *data_args(policy),
             "--out", tmp_path / "c.html")
     assert r.exit_code == 0, r.output
     assert "<svg" in (tmp_path / "c.html").read_text(encoding="utf-8")
-    r = run("report", policy, "--data", data, "--out", tmp_path / "r.html", "--lang", "zh")
+    r = run("report", policy, *data_args(policy), "--out", tmp_path / "r.html", "--lang", "zh")
     assert r.exit_code == 0, r.output
     assert "总成本" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
