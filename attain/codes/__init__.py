@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from attain.codes.org import ORG_CODES
+
 # Each stage owns one letter; the order is the order of docs/errors.md.
 STAGES = {
     "parse": ("P", "Parse (P1xx)", "The policy text does not follow the language's grammar."),
@@ -541,7 +543,7 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
     return codes
 
 
-CODES = _registry(_DECLARED)
+CODES = _registry(_DECLARED + tuple(Code(*c) for c in ORG_CODES))
 
 
 def markdown(lang: str = "en") -> str:

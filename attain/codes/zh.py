@@ -7,6 +7,8 @@ entry here fails `tests/test_codes_zh.py`.
 
 from __future__ import annotations
 
+from attain.codes.org import ORG_ZH
+
 STAGES_ZH = {
     "parse": ("解析 (P1xx)", "方案文本不符合语言的语法。"),
     "check": ("检查 (C2xx)", "方案读得懂，但所写的内容不可能正确：名称、单位、没覆盖所有取值的表。"
@@ -305,3 +307,4 @@ ZH: dict[str, tuple[str, str]] = {
              "`within`），所以每个点都要把这名员工的整个周期重算一遍，而这个周期对所画的点数来说太大。"
              "请画一个不读组内数值的值，或给出只含这个组的数据。"),
 }
+ZH.update(ORG_ZH)  # the org chart's codes, declared beside their English

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from attain.i18n import DEFAULT, LANGUAGES, Catalogue
 from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
+from attain.i18n.said_org import ORG
 from attain.i18n.said_parse import PARSE
 from attain.i18n.said_run import RUN
 from attain.i18n.said_tables import TABLES
@@ -48,7 +49,7 @@ _JOINS = {
     "": {"en": "", "zh": ""},
 }
 
-MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS})
+MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS, **ORG})
 
 
 class Text(str):
