@@ -415,7 +415,7 @@ class Runner:
                 if missing is not None:
                     self._missing_in_group(state, spec, missing)
                     continue
-                members.setdefault(key, []).append((state, value))
+                members.setdefault("" if tops and key is MISSING else key, []).append((state, value))
             for key, group in members.items():
                 results = _aggregate(spec, [v for _, v in group])
                 size = len(group)

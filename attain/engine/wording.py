@@ -101,8 +101,10 @@ def reports_text(r: t.ReportsFact) -> str:
     over all reports, level by level."""
     words = "direct reports" if r.reach == "direct" else "all reports"
     formula = f"{r.func}({r.value_name + ' ' if r.value_name else ''}within {words})"
-    shown = display(r.value, r.kind) if r.value is not None else say("org.no_reports")
+    shown = display(r.value, r.kind) if r.value is not None else ""
     if not r.members:
+        if r.value is None:  # what an error says: E348
+            return say("org.none", manager=r.manager, words=words)
         return say("org.fact_none", formula=formula, value=shown, manager=r.manager)
     kind = r.kind if r.kind in ("money", "percent", "days", "months") else "number"
     levels: dict[int, list] = {}

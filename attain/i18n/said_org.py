@@ -50,7 +50,7 @@ ORG: dict[str, dict[str, str]] = {
     "E348.hint": {"en": "say what an employee without reports gets, as in "
                         "`... if count(within direct reports) > 0 else ...`",
                   "zh": "请写明没有下属的员工得到什么，如 `... if count(within direct reports) > 0 else ...`"},
-    "org.no_reports": {"en": "no value: no reports", "zh": "没有值：没有下属"},
+    "org.none": {"en": "{manager} has no {words}", "zh": "{manager} 没有下属（`{words}`）"},
     "org.fact_none": {"en": "{formula} = {value} ({manager} has no reports)",
                       "zh": "{formula} = {value}（{manager} 没有下属）"},
     "org.fact": {"en": "{formula} = {value}, over {n} direct reports of {manager}: {list}",
