@@ -119,7 +119,7 @@ def _children(rows, k: int) -> dict:
 
 
 def _below(children: dict, who: str, reach: str) -> list[tuple[str, int]]:
-    """(report, level) under `who`, level by level, each level in data order."""
+    """(report, level) under `who`, level by level; a level in the order of the managers above it, then data order."""
     out, level, current = [], 1, children.get(who, [])
     while current:
         out += [(w, level) for w in current]
