@@ -4,8 +4,11 @@ Every value is worked out by hand in the test; every engine must give it.
 """
 
 from decimal import Decimal
+from fractions import Fraction
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 import attain
 from attain.diagnostics import AttainError
@@ -177,3 +180,42 @@ def test_explain_lists_the_reports_and_the_levels():
                     "A16 1, A17 1 and 3 more")
     [note] = [str(attain.engine.wording.sentence(x)) for x in policy.explain(data, "B", "direct").roots[0].notes]
     assert note == "sum(sales within direct reports) = 0 (B has no reports)"
+
+
+def _below(bosses: dict, who: str, reach: str) -> list[str]:
+    """The reports of `who`, found the slow way: those whose chain of managers reaches `who`."""
+    found = []
+    for other in bosses:
+        up, depth = bosses[other], 1
+        while up is not None:
+            if up == who and (reach == "all" or depth == 1):
+                found.append(other)
+                break
+            up, depth = bosses[up], depth + 1
+    return found
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None)
+@given(st.data())
+def test_random_forests_give_the_slow_sums_on_every_engine(data):
+    people = data.draw(st.integers(1, 9))
+    # each employee's manager is one listed before them, or no one: a forest, in any row order
+    bosses = {f"E{i}": (None if i == 0 or data.draw(st.booleans()) else f"E{data.draw(st.integers(0, i - 1))}")
+              for i in range(people)}
+    sales = {who: Fraction(data.draw(st.integers(-5000, 5000)), data.draw(st.sampled_from([1, 10, 100])))
+             for who in bosses}
+    order = data.draw(st.permutations(list(bosses)))
+    rows = [[who, bosses[who] or "", str(Decimal(sales[who].numerator) / sales[who].denominator)] for who in order]
+    results = [by_key(attain.loads(TEAM).run(table(COLUMNS, *rows), engine=engine))
+               for engine in attain.api.ENGINES]
+    for who in bosses:
+        direct, below = _below(bosses, who, "direct"), _below(bosses, who, "all")
+        want = {"direct": sum((sales[w] for w in direct), Fraction(0)),
+                "below": sum((sales[w] for w in below), Fraction(0)),
+                "size": len(direct), "everyone_below": len(below),
+                "best": max((sales[w] for w in below), default=Fraction(0)),
+                "average": sum((sales[w] for w in below), Fraction(0)) / len(below) if below else Fraction(0),
+                "siblings": sum(1 for w in bosses if bosses[w] == bosses[who])}
+        for got in results:
+            row = got[(who, None)]
+            assert {k: Fraction(row[k]) for k in want} == want, (who, rows)
