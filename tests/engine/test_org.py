@@ -5,6 +5,7 @@ Every value is worked out by hand in the test; every engine must give it.
 
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import hypothesis.strategies as st
 import pytest
@@ -219,3 +220,17 @@ def test_random_forests_give_the_slow_sums_on_every_engine(data):
         for got in results:
             row = got[(who, None)]
             assert {k: Fraction(row[k]) for k in want} == want, (who, rows)
+
+
+LIBRARY = Path(__file__).resolve().parents[2] / "policies"
+
+
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_the_manager_override_explanation_golden(golden, form):
+    # V1's total: 8,400 of override (1,200 of the second level, 7,200 of the third) and the 2,000 team bonus
+    policy = attain.load(LIBRARY / "manager-override" / "override.policy")
+    found = policy.explain(str(LIBRARY / "manager-override" / "sample.csv"), who="V1", value="total")
+    text = found.text() if form == "text" else found.json()
+    text = text.replace(str(LIBRARY), "policies")
+    golden(Path(__file__).parent / "golden" / f"explain-manager-override-V1.{'txt' if form == 'text' else 'json'}",
+           text)
