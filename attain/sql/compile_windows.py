@@ -163,8 +163,9 @@ class WindowCompiler(ExprCompiler):
             g = self.named(e.group)
             key_col = g.name if isinstance(g, TierVal) else g.sql  # type: ignore[union-attr]
             key += f", {key_col}"
-            if self.model.inputs[e.group].type != EMPLOYEE if e.group in self.model.inputs else True:
-                self.group_keys.append(key_col)  # an empty manager is the top: the tops are one group
+            inp = self.model.inputs.get(e.group)
+            if inp is None or inp.type != EMPLOYEE:  # an empty manager is the top: the tops are one group
+                self.group_keys.append(key_col)
         w = f"PARTITION BY {key}"
         size = self.col(f"CAST(count(*) OVER ({w}) AS HUGEINT)")
         if e.func == "count":
