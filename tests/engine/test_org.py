@@ -234,3 +234,15 @@ def test_the_manager_override_explanation_golden(golden, form):
     text = text.replace(str(LIBRARY), "policies")
     golden(Path(__file__).parent / "golden" / f"explain-manager-override-V1.{'txt' if form == 'text' else 'json'}",
            text)
+
+
+def test_diff_says_which_reports_a_value_is_over_now():
+    from attain.diff.changes import policy_changes
+
+    old = 'policy "t"\ninput boss : text\ninput sales : money\nt = sum(sales within boss)\noutput t\n'
+    new = ('policy "t"\ninput boss : employee\ninput sales : money\nt = sum(sales within direct reports)\n'
+           "u = count(within all reports of boss)\noutput t, u\n")
+    found = [c.text for c in policy_changes(parse(old, "old.policy"), parse(new, "new.policy"))]
+    assert found == ["boss: type text -> employee",
+                     "t: formula sum(sales within boss) -> sum(sales within direct reports)",
+                     "u: added: formula count(within all reports of boss)", "output: u is now written"]
