@@ -30,8 +30,8 @@ ORG_CODES = (
      "employee of the circle in order. One of them needs another manager (or an empty cell at the top)."),
     ("E348", "evaluation", "value over no reports",
      "A mean, smallest or largest value over an employee's reports is taken for an employee who has none. "
-     "Say what such an employee gets, as in `mean(x within direct reports) if count(within direct reports) "
-     "> 0 else 0` (a sum over no reports is 0, a count 0)."),
+     "Say what the plan gives such an employee, as in `mean(x within direct reports) if count(within direct "
+     "reports) > 0 else VALUE` (a sum over no reports is 0, a count 0)."),
 )
 
 ORG_ZH = {
@@ -48,6 +48,6 @@ ORG_ZH = {
     "D452": ("上级关系绕成了圈", "从某位员工沿上级往上走，又回到了这位员工：消息按顺序列出圈里的每一位员工。"
              "其中一人需要改成别的上级（最上级则清空单元格）。"),
     "E348": ("下属为空时的值", "对没有下属的员工求下属的平均值、最小值或最大值。请写明这样的员工得到什么，"
-             "如 `mean(x within direct reports) if count(within direct reports) > 0 else 0`"
+             "如 `mean(x within direct reports) if count(within direct reports) > 0 else 值`"
              "（对空的下属求和为 0，计数为 0）。"),
 }

@@ -47,9 +47,9 @@ ORG: dict[str, dict[str, str]] = {
                   "zh": "其中一人需要改成别的上级；如果是最上级，请清空单元格"},
     # ---------------------------------------- evaluation and explanations (attain.engine.org, wording)
     "E348": {"en": "{whom}{formula} has no value: {fact}", "zh": "{whom}{formula} 没有值：{fact}"},
-    "E348.hint": {"en": "say what an employee without reports gets, as in "
-                        "`... if count(within direct reports) > 0 else ...`",
-                  "zh": "请写明没有下属的员工得到什么，如 `... if count(within direct reports) > 0 else ...`"},
+    "E348.hint": {"en": "say what the plan gives an employee without reports: "
+                        "`... if count(within direct reports) > 0 else VALUE`",
+                  "zh": "请写明方案给没有下属的员工什么：`... if count(within direct reports) > 0 else 值`"},
     "org.none": {"en": "{manager} has no {words}", "zh": "{manager} 没有下属（`{words}`）"},
     "org.fact_none": {"en": "{formula} = {value} ({manager} has no reports)",
                       "zh": "{formula} = {value}（{manager} 没有下属）"},
