@@ -142,40 +142,48 @@ def fill_reports(runner, spec, index: int, states: list, aggregate) -> None:
             runner._missing_in_group(state, spec, spec.name)
     live = [s for s in states if not s.failed]
     children: dict = {}
+    k = spec.group
     for s in live:
-        m = manager_of(s.record, spec.group)
-        if m is not None:
+        m = s.record.fast[k]
+        if m is not MISSING and m is not None and m != "":
             children.setdefault(m, []).append(s)
+    slot, direct = spec.slot, spec.reports == "direct"
+    alone = (0, 1) if spec.func in ("sum", "count") else None  # the value over no reports
+    nobody: list = []
     for s in live:
+        groups = s.groups
+        if len(groups) <= index:
+            groups.extend([None] * (index + 1 - len(groups)))
+            s.group_facts.extend([(spec, None, 0, None)] * (index + 1 - len(s.group_facts)))
+        current = children.get(s.record.who)
+        if current is None:  # most employees: no reports
+            groups[index] = alone
+            s.group_facts[index] = (spec, (s.record.who, nobody, nobody), 0, alone)
+            continue
         members: list[tuple] = []  # (state, level)
-        level, current = 1, children.get(s.record.who, [])
+        level = 1
         while current:
             members += [(c, level) for c in current]
-            if spec.reports == "direct":
+            if direct:
                 break
             level += 1
-            current = [c for w in current for c in children.get(w.record.who, [])]
-        raws = [c.slots[spec.slot] if spec.slot is not None else None for c, _ in members]
-        if members:
-            value = aggregate(spec, raws)[0]
-        else:
-            value = (0, 1) if spec.func in ("sum", "count") else None
-        while len(s.groups) <= index:
-            s.groups.append(None)
-            s.group_facts.append((spec, None, 0, None))
-        s.groups[index] = value
-        s.group_facts[index] = (spec, (s.record.who, tuple((c.record.who, lv, raw) for (c, lv), raw
-                                                           in zip(members, raws, strict=True))), len(members), value)
+            current = [c for w in current for c in children.get(w.record.who, nobody)]
+        raws = [c.slots[slot] for c, _ in members] if slot is not None else [None] * len(members)
+        value = aggregate(spec, raws)[0]
+        groups[index] = value
+        # the members as they are: their fact is made only when an explanation or an error asks for it
+        s.group_facts[index] = (spec, (s.record.who, members, raws), len(members), value)
 
 
 def reports_fact(plan, spec, key, value) -> t.ReportsFact:
     """The fact behind a value over reports: the manager, and each report with its level and value."""
-    manager, members = key
+    manager, members, raws = key
     kind = "count" if spec.func == "count" else str(plan.model.types[spec.name])
     if spec.func == "mean" and kind == "count":
         kind = "number"
     return t.ReportsFact(spec.func, spec.name, spec.reports, manager, kind,
-                         tuple((who, level, _fraction(raw)) for who, level, raw in members),
+                         tuple((c.record.who, level, _fraction(raw)) for (c, level), raw in zip(members, raws,
+                                                                                                 strict=True)),
                          Fraction(*value) if value is not None else None)
 
 
