@@ -5,8 +5,9 @@
 Generates N employees under a few VPs (each employee's manager drawn among the level above,
 so the trees are --fanout wide and about log_fanout(N) deep), runs
 `policies/manager-override/override.policy` with each engine in this process (the file is
-read once; each engine's run is timed: binding, the hierarchy's checks and the computation), computes the same outputs by hand
-(walking the trees with Fractions), and compares every row. Exit status 1 if any row differs.
+read once; each engine's run is timed: binding, the hierarchy's checks and the computation),
+computes the same outputs by hand (walking the trees with Fractions), and compares every row.
+Exit status 1 if any row differs.
 """
 
 from __future__ import annotations

@@ -489,7 +489,7 @@ def _aggregate(spec: AggregateSpec, pairs: list) -> list:
 
 
 def _group_fact(plan: Plan, spec: AggregateSpec, key, size: int, value) -> t.GroupFact | t.ReportsFact:
-    if spec.reports is not None:
+    if spec.reports is not None and key is not None:  # None: a place kept for a value not computed yet
         return org.reports_fact(plan, spec, key, value)
     kind = str(plan.model.types[spec.name]) if spec.name else "count"
     if spec.func in ("rank", "count"):
