@@ -69,8 +69,10 @@ def check_reports(checker, e: n.Aggregate) -> None:
     `except self`, are C298; a missing or unclear employee input is C297.
     """
     if e.func in ("rank", "percentile"):
+        column = e.group or next(iter(employee_inputs(checker.inputs)), "manager")
         checker.error("C298", say("C298.rank", func=e.func, words=words(e)), e.span,
-                      hint=say("C298.rank_hint", func=e.func))
+                      hint=say("C298.rank_hint", func=e.func, column=column,
+                               value=e.value.id if isinstance(e.value, n.Name) else "x"))
     if e.except_self:
         checker.error("C298", say("C298.except", words=words(e)), e.span, hint=say("C298.except_hint"))
     if e.group is not None:

@@ -21,8 +21,8 @@ ORG: dict[str, dict[str, str]] = {
     "C298.rank": {"en": "`{func}` over `{words}` compares an employee with people who are not their peers",
                   "zh": "对 `{words}` 求 `{func}`，是把员工和并非其同级的人相比"},
     "C298.rank_hint": {"en": "to rank an employee among those who share their manager, write "
-                             "`{func}(x within manager)`",
-                       "zh": "要在同一上级的员工之中排名，请写 `{func}(x within manager)`"},
+                             "`{func}({value} within {column})`",
+                       "zh": "要在同一上级的员工之中排名，请写 `{func}({value} within {column})`"},
     "C298.except": {"en": "`{words}` never include the employee, so `except self` says nothing here",
                     "zh": "`{words}` 从不包括员工本人，所以这里的 `except self` 没有意义"},
     "C298.except_hint": {"en": "remove `except self`", "zh": "请去掉 `except self`"},
