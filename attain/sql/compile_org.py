@@ -7,8 +7,9 @@ from the checked hierarchy (`attain.engine.org.pairs`; binding has refused cycle
 managers who are not employees). The subquery reads the projection the value's column
 is computed in (ORG_SOURCE, replaced by `compile.PolicyCompiler._stages`), the row
 itself being `ORG_ROW`. Sums add values bounded so that no sum overflows, as group
-values do; a value whose denominator is a column (after a division by a row's value) is
-not summed here: it is NULL, so the reference evaluator computes those rows exactly.
+values do; values whose denominator is a column (after a division by a row's value) are
+summed over the reports' largest denominator when it is a multiple of every other, and are
+otherwise NULL (as are their min and max), so the Python engine computes those rows exactly.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.dsl.org import manager_input
 from attain.engine.org import pairs
-from attain.sql.columns import LIMIT_SQL, Columns, Num, Value
+from attain.sql.columns import LIMIT_SQL, PRODUCT_GUARD, Columns, Num, Value
 from attain.sql.relation import InputRelation, input_column
 
 ORG_SOURCE = "__ORG_SOURCE__"  # the projection a subquery over reports reads
@@ -57,9 +58,9 @@ class OrgCompiler:
         assert isinstance(e.value, n.Name), "the checker allows a value over reports of a name only"
         v = self.named(e.value.id)
         assert isinstance(v, Num)
-        if not isinstance(v.d, int):
-            return Num(self._column("CAST(NULL AS HUGEINT)"), 1)  # the reference evaluator's, exactly
         x = "r." + (v.n if _COLUMN.fullmatch(v.n) else self._column(v.n))
+        if not isinstance(v.d, int):
+            return self._pairs(e, x, "r." + (v.d if _COLUMN.fullmatch(v.d) else self._column(v.d)), count, source)
         known = f"count({x}) = count(*)"
         if e.func in ("min", "max"):
             return Num(self._column(f"(SELECT CASE WHEN count(*) > 0 AND {known} THEN {e.func}({x}) END {source})"),
@@ -71,6 +72,25 @@ class OrgCompiler:
         assert e.func == "mean", "the checker refuses rank and percentile over reports (C298)"
         return Num(self.col(f"CASE WHEN {count} > 0 THEN {total} END"),
                    self.col(f"CASE WHEN {count} > 0 THEN {count} * {v.d} END"))
+
+    def _pairs(self, e: n.Aggregate, x: str, d: str, count: str, source: str) -> Value:
+        """A sum or mean of per-row pairs n/d over reports: over the reports' largest denominator D when it is a
+        multiple of every other, each term n * (D / d) bounded so that the sum cannot overflow; else NULL (the
+        Python engine's rows). min and max of pairs are the Python engine's too."""
+        if e.func not in ("sum", "mean"):
+            return Num(self._column("CAST(NULL AS HUGEINT)"), 1)
+        big = self._column(f"(SELECT max({d}) {source})")  # NULL without reports
+        own = f"{ORG_ROW}.{big}"
+        total = self._column(
+            f"(SELECT CASE WHEN count(*) = 0 THEN CAST(0 AS HUGEINT) WHEN {own} IS NOT NULL AND count({x}) = count(*) "
+            f"AND count({d}) = count(*) AND bool_and({own} % {d} = 0) AND max(abs(CAST({x} AS DOUBLE) * "
+            f"CAST({own} // {d} AS DOUBLE))) < {PRODUCT_GUARD} / count(*) "
+            f"THEN CAST(sum({x} * ({own} // {d})) AS HUGEINT) END {source})")
+        den = self.col(f"coalesce({big}, CAST(1 AS HUGEINT))")
+        if e.func == "sum":
+            return Num(total, den)
+        return Num(self.col(f"CASE WHEN {count} > 0 THEN {total} END"),
+                   self.col(f"CASE WHEN {count} > 0 THEN {count} * {den} END"))
 
     def _column(self, sql: str) -> str:
         return self.cols.add(sql)
