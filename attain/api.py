@@ -482,7 +482,8 @@ def needed_records(plan: Plan, records: tuple[Record, ...], target: Record) -> t
     period; without history only the target's period is computed. Everyone needed is
     computed in full, exactly as in a run, so every group is the group of a run.
     """
-    groups = tuple(dict.fromkeys(spec.group for spec in plan.aggregates))
+    # Reports are not a partition: a value over them takes the whole period, as `everyone` does.
+    groups = tuple(dict.fromkeys(None if spec.reports else spec.group for spec in plan.aggregates))
     by_period: dict = {}
     for r in records:
         by_period.setdefault(r.period, []).append(r)

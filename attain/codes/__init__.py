@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from attain.codes.accrual import ACCRUAL_CODES
 from attain.codes.lines import LINE_CODES
+from attain.codes.org import ORG_CODES
 
 # Each stage owns one letter; the order is the order of docs/errors.md.
 STAGES = {
@@ -544,7 +545,7 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
     return codes
 
 
-CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES + LINE_CODES))
+CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES + LINE_CODES + ORG_CODES))
 
 
 def markdown(lang: str = "en") -> str:

@@ -190,7 +190,7 @@ VERSION_SWITCHES = {
 }
 # What `prorated by days` can weight: amounts and rates, never a text, a tier, a flag, a date or a count.
 PRORATED_TYPES = ("money", "percent", "number")
-INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date")
+INPUT_TYPES = ("money", "percent", "number", "count", "bool", "text", "date", "employee")
 # `currency "CNY"` in a header: the one currency a policy pays in, as an ISO 4217 code, a name or a sign. The
 # data's money cells may carry a sign (¥ ￥ $ € £) and a row an ISO code (a `currency` column); each must be
 # one the policy's currency is written with. A sign stands for every currency written with it.

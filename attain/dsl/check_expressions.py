@@ -10,6 +10,7 @@ from __future__ import annotations
 from attain.dsl import nodes as n
 from attain.dsl import types as ty
 from attain.dsl.builtins import ACCRUAL_FUNCTIONS, FUNCTIONS, GROUP_FUNCTIONS, PERIOD_VALUES, ROUND_MODES, suggestion
+from attain.dsl.org import check_reports
 from attain.dsl.types import Type, UnitError
 from attain.i18n.messages import joined, say
 from attain.limits import MAX_CHAIN
@@ -322,7 +323,7 @@ class ExpressionChecker:
                                 more=_did_you_mean(e.func, GROUP_FUNCTIONS)))
             return ty.ERROR
         self._group(e)
-        if e.except_self and not g.except_self:
+        if e.except_self and not g.except_self and e.reports is None:
             self.error("C247", say("C247.except", func=e.func), e.span)
         if not g.needs_value:
             if e.value is not None:
@@ -346,6 +347,9 @@ class ExpressionChecker:
         return t
 
     def _group(self, e: n.Aggregate) -> None:
+        if e.reports is not None:
+            check_reports(self, e)
+            return
         if e.group is None:
             return
         g = self.inputs.get(e.group)

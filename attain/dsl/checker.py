@@ -36,6 +36,7 @@ from attain.dsl.check_lines import check_lines
 from attain.dsl.check_tables import TableChecker
 from attain.dsl.line_nodes import LineTable
 from attain.dsl.model import Model
+from attain.dsl.org import employee_inputs, recursive_reports, words
 from attain.dsl.table_files import TableReader
 from attain.dsl.types import Type
 from attain.i18n.messages import joined, say
@@ -407,6 +408,12 @@ class _Checker(TableChecker, AccrualChecker):
                 if key not in reported:
                     reported.add(key)
                     d = self.defs[name]
+                    tree = recursive_reports(self.defs, loop)
+                    if tree is not None:  # over the org chart: say how to write it (C299)
+                        self.error("C299", say("C299", name=name, words=words(tree)), tree.span,
+                                   hint=say("C299.hint"))
+                        self.used.update([tree.group] if tree.group else employee_inputs(self.inputs))
+                        return
                     self.error("C204", say("C204", loop=" -> ".join(loop)), d.span, label=say("C204.label"),
                                notes=[Label(self.defs[m].span, say("C204.uses", name=m, other=loop[i + 1]))
                                       for i, m in enumerate(loop[1:-1], 1)],

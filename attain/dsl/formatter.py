@@ -9,6 +9,7 @@ import unicodedata
 import attrs
 
 from attain.dsl import nodes as n
+from attain.dsl import org
 from attain.dsl.line_nodes import LineAggregate, LineTable, SplitRule
 from attain.dsl.parser import parse
 from attain.limits import deep
@@ -161,7 +162,7 @@ def _print_previous(_, e: n.Previous) -> str:
 @_PRINT.on(n.Aggregate)
 def _print_aggregate(_, e: n.Aggregate) -> str:
     inner = (expr(e.value) + " " if e.value is not None else "") + "within " + (
-        e.group if e.group is not None else "everyone")
+        org.words(e) if e.reports is not None else e.group if e.group is not None else "everyone")
     return f"{e.func}({inner}{' except self' if e.except_self else ''})"
 
 

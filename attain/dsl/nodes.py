@@ -178,12 +178,15 @@ class Aggregate:
     `group` None means everyone; `except_self` leaves the employee out (their peers).
     Functions: mean, sum, count, min, max, rank (1 = highest; ties share the best
     rank), percentile (the share of the rest of the group below the value).
+    `reports` "direct" or "all": over the employee's reports in the org chart
+    instead (`within direct reports [of manager]`, `group` the `of` input or None; dsl/org.py).
     """
 
     func: str
     value: Expr | None
     group: str | None
     except_self: bool = False
+    reports: str | None = None
     span: Span | None = _span()
 
 

@@ -26,6 +26,7 @@ from attain.dsl import nodes as n
 from attain.dsl.builtins import FUNCTIONS, PERIOD_VALUES
 from attain.dsl.nesting import too_deep
 from attain.dsl.parse_lines import LineParts
+from attain.dsl.org import OrgParts, Reports
 from attain.dsl.parse_tables import TableParts
 from attain.dsl.recovery import MAX_SYNTAX_ERRORS, Refused, recover
 from attain.dsl.syntax_errors import TabIndent, dedent_line, syntax_diagnostic
@@ -76,7 +77,7 @@ def token_span(file: str, tok: Token) -> Span:
     return Span(file, line, col, tok.end_line or line, tok.end_column or col + 1)
 
 
-class _Builder(LineParts, TableParts, Transformer_NonRecursive):
+class _Builder(LineParts, TableParts, OrgParts, Transformer_NonRecursive):
     """Builds frozen nodes from the parse tree; every node gets its span.
 
     A token the grammar accepts but the language cannot (a date that does not
@@ -500,9 +501,12 @@ class _Builder(LineParts, TableParts, Transformer_NonRecursive):
     @v_args(meta=True)
     def aggregate(self, meta, items):
         func, _lpar, value, group, except_, _rpar = items
-        return n.Aggregate(str(func), value, group, except_ is not None, span=self._span(meta))
+        reach, group = (group.reach, group.of) if isinstance(group, Reports) else (None, group)
+        return n.Aggregate(str(func), value, group, except_ is not None, reach, span=self._span(meta))
 
     def group(self, items):
+        if items and isinstance(items[0], Reports):
+            return items[0]
         return str(items[0]) if items else None
 
     @v_args(meta=True)

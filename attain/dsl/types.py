@@ -60,7 +60,7 @@ MONTHS = Type("months")
 ERROR = Type("error")  # already reported; silences follow-on errors
 
 BY_NAME = {"money": MONEY, "percent": PERCENT, "number": NUMBER, "count": COUNT, "bool": BOOL, "text": TEXT,
-           "date": DATE}
+           "date": DATE, "employee": TEXT}  # employee: another employee's id (a manager; dsl/org.py)
 
 
 class UnitError(Exception):

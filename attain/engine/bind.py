@@ -18,8 +18,10 @@ import attrs
 
 from attain.diagnostics import AttainError, Diagnostic, Label, Span
 from attain.dsl.nodes import Input, Number
+from attain.dsl.org import EMPLOYEE
 from attain.engine.columns import input_columns
 from attain.engine.currency import CODE_COLUMNS, Currencies
+from attain.engine.org import refuse_bad_managers
 from attain.engine.periods import Period, coarsen, expected_label, parse_period, period_of_date
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING, MISSING_NUMBER
@@ -315,6 +317,7 @@ def bind(plan: Plan, table: Table, id_column: str | None = None, allow_ids=()) -
     if time.date is not None or finer:
         records, rules = _combine(plan, table, records, orders, dated=time.date is not None)
     _refuse_gaps(plan, table, records, time, positions)
+    refuse_bad_managers(plan, table, records, columns, positions)
     return Bound(table.file, id_column, columns, tuple(records), positions, time.period or time.date,
                  tuple(plan.inputs), rules, tuple(warnings), getattr(table, "notes", {}))
 
@@ -377,7 +380,8 @@ def _cell_specs(plan: Plan, columns: dict[str, str], currencies: Currencies | No
         inp = plan.model.inputs[name]
         t = plan.model.types[name]
         default = _default_value(inp, t)
-        convert = _converter(inp.type, t.numeric, inp.bounds, frozenset(inp.choices), inp.written == "points")
+        kind = str(t) if inp.type == EMPLOYEE else inp.type  # an employee id is read as a text
+        convert = _converter(kind, t.numeric, inp.bounds, frozenset(inp.choices), inp.written == "points")
         if inp.type == "money":
             convert = currencies.money(convert)
         if default is None:

@@ -74,7 +74,7 @@ class Context(Protocol):
 
     def group(self, node: n.Aggregate) -> Fraction | None: ...
 
-    def group_fact(self, node: n.Aggregate) -> t.GroupFact | None: ...
+    def group_fact(self, node: n.Aggregate) -> t.GroupFact | t.ReportsFact | None: ...
 
     def period(self) -> Period | None: ...
 
@@ -398,10 +398,10 @@ class Reference:
     @_EVAL.on(n.Aggregate)
     def _group(self, e: n.Aggregate):
         value = self._context().group(e)
-        if value is None:
-            raise self._error("E306", say("E306", whom=self._whom(), formula=self._text(e.span),
-                                          fact=describe(self._context().group_fact(e))), e.span,
-                              hint=say("E306.hint"))
+        if value is None:  # no peers; with `reports`, no reports (E348)
+            code = "E306" if e.reports is None else "E348"
+            raise self._error(code, say(code, whom=self._whom(), formula=self._text(e.span),
+                                        fact=describe(self._context().group_fact(e))), e.span, hint=say(f"{code}.hint"))
         if self.observer is not None:
             fact = self._context().group_fact(e)
             if fact is not None:  # there is one wherever there is a value

@@ -17,6 +17,7 @@ import attrs
 from attain.dsl import nodes as n
 from attain.dsl.builtins import ACCRUAL_FUNCTIONS
 from attain.dsl.model import Model
+from attain.dsl.org import manager_input
 from attain.exact import decimal_places
 
 
@@ -57,6 +58,7 @@ class AggregateSpec:
     group: int | None  # index of the grouping input in a row's inputs; None for everyone
     except_self: bool
     level: int
+    reports: str | None = None  # "direct" or "all": over the employee's reports (`group`: the manager input)
 
 
 @attrs.define
@@ -160,12 +162,13 @@ class Layout:
         """Record `node` if it reads a group value or an earlier period (once per node)."""
         if isinstance(node, n.Aggregate) and node not in self.agg_index:
             value = _aggregated(node)
-            group = self.input_order.index(node.group) if node.group else None
+            by = manager_input(self.model.inputs, node) if node.reports else node.group
+            group = self.input_order.index(by) if by else None
             lv = (self.level.get(value, 0) if value else 0) + 1
             self.agg_index[node] = len(self.aggregates)
             self.aggregates.append(AggregateSpec(node, node.func, value, self.slots.get(value) if value else None,
                                                  group, node.except_self, self.levels.index(
-                                                     min(x for x in self.levels if x >= lv))))
+                                                     min(x for x in self.levels if x >= lv)), node.reports))
         elif isinstance(node, n.Previous) and node not in self.hist_index:
             self.hist_index[node] = len(self.history)
             name = name_of(node.value)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from attain.diagnostics import Diagnostic
 from attain.dsl.builtins import ACCRUAL_FUNCTIONS
-from attain.engine import accrual, dates
+from attain.engine import accrual, dates, org
 from attain.engine import trace as t
 from attain.engine.bind import Bound, Record, reference_inputs
 from attain.engine.evaluate import ABSENT, EvaluationError, Reference
@@ -86,7 +86,7 @@ class RowContext:
         """The period the row is computed for (None for data without periods)."""
         return self.state.record.period
 
-    def group_fact(self, node) -> t.GroupFact | None:
+    def group_fact(self, node) -> t.GroupFact | t.ReportsFact | None:
         """The group behind `group(node)`; None where the row was never placed in one."""
         i = self._groups[node]
         return _group_fact(self.plan, *self.state.group_facts[i]) if i < len(self.state.group_facts) else None
@@ -161,6 +161,8 @@ class Runner:
         # The periods whose rows `again` may compute anew: every state of each is kept here.
         self.retain = retain
         self.retained: dict = {}  # period -> its RowStates
+        # Manager columns: `within manager` groups employees by their manager, the tops together.
+        self._employee_inputs = {plan.inputs[k] for k in org.employee_columns(plan)}
 
     def periods(self) -> list:
         """The records grouped by period, in time order (one group when the data has no periods)."""
@@ -402,18 +404,22 @@ class Runner:
         plan = self.plan
         for spec in specs:
             index = plan.aggregates.index(spec)
+            if spec.reports is not None:  # over the org chart, not a partition
+                org.fill_reports(self, spec, index, states, _aggregate)
+                continue
+            tops = spec.group is not None and plan.inputs[spec.group] in self._employee_inputs
             members: dict = {}
             for state in states:
                 if state.failed:
                     continue
                 key = state.record.fast[spec.group] if spec.group is not None else None
                 value = state.slots[spec.slot] if spec.slot is not None else None
-                missing = (plan.inputs[spec.group] if spec.group is not None and key is MISSING else
+                missing = (plan.inputs[spec.group] if spec.group is not None and key is MISSING and not tops else
                            spec.name if value is not None and value[0] is MISSING else None)
                 if missing is not None:
                     self._missing_in_group(state, spec, missing)
                     continue
-                members.setdefault(key, []).append((state, value))
+                members.setdefault("" if tops and key is MISSING else key, []).append((state, value))
             for key, group in members.items():
                 results = _aggregate(spec, [v for _, v in group])
                 size = len(group)
@@ -486,7 +492,9 @@ def _aggregate(spec: AggregateSpec, pairs: list) -> list:
     return out
 
 
-def _group_fact(plan: Plan, spec: AggregateSpec, key, size: int, value) -> t.GroupFact:
+def _group_fact(plan: Plan, spec: AggregateSpec, key, size: int, value) -> t.GroupFact | t.ReportsFact:
+    if spec.reports is not None and key is not None:  # None: a place kept for a value not computed yet
+        return org.reports_fact(plan, spec, key, value)
     kind = str(plan.model.types[spec.name]) if spec.name else "count"
     if spec.func in ("rank", "count"):
         kind = "count"

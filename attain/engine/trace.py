@@ -97,6 +97,19 @@ class GroupFact:
     value: Fraction | None  # None: no one else is in the group
 
 
+@attrs.frozen
+class ReportsFact:
+    """A value over reports and whom it came from: `sum(sales within direct reports) = 9,000.00` (engine/org.py)."""
+
+    func: str
+    value_name: str | None  # what is aggregated; None for count
+    reach: str  # "direct" or "all"
+    manager: str  # the employee whose reports these are
+    kind: str  # how the value shows: "count", "money", ...
+    members: tuple  # (report, level: 1 direct, 2 their reports ..., value or None for count)
+    value: Fraction | None  # None: the employee has no reports (mean, min, max)
+
+
 # ---------------------------------------------------------------- notes: what the evaluator saw while computing a value
 
 
@@ -291,9 +304,9 @@ class Accrued:
     places: int | None = None  # the summed value's rounding, to show its terms alike
 
 
-Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | Variant | BandRow | LookupRow
-        | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment | Accrued
-        | PlanPeriod)
+Note = (Unless | Given | Streak | Rolling | Previous | PreviousElse | GroupFact | ReportsFact | Variant | BandRow
+        | LookupRow | WeightedRow | TierRow | WholeBracket | MarginalBracket | PeriodDays | TableCell | CurveSegment
+        | Accrued | PlanPeriod)
 
 
 # ---------------------------------------------------------------- events: what the evaluator reports, in order

@@ -63,7 +63,7 @@ def _approximate(f: Fraction, grouped: bool) -> str:
 # ---------------------------------------------------------------- facts
 
 
-def describe(fact: t.HistoryFact | t.GroupFact | None) -> str:
+def describe(fact: t.HistoryFact | t.GroupFact | t.ReportsFact | None) -> str:
     """A fact about earlier periods or a group, as a phrase; "" for none (data without periods)."""
     match fact:
         case None:
@@ -84,6 +84,8 @@ def describe(fact: t.HistoryFact | t.GroupFact | None) -> str:
             return say("fact.rolling" if periods != 1 else "fact.rolling_one", first=first, last=last, n=periods)
         case t.GroupFact():
             return _group_text(fact)
+        case t.ReportsFact():
+            return reports_text(fact)
     raise TypeError(f"no wording for {type(fact).__name__}")
 
 
@@ -93,6 +95,31 @@ def _group_text(g: t.GroupFact) -> str:
     formula = f"{g.func}({within}{' except self' if g.except_self else ''})"
     shown = display(g.value, g.kind) if g.value is not None else say("fact.no_one")
     return say("fact.group" if g.size != 1 else "fact.group_one", formula=formula, value=shown, n=g.size)
+
+
+SHOWN = 8  # reports listed per level of an explanation before "and N more"
+
+
+def reports_text(r: t.ReportsFact) -> str:
+    """`sum(sales within direct reports) = 9,000.00 over 2 direct reports of M1: R1 5,000.00, R2 4,000.00`;
+    over all reports, level by level."""
+    words = "direct reports" if r.reach == "direct" else "all reports"
+    formula = f"{r.func}({r.value_name + ' ' if r.value_name else ''}within {words})"
+    shown = display(r.value, r.kind) if r.value is not None else ""
+    if not r.members:
+        if r.value is None:  # what an error says: E348
+            return say("org.none", manager=r.manager, words=words)
+        return say("org.fact_none", formula=formula, value=shown, manager=r.manager)
+    kind = r.kind if r.kind in ("money", "percent", "days", "months") else "number"
+    levels: dict[int, list] = {}
+    for who, level, value in r.members:
+        levels.setdefault(level, []).append(who if value is None else f"{who} {display(value, kind)}")
+    parts = []
+    for level, items in levels.items():
+        listed = ", ".join(items[:SHOWN]) + (say("org.more", n=len(items) - SHOWN) if len(items) > SHOWN else "")
+        parts.append(listed if r.reach == "direct" else say("org.level", level=level, n=len(items), items=listed))
+    return say("org.fact" if r.reach == "direct" else "org.fact_all", formula=formula, value=shown,
+               manager=r.manager, n=len(r.members), list="; ".join(parts))
 
 
 # ---------------------------------------------------------------- notes
@@ -125,7 +152,7 @@ def sentence(note: t.Note) -> str:
             return f"{call} = {display(value, kind)} ({describe(came)})"
         case t.PreviousElse(call, missing, value, kind):
             return f"{call}: {describe(missing)}, so {display(value, kind)}"
-        case t.GroupFact():
+        case t.GroupFact() | t.ReportsFact():
             return describe(note)
         case t.Variant(subject, key, keys, line, body):
             which = "else" if keys is None else ", ".join(f'"{k}"' for k in keys)

@@ -52,6 +52,9 @@ EXCEL = Catalogue({
     "type bool": {"en": "yes/no", "zh": "是/否"},
     "type text": {"en": "text", "zh": "文本"},
     "type date": {"en": "date", "zh": "日期"},
+    "type employee": {"en": "employee id", "zh": "员工编号"},
+    "employee meaning": {"en": "the id of the employee's manager, who has a row of the same period; empty at the top",
+                         "zh": "员工上级的编号，上级在同一周期有一行；最上级留空"},
     "bad cell title": {"en": "Not allowed", "zh": "输入有误"},
     "bad cell": {"en": "{column}: {allowed}", "zh": "{column}：{allowed}"},
 })

@@ -27,6 +27,7 @@ from attain.i18n.said_accrual import ACCRUAL
 from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
 from attain.i18n.said_lines import LINES
+from attain.i18n.said_org import ORG
 from attain.i18n.said_parse import PARSE
 from attain.i18n.said_run import RUN
 from attain.i18n.said_tables import TABLES
@@ -51,7 +52,7 @@ _JOINS = {
 }
 
 MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS,
-                      **ACCRUAL, **LINES})
+                      **ACCRUAL, **LINES, **ORG})
 
 
 class Text(str):

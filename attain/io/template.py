@@ -107,6 +107,8 @@ def example(columns: Sequence[Column], way: str, period: str | None, day: dateti
             row[c.header] = period
         elif c.kind == "text":
             row[c.header] = c.choices[0] if c.choices else EXCEL("example text", lang)
+        elif c.kind == "employee":
+            row[c.header] = None  # a manager column: the one example row is at the top of its tree
         elif c.kind == "bool":
             row[c.header] = False
         elif c.kind == "date":
@@ -135,6 +137,8 @@ def allowed(c: Column, lang: str) -> str:
         return EXCEL("id meaning", lang)
     if c.kind == "period":
         return EXCEL("period meaning", lang, example="2024Q1, 2024-01")
+    if c.kind == "employee":
+        return EXCEL("employee meaning", lang)
     if c.choices:
         return EXCEL("one of", lang, choices=", ".join(c.choices))
     if c.kind == "bool":

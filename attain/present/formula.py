@@ -185,7 +185,8 @@ def _note(note, w: Words) -> list[str]:  # long: one case per kind of note
                           rate=w.number(rate, "percent"))]
         case t.Unless(condition=condition, holds=True):
             return [PAGES("unless_held", lang, condition=condition)]
-        case t.Previous() | t.PreviousElse() | t.Rolling() | t.Streak() | t.GroupFact() | t.Variant() | t.PeriodDays():
+        case t.Previous() | t.PreviousElse() | t.Rolling() | t.Streak() | t.GroupFact() | t.Variant() | t.PeriodDays() \
+                | t.ReportsFact():
             return [sentence(note)]
         case t.Accrued() | t.PlanPeriod():  # the plan year's sums and words, said in the page's language
             said = sentence(note)

@@ -20,6 +20,7 @@ from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_l
 from attain.sql.compile_accrual import AccrualCompiler
 from attain.sql.compile_blocks import BlockCompiler
 from attain.sql.compile_exprs import Carried
+from attain.sql.compile_org import ORG_ROW, ORG_SOURCE, OrgCompiler
 from attain.sql.compile_tables import TableCompiler
 from attain.sql.compile_windows import WindowCompiler
 from attain.sql.relation import InputRelation, input_column
@@ -51,7 +52,7 @@ class Compiled:
     keep: str = ""
 
 
-class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler, AccrualCompiler):
+class PolicyCompiler(OrgCompiler, BlockCompiler, WindowCompiler, TableCompiler, AccrualCompiler):
     """Compiles every value the plan keeps, on demand, each once."""
 
     def __init__(self, plan: Plan, relation: InputRelation, carried: bool = False):
@@ -179,6 +180,8 @@ class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler, AccrualCompil
             if not level:
                 continue
             body = ", ".join(f"{sql} AS {name}" for name, sql in level)
+            if ORG_SOURCE in body:  # a value over reports reads this level's rows beside the row (compile_org)
+                body, source = body.replace(ORG_SOURCE, source), f"{source} AS {ORG_ROW}"
             stages.append(f"_l{i} AS (SELECT *, {body} FROM {source})")
             source = f"_l{i}"
         with_ = ("WITH " + ",\n".join(stages) + "\n") if stages else ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from attain.dsl import nodes as n
 from attain.dsl.builtins import ACCRUAL_FUNCTIONS
+from attain.dsl.org import EMPLOYEE
 from attain.sql.columns import LIMIT, LIMIT_SQL, Num, Scalar, TierVal, Value, lit
 from attain.sql.compile_exprs import Carried, ExprCompiler
 
@@ -33,6 +34,9 @@ class WindowCompiler(ExprCompiler):
     streaks: list[Value]
     streak_value: dict  # streak node -> its count
     group_keys: list[str]  # every group value's key column: an empty key is the row's error
+
+    def reports_value(self, e: n.Aggregate) -> Value:
+        raise NotImplementedError  # provided by compile_org.OrgCompiler
 
     def _hist(self, frame: str = "") -> str:
         return f"PARTITION BY __who, {self.segment} ORDER BY __period{frame}"
@@ -154,13 +158,17 @@ class WindowCompiler(ExprCompiler):
 
     # ------------------------------------------------------------ group values
     def group_value(self, e: n.Aggregate) -> Value:  # long: one case per group function, each a few windows
+        if e.reports is not None:
+            return self.reports_value(e)
         key = "__period"
         key_col = None
         if e.group is not None:
             g = self.named(e.group)
             key_col = g.name if isinstance(g, TierVal) else g.sql  # type: ignore[union-attr]
             key += f", {key_col}"
-            self.group_keys.append(key_col)
+            inp = self.model.inputs.get(e.group)
+            if inp is None or inp.type != EMPLOYEE:  # an empty manager is the top: the tops are one group
+                self.group_keys.append(key_col)
         w = f"PARTITION BY {key}"
         size = self.col(f"CAST(count(*) OVER ({w}) AS HUGEINT)")
         if e.func == "count":

@@ -32,6 +32,7 @@ from attain.i18n.messages import say
 from attain.sql.columns import BIGINT
 from attain.sql.compile import PERIOD, Compiled, compile_policy
 from attain.sql.compile_exprs import NotCompiled
+from attain.sql.compile_org import load_org
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.shapes import OutputShape
@@ -118,6 +119,7 @@ class SqlRunner:
         con = connect()
         try:
             loaded = load_bound(con, plan, bound)
+            load_org(con, plan, bound)
             try:
                 compiled = compile_policy(plan, loaded.relation)
             except NotCompiled as e:

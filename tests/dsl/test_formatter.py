@@ -302,7 +302,8 @@ def _atom(draw, depth):
         return f"previous({draw(st.sampled_from(_NAMES))}{back}{other})"
     if kind == 8:
         value = draw(st.sampled_from(["", "sales ", "a + 1 "]))
-        group = draw(st.sampled_from(["region", "everyone"]))
+        group = draw(st.sampled_from(["region", "everyone", "direct reports", "all  reports", "direct reports of boss",
+                                      "all reports  of  上级"]))
         func = draw(st.sampled_from(['mean', 'count', 'rank']))
         return f"{func}({value}within {group}{draw(st.sampled_from(['', ' except self']))})"
     # Parentheses, maybe with line breaks and comments inside (the parser ignores line breaks there).

@@ -121,6 +121,7 @@ def test_every_word_of_the_grammar_is_reserved_or_safe_as_a_name():
             "columns", "from", "including", "sheet",  # rate tables: read as words inside a table or a range
             "per", "overlay", "where"}  # line tables: after `split`, and after the table an aggregate reads
     safe |= {"plan", "year", "starts"}  # `plan year starts April`: words only in the header
+    safe |= {"direct", "all", "reports"}  # the org chart: words only right after `within`
     words = {t.pattern.value for t in grammar_parser().terminals
              if t.pattern.type == "str" and t.pattern.value.isidentifier()}
     # The period's words (period_start, ...) are names the parser reads as the period's days, not grammar words.

@@ -100,6 +100,8 @@ INPUTS = (
     InputSpec("left", "date", False, ("2023-01-31", "2023-02-14", "2023-03-31", "2023-05-01", "2022-12-30")),
     InputSpec("bonus0", "money", True, ("50", "100")),
     InputSpec("extra", "number", False, ("1", "0", "3.5")),
+    # the manager column: another employee's id, or empty at the top (its cells are drawn by `tables`)
+    InputSpec("boss", "employee", False, ()),
 )
 DECLARATIONS = {
     "region": "input region : text",
@@ -115,10 +117,12 @@ DECLARATIONS = {
     "left": "input left   : date",
     "bonus0": "input bonus0 : money default 100",
     "extra": "input extra  : number",
+    "boss": 'input boss   : employee "直属上级"',
 }
 GROUPS = {"region": REGIONS, "role": ROLES}
+REPORTS_FUNCTIONS = ("sum", "mean", "count", "min", "max")  # the group functions over reports
 KIND = {"money": "money", "percent": "num", "number": "num", "count": "num", "bool": "bool", "text": "text",
-        "date": "date"}
+        "date": "date", "employee": "text"}
 
 
 class Writer:
@@ -134,7 +138,8 @@ class Writer:
         for spec in INPUTS:
             # `extra` is often empty: it is read only where given(extra) guards it; `left` too, read only
             # where an empty cell means still employed
-            if spec.name not in ("extra", "left") and (spec.name not in ("plan0", "left") or periodic):
+            # `boss` is empty at the top: read only by the org chart's group values
+            if spec.name not in ("extra", "left", "boss") and (spec.name not in ("plan0", "left") or periodic):
                 self.names[KIND[spec.type]].append(spec.name)
         self.outputs: list[str] = []
         self.tiers: list[str] = []
@@ -549,6 +554,27 @@ class Writer:
         self.define("num", self.fresh("share"), f"({self.money(0)} / sum(sales within region) "
                     f"if sum(sales within region) != 0 else 0)")
         self.define("num", self.fresh("rank"), f"rank({self.pick(self.names['num'][-4:])} within everyone)")
+        self.reports()
+
+    def reports(self) -> None:
+        """The org chart: values over direct or all reports (one to three functions), one over another (a
+        later stage), and a group of siblings (`within boss`)."""
+        made = []
+        for func in self.draw(st.lists(st.sampled_from(REPORTS_FUNCTIONS), min_size=1, max_size=3, unique=True)):
+            reach = self.pick(("direct", "all"))
+            value = self.pick(self.names["num"] + self.names["money"]) if func != "count" else ""
+            call = f"{func}({value + ' ' if value else ''}within {reach} reports)"
+            kind = "money" if value in self.names["money"] else "num"
+            if func in ("mean", "min", "max") and not self.chance(10):
+                # guarded: no reports, no value
+                call = f"({call} if count(within {reach} reports) > 0 else {self.leaf(kind)})"
+            name = self.fresh(f"{func}_r")
+            self.define(kind, name, call)
+            made.append((kind, name))
+        kind, name = self.pick(made)
+        self.define(kind, self.fresh("level"), f"{self.pick(('sum', 'max'))}({name} within "
+                    f"{self.pick(('direct', 'all'))} reports{' of boss' if self.chance(3) else ''})")
+        self.define("num", self.fresh("siblings"), "count(within boss)")
 
     def flags_and_payouts(self) -> None:
         self.lines.append(f"flag {self.fresh('flag')} \"标记\" when {self.cond(2)}")
@@ -604,6 +630,10 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
     specs = generated.inputs
     columns = ("id", *(("period",) if generated.periodic else ()), *(s.name for s in specs))
     shared = {s.name: draw(st.sampled_from(s.cells)) for s in specs if s.name in GROUPS}
+    # a forest: each employee's manager is one listed before them, or no one (at the top); with hazards a
+    # manager's missing month leaves the manager column naming no one of that month (D450, by every engine)
+    bosses = [None if who == 0 or draw(st.integers(0, 3)) == 0 else f"E{draw(st.integers(0, who - 1))}"
+              for who in range(people)]
     rows = []
     for who in range(people):
         # most employees share a group (peers and ties), and each keeps theirs from month to month
@@ -616,6 +646,9 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
             if generated.periodic:
                 cells["period"] = f"2023-{month:02d}"
             for spec in specs:
+                if spec.name == "boss":
+                    cells["boss"] = bosses[who]
+                    continue
                 if spec.name in groups:
                     moved = hazards and draw(st.integers(0, 9)) == 0
                     cells[spec.name] = draw(st.sampled_from(spec.cells)) if moved else groups[spec.name]
@@ -635,7 +668,8 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
 COMBINE = {"region": ("last", None), "role": ("last", None), "sales": ("sum", "mean", "max"),
            "target": ("sum", "mean", "min"), "plan0": ("first", "last", "min"), "rate": ("mean", "max", "last"),
            "score": ("mean", "sum", "first"), "visits": ("sum", "max"), "active": ("last", "first"),
-           "hired": ("first", "last"), "left": ("first", "last"), "bonus0": ("last", None), "extra": ("last", "first")}
+           "hired": ("first", "last"), "left": ("first", "last"), "bonus0": ("last", None), "extra": ("last", "first"),
+           "boss": ("last", None)}
 ROLLED = {"money": ("money", ("sum", "mean", "min", "max", "first", "last")),
           "percent": ("percent", ("mean", "min", "max", "last")),
           "number": ("number", ("sum", "mean", "min", "max", "first", "last")),

@@ -43,6 +43,8 @@ def expected() -> set[str]:
               "period"}
     names |= {"plan year starts"} | {f"period word {word}" for word in PLAN_WORDS}
     names |= {f"line {func}" for func in LINE_FUNCTIONS} | {"line where", "line else", "split", "overlay"}
+    names |= {"within direct reports", "within all reports", "within reports of",
+              "over reports of a value over reports"}
     return names
 
 
@@ -76,6 +78,9 @@ def constructs(model: Model) -> set[str]:
         for root in roots:
             for node in n.walk(root):
                 found |= details(node)
+                if over_reports(model, node) and isinstance(node.value, n.Name) and \
+                        over_reports(model, model.definitions.get(node.value.id)):
+                    found.add("over reports of a value over reports")  # the levels cascade: stages
     return found
 
 
@@ -91,6 +96,15 @@ def line_constructs(lines: object) -> set[str]:
     return found
 
 
+def over_reports(model: Model, what: object) -> bool:
+    """Whether a node is a value over reports, or a definition's formulas hold one."""
+    if isinstance(what, n.Aggregate):
+        return what.reports is not None
+    if not isinstance(what, (n.Definition, n.FlagDecl, n.Refusal)):
+        return False
+    return any(isinstance(x, n.Aggregate) and x.reports for root in n.formulas(what) for x in n.walk(root))
+
+
 def details(node: object) -> set[str]:
     found = {f"node {type(node).__name__}"}
     match node:
@@ -100,6 +114,9 @@ def details(node: object) -> set[str]:
             found.add(f"period word {name}")
         case n.Round(mode=mode):
             found |= {"function round", f"round {mode or 'by default'}"}
+        case n.Aggregate(func=func, reports=str(reach)):
+            found |= {f"group function {func}", f"within {reach} reports"}
+            found |= {"within reports of"} if node.group is not None else set()
         case n.Aggregate(func=func, group=group, except_self=mine):
             found.add(f"group function {func}")
             found.add("within everyone" if group is None else "within a group")
