@@ -128,8 +128,6 @@ RUN: dict[str, dict[str, str]] = {
                         "engine does not compile yet",
                   "zh": "请用 `--engine python`（默认）运行这个方案；docs/engines.md 列出了 duckdb "
                         "引擎还不能编译的内容"},
-    "U569.date_arithmetic": {"en": "date arithmetic (`{op}` on a date)", "zh": "日期运算（对日期用 `{op}`）"},
-    "U569.date_function": {"en": "the date function `{func}`", "zh": "日期函数 `{func}`"},
     "U569.word": {"en": "`{name}`", "zh": " `{name}`"},
     "U510": {"en": "no employee '{who}' in {file}", "zh": "{file} 里没有员工 '{who}'"},
     "U510.such_as": {"en": "the data has {n} employees, such as {ids}", "zh": "数据里有 {n} 名员工，例如 {ids}"},

@@ -18,6 +18,7 @@ from attain.dsl.model import Model
 from attain.engine.plan import Plan
 from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
 from attain.sql.compile_blocks import BlockCompiler
+from attain.sql.compile_dates import DateCompiler
 from attain.sql.compile_exprs import Carried
 from attain.sql.compile_tables import TableCompiler
 from attain.sql.compile_windows import WindowCompiler
@@ -50,7 +51,7 @@ class Compiled:
     keep: str = ""
 
 
-class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler):
+class PolicyCompiler(BlockCompiler, WindowCompiler, TableCompiler, DateCompiler):
     """Compiles every value the plan keeps, on demand, each once."""
 
     def __init__(self, plan: Plan, relation: InputRelation, carried: bool = False):
