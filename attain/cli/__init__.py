@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from attain import api
-from attain.cli import shaping
+from attain.cli import columnar, shaping
 from attain.cli.common import (
     HEADER_ROW,
     Exit,
@@ -85,8 +85,9 @@ def check_cmd(policies, fmt):
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
 @HEADER_ROW
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table"]), default=None,
-              help="Output format [default: from --out's extension, else table on a terminal, else csv].")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table", "parquet"]), default=None,
+              help="Output format [default: from --out's extension, else table on a terminal, else csv]; parquet "
+                   "holds exact decimals and the manifest in its metadata.")
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="python: the compiled plan [the default]; reference: every value by the reference "
@@ -133,9 +134,13 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
             show_findings(version.warnings)
     if fmt is None:
         suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-        fmt = suffix if suffix in ("csv", "json", "xlsx") else (
+        fmt = suffix if suffix in ("csv", "json", "xlsx", "parquet") else (
             "table" if out is None and sys.stdout.isatty() else "csv")
     carry = shaping.carry_of(fmt, keep, no_keep)
+    if columnar.ran_in_duckdb(loaded, data, engine=engine or "python", fmt=fmt, out=out, sheet=sheet,
+                              header_row=header_row, id_column=id_column, allow_ids=allow_ids, carry=carry,
+                              headers=headers, bom=bom, manifest=build_manifest(policy_paths, data, command_line())):
+        return
     with ProgressLine() as progress:
         results = loaded.run(read_data(data, sheet, header_row), id_column=id_column,
                              engine=engine or "python", allow_ids=allow_ids, progress=progress, carry=carry)
@@ -149,6 +154,9 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
         beside = {sidecar_path(out): manifest_json(manifest)} if to_file and fmt in ("csv", "table") else None
         if not to_file:
             progress.clear()  # the results go to stdout, perhaps the same terminal: the line goes first
+        if fmt == "parquet":
+            columnar.write_parquet(results, loaded, out, manifest)
+            return
         columns, rows, kinds = list(results.columns), list(results.rows), results.kinds
         if headers == "labels" and fmt != "xlsx":
             columns, rows = shaping.relabelled(results, lang)
