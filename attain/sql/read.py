@@ -159,14 +159,17 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     signed = _one_currency(con, plan, columns, cell, positions)
     values, scales, more = _inputs(con, plan, columns, cell, signed)
     checks += more
-    if not _one(con, f"SELECT coalesce(bool_and({' AND '.join(checks)}), true) FROM __attain_raw"):
-        raise _Refused
     periods, period_sql = _periods(con, kind, cell[period_column]) if kind and period_column else ((), "NULL")
+    # One pass: every cell's value (NULL or anything where a check fails) and whether every check holds.
     select = ", ".join(["CAST(r.rowid AS BIGINT) AS __seq", f"CAST(r.rowid + {head_table.header_line + 1} AS BIGINT) "
                         "AS __line", f"{cell[id_column]} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
-                        *(f"{v} AS {input_column(k)}" for k, v in enumerate(values))])
+                        *(f"{v} AS {input_column(k)}" for k, v in enumerate(values)),
+                        f"({' AND '.join(checks)}) AS __ok"])
     join = f" LEFT JOIN __attain_labels l ON l.label = {cell[period_column]}" if period_column else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM __attain_raw r{join} ORDER BY r.rowid")
+    if not _one(con, f"SELECT coalesce(bool_and(__ok), true) FROM {table}"):
+        raise _Refused
+    con.execute(f"ALTER TABLE {table} DROP COLUMN __ok")
     con.execute("DROP TABLE __attain_raw")
     con.execute("DROP TABLE IF EXISTS __attain_labels")
     if _one(con, f"SELECT count(*) - count(DISTINCT (__who, __period)) FROM {table}"):
@@ -297,22 +300,29 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
 
 
 def _number(con: Any, inp, t: str) -> tuple[str, int, list[str]]:
-    """An exact HUGEINT at the column's scale, the scale (from a scan of the column), and the checks."""
+    """An exact HUGEINT at the column's scale, the scale (from a scan of the column), and the checks.
+
+    One regular expression per cell checks the form (the Python reader's, less a plus sign); the value
+    is the digits without separators and point, padded with zeros to the column's scale."""
     percent = inp.type == "percent"
     points = percent and inp.written == "points"
-    form = _NUMBER + ("(%?)$" if percent else "$") if inp.type != "count" else "^[0-9]+$"
-    sign, whole, frac = (f"regexp_extract({t}, {quote(_NUMBER)}, {k})" for k in (1, 2, 3))
+    if inp.type == "count":
+        return f"TRY_CAST({t} AS HUGEINT)", 0, [f"({t} IS NULL OR regexp_full_match({t}, '[0-9]+'))"]
     has_pct = f"ends_with({t}, '%')" if percent else "false"
-    cell_scale = f"(length({frac}) + CASE WHEN {has_pct} OR {str(points).lower()} THEN 2 ELSE 0 END)"
-    scale = _one(con, f"SELECT coalesce(max({cell_scale}), 0) FROM __attain_raw WHERE {t} IS NOT NULL "
-                      f"AND regexp_matches({t}, {quote(form)})") if inp.type != "count" else 0
+    body = f"CASE WHEN {has_pct} THEN left({t}, -1) ELSE {t} END" if percent else t
+    form = "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?"
+    places = (f"(CASE WHEN contains({body}, '.') THEN length({body}) - strpos({body}, '.') ELSE 0 END"
+              f"{f' + CASE WHEN {has_pct} THEN 2 ELSE 0 END' if percent and not points else ''}"
+              f"{' + 2' if points else ''})")
+    # a cell that is no number may make the scale too large: then the file is refused, which is Python's to word
+    scale = _one(con, f"SELECT coalesce(max({places}), 0) FROM __attain_raw WHERE {t} IS NOT NULL")
     if scale > _MAX_SCALE:
         raise _Refused
-    digits = f"replace({whole}, ',', '') || {frac}"
-    checks = [f"({t} IS NULL OR (regexp_matches({t}, {quote(form)}) "
-              f"AND length({digits}) + {scale} - {cell_scale} <= {_MAX_SCALE}))"]
-    value = (f"CASE WHEN {t} IS NOT NULL THEN CAST({sign} || {digits} || repeat('0', CAST({scale} - {cell_scale} "
-             "AS INTEGER)) AS HUGEINT) END") if inp.type != "count" else f"CAST({t} AS HUGEINT)"
+    digits = f"replace(replace({body}, ',', ''), '.', '')"
+    checks = [f"({t} IS NULL OR (regexp_full_match({body}, {quote(form)}) "
+              f"AND length(ltrim({digits}, '-')) + {scale} - {places} <= {_MAX_SCALE}))"]
+    value = (f"CASE WHEN {t} IS NOT NULL THEN TRY_CAST({digits} || repeat('0', CAST({scale} - {places} AS INTEGER)) "
+             "AS HUGEINT) END")
     if percent and inp.written is None:
         # A plain number of 2 or more may be points (screen.percent_points): Python decides the column.
         checks.append(f"({t} IS NULL OR {has_pct} OR regexp_matches({t}, '^-?[01](\\.[0-9]+)?$'))")
