@@ -16,6 +16,8 @@ Python engine's errors, and nothing is written.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -29,11 +31,12 @@ from attain.sql.compile_exprs import NotCompiled
 from attain.sql.engine import connect, fallback_outputs, not_compiled
 from attain.sql.read import read_relation
 from attain.sql.relation import InputRelation
-from attain.sql.write import FORMATS, write_query
+from attain.sql.write import FORMATS, quote, write_query
 
 __all__ = ["FORMATS", "Written", "run_to_file"]
 
 _RESULTS = "__attain_results"
+MEMORY_LIMIT = "512MB"  # DuckDB's buffers; the process's peak adds Python and DuckDB's own structures
 
 
 @attrs.frozen
@@ -55,7 +58,11 @@ def run_to_file(plan: Plan, data: str, *, fmt: str, out: str | None, manifest: d
     if fmt not in FORMATS:
         return None
     con = connect()
+    spill = tempfile.mkdtemp(prefix="attain-duckdb-")
     try:
+        # Memory stays bounded as rows grow: what does not fit spills to disk beside the other temporary files.
+        con.execute(f"SET temp_directory = {quote(spill)}").fetchall()
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'").fetchall()
         relation = read_relation(con, plan, data, id_column=id_column, header_row=header_row, allow_ids=allow_ids)
         if relation is None or not all(in_force(p) for p in relation.periods):
             return None  # the Python reader reads it, and words what is wrong with it
@@ -87,6 +94,7 @@ def run_to_file(plan: Plan, data: str, *, fmt: str, out: str | None, manifest: d
         return Written(rows, relation.warnings, sum(recomputed))
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _in_runner_order(con: Any, relation: InputRelation) -> InputRelation:
