@@ -32,12 +32,8 @@ def ran_in_duckdb(loaded, data: str, *, engine: str, fmt: str, out: str | None, 
     written = api.boundary(run_to_file)(
         loaded.plan, data, fmt=fmt, out=out, manifest=manifest if fmt != "csv" else None, beside=beside,
         in_force=loaded.in_force, id_column=id_column, header_row=header_row, allow_ids=allow_ids,
-        max_errors=MAX_EVALUATION_ERRORS)
-    if written is None:
-        return False
-    if written.warnings:
-        show_findings(written.warnings)
-    return True
+        max_errors=MAX_EVALUATION_ERRORS, warn=lambda said: show_findings(api.Findings(said)))
+    return written is not None
 
 
 def write_parquet(results: api.Results, loaded, out: str | None, manifest: dict) -> None:

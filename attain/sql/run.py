@@ -50,11 +50,14 @@ class Written:
 
 def run_to_file(plan: Plan, data: str, *, fmt: str, out: str | None, manifest: dict | None,
                 beside: dict[str, str] | None, in_force: Callable[[Period], bool], id_column: str | None = None,
-                header_row: int | None = None, allow_ids=(), max_errors: int = 50) -> Written | None:
+                header_row: int | None = None, allow_ids=(), max_errors: int = 50,
+                warn: Callable[[tuple[Diagnostic, ...]], None] | None = None) -> Written | None:
     """Run `plan` over the data file `data` and write its results as `fmt` (csv, json, parquet) to `out`
     (None or "-": standard output), `beside` written with it (a CSV's manifest sidecar); None: not decided here.
 
-    `manifest` goes inside a JSON or Parquet file. `in_force` says whether the policy applies to a period."""
+    `manifest` goes inside a JSON or Parquet file. `in_force` says whether the policy applies to a period.
+    `warn` is given what reading found worth a warning once every row is computed, before anything is written
+    (as the ordinary run shows them); a run that stops with an error shows none."""
     if fmt not in FORMATS:
         return None
     con = connect()
@@ -90,7 +93,8 @@ def run_to_file(plan: Plan, data: str, *, fmt: str, out: str | None, manifest: d
             return found
 
         rows = write_query(con, query, compiled.shapes, key=relation.id_column, periods=relation.periods, fmt=fmt,
-                           out=out, fallback=fallback, manifest=manifest, beside=beside)
+                           out=out, fallback=fallback, manifest=manifest, beside=beside,
+                           ready=(lambda: warn(relation.warnings)) if warn and relation.warnings else None)
         return Written(rows, relation.warnings, sum(recomputed))
     finally:
         con.close()

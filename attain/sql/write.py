@@ -108,13 +108,14 @@ def _decimal_places(shape: OutputShape) -> int | None:
 
 def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str, periods: Sequence[Period],
                 fmt: str, out: str | None, fallback: Fallback, manifest: dict | None = None,
-                beside: dict[str, str] | None = None) -> int:
+                beside: dict[str, str] | None = None, ready: Callable[[], None] | None = None) -> int:
     """Write the results of `query` (the compiled query's columns) as `fmt` to `out`; return the rows written.
 
     `key` names the id column, `periods` are the relation's periods (`__period` indexes
     them by `Period.index`; none: no period column). `out` None or "-" is standard output.
     The file and `beside` (path -> text, such as the CSV's manifest sidecar) are written
     together or, on any error, not at all; a fallback that raises AttainError writes nothing.
+    `ready`, when given, is called once every row is computed, before anything is written.
     """
     if fmt not in FORMATS:
         raise AttainError([Diagnostic("U504", say("U504.out", fmt=fmt), hint=say("U504.use", formats=joined(FORMATS)))])
@@ -124,6 +125,8 @@ def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str
         rows = _materialise(con, query, shapes, periods)
         _merge_python(con, shapes, fallback)
         select, options = _final(con, shapes, names, periodic, fmt, manifest, rows)
+        if ready is not None:
+            ready()
         if out is None or out == "-":
             _to_stdout(con, select, options)
         else:

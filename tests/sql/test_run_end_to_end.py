@@ -173,3 +173,16 @@ def test_every_library_policy_writes_the_python_engines_files(tmp_path, path):
             result = run(tmp_path, path, sample_of(path), engine, f"{engine}.{fmt}")
             assert result.exit_code == 0, result.output
         assert same_except_run((tmp_path / f"python.{fmt}").read_bytes(), (tmp_path / f"duckdb.{fmt}").read_bytes())
+
+
+def test_a_warning_is_shown_as_the_ordinary_run_shows_it(tmp_path, taken):
+    # the column `Sales` is read for the input `sales`, with a warning (D432), before the results
+    policy = 'policy "p"\ninput sales : money\noutput sales\n'
+    found = {}
+    for engine in ("python", "duckdb"):
+        result = run(tmp_path, policy, "id,Sales\nA,1\n", engine, None, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        found[engine] = result.output
+    assert taken == [True]
+    assert found["duckdb"] == found["python"]
+    assert found["duckdb"].index("warning[D432]") < found["duckdb"].index("id,sales\nA,1\n")
