@@ -83,8 +83,8 @@ def read_relation(con: Any, plan: Plan, path: str, *, table: str = "__attain_inp
         return None
     try:
         return _read(con, plan, path, table, id_column, header_row, frozenset(allow_ids))
-    except (_Refused, AttainError, OSError, UnicodeDecodeError):
-        pass
+    except (_Refused, AttainError, OSError, UnicodeDecodeError, ValueError):
+        pass  # ValueError: a name the system refuses (a NUL in it), which the Python reader words
     except Exception as e:  # a DuckDB error: what DuckDB cannot read, Python reads or reports
         if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
             raise

@@ -35,7 +35,7 @@ from typing import Any
 from attain.diagnostics import AttainError, Diagnostic
 from attain.engine.periods import Period
 from attain.i18n.messages import joined, say
-from attain.io.atomic import temporary_beside, write_prepared
+from attain.io.atomic import temporary_beside, unwritable, write_prepared
 from attain.io.writers import csv_line, json_frame, stdout_failed
 from attain.sql.shapes import OutputShape
 from attain.sql.text import Staged, fixed_text, pair_text, staged_select
@@ -130,11 +130,15 @@ def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str
         if out is None or out == "-":
             _to_stdout(con, select, options)
         else:
+            if "\0" in out:  # DuckDB would cut the name there: the system's refusal, as the Python writers say it
+                raise unwritable(out, ValueError(out))
             temp = temporary_beside(out)
             try:
                 con.execute(f"COPY ({select}) TO {quote(temp)} ({options})")
-            except BaseException:
+            except BaseException as e:
                 _remove(temp)
+                if type(e).__name__ == "IOException" or isinstance(e, OSError):  # a missing folder, a full disk
+                    raise unwritable(out, OSError(0, str(e).rsplit(": ", 1)[-1])) from None
                 raise
             write_prepared(temp, out, beside)
         return rows
