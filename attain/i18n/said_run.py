@@ -124,9 +124,9 @@ RUN: dict[str, dict[str, str]] = {
                   "zh": "请画一个不读组内数值的值，或用更小的数据文件来画（用 --data 只给这名员工所在的组）"},
     "U569": {"en": "the duckdb engine does not compile {what} yet", "zh": "duckdb 引擎还不能编译{what}"},
     "U569.label": {"en": "not compiled to SQL yet", "zh": "还不能编译为 SQL"},
-    "U569.hint": {"en": "run this policy with `--engine python` (the default); docs/engines.md lists what the duckdb "
+    "U569.hint": {"en": "run this policy with `--engine python`; docs/engines.md lists what the duckdb "
                         "engine does not compile yet",
-                  "zh": "请用 `--engine python`（默认）运行这个方案；docs/engines.md 列出了 duckdb "
+                  "zh": "请用 `--engine python` 运行这个方案；docs/engines.md 列出了 duckdb "
                         "引擎还不能编译的内容"},
     "U569.word": {"en": "`{name}`", "zh": " `{name}`"},
     "U510": {"en": "no employee '{who}' in {file}", "zh": "{file} 里没有员工 '{who}'"},
