@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from attain import api
-from attain.cli import shaping
+from attain.cli import columnar, shaping
 from attain.cli.common import (
     DATA_HELP,
     HEADER_ROW,
@@ -40,6 +40,8 @@ from attain.i18n.messages import counted, say
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
 from attain.versions import Versions, check_versions, load_versions, version_paths
+
+DEFAULT_ENGINE = "duckdb"  # of `run` and `test`: end to end in DuckDB where it can (docs/engines.md)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,13 +90,15 @@ def check_cmd(policies, fmt):
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
 @HEADER_ROW
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table"]), default=None,
-              help="Output format [default: from --out's extension, else table on a terminal, else csv].")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "table", "parquet"]), default=None,
+              help="Output format [default: from --out's extension, else table on a terminal, else csv]; parquet "
+                   "holds exact decimals and the manifest in its metadata.")
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
-              help="python: the compiled plan [the default]; reference: every value by the reference "
-                   "evaluator, the slow, obvious way (an auditor's recomputation); duckdb: the policy compiled "
-                   "to exact SQL, run by an embedded DuckDB (docs/engines.md). All give identical results.")
+              help="duckdb: the policy compiled to exact SQL, run by an embedded DuckDB that reads and writes "
+                   "the files itself where it can [the default]; python: the compiled plan; reference: every "
+                   "value by the reference evaluator, the slow, obvious way (an auditor's recomputation) "
+                   "(docs/engines.md). All give identical results.")
 @click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several. "
                    "Any other total row is an error.")
@@ -136,13 +140,17 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
             show_findings(version.warnings)
     if fmt is None:
         suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-        fmt = suffix if suffix in ("csv", "json", "xlsx") else (
+        fmt = suffix if suffix in ("csv", "json", "xlsx", "parquet") else (
             "table" if out is None and sys.stdout.isatty() else "csv")
     carry = shaping.carry_of(fmt, keep, no_keep)
+    if columnar.ran_in_duckdb(loaded, data, engine=engine or DEFAULT_ENGINE, fmt=fmt, out=out, sheet=sheet,
+                              header_row=header_row, id_column=id_column, allow_ids=allow_ids, carry=carry,
+                              headers=headers, bom=bom, manifest=build_manifest(policy_paths, data_paths(data), command_line())):
+        return
     with ProgressLine() as progress:
         table = read_data(data, sheet, header_row)
         results = loaded.run(table, id_column=id_column,
-                             engine=engine or "python", allow_ids=allow_ids, progress=progress, carry=carry)
+                             engine=engine or DEFAULT_ENGINE, allow_ids=allow_ids, progress=progress, carry=carry)
         if results.warnings:
             progress.clear()
             show_findings(results.warnings)
@@ -153,6 +161,8 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
         beside = {sidecar_path(out): manifest_json(manifest)} if to_file and fmt in ("csv", "table") else None
         if not to_file:
             progress.clear()  # the results go to stdout, perhaps the same terminal: the line goes first
+        if fmt == "parquet":
+            return columnar.write_parquet(results, loaded, out, manifest)
         columns, rows, kinds = list(results.columns), list(results.rows), results.kinds
         if headers == "labels" and fmt != "xlsx":
             columns, rows = shaping.relabelled(results, lang)
@@ -192,8 +202,8 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
 @main.command("test")
 @click.argument("paths", nargs=-1, type=PathArg())
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
-              help="The engine every case runs with: python, the compiled plan [the default]; reference, "
-                   "every value by the reference evaluator; duckdb, the policy as exact SQL. Each must meet "
+              help="The engine every case runs with: duckdb, the policy as exact SQL [the default]; python, "
+                   "the compiled plan; reference, every value by the reference evaluator. Each must meet "
                    "every expectation.")
 @guard
 def test_cmd(paths, engine):
@@ -203,12 +213,12 @@ def test_cmd(paths, engine):
     given = list(paths) or ["."]
     files = testing.discover(given)
     if not files:
-        testing.run_paths(given, engine=engine or "python")  # raises the error that says no test files were found
+        testing.run_paths(given, engine=engine or DEFAULT_ENGINE)  # raises the error that says no test files were found
     results = []
     with ProgressLine() as progress:
         for number, file in enumerate(files, 1):
             progress.show(f"attain: test file {number} of {len(files)}, {file}")
-            results.extend(testing.run_paths([file], engine=engine or "python", lang=message_language()))
+            results.extend(testing.run_paths([file], engine=engine or DEFAULT_ENGINE, lang=message_language()))
     echo(testing.render_results(results), nl=False)
     raise Exit(testing.exit_code(results))
 

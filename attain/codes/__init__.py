@@ -502,8 +502,8 @@ _DECLARED = (
          "varied input, so every point computes the employee's whole period again, and the period is too "
          "large for the points drawn. Draw a value no group value reads, or give data holding the group alone."),
     Code("U569", "usage", "construct the duckdb engine does not compile yet",
-         "`--engine duckdb` does not compile every construct of the language yet: the message names the one "
-         "at the place shown (a date function, date arithmetic or a period word). "
+         "`--engine duckdb` compiles every construct of the language today; a construct added to the language "
+         "may be refused by it until it is compiled: the message names the one at the place shown. "
          "Nothing is computed; run the policy with `--engine python`, which computes every construct. "
          "`docs/engines.md` lists what the duckdb engine does not compile yet."),
     # ---------------------------------------------------------------- policy tests

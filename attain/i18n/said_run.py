@@ -124,12 +124,10 @@ RUN: dict[str, dict[str, str]] = {
                   "zh": "请画一个不读组内数值的值，或用更小的数据文件来画（用 --data 只给这名员工所在的组）"},
     "U569": {"en": "the duckdb engine does not compile {what} yet", "zh": "duckdb 引擎还不能编译{what}"},
     "U569.label": {"en": "not compiled to SQL yet", "zh": "还不能编译为 SQL"},
-    "U569.hint": {"en": "run this policy with `--engine python` (the default); docs/engines.md lists what the duckdb "
+    "U569.hint": {"en": "run this policy with `--engine python`; docs/engines.md lists what the duckdb "
                         "engine does not compile yet",
-                  "zh": "请用 `--engine python`（默认）运行这个方案；docs/engines.md 列出了 duckdb "
+                  "zh": "请用 `--engine python` 运行这个方案；docs/engines.md 列出了 duckdb "
                         "引擎还不能编译的内容"},
-    "U569.date_arithmetic": {"en": "date arithmetic (`{op}` on a date)", "zh": "日期运算（对日期用 `{op}`）"},
-    "U569.date_function": {"en": "the date function `{func}`", "zh": "日期函数 `{func}`"},
     "U569.word": {"en": "`{name}`", "zh": " `{name}`"},
     "U510": {"en": "no employee '{who}' in {file}", "zh": "{file} 里没有员工 '{who}'"},
     "U510.such_as": {"en": "the data has {n} employees, such as {ids}", "zh": "数据里有 {n} 名员工，例如 {ids}"},

@@ -44,6 +44,11 @@ def write_atomically(path: str | os.PathLike, data: str | bytes) -> None:
         raise _unwritable(path, e) from None
 
 
+def unwritable(path: str, e: OSError | ValueError) -> AttainError:
+    """U505 for `path`, saying what the system said (a NUL in the name: that)."""
+    return _unwritable(path, e)
+
+
 def _unwritable(path: str, e: OSError | ValueError) -> AttainError:
     # ValueError: a NUL in the name, the one name os.open refuses before asking the system.
     detail = (e.strerror or str(e)) if isinstance(e, OSError) else say("U505.nul")

@@ -19,6 +19,7 @@ from attain.engine.plan import Plan
 from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
 from attain.sql.compile_accrual import AccrualCompiler
 from attain.sql.compile_blocks import BlockCompiler
+from attain.sql.compile_dates import DateCompiler
 from attain.sql.compile_exprs import Carried
 from attain.sql.compile_org import ORG_ROW, ORG_SOURCE, OrgCompiler
 from attain.sql.compile_tables import TableCompiler
@@ -52,7 +53,8 @@ class Compiled:
     keep: str = ""
 
 
-class PolicyCompiler(OrgCompiler, BlockCompiler, WindowCompiler, TableCompiler, AccrualCompiler):
+class PolicyCompiler(OrgCompiler, BlockCompiler, WindowCompiler, TableCompiler, AccrualCompiler,
+                     DateCompiler):
     """Compiles every value the plan keeps, on demand, each once."""
 
     def __init__(self, plan: Plan, relation: InputRelation, carried: bool = False):

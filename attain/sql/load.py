@@ -26,6 +26,7 @@ from attain.engine.bind import Bound
 from attain.engine.plan import Plan
 from attain.engine.runtime import MISSING
 from attain.exact import decimal_places
+from attain.io.atomic import unwritable
 from attain.sql.columns import LIMIT
 from attain.sql.relation import InputRelation, input_column
 
@@ -137,10 +138,13 @@ def _copy(con, table: str, columns: list[list], kinds: list, forced: set[int]) -
                 column[seq] = None
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="attain-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["__seq", "__line", "__who", "__period", *(input_column(i) for i in range(len(kinds)))])
-            w.writerows(zip(*columns, strict=True))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(["__seq", "__line", "__who", "__period", *(input_column(i) for i in range(len(kinds)))])
+                w.writerows(zip(*columns, strict=True))
+        except OSError as e:  # a full disk where the records are handed to DuckDB: the user's to fix
+            raise unwritable(path, e) from None
         types = {"__seq": "BIGINT", "__line": "BIGINT", "__who": "VARCHAR", "__period": "INTEGER"}
         for i, t in enumerate(kinds):
             types[input_column(i)] = "HUGEINT" if t.numeric else _SQL_TYPES[t.kind]

@@ -32,8 +32,10 @@ import re
 from typing import Any
 
 from attain.diagnostics import AttainError
+from attain.dsl.builtins import currency_codes
 from attain.engine.bind import DATE_COLUMNS, PERIOD_COLUMNS, find_id_column
 from attain.engine.columns import input_columns
+from attain.engine.currency import CODE_COLUMNS
 from attain.engine.periods import Period, parse_period
 from attain.engine.plan import Plan
 from attain.io.headers import LOOKAHEAD
@@ -53,6 +55,8 @@ _MAX_SCALE = 38
 _ODD_QUOTE = re.compile(rb'[^,\n]"[^,\r\n]')
 _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _NUMBER = r"^(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?"
+_SIGNS = "¥￥$€£"  # attain.io.cells.CURRENCY_SIGNS
+_SIGN = f"[{_SIGNS}]"
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0")
 _DATE_FORMS = (r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$", r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})$",
@@ -79,8 +83,8 @@ def read_relation(con: Any, plan: Plan, path: str, *, table: str = "__attain_inp
         return None
     try:
         return _read(con, plan, path, table, id_column, header_row, frozenset(allow_ids))
-    except (_Refused, AttainError, OSError, UnicodeDecodeError):
-        pass
+    except (_Refused, AttainError, OSError, UnicodeDecodeError, ValueError):
+        pass  # ValueError: a name the system refuses (a NUL in it), which the Python reader words
     except Exception as e:  # a DuckDB error: what DuckDB cannot read, Python reads or reports
         if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
             raise
@@ -129,7 +133,8 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     kind = plan.model.policy.header.period
     period_column = next((c for c in PERIOD_COLUMNS if c in positions), None) if kind else None
     if kind and period_column is None:
-        raise _Refused  # dates, or no period column: binding decides (and combines dated rows)
+        _without_periods(plan, positions)
+        kind = None  # no period and no date column: the records have no period, as binding gives them
     width = len(head_table.columns)
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     limit = csv.field_size_limit()
@@ -151,16 +156,20 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     _same_as_python(con, head_table, cell)
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]  # Python skips blank rows
     checks += _id_checks(cell[id_column], allowed)
-    values, scales, more = _inputs(con, plan, columns, cell)
+    signed = _one_currency(con, plan, columns, cell, positions)
+    values, scales, more = _inputs(con, plan, columns, cell, signed)
     checks += more
-    if not _one(con, f"SELECT coalesce(bool_and({' AND '.join(checks)}), true) FROM __attain_raw"):
-        raise _Refused
     periods, period_sql = _periods(con, kind, cell[period_column]) if kind and period_column else ((), "NULL")
+    # One pass: every cell's value (NULL or anything where a check fails) and whether every check holds.
     select = ", ".join(["CAST(r.rowid AS BIGINT) AS __seq", f"CAST(r.rowid + {head_table.header_line + 1} AS BIGINT) "
                         "AS __line", f"{cell[id_column]} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
-                        *(f"{v} AS {input_column(k)}" for k, v in enumerate(values))])
+                        *(f"{v} AS {input_column(k)}" for k, v in enumerate(values)),
+                        f"({' AND '.join(checks)}) AS __ok"])
     join = f" LEFT JOIN __attain_labels l ON l.label = {cell[period_column]}" if period_column else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM __attain_raw r{join} ORDER BY r.rowid")
+    if not _one(con, f"SELECT coalesce(bool_and(__ok), true) FROM {table}"):
+        raise _Refused
+    con.execute(f"ALTER TABLE {table} DROP COLUMN __ok")
     con.execute("DROP TABLE __attain_raw")
     con.execute("DROP TABLE IF EXISTS __attain_labels")
     if _one(con, f"SELECT count(*) - count(DISTINCT (__who, __period)) FROM {table}"):
@@ -171,6 +180,54 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
         raise _Refused  # a gap in an employee's history: E310, at the row after it
     return InputRelation(table, path, id_column, tuple(plan.inputs), scales, periods, rows, columns, positions,
                          tuple(warnings))
+
+
+def _without_periods(plan: Plan, positions: dict) -> None:
+    """A policy with periods over data without a period column: read here only when there is no date column
+    either and the policy needs no period (binding then gives records without one; otherwise it combines
+    dated rows, or reports D415)."""
+    model = plan.model
+    if any(c in positions for c in DATE_COLUMNS) or plan.history or model.history_refs or model.reads_period:
+        raise _Refused
+
+
+def _one_currency(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], positions: dict
+                  ) -> frozenset[str]:
+    """The cells of money columns that carry a currency sign (¥1,200; 1,200 ￥).
+
+    Read here when every sign in the file and the policy's currency have a currency in common (otherwise
+    D437, which binding words), and the data has no currency column (whose codes binding checks row by row)."""
+    if any(c in positions for c in CODE_COLUMNS):
+        raise _Refused
+    signs: set[str] = set()
+    signed = set()
+    for name in plan.inputs:
+        column = columns.get(name)
+        if column is not None and plan.model.inputs[name].type == "money":
+            t = cell[column]
+            found = {r[0] for r in con.execute(
+                f"SELECT DISTINCT regexp_extract({t}, {quote(_SIGN)}) FROM __attain_raw WHERE {t} IS NOT NULL "
+                f"AND regexp_matches({t}, {quote(_SIGN)})").fetchall()}
+            if found:
+                signs |= found
+                signed.add(t)
+    declared = plan.model.policy.header.currency
+    possible = set(currency_codes(declared)) if declared else None
+    for sign in sorted(signs):
+        possible = set(currency_codes(sign)) if possible is None else possible & set(currency_codes(sign))
+    if possible is not None and not possible:
+        raise _Refused
+    return frozenset(signed)
+
+
+def _money(t: str) -> str:
+    """A money cell without its currency sign, as `attain.io.cells.money_cell` reads it: -¥12, ¥-12, ¥ -12,
+    12 ¥ and -12 ¥ are -12 or 12; any other cell is left as it is (and checked as a plain number)."""
+    first = f"^(-?)[{_SIGNS}] *(-?)([0-9][0-9,.]*)$"
+    last = f"^(-?[0-9][0-9,.]*) *[{_SIGNS}]$"
+    return (f"CASE WHEN regexp_matches({t}, {quote(first)}) AND NOT regexp_matches({t}, '^-.*-') "
+            f"THEN regexp_replace({t}, {quote(first)}, '\\1\\2\\3') "
+            f"WHEN regexp_matches({t}, {quote(last)}) THEN regexp_replace({t}, {quote(last)}, '\\1') ELSE {t} END")
 
 
 def _one(con: Any, query: str) -> Any:
@@ -205,7 +262,7 @@ def _id_checks(who: str, allowed: frozenset) -> list[str]:
     return [f"{who} IS NOT NULL", f"NOT {maybe_total}"]
 
 
-def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str]
+def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str] = frozenset()
             ) -> tuple[list[str], dict[str, int], list[str]]:
     """(each input's value expression, the numeric inputs' scales, the checks every row must pass)."""
     values, scales, checks = [], {}, []
@@ -219,6 +276,8 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str]
             continue
         t = cell[column]
         if plan.model.types[name].numeric:
+            if t in signed:
+                t = _money(t)
             value, scale, more = _number(con, inp, t)
             scales[name] = scale
         elif inp.type == "bool":
@@ -241,22 +300,29 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str]
 
 
 def _number(con: Any, inp, t: str) -> tuple[str, int, list[str]]:
-    """An exact HUGEINT at the column's scale, the scale (from a scan of the column), and the checks."""
+    """An exact HUGEINT at the column's scale, the scale (from a scan of the column), and the checks.
+
+    One regular expression per cell checks the form (the Python reader's, less a plus sign); the value
+    is the digits without separators and point, padded with zeros to the column's scale."""
     percent = inp.type == "percent"
     points = percent and inp.written == "points"
-    form = _NUMBER + ("(%?)$" if percent else "$") if inp.type != "count" else "^[0-9]+$"
-    sign, whole, frac = (f"regexp_extract({t}, {quote(_NUMBER)}, {k})" for k in (1, 2, 3))
+    if inp.type == "count":
+        return f"TRY_CAST({t} AS HUGEINT)", 0, [f"({t} IS NULL OR regexp_full_match({t}, '[0-9]+'))"]
     has_pct = f"ends_with({t}, '%')" if percent else "false"
-    cell_scale = f"(length({frac}) + CASE WHEN {has_pct} OR {str(points).lower()} THEN 2 ELSE 0 END)"
-    scale = _one(con, f"SELECT coalesce(max({cell_scale}), 0) FROM __attain_raw WHERE {t} IS NOT NULL "
-                      f"AND regexp_matches({t}, {quote(form)})") if inp.type != "count" else 0
+    body = f"CASE WHEN {has_pct} THEN left({t}, -1) ELSE {t} END" if percent else t
+    form = "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?"
+    places = (f"(CASE WHEN contains({body}, '.') THEN length({body}) - strpos({body}, '.') ELSE 0 END"
+              f"{f' + CASE WHEN {has_pct} THEN 2 ELSE 0 END' if percent and not points else ''}"
+              f"{' + 2' if points else ''})")
+    # a cell that is no number may make the scale too large: then the file is refused, which is Python's to word
+    scale = _one(con, f"SELECT coalesce(max({places}), 0) FROM __attain_raw WHERE {t} IS NOT NULL")
     if scale > _MAX_SCALE:
         raise _Refused
-    digits = f"replace({whole}, ',', '') || {frac}"
-    checks = [f"({t} IS NULL OR (regexp_matches({t}, {quote(form)}) "
-              f"AND length({digits}) + {scale} - {cell_scale} <= {_MAX_SCALE}))"]
-    value = (f"CASE WHEN {t} IS NOT NULL THEN CAST({sign} || {digits} || repeat('0', CAST({scale} - {cell_scale} "
-             "AS INTEGER)) AS HUGEINT) END") if inp.type != "count" else f"CAST({t} AS HUGEINT)"
+    digits = f"replace(replace({body}, ',', ''), '.', '')"
+    checks = [f"({t} IS NULL OR (regexp_full_match({body}, {quote(form)}) "
+              f"AND length(ltrim({digits}, '-')) + {scale} - {places} <= {_MAX_SCALE}))"]
+    value = (f"CASE WHEN {t} IS NOT NULL THEN TRY_CAST({digits} || repeat('0', CAST({scale} - {places} AS INTEGER)) "
+             "AS HUGEINT) END")
     if percent and inp.written is None:
         # A plain number of 2 or more may be points (screen.percent_points): Python decides the column.
         checks.append(f"({t} IS NULL OR {has_pct} OR regexp_matches({t}, '^-?[01](\\.[0-9]+)?$'))")

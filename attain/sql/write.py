@@ -35,7 +35,7 @@ from typing import Any
 from attain.diagnostics import AttainError, Diagnostic
 from attain.engine.periods import Period
 from attain.i18n.messages import joined, say
-from attain.io.atomic import temporary_beside, write_prepared
+from attain.io.atomic import temporary_beside, unwritable, write_prepared
 from attain.io.writers import csv_line, json_frame, stdout_failed
 from attain.sql.shapes import OutputShape
 from attain.sql.text import Staged, fixed_text, pair_text, staged_select
@@ -108,13 +108,14 @@ def _decimal_places(shape: OutputShape) -> int | None:
 
 def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str, periods: Sequence[Period],
                 fmt: str, out: str | None, fallback: Fallback, manifest: dict | None = None,
-                beside: dict[str, str] | None = None) -> int:
+                beside: dict[str, str] | None = None, ready: Callable[[], None] | None = None) -> int:
     """Write the results of `query` (the compiled query's columns) as `fmt` to `out`; return the rows written.
 
     `key` names the id column, `periods` are the relation's periods (`__period` indexes
     them by `Period.index`; none: no period column). `out` None or "-" is standard output.
     The file and `beside` (path -> text, such as the CSV's manifest sidecar) are written
     together or, on any error, not at all; a fallback that raises AttainError writes nothing.
+    `ready`, when given, is called once every row is computed, before anything is written.
     """
     if fmt not in FORMATS:
         raise AttainError([Diagnostic("U504", say("U504.out", fmt=fmt), hint=say("U504.use", formats=joined(FORMATS)))])
@@ -124,14 +125,20 @@ def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str
         rows = _materialise(con, query, shapes, periods)
         _merge_python(con, shapes, fallback)
         select, options = _final(con, shapes, names, periodic, fmt, manifest, rows)
+        if ready is not None:
+            ready()
         if out is None or out == "-":
             _to_stdout(con, select, options)
         else:
+            if "\0" in out:  # DuckDB would cut the name there: the system's refusal, as the Python writers say it
+                raise unwritable(out, ValueError(out))
             temp = temporary_beside(out)
             try:
                 con.execute(f"COPY ({select}) TO {quote(temp)} ({options})")
-            except BaseException:
+            except BaseException as e:
                 _remove(temp)
+                if type(e).__name__ == "IOException" or isinstance(e, OSError):  # a missing folder, a full disk
+                    raise unwritable(out, OSError(0, str(e).rsplit(": ", 1)[-1])) from None
                 raise
             write_prepared(temp, out, beside)
         return rows

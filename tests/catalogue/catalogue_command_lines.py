@@ -39,7 +39,6 @@ def _options() -> list[Case]:
         case("diff-without-new", "diff", "p.policy", "--data", "d.csv", code=None),
         case("fmt-without-paths", "fmt", code=None),
         case("run-format-xml", *RUN, "--format", "xml", code=None),
-        case("run-format-parquet", *RUN, "--format", "parquet", code=None),
         case("explain-format-html", *EXPLAIN, "--format", "html", code=None),
         case("check-format-yaml", "check", "--format", "yaml", "p.policy", code=None),
         case("diff-format-xlsx", "diff", "p.policy", "p.policy", "--data", "d.csv", "--format", "xlsx", code=None),

@@ -14,7 +14,7 @@ from attain.dsl.formatter import format_policy
 from attain.dsl.parser import parse
 from attain.engine import dates
 from attain.engine.periods import parse_period
-from attain.engine.runner import ENGINES as ALL_ENGINES
+from attain.engine.runner import ENGINES
 from attain.io import Row, Table
 
 
@@ -22,10 +22,6 @@ def table(columns, *rows):
     return Table("data.csv", tuple(columns), tuple(Row(i + 2, dict(zip(columns, r, strict=True)))
                                                    for i, r in enumerate(rows)))
 
-
-# The duckdb engine refuses dates and the period (U569) until it compiles them: tests/sql/test_not_compiled.py
-# asserts that refusal, and these values hold on every engine that computes dates.
-ENGINES = tuple(e for e in ALL_ENGINES if e != "duckdb")
 
 
 def run(text: str, data: Table, engine: str) -> dict:

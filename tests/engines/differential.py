@@ -4,10 +4,6 @@ A run's outcome is its results (columns, kinds, and every value with its type, s
 1.50 differs from 1.5 and from the Fraction 3/2) or, when it stops, the diagnostics it stops
 with, every field of each (code, message, span, label, notes, hint). Every engine's outcome
 must be the first engine's.
-
-The duckdb engine does not compile every construct yet (docs/engines.md): a run of a policy that
-uses one (found here in the policy's formulas, and in those of the policies it uses or the versions
-it is one of) must stop with exactly one U569 at such a construct, where the other engines compute.
 """
 
 from __future__ import annotations
@@ -19,44 +15,7 @@ import attrs
 
 from attain.api import Results
 from attain.diagnostics import AttainError, Diagnostic
-from attain.dsl import nodes
-from attain.dsl.builtins import PLAN_WORDS
 from attain.engine.runner import ENGINES
-
-REFUSED = "U569"  # the duckdb engine's refusal of a construct it does not compile yet
-
-
-def not_compiled(*policies) -> set[tuple[str, int, int]]:
-    """The places (file, line, column) of the constructs the duckdb engine does not compile yet in these
-    policies (a `Policy`, or a `Versions` of several), and in the policies they use."""
-    places = set()
-    todo = list(policies)
-    while todo:
-        policy = todo.pop()
-        if hasattr(policy, "policies"):  # versions
-            todo += policy.policies
-            continue
-        todo += policy.parts
-        model = policy.model
-        for d in model.definitions.values():
-            roots = [d.condition] if isinstance(d, (nodes.FlagDecl, nodes.Refusal)) else [d.body, d.gate]
-            for root in roots:
-                if root is None:
-                    continue
-                for e in nodes.walk(root):
-                    if _refused(model, e):
-                        assert e.span is not None
-                        places.add((e.span.file, e.span.line, e.span.col))
-    return places
-
-
-def _refused(model, e) -> bool:
-    if isinstance(e, nodes.PeriodValue):
-        return e.name not in PLAN_WORDS  # the plan year's yes/no words compile (sql/compile_accrual.py)
-    if isinstance(e, nodes.Call):
-        return e.func in nodes.DATE_FUNCTIONS
-    return (isinstance(e, nodes.Binary) and e.op in ("+", "-")
-            and "date" in (model.kind_of(e.left), model.kind_of(e.right)))
 
 
 @attrs.frozen
@@ -96,34 +55,16 @@ def outcomes(run: Callable[[str], Results]) -> dict[str, Outcome]:
     return {engine: outcome(functools.partial(run, engine)) for engine in ENGINES}
 
 
-def assert_engines_agree(run: Callable[[str], Results], what: str = "", policies=()) -> Outcome:
-    """Run `run(engine)` with every engine; fail, showing both, where one differs from the first. The outcome.
-
-    `policies` are the policies `run` runs: where they use a construct the duckdb engine does not compile
-    yet, its outcome must be that refusal wherever the others get as far as computing."""
+def assert_engines_agree(run: Callable[[str], Results], what: str = "") -> Outcome:
+    """Run `run(engine)` with every engine; fail, showing both, where one differs from the first. The outcome."""
     found = outcomes(run)
     first, *others = ENGINES
-    places = not_compiled(*policies)
-    if places and "duckdb" in others:
-        others.remove("duckdb")
-        assert_refused(found["duckdb"], found[first], places, what)
     for engine in others:
         if found[engine] != found[first]:
             raise AssertionError(f"{what}\nthe engines disagree:\n--- {first}:\n{found[first].describe()}\n"
                                  f"--- {engine}:\n{found[engine].describe()}\n--- difference: "
                                  + _difference(found[first], found[engine]))
     return found[first]
-
-
-def assert_refused(duckdb: Outcome, first: Outcome, places: set, what: str) -> None:
-    """duckdb stopped with one U569 at one of `places`; where the others stopped too, it may instead have
-    stopped as they did, before compiling (data refused while reading and binding it)."""
-    if first.diagnostics and duckdb == first:
-        return
-    assert [d.code for d in duckdb.diagnostics] == [REFUSED], f"{what}\nduckdb did not refuse:\n{duckdb.describe()}"
-    (d,) = duckdb.diagnostics
-    assert d.span is not None and (d.span.file, d.span.line, d.span.col) in places, (what, d, places)
-    assert d.message.startswith("the duckdb engine does not compile ") and "--engine python" in d.hint
 
 
 def _difference(a: Outcome, b: Outcome) -> str:

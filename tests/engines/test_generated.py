@@ -73,7 +73,7 @@ def run_alike(generated: Generated, draw: Callable, folder: Path | None = None, 
     policy = load(generated, folder)
     for hazards in (False, draw(st.booleans())):
         table = draw(tables(generated, hazards, months))
-        assert_engines_agree(functools.partial(run, policy, table), show(generated, table), (policy,))
+        assert_engines_agree(functools.partial(run, policy, table), show(generated, table))
 
 
 @settings(CORPUS, max_examples=150)
@@ -105,4 +105,4 @@ def test_generated_line_tables_run_alike_with_every_engine(data):
         raise
     tables = tables_of(case.people, (("deals", case.deals),))
     shown = f"{case.text}--- people.csv, deals.csv:\n{case.people.rows}\n{case.deals.rows}"
-    assert_engines_agree(functools.partial(run, policy, tables), shown, (policy,))
+    assert_engines_agree(functools.partial(run, policy, tables), shown)

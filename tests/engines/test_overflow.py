@@ -60,7 +60,7 @@ def test_rows_beyond_128_bits_run_alike_with_every_engine(name, tmp_path: Path):
     path = tmp_path / "data.csv"
     path.write_text(data, encoding="utf-8")
     policy = attain.loads(text)
-    found = assert_engines_agree(lambda engine: policy.run(path, engine=engine), name, (policy,))
+    found = assert_engines_agree(lambda engine: policy.run(path, engine=engine), name)
     assert found.rows and not found.diagnostics
     runner = SqlRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
     rows = list(runner.run())

@@ -86,6 +86,10 @@ GOOD_FILES = {
     "dates with dots": cat.csv_of(cat.table({"hired": "2024.2.29"})),
     "empty cells": cat.csv_of(cat.table({"销售额": "", "ok": "", "hired": ""})),
     "title rows": cat.csv_of(cat.table(), above="2023年7月 销售考核\n\n制表：人事部\n"),
+    # money with a currency sign before or after it (attain.io.cells.money_cell), signs sharing a currency
+    "currency signs": cat.csv_of(cat.table(rows=[{**cat.A, "销售额": "¥1,234.50", "target": "-￥ 12"},
+                                                 {**cat.B, "销售额": "¥-3", "target": "12 ¥"},
+                                                 {**cat.A, "id": "C", "销售额": "-1,000￥", "target": "7"}])),
     "many rows": cat.csv_of(cat.table(rows=[{**cat.A, "id": f"E{i}", "销售额": f"{i}.{i % 100:02d}"}
                                             for i in range(3000)])),
 }
@@ -105,6 +109,24 @@ def test_periods(tmp_path):
     gap = "id,period,sales\nA,2023-01,1\nB,2023-01,2\nA,2023-03,3\n"
     assert not _compare(tmp_path, gap, cat.PERIODIC)
     assert _compare(tmp_path, gap, cat.PERIODIC.replace("period month\n", "period month\ngaps restart\n"))
+
+
+def test_currency_signs_without_a_currency_in_common_are_left_to_python(tmp_path):
+    # ¥ is yuan or yen, € euro: D437, which binding words at its cell
+    assert not _compare(tmp_path, cat.csv_of(cat.table({"销售额": "¥1"}, {"销售额": "€1"})))
+    # a policy in euros, data in yuan
+    assert not _compare(tmp_path, cat.csv_of(cat.table({"销售额": "¥1"})),
+                        cat.POLICY.replace('policy "data"\n', 'policy "data"\ncurrency "EUR"\n'))
+    # two minus signs, a plus sign, a sign with a number that is no number: binding's to word
+    for cell in ("-¥-1", "+¥1", "¥1.2.3", "¥"):
+        assert not _compare(tmp_path, cat.csv_of(cat.table({"销售额": cell})))
+
+
+def test_a_periodic_policy_over_data_without_a_period_column(tmp_path):
+    # the records have no period, as binding gives them, unless the policy needs one (D415) or rows are dated
+    assert _compare(tmp_path, "id,sales\nA,1\nB,2\n", cat.QUARTERLY)
+    assert not _compare(tmp_path, "id,date,sales\nA,2023-01-05,1\n", cat.QUARTERLY)
+    assert not _compare(tmp_path, "id,sales\nA,1\nB,2\n", cat.PERIODIC)  # reads earlier periods: D415
 
 
 BAD_CSV = [b for b in (*cat._cells(), *cat._tables(), *cat._encodings(), *cat._periods()) if b.name == "d.csv"]
