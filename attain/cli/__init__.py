@@ -138,14 +138,12 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     for version in versions:
         if version.warnings:
             show_findings(version.warnings)
-    if fmt is None:
-        suffix = Path(out).suffix.lower().lstrip(".") if out else ""
-        fmt = suffix if suffix in ("csv", "json", "xlsx", "parquet") else (
-            "table" if out is None and sys.stdout.isatty() else "csv")
+    fmt = shaping.format_of(fmt, out)
     carry = shaping.carry_of(fmt, keep, no_keep)
     if columnar.ran_in_duckdb(loaded, data, engine=engine or DEFAULT_ENGINE, fmt=fmt, out=out, sheet=sheet,
                               header_row=header_row, id_column=id_column, allow_ids=allow_ids, carry=carry,
-                              headers=headers, bom=bom, manifest=build_manifest(policy_paths, data_paths(data), command_line())):
+                              headers=headers, bom=bom,
+                              manifest=build_manifest(policy_paths, data_paths(data), command_line())):
         return
     with ProgressLine() as progress:
         table = read_data(data, sheet, header_row)

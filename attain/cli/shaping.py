@@ -6,6 +6,9 @@ workbook is for people and takes labels unless `--headers names` asks for identi
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 
 from attain import api
@@ -29,6 +32,16 @@ BOM = click.option(
 LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
                     help="The language of the words attain adds (Total / 合计) and of its messages "
                          "[default: from the locale].")
+
+
+def format_of(fmt: str | None, out: str | None) -> str:
+    """The results' format: as asked, else by the output's suffix, else a table on a terminal and CSV elsewhere."""
+    if fmt is not None:
+        return fmt
+    suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+    if suffix in ("csv", "json", "xlsx", "parquet"):
+        return suffix
+    return "table" if out is None and sys.stdout.isatty() else "csv"
 
 
 def carry_of(fmt: str, keep: tuple[str, ...], no_keep: bool) -> tuple[str, ...] | str:
