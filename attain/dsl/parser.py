@@ -25,8 +25,8 @@ from attain.diagnostics import AttainError, Diagnostic, Span, source_lines
 from attain.dsl import nodes as n
 from attain.dsl.builtins import FUNCTIONS, PERIOD_VALUES
 from attain.dsl.nesting import too_deep
-from attain.dsl.parse_lines import LineParts
 from attain.dsl.org import OrgParts, Reports
+from attain.dsl.parse_lines import LineParts
 from attain.dsl.parse_tables import TableParts
 from attain.dsl.recovery import MAX_SYNTAX_ERRORS, Refused, recover
 from attain.dsl.syntax_errors import TabIndent, dedent_line, syntax_diagnostic
