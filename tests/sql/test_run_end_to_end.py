@@ -16,7 +16,7 @@ import attain.sql.run as fast
 from attain.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from library_samples import FIXED, ident, sample_of  # noqa: E402
+from library_samples import FIXED, data_args, ident  # noqa: E402
 
 POLICY = """policy "p"
 period month
@@ -170,7 +170,8 @@ def test_what_the_fast_path_does_not_decide_runs_the_ordinary_way(tmp_path, take
 def test_every_library_policy_writes_the_python_engines_files(tmp_path, path):
     for fmt in ("csv", "json"):
         for engine in ("python", "duckdb"):
-            result = run(tmp_path, path, sample_of(path), engine, f"{engine}.{fmt}")
+            data = data_args(path)  # the sample, and each line table's (NAME=FILE)
+            result = run(tmp_path, path, Path(data[1]), engine, f"{engine}.{fmt}", *data[2:])
             assert result.exit_code == 0, result.output
         assert same_except_run((tmp_path / f"python.{fmt}").read_bytes(), (tmp_path / f"duckdb.{fmt}").read_bytes())
 
