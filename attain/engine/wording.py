@@ -116,10 +116,11 @@ def reports_text(r: t.ReportsFact) -> str:
         levels.setdefault(level, []).append(who if value is None else f"{who} {display(value, kind)}")
     parts = []
     for level, items in levels.items():
-        listed = ", ".join(items[:SHOWN]) + (say("org.more", n=len(items) - SHOWN) if len(items) > SHOWN else "")
+        more = [say("org.more", n=len(items) - SHOWN)] if len(items) > SHOWN else []
+        listed = joined([joined(items[:SHOWN]), *more], "")
         parts.append(listed if r.reach == "direct" else say("org.level", level=level, n=len(items), items=listed))
     return say("org.fact" if r.reach == "direct" else "org.fact_all", formula=formula, value=shown,
-               manager=r.manager, n=len(r.members), list="; ".join(parts))
+               manager=r.manager, n=len(r.members), list=joined(parts, "; "))
 
 
 # ---------------------------------------------------------------- notes

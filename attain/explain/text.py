@@ -35,10 +35,10 @@ def render_text(roots: list[Trace], who: str, period: str | None = None, lang: s
         if t.kind in ("input", "default"):
             origin = say("x.default") if t.kind == "default" else say("x.from", source=t.source) if t.source \
                 else say("x.input")
-            out.append(f"{pad}{t.name} = {value}   ({localize(origin, lang)})")
+            out.append(f"{pad}{t.name} = {value}   {localize(say('x.aside', text=origin), lang)}")
             return
         if t.name in shown:
-            out.append(f"{pad}{t.name} = {value}   ({localize(say('x.see_above'), lang)})")
+            out.append(f"{pad}{t.name} = {value}   {localize(say('x.aside', text=say('x.see_above')), lang)}")
             return
         shown.add(t.name)
         out.append(f"{pad}{t.name} = {value}")
@@ -60,11 +60,12 @@ def render_text(roots: list[Trace], who: str, period: str | None = None, lang: s
 def line_text(t: Trace, lang: str = "en") -> str:
     """One line of a line table under its measure (explain/lines.py): place, value, the filter and its values."""
     if t.value is None:
-        return f"{localize(t.name, lang)} ({localize(t.formula, lang)})"
+        return f"{localize(t.name, lang)} {localize(say('x.aside', text=t.formula), lang)}"
     values = joined(say("x.is", name=c.name, value=display(c.value, c.type, None) if c.value is not None else "-")
                     for c in t.children)
     shown = localize(display(t.value, t.type, t.places), lang)
-    return f"{t.name} = {shown}   ({localize(say('x.line_values', note=t.formula, values=values), lang)})"
+    aside = say("x.aside", text=say("x.line_values", note=t.formula, values=values))
+    return f"{t.name} = {shown}   {localize(aside, lang)}"
 
 
 def _visible(line: str) -> str:

@@ -14,6 +14,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
     "x.from": {"en": "from {source}", "zh": "来自 {source}"},
     "x.input": {"en": "input", "zh": "输入"},
     "x.see_above": {"en": "see above", "zh": "见上文"},
+    "x.aside": {"en": "({text})", "zh": "（{text}）"},
     # ---------------------------------------- shown values (attain.engine.wording.display)
     "x.yes": {"en": "yes", "zh": "是"},
     "x.no": {"en": "no", "zh": "否"},
@@ -43,7 +44,7 @@ EXPLAIN: dict[str, dict[str, str]] = {
     "x.tier_otherwise": {"en": "tier '{name}' matched: otherwise", "zh": "档位 '{name}' 匹配：其余情况"},
     "x.tier_matched": {"en": "tier '{name}' matched: {condition}", "zh": "档位 '{name}' 匹配：{condition}"},
     "x.tier_not": {"en": "tier '{name}' did not match: {condition} is false",
-                   "zh": "档位 '{name}' 不匹配：{condition} 不成立"},
+                   "zh": "档位 '{name}' 不匹配：{condition}，不成立"},
     "x.with_values": {"en": "{condition} ({values})", "zh": "{condition}（{values}）"},
     "x.whole_bracket": {"en": "{amount} falls in `{row}`: the whole amount at {rate}",
                         "zh": "{amount} 落在 `{row}`：全额按 {rate}"},
@@ -65,9 +66,9 @@ EXPLAIN: dict[str, dict[str, str]] = {
     # ---------------------------------------- a measure's lines (attain.explain.lines)
     "x.line": {"en": "{n} line", "zh": "{n} 行"},
     "x.lines": {"en": "{n} lines", "zh": "{n} 行"},
-    "x.measure": {"en": "{func} over {lines} of {table}", "zh": "{func}，{table} 的 {lines}"},
+    "x.measure": {"en": "{func} over {lines} of {table}", "zh": "对 {table} 的 {lines}取 {func}"},
     "x.measure_kept": {"en": "{func} over {lines} of {table}, {kept} kept by the filter",
-                       "zh": "{func}，{table} 的 {lines}，筛选保留 {kept} 行"},
+                       "zh": "对 {table} 的 {lines}取 {func}，筛选保留 {kept} 行"},
     "x.measure_none": {"en": "{measure}: none, so the value after `else`",
                        "zh": "{measure}：没有，所以取 `else` 后的值"},
     "x.more_lines": {"en": "... and {lines} more", "zh": "……另有 {lines}"},
@@ -89,4 +90,10 @@ EXPLAIN: dict[str, dict[str, str]] = {
     "x.rounded": {"en": ", rounded to {rounding}", "zh": "，舍入到 {rounding}"},
     "x.no_version_value": {"en": "no version in force in the period has a value",
                            "zh": "本周期生效的版本都没有这个值"},
+    # ---------------------------------------- where an input came from (attain.engine.bind, attain.engine.lines)
+    "x.src_cell": {"en": "{file}:{line}:{col}, column {column}", "zh": "{file}:{line}:{col}，列 {column}"},
+    "x.src_lines": {"en": "{file}: lines {lines} ({rule}), column {column}",
+                    "zh": "{file}：第 {lines} 行（{rule}），列 {column}"},
+    "x.src_measure": {"en": "{file}: {lines}", "zh": "{file}：{lines}"},
+    "x.src_measure_kept": {"en": "{file}: {lines}, {kept} kept", "zh": "{file}：{lines}，保留 {kept} 行"},
 }
