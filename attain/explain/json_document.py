@@ -65,7 +65,7 @@ def to_dict(t: Trace, lang: str = "en") -> dict:
         node["notes"] = [localize(sentence(note), lang) for note in t.notes]
         node["children"] = [to_dict(c, lang) for c in t.children]
     else:
-        node["source"] = t.source or ("default" if t.kind == "default" else "")
+        node["source"] = localize(t.source, lang) or ("default" if t.kind == "default" else "")
     return node
 
 
