@@ -156,8 +156,10 @@ def sentence(note: t.Note) -> str:
         case t.GroupFact() | t.ReportsFact():
             return describe(note)
         case t.Variant(subject, key, keys, line, body):
-            which = "else" if keys is None else ", ".join(f'"{k}"' for k in keys)
-            return say("x.variant", subject=subject, key=key, which=which, line=line, body=body.splitlines()[0])
+            if keys is None:
+                return say("x.variant_else", subject=subject, key=key, line=line, body=body.splitlines()[0])
+            return say("x.variant", subject=subject, key=key, which=joined(f'"{k}"' for k in keys), line=line,
+                       body=body.splitlines()[0])
         case t.BandRow(subject, value, kind, row, matched):
             if matched:
                 return say("x.band_matched", subject=subject, value=display(value, kind), row=row)

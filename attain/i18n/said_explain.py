@@ -38,6 +38,8 @@ EXPLAIN: dict[str, dict[str, str]] = {
     "x.previous_else": {"en": "{call}: {missing}, so {value}", "zh": "{call}：{missing}，所以取 {value}"},
     "x.variant": {"en": "{subject} = \"{key}\": variant {which}, line {line}: {body}",
                   "zh": "{subject} = \"{key}\"：取值 {which} 的写法，第 {line} 行：{body}"},
+    "x.variant_else": {"en": "{subject} = \"{key}\": variant else, line {line}: {body}",
+                       "zh": "{subject} = \"{key}\"：其余取值的写法，第 {line} 行：{body}"},
     "x.band_matched": {"en": "{subject} = {value}: row `{row}` matched", "zh": "{subject} = {value}：匹配行 `{row}`"},
     "x.band_not": {"en": "row `{row}` did not match ({value})", "zh": "行 `{row}` 不匹配（{value}）"},
     "x.lookup": {"en": "\"{key}\": row `{row}` matched", "zh": "\"{key}\"：匹配行 `{row}`"},
