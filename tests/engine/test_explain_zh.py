@@ -166,3 +166,20 @@ def test_the_cli_explains_every_library_policy_in_chinese():
         result = runner.invoke(main, ["explain", str(path), *data_args(path), "--who", first, "--lang", "zh"])
         assert result.exit_code == 0, result.output
         assert "（来自 " in result.output or "（见上文）" in result.output
+
+
+def test_a_period_prorated_between_versions_in_chinese():
+    # July 2023 of case1-2023: 14 days at the old point value (pay 6,450.00), 17 at the new (7,540.00):
+    # (6,450.00 × 14 + 7,540.00 × 17) / 31 = 218,480 / 31 = 7,047.7419..., rounded to 0.01: 7,047.74.
+    args = ["explain", str(LIBRARY / "case1-2023"), "--data", str(LIBRARY / "case1-2023" / "sample.csv"),
+            "--who", "E001", "--period", "2023-07"]
+    zh = CliRunner().invoke(main, [*args, "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    lines = zh.output.replace(str(LIBRARY), "policies").splitlines()
+    at = lines.index("pay = 7,047.74")
+    assert lines[at + 1] == ("    按天数折算：(6,450.00 × 14 + 7,540.00 × 17) / 31 天，舍入到 0.01   "
+                             "[policies/case1-2023/pay-2023-07.policy:11]")
+    assert "E001 · 2023-07 · 版本 2023.1（policies/case1-2023/pay-2023-01.policy，共 31 天中的 14 天）" in lines
+    en = CliRunner().invoke(main, [*args, "--lang", "en"]).output
+    assert "    prorated by days: (6,450.00 × 14 + 7,540.00 × 17) / 31 days, rounded to 0.01   [" in en
+    assert frame_words_left(zh.output) == []
