@@ -213,11 +213,13 @@ class Explanation:
     roots: tuple[Trace, ...]
     period: str | None = None
 
-    def text(self) -> str:
-        return render_text(list(self.roots), self.who, self.period)
+    def text(self, lang: str = "en") -> str:
+        """The explanation as indented text, its words in `lang` ("en" or "zh")."""
+        return render_text(list(self.roots), self.who, self.period, lang)
 
-    def json(self) -> str:
-        return render_json(list(self.roots), self.who, self.policy, self.period)
+    def json(self, lang: str = "en") -> str:
+        """The explanation as JSON: English keys; shown values and notes in `lang` ("en" or "zh")."""
+        return render_json(list(self.roots), self.who, self.policy, self.period, lang)
 
 
 @attrs.frozen

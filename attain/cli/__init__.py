@@ -180,9 +180,13 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several.")
+@click.option("--lang", default=None, metavar="en|zh", callback=language_option,
+              help="The language of the explanation's words and notes (names, formulas and numbers stay as "
+                   "written; JSON keys stay English) and of the messages [default: `attain --lang`, else from the "
+                   "locale (LANG), else English].")
 @HEADER_ROW
 @guard
-def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, header_row):
+def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, header_row, lang):
     """Show how one employee's values came about, down to the data cells and policy lines.
 
     POLICY may be a folder of versions: the period is explained by the version in force, or, for
@@ -194,7 +198,8 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
                                   header_row=header_row) if isinstance(loaded, api.Policy) else None
     explanation = sliced if sliced is not None else loaded.explain(
         read_data(data, header_row=header_row), who, value, id_column=id_column, period=period, allow_ids=allow_ids)
-    echo(explanation.json() if fmt == "json" else explanation.text(), nl=False)
+    lang = message_language()
+    echo(explanation.json(lang) if fmt == "json" else explanation.text(lang), nl=False)
 
 
 @main.command("test")

@@ -86,10 +86,10 @@ class Bound:
             taken = record.lines[self.inputs.index(name)]
             if len(taken) > 1:
                 rule = self.rules.get(name, "combined")
-                return f"{self.file}: lines {', '.join(map(str, taken))} ({rule}), column {column}"
+                return say("x.src_lines", file=self.file, lines=", ".join(map(str, taken)), rule=rule, column=column)
             if taken:
-                return f"{self.file}:{taken[0]}:{self.positions[column]}, column {column}"
-        return f"{self.file}:{record.line}:{self.positions[column]}, column {column}"
+                return say("x.src_cell", file=self.file, line=taken[0], col=self.positions[column], column=column)
+        return say("x.src_cell", file=self.file, line=record.line, col=self.positions[column], column=column)
 
 
 def _converter(kind: str, numeric: bool, bounds: tuple[Number, Number] | None, choices: frozenset[str],

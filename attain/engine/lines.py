@@ -170,10 +170,11 @@ def with_measures(model: Model, table: Table, id_column: str | None, engine: str
 
 def _source(m: Measure, lines: list[Line], table: Table) -> str:
     """Where a measure comes from, as a statement cites it: `deals.csv: 3 lines (2 kept)`."""
-    count = f"{len(lines)} line" if len(lines) == 1 else f"{len(lines)} lines"
+    count = say("x.line" if len(lines) == 1 else "x.lines", n=len(lines))
     if m.where is not None:
-        count += f", {sum(1 for ln in lines if ln.value(m.where) is True)} kept"
-    return f"{table.file}: {count}"
+        kept = sum(1 for ln in lines if ln.value(m.where) is True)
+        return say("x.src_measure_kept", file=table.file, lines=count, kept=kept)
+    return say("x.src_measure", file=table.file, lines=count)
 
 
 def _label(period) -> str:

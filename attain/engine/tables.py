@@ -20,6 +20,7 @@ import attrs
 
 from attain.diagnostics import Span
 from attain.dsl import nodes as n
+from attain.i18n.messages import say
 
 
 @attrs.frozen
@@ -91,11 +92,11 @@ def cell_place(span: Span | None, policy_file: str) -> str:
     if span is None:
         return ""
     if span.file == policy_file:
-        return f"line {span.line}"
+        return say("x.policy_line", line=span.line)
     if span.file.lower().endswith(".xlsx"):
         letters, col = "", span.col
         while col > 0:
             col, rest = divmod(col - 1, 26)
             letters = chr(65 + rest) + letters
-        return f"{span.file}, cell {letters}{span.line}"
+        return say("x.table_cell_place", file=span.file, cell=f"{letters}{span.line}")
     return f"{span.file}:{span.line}:{span.col}"

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from attain.engine import trace as t
 from attain.exact import to_decimal
-from attain.i18n.messages import say
+from attain.i18n.messages import joined, say
 
 
 def display(value: object, kind: str = "number", places: int | None = None) -> str:
@@ -23,14 +23,14 @@ def display(value: object, kind: str = "number", places: int | None = None) -> s
     if isinstance(value, t.TierValue):
         return value.name + (f" ({value.label})" if value.label else "")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return say("x.yes" if value else "x.no")
     if isinstance(value, str):
         return f'"{value}"'
     if value is None:
-        return "(missing)"
+        return say("x.missing")
     if kind in ("days", "months") and isinstance(value, Fraction):
         unit = kind if value != 1 else kind[:-1]
-        return f"{_number_text(value, False, places)} {unit}"
+        return say(f"x.{unit}", n=_number_text(value, False, places))
     if isinstance(value, Fraction):
         if kind == "percent":
             return _number_text(value * 100, False, None) + "%"
@@ -116,10 +116,11 @@ def reports_text(r: t.ReportsFact) -> str:
         levels.setdefault(level, []).append(who if value is None else f"{who} {display(value, kind)}")
     parts = []
     for level, items in levels.items():
-        listed = ", ".join(items[:SHOWN]) + (say("org.more", n=len(items) - SHOWN) if len(items) > SHOWN else "")
+        more = [say("org.more", n=len(items) - SHOWN)] if len(items) > SHOWN else []
+        listed = joined([joined(items[:SHOWN]), *more], "")
         parts.append(listed if r.reach == "direct" else say("org.level", level=level, n=len(items), items=listed))
     return say("org.fact" if r.reach == "direct" else "org.fact_all", formula=formula, value=shown,
-               manager=r.manager, n=len(r.members), list="; ".join(parts))
+               manager=r.manager, n=len(r.members), list=joined(parts, "; "))
 
 
 # ---------------------------------------------------------------- notes
@@ -129,14 +130,14 @@ def sentence(note: t.Note) -> str:
     """A note of an explanation, as the line a person reads under the value."""
     match note:
         case t.Unless(condition, holds):
-            return f"unless {condition}: " + ("yes, so nothing is paid" if holds else "no")
+            return say("x.unless_yes" if holds else "x.unless_no", condition=condition)
         case t.Given(name, given):
-            return f"given({name}): {'yes' if given else 'no, the cell is empty'}"
+            return say("x.given_yes" if given else "x.given_no", name=name)
         case t.Streak(call, count, holds, before):
-            return (f"{call} = {count}: {'holds' if holds else 'does not hold'} this period; "
-                    f"before: {describe(before)}")
+            return say("x.streak_holds" if holds else "x.streak_not", call=call, count=count, before=describe(before))
         case t.Rolling(call, value, kind, over, values):
-            return f"{call} = {display(value, kind)}, {describe(over)}: " + ", ".join(display(x, kind) for x in values)
+            return say("x.rolling", call=call, value=display(value, kind), over=describe(over),
+                       values=joined(display(x, kind) for x in values))
         case t.Accrued(call, value, kind, terms, places):
             # Period by period: `2023-04 1,200.00 + 2023-05 900.00 = 2,100.00`.
             if not terms:
@@ -149,33 +150,36 @@ def sentence(note: t.Note) -> str:
                        start=say(f"acc.month.{start}"),
                        edge=say(f"acc.{word.split('_')[0]}_{word.rsplit('_', 1)[1]}"))
         case t.Previous(call, value, kind, came):
-            return f"{call} = {display(value, kind)} ({describe(came)})"
+            return say("x.previous", call=call, value=display(value, kind), came=describe(came))
         case t.PreviousElse(call, missing, value, kind):
-            return f"{call}: {describe(missing)}, so {display(value, kind)}"
+            return say("x.previous_else", call=call, missing=describe(missing), value=display(value, kind))
         case t.GroupFact() | t.ReportsFact():
             return describe(note)
         case t.Variant(subject, key, keys, line, body):
-            which = "else" if keys is None else ", ".join(f'"{k}"' for k in keys)
-            return f'{subject} = "{key}": variant {which}, line {line}: {body.splitlines()[0]}'
+            if keys is None:
+                return say("x.variant_else", subject=subject, key=key, line=line, body=body.splitlines()[0])
+            return say("x.variant", subject=subject, key=key, which=joined(f'"{k}"' for k in keys), line=line,
+                       body=body.splitlines()[0])
         case t.BandRow(subject, value, kind, row, matched):
             if matched:
-                return f"{subject} = {display(value, kind)}: row `{row}` matched"
-            return f"row `{row}` did not match ({display(value, kind)})"
+                return say("x.band_matched", subject=subject, value=display(value, kind), row=row)
+            return say("x.band_not", row=row, value=display(value, kind))
         case t.LookupRow(key, row):
-            return f'"{key}": row `{row}` matched'
+            return say("x.lookup", key=key, row=row)
         case t.WeightedRow(name, score, weight, part):
             return f"{name} {display(score)} × {weight} = {display(part)}"
         case t.TierRow(name, matched, condition, read):
             return _tier_sentence(name, matched, condition, read)
         case t.WholeBracket(amount, kind, row, rate):
-            return f"{display(amount, kind)} falls in `{row}`: the whole amount at {display(rate, 'percent')}"
+            return say("x.whole_bracket", amount=display(amount, kind), row=row, rate=display(rate, "percent"))
         case t.MarginalBracket(lower, upper, part, rate, pay, kind):
-            where = f"{display(lower, kind)} to {display(upper, kind)}" if upper is not None \
-                else f"above {display(lower, kind)}"
-            return f"{where}: {display(part, kind)} at {display(rate, 'percent')} = {display(pay, kind)}"
+            where = say("x.bracket_between", lower=display(lower, kind), upper=display(upper, kind)) \
+                if upper is not None else say("x.bracket_above", lower=display(lower, kind))
+            return say("x.bracket", where=where, part=display(part, kind), rate=display(rate, "percent"),
+                       pay=display(pay, kind))
         case t.PeriodDays(call, value, kind, period, first, last, still):
-            employed = "; no leave date: still employed" if still else ""
-            return f"{call} = {display(value, kind)}: the period {period} runs from {first} to {last}{employed}"
+            return say("x.period_days", call=call, value=display(value, kind), period=period, first=first, last=last,
+                       employed=say("x.still_employed") if still else "")
         case t.TableCell() | t.CurveSegment():
             return _table_sentence(note)
     raise TypeError(f"no wording for {type(note).__name__}")
@@ -184,20 +188,22 @@ def sentence(note: t.Note) -> str:
 def _tier_sentence(name: str, matched: bool, condition: str | None,
                    read: tuple[tuple[str, object, str], ...]) -> str:
     if condition is None:
-        return f"tier '{name}' matched: otherwise"
+        return say("x.tier_otherwise", name=name)
     # The condition as written, followed by the values of the names it read.
-    shown = ", ".join(f"{m} = {display(v, kind)}" for m, v, kind in read)
-    text = f"{condition} ({shown})" if shown else condition
-    return f"tier '{name}' matched: {text}" if matched else f"tier '{name}' did not match: {text} is false"
+    shown = joined(say("x.is", name=m, value=display(v, kind)) for m, v, kind in read)
+    text = say("x.with_values", condition=condition, values=shown) if read else condition
+    return say("x.tier_matched" if matched else "x.tier_not", name=name, condition=text)
 
 
 def _table_sentence(note: t.TableCell | t.CurveSegment) -> str:
     """`rates(attainment = 85%): row `50% to 100%` -> 3% (line 9)`, or a curve's interpolation with its numbers."""
     if isinstance(note, t.TableCell):
-        looked = ", ".join(f"{what} = {display(v, kind)}" for what, v, kind in note.looked_up)
-        head = f"{note.table}({looked})" if note.table else f"curve of {looked}"
-        column = f", column `{note.column}`" if note.column is not None else ""
-        return f"{head}: row `{note.row}`{column} -> {display(note.value, note.kind)} ({note.where})"
+        looked = joined(say("x.is", name=what, value=display(v, kind)) for what, v, kind in note.looked_up)
+        head = say("x.table_head", table=note.table, looked=looked) if note.table \
+            else say("x.curve_head", looked=looked)
+        column = say("x.column", column=note.column) if note.column is not None else ""
+        return say("x.table_cell", head=head, row=note.row, column=column, value=display(note.value, note.kind),
+                   where=note.where)
     (x0, y0), (x1, y1) = note.points
 
     def x(v):
@@ -206,6 +212,6 @@ def _table_sentence(note: t.TableCell | t.CurveSegment) -> str:
     def y(v):
         return display(v, note.kind)
 
-    head = f"{note.table}({note.subject} = {x(note.x)})" if note.table else f"{note.subject} = {x(note.x)}"
-    return (f"{head}: between the points {x(x0)} -> {y(y0)} and {x(x1)} -> {y(y1)} ({note.where}): "
-            f"{y(y0)} + ({y(y1)} - {y(y0)}) × ({x(note.x)} - {x(x0)}) / ({x(x1)} - {x(x0)}) = {y(note.value)}")
+    at = f"{note.table}({note.subject} = {x(note.x)})" if note.table else f"{note.subject} = {x(note.x)}"
+    formula = f"{y(y0)} + ({y(y1)} - {y(y0)}) × ({x(note.x)} - {x(x0)}) / ({x(x1)} - {x(x0)}) = {y(note.value)}"
+    return say("x.curve", head=at, x0=x(x0), y0=y(y0), x1=x(x1), y1=y(y1), where=note.where, formula=formula)

@@ -16,6 +16,7 @@ import attrs
 from attain.diagnostics import Span
 from attain.dsl.check_lines import Lines, Measure
 from attain.engine.trace import Given, Trace
+from attain.i18n.messages import say
 
 if TYPE_CHECKING:  # the renderers import no evaluator: only the types of the line stage's results
     from attain.engine.lines import Stage, Used
@@ -42,30 +43,29 @@ def _replace(t: Trace, lines: Lines, used: dict, types: dict) -> Trace:
     for note in givens:
         m = lines.measure(note.name)
         if m is not None and not note.given:
-            kept = " that the filter keeps" if m.where is not None else ""
-            children += (Trace(f"{m.text}: no lines of {m.table}{kept}", "line", m.kind, None,
-                               formula="so the value after `else`"),)
+            none = say("x.no_lines_kept" if m.where is not None else "x.no_lines", measure=m.text, table=m.table)
+            children += (Trace(none, "line", m.kind, None, formula=say("x.after_else")),)
     return attrs.evolve(t, children=children, notes=notes)
 
 
 def _measure(t: Trace, m: Measure, used: list[Used], types: dict) -> Trace:
     kept = sum(1 for u in used if u.kept)
     if m.where is None:
-        formula = f"{m.func} over {_lines(len(used))} of {m.table}"
+        formula = say("x.measure", func=m.func, lines=_lines(len(used)), table=m.table)
     else:
-        formula = f"{m.func} over {_lines(len(used))} of {m.table}, {kept} kept by the filter"
+        formula = say("x.measure_kept", func=m.func, lines=_lines(len(used)), table=m.table, kept=kept)
     if not kept and m.func in ("mean", "min", "max"):
-        formula += ": none, so the value after `else`"
+        formula = say("x.measure_none", measure=formula)
     children = [_line(u, m, types) for u in used[:SHOWN_LINES]]
     if len(used) > SHOWN_LINES:
         more = len(used) - SHOWN_LINES
-        children.append(Trace(f"... and {_lines(more)} more", "line", m.kind, None,
-                              formula=f"{sum(1 for u in used[SHOWN_LINES:] if u.kept)} of them kept"))
+        children.append(Trace(say("x.more_lines", lines=_lines(more)), "line", m.kind, None,
+                              formula=say("x.more_kept", n=sum(1 for u in used[SHOWN_LINES:] if u.kept))))
     return Trace(t.name, "value", m.kind, t.value, formula, m.span, (), tuple(children))
 
 
 def _lines(count: int) -> str:
-    return f"{count} line" if count == 1 else f"{count} lines"
+    return say("x.line" if count == 1 else "x.lines", n=count)
 
 
 def _line(u: Used, m: Measure, types: dict) -> Trace:
@@ -74,4 +74,4 @@ def _line(u: Used, m: Measure, types: dict) -> Trace:
     value = u.value if m.value is not None else (1 if u.kept else 0)
     span = Span(u.line.file, u.line.line, 1, u.line.line, 2)
     return Trace(u.line.where, "line", m.kind if m.value is not None else "count", value,
-                 "kept" if u.kept else "left out by the filter", span, (), values)
+                 say("x.kept" if u.kept else "x.left_out"), span, (), values)

@@ -9,6 +9,7 @@ import unicodedata
 
 from attain.engine.trace import Trace
 from attain.engine.wording import display, sentence
+from attain.i18n.messages import joined, localize, say
 from attain.limits import deep
 
 
@@ -19,30 +20,31 @@ def _where(t: Trace) -> str:
 
 
 @deep  # the tree is as deep as the chain of values that use each other
-def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
-    """An indented tree per root: value, formula and policy line, notes, then the values it used."""
+def render_text(roots: list[Trace], who: str, period: str | None = None, lang: str = "en") -> str:
+    """An indented tree per root: value, formula and policy line, notes, then the values it used; its words
+    (not its names, formulas or numbers) in `lang`."""
     out: list[str] = []
     shown: set[str] = set()
 
     def visit(t: Trace, depth: int) -> None:
         pad = "  " * depth
-        value = display(t.value, t.type, t.places)
+        value = localize(display(t.value, t.type, t.places), lang)
         if t.kind == "line":  # one line of a line table under the measure it made (explain/lines.py)
-            out.append(pad + line_text(t))
+            out.append(pad + line_text(t, lang))
             return
         if t.kind in ("input", "default"):
-            origin = "the policy's default" if t.kind == "default" else f"from {t.source}" if t.source \
-                else "input"
-            out.append(f"{pad}{t.name} = {value}   ({origin})")
+            origin = say("x.default") if t.kind == "default" else say("x.from", source=t.source) if t.source \
+                else say("x.input")
+            out.append(f"{pad}{t.name} = {value}   {localize(say('x.aside', text=origin), lang)}")
             return
         if t.name in shown:
-            out.append(f"{pad}{t.name} = {value}   (see above)")
+            out.append(f"{pad}{t.name} = {value}   {localize(say('x.aside', text=say('x.see_above')), lang)}")
             return
         shown.add(t.name)
         out.append(f"{pad}{t.name} = {value}")
-        out.append(f"{pad}    {t.formula}   [{_where(t)}]")
+        out.append(f"{pad}    {localize(t.formula, lang)}   [{_where(t)}]")
         for note in t.notes:
-            out.append(f"{pad}    · {sentence(note)}")
+            out.append(f"{pad}    · {localize(sentence(note), lang)}")
         for child in t.children:
             visit(child, depth + 1)
 
@@ -55,13 +57,15 @@ def render_text(roots: list[Trace], who: str, period: str | None = None) -> str:
     return "\n".join(_visible(line) for line in out).rstrip() + "\n"
 
 
-def line_text(t: Trace) -> str:
+def line_text(t: Trace, lang: str = "en") -> str:
     """One line of a line table under its measure (explain/lines.py): place, value, the filter and its values."""
     if t.value is None:
-        return f"{t.name} ({t.formula})"
-    values = ", ".join(f"{c.name} = {display(c.value, c.type, None) if c.value is not None else '-'}"
-                       for c in t.children)
-    return f"{t.name} = {display(t.value, t.type, t.places)}   ({t.formula}: {values})"
+        return f"{localize(t.name, lang)} {localize(say('x.aside', text=t.formula), lang)}"
+    values = joined(say("x.is", name=c.name, value=display(c.value, c.type, None) if c.value is not None else "-")
+                    for c in t.children)
+    shown = localize(display(t.value, t.type, t.places), lang)
+    aside = say("x.aside", text=say("x.line_values", note=t.formula, values=values))
+    return f"{t.name} = {shown}   {localize(aside, lang)}"
 
 
 def _visible(line: str) -> str:

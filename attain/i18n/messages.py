@@ -26,6 +26,7 @@ from attain.i18n import DEFAULT, LANGUAGES, Catalogue
 from attain.i18n.said_accrual import ACCRUAL
 from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
+from attain.i18n.said_explain import EXPLAIN
 from attain.i18n.said_lines import LINES
 from attain.i18n.said_org import ORG
 from attain.i18n.said_parse import PARSE
@@ -52,7 +53,8 @@ _JOINS = {
 }
 
 MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS,
-                      **ACCRUAL, **LINES, **ORG})
+                      **ACCRUAL, **LINES, **ORG,
+                      **EXPLAIN})
 
 
 class Text(str):

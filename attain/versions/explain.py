@@ -21,6 +21,7 @@ from attain.engine.wording import display
 from attain.exact import decimal_places
 from attain.explain.json_document import SCHEMA, to_dict
 from attain.explain.text import render_text
+from attain.i18n.messages import localize, say
 from attain.io import Table, read_table
 from attain.subjects import record_of
 from attain.versions.folder import version_name
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from attain.versions import Versions
 
 
-UNPRORATED = "not an output, so not prorated by days: each version's own value is below"
+UNPRORATED = say("x.unprorated")
 
 
 @attrs.frozen
@@ -57,32 +58,33 @@ class VersionsExplanation:
     def prorated(self) -> bool:
         return len(self.parts) > 1
 
-    def _title(self, part: Part) -> str:
+    def _title(self, part: Part, lang: str) -> str:
         name = version_name(part.version.tree)
         total = sum(p.days for p in self.parts)
-        days = f", {part.days} of {total} days" if self.prorated else ""
-        return (f"{self.period} · " if self.period else "") + f"version {name} ({part.version.tree.file}{days})"
+        days = say("x.version_days", days=part.days, total=total) if self.prorated else ""
+        title = localize(say("x.version_title", name=name, file=part.version.tree.file, days=days), lang)
+        return (f"{self.period} · " if self.period else "") + title
 
-    def text(self) -> str:
+    def text(self, lang: str = "en") -> str:
         out = []
         if self.prorated:
             # A value that is not an output has no prorated value: each version's own is below.
-            text = render_text([r for r in self.roots if r.formula != UNPRORATED], self.who, self.period)
-            text += "".join(f"{r.name}: {UNPRORATED}\n" for r in self.roots if r.formula == UNPRORATED)
+            text = render_text([r for r in self.roots if r.formula != UNPRORATED], self.who, self.period, lang)
+            text += "".join(f"{r.name}: {localize(UNPRORATED, lang)}\n" for r in self.roots if r.formula == UNPRORATED)
             out.append(text)
         for part in self.parts:
-            out.append(render_text(list(part.explanation.roots), self.who, self._title(part)))
+            out.append(render_text(list(part.explanation.roots), self.who, self._title(part, lang), lang))
         return "\n".join(out)
 
-    def json(self) -> str:
+    def json(self, lang: str = "en") -> str:
         doc = {
             "schema": SCHEMA,
             "policy": self.folder,
             "employee": self.who,
             "period": self.period,
-            "values": [to_dict(r) for r in self.roots],
+            "values": [to_dict(r, lang) for r in self.roots],
             "versions": [{"version": version_name(p.version.tree), "policy": p.version.tree.file, "days": p.days,
-                          "values": [to_dict(r) for r in p.explanation.roots]} for p in self.parts],
+                          "values": [to_dict(r, lang) for r in p.explanation.roots]} for p in self.parts],
         }
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
@@ -140,8 +142,8 @@ def _prorated_root(versions: Versions, name: str, shares: list, parts: list[Part
     terms = " + ".join(f"{display(v, kind, t.places if t is not None else None) if v is not None else '0'} × {days}"
                        for (v, days), (_, _, t) in zip(values, found, strict=True) if v is not None or kind == "money")
     weighed = sum(days for v, days in values if v is not None or kind == "money")
-    rounded = f", rounded to {versions.rounding}" if kind == "money" and versions.step is not None else ""
+    rounded = say("x.rounded", rounding=versions.rounding) if kind == "money" and versions.step is not None else ""
     places = decimal_places(versions.step) if kind == "money" and versions.step is not None else None
-    formula = f"prorated by days: ({terms}) / {weighed} days{rounded}" if result is not None else (
-        "no version in force in the period has a value")
+    formula = say("x.prorated", terms=terms, weighed=weighed, rounded=rounded) if result is not None else (
+        say("x.no_version_value"))
     return Trace(name, "value", kind, result, formula, span, places=places)
