@@ -313,5 +313,9 @@ from attain.cli.template import template_cmd  # noqa: E402
 main.add_command(init_cmd)
 main.add_command(template_cmd)
 
+from attain.cli.sql import sql_cmd  # noqa: E402
+
+main.add_command(sql_cmd)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

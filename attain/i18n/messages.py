@@ -27,6 +27,7 @@ from attain.i18n.said_check import CHECK
 from attain.i18n.said_data import DATA
 from attain.i18n.said_parse import PARSE
 from attain.i18n.said_run import RUN
+from attain.i18n.said_spark import SPARK
 from attain.i18n.said_tables import TABLES
 from attain.i18n.said_tests import TESTS
 
@@ -48,7 +49,7 @@ _JOINS = {
     "": {"en": "", "zh": ""},
 }
 
-MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS})
+MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS, **SPARK})
 
 
 class Text(str):
