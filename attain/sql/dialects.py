@@ -24,6 +24,9 @@ so any query the compiler writes, for any construct, translates without new code
   numbers are the worst case). Snowflake has neither: a query that needs gcd (values carried
   from period to period, a group sum of per-row fractions) is refused for it (`Untranslatable`).
 
+PostgreSQL: each of the compiler's levels (`WITH _l0 AS (...)`) is `MATERIALIZED`, so its planner
+does not substitute them into each other (an expression that grows exponentially with the levels).
+
 `%` keeps the dividend's sign in every dialect here, as in DuckDB; `greatest` ignores NULLs in
 each (sqlglot writes Snowflake's `GREATEST_IGNORE_NULLS`). On Spark, the session must run with
 `spark.sql.ansi.enabled=true` (an overflow raises instead of giving NULL or wrapping) and
@@ -34,9 +37,10 @@ each (sqlglot writes Snowflake's `GREATEST_IGNORE_NULLS`). On Spark, the session
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-import sqlglot
-from sqlglot import exp
+if TYPE_CHECKING:  # sqlglot is imported where it is used: `attain --help` need not load it
+    from sqlglot import exp
 
 DIALECTS = ("duckdb", "spark", "postgres", "snowflake")
 INTEGER = {"spark": "DECIMAL(38, 0)", "postgres": "NUMERIC(38, 0)", "snowflake": "NUMBER(38, 0)"}
@@ -57,6 +61,8 @@ def translate(sql: str, dialect: str) -> str:
     """One statement of the compiler's DuckDB SQL, written for `dialect`, exactly."""
     if dialect == "duckdb":
         return sql
+    import sqlglot
+
     return rewrite(sqlglot.parse_one(sql, read="duckdb"), dialect).sql(dialect=dialect)
 
 
@@ -75,6 +81,14 @@ def rewrite(tree: exp.Expr, dialect: str) -> exp.Expr:
 
 
 def _rewrite(node: exp.Expr, dialect: str) -> exp.Expr:
+    from sqlglot import exp
+
+    if isinstance(node, exp.CTE) and dialect == "postgres":
+        # PostgreSQL inlines a CTE used once: the compiler's levels, each reading the one before several
+        # times, would be substituted into each other, an expression growing exponentially (its planner took
+        # 20 GB on a library policy). Each level is computed once, as the compiler means it.
+        node.set("materialized", True)
+        return node
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
         return exp.DataType.build(INTEGER[dialect], dialect=dialect)
     if isinstance(node, exp.IntDiv):
@@ -85,11 +99,15 @@ def _rewrite(node: exp.Expr, dialect: str) -> exp.Expr:
 
 
 def _is_bigint(e: exp.Expr) -> bool:
+    from sqlglot import exp
+
     return isinstance(e, exp.Cast) and e.to.this == exp.DataType.Type.BIGINT
 
 
 def _int_div(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
     """a // b truncated toward zero, exact (see the module's docstring)."""
+    from sqlglot import exp
+
     if dialect == "postgres":
         return exp.Anonymous(this="DIV", expressions=[a, b])
     if dialect == "spark" and _is_bigint(a) and _is_bigint(b):
@@ -98,6 +116,8 @@ def _int_div(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
 
 
 def _gcd(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
+    from sqlglot import exp
+
     if dialect == "postgres":
         return exp.Anonymous(this="GCD", expressions=[a, b])
     if dialect == "snowflake":
@@ -110,6 +130,8 @@ _A, _B = "__attain_a", "__attain_b"
 
 def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr) -> exp.Expr:
     """A copy of `template` with its placeholder columns replaced by (copies of) a and b."""
+    from sqlglot import exp
+
     tree = template.copy()
     for column in list(tree.find_all(exp.Column)):
         if column.name in (_A, _B) and not column.table:
@@ -120,6 +142,8 @@ def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr) -> exp.Expr:
 @functools.cache
 def _template(kind: str, dialect: str) -> exp.Expr:
     """The exact truncating division (`div`) or Euclid's gcd (`gcd`) of the columns _A and _B, parsed once."""
+    import sqlglot
+
     t = INTEGER[dialect]
     if kind == "gcd":
         return sqlglot.parse_one(

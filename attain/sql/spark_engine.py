@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -113,35 +114,27 @@ class SparkRunner:
         self.sql = ""
 
     def run(self) -> Iterator:
-        from attain.sql.dialects import translate
-
         plan, bound = self.plan, self.bound
         spark = session(self.master)
         table = f"attain_input_{next(_names)}"
-        con = connect()
-        try:
-            loaded = load_bound(con, plan, bound, table)
+        local = spark.conf.get("spark.master", "").startswith("local")
+        with tempfile.TemporaryDirectory(prefix="attain-spark-") as folder:
+            con = connect()
             try:
-                compiled = compile_policy(plan, loaded.relation)
-            except NotCompiled as e:
-                raise AttainError([not_compiled(e)]) from None
-            self.sql = translate(compiled.sql, "spark")
-            _to_spark(spark, con, loaded.relation)
-        finally:
-            con.close()
-        if self.progress is not None:
-            from attain.engine.runner import Progress
+                loaded = load_bound(con, plan, bound, table)
+                try:
+                    compiled = compile_policy(plan, loaded.relation)
+                except NotCompiled as e:
+                    raise AttainError([not_compiled(e)]) from None
+                self.sql = compiled.sql  # DuckDB's form: `frame` translates it level by level
+                _to_spark(spark, con, loaded.relation, folder if local else None)
+            finally:
+                con.close()
+            if self.progress is not None:
+                from attain.engine.runner import Progress
 
-            self.progress(Progress("computing", 0, len(bound.records)))
-        try:
-            result = execute(spark, compiled, loaded.relation)
-        except Exception as e:
-            if not _overflow(e):
-                raise
-            self.overflowed = True
-            result = [(seq, True) for seq in range(len(bound.records))]
-        finally:
-            spark.catalog.dropTempView(table)
+                self.progress(Progress("computing", 0, len(bound.records)))
+            result = self._execute(spark, compiled, loaded.relation, len(bound.records))
         marked = {row[0] for row in result if row[1]} | loaded.forced
         recomputed: dict[int, tuple] = {}
         if marked:
@@ -158,6 +151,17 @@ class SparkRunner:
             found = recomputed.get(seq)
             yield Row(records[seq], found if found is not None else convert(row))
 
+    def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int) -> list[tuple]:
+        try:
+            return execute(spark, compiled, relation)
+        except Exception as e:
+            if not _overflow(e):
+                raise
+            self.overflowed = True
+            return [(seq, True) for seq in range(rows)]
+        finally:
+            spark.catalog.dropTempView(relation.table)
+
 
 def _overflow(e: Exception) -> bool:
     """Spark stopped because a value left DECIMAL(38,0) (ANSI mode): the whole data goes to the reference."""
@@ -165,11 +169,22 @@ def _overflow(e: Exception) -> bool:
     return any(k in text for k in ("NUMERIC_VALUE_OUT_OF_RANGE", "ARITHMETIC_OVERFLOW", "DIVIDE_BY_ZERO"))
 
 
-def _to_spark(spark, con, relation: InputRelation) -> None:
-    """The DuckDB input relation as a Spark temporary view of the same name, numbers as DECIMAL(38,0)."""
+def _to_spark(spark, con, relation: InputRelation, folder: str | None) -> None:
+    """The DuckDB input relation as a Spark temporary view of the same name, numbers as DECIMAL(38,0).
+
+    With a `folder` Spark can read (a local master), DuckDB writes the relation there as Parquet and
+    Spark reads it in the JVM; otherwise the rows go through the driver (`createDataFrame`)."""
+    described = con.execute(f"DESCRIBE {relation.table}").fetchall()
+    if folder is not None:
+        path = os.path.join(folder, f"{relation.table}.parquet")
+        columns = ", ".join(f"CAST({name} AS DECIMAL(38,0)) AS {name}" if kind == "HUGEINT" else name
+                            for name, kind, *_ in described)
+        con.execute(f"COPY (SELECT {columns} FROM {relation.table} ORDER BY __seq) TO '{path}' "
+                    "(FORMAT parquet)").fetchall()
+        spark.read.parquet(path).createOrReplaceTempView(relation.table)
+        return
     from pyspark.sql import types as st
 
-    described = con.execute(f"DESCRIBE {relation.table}").fetchall()
     kinds = {"BIGINT": st.LongType(), "INTEGER": st.IntegerType(), "VARCHAR": st.StringType(),
              "HUGEINT": st.DecimalType(38, 0), "BOOLEAN": st.BooleanType(), "DATE": st.DateType()}
     fields = [st.StructField(name, kinds[kind]) for name, kind, *_ in described]
@@ -177,8 +192,7 @@ def _to_spark(spark, con, relation: InputRelation) -> None:
     rows = con.execute(f"SELECT * FROM {relation.table} ORDER BY __seq").fetchall()
     if numeric:
         rows = [_decimals(r, numeric) for r in rows]
-    frame = spark.createDataFrame(rows, st.StructType(fields), verifySchema=False)
-    frame.createOrReplaceTempView(relation.table)
+    spark.createDataFrame(rows, st.StructType(fields), verifySchema=False).createOrReplaceTempView(relation.table)
 
 
 def _decimals(row: tuple, numeric: list[int]) -> list:
