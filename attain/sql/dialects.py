@@ -27,6 +27,11 @@ so any query the compiler writes, for any construct, translates without new code
 PostgreSQL: each of the compiler's levels (`WITH _l0 AS (...)`) is `MATERIALIZED`, so its planner
 does not substitute them into each other (an expression that grows exponentially with the levels).
 
+Spark 4.3's unary minus and `abs` on a DECIMAL(38,0) of more than 34 significant digits round it to
+34 digits (found here: -41152263004115226300411522630041152 came back as ...150), while `+`, `-`, `*`,
+`%`, comparisons, casts, `sum`, `min`, `max` and windows are exact: for Spark, `-x` is written
+`0 - x` and `abs(x)` as `CASE WHEN x < 0 THEN 0 - x ELSE x END`.
+
 `%` keeps the dividend's sign in every dialect here, as in DuckDB; `greatest` ignores NULLs in
 each (sqlglot writes Snowflake's `GREATEST_IGNORE_NULLS`). On Spark, the session must run with
 `spark.sql.ansi.enabled=true` (an overflow raises instead of giving NULL or wrapping) and
@@ -89,6 +94,8 @@ def _rewrite(node: exp.Expr, dialect: str) -> exp.Expr:
         # 20 GB on a library policy). Each level is computed once, as the compiler means it.
         node.set("materialized", True)
         return node
+    if dialect == "spark" and isinstance(node, (exp.Neg, exp.Abs)):
+        return _spark_sign(node)
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
         return exp.DataType.build(INTEGER[dialect], dialect=dialect)
     if isinstance(node, exp.IntDiv):
@@ -96,6 +103,19 @@ def _rewrite(node: exp.Expr, dialect: str) -> exp.Expr:
     if isinstance(node, exp.Anonymous) and str(node.this).lower() == "gcd":
         return _gcd(node.expressions[0], node.expressions[1], dialect)
     return node
+
+
+def _spark_sign(node: exp.Expr) -> exp.Expr:
+    """-x as 0 - x, abs(x) as CASE WHEN x < 0 THEN 0 - x ELSE x END: Spark 4.3's unary minus and abs round a
+    DECIMAL(38,0) of more than 34 digits to 34 (a 128-bit decimal context), where subtraction is exact."""
+    from sqlglot import exp
+
+    x = node.this
+    negated = exp.Paren(this=exp.Sub(this=exp.Literal.number(0), expression=exp.Paren(this=x.copy())))
+    if isinstance(node, exp.Neg):
+        return negated
+    return exp.Case(ifs=[exp.If(this=exp.LT(this=exp.Paren(this=x.copy()), expression=exp.Literal.number(0)),
+                                true=negated)], default=exp.Paren(this=x.copy()))
 
 
 def _is_bigint(e: exp.Expr) -> bool:
@@ -146,17 +166,32 @@ def _template(kind: str, dialect: str) -> exp.Expr:
 
     t = INTEGER[dialect]
     if kind == "gcd":
-        return sqlglot.parse_one(
+        tree = sqlglot.parse_one(
             f"AGGREGATE(SEQUENCE(1, {_EUCLID_STEPS}), NAMED_STRUCT('a', CAST(ABS({_A}) AS {t}), 'b', "
             f"CAST(ABS({_B}) AS {t})), (acc, i) -> CASE WHEN acc.b = 0 THEN acc ELSE NAMED_STRUCT('a', acc.b, "
             f"'b', acc.a % acc.b) END, acc -> acc.a)", read=dialect)
+        return _signs(tree, dialect)
     big, split = f"CAST({10**20} AS {t})", f"CAST({_SPLIT} AS {t})"
     aa, bb = f"ABS(CAST({_A} AS {t}))", f"ABS(CAST({_B} AS {t}))"
     a1 = _exact(aa, split, t)
     rest = f"({a1} % {bb}) * {split} + {aa} % {split}"
     quotient = (f"CASE WHEN {aa} < {big} OR {bb} >= {split} THEN {_exact(aa, bb, t)} "
                 f"ELSE {_exact(a1, bb, t)} * {split} + {_exact(rest, bb, t)} END")
-    return sqlglot.parse_one(f"CASE WHEN ({_A} < 0) = ({_B} < 0) THEN {quotient} ELSE -({quotient}) END", read=dialect)
+    tree = sqlglot.parse_one(f"CASE WHEN ({_A} < 0) = ({_B} < 0) THEN {quotient} ELSE 0 - ({quotient}) END",
+                             read=dialect)
+    return _signs(tree, dialect)
+
+
+def _signs(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """A template's abs() rewritten for Spark as the compiler's are (`_spark_sign`)."""
+    from sqlglot import exp
+
+    if dialect != "spark":
+        return tree
+    for node in reversed(list(tree.walk(bfs=False))):
+        if isinstance(node, (exp.Neg, exp.Abs)):
+            node.replace(_spark_sign(node))
+    return tree
 
 
 def _exact(num: str, den: str, t: str) -> str:

@@ -63,7 +63,7 @@ def session(master: str | None = None):
     """The process's Spark session for `master` (else $ATTAIN_SPARK_MASTER, else local[2]), set for exactness."""
     master = master or os.environ.get(MASTER_VARIABLE) or DEFAULT_MASTER
     found = _SESSIONS.get(master)
-    if found is not None:
+    if found is not None and not _stopped(found):
         return found
     missing = available()
     if missing == "U580":
@@ -77,7 +77,7 @@ def session(master: str | None = None):
     builder = builder.remote(master) if remote else builder.master(master)
     if not remote:
         builder = (builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions", "4"))
+                   .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "2g"))
     for key, value in EXACT_SETTINGS.items():
         builder = builder.config(key, value)
     try:
@@ -91,6 +91,14 @@ def session(master: str | None = None):
                                       hint=say("U582.hint"))]) from None
     _SESSIONS[master] = spark
     return spark
+
+
+def _stopped(spark) -> bool:
+    """Whether a session's context has stopped (after an out-of-memory error, say): a new one is started."""
+    try:
+        return bool(spark.sparkContext._jsc.sc().isStopped())
+    except Exception:  # Spark Connect has no context here; its server keeps its own
+        return False
 
 
 def _first_line(e: Exception) -> str:
@@ -152,15 +160,25 @@ class SparkRunner:
             yield Row(records[seq], found if found is not None else convert(row))
 
     def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int) -> list[tuple]:
+        made: list = []
         try:
-            return execute(spark, compiled, relation)
+            return execute(spark, compiled, relation, made)
         except Exception as e:
             if not _overflow(e):
                 raise
             self.overflowed = True
             return [(seq, True) for seq in range(rows)]
         finally:
-            spark.catalog.dropTempView(relation.table)
+            _forget(spark, [relation.table, *made])
+
+
+def _forget(spark, made: list) -> None:
+    """Drop the views a run made and free what it materialised: one session serves every run of the process."""
+    for item in made:
+        if isinstance(item, str):
+            spark.catalog.dropTempView(item)
+        else:
+            item.unpersist()
 
 
 def _overflow(e: Exception) -> bool:
@@ -203,27 +221,30 @@ def _decimals(row: tuple, numeric: list[int]) -> list:
     return out
 
 
-def execute(spark, compiled: Compiled, relation: InputRelation) -> list[tuple]:
+def execute(spark, compiled: Compiled, relation: InputRelation, made: list | None = None) -> list[tuple]:
     """The query's `__seq`, `__fallback` and output columns (each integer as the duckdb engine's
-    `execute` gives it: a value and an empty column), in the order the runner computes rows."""
+    `execute` gives it: a value and an empty column), in the order the runner computes rows. The views
+    and materialised frames made are added to `made`, for the caller to drop."""
     from attain.sql.dialects import translate
 
+    made = [] if made is None else made
     columns = [c for c in compiled.columns if c not in ("__who", "__period")]
     width = [2 if c.startswith("out_") and (c.endswith("_n") or c.endswith("_d")) else 1 for c in columns]
     selected = ", ".join(columns)
     if not compiled.prelude:
-        frame(spark, compiled.sql).createOrReplaceTempView("attain_result")
+        frame(spark, compiled.sql, made).createOrReplaceTempView("attain_result")
+        made.append("attain_result")
         query = translate(f"SELECT {selected} FROM attain_result ORDER BY __period NULLS FIRST, __seq", "spark")
         return _rows(spark.sql(query).collect(), width)
     for statement in compiled.prelude:
-        run_statement(spark, statement)
+        run_statement(spark, statement, made)
     rows: list[tuple] = []
     for period in relation.periods:
         run_statement(spark, "CREATE OR REPLACE TEMP TABLE attain_result AS "
-                      + compiled.sql.replace(PERIOD, str(period.index)))
+                      + compiled.sql.replace(PERIOD, str(period.index)), made)
         rows += _rows(spark.sql(translate(f"SELECT {selected} FROM attain_result ORDER BY __seq", "spark")).collect(),
                       width)
-        run_statement(spark, compiled.keep)
+        run_statement(spark, compiled.keep, made)
     return rows
 
 
@@ -238,7 +259,7 @@ def _rows(found: list, width: list[int]) -> list[tuple]:
     return out
 
 
-def frame(spark, sql: str):
+def frame(spark, sql: str, made: list):
     """A Spark DataFrame of one of the compiler's DuckDB queries.
 
     Each common table expression (`WITH _l0 AS (...), _l1 AS (...)`: the compiler's levels) is
@@ -254,11 +275,12 @@ def frame(spark, sql: str):
     if with_ is not None:
         for cte in with_.expressions:
             spark.sql(cte.this.sql(dialect="spark")).createOrReplaceTempView(cte.alias)
+            made.append(cte.alias)
         tree.set("with_", None)
     return spark.sql(tree.sql(dialect="spark"))
 
 
-def run_statement(spark, sql: str) -> None:
+def run_statement(spark, sql: str, made: list) -> None:
     """One of the compiler's DuckDB statements on Spark, whose temporary views stand for DuckDB's temp tables:
     CREATE TABLE ... AS SELECT (materialised), CREATE TABLE (columns) (empty), INSERT INTO ... SELECT (appended)."""
     import sqlglot
@@ -269,19 +291,21 @@ def run_statement(spark, sql: str) -> None:
     tree = sqlglot.parse_one(sql, read="duckdb")
     if isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Select):
         name = tree.this.name
-        made = frame(spark, tree.expression.sql(dialect="duckdb"))
+        result = frame(spark, tree.expression.sql(dialect="duckdb"), made)
     elif isinstance(tree, exp.Create):
         name = tree.this.this.name
         defs = [d for d in tree.this.expressions if isinstance(d, exp.ColumnDef)]
         typed = ", ".join(f"CAST(NULL AS {d.args['kind'].sql(dialect='duckdb')}) AS {d.name}" for d in defs)
-        made = spark.sql(translate(f"SELECT {typed} WHERE FALSE", "spark"))
+        result = spark.sql(translate(f"SELECT {typed} WHERE FALSE", "spark"))
     elif isinstance(tree, exp.Insert):
         name = tree.this.name
         added = spark.sql(translate(tree.expression.sql(dialect="duckdb"), "spark"))
-        made = spark.table(name).union(added)
+        result = spark.table(name).union(added)
     else:
         raise ValueError(f"not a statement the spark engine runs: {sql[:80]}")
-    made.localCheckpoint().createOrReplaceTempView(name)
+    kept = result.localCheckpoint()
+    kept.createOrReplaceTempView(name)
+    made += [name, kept]
 
 
 __all__ = ["SparkRunner", "available", "execute", "session"]

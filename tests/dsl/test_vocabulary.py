@@ -182,7 +182,8 @@ def test_every_engine_computes_every_date_function_alike(call):
     rows = tuple(attain.io.Row(i + 2, {"id": f"E{i}", "period": "2023Q3", "a": a, "b": b})
                  for i, (a, b) in enumerate(DATE_ROWS) if b is not None or leave)
     data = attain.io.Table("t.csv", ("id", "period", "a", "b"), rows)
-    got = {engine: [r["v"] for r in policy.run(data, engine=engine).rows] for engine in ENGINES if engine != "duckdb"}
+    got = {engine: [r["v"] for r in policy.run(data, engine=engine).rows]
+           for engine in ENGINES if engine not in ("duckdb", "spark")}
     assert got["python"] == got["reference"], call
     # The duckdb engine does not compile dates and the period yet: it refuses, at the construct, and computes nothing.
     with pytest.raises(AttainError) as refused:
