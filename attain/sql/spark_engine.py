@@ -40,6 +40,7 @@ from attain.sql.relation import InputRelation
 MASTER_VARIABLE = "ATTAIN_SPARK_MASTER"
 DEFAULT_MASTER = "local[2]"
 EXACT_SETTINGS = {"spark.sql.ansi.enabled": "true", "spark.sql.decimalOperations.allowPrecisionLoss": "false"}
+LOG_CONFIG = os.path.join(os.path.dirname(__file__), "spark-log4j2.properties")  # errors only on stderr
 _SESSIONS: dict[str, object] = {}
 _names = itertools.count()
 
@@ -77,7 +78,8 @@ def session(master: str | None = None):
     builder = builder.remote(master) if remote else builder.master(master)
     if not remote:
         builder = (builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "2g"))
+                   .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "2g")
+                   .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}"))
     for key, value in EXACT_SETTINGS.items():
         builder = builder.config(key, value)
     try:
