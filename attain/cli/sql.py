@@ -43,8 +43,8 @@ def _scales(given: tuple[str, ...], policy: api.Policy) -> dict[str, int]:
         name = m.group(1) if m else item
         if m is None or name not in policy.plan.inputs or not policy.model.types[name].numeric:
             numeric = [n for n in policy.plan.inputs if policy.model.types[n].numeric]
-            raise click.BadParameter(say("sql.bad_scale", given=item, inputs=", ".join(numeric) or "-")
-                                     .said(message_language()), param_hint="--scale")
+            said = say("sql.bad_scale", given=item, form="INPUT=PLACES", inputs=", ".join(numeric) or "-")
+            raise click.BadParameter(said.said(message_language()), param_hint="--scale")
         scales[name] = int(m.group(2))
     return scales
 

@@ -502,19 +502,6 @@ _DECLARED = (
          "at the place shown (a date function, date arithmetic or a period word). "
          "Nothing is computed; run the policy with `--engine python`, which computes every construct. "
          "`docs/engines.md` lists what the duckdb engine does not compile yet."),
-    Code("U580", "usage", "pyspark is not installed",
-         "`--engine spark` runs the policy's exact SQL on Apache Spark, through pyspark, an optional dependency: "
-         "install it with `pip install 'attain[spark]'`. Nothing is computed."),
-    Code("U581", "usage", "Java is not found",
-         "A local Spark session runs in a Java virtual machine (Java 17 or later), and no `java` is on the PATH "
-         "and JAVA_HOME is not set. Install Java, or point attain at a Spark Connect server (`sc://`)."),
-    Code("U582", "usage", "Spark could not start",
-         "The Spark session for the master given by `--spark-master` or ATTAIN_SPARK_MASTER could not be started "
-         "or reached; the message quotes Spark's reason. Nothing is computed."),
-    Code("U583", "usage", "dialect cannot express the policy's query",
-         "`attain sql --dialect` writes the policy's exact query for a warehouse; this dialect has no exact way to "
-         "write a piece the query needs (Snowflake has no greatest common divisor, which values carried from "
-         "period to period and group sums of per-row fractions use). Choose another dialect."),
     # ---------------------------------------------------------------- policy tests
     Code("T601", "test", "test file does not exist",
          "A path given to `attain test` does not exist, or a test file cannot be read as UTF-8 text."),
@@ -554,7 +541,9 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
     return codes
 
 
-CODES = _registry(_DECLARED)
+from attain.codes.spark import SPARK_CODES  # noqa: E402  (the spark engine's and `attain sql`'s: U580-U583)
+
+CODES = _registry(_DECLARED + SPARK_CODES)
 
 
 def markdown(lang: str = "en") -> str:

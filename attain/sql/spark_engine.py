@@ -45,8 +45,9 @@ _SESSIONS: dict[str, object] = {}
 _names = itertools.count()
 
 
-def _usage(code: str, key: str, **fields) -> AttainError:
-    return AttainError([Diagnostic(code, say(key, **fields), hint=say(f"{key}.hint"))])
+def _cannot_run(code: str) -> AttainError:
+    """U580 (no pyspark) or U581 (no Java): the code is its message's key, and its hint's."""
+    return AttainError([Diagnostic(code, say(code), hint=say(f"{code}.hint"))])
 
 
 def available() -> str | None:
@@ -68,10 +69,10 @@ def session(master: str | None = None):
         return found
     missing = available()
     if missing == "U580":
-        raise _usage("U580", "U580")
+        raise _cannot_run("U580")
     remote = master.startswith("sc://")
     if missing == "U581" and not remote:
-        raise _usage("U581", "U581")
+        raise _cannot_run("U581")
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("attain")

@@ -67,10 +67,11 @@ def _header(plan: Plan, relation: InputRelation, compiled: Compiled, dialect: st
     header = plan.model.policy.header
     sha = hashlib.sha256(Path(policy_file).read_bytes()).hexdigest() if Path(policy_file).is_file() else "-"
     integer = INTEGER.get(dialect, "HUGEINT")
-    lines = [say("sql.header", policy=policy_file, name=header.name or "-", version=header.version or "-",
-                 attain=__version__, sha=sha, dialect=dialect),
+    lines = [say("sql.header", command="attain sql", policy=policy_file, name=header.name or "-",
+                 version=header.version or "-", attain=__version__, digest=f"sha256 {sha}", dialect=dialect),
              say("sql.input", table=relation.table)]
-    lines.append(say("sql.system_columns", integer="BIGINT"))
+    lines.append(say("sql.system_columns", seq="__seq BIGINT", line="__line BIGINT", who="__who VARCHAR",
+                     period="__period INTEGER", null="NULL"))
     for k, name in enumerate(relation.inputs):
         t = plan.model.types[name]
         if t.numeric:
@@ -80,16 +81,13 @@ def _header(plan: Plan, relation: InputRelation, compiled: Compiled, dialect: st
         else:
             kind = "VARCHAR" if t.kind == "tier" else _SQL_TYPES.get(t.kind, "VARCHAR")
             lines.append(say("sql.other_column", column=input_column(k), name=name, type=str(t), sql=kind))
-    lines.append(say("sql.empty_cells"))
-    lines.append(say("sql.result"))
+    lines.append(say("sql.empty_cells", null="NULL"))
+    lines.append(say("sql.result", columns="__seq, __who, __period, __fallback"))
     for k, shape in enumerate(compiled.shapes):
-        if shape.kind == "fixed":
-            lines.append(say("sql.fixed_output", k=k, name=shape.name, den=shape.den))
-        elif shape.kind == "pair":
-            lines.append(say("sql.pair_output", k=k, name=shape.name))
-        else:
-            lines.append(say("sql.plain_output", k=k, name=shape.name, kind=shape.kind))
-    lines.append(say("sql.fallback"))
+        value = (f"out_{k}_n / {shape.den}" if shape.kind == "fixed" else f"out_{k}_n / out_{k}_d"
+                 if shape.kind == "pair" else f"out_{k} ({shape.kind})")
+        lines.append(say("sql.output", name=shape.name, value=value))
+    lines.append(say("sql.fallback", flag="__fallback"))
     if compiled.prelude:
         lines.append(say("sql.periods", period=PERIOD))
     if dialect == "spark":
