@@ -94,6 +94,10 @@ def _rewrite(node: exp.Expr, dialect: str) -> exp.Expr:
         # 20 GB on a library policy). Each level is computed once, as the compiler means it.
         node.set("materialized", True)
         return node
+    if dialect == "postgres" and isinstance(node, exp.Subquery) and not node.alias and isinstance(
+            node.parent, (exp.From, exp.Join)):
+        node.set("alias", exp.TableAlias(this=exp.to_identifier("_q")))  # PostgreSQL 15 wants one
+        return node
     if dialect == "spark" and isinstance(node, (exp.Neg, exp.Abs)):
         return _spark_sign(node)
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:

@@ -52,11 +52,38 @@ def warehouse_sql(plan: Plan, relation: InputRelation, dialect: str, policy_file
 def _statements(compiled: Compiled, dialect: str) -> list[str]:
     if not compiled.prelude:
         return [translate(compiled.sql, dialect) + ";"]
-    steps = [translate(s, dialect) + ";" for s in compiled.prelude]
-    each = translate(f"CREATE OR REPLACE TEMP TABLE attain_result AS {compiled.sql}", dialect)
-    steps.append(f"{_comment(say('sql.each_period', period=PERIOD))}\n{each};")
-    steps.append(translate(compiled.keep, dialect) + ";")
+    steps = [_statement(s, dialect) for s in compiled.prelude]
+    each = _statement(f"CREATE OR REPLACE TEMP TABLE attain_result AS {compiled.sql}", dialect)
+    steps.append(f"{_comment(say('sql.each_period', period=PERIOD))}\n{each}")
+    steps.append(_statement(compiled.keep, dialect))
     return steps
+
+
+def _statement(sql: str, dialect: str) -> str:
+    """One statement of the period-by-period script in `dialect`: DuckDB's CREATE OR REPLACE TEMP TABLE is
+    DROP and CREATE TEMPORARY TABLE in PostgreSQL, and a table (Spark has no temporary tables) in Spark."""
+    if dialect == "duckdb":
+        return sql + ";"
+    import sqlglot
+    from sqlglot import exp
+
+    from attain.sql.dialects import rewrite
+
+    tree = rewrite(sqlglot.parse_one(sql, read="duckdb"), dialect)
+    if not isinstance(tree, exp.Create):
+        return tree.sql(dialect=dialect) + ";"
+    target = tree.this
+    name = target.this.name if isinstance(target, exp.Schema) else target.name
+    body = (f"AS {tree.expression.sql(dialect=dialect)}" if tree.expression is not None
+            else f"({', '.join(d.sql(dialect=dialect) for d in target.expressions)})")
+    if dialect == "postgres":
+        return f"DROP TABLE IF EXISTS {name};\nCREATE TEMPORARY TABLE {name} {body};"
+    if dialect == "spark":
+        using = "USING PARQUET AS" if tree.expression is not None else "USING PARQUET"
+        if tree.expression is not None:
+            return f"CREATE OR REPLACE TABLE {name} {using} {tree.expression.sql(dialect=dialect)};"
+        return f"CREATE OR REPLACE TABLE {name} {body} {using};"
+    return tree.sql(dialect=dialect) + ";"
 
 
 def _comment(text: str) -> str:

@@ -177,3 +177,51 @@ def _pg_text(v) -> str:
     if isinstance(v, bool):
         return "t" if v else "f"
     return str(v)
+
+
+CARRIED = """policy "carried"
+period month
+input sales : money
+carried = previous(next, else 0)
+next = round((carried + sales) * 3 / 4, 0.01)
+output next
+"""
+
+
+def test_postgres_runs_a_period_by_period_script_to_duckdbs_values(postgres, tmp_path: Path):
+    """A value carried from period to period: the printed script, its loop run by hand, on both databases."""
+    (tmp_path / "p.policy").write_text(CARRIED, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("id,period,sales\nA,2024-01,100\nA,2024-02,50.50\nA,2024-03,7\n"
+                                    "B,2024-01,1\nB,2024-02,2\n", encoding="utf-8")
+    policy = attain.load(tmp_path / "p.policy")
+    con = connect()
+    loaded = load_bound(con, policy.plan, policy.bind(tmp_path / "d.csv"), TABLE)
+    periods = [p.index for p in loaded.relation.periods]
+    scripts = {}
+    for dialect in ("duckdb", "postgres"):
+        code, out, err = printed(str(tmp_path / "p.policy"), "--dialect", dialect, "--data", str(tmp_path / "d.csv"))
+        assert code == 0, err
+        body = "\n".join(line for line in out.splitlines() if not line.startswith("-- ")).strip()
+        *prelude, each, keep = body.split("\n\n")
+        loop = [f"{each.replace('__PERIOD__', str(p))}\nSELECT __seq, __fallback, out_0_n FROM attain_result "
+                f"ORDER BY __seq;\n{keep}" for p in periods]
+        scripts[dialect] = "\n".join([*prelude, *loop])
+    duck = []
+    for statement in scripts["duckdb"].split(";\n"):
+        statement = "\n".join(line for line in statement.splitlines() if not line.startswith("--")).strip()
+        if statement:
+            rows = con.execute(statement.removesuffix(";")).fetchall()
+            duck += rows if statement.startswith("SELECT __seq") else []
+    csv = tmp_path / "relation.csv"
+    con.execute(f"COPY (SELECT * FROM {TABLE} ORDER BY __seq) TO '{csv}' (HEADER false)").fetchall()
+    described = con.execute(f"DESCRIBE {TABLE}").fetchall()
+    columns = ", ".join(f"{name} {_PG_TYPES[kind]}" for name, kind, *_ in described)
+    script = (f"CREATE TEMP TABLE {TABLE} ({columns});\n\\copy {TABLE} FROM '{csv}' WITH (FORMAT csv)\n"
+              + scripts["postgres"] + "\n")
+    result = subprocess.run(postgres, input=script, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    got = [line.split("|") for line in result.stdout.splitlines() if line]
+    assert got == [[_pg_text(v) for v in row] for row in duck]
+    # Period by period, A then B, in cents: A 100 * 3/4 = 75.00; B 1 * 3/4 = 0.75; A (75 + 50.50) * 3/4 = 94.125
+    # -> 94.13; B (0.75 + 2) * 3/4 = 2.0625 -> 2.06; A (94.13 + 7) * 3/4 = 75.8475 -> 75.85
+    assert [row[2] for row in got] == ["7500", "75", "9413", "206", "7585"]
