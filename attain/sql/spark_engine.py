@@ -80,7 +80,11 @@ def session(master: str | None = None):
     if not remote:
         builder = (builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "2g")
-                   .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}"))
+                   .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}")
+                   # Collapsing the compiler's levels into each other substitutes each column's expression
+                   # into every use: on case6 the plan outgrew a 2 GB heap. Each level stays a projection.
+                   .config("spark.sql.optimizer.excludedRules",
+                           "org.apache.spark.sql.catalyst.optimizer.CollapseProject"))
     for key, value in EXACT_SETTINGS.items():
         builder = builder.config(key, value)
     try:
