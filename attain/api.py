@@ -54,6 +54,7 @@ from attain.io.datasets import DataSet, read_tables, resolve
 from attain.io.rate_tables import read_rate_table
 from attain.limits import call_deep, deep
 from attain.sql.engine import SqlRunner
+from attain.sql.spark_engine import SparkRunner
 from attain.subjects import MAX_EVALUATION_ERRORS, Subject, record_of, sliced_subject, subjects
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -281,7 +282,8 @@ class Policy:
         computed for the history they give); a kept period outside the policy's `effective`
         and `until` dates is an error that names both. `engine` is "python" (the compiled
         plan, the default), "reference" (every value by the reference evaluator) or "duckdb"
-        (the policy compiled to exact SQL, `attain.sql.engine`); all give identical results.
+        (the policy compiled to exact SQL, `attain.sql.engine`) or "spark" (that SQL on Apache Spark,
+        `attain.sql.spark_engine`); all give identical results.
         `allow_ids` names ids that read like a total row (合计, Total) but are employees; any
         other such row is an error. `progress`, when given, is called
         with a `Progress` as the run reads the data and then every few thousand rows it computes.
@@ -297,8 +299,9 @@ class Policy:
             outside = self._outside_dates(bound, keep) if check_dates else []
             if outside:
                 raise AttainError(outside)
-            runner: Runner | SqlRunner = (
+            runner: Runner | SqlRunner | SparkRunner = (
                 SqlRunner(self.plan, bound, MAX_EVALUATION_ERRORS, progress) if engine == "duckdb"
+                else SparkRunner(self.plan, bound, MAX_EVALUATION_ERRORS, progress) if engine == "spark"
                 else Runner(self.plan, bound, MAX_EVALUATION_ERRORS, engine, progress))
             key = bound.id_column
             names = self.model.outputs

@@ -170,6 +170,28 @@ def a_construct_duckdb_does_not_compile(tmp: Path, mp: pytest.MonkeyPatch) -> Fo
     return run_cli("run", "p.policy", "--data", "d.csv", "--engine", "duckdb")
 
 
+def spark_without(what: str) -> Trigger:
+    """`attain run --engine spark` where pyspark ("pyspark") or Java ("java") is missing, or the master is
+    nothing Spark can start ("master")."""
+
+    def trigger(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
+        from attain.sql import spark_engine
+
+        mp.setattr(spark_engine, "_SESSIONS", {})  # no session of this process's other tests
+        if what == "pyspark":
+            mp.setitem(sys.modules, "pyspark", None)  # importing it fails, as where it is not installed
+        elif what == "java":
+            mp.setenv("PATH", str(tmp / "no-bin"))
+            mp.delenv("JAVA_HOME", raising=False)
+        else:
+            pytest.importorskip("pyspark")
+            mp.setenv(spark_engine.MASTER_VARIABLE, "nowhere://attain")
+        write(tmp, {"p.policy": SALES, "d.csv": "id,sales\nA,1\n"})
+        return run_cli("run", "p.policy", "--data", "d.csv", "--engine", "spark")
+
+    return trigger
+
+
 def a_curve_over_a_large_group(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
     from attain.present import curve
 
@@ -461,6 +483,12 @@ CATALOGUE: dict[str, Trigger] = {
                 files={"p.policy": SALES, "d.csv": "id,sales\nA,1\n"}),
     "U568": a_curve_over_a_large_group,
     "U569": a_construct_duckdb_does_not_compile,
+    "U580": spark_without("pyspark"),
+    "U581": spark_without("java"),
+    "U582": spark_without("master"),
+    "U583": cli("sql", "p.policy", "--dialect", "snowflake", files={"p.policy": H + (
+        "period month\ninput sales : money\nplan = previous(next_plan, else 100)\nnext_plan = plan + sales\n"
+        "output next_plan\n")}),
     # policy tests
     "T601": cli("test", "nowhere.test.yaml"),
     "T602": a_test_file("policy: [p.policy\n"),

@@ -36,7 +36,7 @@ KEPT = {
     "chromium", "Debian", "apt", "get", "install", "git", "init", "status", "log", "ls", "tree", "name", "only",
     "HEAD", "main", "PATH", "REV", "FILE", "FOLDER", "NAME", "VALUE", "ID", "YYYY", "MM", "DD", "RULE", "attain",
     "ATTAIN_DEBUG", "true", "false", "yes", "no", "en", "zh", "Windows", "xlsx", "svg", "html", "csv", "json",
-    "yaml", "yml", "xls", "duckdb", "SQL",
+    "yaml", "yml", "xls", "duckdb", "SQL", "Spark", "Java", "Snowflake",
 }
 
 

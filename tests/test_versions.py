@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
+from engine_choice import LOCAL_ENGINES
 
 import attain
 from attain.cli import main
@@ -111,7 +112,7 @@ def test_on_last_day_the_new_version_computes_july(tmp_path):
         ("2023-06", "old", Decimal("10")), ("2023-07", "new", Decimal("20")), ("2023-08", "new", Decimal("20"))]
 
 
-@pytest.mark.parametrize("engine", attain.api.ENGINES)
+@pytest.mark.parametrize("engine", LOCAL_ENGINES)
 def test_prorated_by_days_weights_each_version_by_its_days(tmp_path, engine):
     rows = switched(tmp_path, "prorated by days, rounded to 0.01").run(tmp_path / "d.csv", engine=engine).rows
     # July: 10 for 14 days and 20 for 17 days: (10 x 14 + 20 x 17) / 31 = 480 / 31 = 15.4838... -> 15.48.

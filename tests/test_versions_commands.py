@@ -6,10 +6,10 @@ from importlib.metadata import entry_points
 
 import pytest
 from click.testing import CliRunner
+from engine_choice import LOCAL_ENGINES as ENGINES
 
 import attain
 from attain.cli import main
-from attain.engine.runner import ENGINES
 
 pytest_plugins = ["pytester"]
 

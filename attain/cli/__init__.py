@@ -34,6 +34,7 @@ from attain.cli.common import (
     read_data,
     show_findings,
 )
+from attain.cli.sql import SPARK_MASTER, use_spark_master
 from attain.diagnostics import AttainError, Diagnostic
 from attain.files import decode_text, read_bytes
 from attain.i18n.messages import counted, say
@@ -97,8 +98,9 @@ def check_cmd(policies, fmt):
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="duckdb: the policy compiled to exact SQL, run by an embedded DuckDB that reads and writes "
                    "the files itself where it can [the default]; python: the compiled plan; reference: every "
-                   "value by the reference evaluator, the slow, obvious way (an auditor's recomputation) "
-                   "(docs/engines.md). All give identical results.")
+                   "value by the reference evaluator, the slow, obvious way (an auditor's recomputation); spark: the "
+                   "SQL on Apache Spark (pip install 'attain[spark]') (docs/engines.md). All give identical results.")
+@SPARK_MASTER
 @click.option("--allow-id", "allow_ids", multiple=True, metavar="ID",
               help="An employee whose id reads like a total row (合计, Total, Sum); repeat for several. "
                    "Any other total row is an error.")
@@ -108,8 +110,8 @@ def check_cmd(policies, fmt):
 @shaping.BOM
 @shaping.LANG
 @guard
-def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_ids, headers, keep, no_keep, bom,
-            lang):  # long: one command's options, results and manifest, written together
+def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, spark_master, allow_ids, headers, keep,
+            no_keep, bom, lang):  # long: one command's options, results and manifest, written together
     """Evaluate POLICY for every employee in --data.
 
     POLICY may be a folder of versions of one policy: each period is computed by the
@@ -121,6 +123,7 @@ def run_cmd(policy, data, sheet, header_row, out, fmt, id_column, engine, allow_
     other columns (姓名, 部门) after the id, one number format per column, notes with
     exact values, a totals row. CSV and JSON keep identifiers unless asked (--headers).
     """
+    use_spark_master(spark_master)
     loaded: api.Policy | Versions
     if Path(policy).is_dir():
         loaded = load_versions(policy)
@@ -206,13 +209,15 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
 @click.argument("paths", nargs=-1, type=PathArg())
 @click.option("--engine", type=click.Choice(api.ENGINES), default=None,
               help="The engine every case runs with: duckdb, the policy as exact SQL [the default]; python, "
-                   "the compiled plan; reference, every value by the reference evaluator. Each must meet "
-                   "every expectation.")
+                   "the compiled plan; reference, every value by the reference evaluator; spark, that SQL on "
+                   "Apache Spark. Each must meet every expectation.")
+@SPARK_MASTER
 @guard
-def test_cmd(paths, engine):
+def test_cmd(paths, engine, spark_master):
     """Run the policy test files (*.test.yaml) in PATHS (files or folders; default: the current folder)."""
     from attain import testing
 
+    use_spark_master(spark_master)
     given = list(paths) or ["."]
     files = testing.discover(given)
     if not files:
@@ -333,6 +338,10 @@ from attain.cli.template import template_cmd  # noqa: E402
 
 main.add_command(init_cmd)
 main.add_command(template_cmd)
+
+from attain.cli.sql import sql_cmd  # noqa: E402
+
+main.add_command(sql_cmd)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

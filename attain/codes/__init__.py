@@ -545,7 +545,9 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
     return codes
 
 
-CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES + LINE_CODES + ORG_CODES))
+from attain.codes.spark import SPARK_CODES  # noqa: E402  (the spark engine's and `attain sql`'s: U580-U583)
+
+CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES + LINE_CODES + ORG_CODES) + SPARK_CODES)
 
 
 def markdown(lang: str = "en") -> str:

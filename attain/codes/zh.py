@@ -305,6 +305,15 @@ ZH: dict[str, tuple[str, str]] = {
     "U569": ("duckdb 引擎还不能编译的写法", "`--engine duckdb` 目前能编译语言的每一种写法；语言新增的写法在被编译之前"
              "可能被它拒绝：消息会指明所示位置上的那一种。不做任何计算；请用 `--engine python` 运行方案，"
              "它能计算每一种写法。`docs/engines.md` 列出了 duckdb 引擎还不能编译的内容。"),
+    "U580": ("没有安装 pyspark", "`--engine spark` 通过可选依赖 pyspark 在 Apache Spark 上运行方案的精确 SQL："
+             "请用 `pip install 'attain[spark]'` 安装。不做任何计算。"),
+    "U581": ("找不到 Java", "本地 Spark 会话运行在 Java 虚拟机（Java 17 或更高版本）里，"
+             "而 PATH 上没有 `java`，也没有设置 JAVA_HOME。请安装 Java，或让 attain 连接一个 Spark Connect 服务（`sc://`）。"),
+    "U582": ("Spark 无法启动", "无法按 `--spark-master` 或 ATTAIN_SPARK_MASTER 给出的 master "
+             "启动或连接 Spark 会话；消息引用了 Spark 给出的原因。不做任何计算。"),
+    "U583": ("方言无法表达方案的查询", "`attain sql --dialect` 为数据仓库写出方案的精确查询；"
+             "这种方言没有精确写出查询所需某一部分的办法（Snowflake 没有最大公约数函数，"
+             "而逐期结转的值和按行分数的组内求和要用到它）。请换一种方言。"),
     "U568": ("曲线涉及的组太大", "曲线所画的值读取了随变化的输入而变的组内数值（`rank`、`percentile`、`mean` ... "
              "`within`），所以每个点都要把这名员工的整个周期重算一遍，而这个周期对所画的点数来说太大。"
              "请画一个不读组内数值的值，或给出只含这个组的数据。"),

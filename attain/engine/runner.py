@@ -102,7 +102,7 @@ def _fraction(raw):
     return raw
 
 
-ENGINES = ("python", "reference", "duckdb")  # duckdb: attain.sql.engine, run by api.Policy.run
+ENGINES = ("python", "reference", "duckdb", "spark")  # duckdb: attain.sql.engine; spark: attain.sql.spark_engine
 
 # Rows between two progress reports: often enough for a line a person watches, rare enough to cost nothing.
 PROGRESS_EVERY = 2048

@@ -31,6 +31,7 @@ from attain.i18n.said_lines import LINES
 from attain.i18n.said_org import ORG
 from attain.i18n.said_parse import PARSE
 from attain.i18n.said_run import RUN
+from attain.i18n.said_spark import SPARK
 from attain.i18n.said_tables import TABLES
 from attain.i18n.said_tests import TESTS
 
@@ -54,7 +55,7 @@ _JOINS = {
 
 MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS,
                       **ACCRUAL, **LINES, **ORG,
-                      **EXPLAIN})
+                      **EXPLAIN, **SPARK})
 
 
 class Text(str):

@@ -182,5 +182,5 @@ def test_every_engine_computes_every_date_function_alike(call):
     rows = tuple(attain.io.Row(i + 2, {"id": f"E{i}", "period": "2023Q3", "a": a, "b": b})
                  for i, (a, b) in enumerate(DATE_ROWS) if b is not None or leave)
     data = attain.io.Table("t.csv", ("id", "period", "a", "b"), rows)
-    got = {engine: [r["v"] for r in policy.run(data, engine=engine).rows] for engine in ENGINES}
-    assert got["python"] == got["reference"] == got["duckdb"], call
+    got = {engine: [r["v"] for r in policy.run(data, engine=engine).rows] for engine in ENGINES if engine != "spark"}
+    assert len({str(v) for v in got.values()}) == 1, (call, got)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from engine_choice import LOCAL_ENGINES as ENGINES  # spark: in the corpus (tests/engines), a run costs seconds
 
 import attain
 from attain.api import MAX_EVALUATION_ERRORS
@@ -18,7 +19,6 @@ from attain.dsl.parser import parse
 from attain.engine import accrual
 from attain.engine import trace as t
 from attain.engine.periods import Period, parse_period
-from attain.engine.runner import ENGINES
 from attain.io import Row, Table
 from attain.sql.engine import SqlRunner
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from engine_choice import LOCAL_ENGINES as ENGINES  # spark: in the corpus (tests/engines), a run costs seconds
 
 import attain
 from attain.cli import main
 from attain.diagnostics import AttainError
-from attain.engine.runner import ENGINES
 from attain.io.datasets import tables_of
 
 POLICY = '''policy "Deals"

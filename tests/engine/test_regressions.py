@@ -3,12 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from engine_choice import LOCAL_ENGINES as ENGINES
 
 import attain
 from attain.diagnostics import AttainError
 from attain.dsl.checker import check
 from attain.dsl.parser import parse
-from attain.engine.runner import ENGINES
 from attain.io import Row, Table
 
 

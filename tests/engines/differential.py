@@ -12,10 +12,10 @@ import functools
 from collections.abc import Callable
 
 import attrs
+from engine_choice import CORPUS_ENGINES as ENGINES
 
 from attain.api import Results
 from attain.diagnostics import AttainError, Diagnostic
-from attain.engine.runner import ENGINES
 
 
 @attrs.frozen
@@ -50,15 +50,18 @@ def outcome(run: Callable[[], Results]) -> Outcome:
     return Outcome(results.columns, tuple(sorted(results.kinds.items())), rows)
 
 
-def outcomes(run: Callable[[str], Results]) -> dict[str, Outcome]:
+def outcomes(run: Callable[[str], Results], engines=ENGINES) -> dict[str, Outcome]:
     """Each engine's outcome of `run(engine)`."""
-    return {engine: outcome(functools.partial(run, engine)) for engine in ENGINES}
+    return {engine: outcome(functools.partial(run, engine)) for engine in engines}
 
 
-def assert_engines_agree(run: Callable[[str], Results], what: str = "") -> Outcome:
-    """Run `run(engine)` with every engine; fail, showing both, where one differs from the first. The outcome."""
-    found = outcomes(run)
-    first, *others = ENGINES
+def assert_engines_agree(run: Callable[[str], Results], what: str = "", engines=ENGINES) -> Outcome:
+    """Run `run(engine)` with every engine; fail, showing both, where one differs from the first. The outcome.
+
+    `engines`: all of them unless told (the generated corpus gives Spark a share of its examples, a run
+    costing seconds)."""
+    found = outcomes(run, engines)
+    first, *others = engines
     for engine in others:
         if found[engine] != found[first]:
             raise AssertionError(f"{what}\nthe engines disagree:\n--- {first}:\n{found[first].describe()}\n"

@@ -179,3 +179,21 @@ def test_the_corpus_uses_every_construct():
     assert expected() - (library | generated) == set()
     # every construct is also in what the generator writes, where data of every shape meets it
     assert expected() - generated == set()
+
+
+def test_the_share_spark_runs_uses_every_construct():
+    """Spark runs every library policy and test case, and one generated example in SPARK_EVERY: those too
+    use every construct (drawn as here, every SPARK_EVERY-th of the same strategies)."""
+    from test_generated import SPARK_EVERY
+
+    found: set[str] = set()
+    for path in FIXED:
+        found |= constructs(check(parse_file(path))[0])
+    for example in [*examples(policies(), 150), *examples(rollups(), 50)][::SPARK_EVERY]:
+        try:
+            found |= constructs(checked(example.text))
+        except AssertionError:
+            continue
+        if example.monthly is not None:
+            found |= constructs(checked(example.monthly))
+    assert expected() - found == set()

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from differential import assert_engines_agree
+from engine_choice import CORPUS_ENGINES as ENGINES
 from library_samples import FIXED, ROOT, data_args, ident, sample_data, sample_of
 
 import attain
 from attain import testing
 from attain.cli import main
 from attain.diagnostics import AttainError
-from attain.engine.runner import ENGINES
 
 POLICIES = ROOT / "policies"
 # Test files in tests/ run data too, wherever one is added.

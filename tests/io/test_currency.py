@@ -6,12 +6,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from engine_choice import LOCAL_ENGINES as ENGINES
 
 import attain
 from attain.diagnostics import AttainError
 from attain.dsl.builtins import currency_codes
 from attain.dsl.formatter import format_policy
-from attain.engine.runner import ENGINES
 from attain.io.cells import CellError, money_cell, parse_cell
 
 

@@ -1,0 +1,318 @@
+"""The spark engine: the compiled query, translated to Spark SQL (`attain.sql.dialects`), run by Apache Spark.
+
+`SparkRunner` has the surface of `attain.sql.engine.SqlRunner` (and so of the Python
+runner): `run()` yields every record with its outputs, in the same order; `errors`.
+
+The data is read and validated by attain's reader as for the other engines, loaded into
+the input relation (`attain.sql.relation`, through `attain.sql.load`), and handed to Spark
+with every number a `DECIMAL(38,0)`. The query runs in a session with ANSI mode on (an
+overflow raises, never wraps, never becomes a silent NULL) and no precision loss in decimal
+arithmetic (a product is never rounded to fit). Rows the query marks `__fallback` are
+computed by the reference evaluator, exactly as the duckdb engine does; if Spark stops on an
+arithmetic overflow the compiled bounds did not foresee, every row is computed that way: a
+value is exact or it is not given, never approximated.
+
+One session serves the whole process (starting one costs seconds): `local[2]` by default, or
+the master named by `ATTAIN_SPARK_MASTER` or `--spark-master` (`spark://host:7077`,
+`yarn`, or a Spark Connect server `sc://host:15002`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+
+from attain.diagnostics import AttainError, Diagnostic
+from attain.engine.bind import Bound
+from attain.engine.plan import Plan
+from attain.engine.runner import ProgressCallback
+from attain.i18n.messages import say
+from attain.sql.compile import PERIOD, Compiled, compile_policy
+from attain.sql.compile_exprs import NotCompiled
+from attain.sql.engine import Row, connect, converter, fallback_outputs, not_compiled
+from attain.sql.load import load_bound
+from attain.sql.relation import InputRelation
+
+MASTER_VARIABLE = "ATTAIN_SPARK_MASTER"
+DEFAULT_MASTER = "local[2]"
+EXACT_SETTINGS = {"spark.sql.ansi.enabled": "true", "spark.sql.decimalOperations.allowPrecisionLoss": "false"}
+LOG_CONFIG = os.path.join(os.path.dirname(__file__), "spark-log4j2.properties")  # errors only on stderr
+_SESSIONS: dict[str, object] = {}
+_names = itertools.count()
+
+
+def _cannot_run(code: str) -> AttainError:
+    """U580 (no pyspark) or U581 (no Java): the code is its message's key, and its hint's."""
+    return AttainError([Diagnostic(code, say(code), hint=say(f"{code}.hint"))])
+
+
+def available() -> str | None:
+    """Why the spark engine cannot run here (the catalogue key of the reason), or None when it can."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "U580"
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        return "U581"
+    return None
+
+
+def session(master: str | None = None):
+    """The process's Spark session for `master` (else $ATTAIN_SPARK_MASTER, else local[2]), set for exactness."""
+    master = master or os.environ.get(MASTER_VARIABLE) or DEFAULT_MASTER
+    found = _SESSIONS.get(master)
+    if found is not None and not _stopped(found):
+        return found
+    missing = available()
+    if missing == "U580":
+        raise _cannot_run("U580")
+    remote = master.startswith("sc://")
+    if missing == "U581" and not remote:
+        raise _cannot_run("U581")
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("attain")
+    builder = builder.remote(master) if remote else builder.master(master)
+    if not remote:
+        builder = (builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "2g")
+                   .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}")
+                   # Collapsing the compiler's levels into each other substitutes each column's expression
+                   # into every use: on case6 the plan outgrew a 2 GB heap. Each level stays a projection.
+                   .config("spark.sql.optimizer.excludedRules",
+                           "org.apache.spark.sql.catalyst.optimizer.CollapseProject"))
+    for key, value in EXACT_SETTINGS.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+        for key, value in EXACT_SETTINGS.items():
+            spark.conf.set(key, value)
+        if not remote:
+            spark.sparkContext.setLogLevel("OFF")
+    except Exception as e:  # a master that cannot be reached, a JVM that does not start
+        raise AttainError([Diagnostic("U582", say("U582", master=master, reason=_first_line(e)),
+                                      hint=say("U582.hint"))]) from None
+    _SESSIONS[master] = spark
+    return spark
+
+
+def _stopped(spark) -> bool:
+    """Whether a session's context has stopped (after an out-of-memory error, say): a new one is started."""
+    try:
+        return bool(spark.sparkContext._jsc.sc().isStopped())
+    except Exception:  # Spark Connect has no context here; its server keeps its own
+        return False
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0][:300]
+
+
+class SparkRunner:
+    """Computes every record of a bound data file on Spark; the reference evaluator for the rows SQL marks."""
+
+    def __init__(self, plan: Plan, bound: Bound, max_errors: int = 50, progress: ProgressCallback | None = None,
+                 master: str | None = None):
+        self.plan = plan
+        self.bound = bound
+        self.max_errors = max_errors
+        self.progress = progress
+        self.master = master
+        self.errors: list[Diagnostic] = []
+        self.fallback_rows = 0
+        self.overflowed = False  # Spark stopped on an overflow: every row was computed by the reference evaluator
+        self.sql = ""
+
+    def run(self) -> Iterator:
+        plan, bound = self.plan, self.bound
+        spark = session(self.master)
+        table = f"attain_input_{next(_names)}"
+        local = spark.conf.get("spark.master", "").startswith("local")
+        with tempfile.TemporaryDirectory(prefix="attain-spark-") as folder:
+            con = connect()
+            try:
+                loaded = load_bound(con, plan, bound, table)
+                try:
+                    compiled = compile_policy(plan, loaded.relation)
+                except NotCompiled as e:
+                    raise AttainError([not_compiled(e)]) from None
+                self.sql = compiled.sql  # DuckDB's form: `frame` translates it level by level
+                _to_spark(spark, con, loaded.relation, folder if local else None)
+            finally:
+                con.close()
+            if self.progress is not None:
+                from attain.engine.runner import Progress
+
+                self.progress(Progress("computing", 0, len(bound.records)))
+            result = self._execute(spark, compiled, loaded.relation, len(bound.records))
+        marked = {row[0] for row in result if row[1]} | loaded.forced
+        recomputed: dict[int, tuple] = {}
+        if marked:
+            try:
+                recomputed = fallback_outputs(plan, bound, marked, self.max_errors)
+            except AttainError as e:
+                self.errors = list(e.diagnostics)
+                return
+            self.fallback_rows = len(recomputed)
+        convert = converter(compiled.shapes)
+        records = bound.records
+        for row in result:
+            seq = row[0]
+            found = recomputed.get(seq)
+            yield Row(records[seq], found if found is not None else convert(row))
+
+    def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int) -> list[tuple]:
+        made: list = []
+        try:
+            return execute(spark, compiled, relation, made)
+        except Exception as e:
+            if not _overflow(e):
+                raise
+            self.overflowed = True
+            return [(seq, True) for seq in range(rows)]
+        finally:
+            _forget(spark, [relation.table, *made])
+
+
+def _forget(spark, made: list) -> None:
+    """Drop the views a run made and free what it materialised: one session serves every run of the process."""
+    for item in made:
+        if isinstance(item, str):
+            spark.catalog.dropTempView(item)
+        else:
+            item.unpersist()
+
+
+def _overflow(e: Exception) -> bool:
+    """Spark stopped because a value left DECIMAL(38,0) (ANSI mode): the whole data goes to the reference."""
+    text = str(e)
+    return any(k in text for k in ("NUMERIC_VALUE_OUT_OF_RANGE", "ARITHMETIC_OVERFLOW", "DIVIDE_BY_ZERO"))
+
+
+def _to_spark(spark, con, relation: InputRelation, folder: str | None) -> None:
+    """The DuckDB input relation as a Spark temporary view of the same name, numbers as DECIMAL(38,0).
+
+    With a `folder` Spark can read (a local master), DuckDB writes the relation there as Parquet and
+    Spark reads it in the JVM; otherwise the rows go through the driver (`createDataFrame`)."""
+    described = con.execute(f"DESCRIBE {relation.table}").fetchall()
+    if folder is not None:
+        path = os.path.join(folder, f"{relation.table}.parquet")
+        columns = ", ".join(f"CAST({name} AS DECIMAL(38,0)) AS {name}" if kind == "HUGEINT" else name
+                            for name, kind, *_ in described)
+        con.execute(f"COPY (SELECT {columns} FROM {relation.table} ORDER BY __seq) TO '{path}' "
+                    "(FORMAT parquet)").fetchall()
+        spark.read.parquet(path).createOrReplaceTempView(relation.table)
+        return
+    from pyspark.sql import types as st
+
+    kinds = {"BIGINT": st.LongType(), "INTEGER": st.IntegerType(), "VARCHAR": st.StringType(),
+             "HUGEINT": st.DecimalType(38, 0), "BOOLEAN": st.BooleanType(), "DATE": st.DateType()}
+    fields = [st.StructField(name, kinds[kind]) for name, kind, *_ in described]
+    numeric = [i for i, (_, kind, *_) in enumerate(described) if kind == "HUGEINT"]
+    rows = con.execute(f"SELECT * FROM {relation.table} ORDER BY __seq").fetchall()
+    if numeric:
+        rows = [_decimals(r, numeric) for r in rows]
+    spark.createDataFrame(rows, st.StructType(fields), verifySchema=False).createOrReplaceTempView(relation.table)
+
+
+def _decimals(row: tuple, numeric: list[int]) -> list:
+    out = list(row)
+    for i in numeric:
+        if out[i] is not None:
+            out[i] = Decimal(out[i])
+    return out
+
+
+def execute(spark, compiled: Compiled, relation: InputRelation, made: list | None = None) -> list[tuple]:
+    """The query's `__seq`, `__fallback` and output columns (each integer as the duckdb engine's
+    `execute` gives it: a value and an empty column), in the order the runner computes rows. The views
+    and materialised frames made are added to `made`, for the caller to drop."""
+    from attain.sql.dialects import translate
+
+    made = [] if made is None else made
+    columns = [c for c in compiled.columns if c not in ("__who", "__period")]
+    width = [2 if c.startswith("out_") and (c.endswith("_n") or c.endswith("_d")) else 1 for c in columns]
+    selected = ", ".join(columns)
+    if not compiled.prelude:
+        frame(spark, compiled.sql, made).createOrReplaceTempView("attain_result")
+        made.append("attain_result")
+        query = translate(f"SELECT {selected} FROM attain_result ORDER BY __period NULLS FIRST, __seq", "spark")
+        return _rows(spark.sql(query).collect(), width)
+    for statement in compiled.prelude:
+        run_statement(spark, statement, made)
+    rows: list[tuple] = []
+    for period in relation.periods:
+        run_statement(spark, "CREATE OR REPLACE TEMP TABLE attain_result AS "
+                      + compiled.sql.replace(PERIOD, str(period.index)), made)
+        rows += _rows(spark.sql(translate(f"SELECT {selected} FROM attain_result ORDER BY __seq", "spark")).collect(),
+                      width)
+        run_statement(spark, compiled.keep, made)
+    return rows
+
+
+def _rows(found: list, width: list[int]) -> list[tuple]:
+    """Spark rows with each output integer as (int, None), the layout `attain.sql.engine.converter` reads."""
+    out = []
+    for r in found:
+        row: list = []
+        for value, w in zip(r, width, strict=True):
+            row += [value] if w == 1 else [None if value is None else int(value), None]
+        out.append(tuple(row))
+    return out
+
+
+def frame(spark, sql: str, made: list):
+    """A Spark DataFrame of one of the compiler's DuckDB queries.
+
+    Each common table expression (`WITH _l0 AS (...), _l1 AS (...)`: the compiler's levels) is
+    analysed on its own, over a temporary view of the one before: Spark's analyser resolves a
+    deep WITH chain in one plan by repeated passes over the whole tree, which took seconds per
+    query; level by level it is linear."""
+    import sqlglot
+
+    from attain.sql.dialects import rewrite
+
+    tree = rewrite(sqlglot.parse_one(sql, read="duckdb"), "spark")
+    with_ = tree.args.get("with_")
+    if with_ is not None:
+        for cte in with_.expressions:
+            spark.sql(cte.this.sql(dialect="spark")).createOrReplaceTempView(cte.alias)
+            made.append(cte.alias)
+        tree.set("with_", None)
+    return spark.sql(tree.sql(dialect="spark"))
+
+
+def run_statement(spark, sql: str, made: list) -> None:
+    """One of the compiler's DuckDB statements on Spark, whose temporary views stand for DuckDB's temp tables:
+    CREATE TABLE ... AS SELECT (materialised), CREATE TABLE (columns) (empty), INSERT INTO ... SELECT (appended)."""
+    import sqlglot
+    from sqlglot import exp
+
+    from attain.sql.dialects import translate
+
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    if isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Select):
+        name = tree.this.name
+        result = frame(spark, tree.expression.sql(dialect="duckdb"), made)
+    elif isinstance(tree, exp.Create):
+        name = tree.this.this.name
+        defs = [d for d in tree.this.expressions if isinstance(d, exp.ColumnDef)]
+        typed = ", ".join(f"CAST(NULL AS {d.args['kind'].sql(dialect='duckdb')}) AS {d.name}" for d in defs)
+        result = spark.sql(translate(f"SELECT {typed} WHERE FALSE", "spark"))
+    elif isinstance(tree, exp.Insert):
+        name = tree.this.name
+        added = spark.sql(translate(tree.expression.sql(dialect="duckdb"), "spark"))
+        result = spark.table(name).union(added)
+    else:
+        raise ValueError(f"not a statement the spark engine runs: {sql[:80]}")
+    kept = result.localCheckpoint()
+    kept.createOrReplaceTempView(name)
+    made += [name, kept]
+
+
+__all__ = ["SparkRunner", "available", "execute", "session"]
