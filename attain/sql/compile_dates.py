@@ -26,6 +26,11 @@ MOST_DAYS = 3652058
 _PER_YEAR = {"month": 12, "quarter": 4, "half": 2, "year": 1}
 
 
+def _days(a: str, b: str) -> str:
+    """The days from date a to date b (b - a), as a function every dialect has: Spark's `b - a` is an interval."""
+    return f"date_diff('day', {a}, {b})"
+
+
 def _month_first(m: str) -> str:
     """The first day of the month with index m (year * 12 + month - 1)."""
     return f"make_date(({m}) // 12, ({m}) % 12 + 1, 1)"
@@ -81,7 +86,7 @@ class DateCompiler(ExprCompiler):
             return Scalar(first, "date")
         if e.name == "period_end":
             return Scalar(last, "date")
-        return Num(self.cols.add(f"CAST({last} - {first} + 1 AS HUGEINT)"), 1)
+        return Num(self.cols.add(f"CAST({_days(first, last)} + 1 AS HUGEINT)"), 1)
 
     # ------------------------------------------------------------ the functions
     def date_call(self, e: n.Call) -> Value:
@@ -94,7 +99,7 @@ class DateCompiler(ExprCompiler):
             return Scalar(self.col(f"({values[0]} BETWEEN {first} AND {last})"), "bool")
         a, b = values
         if func == "days_between":
-            return Num(self.col(f"CAST({b} - {a} AS HUGEINT)"), 1)
+            return Num(self.col(f"CAST({_days(a, b)} AS HUGEINT)"), 1)
         assert func == "months_between", f"no SQL for the date function {func!r}"
         return Num(self.col(f"CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL WHEN {b} < {a} "
                             f"THEN -{_months_between(b, a)} ELSE {_months_between(a, b)} END"), 1)
@@ -117,8 +122,8 @@ class DateCompiler(ExprCompiler):
             left, still = "CAST(NULL AS DATE)", "TRUE"
         if e.func == "days_employed":
             first, last = self._period_bounds()
-            count = (f"greatest(0, CASE WHEN {still} THEN {last} ELSE least({left}, {last}) END "
-                     f"- greatest({hired}, {first}) + 1)")
+            end = f"CASE WHEN {still} THEN {last} ELSE least({left}, {last}) END"
+            count = f"greatest(0, {_days(f'greatest({hired}, {first})', end)} + 1)"
         else:
             terms = [f"CASE WHEN {hired} <= {f} AND ({still} OR {left} >= {la}) THEN 1 ELSE 0 END"
                      for f, la in self._month_windows()]
@@ -131,7 +136,7 @@ class DateCompiler(ExprCompiler):
         """date +/- days is a date (whole days on the calendar, else NULL: E330); date - date is the days
         between them."""
         if isinstance(a, Scalar) and isinstance(b, Scalar):
-            return Num(self.col(f"CAST({a.sql} - {b.sql} AS HUGEINT)"), 1)
+            return Num(self.col(f"CAST({_days(b.sql, a.sql)} AS HUGEINT)"), 1)
         day, by = (a, b) if isinstance(a, Scalar) else (b, a)
         assert isinstance(day, Scalar) and isinstance(by, Num), "the checker moves a date by a number of days"
         if e.op == "-":

@@ -96,11 +96,12 @@ class OrgCompiler:
         return self.cols.add(sql)
 
 
-def load_org(con, plan, bound) -> None:
-    """ORG_TABLE in `con`: every (manager input, period, manager, report) under `within all reports`."""
+def load_org(con, plan, bound) -> bool:
+    """ORG_TABLE in `con`: every (manager input, period, manager, report) under `within all reports`; whether
+    the policy has such a value (else no table is made)."""
     wanted = {spec.group for spec in plan.aggregates if spec.reports == "all"}
     if not wanted:
-        return
+        return False
     fd, path = tempfile.mkstemp(suffix=".csv", prefix="attain-org-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -115,3 +116,4 @@ def load_org(con, plan, bound) -> None:
                     "new_line = '\\n')").fetchall()
     finally:
         os.unlink(path)
+    return True

@@ -33,6 +33,7 @@ from attain.engine.runner import ProgressCallback
 from attain.i18n.messages import say
 from attain.sql.compile import PERIOD, Compiled, compile_policy
 from attain.sql.compile_exprs import NotCompiled
+from attain.sql.compile_org import ORG_TABLE, load_org
 from attain.sql.engine import Row, connect, converter, fallback_outputs, not_compiled
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation
@@ -137,19 +138,22 @@ class SparkRunner:
             con = connect()
             try:
                 loaded = load_bound(con, plan, bound, table)
+                org = load_org(con, plan, bound)  # the (manager, report) pairs `within all reports` joins
                 try:
                     compiled = compile_policy(plan, loaded.relation)
                 except NotCompiled as e:
                     raise AttainError([not_compiled(e)]) from None
                 self.sql = compiled.sql  # DuckDB's form: `frame` translates it level by level
-                _to_spark(spark, con, loaded.relation, folder if local else None)
+                _to_spark(spark, con, loaded.relation.table, folder if local else None)
+                if org:
+                    _to_spark(spark, con, ORG_TABLE, folder if local else None)
             finally:
                 con.close()
             if self.progress is not None:
                 from attain.engine.runner import Progress
 
                 self.progress(Progress("computing", 0, len(bound.records)))
-            result = self._execute(spark, compiled, loaded.relation, len(bound.records))
+            result = self._execute(spark, compiled, loaded.relation, len(bound.records), [ORG_TABLE] if org else [])
         marked = {row[0] for row in result if row[1]} | loaded.forced
         recomputed: dict[int, tuple] = {}
         if marked:
@@ -166,8 +170,8 @@ class SparkRunner:
             found = recomputed.get(seq)
             yield Row(records[seq], found if found is not None else convert(row))
 
-    def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int) -> list[tuple]:
-        made: list = []
+    def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int, tables: list) -> list[tuple]:
+        made: list = list(tables)
         try:
             return execute(spark, compiled, relation, made)
         except Exception as e:
@@ -194,19 +198,21 @@ def _overflow(e: Exception) -> bool:
     return any(k in text for k in ("NUMERIC_VALUE_OUT_OF_RANGE", "ARITHMETIC_OVERFLOW", "DIVIDE_BY_ZERO"))
 
 
-def _to_spark(spark, con, relation: InputRelation, folder: str | None) -> None:
-    """The DuckDB input relation as a Spark temporary view of the same name, numbers as DECIMAL(38,0).
+def _to_spark(spark, con, table: str, folder: str | None) -> None:
+    """A DuckDB table (the input relation, the org chart's pairs) as a Spark temporary view of the same name,
+    numbers as DECIMAL(38,0).
 
     With a `folder` Spark can read (a local master), DuckDB writes the relation there as Parquet and
     Spark reads it in the JVM; otherwise the rows go through the driver (`createDataFrame`)."""
-    described = con.execute(f"DESCRIBE {relation.table}").fetchall()
+    described = con.execute(f"DESCRIBE {table}").fetchall()
     if folder is not None:
-        path = os.path.join(folder, f"{relation.table}.parquet")
+        path = os.path.join(folder, f"{table}.parquet")
         columns = ", ".join(f"CAST({name} AS DECIMAL(38,0)) AS {name}" if kind == "HUGEINT" else name
                             for name, kind, *_ in described)
-        con.execute(f"COPY (SELECT {columns} FROM {relation.table} ORDER BY __seq) TO '{path}' "
+        order = " ORDER BY __seq" if any(name == "__seq" for name, *_ in described) else ""
+        con.execute(f"COPY (SELECT {columns} FROM {table}{order}) TO '{path}' "
                     "(FORMAT parquet)").fetchall()
-        spark.read.parquet(path).createOrReplaceTempView(relation.table)
+        spark.read.parquet(path).createOrReplaceTempView(table)
         return
     from pyspark.sql import types as st
 
@@ -214,10 +220,11 @@ def _to_spark(spark, con, relation: InputRelation, folder: str | None) -> None:
              "HUGEINT": st.DecimalType(38, 0), "BOOLEAN": st.BooleanType(), "DATE": st.DateType()}
     fields = [st.StructField(name, kinds[kind]) for name, kind, *_ in described]
     numeric = [i for i, (_, kind, *_) in enumerate(described) if kind == "HUGEINT"]
-    rows = con.execute(f"SELECT * FROM {relation.table} ORDER BY __seq").fetchall()
+    rows = con.execute(f"SELECT * FROM {table}" + (" ORDER BY __seq" if any(n == "__seq" for n, *_ in described)
+                                                    else "")).fetchall()
     if numeric:
         rows = [_decimals(r, numeric) for r in rows]
-    spark.createDataFrame(rows, st.StructType(fields), verifySchema=False).createOrReplaceTempView(relation.table)
+    spark.createDataFrame(rows, st.StructType(fields), verifySchema=False).createOrReplaceTempView(table)
 
 
 def _decimals(row: tuple, numeric: list[int]) -> list:
