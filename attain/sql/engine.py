@@ -15,7 +15,7 @@ are exactly the other engines' errors, in their order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
@@ -132,21 +132,27 @@ class SqlRunner:
             result = execute(con, compiled, loaded.relation)
         finally:
             con.close()
-        marked = {row[0] for row in result if row[1]} | loaded.forced
-        recomputed: dict[int, tuple] = {}
-        if marked:
-            try:
-                recomputed = fallback_outputs(plan, bound, marked, self.max_errors)
-            except AttainError as e:
-                self.errors = list(e.diagnostics)
-                return
-            self.fallback_rows = len(recomputed)
-        convert = converter(compiled.shapes)
-        records = bound.records
-        for row in result:
-            seq = row[0]
-            found = recomputed.get(seq)
-            yield Row(records[seq], found if found is not None else convert(row))
+        yield from with_fallback(self, result, loaded.forced, compiled.shapes)
+
+
+def with_fallback(runner, result: list[tuple], forced: Set[int], shapes) -> Iterator[Row]:
+    """The query's rows in order, each marked `__fallback` (or `forced`) computed by the Python engine, which
+    hands the reference evaluator what it cannot finish; an evaluation error there is the runner's `errors`
+    (and no row is given). Shared by the duckdb and spark runners."""
+    marked = {row[0] for row in result if row[1]} | forced
+    recomputed: dict[int, tuple] = {}
+    if marked:
+        try:
+            recomputed = fallback_outputs(runner.plan, runner.bound, marked, runner.max_errors)
+        except AttainError as e:
+            runner.errors = list(e.diagnostics)
+            return
+        runner.fallback_rows = len(recomputed)
+    convert = converter(shapes)
+    records = runner.bound.records
+    for row in result:
+        found = recomputed.get(row[0])
+        yield Row(records[row[0]], found if found is not None else convert(row))
 
 
 def not_compiled(e: NotCompiled) -> Diagnostic:

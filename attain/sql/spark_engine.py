@@ -34,7 +34,7 @@ from attain.i18n.messages import say
 from attain.sql.compile import PERIOD, Compiled, compile_policy
 from attain.sql.compile_exprs import NotCompiled
 from attain.sql.compile_org import ORG_TABLE, load_org
-from attain.sql.engine import Row, connect, converter, fallback_outputs, not_compiled
+from attain.sql.engine import connect, not_compiled, with_fallback
 from attain.sql.load import load_bound
 from attain.sql.relation import InputRelation
 
@@ -154,21 +154,7 @@ class SparkRunner:
 
                 self.progress(Progress("computing", 0, len(bound.records)))
             result = self._execute(spark, compiled, loaded.relation, len(bound.records), [ORG_TABLE] if org else [])
-        marked = {row[0] for row in result if row[1]} | loaded.forced
-        recomputed: dict[int, tuple] = {}
-        if marked:
-            try:
-                recomputed = fallback_outputs(plan, bound, marked, self.max_errors)
-            except AttainError as e:
-                self.errors = list(e.diagnostics)
-                return
-            self.fallback_rows = len(recomputed)
-        convert = converter(compiled.shapes)
-        records = bound.records
-        for row in result:
-            seq = row[0]
-            found = recomputed.get(seq)
-            yield Row(records[seq], found if found is not None else convert(row))
+        yield from with_fallback(self, result, loaded.forced, compiled.shapes)
 
     def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int, tables: list) -> list[tuple]:
         made: list = list(tables)
