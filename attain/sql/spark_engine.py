@@ -127,6 +127,9 @@ class SparkRunner:
         self.errors: list[Diagnostic] = []
         self.fallback_rows = 0
         self.overflowed = False  # Spark stopped on an overflow: every row was computed by the reference evaluator
+        # Spark cannot plan the query (a correlated subquery it does not support, as a value over reports of
+        # per-row fractions is): every row was computed by the Python engine, exactly, as for an overflow
+        self.unplanned = False
         self.sql = ""
 
     def run(self) -> Iterator:
@@ -161,9 +164,12 @@ class SparkRunner:
         try:
             return execute(spark, compiled, relation, made)
         except Exception as e:
-            if not _overflow(e):
+            if _unplanned(e):
+                self.unplanned = True
+            elif _overflow(e):
+                self.overflowed = True
+            else:
                 raise
-            self.overflowed = True
             return [(seq, True) for seq in range(rows)]
         finally:
             _forget(spark, [relation.table, *made])
@@ -182,6 +188,11 @@ def _overflow(e: Exception) -> bool:
     """Spark stopped because a value left DECIMAL(38,0) (ANSI mode): the whole data goes to the reference."""
     text = str(e)
     return any(k in text for k in ("NUMERIC_VALUE_OUT_OF_RANGE", "ARITHMETIC_OVERFLOW", "DIVIDE_BY_ZERO"))
+
+
+def _unplanned(e: Exception) -> bool:
+    """Spark refused to plan a correlated subquery the duckdb query has (Spark supports fewer forms of them)."""
+    return "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY" in str(e)
 
 
 def _to_spark(spark, con, table: str, folder: str | None) -> None:
