@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from differential import assert_engines_agree
-from engine_choice import CORPUS_ENGINES
+from engine_choice import SPARK_ENGINES
 
 import attain
 from attain.api import MAX_EVALUATION_ERRORS
@@ -71,7 +71,7 @@ def test_rows_beyond_128_bits_run_alike_with_every_engine(name, tmp_path: Path):
     # values, everyone's: each row's group value depends on the others).
     expected = {"plain": 2, "groups": 4, "history": 3}[name]
     assert runner.fallback_rows == expected
-    if "spark" in CORPUS_ENGINES:  # the same rows left to the reference evaluator, the others computed by Spark
+    if "spark" in SPARK_ENGINES:  # the same rows left to the reference evaluator, the others computed by Spark
         spark = SparkRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
         assert [r.outputs for r in spark.run()] == [r.outputs for r in rows]
         assert (spark.fallback_rows, spark.overflowed) == (expected, False)

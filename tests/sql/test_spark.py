@@ -7,14 +7,14 @@ whole engine is held to the others' results by the differential corpus (tests/en
 import math
 
 import pytest
-from engine_choice import CORPUS_ENGINES
+from engine_choice import SPARK_ENGINES
 
 import attain
 from attain.api import MAX_EVALUATION_ERRORS
 from attain.sql import spark_engine
 from attain.sql.dialects import translate
 
-pytestmark = pytest.mark.skipif("spark" not in CORPUS_ENGINES, reason="pyspark or Java is not installed")
+pytestmark = pytest.mark.skipif("spark" not in SPARK_ENGINES, reason="pyspark or Java is not installed")
 
 BIG = 4 * 10**37 - 1  # the largest value the compiler lets a column hold
 NUMERATORS = [0, 1, 7, -7, 10**18 - 1, 10**19 + 3, 10**20 - 1, 10**20, 10**20 + 1, 123456789012345678901234567890123456,
