@@ -384,7 +384,7 @@ class Policy:
             return found
         # each measure with the lines that made it
         roots = self._with_lines(data, found.roots, subject.who, subject.period, id_column, engine)
-        return Explanation(found.who, found.policy, roots, found.period)
+        return attrs.evolve(found, roots=roots)
 
     @boundary
     def explain_slice(self, path, who: str, value: str | None = None, id_column: str | None = None,

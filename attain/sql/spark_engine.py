@@ -202,11 +202,11 @@ def _to_spark(spark, con, table: str, folder: str | None) -> None:
     With a `folder` Spark can read (a local master), DuckDB writes the relation there as Parquet and
     Spark reads it in the JVM; otherwise the rows go through the driver (`createDataFrame`)."""
     described = con.execute(f"DESCRIBE {table}").fetchall()
+    order = " ORDER BY __seq" if any(name == "__seq" for name, *_ in described) else ""  # the relation's row order
     if folder is not None:
         path = os.path.join(folder, f"{table}.parquet")
         columns = ", ".join(f"CAST({name} AS DECIMAL(38,0)) AS {name}" if kind == "HUGEINT" else name
                             for name, kind, *_ in described)
-        order = " ORDER BY __seq" if any(name == "__seq" for name, *_ in described) else ""
         con.execute(f"COPY (SELECT {columns} FROM {table}{order}) TO '{path}' "
                     "(FORMAT parquet)").fetchall()
         spark.read.parquet(path).createOrReplaceTempView(table)
@@ -217,8 +217,7 @@ def _to_spark(spark, con, table: str, folder: str | None) -> None:
              "HUGEINT": st.DecimalType(38, 0), "BOOLEAN": st.BooleanType(), "DATE": st.DateType()}
     fields = [st.StructField(name, kinds[kind]) for name, kind, *_ in described]
     numeric = [i for i, (_, kind, *_) in enumerate(described) if kind == "HUGEINT"]
-    rows = con.execute(f"SELECT * FROM {table}" + (" ORDER BY __seq" if any(n == "__seq" for n, *_ in described)
-                                                    else "")).fetchall()
+    rows = con.execute(f"SELECT * FROM {table}{order}").fetchall()
     if numeric:
         rows = [_decimals(r, numeric) for r in rows]
     spark.createDataFrame(rows, st.StructType(fields), verifySchema=False).createOrReplaceTempView(table)
