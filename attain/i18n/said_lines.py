@@ -102,6 +102,8 @@ LINES: dict[str, dict[str, str]] = {
     "U572": {"en": "'{name}' in --data {name}=... is not a line table of the policy",
              "zh": "--data {name}=... 中的 '{name}' 不是方案的行表"},
     "U572.hint": {"en": "the policy's line tables are: {tables}", "zh": "方案的行表有：{tables}"},
+    "U572.none": {"en": "the policy has no line tables: give its data as one --data FILE",
+                  "zh": "方案没有行表：请只用一个 --data 文件给出数据"},
     "U573": {"en": "no employee table among the --data files", "zh": "--data 文件中没有员工表"},
     "U573.hint": {"en": "give the employee table (one row per employee and period) as a further --data",
                   "zh": "请再用一个 --data 给出员工表（每位员工每个周期一行）"},

@@ -94,7 +94,8 @@ def _bind(data: DataSet, tables: dict[str, str | None]) -> DataSet:
         if part.name is not None:
             if part.name not in names:
                 raise AttainError([Diagnostic("U572", say("U572", name=part.name),
-                                              hint=say("U572.hint", tables=joined(tables) or "-"))])
+                                              hint=say("U572.hint", tables=joined(tables)) if tables
+                                              else say("U572.none"))])
             chosen: str | None = names[part.name]
         else:
             chosen = names.get(part.stem)
