@@ -90,6 +90,11 @@ def session(master: str | None = None):
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
+        if not remote and spark.sparkContext.master != master:
+            # The JVM kept a session for another master (getOrCreate hands that one back, whatever is
+            # asked): this process now asks for a different one, so that one stops and this one starts.
+            spark.stop()
+            spark = builder.getOrCreate()
         for key, value in EXACT_SETTINGS.items():
             spark.conf.set(key, value)
         if not remote:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 from click.testing import CliRunner
-from library_samples import FIXED, ident, sample_of
+from library_samples import FIXED, data_args, ident, sample_of
 
 import attain
 from attain.cli import main
@@ -39,8 +39,8 @@ def statements(text: str) -> list[str]:
 @pytest.mark.parametrize("path", FIXED, ids=ident)
 @pytest.mark.parametrize("dialect", ["duckdb", "spark", "postgres", "snowflake"])
 def test_every_library_policy_prints_sql_that_parses_back_in_its_dialect(path, dialect):
-    code, out, err = printed(str(path), "--dialect", dialect, "--data", str(sample_of(path)))
-    needs_gcd = "gcd(" in printed(str(path), "--data", str(sample_of(path)))[1]
+    code, out, err = printed(str(path), "--dialect", dialect, *data_args(path))
+    needs_gcd = "gcd(" in printed(str(path), *data_args(path))[1]
     if dialect == "snowflake" and needs_gcd:
         assert code == 2 and "error[U583]" in err and "greatest common divisor" in err, err
         return
