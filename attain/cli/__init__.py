@@ -20,6 +20,7 @@ from attain import api
 from attain.cli import columnar, shaping
 from attain.cli.common import (
     DATA_HELP,
+    DEFAULT_ENGINE,
     HEADER_ROW,
     Exit,
     PathArg,
@@ -27,6 +28,7 @@ from attain.cli.common import (
     command_line,
     data_paths,
     echo,
+    engine_option,
     exit_code_of,
     guard,
     language_option,
@@ -41,8 +43,6 @@ from attain.i18n.messages import counted, say
 from attain.io import write_atomically, write_results
 from attain.manifest import build_manifest, manifest_json, sidecar_path
 from attain.versions import Versions, check_versions, load_versions, version_paths
-
-DEFAULT_ENGINE = "duckdb"  # of `run` and `test`: end to end in DuckDB where it can (docs/engines.md)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -305,8 +305,10 @@ def _stdin_text() -> str:
 @HEADER_ROW
 @click.option("--exit-code", is_flag=True,
               help="Exit 1 when any output of any employee differs between the versions, 0 when none does.")
+@engine_option("both versions' results")
+@SPARK_MASTER
 @guard
-def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
+def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code, engine, spark_master):
     """What changed between two versions of a policy, and whom it affects by how much.
 
     OLD and NEW are policy files or PATH@REV (a git revision, read without a checkout), or folders of
@@ -314,8 +316,10 @@ def diff_cmd(old, new, data, fmt, id_column, header_row, exit_code):
     """
     from attain.diff import diff
 
+    use_spark_master(spark_master)
     with ProgressLine() as progress:
-        report = diff(old, new, read_data(data, header_row=header_row), id_column=id_column, progress=progress)
+        report = diff(old, new, read_data(data, header_row=header_row), id_column=id_column, progress=progress,
+                      engine=engine)
         progress.show("attain: writing the report...")
         text = {"text": report.text, "json": report.json, "csv": report.csv}[fmt]()
     for loaded in (report.old, report.new):

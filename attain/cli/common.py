@@ -138,6 +138,18 @@ HEADER_ROW = click.option(
     help="The line of a CSV file (the row of a sheet) that names the columns [default: the first, past title rows].")
 
 
+DEFAULT_ENGINE = "duckdb"  # of run, test, diff, statement and report: exact SQL in DuckDB (docs/engines.md)
+
+
+def engine_option(computes: str):
+    """`--engine` of a command that computes `computes` (its help says what), duckdb by default."""
+    return click.option(
+        "--engine", type=click.Choice(api.ENGINES), default=DEFAULT_ENGINE, show_default=True,
+        help=f"The engine that computes {computes}: duckdb, the policy as exact SQL; python, the compiled plan; "
+             "reference, every value by the reference evaluator; spark, that SQL on Apache Spark (with "
+             "--spark-master). All give identical results.")
+
+
 DATA_HELP = ("; repeat for line tables (deals, orders): NAME=FILE, or a file or sheet named as the table, the one "
              "file left being the employee table")
 

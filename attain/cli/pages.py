@@ -10,7 +10,17 @@ from pathlib import Path
 import click
 
 from attain import api, i18n
-from attain.cli.common import DATA_HELP, HEADER_ROW, PathArg, command_line, data_paths, guard, read_data
+from attain.cli.common import (
+    DATA_HELP,
+    HEADER_ROW,
+    PathArg,
+    command_line,
+    data_paths,
+    engine_option,
+    guard,
+    read_data,
+)
+from attain.cli.sql import SPARK_MASTER, use_spark_master
 from attain.diagnostics import AttainError, Diagnostic
 from attain.i18n.messages import say
 from attain.i18n.pages import PAGES
@@ -48,8 +58,11 @@ def _file_name(who: str, period: str | None) -> str:
 @CURRENCY
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @HEADER_ROW
+@engine_option("the results")
+@SPARK_MASTER
 @guard
-def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency, id_column, header_row):
+def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency, id_column, header_row, engine,
+                  spark_master):
     """One self-contained HTML page per employee: payout first, every number explained and cited."""
     from attain.present import browser, statement
 
@@ -58,7 +71,8 @@ def statement_cmd(policy, data, whos, everyone, period, out, pdf, lang, currency
     table = read_data(data, header_row=header_row)
     if not whos and not everyone:
         raise AttainError([Diagnostic("U563", say("U563.who"))])
-    results = loaded.run(table, id_column=id_column)
+    use_spark_master(spark_master)
+    results = loaded.run(table, id_column=id_column, engine=engine)
     # One binding and one run for every page; with --all, whoever has no row in --period is left out.
     subjects, skipped = loaded.subjects(table, None if everyone else list(dict.fromkeys(whos)), id_column,
                                         period, skip_missing=everyone)
@@ -192,15 +206,18 @@ def _table_at(at: tuple[str, ...]) -> Table:
 @CURRENCY
 @click.option("--id-column", default=None, help="The column that names the employee [default: id].")
 @HEADER_ROW
+@engine_option("the results")
+@SPARK_MASTER
 @guard
-def report_cmd(policy, data, period, out, pdf, lang, currency, id_column, header_row):
+def report_cmd(policy, data, period, out, pdf, lang, currency, id_column, header_row, engine, spark_master):
     """A team report: distributions, payouts by tier and by text columns, the total cost, outliers."""
     from attain.present import browser, report
 
     language = _lang(lang)
     loaded = api.load(policy)
     table = read_data(data, header_row=header_row)
-    results = loaded.run(table, id_column=id_column)
+    use_spark_master(spark_master)
+    results = loaded.run(table, id_column=id_column, engine=engine)
     manifest = build_manifest([policy, *loaded.table_files()], data_paths(data, table, loaded), command_line())
     write_atomically(out, report.render(loaded, table, results, language, manifest, currency, period))
     if pdf:

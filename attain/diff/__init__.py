@@ -41,7 +41,7 @@ __all__ = ["DiffReport", "diff"]
 
 @api.boundary
 def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
-         progress: api.ProgressCallback | None = None) -> DiffReport:
+         progress: api.ProgressCallback | None = None, engine: str = "python") -> DiffReport:
     """Compare two policy versions (paths or `path@gitrev`) on one data file (a path or a `Table`).
 
     Either may be a folder of versions (or `folder@gitrev`): each period is then computed by the
@@ -52,7 +52,7 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
     data. The exception carries `sources`, the text of every file it points
     into, a version read from git (`x.policy@HEAD~1`) included, so that a
     caller can show the caret excerpts of a version that is not on disk.
-    `progress` is called as each version runs (see `api.Policy.run`).
+    `progress` is called as each version runs (see `api.Policy.run`), which `engine` computes.
     """
     policies: list[tuple[str, api.Policy | Versions]] = []
     for spec in (old_spec, new_spec):
@@ -70,7 +70,7 @@ def diff(old_spec: str, new_spec: str, data, id_column: str | None = None,
     if progress is not None:
         progress(api.Progress("reading the data", 0, 0))
     table = data if isinstance(data, Table) else read_table(data)
-    result = compute_impact(old, new, table, id_column, progress)
+    result = compute_impact(old, new, table, id_column, progress, engine)
     if isinstance(old, api.Policy) and isinstance(new, api.Policy):
         return DiffReport(old_name, new_name, table.file, old, new, _changes(old, new), result)
     return DiffReport(old_name, new_name, table.file, old, new, (), result, _paired_changes(old, new, result))

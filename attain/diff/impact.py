@@ -160,14 +160,14 @@ def _row_keys(results: api.Results, id_column: str, period_column: str | None) -
 
 
 def impact(old: api.Policy | Versions, new: api.Policy | Versions, data, id_column: str | None = None,
-           progress: api.ProgressCallback | None = None) -> Impact:
-    """Run both policies on the same data (a path or a `Table`) and compare every output of every row.
+           progress: api.ProgressCallback | None = None, engine: str = "python") -> Impact:
+    """Run both policies on the same data (a path or a `Table`) with `engine` and compare every output of every row.
 
     `progress` hears each run, its step followed by "(old version)" or "(new version)".
     """
     table = data if isinstance(data, Table) else read_table(data)
-    old_res = old.run(table, id_column=id_column, progress=_named(progress, "(old version)"))
-    new_res = new.run(table, id_column=id_column, progress=_named(progress, "(new version)"))
+    old_res = old.run(table, id_column=id_column, progress=_named(progress, "(old version)"), engine=engine)
+    new_res = new.run(table, id_column=id_column, progress=_named(progress, "(new version)"), engine=engine)
     if progress is not None:
         progress(api.Progress("comparing the versions", 0, 0))
     id_col = old_res.columns[0]

@@ -106,7 +106,7 @@ class _StubPolicy:
         self.rows = rows
         self.model = _Model(types)
 
-    def run(self, data, id_column=None, progress=None):
+    def run(self, data, id_column=None, progress=None, engine="python"):
         columns = tuple(self.rows[0])
         return attain.Results(columns, tuple(self.rows), dict(self.model.types))  # kinds say what is money
 

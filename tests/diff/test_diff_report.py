@@ -137,3 +137,17 @@ Impact per employee
   unchanged: 2 employees (S002, S003)
 
 """
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "reference"])
+def test_every_engine_gives_the_same_report(report, tmp_path, engine):
+    """`attain diff --engine` (duckdb by default on the command line): the same numbers from each engine."""
+    from click.testing import CliRunner
+
+    from attain.cli import main
+
+    r = CliRunner().invoke(main, ["diff", str(DOC002), str(tmp_path / "new.policy"), "--data", str(SAMPLE),
+                                  "--engine", engine])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == report.text()
+    assert "S002  bonus_total   4,760.00   4,165.00  -595.00" in r.stdout
