@@ -252,18 +252,20 @@ class Policy:
         return self._prepared(data, id_column, engine, allow_ids, progress)[1:3]
 
     def _prepared(self, data, id_column, engine, allow_ids, progress=None):
-        """(the data as read, the data with the used policies' outputs, their warnings, the columns they read)."""
+        """(the data as read, the data with the used policies' outputs, their warnings, the columns they read,
+        the line stage that made the measures or None)."""
         table = original = read_tables(data)
+        stage = None
         if self.model.lines is not None or isinstance(table, DataSet):  # line tables: measures added as columns
             original = resolve(table, line_tables(self.model))
-            table = with_measures(self.model, original, id_column, engine)[0]
+            table, stage = with_measures(self.model, original, id_column, engine)
         warnings: tuple[Diagnostic, ...] = ()
         read: frozenset[str] = frozenset()
         for part in self.parts:
             table, said, part_read = _with_outputs(table, part, id_column, engine, allow_ids, progress)
             warnings += said
             read |= part_read
-        return original, table, warnings, read
+        return original, table, warnings, read, stage
 
     def bind(self, data, id_column: str | None = None, engine: str = "python", allow_ids=(),
              progress: ProgressCallback | None = None) -> Bound:
@@ -294,7 +296,7 @@ class Policy:
         with gc_paused():
             if progress is not None:
                 progress(Progress("checking the data" if isinstance(data, Table) else "reading the data", 0, 0))
-            original, table, said, part_read = self._prepared(data, id_column, engine, allow_ids, progress)
+            original, table, said, part_read, _ = self._prepared(data, id_column, engine, allow_ids, progress)
             bound = _bound(self.plan, table, id_column, allow_ids, said)
             outside = self._outside_dates(bound, keep) if check_dates else []
             if outside:
@@ -378,12 +380,13 @@ class Policy:
         if found is not None:
             return found
         names = [value] if value is not None else list(self.model.outputs)
-        subject = self._subject(data, who, id_column, period, allow_ids, engine, names)
-        found = self._explained(subject, names)
         if self.model.lines is None:
-            return found
-        # each measure with the lines that made it
-        roots = self._with_lines(data, found.roots, subject.who, subject.period, id_column, engine)
+            return self._explained(self._subject(data, who, id_column, period, allow_ids, engine, names), names)
+        # the line stage runs once: its measures are the subject's inputs, its lines the measures' explanation
+        _, table, _, _, stage = self._prepared(data, id_column, engine, allow_ids)
+        subject = self._subject(data, who, id_column, period, allow_ids, engine, names, table)
+        found = self._explained(subject, names)
+        roots = self._with_lines(stage, found.roots, subject.who, subject.period)
         return attrs.evolve(found, roots=roots)
 
     @boundary
@@ -411,9 +414,7 @@ class Policy:
         roots = tuple(recorder.traces[name] for name in names)
         return Explanation(subject.who, self.tree.file, roots, subject.period)
 
-    def _with_lines(self, data, roots, who, period, id_column, engine):
-        table = read_tables(data)
-        stage = with_measures(self.model, resolve(table, line_tables(self.model)), id_column, engine)[1]
+    def _with_lines(self, stage, roots, who, period):
         lines = self.model.lines
         assert isinstance(lines, Lines) and stage is not None  # the policy has line tables
         types = {name: {k: str(v) for k, v in spec.model.types.items()} for name, spec in lines.tables.items()}
@@ -434,9 +435,11 @@ class Policy:
         evaluated again by the reference evaluator, as it is or with other input values."""
         return self._subject(data, who, id_column, period, allow_ids, engine, [])
 
-    def _subject(self, data, who, id_column, period, allow_ids, engine, names) -> Subject:
+    def _subject(self, data, who, id_column, period, allow_ids, engine, names, table=None) -> Subject:
+        """`table`: the data as this policy reads it, where the caller has it already (else read from `data`)."""
         with gc_paused():  # reading and checking every cell allocates as much as in a run
-            table = self.table(data, id_column, engine, allow_ids=allow_ids)
+            if table is None:
+                table = self.table(data, id_column, engine, allow_ids=allow_ids)
             if not self.plan.aggregates:
                 # Nothing looks at colleagues: the employee's own rows are all there is to compute.
                 key = find_id_column(table, id_column)

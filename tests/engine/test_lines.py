@@ -188,6 +188,22 @@ def test_explain_shows_each_measure_with_its_lines_and_shortens_a_long_list(tmp_
     assert '"kind": "line"' in j.stdout and '"note": "left out by the filter"' in j.stdout
 
 
+def test_explain_computes_the_lines_once(tmp_path, monkeypatch):
+    """The line stage that gives the measures also gives their lines: explain reads and credits the deals once."""
+    from attain import api
+
+    files(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    real = api.with_measures
+    monkeypatch.setattr(api, "with_measures", lambda *a: calls.append(1) or real(*a))
+    r = cli("explain", "p.policy", "--data", "people.csv", "--data", "deals.csv", "--who", "b2", "--period",
+            "2023-03", "--value", "won_sales")
+    assert r.exit_code == 0, r.output
+    assert 'deals.csv:3 = 400   (kept: deal = "D1", amount = 1,000' in r.stdout
+    assert len(calls) == 1
+
+
 def test_the_manifest_records_every_table_with_its_role(tmp_path, monkeypatch):
     files(tmp_path)
     monkeypatch.chdir(tmp_path)
