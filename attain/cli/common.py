@@ -125,6 +125,11 @@ def command_line() -> list[str]:
             continue
         if isinstance(param, click.Argument):
             argv.extend(value if isinstance(value, tuple) else [str(value)])
+        elif param.name and ctx.get_parameter_source(param.name) == click.core.ParameterSource.DEFAULT:
+            continue  # an option left to its default was not given
+        elif isinstance(param, click.Option) and param.is_flag and isinstance(value, bool):
+            if value or param.secondary_opts:  # `--pdf`; `--no-keep`, the off switch of a pair
+                argv.append(param.opts[0] if value else param.secondary_opts[0])
         elif isinstance(value, tuple):  # an option given several times: each as given
             for item in value:
                 argv.extend([param.opts[0], str(item)])

@@ -192,6 +192,14 @@ def test_run_writes_a_manifest_beside_csv_and_inside_json(tmp_path):
     assert doc["manifest"]["policies"][0]["sha256"] == hashlib.sha256(Path(POLICY).read_bytes()).hexdigest()
 
 
+def test_the_manifest_records_the_command_as_given(tmp_path):
+    """Options left to their defaults are not listed; a flag is its switch alone (`--bom`, never `--bom True`)."""
+    out = tmp_path / "results.csv"
+    assert invoke("run", POLICY, "--data", DATA, "--out", str(out), "--bom", "--no-keep").exit_code == 0
+    manifest = json.loads((tmp_path / "results.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == ["attain", "run", POLICY, "--data", DATA, "--out", str(out), "--no-keep", "--bom"]
+
+
 def test_excel_round_trip(tmp_path):
     import openpyxl
 
