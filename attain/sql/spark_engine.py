@@ -19,9 +19,12 @@ the master named by `ATTAIN_SPARK_MASTER` or `--spark-master` (`spark://host:707
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import itertools
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -89,12 +92,13 @@ def session(master: str | None = None):
     for key, value in EXACT_SETTINGS.items():
         builder = builder.config(key, value)
     try:
-        spark = builder.getOrCreate()
-        if not remote and spark.sparkContext.master != master:
-            # The JVM kept a session for another master (getOrCreate hands that one back, whatever is
-            # asked): this process now asks for a different one, so that one stops and this one starts.
-            spark.stop()
+        with _jvm_messages_aside():
             spark = builder.getOrCreate()
+            if not remote and spark.sparkContext.master != master:
+                # The JVM kept a session for another master (getOrCreate hands that one back, whatever is
+                # asked): this process now asks for a different one, so that one stops and this one starts.
+                spark.stop()
+                spark = builder.getOrCreate()
         for key, value in EXACT_SETTINGS.items():
             spark.conf.set(key, value)
         if not remote:
@@ -104,6 +108,31 @@ def session(master: str | None = None):
                                       hint=say("U582.hint"))]) from None
     _SESSIONS[master] = spark
     return spark
+
+
+@contextlib.contextmanager
+def _jvm_messages_aside():
+    """While Spark starts, standard error (file descriptor 2) is a file that the JVM started now keeps as its own:
+    the notices it prints at start ("Using incubator modules", "Setting default log level") stay off attain's
+    stderr, where only attain's own messages go. What goes wrong reaches attain as an exception either way.
+    The file is removed when the process ends."""
+    sys.stderr.flush()
+    fd, path = tempfile.mkstemp(prefix="attain-spark-", suffix=".log")
+    atexit.register(_remove, path)
+    saved = os.dup(2)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
 
 
 def _stopped(spark) -> bool:

@@ -108,3 +108,18 @@ def test_a_query_stopped_by_an_overflow_is_computed_by_the_reference_evaluator(t
     assert runner.overflowed and runner.fallback_rows == 2
     # 100 * 3 / 7 = 42.857... -> 42.86; 250.50 * 3 / 7 = 107.357... -> 107.36 (half_up)
     assert [str(r[0]) for r in rows] == ["42.86", "107.36"]
+
+
+def test_a_run_on_spark_says_nothing_on_stderr_but_attains_own(tmp_path):
+    """The JVM's notices at start ("Using incubator modules", "Setting default log level") stay off stderr."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, "-m", "attain.cli", "run", str(root / "policies/doc002/incentive.policy"),
+                        "--data", str(root / "policies/doc002/sample.csv"), "--engine", "spark", "--format", "csv"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "S001,false,华东,1.15,85,on_target,2250.00,10200.00" in r.stdout  # document 002's worked example
+    assert r.stderr == ""
