@@ -14,7 +14,7 @@ import attrs
 import click
 
 from attain import api
-from attain.cli.common import PathArg, echo, guard, message_language, read_data
+from attain.cli.common import DATA_HELP, PathArg, echo, guard, message_language, read_data
 from attain.diagnostics import AttainError, Diagnostic
 from attain.i18n.messages import say
 from attain.sql.dialects import DIALECTS
@@ -53,8 +53,8 @@ def _scales(given: tuple[str, ...], policy: api.Policy) -> dict[str, int]:
 @click.argument("policy", type=PathArg())
 @click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True,
               help="The SQL dialect to write.")
-@click.option("--data", "data", default=None,
-              help="Data like the warehouse table's: each number's scale is the one this data needs.")
+@click.option("--data", "data", multiple=True,
+              help="Data like the warehouse table's: each number's scale is the one this data needs" + DATA_HELP + ".")
 @click.option("--scale", "scale", multiple=True, metavar="INPUT=PLACES",
               help="The decimal places a numeric input's integers carry (money 2, percent 4, number 4, count 0 "
                    "unless told); repeat for several.")
@@ -72,7 +72,7 @@ def sql_cmd(policy, dialect, data, scale):
 
         show_findings(loaded.warnings)
     scales = _scales(scale, loaded)
-    if data is not None:
+    if data:
         con = connect()
         try:
             relation = load_bound(con, loaded.plan, loaded.bind(read_data(data)), TABLE).relation
