@@ -248,6 +248,8 @@ def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
     trimmed = ", ".join(f"nullif(CASE WHEN contains({spaces}, left({c}, 1)) OR contains({spaces}, right({c}, 1)) "
                         f"THEN trim({c}, {spaces}) ELSE {c} END, '') AS {c}" for c in cell.values())
     fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in cell.values())
+    if found.source is not None:  # a Parquet file, its cells as text (attain.sql.slice_parquet)
+        return found.source, trimmed, fits
     source = (f"read_csv({quote(found.path)}, header = false, skip = {head.header_line}, columns = {{{fields}}}, "
               "delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
               "null_padding = false, allow_quoted_nulls = false)")
