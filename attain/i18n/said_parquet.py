@@ -18,9 +18,9 @@ PARQUET: dict[str, dict[str, str]] = {
     "D461": {"en": "column {column!r} of {file!r} is {type}, which has no exact text an input reads, and {by} "
                    "reads it",
              "zh": "{file!r} 的列 {column!r} 是 {type}，没有输入能读取的精确文本，而{by}读取它"},
-    "D461.hint": {"en": "store it as a string, an integer, `DECIMAL`, `DATE`, `BOOLEAN` or `TIMESTAMP` without a time zone",
+    "D461.hint": {"en": "store it as a string, an integer, DECIMAL, DATE, BOOLEAN or TIMESTAMP without a time zone",
                   "zh": "请把它存成字符串、整数、`DECIMAL`、`DATE`、`BOOLEAN` 或不带时区的 `TIMESTAMP`"},
-    "D462": {"en": "data file {file!r} is not a readable `Parquet` file: {reason}",
+    "D462": {"en": "data file {file!r} is not a readable Parquet file: {reason}",
              "zh": "数据文件 {file!r} 不是可以读取的 `Parquet` 文件：{reason}"},
     "D462.hint": {"en": "write the file again (a truncated file, or one still being written, cannot be read); "
                         "a file of another format needs its own extension (.csv, .xlsx, .json)",
@@ -28,7 +28,7 @@ PARQUET: dict[str, dict[str, str]] = {
                         "（.csv、.xlsx、.json）"},
     "U590": {"en": "--header-row {row} does not apply to {path!r}, a Parquet file",
              "zh": "--header-row {row} 不适用于 `Parquet` 文件 {path!r}"},
-    "U590.hint": {"en": "a `Parquet` file names its own columns: leave out --header-row",
+    "U590.hint": {"en": "a Parquet file names its own columns: leave out --header-row",
                   "zh": "`Parquet` 文件自带列名：请去掉 --header-row"},
     "place.parquet": {"en": "row {line}, column '{column}'", "zh": "第 {line} 行，列 '{column}'"},
 }
