@@ -54,6 +54,10 @@ def source(path: str) -> str:
     return f"read_parquet({literal(path)}, file_row_number = true)"
 
 
+def is_integer(type_: str) -> bool:
+    return _INTEGER.fullmatch(type_) is not None
+
+
 def readable(type_: str) -> bool:
     """Whether an input may read a column of this DuckDB type (its text is exactly the value)."""
     return (type_ in _AS_IS or type_ in _TIMESTAMP or _INTEGER.fullmatch(type_) is not None

@@ -16,6 +16,7 @@ suggests a near id), an id with a character that trimming could remove.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from attain.diagnostics import AttainError
@@ -25,6 +26,9 @@ from attain.engine.plan import Plan
 from attain.io import parquet
 from attain.io.tables import Row
 from attain.sql.slice import MAX_HITS, Rows
+from attain.sql.text import lit
+
+_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 
 
 def parquet_file(path: Any) -> str | None:
@@ -77,5 +81,69 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
         return None
     table = parquet.parquet_table(path, tuple(kept), columns, names)
     bound = bind(plan, table, key, allow_ids)  # the employee's own errors, at their rows
-    source = f"(SELECT {parquet.select_text(columns)} FROM {parquet.source(path)})"
-    return Rows(bound, path, head, key, found_columns, tuple(warnings), frozenset(allow_ids), source=source)
+    # The group's rows: the columns number, yes/no and date inputs read as stored (`native`), the others as text.
+    stored = native(plan, {n: c for n, c in found_columns.items() if c != key}, dict(zip(names, (t for _c, t in
+                                                                                                columns), strict=True)))
+    cells = ", ".join((parquet.ident(raw) if name in stored else parquet.text_sql(raw, type_)) + f" AS c{i}"
+                      for i, (name, (raw, type_)) in enumerate(zip(names, columns, strict=True)))
+    source = f"(SELECT {cells} FROM {parquet.source(path)})"
+    return Rows(bound, path, head, key, found_columns, tuple(warnings), frozenset(allow_ids), source=source,
+                stored=stored)
+
+
+def native(plan: Plan, columns: dict[str, str], types: dict[str, str]) -> dict[str, str]:
+    """Column -> DuckDB type, for the columns the group values may read as they are stored, no text between:
+    a DECIMAL or integer column read only by number inputs (counts: integers only), a BOOLEAN by yes/no inputs,
+    a DATE by date inputs. Every other column is read as its text, with the CSV reader's checks."""
+    readers: dict[str, set[str]] = {}
+    for name, column in columns.items():
+        readers.setdefault(column, set()).add(_kind(plan, name))
+    out = {}
+    for column, kinds in readers.items():
+        type_ = types.get(column, "")
+        decimal = _DECIMAL.fullmatch(type_)
+        integer = parquet.is_integer(type_)
+        fits = integer or (decimal is not None and int(decimal[1]) + int(decimal[2]) <= 38)  # x * 10^s: a DECIMAL
+        stored = {"number": fits, "count": integer, "bool": type_ == "BOOLEAN", "date": type_ == "DATE"}
+        if len(kinds) == 1 and stored.get(next(iter(kinds)), False):
+            out[column] = type_
+    return out
+
+
+def _kind(plan: Plan, name: str) -> str:
+    inp = plan.model.inputs[name]
+    if inp.type == "count":
+        return "count"
+    return "number" if plan.model.types[name].numeric else inp.type
+
+
+def native_inputs(plan: Plan, columns: dict[str, str], cell: dict[str, str], types: dict[str, str],
+                  values: list[str], scales: dict[str, int], checks: list[str]) -> None:
+    """The values and checks (in place) of the inputs read from `types`' columns, as stored: a DECIMAL(p,s)
+    is its unscaled integer at scale s (s + 2 for a percent written as points), exactly the value of its text
+    "digits.places"; a plain percent is a fraction, refused (for Python to decide) at 2 or more, as its text is."""
+    for k, name in enumerate(plan.inputs):
+        column = columns.get(name)
+        if column not in types:
+            continue
+        c, type_, inp = cell[column], types[column], plan.model.inputs[name]
+        if inp.type in ("bool", "date"):
+            values[k] = c
+            if inp.type == "date":
+                checks.append(f"({c} IS NULL OR (isfinite({c}) AND year({c}) >= 1))")
+            continue
+        decimal = _DECIMAL.fullmatch(type_)
+        places = int(decimal[2]) if decimal else 0
+        points = inp.type == "percent" and inp.written == "points"
+        scale = places + (2 if points else 0)
+        value = f"CAST({c} AS HUGEINT)" if not places else f"CAST({c} * {10 ** places} AS HUGEINT)"
+        values[k], scales[name] = value, scale
+        if inp.type == "count":
+            checks.append(f"({c} IS NULL OR {c} >= 0)")
+        if inp.type == "percent" and inp.written is None:
+            checks.append(f"({c} IS NULL OR abs({c}) < 2)")  # 2 or more may be points: Python decides
+        if inp.bounds is not None:
+            lo, hi = (b.value * 10**scale for b in (inp.bounds[0], inp.bounds[1]))
+            low, high = -(-lo.numerator // lo.denominator), hi.numerator // hi.denominator
+            checks.append(f"({c} IS NULL OR {value} BETWEEN {lit(max(low, -(2**127) + 1))} "
+                          f"AND {lit(min(high, 2**127 - 1))})")

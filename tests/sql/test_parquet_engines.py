@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,7 @@ from attain import api
 from attain.cli import main
 from attain.diagnostics import AttainError
 from attain.io import read_table
+from attain.sql import slice_groups, slice_parquet
 from attain.sql.engine import connect
 from attain.sql.read import read_relation
 
@@ -57,21 +59,10 @@ def test_doc002_over_parquet_is_byte_identical_to_csv(engine, tmp_path):
     assert want[0] == 0 and got == want
 
 
-# case5: sales and targets as DECIMAL(18,2) and the headcount as INTEGER, as a pipeline writes them.
-TYPED = [
-    ("case5/pay.policy", "case5/sample.csv"),
-    ("case2/commission.policy", "case2/sample.csv"),
-    ("doc000/scorecard.policy", "doc000/scorecard.csv"),
-]
-
-
-@pytest.mark.parametrize("engine", LOCAL_ENGINES)
-@pytest.mark.parametrize(("policy_file", "data_file"), TYPED)
-def test_typed_columns_give_the_csv_results(engine, policy_file, data_file, tmp_path):
-    csv = POLICIES / data_file
+def typed_select(csv: Path) -> str:
+    """The CSV file's columns as a pipeline types them: a column DuckDB reads as integers BIGINT, as yes/no
+    BOOLEAN, and a column of plain numbers (thousands groups and all: "1,200,000.50") DECIMAL(18, its places)."""
     columns = duckdb.sql(f"SELECT * FROM read_csv('{csv}', header = true) LIMIT 0").description
-    # every column DuckDB reads as a decimal number becomes DECIMAL(18, places), an integer one BIGINT
-    # (a text column of plain numbers, thousands groups and all, too: "1,200,000.50" as DECIMAL(18,2) 1200000.50)
     typed = []
     for name, kind, *_ in columns:
         quoted = '"' + name + '"'
@@ -87,7 +78,22 @@ def test_typed_columns_give_the_csv_results(engine, policy_file, data_file, tmp_
             typed.append(f"CAST(replace({quoted}, ',', '') AS DECIMAL(18, {places})) AS {quoted}")
         else:
             typed.append(quoted)
-    pq = as_parquet(csv, tmp_path / "typed.parquet", ", ".join(typed))
+    return ", ".join(typed)
+
+
+# Library samples with typed columns (`typed_select`): DECIMAL money and scores, BIGINT counts, BOOLEAN flags.
+TYPED = [
+    ("case5/pay.policy", "case5/sample.csv"),
+    ("case2/commission.policy", "case2/sample.csv"),
+    ("doc000/scorecard.policy", "doc000/scorecard.csv"),
+]
+
+
+@pytest.mark.parametrize("engine", LOCAL_ENGINES)
+@pytest.mark.parametrize(("policy_file", "data_file"), TYPED)
+def test_typed_columns_give_the_csv_results(engine, policy_file, data_file, tmp_path):
+    csv = POLICIES / data_file
+    pq = as_parquet(csv, tmp_path / "typed.parquet", typed_select(csv))
     policy = str(POLICIES / policy_file)
     want = run("run", policy, "--data", str(csv), "--engine", engine)
     got = run("run", policy, "--data", str(pq), "--engine", engine)
@@ -188,3 +194,41 @@ def test_explain_of_an_employee_with_a_bad_cell_names_its_row(tmp_path):
     with pytest.raises(AttainError) as e:
         policy.explain_slice(str(pq), "B")
     assert [(d.code, d.span.line) for d in e.value.diagnostics] == [("D413", 2)]
+
+
+def test_explain_over_typed_columns_reads_them_as_stored_and_says_what_the_whole_read_says(tmp_path):
+    policy = api.load(POLICIES / "doc002/incentive-top5.policy")
+    csv = POLICIES / "doc002/sample-regions.csv"
+    pq = str(as_parquet(csv, tmp_path / "typed.parquet", typed_select(csv)))
+    assert "DECIMAL(18, 0)" in typed_select(csv) or "DECIMAL(18, 2)" in typed_select(csv)
+    bound = policy.bind(read_table(pq))
+    for who, period in dict.fromkeys((r.who, str(r.period)) for r in bound.records):
+        fast = policy.explain_slice(pq, who, period=period)
+        assert fast is not None, (who, period)
+        whole = policy.explain(read_table(pq), who, period=period)
+        assert (fast.text(), fast.json()) == (whole.text(), whole.json())
+
+
+def test_group_values_over_stored_decimals_are_exact(tmp_path):
+    """Region A's mean sales (100.50 + 200.25) / 2 = 150.375 = 1203/8, and its mean rate, written as points
+    (90.5 and 95 as DECIMAL(6,2)): (90.5% + 95%) / 2 = 92.75% = 371/400; region B (one member) is not read."""
+    (tmp_path / "p.policy").write_text(
+        'policy "p"\ninput region : text\ninput sales : money\ninput rate : percent written as points\n'
+        "m = mean(sales within region)\nr = mean(rate within region)\noutput m, r\n", encoding="utf-8")
+    pq = tmp_path / "d.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM (VALUES ('E1', 'A', 100.50::DECIMAL(18,2), 90.5::DECIMAL(6,2)), "
+               f"('E2', 'A', 200.25, 95), ('E3', 'B', 7, 50)) t(id, region, sales, rate)) TO '{pq}' (FORMAT parquet)")
+    policy = api.load(tmp_path / "p.policy")
+    found = slice_parquet.rows(policy.plan, str(pq), "E1")
+    assert found is not None and set(found.stored) == {"sales", "rate"}
+    con = connect()
+    try:
+        facts = slice_groups.facts(policy.plan, found, found.bound.records[0], con)
+    finally:
+        con.close()
+    assert facts is not None
+    assert {k: (v[0], v[1], Fraction(*v[2])) for k, v in facts.items()} == {
+        (None, 0): ("A", 2, Fraction(1203, 8)), (None, 1): ("A", 2, Fraction(371, 400))}
+    fast = policy.explain_slice(str(pq), "E1")
+    assert fast.text() == policy.explain(read_table(pq), "E1").text()
+    assert "m = 150.375" in fast.text() and "r = 92.75%" in fast.text()
