@@ -82,11 +82,11 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
     table = parquet.parquet_table(path, tuple(kept), columns, names)
     bound = bind(plan, table, key, allow_ids)  # the employee's own errors, at their rows
     # The group's rows: the columns number, yes/no and date inputs read as stored (`native`), the others as text.
-    stored = native(plan, {n: c for n, c in found_columns.items() if c != key}, dict(zip(names, (t for _c, t in
-                                                                                                columns), strict=True)))
-    cells = ", ".join((parquet.ident(raw) if name in stored else parquet.text_sql(raw, type_)) + f" AS c{i}"
-                      for i, (name, (raw, type_)) in enumerate(zip(names, columns, strict=True)))
-    source = f"(SELECT {cells} FROM {parquet.source(path)})"
+    types = {name: type_ for name, (_raw, type_) in zip(names, columns, strict=True)}
+    stored = native(plan, {n: c for n, c in found_columns.items() if c != key}, types)
+    select = ", ".join((parquet.ident(raw) if name in stored else parquet.text_sql(raw, type_)) + f" AS c{i}"
+                       for i, (name, (raw, type_)) in enumerate(zip(names, columns, strict=True)))
+    source = f"(SELECT {select} FROM {parquet.source(path)})"
     return Rows(bound, path, head, key, found_columns, tuple(warnings), frozenset(allow_ids), source=source,
                 stored=stored)
 
