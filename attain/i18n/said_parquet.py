@@ -15,6 +15,7 @@ PARQUET: dict[str, dict[str, str]] = {
                   "zh": "请在写出文件的程序里把这一列存成 `DECIMAL`（金额如 `DECIMAL(18,2)`）或文本"},
     "D460.input": {"en": "input '{name}'", "zh": "输入 '{name}' "},
     "D460.key": {"en": "the employee's id or the period", "zh": "工号或周期"},
+    "D460.rate_table": {"en": "the rate table", "zh": "费率表"},
     "D461": {"en": "column {column!r} of {file!r} is {type}, which has no exact text an input reads, and {by} "
                    "reads it",
              "zh": "{file!r} 的列 {column!r} 是 {type}，没有输入能读取的精确文本，而{by}读取它"},

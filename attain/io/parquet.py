@@ -202,16 +202,17 @@ def read_parquet(path: str, where: str | None = None) -> Table:
     return parquet_table(path, tuple(rows), columns, names)
 
 
-def refuse_reads(table: Table, reads: dict[str, str], keys: set[str]) -> None:
+def refuse_reads(table: Table, reads: dict[str, str], keys: set[str], key_reader: str = "D460.key") -> None:
     """D460 (a float column) or D461 (another type no input reads) for each refused column read: by an input
-    (`reads`: input -> column) or as the employee's id or the period (`keys`, the columns present)."""
+    (`reads`: input -> column) or as the employee's id or the period (`keys`, the columns present; a rate
+    table's cells with `key_reader` "D460.rate_table")."""
     problems = []
     for reader, column in [*reads.items(), *((None, k) for k in sorted(keys))]:
         type_ = table.refused.get(column)
         if type_ is None:
             continue
         number = table.columns.index(column) + 1
-        by = say("D460.input", name=reader) if reader is not None else say("D460.key")
+        by = say("D460.input", name=reader) if reader is not None else say(key_reader)
         code = "D460" if type_ in FLOAT_TYPES else "D461"
         problems.append(Diagnostic(code, say(code, column=column, file=table.file, type=type_, by=by),
                                    Span(table.file, 1, number, 1, number + 1), label=column,

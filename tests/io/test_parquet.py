@@ -133,3 +133,22 @@ def test_a_missing_file_is_u501(tmp_path):
     with pytest.raises(AttainError) as e:
         read_table(tmp_path / "none.parquet")
     assert [d.code for d in e.value.diagnostics] == ["U501"]
+
+
+def test_a_rate_table_kept_as_parquet_reads_as_its_csv_and_never_a_float(tmp_path, monkeypatch):
+    folder = Path(__file__).resolve().parents[2] / "policies" / "rate-grid"
+    for name in ("commission.policy", "sample.csv"):
+        (tmp_path / name).write_text((folder / name).read_text(encoding="utf-8"), encoding="utf-8")
+    parquet(tmp_path / "rates.parquet", f"SELECT * FROM read_csv('{folder / 'rates.csv'}', all_varchar = true)")
+    policy = (tmp_path / "commission.policy").read_text(encoding="utf-8")
+    (tmp_path / "commission.policy").write_text(policy.replace('"rates.csv"', '"rates.parquet"'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    got = CliRunner().invoke(main, ["run", "commission.policy", "--data", "sample.csv"])
+    monkeypatch.chdir(folder)
+    want = CliRunner().invoke(main, ["run", "commission.policy", "--data", "sample.csv"])
+    assert want.exit_code == 0 and got.stdout == want.stdout
+    monkeypatch.chdir(tmp_path)
+    parquet(tmp_path / "rates.parquet", "SELECT * REPLACE (0.02::DOUBLE AS \"below 100000\") FROM "
+            f"read_csv('{folder / 'rates.csv'}', all_varchar = true)")
+    refused = CliRunner().invoke(main, ["run", "commission.policy", "--data", "sample.csv"])
+    assert refused.exit_code == 1 and "is DOUBLE" in refused.stderr and "the rate table reads it" in refused.stderr
