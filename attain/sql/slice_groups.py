@@ -178,11 +178,7 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT * FROM {scan} WHERE {where}")
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]
     checks += _id_checks(who, found.allow_ids)
-    texts = {name: column for name, column in columns.items() if column not in found.stored}
-    values, scales, more = _inputs(con, plan, texts, cell)
-    values, more = _plain_numbers(plan, texts, cell, values, scales, more)
-    if found.stored:  # a Parquet file's numbers, yes/no and dates, as stored (attain.sql.slice_parquet)
-        native_inputs(plan, columns, cell, found.stored, values, scales, more)
+    values, scales, more = _values(con, plan, found, columns, cell)
     checks += more
     # As a filter, so that a cell's cheap test spares it the costly ones (DuckDB stops an OR at its first true).
     if _one(con, f"SELECT count(*) FROM __attain_raw WHERE NOT ({' AND '.join(checks)})"):
@@ -209,6 +205,18 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
         return None  # a gap in a member's history: E310
     return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
+
+
+def _values(con: Any, plan: Plan, found: Rows, columns: dict[str, str], cell: dict[str, str]
+            ) -> tuple[list[str], dict[str, int], list[str]]:
+    """The members' values, their scales and the checks: text cells as the columnar reader reads them, a
+    Parquet file's numbers, yes/no and dates as stored (attain.sql.slice_parquet)."""
+    texts = {name: column for name, column in columns.items() if column not in found.stored}
+    values, scales, checks = _inputs(con, plan, texts, cell)
+    values, checks = _plain_numbers(plan, texts, cell, values, scales, checks)
+    if found.stored:
+        native_inputs(plan, columns, cell, found.stored, values, scales, checks)
+    return values, scales, checks
 
 
 def _plain_numbers(plan: Plan, columns: dict[str, str], cell: dict[str, str], values: list[str],
