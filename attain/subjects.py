@@ -21,7 +21,7 @@ from attain.engine.runner import Runner
 from attain.exact import gc_paused
 from attain.i18n.messages import joined, number, say
 from attain.sql import slice as slice_
-from attain.sql import slice_groups
+from attain.sql import slice_groups, slice_parquet
 
 if TYPE_CHECKING:
     from attain.api import Policy
@@ -155,20 +155,23 @@ def record_of(policy: Policy, bound: Bound, who: str, period: str | None, record
 
 def sliced_subject(policy: Policy, data, who: str, id_column: str | None = None, period: str | None = None,
                    allow_ids=(), engine: str = "python", header_row: int | None = None) -> Subject | None:
-    """One employee's row as `Policy.subject` gives it, from their rows of a large CSV file alone (explain at
-    scale, `attain.sql.slice`): each group value is computed in SQL over the group's rows only. None where
-    this does not apply (not a plain CSV file, a policy that `uses` another, a group it cannot vouch for):
-    the caller reads the whole file instead.
+    """One employee's row as `Policy.subject` gives it, from their rows of a large CSV or Parquet file alone
+    (explain at scale, `attain.sql.slice`, `attain.sql.slice_parquet`): each group value is computed in SQL
+    over the group's rows only. None where this does not apply (not a plain CSV or Parquet file, a policy that
+    `uses` another, a group it cannot vouch for): the caller reads the whole file instead.
 
     The rows read are validated as a whole read validates them; the employee's own errors are raised,
     an error in another row that no value of theirs reads is not.
     """
-    path = slice_.plain_csv(data)
+    if isinstance(data, (tuple, list)) and len(data) == 1:  # `attain explain --data F` (the option repeats)
+        data = data[0]
+    path = slice_.plain_csv(data) or slice_parquet.parquet_file(data)
     if path is None or policy.parts or policy.model.lines is not None:  # line tables: read them all
         return None
     plan = policy.plan
     with gc_paused():
-        found = slice_.rows(plan, path, who, id_column, header_row, allow_ids)
+        read = slice_parquet.rows if slice_parquet.parquet_file(path) else slice_.rows
+        found = read(plan, path, who, id_column, header_row, allow_ids)
         if found is None:
             return None
         record = record_of(policy, found.bound, who, period)

@@ -560,6 +560,30 @@ CATALOGUE.update({
 })
 
 
+# Parquet data files (attain/codes/parquet.py)
+def _parquet(select: str) -> Callable[[Path], None]:
+    """A function writing the rows of a DuckDB SELECT as a Parquet file."""
+
+    def write_parquet(path: Path) -> None:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
+        finally:
+            con.close()
+
+    return write_parquet
+
+
+CATALOGUE.update({
+    "D460": ran(SALES, _parquet("SELECT 'A' AS id, 0.1::DOUBLE AS sales"), name="d.parquet"),
+    "D461": ran(SALES, _parquet("SELECT 'A' AS id, TIME '10:00' AS sales"), name="d.parquet"),
+    "D462": ran(SALES, b"PAR1 not a whole file", name="d.parquet"),
+    "U590": cli("run", "p.policy", "--data", "d.parquet", "--header-row", "2", files={"p.policy": SALES}),
+})
+
+
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_every_code_is_raised_by_its_input(code, tmp_path, monkeypatch):
     assert code in CATALOGUE, f"{code} is registered in attain.codes but has no input in CATALOGUE"

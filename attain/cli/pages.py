@@ -48,7 +48,8 @@ def _file_name(who: str, period: str | None) -> str:
 
 @click.command("statement")
 @click.argument("policy", type=PathArg(dir_okay=False))
-@click.option("--data", required=True, multiple=True, help="The data file (CSV, Excel, YAML or JSON)" + DATA_HELP + ".")
+@click.option("--data", required=True, multiple=True,
+              help="The data file (CSV, Excel, YAML, JSON or Parquet)" + DATA_HELP + ".")
 @click.option("--who", "whos", multiple=True, metavar="ID", help="An employee's id; repeat for several.")
 @click.option("--all", "everyone", is_flag=True, help="A statement for every employee.")
 @click.option("--period", default=None, help="The period [default: each employee's latest].")
@@ -198,7 +199,8 @@ def _table_at(at: tuple[str, ...]) -> Table:
 
 @click.command("report")
 @click.argument("policy", type=PathArg(dir_okay=False))
-@click.option("--data", required=True, multiple=True, help="The data file (CSV, Excel, YAML or JSON)" + DATA_HELP + ".")
+@click.option("--data", required=True, multiple=True,
+              help="The data file (CSV, Excel, YAML, JSON or Parquet)" + DATA_HELP + ".")
 @click.option("--period", default=None, help="The period [default: the latest].")
 @click.option("--out", required=True, help="The HTML file to write.")
 @click.option("--pdf", is_flag=True, help="Also print it to PDF through headless Chromium.")

@@ -9,11 +9,10 @@ meaning here, and `docs/errors.md` is generated from this table by `markdown()`:
 A code is stable once released: change its wording freely, never its meaning,
 and give a new problem a new code.
 
-Hints (here in a code's meaning, and in each `Diagnostic(..., hint=...)`) keep one
-rule: a hint never suggests a change that makes the error go away while the result
-may be silently wrong. Where several fixes give different numbers (a `combine`
-rule, a default, the value of a guard), the hint shows what each gives or leaves
-the decision visibly to the author (`else VALUE`), instead of naming one that "runs".
+Hints (here in a code's meaning, and in each `Diagnostic(..., hint=...)`) keep one rule: a hint never
+suggests a change that makes the error go away while the result may be silently wrong. Where several fixes
+give different numbers (a `combine` rule, a default, the value of a guard), the hint shows what each gives
+or leaves the decision visibly to the author (`else VALUE`), instead of naming one that "runs".
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from typing import NamedTuple
 from attain.codes.accrual import ACCRUAL_CODES
 from attain.codes.lines import LINE_CODES
 from attain.codes.org import ORG_CODES
+from attain.codes.parquet import PARQUET_CODES
 
 # Each stage owns one letter; the order is the order of docs/errors.md.
 STAGES = {
@@ -535,7 +535,6 @@ _DECLARED = (
 )
 
 
-
 def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
     codes: dict[str, Code] = {}
     for c in declared:
@@ -547,7 +546,8 @@ def _registry(declared: tuple[Code, ...]) -> dict[str, Code]:
 
 from attain.codes.spark import SPARK_CODES  # noqa: E402  (the spark engine's and `attain sql`'s: U580-U583)
 
-CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES + LINE_CODES + ORG_CODES) + SPARK_CODES)
+CODES = _registry(_DECLARED + tuple(Code(*c) for c in ACCRUAL_CODES + LINE_CODES + ORG_CODES + PARQUET_CODES)
+                  + SPARK_CODES)
 
 
 def markdown(lang: str = "en") -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from attain.codes.accrual import ACCRUAL_ZH
 from attain.codes.lines import ZH_LINES
 from attain.codes.org import ORG_ZH
+from attain.codes.parquet import PARQUET_ZH
 
 STAGES_ZH = {
     "parse": ("解析 (P1xx)", "方案文本不符合语言的语法。"),
@@ -321,3 +322,4 @@ ZH: dict[str, tuple[str, str]] = {
 ZH.update(ACCRUAL_ZH)
 ZH.update(ZH_LINES)  # the line tables' codes, kept in attain/codes/lines.py
 ZH.update(ORG_ZH)  # the org chart's codes, declared beside their English
+ZH.update(PARQUET_ZH)  # Parquet data files' codes, declared beside their English

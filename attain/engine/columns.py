@@ -18,6 +18,7 @@ from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.engine.plan import Plan
 from attain.i18n.messages import joined, say
 from attain.io import Table
+from attain.io.parquet import refuse_reads
 
 # A unit in brackets at the end of a header: (%) (元) (万元) [k] 【人】, after NFKC.
 _UNIT = re.compile(r"(.+?)[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]")
@@ -93,6 +94,8 @@ def input_columns(plan: Plan, table: Table, taken: set[str]) -> tuple[dict[str, 
             diags.append(_no_column(plan, table, name, unused))
     if any(d.is_error for d in diags):
         raise AttainError(diags)
+    if table.refused:  # a Parquet column of floats (or of another type with no exact text) is read by nothing
+        refuse_reads(table, columns, {c for c in taken if c in positions})
     warnings = [_near_warning(plan, table, positions, name, column) for name, column in near.items()]
     return columns, warnings
 

@@ -29,6 +29,7 @@ from attain.i18n.said_data import DATA
 from attain.i18n.said_explain import EXPLAIN
 from attain.i18n.said_lines import LINES
 from attain.i18n.said_org import ORG
+from attain.i18n.said_parquet import PARQUET
 from attain.i18n.said_parse import PARSE
 from attain.i18n.said_run import RUN
 from attain.i18n.said_spark import SPARK
@@ -55,7 +56,8 @@ _JOINS = {
 
 MESSAGES = Catalogue({**PARSE, **CHECK, **TABLES, **DATA, **RUN, **TESTS,
                       **ACCRUAL, **LINES, **ORG,
-                      **EXPLAIN, **SPARK})
+                      **EXPLAIN, **SPARK,
+                      **PARQUET})
 
 
 class Text(str):

@@ -44,8 +44,8 @@ DATA: dict[str, dict[str, str]] = {
     "U504.spreadsheet": {"en": 'open it in a spreadsheet program and save it as "Excel Workbook (.xlsx)" or '
                                '"CSV UTF-8 (.csv)"',
                          "zh": "请用电子表格程序打开它，另存为“Excel 工作簿 (.xlsx)”或“CSV UTF-8 (.csv)”"},
-    "U504.data_hint": {"en": "use a .csv, .xlsx, .yaml, .yml or .json file",
-                       "zh": "请使用 .csv、.xlsx、.yaml、.yml 或 .json 文件"},
+    "U504.data_hint": {"en": "use a .csv, .xlsx, .yaml, .yml, .json or .parquet file",
+                       "zh": "请使用 .csv、.xlsx、.yaml、.yml、.json 或 .parquet 文件"},
     "U503.stdin_data": {"en": "cannot read data from standard input: {reason}", "zh": "无法从标准输入读取数据："
                                                                                       "{reason}"},
     "D436": {"en": "read {file} as GB18030 (it is not UTF-8)", "zh": "已按 GB18030 编码读取 {file}（它不是 UTF-8）"},

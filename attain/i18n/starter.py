@@ -18,6 +18,7 @@ STARTER = Catalogue({
 # 销售季度考核与奖金：attain init 生成的示例制度，可按贵公司的制度修改。
 # 检查：attain check starter.policy
 # 计算：attain run starter.policy --data sample.csv --out 结果.xlsx
+#       （数据也可以是 Excel、JSON 或 Parquet 文件：--data 数据.xlsx、--data 数据.parquet）
 # 测试：attain test
 
 policy "销售季度考核与奖金（示例）"
@@ -56,6 +57,7 @@ payout 应发奖金 = round(实发奖金, 0.01)
 # Quarterly sales scorecard and bonus: the starter policy of attain init; change it to fit your plan.
 # Check it:  attain check starter.policy
 # Run it:    attain run starter.policy --data sample.csv --out results.xlsx
+#            (the data may be an Excel, JSON or Parquet file too: --data data.xlsx, --data data.parquet)
 # Test it:   attain test
 
 policy "Quarterly sales scorecard and bonus (starter)"

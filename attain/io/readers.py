@@ -1,4 +1,4 @@
-"""Readers: a data file (CSV, Excel, YAML or JSON; CSV on stdin) -> a Table of text cells, never converted."""
+"""Readers: a data file (CSV, Excel, YAML, JSON or Parquet; CSV on stdin) -> a Table of text cells, never converted."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.files import read_bytes
 from attain.i18n.messages import counted, say
 from attain.io.headers import LOOKAHEAD, Shape, ambiguous, find_header, no_header_at
+from attain.io.parquet import is_parquet, read_parquet
 from attain.io.records import ExactLoader as ExactLoader  # policy test files are read with it
 from attain.io.records import exact_loader as exact_loader  # and refuse a control character with its place
 from attain.io.records import read_json, read_yaml
@@ -25,6 +26,7 @@ from attain.io.xlsx import read_xlsx
 #   D436 read as GB18030 (warning)
 #   U501 missing file         U503 unreadable file           U504 unknown format
 #   U507 sheet given for non-Excel data   U540 header row given for YAML/JSON   U541 no header at that row
+#   U590 header row given for Parquet
 # (YAML and JSON raise theirs in attain.io.records, Excel workbooks in attain.io.xlsx.)
 
 _EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -33,7 +35,7 @@ _OTHER_SPREADSHEETS = (".xls", ".xlsb", ".ods", ".numbers", ".et")
 
 
 def read_table(path: str | os.PathLike, sheet: str | None = None, header_row: int | None = None) -> Table:
-    """Read a CSV, Excel (.xlsx), YAML or JSON data file (`-` is CSV on stdin) into a `Table` of text cells.
+    """Read a CSV, Excel (.xlsx), YAML, JSON or Parquet data file (`-` is CSV on stdin) into a `Table` of text cells.
 
     Cells are never converted here: numbers keep the text they were written
     with, so `parse_cell` can turn them into exact values with the policy's
@@ -43,7 +45,8 @@ def read_table(path: str | os.PathLike, sheet: str | None = None, header_row: in
     is the first row, past any title rows above it (see `attain.io.headers`),
     or the line (sheet row) `header_row`. A CSV file that is not UTF-8 but reads
     as GB18030 (what Chinese Excel saves) is read, with a warning in
-    `Table.warnings`. Bad files raise `AttainError`.
+    `Table.warnings`. A Parquet file's values become the texts a CSV file of them holds
+    (`attain.io.parquet`). Bad files raise `AttainError`.
     """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower() if path != "-" else ""
@@ -57,6 +60,10 @@ def read_table(path: str | os.PathLike, sheet: str | None = None, header_row: in
                 )
             ]
         )
+    if is_parquet(path):
+        if header_row is not None:
+            raise AttainError([Diagnostic("U590", say("U590", row=header_row, path=path), hint=say("U590.hint"))])
+        return read_parquet(path)
     if header_row is not None and (ext in _RECORD_READERS or header_row < 1):
         raise AttainError([Diagnostic(
             "U540", say("U540", row=header_row, path=path) if header_row >= 1 else

@@ -79,6 +79,8 @@ class Table:
     warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, kw_only=True)
     cells: Cells | None = attrs.field(default=None, eq=False, kw_only=True)
     header_line: int = attrs.field(default=1, eq=False, kw_only=True)  # line (or sheet row) naming the columns
+    # Columns no input may read, with their type (a Parquet DOUBLE: attain never reads a float; attain.io.parquet).
+    refused: dict = attrs.field(factory=dict, eq=False, kw_only=True)
 
     def place(self, line: int, column: str) -> Place | None:
         """Where the cell of `column` in the row at `line` is, if the reader can tell."""

@@ -39,6 +39,7 @@ from attain.engine.currency import CODE_COLUMNS
 from attain.engine.periods import Period, parse_period
 from attain.engine.plan import Plan
 from attain.io.headers import LOOKAHEAD
+from attain.io.parquet import is_parquet
 from attain.io.readers import read_csv_text
 from attain.io.tables import Table
 from attain.sql.relation import InputRelation, input_column
@@ -73,15 +74,21 @@ def quote(text: str) -> str:
 
 def read_relation(con: Any, plan: Plan, path: str, *, table: str = "__attain_input", id_column: str | None = None,
                   header_row: int | None = None, allow_ids=()) -> InputRelation | None:
-    """The CSV file at `path` as the input relation `table` in `con`, or None: read it with the Python reader.
+    """The CSV (or Parquet) file at `path` as the input relation `table` in `con`, or None: read it with the
+    Python reader.
 
     None leaves nothing behind in `con`. The relation's values are those `bind` gives
     for the same file: the same records, in the same order, from the same lines.
     """
     path = os.fspath(path)
-    if path == "-" or os.path.splitext(path)[1].lower() != ".csv":
+    parquet = is_parquet(path)
+    if path == "-" or (os.path.splitext(path)[1].lower() != ".csv" and not parquet):
         return None
     try:
+        if parquet:
+            from attain.sql.read_parquet import read_parquet_relation
+
+            return read_parquet_relation(con, plan, path, table, id_column, header_row, frozenset(allow_ids))
         return _read(con, plan, path, table, id_column, header_row, frozenset(allow_ids))
     except (_Refused, AttainError, OSError, UnicodeDecodeError, ValueError):
         pass  # ValueError: a name the system refuses (a NUL in it), which the Python reader words
@@ -128,7 +135,7 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     lines, trailing, head = _scan(path)
     head_table = _head(path, head, header_row)
     id_column = find_id_column(head_table, id_column)
-    columns, warnings = input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
+    input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})  # before reading: a column missing
     positions = {c: i + 1 for i, c in enumerate(head_table.columns)}
     kind = plan.model.policy.header.period
     period_column = next((c for c in PERIOD_COLUMNS if c in positions), None) if kind else None
@@ -138,11 +145,7 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     width = len(head_table.columns)
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     limit = csv.field_size_limit()
-    # Each cell trimmed once, as the csv reader's strip() does; trim() with a set of characters is slow,
-    # so only a cell that starts or ends with one of them pays for it.
-    spaces = ", ".join(quote(c) for c in _SPACES)
-    trimmed = ", ".join(f"nullif(CASE WHEN left(c{i}, 1) IN ({spaces}) OR right(c{i}, 1) IN ({spaces}) "
-                        f"THEN trim(c{i}, {quote(_SPACES)}) ELSE c{i} END, '') AS c{i}" for i in range(width))
+    trimmed = trimmed_cells(width)
     fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM read_csv("
@@ -154,6 +157,21 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
         raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
     cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
     _same_as_python(con, head_table, cell)
+    return validated(con, plan, path, table, head_table, id_column, allowed, rows)
+
+
+def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id_column: str | None,
+              allowed: frozenset, rows: int) -> InputRelation:
+    """The relation `table` from the trimmed cells c0, c1, ... (and `__fits`) of `__attain_raw`, every check
+    passed (else _Refused). The CSV reader and the Parquet reader (`attain.sql.read_parquet`) make the cells."""
+    id_column = find_id_column(head_table, id_column)
+    columns, warnings = input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
+    positions = {c: i + 1 for i, c in enumerate(head_table.columns)}
+    kind = plan.model.policy.header.period
+    period_column = next((c for c in PERIOD_COLUMNS if c in positions), None) if kind else None
+    if kind and period_column is None:
+        kind = None  # checked by the reader, as `_without_periods` checks it
+    cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]  # Python skips blank rows
     checks += _id_checks(cell[id_column], allowed)
     signed = _one_currency(con, plan, columns, cell, positions)
@@ -180,6 +198,14 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
         raise _Refused  # a gap in an employee's history: E310, at the row after it
     return InputRelation(table, path, id_column, tuple(plan.inputs), scales, periods, rows, columns, positions,
                          tuple(warnings))
+
+
+def trimmed_cells(width: int) -> str:
+    """The cells c0, c1, ... each trimmed once, as the csv reader's strip() does, and empty as NULL."""
+    # trim() with a set of characters is slow, so only a cell that starts or ends with one of them pays for it.
+    spaces = ", ".join(quote(c) for c in _SPACES)
+    return ", ".join(f"nullif(CASE WHEN left(c{i}, 1) IN ({spaces}) OR right(c{i}, 1) IN ({spaces}) "
+                     f"THEN trim(c{i}, {quote(_SPACES)}) ELSE c{i} END, '') AS c{i}" for i in range(width))
 
 
 def _without_periods(plan: Plan, positions: dict) -> None:

@@ -51,6 +51,8 @@ class Rows:
     columns: dict  # input -> the data column that feeds it
     warnings: tuple  # what matching the header said (a near column name)
     allow_ids: frozenset = frozenset()  # ids that read like a total row but are employees
+    source: str | None = None  # SQL giving every row's cells c0, c1, ... as text (None: the CSV file, read here)
+    stored: dict = attrs.Factory(dict)  # column -> its type, for cells `source` gives as stored (Parquet), not text
 
 
 class _Lines:

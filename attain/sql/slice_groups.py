@@ -36,6 +36,7 @@ from attain.sql.compile_exprs import Carried, NotCompiled
 from attain.sql.read import _SPACES, _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
+from attain.sql.slice_parquet import native_inputs
 
 Facts = dict  # (period index or None, aggregate number) -> (group key, group size, (num, den) or None)
 
@@ -177,8 +178,7 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT * FROM {scan} WHERE {where}")
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]
     checks += _id_checks(who, found.allow_ids)
-    values, scales, more = _inputs(con, plan, columns, cell)
-    values, more = _plain_numbers(plan, columns, cell, values, scales, more)
+    values, scales, more = _values(con, plan, found, columns, cell)
     checks += more
     # As a filter, so that a cell's cheap test spares it the costly ones (DuckDB stops an OR at its first true).
     if _one(con, f"SELECT count(*) FROM __attain_raw WHERE NOT ({' AND '.join(checks)})"):
@@ -205,6 +205,18 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
         return None  # a gap in a member's history: E310
     return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
+
+
+def _values(con: Any, plan: Plan, found: Rows, columns: dict[str, str], cell: dict[str, str]
+            ) -> tuple[list[str], dict[str, int], list[str]]:
+    """The members' values, their scales and the checks: text cells as the columnar reader reads them, a
+    Parquet file's numbers, yes/no and dates as stored (attain.sql.slice_parquet)."""
+    texts = {name: column for name, column in columns.items() if column not in found.stored}
+    values, scales, checks = _inputs(con, plan, texts, cell)
+    values, checks = _plain_numbers(plan, texts, cell, values, scales, checks)
+    if found.stored:
+        native_inputs(plan, columns, cell, found.stored, values, scales, checks)
+    return values, scales, checks
 
 
 def _plain_numbers(plan: Plan, columns: dict[str, str], cell: dict[str, str], values: list[str],
@@ -245,9 +257,13 @@ def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
     # Trimmed as the csv reader's strip() trims (attain.sql.read), testing the first and last characters in one
     # call each (an empty cell is NULL either way).
     spaces = quote(_SPACES)
+    texts = [c for column, c in cell.items() if column not in found.stored]
     trimmed = ", ".join(f"nullif(CASE WHEN contains({spaces}, left({c}, 1)) OR contains({spaces}, right({c}, 1)) "
-                        f"THEN trim({c}, {spaces}) ELSE {c} END, '') AS {c}" for c in cell.values())
-    fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in cell.values())
+                        f"THEN trim({c}, {spaces}) ELSE {c} END, '') AS {c}" if c in texts else c
+                        for c in cell.values())
+    fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in texts) or "true"
+    if found.source is not None:  # a Parquet file, its cells as text (attain.sql.slice_parquet)
+        return found.source, trimmed, fits
     source = (f"read_csv({quote(found.path)}, header = false, skip = {head.header_line}, columns = {{{fields}}}, "
               "delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
               "null_padding = false, allow_quoted_nulls = false)")

@@ -96,7 +96,7 @@ def _files() -> list[Case]:
         case("explain-data-a-folder", "explain", "p.policy", "--data", "folder.csv", "--who", "A", code="U503",
              files=folder),
         case("data-txt", "run", "p.policy", "--data", "d.txt", code="U504", files={"d.txt": DATA}),
-        case("data-parquet", "run", "p.policy", "--data", "d.parquet", code="U504", files={"d.parquet": b"PAR1"}),
+        case("data-parquet", "run", "p.policy", "--data", "d.parquet", code="D462", files={"d.parquet": b"PAR1"}),
         case("data-without-extension", "run", "p.policy", "--data", "data", code="U504", files={"data": DATA}),
         case("data-ods", "explain", "p.policy", "--data", "d.ods", "--who", "A", code="U504", files={"d.ods": b"PK"}),
     ]

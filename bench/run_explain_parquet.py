@@ -1,0 +1,105 @@
+"""Explain at scale from Parquet: `attain explain` of one employee of bench/doc002p.policy read from a Parquet file.
+
+    python3 bench/run_explain_parquet.py [--rows 1000000] [--rounds 5] [--keep DIR]
+
+For each size: generate the document-002-style data (bench/generate_doc002p.py) as CSV, then
+write it as Parquet with DuckDB the way a data pipeline would (money as DECIMAL(18,2), the rate
+as text "88.5%", ids and regions as strings). Then time, each as its own process with its peak
+memory (bench/measure.py), best of --rounds:
+- the process start: Python importing what explain imports (attain's command line, API, the
+  slices and DuckDB);
+- `attain explain doc002p.policy --data F.parquet --who ID` of an employee in the middle of the
+  file: their row read by DuckDB from the Parquet file, their region's percentile computed in SQL
+  over the region's rows, the explanation by the reference evaluator;
+- the hand-written baselines, each `python -c` with DuckDB imported: (a) selecting the employee's
+  row from the Parquet file; (b) that and their region's percentile of attainment, in one
+  hand-written query (what explain must do at least);
+- `attain explain` of the same employee from the CSV file, for comparison.
+Figures as ratios to the baselines, and beyond the process start; the explanation from Parquet
+must be the CSV's, its rows cited one lower (the CSV's header is its line 1).
+The data in a temp folder (or DIR), never in git.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate_doc002p  # noqa: E402
+from measure import attain_command, best, mb  # noqa: E402
+from run_explain_scale import IMPORTS, POLICY, python  # noqa: E402
+
+TO_PARQUET = """import sys, duckdb
+duckdb.sql(f\"\"\"COPY (SELECT id, region, CAST(sales_target AS DECIMAL(18,2)) AS sales_target,
+    CAST(sales AS DECIMAL(18,2)) AS sales, collection_rate, CAST(base_bonus AS DECIMAL(18,2)) AS base_bonus,
+    CAST(expenses AS DECIMAL(18,2)) AS expenses FROM read_csv('{sys.argv[1]}', all_varchar = true, header = true))
+    TO '{sys.argv[2]}' (FORMAT parquet)\"\"\")
+"""
+
+ROW = """import sys, duckdb
+print(duckdb.execute("SELECT * FROM read_parquet(?) WHERE id = ?", [sys.argv[1], sys.argv[2]]).fetchall())
+"""
+
+ROW_AND_GROUP = """import sys, duckdb
+print(duckdb.execute(\"\"\"WITH r AS (SELECT id, region, sales / sales_target AS attainment FROM read_parquet(?)
+    WHERE region = (SELECT region FROM read_parquet(?) WHERE id = ?))
+    SELECT *, (SELECT count(*) FROM r) FROM (SELECT id, region, percent_rank() OVER (ORDER BY attainment) AS pct
+    FROM r) WHERE id = ?\"\"\", [sys.argv[1], sys.argv[1], sys.argv[2], sys.argv[2]]).fetchall())
+"""
+
+
+def run(rows: int, rounds: int, folder: Path) -> bool:
+    csv = folder / f"doc002p-{rows}.csv"
+    pq = folder / f"doc002p-{rows}.parquet"
+    if not csv.exists():
+        generate_doc002p.generate(rows, str(csv))
+    if not pq.exists():
+        python(TO_PARQUET, str(csv), str(pq), out=folder / "to-parquet.txt")
+    who = f"E{rows // 2 + 1:08d}"
+    from_pq, from_csv = folder / "explain-parquet.txt", folder / "explain-csv.txt"
+    start = best([python(IMPORTS, out=folder / "imports.txt") for _ in range(rounds)])
+    row = best([python(ROW, str(pq), who, out=folder / "row.txt") for _ in range(rounds)])
+    group = best([python(ROW_AND_GROUP, str(pq), who, out=folder / "group.txt") for _ in range(rounds)])
+    fast = best([attain_command("explain", POLICY, "--data", pq, "--who", who, stdout=from_pq)
+                 for _ in range(rounds)])
+    slow = best([attain_command("explain", POLICY, "--data", csv, "--who", who, stdout=from_csv)
+                 for _ in range(rounds)])
+    print(f"\n{rows:,} rows ({mb(pq):.0f} MB of Parquet, {mb(csv):.0f} MB of CSV), {who}, best of {rounds}:")
+    print(f"{'command':<44}{'wall ms':>9}{'peak MiB':>10}{'ms - start':>12}{'x (a)':>8}{'x (b)':>8}")
+    lines = [("process start (python, imports)", start), ("(a) duckdb: the employee's row", row),
+             ("(b) duckdb: the row and the region's pct", group), ("attain explain, Parquet", fast),
+             ("attain explain, CSV", slow)]
+    for name, m in lines:
+        beyond = (m.seconds - start.seconds) * 1000
+        print(f"{name:<44}{m.seconds * 1000:>9.0f}{m.peak_mb:>10.0f}{beyond:>12.0f}"
+              f"{m.seconds / row.seconds:>8.2f}{m.seconds / group.seconds:>8.2f}")
+    print(f"peak memory, attain explain from Parquet / (b): {fast.peak_mb / group.peak_mb:.2f}")
+    # the same explanation, its cells cited at the Parquet row (the CSV's line less its header line)
+    csv_text = from_csv.read_text(encoding="utf-8")
+    shifted = re.sub(re.escape(str(csv)) + r":(\d+):", lambda m: f"{pq}:{int(m[1]) - 1}:", csv_text)
+    same = shifted == from_pq.read_text(encoding="utf-8")
+    print("explanations identical (rows for lines):", "yes" if same else "NO")
+    return same
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", type=Path, default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="attain-explain-parquet-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        ok = all([run(rows, args.rounds, folder) for rows in args.rows])
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
