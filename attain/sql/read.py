@@ -54,6 +54,8 @@ _MAX_SCALE = 38
 # start) and not closing one (before a comma or a line's end): `x"y`, ` "x"`, `"x" `, `"x"y`, `""` inside a field.
 _ODD_QUOTE = re.compile(rb'[^,\n]"[^,\r\n]')
 _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_SPACE_CLASS = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in _SPACES) + "]"
+_EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"  # a cell that starts or ends with a space
 _NUMBER = r"^(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?"
 _SIGNS = "¥￥$€£"  # attain.io.cells.CURRENCY_SIGNS
 _SIGN = f"[{_SIGNS}]"
@@ -139,9 +141,9 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     limit = csv.field_size_limit()
     # Each cell trimmed once, as the csv reader's strip() does; trim() with a set of characters is slow,
-    # so only a cell that starts or ends with one of them pays for it.
-    spaces = ", ".join(quote(c) for c in _SPACES)
-    trimmed = ", ".join(f"nullif(CASE WHEN left(c{i}, 1) IN ({spaces}) OR right(c{i}, 1) IN ({spaces}) "
+    # so only a cell that starts or ends with one of them pays for it (one regular expression finds those:
+    # a third of the CPU of comparing the first and last characters with each space).
+    trimmed = ", ".join(f"nullif(CASE WHEN regexp_matches(c{i}, {quote(_EDGE_SPACE)}) "
                         f"THEN trim(c{i}, {quote(_SPACES)}) ELSE c{i} END, '') AS c{i}" for i in range(width))
     fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
     con.execute(
