@@ -257,8 +257,10 @@ def _same_as_python(con: Any, head: Table, cell: dict[str, str]) -> None:
 
 def _id_checks(who: str, allowed: frozenset) -> list[str]:
     """Every id present, and none that could read as a total (a superset of `screen.is_total`'s test)."""
-    maybe_total = (f"(regexp_matches({who}, '[计計和汇匯彙ｓＳｔＴ]') OR regexp_matches(lower({who}), 'sum|total') "
-                   f"OR (NOT regexp_matches({who}, '^[\\x00-\\x7f]*$') AND regexp_matches({who}, '[sStT]')))")
+    # One regular expression (a third of the CPU of four): a total's words, "sum" or "total" in any case
+    # (case folding also finds a few non-ASCII look-alikes), or a letter s or t beside a character beyond ASCII.
+    maybe_total = (f"regexp_matches({who}, '(?s)[计計和汇匯彙ｓＳｔＴ]|(?i:sum|total)"
+                   f"|[^\\x00-\\x7f].*[sStT]|[sStT].*[^\\x00-\\x7f]')")
     if allowed:
         maybe_total = f"({maybe_total} AND {who} NOT IN ({', '.join(quote(a) for a in sorted(allowed))}))"
     return [f"{who} IS NOT NULL", f"NOT {maybe_total}"]
@@ -321,10 +323,16 @@ def _number(con: Any, inp, t: str) -> tuple[str, int, list[str]]:
     if scale > _MAX_SCALE:
         raise _Refused
     digits = f"replace(replace({body}, ',', ''), '.', '')"
-    checks = [f"({t} IS NULL OR (regexp_full_match({body}, {quote(form)}) "
-              f"AND length(ltrim({digits}, '-')) + {scale} - {places} <= {_MAX_SCALE}))"]
+    # A cell of at most 38 characters with the scale has at most 38 digits: only a longer one counts them.
+    checks = [f"({t} IS NULL OR (regexp_full_match({body}, {quote(form)}) AND CASE WHEN length({body}) + {scale} "
+              f"<= {_MAX_SCALE} THEN true ELSE length(ltrim({digits}, '-')) + {scale} - {places} <= {_MAX_SCALE} END))"]
     value = (f"CASE WHEN {t} IS NOT NULL THEN TRY_CAST({digits} || repeat('0', CAST({scale} - {places} AS INTEGER)) "
              "AS HUGEINT) END")
+    if not percent:
+        # A plain number of the checked form with at most 18 digits and places (a fixed-point BIGINT) converts
+        # through DECIMAL(18, scale), exactly (its places are at most the scale), in a third of the CPU.
+        value = (f"CASE WHEN {t} IS NOT NULL AND length({t}) + {scale} <= 18 THEN CAST(TRY_CAST(replace({t}, ',', "
+                 f"'') AS DECIMAL(18, {scale})) * {10**scale} AS HUGEINT) ELSE {value} END")
     if percent and inp.written is None:
         # A plain number of 2 or more may be points (screen.percent_points): Python decides the column.
         checks.append(f"({t} IS NULL OR {has_pct} OR regexp_matches({t}, '^-?[01](\\.[0-9]+)?$'))")
