@@ -203,10 +203,13 @@ def _one_currency(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str,
         raise _Refused
     signs: set[str] = set()
     signed = set()
-    for name in plan.inputs:
-        column = columns.get(name)
-        if column is not None and plan.model.inputs[name].type == "money":
-            t = cell[column]
+    money = [cell[columns[name]] for name in plan.inputs
+             if columns.get(name) is not None and plan.model.inputs[name].type == "money"]
+    # One scan finds the columns with a sign at all (most files have none); only those are scanned for which.
+    any_sign = con.execute("SELECT " + ", ".join(f"coalesce(bool_or(regexp_matches({t}, {quote(_SIGN)})), false)"
+                                                 for t in money) + " FROM __attain_raw").fetchall()[0] if money else ()
+    for t, some in zip(money, any_sign, strict=True):
+        if some:
             found = {r[0] for r in con.execute(
                 f"SELECT DISTINCT regexp_extract({t}, {quote(_SIGN)}) FROM __attain_raw WHERE {t} IS NOT NULL "
                 f"AND regexp_matches({t}, {quote(_SIGN)})").fetchall()}
@@ -270,6 +273,7 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
             ) -> tuple[list[str], dict[str, int], list[str]]:
     """(each input's value expression, the numeric inputs' scales, the checks every row must pass)."""
     values, scales, checks = [], {}, []
+    measured = _scales(con, plan, columns, cell, signed)
     for name in plan.inputs:
         inp = plan.model.inputs[name]
         column = columns.get(name)
@@ -282,7 +286,7 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
         if plan.model.types[name].numeric:
             if t in signed:
                 t = _money(t)
-            value, scale, more = _number(con, inp, t)
+            value, scale, more = _number(inp, t, measured.get(name, 0))
             scales[name] = scale
         elif inp.type == "bool":
             words = ", ".join(quote(w) for w in (*_TRUE, *_FALSE))
@@ -303,25 +307,49 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
     return values, scales, checks
 
 
-def _number(con: Any, inp, t: str) -> tuple[str, int, list[str]]:
-    """An exact HUGEINT at the column's scale, the scale (from a scan of the column), and the checks.
+def _places(inp, t: str) -> tuple[str, str, str]:
+    """(the cell without its percent sign, whether it has one, the places its value needs), as SQL."""
+    percent = inp.type == "percent"
+    points = percent and inp.written == "points"
+    has_pct = f"ends_with({t}, '%')" if percent else "false"
+    body = f"CASE WHEN {has_pct} THEN left({t}, -1) ELSE {t} END" if percent else t
+    places = (f"(CASE WHEN contains({body}, '.') THEN length({body}) - strpos({body}, '.') ELSE 0 END"
+              f"{f' + CASE WHEN {has_pct} THEN 2 ELSE 0 END' if percent and not points else ''}"
+              f"{' + 2' if points else ''})")
+    return body, has_pct, places
+
+
+def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
+            ) -> dict[str, int]:
+    """Each numeric input's scale (the most places any of its cells needs), from one scan of every column.
+
+    A cell that is no number may make the scale too large: then the file is refused, which is Python's to word."""
+    found: dict[str, str] = {}
+    for name in plan.inputs:
+        column = columns.get(name)
+        inp = plan.model.inputs[name]
+        if column is not None and plan.model.types[name].numeric and inp.type != "count":
+            t = _money(cell[column]) if cell[column] in signed else cell[column]
+            found[name] = f"coalesce(max(CASE WHEN {t} IS NOT NULL THEN {_places(inp, t)[2]} END), 0)"
+    if not found:
+        return {}
+    got = con.execute(f"SELECT {', '.join(found.values())} FROM __attain_raw").fetchall()[0]
+    scales = {name: int(scale) for name, scale in zip(found, got, strict=True)}
+    if any(scale > _MAX_SCALE for scale in scales.values()):
+        raise _Refused
+    return scales
+
+
+def _number(inp, t: str, scale: int) -> tuple[str, int, list[str]]:
+    """An exact HUGEINT at the column's scale (`_scales`), the scale, and the checks.
 
     One regular expression per cell checks the form (the Python reader's, less a plus sign); the value
     is the digits without separators and point, padded with zeros to the column's scale."""
     percent = inp.type == "percent"
-    points = percent and inp.written == "points"
     if inp.type == "count":
         return f"TRY_CAST({t} AS HUGEINT)", 0, [f"({t} IS NULL OR regexp_full_match({t}, '[0-9]+'))"]
-    has_pct = f"ends_with({t}, '%')" if percent else "false"
-    body = f"CASE WHEN {has_pct} THEN left({t}, -1) ELSE {t} END" if percent else t
+    body, has_pct, places = _places(inp, t)
     form = "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?"
-    places = (f"(CASE WHEN contains({body}, '.') THEN length({body}) - strpos({body}, '.') ELSE 0 END"
-              f"{f' + CASE WHEN {has_pct} THEN 2 ELSE 0 END' if percent and not points else ''}"
-              f"{' + 2' if points else ''})")
-    # a cell that is no number may make the scale too large: then the file is refused, which is Python's to word
-    scale = _one(con, f"SELECT coalesce(max({places}), 0) FROM __attain_raw WHERE {t} IS NOT NULL")
-    if scale > _MAX_SCALE:
-        raise _Refused
     digits = f"replace(replace({body}, ',', ''), '.', '')"
     # A cell of at most 38 characters with the scale has at most 38 digits: only a longer one counts them.
     checks = [f"({t} IS NULL OR (regexp_full_match({body}, {quote(form)}) AND CASE WHEN length({body}) + {scale} "
