@@ -80,6 +80,7 @@ def constant(v: Fraction) -> Num:
     return Num(lit(v.numerator), v.denominator, v)
 
 
+_ORG = "__ORG_SOURCE__"  # compile_org.ORG_SOURCE: a subquery reading the level's rows, which stays in place
 _TEMP = re.compile(r"\b_t(\d+)\b")
 _QUOTED = re.compile(r"'(?:[^']|'')*'")
 
@@ -91,6 +92,9 @@ class Columns:
         self.levels: list[list[tuple[str, str]]] = []
         self.level_of: dict[str, int] = {}
         self._seen: dict[str, str] = {}
+        # column -> a bound on the magnitude of its every value that is not NULL, where one is proved (from the
+        # data's own largest values, `InputRelation.bounds`): arithmetic that provably fits needs no guard
+        self.bounds: dict[str, int] = {}
 
     def level(self, sql: str) -> int:
         found = [self.level_of[f"_t{m}"] for m in _TEMP.findall(_QUOTED.sub("''", sql))]
@@ -109,6 +113,37 @@ class Columns:
         self._seen[sql] = name
         return name
 
+    def scheduled(self, used: str) -> list[list[tuple[str, str]]]:
+        """The levels to compute, each column as late as its readers allow (`used`: the SQL that reads the last
+        level), except windows and what they read, which stay as early as possible.
+
+        A window operator holds every column that passes through it; computing the rest after the windows
+        keeps those rows narrow (no column moves before what it reads, nor after what reads it)."""
+        deps = {name: self._reads(sql) for level in self.levels for name, sql in level}
+        early: set[str] = set()
+        todo = [name for level in self.levels for name, sql in level if " OVER (" in sql or _ORG in sql]
+        while todo:
+            name = todo.pop()
+            if name not in early:
+                early.add(name)
+                todo += deps[name]
+        last = len(self.levels)
+        at = {name: last for name in self._reads(used)}
+        placed: dict[str, int] = {}
+        for lv in range(last - 1, -1, -1):
+            for name, _sql in self.levels[lv]:
+                placed[name] = lv if name in early else max(lv, at.get(name, last) - 1)
+                for dep in deps[name]:
+                    at[dep] = min(at.get(dep, last), placed[name])
+        levels: list[list[tuple[str, str]]] = [[] for _ in range(last)]
+        for level in self.levels:
+            for name, sql in level:
+                levels[placed[name]].append((name, sql))
+        return levels
+
+    def _reads(self, sql: str) -> list[str]:
+        return [f"_t{m}" for m in _TEMP.findall(_QUOTED.sub("''", sql)) if f"_t{m}" in self.level_of]
+
 
 class Arithmetic:
     """Exact integer arithmetic on `Num`s, each step a guarded column."""
@@ -119,6 +154,29 @@ class Arithmetic:
         if _simple(sql):
             return sql
         return self.cols.add(sql)
+
+    def bound(self, sql: str | int) -> int | None:
+        """A proved bound on |value| of the column (or literal) `sql` wherever it is not NULL; None: unknown."""
+        if isinstance(sql, int):
+            return abs(sql)
+        found = _LITERAL.fullmatch(sql)
+        return abs(int(found.group(1))) if found else self.cols.bounds.get(sql)
+
+    def bounded(self, sql: str, bound: int | None) -> str:
+        """The column computing `sql` (a bound on its magnitude proved by the caller, None: unknown)."""
+        name = self.col(sql)
+        if bound is not None and bound < LIMIT and not _LITERAL.fullmatch(name):
+            self.cols.bounds.setdefault(name, bound)
+        return name
+
+    def _fits(self, *bounds: int | None) -> int | None:
+        """The product of the bounds, when every one is known and the product stays below LIMIT."""
+        total = 1
+        for b in bounds:
+            if b is None:
+                return None
+            total *= b
+        return total if total < LIMIT else None
 
     # ------------------------------------------------------------ integers
     def imul(self, a: str, b: str | int) -> str:
@@ -133,15 +191,24 @@ class Arithmetic:
             if abs(b) >= LIMIT:
                 return NULL_NUM.n
             b = lit(b)
+        proved = self._fits(self.bound(a), self.bound(b))
+        if proved is not None:  # the data's bounds prove the product fits: no guard
+            return self.bounded(f"({a} * {b})", proved)
         return self.col(f"CASE WHEN abs(CAST({a} AS DOUBLE) * CAST({b} AS DOUBLE)) < {PRODUCT_GUARD} "
                         f"THEN {a} * {b} END")
 
     def iadd(self, a: str, b: str, op: str = "+") -> str:
         """a + b (or a - b): both below LIMIT, so the sum fits; NULL when it reaches LIMIT."""
+        ba, bb = self.bound(a), self.bound(b)
+        if ba is not None and bb is not None and ba + bb < LIMIT:
+            return self.bounded(f"({a} {op} {b})", ba + bb)
         return self.col(f"CASE WHEN abs({a} {op} {b}) < {LIMIT_SQL} THEN {a} {op} {b} END")
 
     def tdiv(self, a: str, b: str) -> str:
         """a // b truncated toward zero (b > 0), through BIGINT when both fit (15x faster)."""
+        ba, bb = self.bound(a), self.bound(b)
+        if ba is not None and bb is not None and ba <= BIGINT and bb <= BIGINT:  # |a // b| <= |a|
+            return self.bounded(f"CAST(CAST({a} AS BIGINT) // CAST({b} AS BIGINT) AS HUGEINT)", ba)
         return self.col(f"CASE WHEN {a} BETWEEN -{BIGINT} AND {BIGINT} AND {b} <= {BIGINT} "
                         f"THEN CAST(CAST({a} AS BIGINT) // CAST({b} AS BIGINT) AS HUGEINT) ELSE {a} // {b} END")
 
@@ -150,7 +217,7 @@ class Arithmetic:
 
     # ------------------------------------------------------------ numbers
     def neg(self, x: Num) -> Num:
-        return Num(self.col(f"(-{x.n})"), x.d, -x.const if x.const is not None else None)
+        return Num(self.bounded(f"(-{x.n})", self.bound(x.n)), x.d, -x.const if x.const is not None else None)
 
     def add(self, x: Num, y: Num, op: str = "+") -> Num:
         if x.const is not None and y.const is not None:
@@ -189,12 +256,12 @@ class Arithmetic:
         if isinstance(x.d, int) and isinstance(y.d, int):
             g = gcd(x.d, y.d)
             top = self.imul(x.n, y.d // g)
-            bottom: str = self.imul(self.col(f"abs({y.n})"), x.d // g)
+            bottom: str = self.imul(self.bounded(f"abs({y.n})", self.bound(y.n)), x.d // g)
         else:
             top = self.imul(x.n, y.d)
-            bottom = self.imul(self.col(f"abs({y.n})"), x.d)
-        n = self.col(f"CASE WHEN {y.n} > 0 THEN {top} WHEN {y.n} < 0 THEN -{top} END")
-        d = self.col(f"CASE WHEN {y.n} <> 0 THEN {bottom} END")
+            bottom = self.imul(self.bounded(f"abs({y.n})", self.bound(y.n)), x.d)
+        n = self.bounded(f"CASE WHEN {y.n} > 0 THEN {top} WHEN {y.n} < 0 THEN -{top} END", self.bound(top))
+        d = self.bounded(f"CASE WHEN {y.n} <> 0 THEN {bottom} END", self.bound(bottom))
         return Num(n, d)
 
     def compare(self, x: Num, y: Num, op: str) -> str:
@@ -217,7 +284,8 @@ class Arithmetic:
         big_n = self.imul(x.n, b)
         big_d: str = lit(x.d * a) if isinstance(x.d, int) else self.imul(x.d, a)
         t = self.tdiv(big_n, big_d)
-        r = self.col(f"({big_n} - {t} * {big_d})")  # |t * D| <= |N|: no overflow; r has N's sign, |r| < D
+        # |t * D| <= |N|: no overflow; r has N's sign, |r| < D
+        r = self.bounded(f"({big_n} - {t} * {big_d})", self.bound(big_d))
         sign = f"(CASE WHEN {r} > 0 THEN 1 WHEN {r} < 0 THEN -1 ELSE 0 END)"
         half = f"abs({r}) >= {big_d} - abs({r})"
         more = f"abs({r}) > {big_d} - abs({r})"
@@ -230,7 +298,8 @@ class Arithmetic:
             "half_down": f"(CASE WHEN {more} THEN {sign} ELSE 0 END)",
             "half_even": f"(CASE WHEN {more} OR ({half} AND {t} % 2 <> 0) THEN {sign} ELSE 0 END)",
         }[mode]
-        k = self.col(f"({t} + {step_sql})")
+        bt = self.bound(t)
+        k = self.bounded(f"({t} + {step_sql})", bt + 1 if bt is not None else None)
         return Num(self.imul(k, a), b)
 
     def is_null(self, v: Value) -> list[str]:
@@ -250,6 +319,7 @@ def _simple(sql: str) -> bool:
     return bool(_SIMPLE.fullmatch(sql))
 
 
+_LITERAL = re.compile(r"CAST\((-?\d+) AS HUGEINT\)")
 _SIMPLE = re.compile(r"_t\d+|in_\d+|__\w+|h\d+_\w+|CAST\(-?\d+ AS HUGEINT\)|CAST\(NULL AS HUGEINT\)|TRUE|FALSE|NULL")
 
 

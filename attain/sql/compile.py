@@ -62,6 +62,7 @@ class PolicyCompiler(OrgCompiler, BlockCompiler, WindowCompiler, TableCompiler, 
         self.model: Model = plan.model
         self.relation = relation
         self.cols = Columns()
+        self.cols.bounds.update(relation.bounds)
         self.values: dict[str, Value] = {}
         self.reach: list[str] = []
         self.streaks: list[Value] = []
@@ -178,7 +179,7 @@ class PolicyCompiler(OrgCompiler, BlockCompiler, WindowCompiler, TableCompiler, 
 
     def _stages(self, source: str, selected: list[str]) -> str:
         stages = []
-        for i, level in enumerate(self.cols.levels):
+        for i, level in enumerate(self.cols.scheduled(", ".join(selected))):
             if not level:
                 continue
             body = ", ".join(f"{sql} AS {name}" for name, sql in level)

@@ -59,7 +59,9 @@ class ExprCompiler(Arithmetic):
 
         def case(parts: list[str], other: str | None) -> str:
             body = "".join(f"WHEN {c} IS NULL THEN NULL WHEN {c} THEN {p} " for c, p in zip(conds, parts, strict=True))
-            return self.col(f"CASE {body}{'ELSE ' + other + ' ' if other is not None else ''}END")
+            bounds = [self.bound(p) for p in [*parts, *([other] if other is not None else [])]]
+            most = None if any(b is None for b in bounds) else max(bounds)  # type: ignore[type-var]
+            return self.bounded(f"CASE {body}{'ELSE ' + other + ' ' if other is not None else ''}END", most)
 
         first = values[0]
         if isinstance(first, Num):

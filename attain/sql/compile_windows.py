@@ -253,6 +253,13 @@ class WindowCompiler(ExprCompiler):
         if isinstance(v.d, int):
             return [v.n], f"(count({v.n}) OVER ({w}) = {size})"
         d = v.d
+        bn, bd = self.bound(v.n), self.bound(d)
+        if bn is not None and bd is not None and bd <= 10**10 and bn < 10**18:
+            # The data's bounds prove the one key below exact for every row: then the key is NULL only where
+            # the value is unknown, and the rank and the count that checks it are one window.
+            q = self.col(f"(({v.n} * {lit(10**20)}) // {d})")
+            single = self.col(f"({q} - CASE WHEN {v.n} * {lit(10**20)} - {q} * {d} < 0 THEN 1 ELSE 0 END)")
+            return [single], f"(count({single}) OVER ({w}) = {size})"
         # Most groups: one key, floor(value * 10^20), exact when every denominator is at most 10^10
         # (two different values differ by at least 10^-20) and fits while |num| < 10^18.
         scaled = self.col(f"CASE WHEN {d} <= {lit(10**10)} AND abs({v.n}) < {lit(10**18)} "

@@ -34,7 +34,7 @@ from attain.sql.compile import PERIOD, Compiled, compile_policy
 from attain.sql.compile_exprs import NotCompiled
 from attain.sql.compile_org import load_org
 from attain.sql.load import load_bound
-from attain.sql.relation import InputRelation, input_column
+from attain.sql.relation import InputRelation, input_column, with_bounds
 from attain.sql.shapes import OutputShape
 
 
@@ -120,8 +120,9 @@ class SqlRunner:
         try:
             loaded = load_bound(con, plan, bound)
             load_org(con, plan, bound)
+            relation = with_bounds(con, loaded.relation, plan)
             try:
-                compiled = compile_policy(plan, loaded.relation)
+                compiled = compile_policy(plan, relation)
             except NotCompiled as e:
                 raise AttainError([not_compiled(e)]) from None
             self.sql = compiled.sql
@@ -129,7 +130,7 @@ class SqlRunner:
                 from attain.engine.runner import Progress
 
                 self.progress(Progress("computing", 0, len(bound.records)))
-            result = execute(con, compiled, loaded.relation)
+            result = execute(con, compiled, relation)
         finally:
             con.close()
         yield from with_fallback(self, result, loaded.forced, compiled.shapes)

@@ -23,9 +23,12 @@ the same diagnostics as the Python reader: the SQL never meets a malformed value
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from attain.engine.periods import Period
+from attain.engine.plan import Plan
 
 SYSTEM_COLUMNS = ("__seq", "__line", "__who", "__period")
 
@@ -49,7 +52,23 @@ class InputRelation:
     columns: dict[str, str] = attrs.Factory(dict)  # input -> the data column that fed it (absent: default)
     positions: dict[str, int] = attrs.Factory(dict)  # data column -> 1-based column number
     warnings: tuple = ()  # what reading said but does not stop the run (a near column name)
+    # numeric input column -> the largest magnitude of its values in the table (`with_bounds`); none known: {}
+    bounds: dict[str, int] = attrs.Factory(dict)
 
     @property
     def periodic(self) -> bool:
         return bool(self.periods)
+
+
+def with_bounds(con: Any, relation: InputRelation, plan: Plan) -> InputRelation:
+    """The relation with the largest magnitude of each of `plan`'s numeric inputs' values, read from its table.
+
+    The compiler proves with them that arithmetic fits HUGEINT where it would otherwise guard each step;
+    the bounds are facts about this table, so the query compiled with them is for this table alone."""
+    columns = [input_column(k) for k, name in enumerate(relation.inputs) if plan.model.types[name].numeric]
+    if not columns:
+        return relation
+    found = con.execute("SELECT " + ", ".join(f"max(abs({c}))" for c in columns)
+                        + f" FROM {relation.table}").fetchall()[0]
+    bounds = {c: int(b) for c, b in zip(columns, found, strict=True) if b is not None}
+    return attrs.evolve(relation, bounds=bounds)

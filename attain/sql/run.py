@@ -30,7 +30,7 @@ from attain.sql.compile import PERIOD, compile_policy
 from attain.sql.compile_exprs import NotCompiled
 from attain.sql.engine import connect, fallback_outputs, not_compiled
 from attain.sql.read import read_relation
-from attain.sql.relation import InputRelation
+from attain.sql.relation import InputRelation, with_bounds
 from attain.sql.write import FORMATS, quote, write_query
 
 __all__ = ["FORMATS", "Written", "run_to_file"]
@@ -69,7 +69,7 @@ def run_to_file(plan: Plan, data: str, *, fmt: str, out: str | None, manifest: d
         relation = read_relation(con, plan, data, id_column=id_column, header_row=header_row, allow_ids=allow_ids)
         if relation is None or not all(in_force(p) for p in relation.periods):
             return None  # the Python reader reads it, and words what is wrong with it
-        relation = _in_runner_order(con, relation)
+        relation = with_bounds(con, _in_runner_order(con, relation), plan)
         try:
             compiled = compile_policy(plan, relation)
         except NotCompiled as e:

@@ -126,7 +126,8 @@ def pair_text(num: str, den: str, places: int | None, name: str) -> Staged:
         ((r, f"{p} - {w} * {q}"),
          (fin, f"{lit(_TEN38)} % {q} = 0"),
          # Q = 2^x * 5^y (its factors of 2 and of 5 multiply back to Q) beyond 38 places: finite but too long.
-         (long_, f"CASE WHEN {lit(_TEN38)} % {q} = 0 THEN false "
+         # The least such Q is 2^39: below it no row pays for the two HUGEINT gcds.
+         (long_, f"CASE WHEN {lit(_TEN38)} % {q} = 0 OR {q} < {lit(2**39)} THEN false "
                  f"ELSE gcd({q}, {lit(2**126)}) * gcd({q}, {lit(5**54)}) = {q} END")),
         ((f38, f"CASE WHEN {fin} THEN {r} * ({lit(_TEN38)} // {q}) END"),
          (d1, f"CASE WHEN NOT {fin} AND NOT {long_} AND {q} <= {lit(_Q_MAX)} THEN ({r} * {ten}) // {q} END")),

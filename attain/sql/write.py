@@ -47,6 +47,7 @@ _OUT = "__attain_out"
 _PY = "__attain_py"
 _PERIODS = "__attain_periods"
 _FORMULA_START = "'=', '+', '-', '@', chr(9), chr(13)"
+_SPECIAL = r'^[=+\-@\t\r]|[,"\n]'  # a cell that starts like a formula or holds a comma, a quote or a newline
 # What json.dumps(ensure_ascii=False) escapes: the backslash first, the quote, and every control character.
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), *(
     (chr(c), {8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}.get(c, f"\\u{c:04x}")) for c in range(32)))
@@ -123,8 +124,8 @@ def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str
     names = [key, *(["period"] if periodic else []), *(s.name for s in shapes)]
     try:
         rows = _materialise(con, query, shapes, periods)
-        _merge_python(con, shapes, fallback)
-        select, options = _final(con, shapes, names, periodic, fmt, manifest, rows)
+        merged = _merge_python(con, shapes, fallback)
+        select, options = _final(con, shapes, names, periodic, fmt, manifest, rows, merged)
         if ready is not None:
             ready()
         if out is None or out == "-":
@@ -158,18 +159,20 @@ def _materialise(con: Any, query: str, shapes: Sequence[OutputShape], periods: S
                    if s.kind in ("fixed", "pair")]
     py = " OR ".join(["coalesce(__fallback, false)", *unprintable])
     cells = ", ".join(f"{_cell(s, k)} AS c{k}" for k, s in enumerate(shapes))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_OUT} AS SELECT __seq, __who, p.label AS __label, {py} AS __py"
-                f"{', ' + cells if cells else ''} FROM ({staged}) LEFT JOIN {_PERIODS} p ON p.idx = __period")
+    # Without periods no row has a label: no join.
+    label, join = ("p.label", f" LEFT JOIN {_PERIODS} p ON p.idx = __period") if periods else ("NULL", "")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_OUT} AS SELECT __seq, __who, {label} AS __label, {py} AS __py"
+                f"{', ' + cells if cells else ''} FROM ({staged}){join}")
     return int(con.execute(f"SELECT count(*) FROM {_OUT}").fetchall()[0][0])
 
 
-def _merge_python(con: Any, shapes: Sequence[OutputShape], fallback: Fallback) -> None:
-    """Compute the rows marked __py in Python and put their cell texts in table __attain_py."""
+def _merge_python(con: Any, shapes: Sequence[OutputShape], fallback: Fallback) -> bool:
+    """Compute the rows marked __py in Python and put their cell texts in table __attain_py; whether any was."""
     seqs = [int(s) for (s,) in con.execute(f"SELECT __seq FROM {_OUT} WHERE __py ORDER BY __seq").fetchall()]
     cols = ", ".join(f"c{k} VARCHAR" for k in range(len(shapes)))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_PY} (__seq BIGINT{', ' + cols if cols else ''})")
     if not seqs:
-        return
+        return False
     values = fallback(seqs)
     rows = []
     for seq in seqs:
@@ -178,6 +181,7 @@ def _merge_python(con: Any, shapes: Sequence[OutputShape], fallback: Fallback) -
             raise AssertionError(f"the fallback gave {len(outputs)} values for {len(shapes)} outputs")
         rows.append((seq, *(_python_text(v) for v in outputs)))
     con.executemany(f"INSERT INTO {_PY} VALUES ({', '.join('?' * (len(shapes) + 1))})", rows)
+    return True
 
 
 def _python_text(value: Any) -> str | None:
@@ -192,15 +196,17 @@ def _unquote(text: str) -> str:
     return text[1:-1].replace('""', '"') if text.startswith('"') else text
 
 
-def _merged(shapes: Sequence[OutputShape]) -> list[str]:
+def _merged(shapes: Sequence[OutputShape], merged: bool) -> list[str]:
+    if not merged:
+        return [f"o.c{k}" for k in range(len(shapes))]
     return [f"CASE WHEN p.__seq IS NOT NULL THEN p.c{k} ELSE o.c{k} END" for k in range(len(shapes))]
 
 
 def _final(con: Any, shapes: Sequence[OutputShape], names: list[str], periodic: bool, fmt: str,
-           manifest: dict | None, rows: int) -> tuple[str, str]:
-    """(the SELECT that COPY writes, COPY's options)."""
-    source = f"{_OUT} o LEFT JOIN {_PY} p ON p.__seq = o.__seq"
-    cells = ["o.__who", *(["o.__label"] if periodic else []), *_merged(shapes)]
+           manifest: dict | None, rows: int, merged: bool = True) -> tuple[str, str]:
+    """(the SELECT that COPY writes, COPY's options); `merged`: some rows were computed by Python."""
+    source = f"{_OUT} o LEFT JOIN {_PY} p ON p.__seq = o.__seq" if merged else f"{_OUT} o"
+    cells = ["o.__who", *(["o.__label"] if periodic else []), *_merged(shapes, merged)]
     kinds = ["text", *(["text"] if periodic else []), *(s.kind for s in shapes)]
     if fmt == "parquet":
         return _parquet(con, shapes, names, cells, source, manifest)
@@ -227,10 +233,16 @@ def _final(con: Any, shapes: Sequence[OutputShape], names: list[str], periodic: 
 
 def _csv_field(cell: str, kind: str) -> str:
     """A cell as the csv module writes it: a text neutralised when formula-like, quoted when it must be."""
+    if kind in ("fixed", "pair", "bool", "date"):  # digits, a sign and a point; true or false; a date
+        return f"coalesce({cell}, '')"  # never quoted
+    original = cell
     if kind == "text":
         cell = f"CASE WHEN left({cell}, 1) IN ({_FORMULA_START}) THEN '''' || {cell} ELSE {cell} END"
-    return (f"CASE WHEN {cell} IS NULL THEN '' WHEN regexp_matches({cell}, '[,\"\\n]') "
-            f"THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' ELSE {cell} END")
+    quoted = (f"CASE WHEN {cell} IS NULL THEN '' WHEN regexp_matches({cell}, '[,\"\\n]') "
+              f"THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' ELSE {cell} END")
+    # Most cells need neither: one regular expression finds those that do.
+    return (f"CASE WHEN {original} IS NULL THEN '' WHEN regexp_matches({original}, {quote(_SPECIAL)}) "
+            f"THEN {quoted} ELSE {original} END")
 
 
 def _json_value(cell: str, kind: str) -> str:
