@@ -150,17 +150,58 @@ def _gcd(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
 
 
 _A, _B = "__attain_a", "__attain_b"
+_BOUND = "__attain_p"  # on Spark, the lambda variable binding the operands of a division or gcd once
 
 
 def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr) -> exp.Expr:
-    """A copy of `template` with its placeholder columns replaced by (copies of) a and b."""
+    """A copy of `template` with its placeholder columns replaced by (copies of) a and b.
+
+    The template names each operand several times. On Spark, an operand that is more than a
+    column or a literal (a gcd under a division, a division of sums) is computed once and bound
+    to a lambda variable, `AGGREGATE(SEQUENCE(1, 1), NAMED_STRUCT('a', a, 'b', b), (p, i) -> p,
+    p -> template(p.a, p.b))`: copied, a quotient of gcds grew to 20,000 characters that Spark
+    analysed for seconds. The values are the same: the struct holds a and b as they are."""
     from sqlglot import exp
 
     tree = template.copy()
+    bind = _BOUND if _is_spark(template) and not (_simple(a) and _simple(b)) else None
     for column in list(tree.find_all(exp.Column)):
         if column.name in (_A, _B) and not column.table:
-            column.replace(exp.Paren(this=(a if column.name == _A else b).copy()))
-    return tree
+            if bind:
+                column.replace(exp.column("a" if column.name == _A else "b", table=bind))
+            else:
+                column.replace(exp.Paren(this=(a if column.name == _A else b).copy()))
+    if not bind:
+        return tree
+    wrapper = _binding().copy()
+    for column in list(wrapper.find_all(exp.Column)):
+        if column.name in (_A, _B) and not column.table:
+            column.replace((a if column.name == _A else b).copy())
+        elif column.name == "__attain_body":
+            column.replace(tree)
+    return wrapper
+
+
+def _simple(e: exp.Expr) -> bool:
+    """A column, a literal, or a cast or parenthesis of one: cheap to name several times."""
+    from sqlglot import exp
+
+    while isinstance(e, (exp.Paren, exp.Cast)):
+        e = e.this
+    return isinstance(e, (exp.Column, exp.Literal))
+
+
+def _is_spark(template: exp.Expr) -> bool:
+    return any(t is template for t in (_template("div", "spark"), _template("gcd", "spark")))
+
+
+@functools.cache
+def _binding() -> exp.Expr:
+    """The Spark expression binding _A and _B to the lambda variable _BOUND, around the column __attain_body."""
+    import sqlglot
+
+    return sqlglot.parse_one(f"AGGREGATE(SEQUENCE(1, 1), NAMED_STRUCT('a', {_A}, 'b', {_B}), ({_BOUND}, "
+                             f"__attain_i) -> {_BOUND}, {_BOUND} -> __attain_body)", read="spark")
 
 
 @functools.cache
