@@ -141,7 +141,7 @@ def _int_div(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
         return exp.Anonymous(this="DIV", expressions=[a, b])
     if dialect == "spark" and _is_bigint(a) and _is_bigint(b):
         return exp.IntDiv(this=a, expression=b)  # BIGINT DIV BIGINT: exact, raises on overflow under ANSI
-    return _filled(_template("div", dialect), a, b)
+    return _filled(_template("div", dialect), a, b, dialect)
 
 
 def _gcd(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
@@ -151,14 +151,14 @@ def _gcd(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
         return exp.Anonymous(this="GCD", expressions=[a, b])
     if dialect == "snowflake":
         raise Untranslatable("gcd")
-    return _filled(_template("gcd", dialect), a, b)
+    return _filled(_template("gcd", dialect), a, b, dialect)
 
 
 _A, _B = "__attain_a", "__attain_b"
 _BOUND = "__attain_p"  # on Spark, the lambda variable binding the operands of a division or gcd once
 
 
-def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr) -> exp.Expr:
+def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
     """A copy of `template` with its placeholder columns replaced by (copies of) a and b.
 
     The template names each operand several times. On Spark, an operand that is more than a
@@ -169,7 +169,7 @@ def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr) -> exp.Expr:
     from sqlglot import exp
 
     tree = template.copy()
-    bind = _BOUND if _is_spark(template) and not (_simple(a) and _simple(b)) else None
+    bind = _BOUND if dialect == "spark" and not (_simple(a) and _simple(b)) else None
     for column in list(tree.find_all(exp.Column)):
         if column.name in (_A, _B) and not column.table:
             if bind:
@@ -194,10 +194,6 @@ def _simple(e: exp.Expr) -> bool:
     while isinstance(e, (exp.Paren, exp.Cast)):
         e = e.this
     return isinstance(e, (exp.Column, exp.Literal))
-
-
-def _is_spark(template: exp.Expr) -> bool:
-    return any(t is template for t in (_template("div", "spark"), _template("gcd", "spark")))
 
 
 @functools.cache
