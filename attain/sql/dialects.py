@@ -18,6 +18,11 @@ so any query the compiler writes, for any construct, translates without new code
   A // B = Q1 * 10^18 + (R1 * 10^18 + A0) // B, whose second quotient is below 10^18. The sign
   is the product of the operands' signs (truncation toward zero, as DuckDB's). Where both
   operands are BIGINT casts (the compiler's fast path) Spark's `DIV` on BIGINT is exact and kept.
+  On Spark each value the division names several times (|a|, |b|, the sign, the quotient, and an
+  operand that is more than a column) is computed once and bound to a lambda variable
+  (`AGGREGATE(SEQUENCE(1, 1), value, (v, i) -> v, v -> ...)`): written out, one division was
+  8,000 characters and a quotient of gcds 20,000, which Spark's analyser went through in every
+  level of the query; bound, the whole query is a third of its size, its values the same.
   PostgreSQL has `div(a, b)`, exact on NUMERIC.
 - `gcd(a, b)`: PostgreSQL has it; Spark has none, so Euclid's algorithm runs as a higher-order
   `aggregate` over 186 steps (two numbers below 2^127 need at most 185: consecutive Fibonacci
@@ -136,7 +141,7 @@ def _int_div(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
         return exp.Anonymous(this="DIV", expressions=[a, b])
     if dialect == "spark" and _is_bigint(a) and _is_bigint(b):
         return exp.IntDiv(this=a, expression=b)  # BIGINT DIV BIGINT: exact, raises on overflow under ANSI
-    return _filled(_template("div", dialect), a, b)
+    return _filled(_template("div", dialect), a, b, dialect)
 
 
 def _gcd(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
@@ -146,21 +151,58 @@ def _gcd(a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
         return exp.Anonymous(this="GCD", expressions=[a, b])
     if dialect == "snowflake":
         raise Untranslatable("gcd")
-    return _filled(_template("gcd", dialect), a, b)
+    return _filled(_template("gcd", dialect), a, b, dialect)
 
 
 _A, _B = "__attain_a", "__attain_b"
+_BOUND = "__attain_p"  # on Spark, the lambda variable binding the operands of a division or gcd once
 
 
-def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr) -> exp.Expr:
-    """A copy of `template` with its placeholder columns replaced by (copies of) a and b."""
+def _filled(template: exp.Expr, a: exp.Expr, b: exp.Expr, dialect: str) -> exp.Expr:
+    """A copy of `template` with its placeholder columns replaced by (copies of) a and b.
+
+    The template names each operand several times. On Spark, an operand that is more than a
+    column or a literal (a gcd under a division, a division of sums) is computed once and bound
+    to a lambda variable, `AGGREGATE(SEQUENCE(1, 1), NAMED_STRUCT('a', a, 'b', b), (p, i) -> p,
+    p -> template(p.a, p.b))`: copied, a quotient of gcds grew to 20,000 characters that Spark
+    analysed for seconds. The values are the same: the struct holds a and b as they are."""
     from sqlglot import exp
 
     tree = template.copy()
+    bind = _BOUND if dialect == "spark" and not (_simple(a) and _simple(b)) else None
     for column in list(tree.find_all(exp.Column)):
         if column.name in (_A, _B) and not column.table:
-            column.replace(exp.Paren(this=(a if column.name == _A else b).copy()))
-    return tree
+            if bind:
+                column.replace(exp.column("a" if column.name == _A else "b", table=bind))
+            else:
+                column.replace(exp.Paren(this=(a if column.name == _A else b).copy()))
+    if not bind:
+        return tree
+    wrapper = _binding().copy()
+    for column in list(wrapper.find_all(exp.Column)):
+        if column.name in (_A, _B) and not column.table:
+            column.replace((a if column.name == _A else b).copy())
+        elif column.name == "__attain_body":
+            column.replace(tree)
+    return wrapper
+
+
+def _simple(e: exp.Expr) -> bool:
+    """A column, a literal, or a cast or parenthesis of one: cheap to name several times."""
+    from sqlglot import exp
+
+    while isinstance(e, (exp.Paren, exp.Cast)):
+        e = e.this
+    return isinstance(e, (exp.Column, exp.Literal))
+
+
+@functools.cache
+def _binding() -> exp.Expr:
+    """The Spark expression binding _A and _B to the lambda variable _BOUND, around the column __attain_body."""
+    import sqlglot
+
+    return sqlglot.parse_one(f"AGGREGATE(SEQUENCE(1, 1), NAMED_STRUCT('a', {_A}, 'b', {_B}), ({_BOUND}, "
+                             f"__attain_i) -> {_BOUND}, {_BOUND} -> __attain_body)", read="spark")
 
 
 @functools.cache
@@ -176,6 +218,8 @@ def _template(kind: str, dialect: str) -> exp.Expr:
             f"'b', acc.a % acc.b) END, acc -> acc.a)", read=dialect)
         return _signs(tree, dialect)
     big, split = f"CAST({10**20} AS {t})", f"CAST({_SPLIT} AS {t})"
+    if dialect == "spark":
+        return _spark_div(big, split, t)
     aa, bb = f"ABS(CAST({_A} AS {t}))", f"ABS(CAST({_B} AS {t}))"
     a1 = _exact(aa, split, t)
     rest = f"({a1} % {bb}) * {split} + {aa} % {split}"
@@ -184,6 +228,28 @@ def _template(kind: str, dialect: str) -> exp.Expr:
     tree = sqlglot.parse_one(f"CASE WHEN ({_A} < 0) = ({_B} < 0) THEN {quotient} ELSE 0 - ({quotient}) END",
                              read=dialect)
     return _signs(tree, dialect)
+
+
+def _spark_div(big: str, split: str, t: str) -> exp.Expr:
+    """The exact truncating division for Spark, each value named once: |a|, |b| and the sign bound to the
+    lambda variable m, the quotient of the magnitudes to q (written out, the template was 8,000 characters
+    per division, which Spark analysed in every level of the query). The same arithmetic as the others'."""
+    import sqlglot
+
+    m, q = "__attain_m", "__attain_q"
+    aa, bb = f"{m}.x", f"{m}.y"
+    a1 = _exact(aa, split, t)
+    rest = f"({a1} % {bb}) * {split} + {aa} % {split}"
+    quotient = (f"CASE WHEN {aa} < {big} OR {bb} >= {split} THEN {_exact(aa, bb, t)} "
+                f"ELSE {_exact(a1, bb, t)} * {split} + {_exact(rest, bb, t)} END")
+
+    def magnitude(v: str) -> str:
+        return f"CASE WHEN CAST({v} AS {t}) < 0 THEN 0 - CAST({v} AS {t}) ELSE CAST({v} AS {t}) END"
+
+    return sqlglot.parse_one(
+        f"AGGREGATE(SEQUENCE(1, 1), NAMED_STRUCT('x', {magnitude(_A)}, 'y', {magnitude(_B)}, 's', "
+        f"({_A} < 0) = ({_B} < 0)), ({m}, __attain_i) -> {m}, {m} -> AGGREGATE(SEQUENCE(1, 1), {quotient}, "
+        f"({q}, __attain_i) -> {q}, {q} -> CASE WHEN {m}.s THEN {q} ELSE 0 - {q} END))", read="spark")
 
 
 def _signs(tree: exp.Expr, dialect: str) -> exp.Expr:

@@ -85,6 +85,20 @@ def test_gcd_by_euclid_is_exact_even_for_its_worst_case(spark):
     assert [int(r.g) for r in spark.sql(query).collect()] == [math.gcd(a, b) for a, b in pairs]
 
 
+def test_a_division_of_computed_operands_binds_them_once_and_stays_exact(spark):
+    # Operands beyond a column (a sum, a gcd) are bound to a lambda variable once: the query stays small.
+    pairs = [(a, b) for a in NUMERATORS[:9] for b in DIVISORS[:7]]
+    query = translate(f"SELECT (a + CAST(1 AS HUGEINT)) // (b * CAST(1 AS HUGEINT)) AS q, "
+                      f"a // gcd(a, b) AS r, gcd(a + CAST(0 AS HUGEINT), b) AS g FROM {values(pairs)}", "spark")
+    assert query.count("__attain_p") > 0
+    copied = len(translate(f"SELECT a // b AS q FROM {values(pairs)}", "spark"))
+    assert len(translate(f"SELECT a // gcd(a, b) AS r FROM {values(pairs)}", "spark")) < 2 * copied
+    got = [(int(r.q), int(r.r), int(r.g)) for r in spark.sql(query).collect()]
+    assert got == [(truncated(a + 1, b), truncated(a, math.gcd(a, b)), math.gcd(a, b)) for a, b in pairs]
+    # e.g. (10^20 + 1) // 7 = 14285714285714285714 and 10^20 // gcd(10^20, 10^18) = 100
+    assert truncated(10**20 + 1, 7) == 14285714285714285714 and truncated(10**20, math.gcd(10**20, 10**18)) == 100
+
+
 def test_an_overflow_raises_instead_of_wrapping_or_rounding(spark):
     from pyspark.errors import ArithmeticException
 
