@@ -565,13 +565,9 @@ def _parquet(select: str) -> Callable[[Path], None]:
     """A function writing the rows of a DuckDB SELECT as a Parquet file."""
 
     def write_parquet(path: Path) -> None:
-        import duckdb
+        from parquet_files import parquet
 
-        con = duckdb.connect()
-        try:
-            con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
-        finally:
-            con.close()
+        parquet(path, select)
 
     return write_parquet
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
-import duckdb
 import pytest
 from click.testing import CliRunner
+from parquet_files import parquet
 
 import attain
 from attain.cli import main
@@ -20,15 +20,6 @@ from attain.diagnostics import AttainError
 from attain.io import read_table
 
 H = 'policy "p"\n'
-
-
-def parquet(path: Path, select: str) -> Path:
-    con = duckdb.connect()
-    try:
-        con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet)")
-    finally:
-        con.close()
-    return path
 
 
 TYPES = """SELECT * FROM (VALUES
