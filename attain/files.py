@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from attain.diagnostics import AttainError, Diagnostic, Span
 from attain.i18n.messages import say
@@ -11,10 +13,18 @@ from attain.i18n.messages import say
 
 def read_bytes(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503") -> bytes:
     """The bytes of `path`; an AttainError naming `what` ("policy file", "data file") if it cannot be read."""
+    with opened(path, what, missing, unreadable) as f:
+        return f.read()
+
+
+@contextlib.contextmanager
+def opened(path: str | Path, what: str, missing: str = "U501", unreadable: str = "U503") -> Iterator[BinaryIO]:
+    """`path` open for reading bytes; an AttainError naming `what` if it cannot be opened or read (a reader that
+    hands the file to another library opens it here first, so that a missing file is said alike)."""
     name = str(path)
     try:
         with open(path, "rb") as f:
-            return f.read()
+            yield f
     except FileNotFoundError:
         raise AttainError([Diagnostic(missing, say("file.missing", what=what, name=name))]) from None
     except IsADirectoryError:

@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from attain.diagnostics import AttainError, Diagnostic, Span
+from attain.files import opened
 from attain.i18n.messages import say
 from attain.io.tables import Place, Row, Table
 
@@ -91,7 +92,8 @@ def is_duckdb_error(e: BaseException) -> bool:
 
 def schema(con: Any, path: str) -> list[tuple[str, str]]:
     """(name, DuckDB type) of each column of the file; AttainError (D462, U501, U503) if it cannot be read."""
-    _openable(path)
+    with opened(path, say("what.data_file")):
+        pass  # U501, U503 as for any data file; DuckDB reads it
     try:
         found = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(path)})").fetchall()
     except Exception as e:
@@ -107,21 +109,6 @@ def unreadable(path: str, e: BaseException) -> AttainError:
     reason = re.sub(r"^[A-Za-z ]+ Error: ", "", reason)
     return AttainError([Diagnostic("D462", say("D462", file=path, reason=reason), Span(path, 1, 1, 1, 2),
                                    hint=say("D462.hint"))])
-
-
-def _openable(path: str) -> None:
-    try:
-        with open(path, "rb"):
-            pass
-    except FileNotFoundError:
-        raise AttainError([Diagnostic("U501", say("file.missing", what=say("what.data_file"), name=path))]) from None
-    except IsADirectoryError:
-        raise AttainError([Diagnostic("U503", say("file.folder", what=say("what.data_file"), name=path))]) from None
-    except OSError as e:
-        raise AttainError([Diagnostic("U503", say("file.unreadable", what=say("what.data_file"), name=path,
-                                                  reason=e.strerror or e))]) from None
-    except ValueError:
-        raise AttainError([Diagnostic("U503", say("file.nul", what=say("what.data_file"), name=path))]) from None
 
 
 def column_names(path: str, columns: list[tuple[str, str]]) -> list[str]:
@@ -141,6 +128,13 @@ def column_names(path: str, columns: list[tuple[str, str]]) -> list[str]:
     if problems:
         raise AttainError(problems)
     return names
+
+
+def header(con: Any, path: str) -> tuple[list[tuple[str, str]], list[str], Table]:
+    """(each column's name and DuckDB type, the names as a header's are taken, the file's Table without rows)."""
+    columns = schema(con, path)
+    names = column_names(path, columns)
+    return columns, names, parquet_table(path, (), columns, names)
 
 
 def refused(columns: list[tuple[str, str]], names: list[str]) -> dict[str, str]:
@@ -174,31 +168,31 @@ def select_text(columns: list[tuple[str, str]]) -> str:
     return ", ".join([*cells, "CAST(file_row_number + 1 AS BIGINT) AS __row"])
 
 
-def read_parquet(path: str, where: str | None = None) -> Table:
-    """Read a Parquet data file into a Table of text cells (`where`: only the rows an SQL condition over the
-    text cells c0, c1, ... keeps, at their own row numbers)."""
+def cells_of(record: tuple, names: list[str]) -> dict[str, str | None]:
+    """A row of `select_text` as the cells of a Table: each text trimmed as a CSV cell is, an empty one None."""
+    return {name: (text.strip() or None) if text is not None else None
+            for name, text in zip(names, record[:len(names)], strict=True)}
+
+
+def read_parquet(path: str) -> Table:
+    """Read a Parquet data file into a Table of text cells."""
     con = connect()
     try:
         columns = schema(con, path)
         names = column_names(path, columns)
-        query = f"SELECT * FROM (SELECT {select_text(columns)} FROM {source(path)})"
-        if where is not None:
-            query += f" WHERE {where}"
         try:
-            found = con.execute(query + " ORDER BY __row").fetchall()
+            found = con.execute(f"SELECT {select_text(columns)} FROM {source(path)} ORDER BY __row").fetchall()
         except Exception as e:
             if not is_duckdb_error(e):
                 raise
             raise unreadable(path, e) from None
     finally:
         con.close()
-    width = len(names)
     rows = []
     for record in found:
-        cells = {name: (text.strip() or None) if text is not None else None
-                 for name, text in zip(names, record[:width], strict=True)}
+        cells = cells_of(record, names)
         if any(v is not None for v in cells.values()):  # an empty row is skipped, as a blank CSV line is
-            rows.append(Row(int(record[width]), cells))
+            rows.append(Row(int(record[len(names)]), cells))
     return parquet_table(path, tuple(rows), columns, names)
 
 

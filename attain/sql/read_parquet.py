@@ -25,9 +25,7 @@ def read_parquet_relation(con: Any, plan: Plan, path: str, table: str, id_column
     decides."""
     if header_row is not None:
         raise _Refused  # U590, which the Python reader says
-    columns = parquet.schema(con, path)
-    names = parquet.column_names(path, columns)
-    head = parquet.parquet_table(path, (), columns, names)
+    columns, names, head = parquet.header(con, path)
     positions = {c: i + 1 for i, c in enumerate(names)}
     if plan.model.policy.header.period and not any(c in positions for c in PERIOD_COLUMNS):
         _without_periods(plan, positions)

@@ -46,9 +46,7 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
         return None
     con = parquet.connect()
     try:
-        columns = parquet.schema(con, path)
-        names = parquet.column_names(path, columns)
-        head = parquet.parquet_table(path, (), columns, names)
+        columns, names, head = parquet.header(con, path)
         key = find_id_column(head, id_column)
         found_columns, warnings = input_columns(plan, head, {key, *PERIOD_COLUMNS, *DATE_COLUMNS})
         k = names.index(key)
@@ -70,13 +68,11 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
         con.close()
     if len(found) > MAX_HITS:
         return None
-    width = len(names)
     kept = []
     for record in found:
-        cells = {name: (t.strip() or None) if t is not None else None
-                 for name, t in zip(names, record[:width], strict=True)}
+        cells = parquet.cells_of(record, names)
         if cells[key] == who:
-            kept.append(Row(int(record[width]), cells))
+            kept.append(Row(int(record[len(names)]), cells))
     if not kept:
         return None
     table = parquet.parquet_table(path, tuple(kept), columns, names)
