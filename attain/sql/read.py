@@ -202,12 +202,17 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
                          tuple(warnings))
 
 
-def trimmed_cells(width: int) -> str:
-    """The cells c0, c1, ... each trimmed once, as the csv reader's strip() does, and empty as NULL."""
+def trimmed(cell: str) -> str:
+    """The text cell `cell` trimmed once, as the csv reader's strip() does, and empty as NULL."""
     # trim() with a set of characters is slow, so only a cell that starts or ends with one of them pays for it
     # (one regular expression finds those: a third of the CPU of comparing the first and last characters).
-    return ", ".join(f"nullif(CASE WHEN regexp_matches(c{i}, {quote(_EDGE_SPACE)}) "
-                     f"THEN trim(c{i}, {quote(_SPACES)}) ELSE c{i} END, '') AS c{i}" for i in range(width))
+    return (f"nullif(CASE WHEN regexp_matches({cell}, {quote(_EDGE_SPACE)}) THEN trim({cell}, {quote(_SPACES)}) "
+            f"ELSE {cell} END, '')")
+
+
+def trimmed_cells(width: int) -> str:
+    """The cells c0, c1, ... each trimmed (`trimmed`)."""
+    return ", ".join(f"{trimmed(f'c{i}')} AS c{i}" for i in range(width))
 
 
 def _without_periods(plan: Plan, positions: dict) -> None:

@@ -33,7 +33,8 @@ from attain.engine.runtime import MISSING
 from attain.sql.columns import Num, lit
 from attain.sql.compile import PERIOD, PolicyCompiler
 from attain.sql.compile_exprs import Carried, NotCompiled
-from attain.sql.read import _SPACES, _id_checks, _inputs, _one, _periods, _Refused, quote
+from attain.sql.read import _id_checks, _inputs, _one, _periods, _Refused, quote
+from attain.sql.read import trimmed as trimmed_cell
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
 from attain.sql.slice_parquet import native_inputs
@@ -254,13 +255,9 @@ def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
     """The file as DuckDB reads it (every cell a text), the used cells trimmed, and the test that each fits."""
     head = found.head
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
-    # Trimmed as the csv reader's strip() trims (attain.sql.read), testing the first and last characters in one
-    # call each (an empty cell is NULL either way).
-    spaces = quote(_SPACES)
+    # Trimmed as the columnar reader trims (attain.sql.read, as the csv reader's strip() does).
     texts = [c for column, c in cell.items() if column not in found.stored]
-    trimmed = ", ".join(f"nullif(CASE WHEN contains({spaces}, left({c}, 1)) OR contains({spaces}, right({c}, 1)) "
-                        f"THEN trim({c}, {spaces}) ELSE {c} END, '') AS {c}" if c in texts else c
-                        for c in cell.values())
+    trimmed = ", ".join(f"{trimmed_cell(c)} AS {c}" if c in texts else c for c in cell.values())
     fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in texts) or "true"
     if found.source is not None:  # a Parquet file, its cells as text (attain.sql.slice_parquet)
         return found.source, trimmed, fits
