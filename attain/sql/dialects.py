@@ -220,14 +220,18 @@ def _template(kind: str, dialect: str) -> exp.Expr:
     big, split = f"CAST({10**20} AS {t})", f"CAST({_SPLIT} AS {t})"
     if dialect == "spark":
         return _spark_div(big, split, t)
-    aa, bb = f"ABS(CAST({_A} AS {t}))", f"ABS(CAST({_B} AS {t}))"
-    a1 = _exact(aa, split, t)
-    rest = f"({a1} % {bb}) * {split} + {aa} % {split}"
-    quotient = (f"CASE WHEN {aa} < {big} OR {bb} >= {split} THEN {_exact(aa, bb, t)} "
-                f"ELSE {_exact(a1, bb, t)} * {split} + {_exact(rest, bb, t)} END")
+    quotient = _quotient(f"ABS(CAST({_A} AS {t}))", f"ABS(CAST({_B} AS {t}))", big, split, t)
     tree = sqlglot.parse_one(f"CASE WHEN ({_A} < 0) = ({_B} < 0) THEN {quotient} ELSE 0 - ({quotient}) END",
                              read=dialect)
     return _signs(tree, dialect)
+
+
+def _quotient(aa: str, bb: str, big: str, split: str, t: str) -> str:
+    """|a| // |b| exactly, from the magnitudes `aa` and `bb`: in one step where it fits, else in two halves."""
+    a1 = _exact(aa, split, t)
+    rest = f"({a1} % {bb}) * {split} + {aa} % {split}"
+    return (f"CASE WHEN {aa} < {big} OR {bb} >= {split} THEN {_exact(aa, bb, t)} "
+            f"ELSE {_exact(a1, bb, t)} * {split} + {_exact(rest, bb, t)} END")
 
 
 def _spark_div(big: str, split: str, t: str) -> exp.Expr:
@@ -237,11 +241,7 @@ def _spark_div(big: str, split: str, t: str) -> exp.Expr:
     import sqlglot
 
     m, q = "__attain_m", "__attain_q"
-    aa, bb = f"{m}.x", f"{m}.y"
-    a1 = _exact(aa, split, t)
-    rest = f"({a1} % {bb}) * {split} + {aa} % {split}"
-    quotient = (f"CASE WHEN {aa} < {big} OR {bb} >= {split} THEN {_exact(aa, bb, t)} "
-                f"ELSE {_exact(a1, bb, t)} * {split} + {_exact(rest, bb, t)} END")
+    quotient = _quotient(f"{m}.x", f"{m}.y", big, split, t)
 
     def magnitude(v: str) -> str:
         return f"CASE WHEN CAST({v} AS {t}) < 0 THEN 0 - CAST({v} AS {t}) ELSE CAST({v} AS {t}) END"
