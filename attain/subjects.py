@@ -165,12 +165,13 @@ def sliced_subject(policy: Policy, data, who: str, id_column: str | None = None,
     """
     if isinstance(data, (tuple, list)) and len(data) == 1:  # `attain explain --data F` (the option repeats)
         data = data[0]
-    path = slice_.plain_csv(data) or slice_parquet.parquet_file(data)
+    csv, parquet = slice_.plain_csv(data), slice_parquet.parquet_file(data)
+    path = csv or parquet
     if path is None or policy.parts or policy.model.lines is not None:  # line tables: read them all
         return None
     plan = policy.plan
     with gc_paused():
-        read = slice_parquet.rows if slice_parquet.parquet_file(path) else slice_.rows
+        read = slice_.rows if csv else slice_parquet.rows
         found = read(plan, path, who, id_column, header_row, allow_ids)
         if found is None:
             return None
