@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import itertools
 import os
 import shutil
@@ -44,6 +45,9 @@ from attain.sql.relation import InputRelation
 MASTER_VARIABLE = "ATTAIN_SPARK_MASTER"
 DEFAULT_MASTER = "local[2]"
 EXACT_SETTINGS = {"spark.sql.ansi.enabled": "true", "spark.sql.decimalOperations.allowPrecisionLoss": "false"}
+# Below this many input rows the query is interpreted, not compiled to Java (`_interpreted`).
+INTERPRETED_ROWS = 20_000
+INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 LOG_CONFIG = os.path.join(os.path.dirname(__file__), "spark-log4j2.properties")  # errors only on stderr
 _SESSIONS: dict[str, object] = {}
 _names = itertools.count()
@@ -196,7 +200,8 @@ class SparkRunner:
     def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int, tables: list) -> list[tuple]:
         made: list = list(tables)
         try:
-            return execute(spark, compiled, relation, made)
+            with _interpreted(spark, rows <= INTERPRETED_ROWS):
+                return execute(spark, compiled, relation, made)
         except Exception as e:
             if _unplanned(e):
                 self.unplanned = True
@@ -207,6 +212,31 @@ class SparkRunner:
             return [(seq, True) for seq in range(rows)]
         finally:
             _forget(spark, [relation.table, *made])
+
+
+@contextlib.contextmanager
+def _interpreted(spark, small: bool):
+    """For a small input, Spark evaluates the query's expressions as they are instead of generating and compiling
+    Java for each stage: the compiler's projections are wide and deep, and compiling them took seconds per
+    statement where a few thousand rows take milliseconds to interpret. The same results either way (both
+    evaluate the same expressions, ANSI overflow checks included); the session's own settings come back after."""
+    if not small:
+        yield
+        return
+    saved = {key: spark.conf.get(key, None) for key in INTERPRETED}
+    try:
+        for key, value in INTERPRETED.items():
+            spark.conf.set(key, value)
+    except Exception:  # a server that does not let a client change them (Spark Connect may not): compiled, then
+        saved = {}
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 def _forget(spark, made: list) -> None:
@@ -283,11 +313,11 @@ def execute(spark, compiled: Compiled, relation: InputRelation, made: list | Non
     for statement in compiled.prelude:
         run_statement(spark, statement, made)
     rows: list[tuple] = []
+    result = translate(f"SELECT {selected} FROM attain_result ORDER BY __seq", "spark")
     for period in relation.periods:
-        run_statement(spark, "CREATE OR REPLACE TEMP TABLE attain_result AS "
-                      + compiled.sql.replace(PERIOD, str(period.index)), made)
-        rows += _rows(spark.sql(translate(f"SELECT {selected} FROM attain_result ORDER BY __seq", "spark")).collect(),
-                      width)
+        # translated once, the period's index put in each level's Spark SQL (sqlglot took seconds per period)
+        run_statement(spark, "CREATE OR REPLACE TEMP TABLE attain_result AS " + compiled.sql, made, period.index)
+        rows += _rows(spark.sql(result).collect(), width)
         run_statement(spark, compiled.keep, made)
     return rows
 
@@ -303,30 +333,60 @@ def _rows(found: list, width: list[int]) -> list[tuple]:
     return out
 
 
-def frame(spark, sql: str, made: list):
-    """A Spark DataFrame of one of the compiler's DuckDB queries.
+def frame(spark, sql: str, made: list, period: int | None = None):
+    """A Spark DataFrame of one of the compiler's DuckDB queries (its PERIOD, if any, the period `period`).
 
     Each common table expression (`WITH _l0 AS (...), _l1 AS (...)`: the compiler's levels) is
     analysed on its own, over a temporary view of the one before: Spark's analyser resolves a
     deep WITH chain in one plan by repeated passes over the whole tree, which took seconds per
     query; level by level it is linear."""
+    levels, final = _spark_levels(sql)
+    for alias, text in levels:
+        spark.sql(_in_period(text, period)).createOrReplaceTempView(alias)
+        made.append(alias)
+    return spark.sql(_in_period(final, period))
+
+
+def _in_period(sql: str, period: int | None) -> str:
+    return sql if period is None else sql.replace(PERIOD, str(period))
+
+
+@functools.lru_cache(maxsize=16)
+def _spark_levels(sql: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """A DuckDB query of the compiler in Spark SQL: its levels (name, query) and its final query. PERIOD, a name
+    to sqlglot, is written as it was, for `_in_period` to replace in the Spark text."""
     import sqlglot
 
     from attain.sql.dialects import rewrite
 
     tree = rewrite(sqlglot.parse_one(sql, read="duckdb"), "spark")
     with_ = tree.args.get("with_")
+    levels: tuple[tuple[str, str], ...] = ()
     if with_ is not None:
-        for cte in with_.expressions:
-            spark.sql(cte.this.sql(dialect="spark")).createOrReplaceTempView(cte.alias)
-            made.append(cte.alias)
+        levels = tuple((cte.alias, cte.this.sql(dialect="spark")) for cte in with_.expressions)
         tree.set("with_", None)
-    return spark.sql(tree.sql(dialect="spark"))
+    return levels, tree.sql(dialect="spark")
 
 
-def run_statement(spark, sql: str, made: list) -> None:
+def run_statement(spark, sql: str, made: list, period: int | None = None) -> None:
     """One of the compiler's DuckDB statements on Spark, whose temporary views stand for DuckDB's temp tables:
     CREATE TABLE ... AS SELECT (materialised), CREATE TABLE (columns) (empty), INSERT INTO ... SELECT (appended)."""
+    kind, name, text = _statement(sql)
+    if kind == "select":
+        result = frame(spark, text, made, period)
+    elif kind == "empty":
+        result = spark.sql(text)
+    else:
+        result = spark.table(name).union(spark.sql(_in_period(text, period)))
+    kept = result.localCheckpoint()
+    kept.createOrReplaceTempView(name)
+    made += [name, kept]
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(sql: str) -> tuple[str, str, str]:
+    """A statement's kind ("select": CREATE ... AS SELECT, "empty": CREATE (columns), "insert"), the table it
+    makes and its query: DuckDB SQL for "select" (`frame` translates it), Spark SQL for the others."""
     import sqlglot
     from sqlglot import exp
 
@@ -334,22 +394,14 @@ def run_statement(spark, sql: str, made: list) -> None:
 
     tree = sqlglot.parse_one(sql, read="duckdb")
     if isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Select):
-        name = tree.this.name
-        result = frame(spark, tree.expression.sql(dialect="duckdb"), made)
-    elif isinstance(tree, exp.Create):
-        name = tree.this.this.name
+        return "select", tree.this.name, tree.expression.sql(dialect="duckdb")
+    if isinstance(tree, exp.Create):
         defs = [d for d in tree.this.expressions if isinstance(d, exp.ColumnDef)]
         typed = ", ".join(f"CAST(NULL AS {d.args['kind'].sql(dialect='duckdb')}) AS {d.name}" for d in defs)
-        result = spark.sql(translate(f"SELECT {typed} WHERE FALSE", "spark"))
-    elif isinstance(tree, exp.Insert):
-        name = tree.this.name
-        added = spark.sql(translate(tree.expression.sql(dialect="duckdb"), "spark"))
-        result = spark.table(name).union(added)
-    else:
-        raise ValueError(f"not a statement the spark engine runs: {sql[:80]}")
-    kept = result.localCheckpoint()
-    kept.createOrReplaceTempView(name)
-    made += [name, kept]
+        return "empty", tree.this.this.name, translate(f"SELECT {typed} WHERE FALSE", "spark")
+    if isinstance(tree, exp.Insert):
+        return "insert", tree.this.name, translate(tree.expression.sql(dialect="duckdb"), "spark")
+    raise ValueError(f"not a statement the spark engine runs: {sql[:80]}")
 
 
 __all__ = ["SparkRunner", "available", "execute", "session"]
