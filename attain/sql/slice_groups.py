@@ -37,6 +37,7 @@ from attain.sql.read import _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.read import trimmed as trimmed_cell
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
+from attain.sql.slice_counts import NotPointed, group_rows
 from attain.sql.slice_parquet import native_inputs
 
 Facts = dict  # (period index or None, aggregate number) -> (group key, group size, (num, den) or None)
@@ -268,7 +269,12 @@ def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
 
 
 def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record]) -> Facts | None:
-    """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members."""
+    """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members:
+    counted for the employee alone (`slice_counts`), else by the windows a run computes for every member."""
+    try:
+        return _facts_of(plan, group_rows(con, plan, relation, who), mine)
+    except (NotPointed, Carried):
+        pass
     compiler = _Recording(plan, relation)
     wanted = {spec.node for spec in plan.aggregates}
     try:
