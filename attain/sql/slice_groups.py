@@ -163,7 +163,7 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     # Only the cells the group values read: the id, the period, the keys and the values' inputs.
     used = {found.id_column, *columns.values(), *([period_column] if period_column else [])}
     cell = {c: f"c{i}" for i, c in enumerate(head.columns) if c in used}
-    source, trimmed, fits = _scan(found, cell)
+    source, trimmed, fits = _scan(found, cell, keys)
     # A trimmed cell holds its raw text's characters: rows whose raw key cell does not contain a key are
     # dropped before the (costly) trimming; the exact test follows on the trimmed cells.
     near = " OR ".join(f"contains({cell[column]}, {quote(k)})" for column, ks in sorted(keys.items()) for k in ks)
@@ -252,13 +252,16 @@ def _plain_numbers(plan: Plan, columns: dict[str, str], cell: dict[str, str], va
     return values, checks
 
 
-def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
+def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple[str, str, str]:
     """The file as DuckDB reads it (every cell a text), the used cells trimmed, and the test that each fits."""
     head = found.head
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
-    # Trimmed as the columnar reader trims (attain.sql.read, as the csv reader's strip() does).
+    # Trimmed as the columnar reader trims (attain.sql.read, as the csv reader's strip() does). A group's key is
+    # a trimmed cell, so a key cell that is exactly a key is its own trimming: its test spares the members that.
     texts = [c for column, c in cell.items() if column not in found.stored]
-    trimmed = ", ".join(f"{trimmed_cell(c)} AS {c}" if c in texts else c for c in cell.values())
+    exact = {cell[column]: ", ".join(quote(k) for k in sorted(ks)) for column, ks in keys.items()}
+    trimmed = ", ".join((f"CASE WHEN {c} IN ({exact[c]}) THEN {c} ELSE {trimmed_cell(c)} END AS {c}" if c in exact
+                         else f"{trimmed_cell(c)} AS {c}") if c in texts else c for c in cell.values())
     fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in texts) or "true"
     if found.source is not None:  # a Parquet file, its cells as text (attain.sql.slice_parquet)
         return found.source, trimmed, fits

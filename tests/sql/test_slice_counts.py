@@ -177,3 +177,17 @@ def test_history_counts_each_period(tmp_path, counted):
     # standing 2/2 then 1/2, place 1 then 2, team 3
     q1 = 2024 * 4
     assert [row[:8] for row in counted[-1]] == [("E1", q1, 2, 2, 3, 1, 1, 3), ("E1", q1 + 1, 1, 2, 3, 2, 1, 3)]
+
+
+def test_a_padded_group_cell_is_a_member(tmp_path, counted):
+    """A region cell written " 华东 " (and "华东\u3000", an ideographic space) is 华东 once trimmed, as the whole read
+    trims it: E7 (200%) and E8 (10%) join the six of 华东. E4 (100%, tied with E3 and E5) now has 7 others,
+    3 lower (10%, 50%, 80%): standing 3/7; 2 higher (150%, 200%): place 3; team 8."""
+    rows = [*ROWS, 'E7, 华东 ,1000,2000', "E8,华东\u3000,1000,100"]
+    policy, data = _files(tmp_path, rows)
+    fast = policy.explain_slice(data, "E4")
+    assert fast is not None
+    got = _lines(fast.text())
+    assert (got["place"], got["team"]) == ("3", "8")
+    assert counted[-1][0][2:4] == (3, 7)
+    assert fast.text() == policy.explain(read_table(data), "E4").text()
