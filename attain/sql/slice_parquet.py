@@ -40,11 +40,14 @@ def parquet_file(path: Any) -> str | None:
 
 
 def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_row: int | None = None,
-         allow_ids=()) -> Rows | None:
-    """The employee's rows of the Parquet file at `path`, bound to `plan`; None: read the whole file instead."""
+         allow_ids=(), con: Any = None) -> Rows | None:
+    """The employee's rows of the Parquet file at `path`, bound to `plan`; None: read the whole file instead.
+    `con`: a connection (`parquet.connect`) the caller keeps for the group's rows, else one of its own."""
     if header_row is not None or not who or who != who.strip():
         return None
-    con = parquet.connect()
+    own = con is None
+    if own:
+        con = parquet.connect()
     try:
         columns, names, head = parquet.header(con, path)
         key = find_id_column(head, id_column)
@@ -65,7 +68,8 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
             raise
         return None
     finally:
-        con.close()
+        if own:
+            con.close()
     if len(found) > MAX_HITS:
         return None
     kept = []
