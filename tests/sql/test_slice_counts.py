@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from attain import api
@@ -191,3 +192,21 @@ def test_a_padded_group_cell_is_a_member(tmp_path, counted):
     assert (got["place"], got["team"]) == ("3", "8")
     assert counted[-1][0][2:4] == (3, 7)
     assert fast.text() == policy.explain(read_table(data), "E4").text()
+
+
+def test_a_padded_parquet_id_is_the_employee(tmp_path):
+    """In a Parquet file, row 3's id " E1\u3000" trims to E1: the whole read sees E1 twice (D414 names rows 1
+    and 3); so does explain, whose search for longer ids finds it. E10 holds E1's bytes but is another id."""
+    (tmp_path / "p.policy").write_text('policy "p"\ninput sales : money\noutput sales\n', encoding="utf-8")
+    pq = tmp_path / "d.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM (VALUES ('E1', '5'), ('E10', '6'), (' E1\u3000', '7')) t(id, sales)) "
+               f"TO '{pq}' (FORMAT parquet)")
+    policy = api.load(str(tmp_path / "p.policy"))
+    with pytest.raises(AttainError) as fast:
+        policy.explain_slice(str(pq), "E1")
+    with pytest.raises(AttainError) as whole:
+        policy.explain(read_table(str(pq)), "E1")
+    assert [(d.code, d.message) for d in fast.value.diagnostics] == [
+        (d.code, d.message) for d in whole.value.diagnostics]
+    assert fast.value.diagnostics[0].code == "D414"
+    assert "sales = 6" in policy.explain_slice(str(pq), "E10").text()
