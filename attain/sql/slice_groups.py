@@ -5,9 +5,11 @@ value of their region in their period, nothing else of the other rows. The membe
 rows (those whose group cell is the employee's, in the same periods; with history, every
 row of every employee ever in one of the employee's groups, for their earlier values) are
 read by DuckDB from the file, validated cell by cell with the columnar reader's own checks
-(`attain.sql.read`), and the policy compiled to exact SQL over them (`attain.sql.compile`);
-the group values of the employee's rows are read from that query, with each group's key
-and size. `SlicedRunner` is the Python runner that takes these facts in place of the
+(`attain.sql.read`), and the policy compiled to exact SQL over them (`attain.sql.compile`):
+one aggregate query counts what bears on the employee (`attain.sql.slice_counts`: the
+members above and below them, the group's size and sum), else a run's windows give every
+member's group values and the employee's are read, each with its group's key and size.
+`SlicedRunner` is the Python runner that takes these facts in place of the
 groups it would compute from every row, so the reference evaluator explains the row with
 the group values of a whole run, in the same words.
 
