@@ -14,7 +14,7 @@ no product overflows), for sum and mean the total of terms each below LIMIT / ro
 each group value's numerator, denominator and size), the same pairs a run's windows give:
 rank is 1 + the members above (ties share the best rank), percentile the members below
 over the others (1 for a group of one), as docs/language.md says. Where this way does not
-apply (a group over reports or managers, a value carried from period to period, a sum of
+apply (a group over reports or by manager, a value carried from period to period, a sum of
 values whose denominators differ, min or max except self, a term too large to bound) it
 raises `NotPointed`, and the windows are used as before.
 """
@@ -60,7 +60,7 @@ def group_rows(con: Any, plan: Plan, relation: InputRelation, who: str) -> list[
              f"SELECT me.__period, {columns} FROM me JOIN s ON coalesce(s.__period, -1) = coalesce(me.__period, -1) "
              "GROUP BY me.__period ORDER BY me.__period")
     found = con.execute(query, {"who": who}).fetchall()
-    return [(who, row[0], *_values(plan, row[1:], relation.rows)) for row in found]
+    return [(who, row[0], *_values(plan, row[1:])) for row in found]
 
 
 def _member(compiler: PolicyCompiler, e: n.Aggregate, i: int, selected: list[str]) -> str:
@@ -71,7 +71,7 @@ def _member(compiler: PolicyCompiler, e: n.Aggregate, i: int, selected: list[str
         return "TRUE"
     inp = compiler.model.inputs.get(e.group)
     if inp is None or inp.type == EMPLOYEE:
-        raise NotPointed("a group by manager")
+        raise NotPointed("a group by manager (an empty manager: the tops are one group)")
     g = compiler.named(e.group)
     selected.append(f"{g.name if isinstance(g, TierVal) else g.sql} AS k{i}")  # type: ignore[union-attr]
     return f"s.k{i} = me.k{i}"
@@ -109,7 +109,7 @@ def _aggregates(e: n.Aggregate, i: int, member: str, value: Num | None, rows: in
             f"any_value({mn})", f"any_value({md})"]
 
 
-def _values(plan: Plan, row: tuple, rows: int) -> list:
+def _values(plan: Plan, row: tuple) -> list:
     """Each group value's (n, d, size) from its aggregate columns, as the run's windows give them."""
     out: list = []
     at = 0
