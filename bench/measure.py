@@ -22,7 +22,8 @@ from typing import NamedTuple
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
-TIME = "/usr/bin/time"  # GNU time: -f %M is the peak resident memory in KiB
+TIME = "/usr/bin/time"  # GNU time: -f %M is the peak resident memory in KiB (%U %S: user and system CPU seconds)
+TIME_FORMAT = "%M %U %S"
 
 # The command line of this checkout: `attain ...` without depending on what is installed.
 # `code` (a folder holding an `attain` package, e.g. an older version from `git archive`) times another.
@@ -33,6 +34,13 @@ class Measured(NamedTuple):
     seconds: float
     peak_mb: float  # peak resident memory of the process, MiB
     status: int  # exit status
+    cpu: float = 0.0  # user + system CPU seconds of the process and its threads
+
+
+def time_report(text: str) -> tuple[float, float]:
+    """(peak MiB, CPU seconds) from what `/usr/bin/time -f TIME_FORMAT` wrote (its last line)."""
+    peak_kib, user, system = text.split()[-3:]
+    return int(peak_kib) / 1024, float(user) + float(system)
 
 
 def attain_command(*args: str | os.PathLike, stdout=None, code: Path = REPO) -> Measured:
@@ -43,17 +51,17 @@ def attain_command(*args: str | os.PathLike, stdout=None, code: Path = REPO) -> 
         out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # closed below
         try:
             t0 = time.perf_counter()
-            done = subprocess.run([TIME, "-f", "%M", "-o", str(peak_file), *ATTAIN, *map(str, args)], cwd=code,
+            done = subprocess.run([TIME, "-f", TIME_FORMAT, "-o", str(peak_file), *ATTAIN, *map(str, args)], cwd=code,
                                   env=env, stdout=out, stderr=subprocess.PIPE, check=False)
             seconds = time.perf_counter() - t0
         finally:
             if stdout:
                 out.close()
-        peak_kib = int(peak_file.read_text().split()[-1])
+        peak, cpu = time_report(peak_file.read_text())
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stderr.decode("utf-8", "replace"))
         raise SystemExit(f"attain {' '.join(map(str, args))} failed with exit code {done.returncode}")
-    return Measured(seconds, peak_kib / 1024, done.returncode)
+    return Measured(seconds, peak, done.returncode, cpu)
 
 
 def best(measures: list[Measured]) -> Measured:

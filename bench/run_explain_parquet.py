@@ -1,6 +1,6 @@
 """Explain at scale from Parquet: `attain explain` of one employee of bench/doc002p.policy read from a Parquet file.
 
-    python3 bench/run_explain_parquet.py [--rows 1000000] [--rounds 5] [--keep DIR]
+    python3 bench/run_explain_parquet.py [--rows 1000000] [--rounds 5] [--keep DIR] [--before CHECKOUT]
 
 For each size: generate the document-002-style data (bench/generate_doc002p.py) as CSV, then
 write it as Parquet with DuckDB the way a data pipeline would (money as DECIMAL(18,2), the rate
@@ -15,7 +15,10 @@ memory (bench/measure.py), best of --rounds:
   row from the Parquet file; (b) that and their region's percentile of attainment, in one
   hand-written query (what explain must do at least);
 - `attain explain` of the same employee from the CSV file, for comparison.
-Figures as ratios to the baselines, and beyond the process start; the explanation from Parquet
+With --before CHECKOUT, the explain of another checkout (say /work/main) from both files too, in the
+same run, so that a change is compared under the same load. Wall times as ratios to the baselines
+and beyond the process start; CPU times (user + system of every thread, the least of the rounds,
+which varies less with the machine's load than the wall time) beyond the process start's; the explanation from Parquet
 must be the CSV's, its rows cited one lower (the CSV's header is its line 1).
 The data in a temp folder (or DIR), never in git.
 """
@@ -32,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate_doc002p  # noqa: E402
-from measure import attain_command, best, mb  # noqa: E402
+from measure import Measured, attain_command, best, mb  # noqa: E402
 from run_explain_scale import IMPORTS, POLICY, python  # noqa: E402
 
 TO_PARQUET = """import sys, duckdb
@@ -54,7 +57,12 @@ print(duckdb.execute(\"\"\"WITH r AS (SELECT id, region, sales / sales_target AS
 """
 
 
-def run(rows: int, rounds: int, folder: Path) -> bool:
+def fastest(runs: list[Measured]) -> Measured:
+    """The fastest run's wall time and peak memory, with the least CPU time of all (CPU varies less with load)."""
+    return best(runs)._replace(cpu=min(m.cpu for m in runs))
+
+
+def run(rows: int, rounds: int, folder: Path, before: Path | None = None) -> bool:
     csv = folder / f"doc002p-{rows}.csv"
     pq = folder / f"doc002p-{rows}.parquet"
     if not csv.exists():
@@ -63,22 +71,29 @@ def run(rows: int, rounds: int, folder: Path) -> bool:
         python(TO_PARQUET, str(csv), str(pq), out=folder / "to-parquet.txt")
     who = f"E{rows // 2 + 1:08d}"
     from_pq, from_csv = folder / "explain-parquet.txt", folder / "explain-csv.txt"
-    start = best([python(IMPORTS, out=folder / "imports.txt") for _ in range(rounds)])
-    row = best([python(ROW, str(pq), who, out=folder / "row.txt") for _ in range(rounds)])
-    group = best([python(ROW_AND_GROUP, str(pq), who, out=folder / "group.txt") for _ in range(rounds)])
-    fast = best([attain_command("explain", POLICY, "--data", pq, "--who", who, stdout=from_pq)
-                 for _ in range(rounds)])
-    slow = best([attain_command("explain", POLICY, "--data", csv, "--who", who, stdout=from_csv)
-                 for _ in range(rounds)])
-    print(f"\n{rows:,} rows ({mb(pq):.0f} MB of Parquet, {mb(csv):.0f} MB of CSV), {who}, best of {rounds}:")
-    print(f"{'command':<44}{'wall ms':>9}{'peak MiB':>10}{'ms - start':>12}{'x (a)':>8}{'x (b)':>8}")
+    start = fastest([python(IMPORTS, out=folder / "imports.txt") for _ in range(rounds)])
+    row = fastest([python(ROW, str(pq), who, out=folder / "row.txt") for _ in range(rounds)])
+    group = fastest([python(ROW_AND_GROUP, str(pq), who, out=folder / "group.txt") for _ in range(rounds)])
+    fast = fastest([attain_command("explain", POLICY, "--data", pq, "--who", who, stdout=from_pq)
+                    for _ in range(rounds)])
+    slow = fastest([attain_command("explain", POLICY, "--data", csv, "--who", who, stdout=from_csv)
+                    for _ in range(rounds)])
     lines = [("process start (python, imports)", start), ("(a) duckdb: the employee's row", row),
              ("(b) duckdb: the row and the region's pct", group), ("attain explain, Parquet", fast),
              ("attain explain, CSV", slow)]
+    if before is not None:  # another checkout's explain, in the same run (the same load)
+        lines += [(f"before ({before.name}): explain, Parquet", fastest([attain_command(
+                      "explain", POLICY, "--data", pq, "--who", who, code=before) for _ in range(rounds)])),
+                  (f"before ({before.name}): explain, CSV", fastest([attain_command(
+                      "explain", POLICY, "--data", csv, "--who", who, code=before) for _ in range(rounds)]))]
+    print(f"\n{rows:,} rows ({mb(pq):.0f} MB of Parquet, {mb(csv):.0f} MB of CSV), {who}, best of {rounds}:")
+    print(f"{'command':<44}{'wall ms':>9}{'peak MiB':>10}{'ms - start':>12}{'x (a)':>8}{'x (b)':>8}"
+          f"{'cpu ms':>8}{'cpu - start':>12}")
     for name, m in lines:
         beyond = (m.seconds - start.seconds) * 1000
         print(f"{name:<44}{m.seconds * 1000:>9.0f}{m.peak_mb:>10.0f}{beyond:>12.0f}"
-              f"{m.seconds / row.seconds:>8.2f}{m.seconds / group.seconds:>8.2f}")
+              f"{m.seconds / row.seconds:>8.2f}{m.seconds / group.seconds:>8.2f}"
+              f"{m.cpu * 1000:>8.0f}{(m.cpu - start.cpu) * 1000:>12.0f}")
     print(f"peak memory, attain explain from Parquet / (b): {fast.peak_mb / group.peak_mb:.2f}")
     # the same explanation, its cells cited at the Parquet row (the CSV's line less its header line)
     csv_text = from_csv.read_text(encoding="utf-8")
@@ -93,11 +108,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout (e.g. /work/main) whose explain is timed too, in the same run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="attain-explain-parquet-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        ok = all([run(rows, args.rounds, folder) for rows in args.rows])
+        ok = all([run(rows, args.rounds, folder, args.before) for rows in args.rows])
     sys.exit(0 if ok else 1)
 
 

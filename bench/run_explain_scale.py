@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate_doc002p  # noqa: E402
-from measure import REPO, TIME, Measured, attain_command, best, mb  # noqa: E402
+from measure import REPO, TIME, TIME_FORMAT, Measured, attain_command, best, mb, time_report  # noqa: E402
 
 POLICY = HERE / "doc002p.policy"
 
@@ -45,13 +45,14 @@ def python(code: str, *args: str, out: Path) -> Measured:
     peak = out.with_suffix(".peak")
     with open(out, "wb") as f:
         t0 = time.perf_counter()
-        done = subprocess.run([TIME, "-f", "%M", "-o", str(peak), sys.executable, "-c", code, *args], cwd=REPO,
+        done = subprocess.run([TIME, "-f", TIME_FORMAT, "-o", str(peak), sys.executable, "-c", code, *args], cwd=REPO,
                               env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, stdout=f,
                               stderr=subprocess.PIPE, check=False)
         seconds = time.perf_counter() - t0
     if done.returncode:
         raise SystemExit(done.stderr.decode("utf-8", "replace"))
-    return Measured(seconds, int(peak.read_text().split()[-1]) / 1024, 0)
+    peak_mb, cpu = time_report(peak.read_text())
+    return Measured(seconds, peak_mb, 0, cpu)
 
 
 def run(rows: int, rounds: int, folder: Path, whole_up_to: int, run_up_to: int) -> bool:

@@ -5,9 +5,11 @@ value of their region in their period, nothing else of the other rows. The membe
 rows (those whose group cell is the employee's, in the same periods; with history, every
 row of every employee ever in one of the employee's groups, for their earlier values) are
 read by DuckDB from the file, validated cell by cell with the columnar reader's own checks
-(`attain.sql.read`), and the policy compiled to exact SQL over them (`attain.sql.compile`);
-the group values of the employee's rows are read from that query, with each group's key
-and size. `SlicedRunner` is the Python runner that takes these facts in place of the
+(`attain.sql.read`), and the policy compiled to exact SQL over them (`attain.sql.compile`):
+one aggregate query counts what bears on the employee (`attain.sql.slice_counts`: the
+members above and below them, the group's size and sum), else a run's windows give every
+member's group values and the employee's are read, each with its group's key and size.
+`SlicedRunner` is the Python runner that takes these facts in place of the
 groups it would compute from every row, so the reference evaluator explains the row with
 the group values of a whole run, in the same words.
 
@@ -37,6 +39,7 @@ from attain.sql.read import _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.read import trimmed as trimmed_cell
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
+from attain.sql.slice_counts import NotPointed, group_rows
 from attain.sql.slice_parquet import native_inputs
 
 Facts = dict  # (period index or None, aggregate number) -> (group key, group size, (num, den) or None)
@@ -162,7 +165,7 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     # Only the cells the group values read: the id, the period, the keys and the values' inputs.
     used = {found.id_column, *columns.values(), *([period_column] if period_column else [])}
     cell = {c: f"c{i}" for i, c in enumerate(head.columns) if c in used}
-    source, trimmed, fits = _scan(found, cell)
+    source, trimmed, fits = _scan(found, cell, keys)
     # A trimmed cell holds its raw text's characters: rows whose raw key cell does not contain a key are
     # dropped before the (costly) trimming; the exact test follows on the trimmed cells.
     near = " OR ".join(f"contains({cell[column]}, {quote(k)})" for column, ks in sorted(keys.items()) for k in ks)
@@ -251,13 +254,16 @@ def _plain_numbers(plan: Plan, columns: dict[str, str], cell: dict[str, str], va
     return values, checks
 
 
-def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
+def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple[str, str, str]:
     """The file as DuckDB reads it (every cell a text), the used cells trimmed, and the test that each fits."""
     head = found.head
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
-    # Trimmed as the columnar reader trims (attain.sql.read, as the csv reader's strip() does).
+    # Trimmed as the columnar reader trims (attain.sql.read, as the csv reader's strip() does). A group's key is
+    # a trimmed cell, so a key cell that is exactly a key is its own trimming: its test spares the members that.
     texts = [c for column, c in cell.items() if column not in found.stored]
-    trimmed = ", ".join(f"{trimmed_cell(c)} AS {c}" if c in texts else c for c in cell.values())
+    exact = {cell[column]: ", ".join(quote(k) for k in sorted(ks)) for column, ks in keys.items()}
+    trimmed = ", ".join((f"CASE WHEN {c} IN ({exact[c]}) THEN {c} ELSE {trimmed_cell(c)} END AS {c}" if c in exact
+                         else f"{trimmed_cell(c)} AS {c}") if c in texts else c for c in cell.values())
     fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in texts) or "true"
     if found.source is not None:  # a Parquet file, its cells as text (attain.sql.slice_parquet)
         return found.source, trimmed, fits
@@ -268,7 +274,12 @@ def _scan(found: Rows, cell: dict[str, str]) -> tuple[str, str, str]:
 
 
 def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record]) -> Facts | None:
-    """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members."""
+    """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members:
+    counted for the employee alone (`slice_counts`), else by the windows a run computes for every member."""
+    try:
+        return _facts_of(plan, group_rows(con, plan, relation, who), mine)
+    except (NotPointed, Carried):
+        pass
     compiler = _Recording(plan, relation)
     wanted = {spec.node for spec in plan.aggregates}
     try:

@@ -40,11 +40,14 @@ def parquet_file(path: Any) -> str | None:
 
 
 def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_row: int | None = None,
-         allow_ids=()) -> Rows | None:
-    """The employee's rows of the Parquet file at `path`, bound to `plan`; None: read the whole file instead."""
+         allow_ids=(), con: Any = None) -> Rows | None:
+    """The employee's rows of the Parquet file at `path`, bound to `plan`; None: read the whole file instead.
+    `con`: a connection (`parquet.connect`) the caller keeps for the group's rows, else one of its own."""
     if header_row is not None or not who or who != who.strip():
         return None
-    con = parquet.connect()
+    own = con is None
+    if own:
+        con = parquet.connect()
     try:
         columns, names, head = parquet.header(con, path)
         key = find_id_column(head, id_column)
@@ -52,10 +55,12 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
         k = names.index(key)
         raw, type_ = columns[k]
         text = parquet.text_sql(raw, type_)
-        # The id's text holds the employee's id (an exact test on the raw column lets DuckDB skip row groups by
-        # their statistics); the trimmed test, in Python, keeps exactly the cells the whole read gives as `who`.
-        test = (f"{parquet.ident(raw)} = {parquet.literal(who)} OR contains({parquet.ident(raw)}, "
-                f"{parquet.literal(who)})" if type_ == "VARCHAR" else f"contains({text}, {parquet.literal(who)})")
+        # The id's text holds the employee's id; the trimmed test, in Python, keeps exactly the cells the whole
+        # read gives as `who`. A text cell that is not `who` but trims to it is longer in bytes: only those pay
+        # for the search (DuckDB tests the length first; ids of one length never search).
+        ident, size = parquet.ident(raw), len(who.encode("utf-8"))
+        test = (f"{ident} = {parquet.literal(who)} OR (strlen({ident}) > {size} AND contains({ident}, "
+                f"{parquet.literal(who)}))" if type_ == "VARCHAR" else f"contains({text}, {parquet.literal(who)})")
         found = con.execute(f"SELECT {parquet.select_text(columns)} FROM {parquet.source(path)} WHERE {test} "
                             f"ORDER BY file_row_number LIMIT {MAX_HITS + 1}").fetchall()
     except AttainError:
@@ -65,7 +70,8 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
             raise
         return None
     finally:
-        con.close()
+        if own:
+            con.close()
     if len(found) > MAX_HITS:
         return None
     kept = []
