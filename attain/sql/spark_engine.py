@@ -107,11 +107,25 @@ def session(master: str | None = None):
             spark.conf.set(key, value)
         if not remote:
             spark.sparkContext.setLogLevel("OFF")
+        _quiet_python_loggers()
     except Exception as e:  # a master that cannot be reached, a JVM that does not start
         raise AttainError([Diagnostic("U582", say("U582", master=master, reason=_first_line(e)),
                                       hint=say("U582.hint"))]) from None
     _SESSIONS[master] = spark
     return spark
+
+
+def _quiet_python_loggers() -> None:
+    """PySpark 4 logs every error Spark raises, as JSON on stderr, before raising it: a query Spark cannot plan,
+    which this engine hands to the Python engine, would print one there. attain says what goes wrong itself."""
+    import logging
+
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # a PySpark before 4 has no such loggers
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 @contextlib.contextmanager
@@ -209,7 +223,9 @@ class SparkRunner:
                 self.overflowed = True
             else:
                 raise
-            return [(seq, True) for seq in range(rows)]
+            # every row to the reference evaluator, in the order the query gives rows: by period, then data order
+            records = self.bound.records
+            return [(seq, True) for seq in sorted(range(rows), key=lambda seq: _period_order(records[seq], seq))]
         finally:
             _forget(spark, [relation.table, *made])
 
@@ -237,6 +253,12 @@ def _interpreted(spark, small: bool):
                 spark.conf.unset(key)
             else:
                 spark.conf.set(key, value)
+
+
+def _period_order(record, seq: int) -> tuple[int, int, int]:
+    """Where a record comes in the query's order (`ORDER BY __period NULLS FIRST, __seq`)."""
+    period = record.period
+    return (0, 0, seq) if period is None else (1, period.index, seq)
 
 
 def _forget(spark, made: list) -> None:

@@ -5,6 +5,7 @@ whole engine is held to the others' results by the differential corpus (tests/en
 """
 
 import math
+from fractions import Fraction
 
 import pytest
 from engine_choice import SPARK_ENGINES
@@ -137,3 +138,33 @@ def test_a_run_on_spark_says_nothing_on_stderr_but_attains_own(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "S001,false,华东,1.15,85,on_target,2250.00,10200.00" in r.stdout  # document 002's worked example
     assert r.stderr == ""
+
+
+REPORTS_OF_FRACTIONS = """policy "reports"
+period month
+input manager : employee "manager"
+input sales : money "sales"
+input quota : money "quota"
+share = sales / quota
+team_share = sum(share within direct reports)
+output team_share
+"""
+
+
+def test_a_query_spark_cannot_plan_is_the_python_engines_in_the_runs_order_and_quiet(tmp_path, capfd):
+    """A sum over direct reports of per-row fractions is a correlated subquery Spark refuses to plan: every row is
+    computed by the Python engine, in the order of every engine (by period, then data order: here the March rows
+    come first in the file and after February's in the results), and nothing reaches stderr."""
+    policy = attain.loads(REPORTS_OF_FRACTIONS)
+    data = tmp_path / "d.csv"
+    data.write_text("id,period,manager,sales,quota\n"
+                    "M,2024-03,,0,1\nA,2024-03,M,50,200\n"
+                    "M,2024-02,,0,1\nA,2024-02,M,100,300\nB,2024-02,M,30,40\n", encoding="utf-8")
+    runner = spark_engine.SparkRunner(policy.plan, policy.bind(data), MAX_EVALUATION_ERRORS)
+    rows = [(r.record.who, str(r.record.period), r.outputs[0]) for r in runner.run()]
+    assert runner.unplanned
+    # February: M's reports A 100/300 = 1/3 and B 30/40 = 3/4, 1/3 + 3/4 = 13/12; March: A 50/200 = 1/4
+    assert rows == [("M", "2024-02", Fraction(13, 12)), ("A", "2024-02", 0), ("B", "2024-02", 0),
+                    ("M", "2024-03", Fraction(1, 4)), ("A", "2024-03", 0)]
+    assert policy.run(data, engine="spark").rows == policy.run(data, engine="python").rows
+    assert capfd.readouterr().err == ""
