@@ -14,11 +14,10 @@ from attain.sql.spark_engine import available
 SQL_ENGINES = ("duckdb", "spark")
 SPARK_REQUIRED = os.environ.get("ATTAIN_REQUIRE_SPARK") == "1"
 SPARK_USABLE = available() is None
-# Every engine, spark where it can run (or must): the Spark tests, every library policy over its sample, and
-# the rows that overflow (tests/sql/test_spark.py, tests/engines/test_policy_cases.py, test_overflow.py).
+# Every engine, spark where it can run (or must): the whole differential corpus (every policy test case, every
+# library policy over its sample, the folders of versions, `attain test`, the generated policies, the rows that
+# overflow) and the Spark tests.
 SPARK_ENGINES = tuple(e for e in ENGINES if e != "spark" or SPARK_USABLE or SPARK_REQUIRED)
+CORPUS_ENGINES = SPARK_ENGINES
 # Tests outside the corpus that compare engines: the in-process ones (a Spark run costs seconds).
 LOCAL_ENGINES = tuple(e for e in ENGINES if e != "spark")
-# The rest of the differential corpus (every test case, the generated policies) runs on Spark only when asked,
-# ATTAIN_SPARK_CORPUS=1: Spark spends seconds to minutes planning each query, far beyond CI's 30 minutes.
-CORPUS_ENGINES = SPARK_ENGINES if os.environ.get("ATTAIN_SPARK_CORPUS") == "1" else LOCAL_ENGINES
