@@ -67,7 +67,7 @@ def _number_staged(shape: OutputShape, k: int) -> Staged:
         if shape.den is None:
             raise ValueError(f"output {shape.name!r} is fixed but has no denominator")
         return fixed_text(f"out_{k}_n", shape.den, shape.places, f"o{k}")
-    return pair_text(f"out_{k}_n", f"out_{k}_d", shape.places, f"o{k}")
+    return pair_text(f"out_{k}_n", f"out_{k}_d", shape.places, f"o{k}", shape.bounds)
 
 
 def _raw_columns(shapes: Sequence[OutputShape]) -> list[str]:
