@@ -55,6 +55,9 @@ _MAX_SCALE = 38
 # start) and not closing one (before a comma or a line's end): `x"y`, ` "x"`, `"x" `, `"x"y`, `""` inside a field.
 _ODD_QUOTE = re.compile(rb'[^,\n]"[^,\r\n]')
 _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+# The bytes of every such character but the line end's (a file without any has no cell to trim); b"\xe2\x80"
+# begins U+2000 to U+200A, U+2028, U+2029 and U+202F (and other punctuation: then the cells are trimmed).
+_SPACE_BYTES = (*(c.encode() for c in _SPACES if c not in "\n\r" and not "\u2000" <= c <= "\u202f"), b"\xe2\x80")
 _SPACE_CLASS = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in _SPACES) + "]"
 _EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"  # a cell that starts or ends with a space
 _NUMBER = r"^(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?"
@@ -102,16 +105,21 @@ def read_relation(con: Any, plan: Plan, path: str, *, table: str = "__attain_inp
     return None
 
 
-def _scan(path: str) -> tuple[int, int, str]:
-    """(lines, blank lines at the end, the text of the first lines) of a UTF-8 file; _Refused otherwise."""
+def _scan(path: str) -> tuple[int, int, str, bool]:
+    """(lines, blank lines at the end, the text of the first lines, whether any space may be in it) of a UTF-8
+    file; _Refused otherwise."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     lines = trailing = 0
     head: list[str] = []
     size = 0
     last = tail = b""
+    spaced = False
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             text = decoder.decode(chunk)  # UnicodeDecodeError: not UTF-8, Python's reader decides
+            if not spaced:
+                straddled = tail + chunk  # a space's bytes may straddle two chunks
+                spaced = any(space in straddled for space in _SPACE_BYTES)
             if b"\0" in chunk or b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b""):
                 raise _Refused
             if b'"' in chunk and _ODD_QUOTE.search(tail + chunk):
@@ -128,13 +136,13 @@ def _scan(path: str) -> tuple[int, int, str]:
                 size += len(chunk)
     decoder.decode(b"", final=True)
     if last and last != b"\n":
-        return lines + 1, 0, "".join(head)  # a last line without its newline
-    return lines, max(trailing - 1, 0), "".join(head)  # the first newline of the run ends the last line
+        return lines + 1, 0, "".join(head), spaced  # a last line without its newline
+    return lines, max(trailing - 1, 0), "".join(head), spaced  # the first newline of the run ends the last line
 
 
 def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, header_row: int | None,
           allowed: frozenset) -> InputRelation:
-    lines, trailing, head = _scan(path)
+    lines, trailing, head, spaced = _scan(path)
     head_table = _head(path, head, header_row)
     id_column = find_id_column(head_table, id_column)
     input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})  # before reading: a column missing
@@ -147,7 +155,7 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     width = len(head_table.columns)
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     limit = csv.field_size_limit()
-    trimmed = trimmed_cells(width)
+    trimmed = trimmed_cells(width) if spaced else ", ".join(f"nullif(c{i}, '') AS c{i}" for i in range(width))
     fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM read_csv("
