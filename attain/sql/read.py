@@ -55,9 +55,12 @@ _MAX_SCALE = 38
 # start) and not closing one (before a comma or a line's end): `x"y`, ` "x"`, `"x" `, `"x"y`, `""` inside a field.
 _ODD_QUOTE = re.compile(rb'[^,\n]"[^,\r\n]')
 _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
-# The bytes of every such character but the line end's (a file without any has no cell to trim); b"\xe2\x80"
-# begins U+2000 to U+200A, U+2028, U+2029 and U+202F (and other punctuation: then the cells are trimmed).
-_SPACE_BYTES = (*(c.encode() for c in _SPACES if c not in "\n\r" and not "\u2000" <= c <= "\u202f"), b"\xe2\x80")
+# The bytes of every such character but the line end's (a file without any has no cell to trim), by first byte
+# (one byte is found ten times faster than two): b"\xe2\x80" begins U+2000 to U+200A, U+2028, U+2029 and
+# U+202F (and other punctuation: then the cells are trimmed).
+_SPACE_BYTES: dict[bytes, tuple[bytes, ...]] = {}
+for _c in (*(c.encode() for c in _SPACES if c not in "\n\r" and not "\u2000" <= c <= "\u202f"), b"\xe2\x80"):
+    _SPACE_BYTES[_c[:1]] = (*_SPACE_BYTES.get(_c[:1], ()), _c)
 _SPACE_CLASS = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in _SPACES) + "]"
 _EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"  # a cell that starts or ends with a space
 _NUMBER = r"^(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?"
@@ -119,7 +122,8 @@ def _scan(path: str) -> tuple[int, int, str, bool]:
             text = decoder.decode(chunk)  # UnicodeDecodeError: not UTF-8, Python's reader decides
             if not spaced:
                 straddled = tail + chunk  # a space's bytes may straddle two chunks
-                spaced = any(space in straddled for space in _SPACE_BYTES)
+                spaced = any(first in straddled and any(space in straddled for space in spaces)
+                             for first, spaces in _SPACE_BYTES.items())
             if b"\0" in chunk or b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b""):
                 raise _Refused
             if b'"' in chunk and _ODD_QUOTE.search(tail + chunk):
