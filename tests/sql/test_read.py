@@ -106,6 +106,20 @@ def test_every_space_at_a_cells_edge_is_trimmed(tmp_path, space):
     assert _compare(tmp_path, cat.csv_of(cat.table({"id": space + "A" + space})))
 
 
+@pytest.mark.parametrize("late", [{"销售额": "1.125"}, {"回款率": "88.125%"}, {"target": "¥7"}, {"target": "$7"}])
+def test_the_scales_and_signs_are_those_of_every_row(tmp_path, late):
+    # Row 250 of 300 needs 3 places, or has a sign, that none of the first 200 rows has.
+    rows = [{**cat.A, "id": f"E{i}", "销售额": f"{i}.5"} for i in range(300)]
+    rows[250] = {**rows[250], **late}
+    plan = _plan(tmp_path, cat.POLICY)
+    (tmp_path / "d.csv").write_text(cat.csv_of(cat.table(rows=rows)), encoding="utf-8")
+    relation = read_relation(duckdb.connect(), plan, str(tmp_path / "d.csv"))
+    assert relation is not None
+    want = {"sales": 3 if "销售额" in late else 1, "target": 0, "rate": 5 if "回款率" in late else 2}
+    assert {n: relation.scales[n] for n in want} == want
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)))
+
+
 def test_a_space_across_two_chunks_of_the_scan_is_seen(tmp_path):
     # U+3000 (3 bytes) at an id's end, its bytes on both sides of the scan's first 1 MiB (read._CHUNK).
     rows = [{**cat.A, "id": f"E{i:07d}"} for i in range(60_000)]
