@@ -7,7 +7,8 @@ windows partitioned by period and group. Sums add values bounded so that no
 sum can overflow (|value| < LIMIT / rows); rank and percentile order exact
 rationals by integer keys (the value itself for a fixed scale; otherwise its
 floor and two 18-digit chunks of its fraction, exact while denominators stay
-below 10^18, which the partition checks). Ties share a rank, as documented.
+below 10^18, which the partition checks; one key where the data's bounds prove
+it exact). Ties share a rank, as documented.
 """
 
 from __future__ import annotations
