@@ -185,9 +185,9 @@ class Arithmetic:
             if b == 1:
                 return a
             if b == 0:
-                return self.col(f"CASE WHEN {a} IS NOT NULL THEN {lit(0)} END")
+                return self.bounded(f"CASE WHEN {a} IS NOT NULL THEN {lit(0)} END", 0)
             if b == -1:
-                return self.col(f"(-{a})")
+                return self.bounded(f"(-{a})", self.bound(a))
             if abs(b) >= LIMIT:
                 return NULL_NUM.n
             b = lit(b)

@@ -162,10 +162,11 @@ class PolicyCompiler(OrgCompiler, BlockCompiler, WindowCompiler, TableCompiler, 
             if isinstance(v, Num):
                 selected.append(f"{v.n} AS out_{k}_n")
                 if isinstance(v.d, int):
-                    shapes.append(OutputShape(out.name, out.type, out.places, "fixed", v.d))
+                    shapes.append(OutputShape(out.name, out.type, out.places, "fixed", v.d, (self.bound(v.n), v.d)))
                 else:
                     selected.append(f"{v.d} AS out_{k}_d")
-                    shapes.append(OutputShape(out.name, out.type, out.places, "pair"))
+                    shapes.append(OutputShape(out.name, out.type, out.places, "pair",
+                                              bounds=(self.bound(v.n), self.bound(v.d))))
             elif isinstance(v, TierVal):
                 selected.append(f"{v.name} AS out_{k}")
                 shapes.append(OutputShape(out.name, out.type, out.places, "text"))

@@ -7,7 +7,8 @@ windows partitioned by period and group. Sums add values bounded so that no
 sum can overflow (|value| < LIMIT / rows); rank and percentile order exact
 rationals by integer keys (the value itself for a fixed scale; otherwise its
 floor and two 18-digit chunks of its fraction, exact while denominators stay
-below 10^18, which the partition checks). Ties share a rank, as documented.
+below 10^18, which the partition checks; one key where the data's bounds prove
+it exact). Ties share a rank, as documented.
 """
 
 from __future__ import annotations
@@ -254,6 +255,9 @@ class WindowCompiler(ExprCompiler):
             return [v.n], f"(count({v.n}) OVER ({w}) = {size})"
         d = v.d
         bn, bd = self.bound(v.n), self.bound(d)
+        if bn is not None and bd is not None and bd <= 10**9 and bn < 2**63:
+            key = self._bigint_key(v.n, d)
+            return [key], f"(count({key}) OVER ({w}) = {size})"
         if bn is not None and bd is not None and bd <= 10**10 and bn < 10**18:
             # The data's bounds prove the one key below exact for every row: then the key is NULL only where
             # the value is unknown, and the rank and the count that checks it are one window.
@@ -279,6 +283,20 @@ class WindowCompiler(ExprCompiler):
                 self.col(f"CASE WHEN {small} THEN {lit(0)} ELSE {k1} END"),
                 self.col(f"CASE WHEN {small} THEN {lit(0)} ELSE {k2} END")]
         return keys, f"({small} OR count({k2}) OVER ({w}) = {size})"
+
+    def _bigint_key(self, num: str, d: str) -> str:
+        """One key, floor(num / d * 10^18), computed in BIGINT (HUGEINT division is ten times slower): exact
+        where the data's bounds prove |num| < 2^63 and d <= 10^9 (two values differ by at least 10^-18).
+
+        The floor q and the remainder r, then the fraction r / d in two 9-digit chunks of long division
+        (r * 10^9 < 10^18 fits), joined as q * 10^18 + the chunks (a HUGEINT product, no division)."""
+        a, b = self.col(f"CAST({num} AS BIGINT)"), self.col(f"CAST({d} AS BIGINT)")
+        t = self.col(f"({a} // {b})")
+        q = self.col(f"({t} - CASE WHEN {a} - {t} * {b} < 0 THEN 1 ELSE 0 END)")
+        r = self.col(f"({a} - {q} * {b})")
+        c1 = self.col(f"(({r} * 1000000000) // {b})")
+        c2 = self.col(f"((({r} * 1000000000) - {c1} * {b}) * 1000000000) // {b}")
+        return self.col(f"(CAST({q} AS HUGEINT) * {lit(10**18)} + {c1} * 1000000000 + {c2})")
 
     def _ordered(self, e: n.Aggregate, v: Num, w: str, size: str) -> Num:
         """rank (1 = highest, ties share the best) or percentile (the share of the others below)."""

@@ -55,6 +55,12 @@ _MAX_SCALE = 38
 # start) and not closing one (before a comma or a line's end): `x"y`, ` "x"`, `"x" `, `"x"y`, `""` inside a field.
 _ODD_QUOTE = re.compile(rb'[^,\n]"[^,\r\n]')
 _SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+# The bytes of every such character but the line end's (a file without any has no cell to trim), by first byte
+# (one byte is found ten times faster than two): b"\xe2\x80" begins U+2000 to U+200A, U+2028, U+2029 and
+# U+202F (and other punctuation: then the cells are trimmed).
+_SPACE_BYTES: dict[bytes, tuple[bytes, ...]] = {}
+for _c in (*(c.encode() for c in _SPACES if c not in "\n\r" and not "\u2000" <= c <= "\u202f"), b"\xe2\x80"):
+    _SPACE_BYTES[_c[:1]] = (*_SPACE_BYTES.get(_c[:1], ()), _c)
 _SPACE_CLASS = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in _SPACES) + "]"
 _EDGE_SPACE = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"  # a cell that starts or ends with a space
 _NUMBER = r"^(-?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?"
@@ -102,16 +108,22 @@ def read_relation(con: Any, plan: Plan, path: str, *, table: str = "__attain_inp
     return None
 
 
-def _scan(path: str) -> tuple[int, int, str]:
-    """(lines, blank lines at the end, the text of the first lines) of a UTF-8 file; _Refused otherwise."""
+def _scan(path: str) -> tuple[int, int, str, bool]:
+    """(lines, blank lines at the end, the text of the first lines, whether any space may be in it) of a UTF-8
+    file; _Refused otherwise."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     lines = trailing = 0
     head: list[str] = []
     size = 0
     last = tail = b""
+    spaced = False
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
             text = decoder.decode(chunk)  # UnicodeDecodeError: not UTF-8, Python's reader decides
+            if not spaced:
+                straddled = tail + chunk  # a space's bytes may straddle two chunks
+                spaced = any(first in straddled and any(space in straddled for space in spaces)
+                             for first, spaces in _SPACE_BYTES.items())
             if b"\0" in chunk or b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b""):
                 raise _Refused
             if b'"' in chunk and _ODD_QUOTE.search(tail + chunk):
@@ -128,13 +140,13 @@ def _scan(path: str) -> tuple[int, int, str]:
                 size += len(chunk)
     decoder.decode(b"", final=True)
     if last and last != b"\n":
-        return lines + 1, 0, "".join(head)  # a last line without its newline
-    return lines, max(trailing - 1, 0), "".join(head)  # the first newline of the run ends the last line
+        return lines + 1, 0, "".join(head), spaced  # a last line without its newline
+    return lines, max(trailing - 1, 0), "".join(head), spaced  # the first newline of the run ends the last line
 
 
 def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, header_row: int | None,
           allowed: frozenset) -> InputRelation:
-    lines, trailing, head = _scan(path)
+    lines, trailing, head, spaced = _scan(path)
     head_table = _head(path, head, header_row)
     id_column = find_id_column(head_table, id_column)
     input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})  # before reading: a column missing
@@ -147,7 +159,7 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     width = len(head_table.columns)
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     limit = csv.field_size_limit()
-    trimmed = trimmed_cells(width)
+    trimmed = trimmed_cells(width) if spaced else ", ".join(f"nullif(c{i}, '') AS c{i}" for i in range(width))
     fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM read_csv("
@@ -176,8 +188,9 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
     cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]  # Python skips blank rows
     checks += _id_checks(cell[id_column], allowed)
-    signed = _one_currency(con, plan, columns, cell, positions)
-    values, scales, more = _inputs(con, plan, columns, cell, signed)
+    measured = _measured(con, plan, columns, cell)
+    signed = _one_currency(con, plan, columns, cell, positions, measured)
+    values, scales, more = _inputs(con, plan, columns, cell, signed, measured)
     checks += more
     periods, period_sql = _periods(con, kind, cell[period_column]) if kind and period_column else ((), "NULL")
     # One pass: every cell's value (NULL or anything where a check fails) and whether every check holds.
@@ -186,13 +199,16 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
                         *(f"{v} AS {input_column(k)}" for k, v in enumerate(values)),
                         f"({' AND '.join(checks)}) AS __ok"])
     join = f" LEFT JOIN __attain_labels l ON l.label = {cell[period_column]}" if period_column else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM __attain_raw r{join} ORDER BY r.rowid")
+    # A scan keeps the raw table's order (a quarter of this statement's CPU is a sort); a join may not.
+    order = " ORDER BY r.rowid" if join else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM __attain_raw r{join}{order}")
     if not _one(con, f"SELECT coalesce(bool_and(__ok), true) FROM {table}"):
         raise _Refused
     con.execute(f"ALTER TABLE {table} DROP COLUMN __ok")
     con.execute("DROP TABLE __attain_raw")
     con.execute("DROP TABLE IF EXISTS __attain_labels")
-    if _one(con, f"SELECT count(*) - count(DISTINCT (__who, __period)) FROM {table}"):
+    # Grouped by the pair (two thirds of the CPU of counting distinct pairs):
+    if _one(con, f"SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY __who, __period HAVING count(*) > 1)"):
         raise _Refused  # an employee twice in a period: D414, or rows to combine
     if plan.history and plan.model.policy.header.gaps != "restart" and _one(
             con, f"SELECT count(*) FROM (SELECT __period - lag(__period) OVER (PARTITION BY __who ORDER BY __period)"
@@ -224,8 +240,24 @@ def _without_periods(plan: Plan, positions: dict) -> None:
         raise _Refused
 
 
-def _one_currency(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], positions: dict
-                  ) -> frozenset[str]:
+def _measured(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str]) -> dict[str, Any]:
+    """One scan of the raw table: for each money cell column whether any cell may have a currency sign, for each
+    numeric input the scale its cells need as written (`_scales`; a signed column's is measured again)."""
+    # A cell that may hold a sign: '$', or any character beyond ASCII (its bytes outnumber its characters), a
+    # tenth of the CPU of a regular expression; `_one_currency` finds which signs such a column really holds.
+    signs = {t: f"coalesce(bool_or(strlen({t}) <> length({t}) OR contains({t}, '$')), false)"
+             for t in (cell[columns[name]] for name in plan.inputs
+                       if columns.get(name) is not None and plan.model.inputs[name].type == "money")}
+    places = _places_sql(plan, columns, cell, frozenset())
+    wanted = {**{f"sign {t}": e for t, e in signs.items()}, **{f"scale {n}": e for n, e in places.items()}}
+    if not wanted:
+        return {}
+    got = con.execute(f"SELECT {', '.join(wanted.values())} FROM __attain_raw").fetchall()[0]
+    return dict(zip(wanted, got, strict=True))
+
+
+def _one_currency(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], positions: dict,
+                  measured: dict[str, Any]) -> frozenset[str]:
     """The cells of money columns that carry a currency sign (¥1,200; 1,200 ￥).
 
     Read here when every sign in the file and the policy's currency have a currency in common (otherwise
@@ -236,11 +268,10 @@ def _one_currency(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str,
     signed = set()
     money = [cell[columns[name]] for name in plan.inputs
              if columns.get(name) is not None and plan.model.inputs[name].type == "money"]
-    # One scan finds the columns with a sign at all (most files have none); only those are scanned for which.
-    any_sign = con.execute("SELECT " + ", ".join(f"coalesce(bool_or(regexp_matches({t}, {quote(_SIGN)})), false)"
-                                                 for t in money) + " FROM __attain_raw").fetchall()[0] if money else ()
-    for t, some in zip(money, any_sign, strict=True):
-        if some:
+    # One scan (`_measured`) finds the columns that may have a sign at all (most files have none); only those are
+    # scanned for which.
+    for t in money:
+        if measured[f"sign {t}"]:
             found = {r[0] for r in con.execute(
                 f"SELECT DISTINCT regexp_extract({t}, {quote(_SIGN)}) FROM __attain_raw WHERE {t} IS NOT NULL "
                 f"AND regexp_matches({t}, {quote(_SIGN)})").fetchall()}
@@ -300,11 +331,13 @@ def _id_checks(who: str, allowed: frozenset) -> list[str]:
     return [f"{who} IS NOT NULL", f"NOT {maybe_total}"]
 
 
-def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str] = frozenset()
-            ) -> tuple[list[str], dict[str, int], list[str]]:
-    """(each input's value expression, the numeric inputs' scales, the checks every row must pass)."""
+def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str] = frozenset(),
+            known: dict[str, Any] | None = None) -> tuple[list[str], dict[str, int], list[str]]:
+    """(each input's value expression, the numeric inputs' scales, the checks every row must pass).
+
+    `known`: what `_measured` found, whose scales of columns without a currency sign stand."""
     values, scales, checks = [], {}, []
-    measured = _scales(con, plan, columns, cell, signed)
+    measured = _scales(con, plan, columns, cell, signed, known or {})
     for name in plan.inputs:
         inp = plan.model.inputs[name]
         column = columns.get(name)
@@ -350,11 +383,9 @@ def _places(inp, t: str) -> tuple[str, str, str]:
     return body, has_pct, places
 
 
-def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
-            ) -> dict[str, int]:
-    """Each numeric input's scale (the most places any of its cells needs), from one scan of every column.
-
-    A cell that is no number may make the scale too large: then the file is refused, which is Python's to word."""
+def _places_sql(plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
+                ) -> dict[str, str]:
+    """For each numeric input (but counts) read from a column, the SQL aggregate of the most places its cells need."""
     found: dict[str, str] = {}
     for name in plan.inputs:
         column = columns.get(name)
@@ -362,10 +393,22 @@ def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
         if column is not None and plan.model.types[name].numeric and inp.type != "count":
             t = _money(cell[column]) if cell[column] in signed else cell[column]
             found[name] = f"coalesce(max(CASE WHEN {t} IS NOT NULL THEN {_places(inp, t)[2]} END), 0)"
-    if not found:
-        return {}
-    got = con.execute(f"SELECT {', '.join(found.values())} FROM __attain_raw").fetchall()[0]
-    scales = {name: int(scale) for name, scale in zip(found, got, strict=True)}
+    return found
+
+
+def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str],
+            known: dict[str, Any]) -> dict[str, int]:
+    """Each numeric input's scale (the most places any of its cells needs), from one scan of every column
+    (`known` holds those `_measured` found: only columns with a currency sign are scanned again).
+
+    A cell that is no number may make the scale too large: then the file is refused, which is Python's to word."""
+    found = _places_sql(plan, columns, cell, signed)
+    scales = {name: int(known[f"scale {name}"]) for name in found
+              if f"scale {name}" in known and cell[columns[name]] not in signed}
+    again = {name: sql for name, sql in found.items() if name not in scales}
+    if again:
+        got = con.execute(f"SELECT {', '.join(again.values())} FROM __attain_raw").fetchall()[0]
+        scales.update({name: int(scale) for name, scale in zip(again, got, strict=True)})
     if any(scale > _MAX_SCALE for scale in scales.values()):
         raise _Refused
     return scales

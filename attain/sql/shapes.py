@@ -15,3 +15,6 @@ class OutputShape:
     kind: str  # "fixed" (numerator column, static den), "pair" (numerator and denominator columns),
     #            "text", "bool" or "date" (one column)
     den: int | None = None  # the static denominator of a "fixed" output
+    # proved bounds on |numerator| and the denominator wherever they are not NULL (None: unknown), from the
+    # data's own largest values (`attain.sql.relation.with_bounds`): the text builders use them
+    bounds: tuple[int | None, int | None] = (None, None)

@@ -13,7 +13,9 @@ integers and string functions only (never DOUBLE, never DECIMAL division):
 - `pair_text`: numerator and denominator columns, reduced by gcd (through
   BIGINT when both fit), then the whole part, and the fraction either exactly
   (the reduced denominator divides 10^38) or by long division to 21 digits in
-  two chunks of ten, rounded half-even.
+  two chunks of ten, rounded half-even. Given bounds that keep every step in
+  BIGINT (|num| < 2^63, den <= 9.2 * 10^10; the duckdb engine's, from the data),
+  the same text by BIGINT long division in chunks of eight digits.
 
 What 38 digits cannot print gives NULL, and the caller has Python print that
 row: a finite decimal of more than 38 places (a denominator with 2^39 or 5^39),
@@ -42,6 +44,10 @@ _TEN38 = 10**38
 _CHUNK = 10**10
 _Q_MAX = HUGE_MAX // _CHUNK
 _DISPLAY_PLACES = 20  # a value with no finite decimal prints this many places (attain.io.numtext)
+# BIGINT long division in chunks of eight digits (8 + 8 + 4 = 20 places): r * 10^8 fits for every r < den.
+_SMALL_CHUNK = 10**8
+_SMALL_DEN = _I64 // _SMALL_CHUNK
+_TWO62, _FIVE27 = 2**62, 5**27  # the largest powers of 2 and 5 in BIGINT
 
 
 def lit(n: int) -> str:
@@ -112,8 +118,15 @@ def _padded(frac: str, places: int | None) -> str:
     return f"rpad({frac}, CAST(greatest({places}, length({frac})) AS INTEGER), '0')"
 
 
-def pair_text(num: str, den: str, places: int | None, name: str) -> Staged:
-    """The text of num/den for HUGEINT columns (den > 0, not necessarily reduced)."""
+def pair_text(num: str, den: str, places: int | None, name: str, bounds: tuple[int | None, int | None] = (None, None)
+              ) -> Staged:
+    """The text of num/den for HUGEINT columns (den > 0, not necessarily reduced).
+
+    `bounds`: proved bounds on |num| and den wherever they are not NULL (None: unknown). Where they keep
+    every step in BIGINT (|num| < 2^63, den < 9.2 * 10^10), the text is built without HUGEINT division
+    (`_small_pair_text`), about five times faster; the text is the same."""
+    if bounds[0] is not None and bounds[1] is not None and bounds[0] <= _I64 and bounds[1] <= _SMALL_DEN:
+        return _small_pair_text(num, den, places, name)
     a, g, p, q, w, r, fin, long_, f38, d1, r1, d2, r2, f20 = (
         f"__{name}_{k}" for k in ("a", "g", "p", "q", "w", "r", "fin", "long", "f38", "d1", "r1", "d2", "r2", "f20"))
     ten = lit(_CHUNK)
@@ -147,6 +160,47 @@ def pair_text(num: str, den: str, places: int | None, name: str) -> Staged:
     sign20 = f"CASE WHEN {num} < 0 AND ({w} <> 0 OR {f20} <> 0) THEN '-' ELSE '' END"
     text = (f"CASE WHEN {a} IS NULL THEN NULL WHEN {fin} THEN {exact} "
             f"WHEN {f20} IS NULL THEN NULL ELSE {sign20} || {whole20} || '.' || {frac20} END")
+    return Staged(tuple(stages), text)
+
+
+def _small_pair_text(num: str, den: str, places: int | None, name: str) -> Staged:
+    """`pair_text` where |num| < 2^63 and 0 < den <= _SMALL_DEN: every step in BIGINT but the digits of a finite
+    fraction of more than 18 places (a HUGEINT product, on those rows only). Nothing is too long to print: a
+    finite fraction needs at most 37 places (2^36 < den), and den is far below 1.7e28."""
+    a, d, g, p, q, w, r, five, fin, fin18, frac, d1, r1, d2, r2, d3, r3, f20 = (
+        f"__{name}_{k}" for k in ("a", "d", "g", "p", "q", "w", "r", "five", "fin", "fin18", "frac", "d1", "r1",
+                                  "d2", "r2", "d3", "r3", "f20"))
+    chunk = str(_SMALL_CHUNK)
+    # The finite fraction's digits, trailing zeros dropped (one column: the text reads it twice).
+    digits = (f"CASE WHEN {fin18} THEN rtrim(lpad(CAST({r} * ({10**18} // {q}) AS VARCHAR), 18, '0'), '0') "
+              f"ELSE rtrim(lpad(CAST(CAST({r} AS HUGEINT) * ({lit(_TEN38)} // {q}) AS VARCHAR), 38, '0'), '0') END")
+    stages: list[tuple[tuple[str, str], ...]] = [
+        ((a, f"CASE WHEN {den} > 0 THEN abs(CAST({num} AS BIGINT)) END"), (d, f"CAST({den} AS BIGINT)")),
+        ((g, f"gcd({a}, {d})"),),
+        ((p, f"{a} // {g}"), (q, f"{d} // {g}")),
+        ((w, f"{p} // {q}"), (r, f"{p} % {q}"), (five, f"{q} // gcd({q}, {_TWO62})")),
+        # q = 2^x * 5^y (x <= 36 here) divides 10^38: its part beyond the twos divides 5^27.
+        ((fin, f"{_FIVE27} % {five} = 0"), (fin18, f"{10**18} % {q} = 0")),
+        ((frac, f"CASE WHEN {fin} THEN {digits} END"),
+         (d1, f"CASE WHEN NOT {fin} THEN ({r} * {chunk}) // {q} END")),
+        ((r1, f"{r} * {chunk} - {d1} * {q}"),),
+        ((d2, f"({r1} * {chunk}) // {q}"),),
+        ((r2, f"{r1} * {chunk} - {d2} * {q}"),),
+        ((d3, f"({r2} * 10000) // {q}"),),
+        ((r3, f"{r2} * 10000 - {d3} * {q}"),),
+        # Half-even at the 20th place: the last digit's parity is d3's.
+        ((f20, f"CAST({d1} AS HUGEINT) * {lit(10**12)} + {d2} * 10000 + {d3} + CASE WHEN {r3} > {q} - {r3} "
+               f"OR ({r3} = {q} - {r3} AND {d3} % 2 = 1) THEN 1 ELSE 0 END"),),
+    ]
+    exact = _join(f"CASE WHEN {num} < 0 AND {p} <> 0 THEN '-' ELSE '' END", f"CAST({w} AS VARCHAR)",
+                  _padded(frac, places))
+    carry = f"{f20} = {lit(10**_DISPLAY_PLACES)}"
+    whole20 = f"CAST(CASE WHEN {carry} THEN {w} + 1 ELSE {w} END AS VARCHAR)"
+    frac20 = f"CASE WHEN {carry} THEN repeat('0', {_DISPLAY_PLACES}) ELSE lpad(CAST({f20} AS VARCHAR), " \
+             f"{_DISPLAY_PLACES}, '0') END"
+    sign20 = f"CASE WHEN {num} < 0 AND ({w} <> 0 OR {f20} <> 0) THEN '-' ELSE '' END"
+    text = (f"CASE WHEN {a} IS NULL THEN NULL WHEN {fin} THEN {exact} "
+            f"ELSE {sign20} || {whole20} || '.' || {frac20} END")
     return Staged(tuple(stages), text)
 
 

@@ -1,9 +1,11 @@
 """Writing a compiled query's results: DuckDB streams them to a file (COPY), exactly as the Python writers would.
 
-The result is materialised once in a DuckDB table (DuckDB holds it, spilling to
-disk when it must; no Python object per row): every cell as its final text,
-built in SQL (`attain.sql.text` for numbers). The rows SQL cannot finish are
-found there and computed by Python: those marked `__fallback` (the reference
+A CSV is first streamed from the query straight into COPY, every cell as its final
+text built in SQL (`attain.sql.text` for numbers); the first row SQL cannot finish
+stops it (nothing is kept), and the result is then materialised once in a DuckDB
+table (DuckDB holds it, spilling to disk when it must; no Python object per row),
+as it always is for JSON and Parquet. The rows SQL cannot finish are found there
+and computed by Python: those marked `__fallback` (the reference
 evaluator's, through the `fallback` function), and those whose number text needs
 more than 38 digits (recomputed the same way). Their rows are rendered by the
 Python writers' own functions and merged back in data order, and DuckDB writes
@@ -46,6 +48,7 @@ Fallback = Callable[[list[int]], dict[int, tuple]]
 _OUT = "__attain_out"
 _PY = "__attain_py"
 _PERIODS = "__attain_periods"
+_PYTHONS = "attain: a row for Python"  # the error that stops a streamed COPY (`_final`)
 _FORMULA_START = "'=', '+', '-', '@', chr(9), chr(13)"
 _SPECIAL = r'^[=+\-@\t\r]|[,"\n]'  # a cell that starts like a formula or holds a comma, a quote or a newline
 # What json.dumps(ensure_ascii=False) escapes: the backslash first, the quote, and every control character.
@@ -67,7 +70,7 @@ def _number_staged(shape: OutputShape, k: int) -> Staged:
         if shape.den is None:
             raise ValueError(f"output {shape.name!r} is fixed but has no denominator")
         return fixed_text(f"out_{k}_n", shape.den, shape.places, f"o{k}")
-    return pair_text(f"out_{k}_n", f"out_{k}_d", shape.places, f"o{k}")
+    return pair_text(f"out_{k}_n", f"out_{k}_d", shape.places, f"o{k}", shape.bounds)
 
 
 def _raw_columns(shapes: Sequence[OutputShape]) -> list[str]:
@@ -122,37 +125,83 @@ def write_query(con: Any, query: str, shapes: Sequence[OutputShape], *, key: str
         raise AttainError([Diagnostic("U504", say("U504.out", fmt=fmt), hint=say("U504.use", formats=joined(FORMATS)))])
     periodic = bool(periods)
     names = [key, *(["period"] if periodic else []), *(s.name for s in shapes)]
+    refused = out is not None and "\0" in out  # DuckDB would cut the name there
     try:
+        _periods_table(con, periods)
+        if fmt == "csv" and not refused:  # streamed from the query to the file, unless a row turns out Python's
+            select, options = _final(con, shapes, names, periodic, fmt, manifest, 0, False,
+                                     f"({_cells(query, shapes, periods)}) o", streamed=True)
+            temp = _copied(con, select, options, out, streamed=True)
+            if temp is not None:
+                return _put(temp[0], out, beside, ready, temp[1])
         rows = _materialise(con, query, shapes, periods)
         merged = _merge_python(con, shapes, fallback)
         select, options = _final(con, shapes, names, periodic, fmt, manifest, rows, merged)
         if ready is not None:
             ready()
-        if out is None or out == "-":
-            _to_stdout(con, select, options)
-        else:
-            if "\0" in out:  # DuckDB would cut the name there: the system's refusal, as the Python writers say it
-                raise unwritable(out, ValueError(out))
-            temp = temporary_beside(out)
-            try:
-                con.execute(f"COPY ({select}) TO {quote(temp)} ({options})")
-            except BaseException as e:
-                _remove(temp)
-                if type(e).__name__ == "IOException" or isinstance(e, OSError):  # a missing folder, a full disk
-                    raise unwritable(out, OSError(0, str(e).rsplit(": ", 1)[-1])) from None
-                raise
-            write_prepared(temp, out, beside)
-        return rows
+        if out is not None and refused:  # the system's refusal, as the Python writers say it
+            raise unwritable(out, ValueError(out))
+        temp = _copied(con, select, options, out)
+        assert temp is not None, "only a streamed select stops for Python"
+        return _put(temp[0], out, beside, None, rows)
     finally:
         for table in (_OUT, _PY, _PERIODS):
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _materialise(con: Any, query: str, shapes: Sequence[OutputShape], periods: Sequence[Period]) -> int:
-    """The results as cell texts in table __attain_out, with `__py` on the rows Python must compute."""
+def _copied(con: Any, select: str, options: str, out: str | None, streamed: bool = False) -> tuple[str, int] | None:
+    """(a temporary file beside `out`, or anywhere for standard output, holding what `select` gives; its rows).
+
+    `streamed`: None where a row turned out to be Python's (the select stops there) or the file cannot be
+    written (the materialised path then says so, after what it must say first); nothing is left behind."""
+    if out is None or out == "-":
+        fd, temp = tempfile.mkstemp(prefix="attain-", suffix=".out")
+        os.close(fd)
+    else:
+        temp = temporary_beside(out)
+    try:
+        (rows,), = con.execute(f"COPY ({select}) TO {quote(temp)} ({options})").fetchall()
+    except BaseException as e:
+        _remove(temp)
+        if streamed and (_PYTHONS in str(e) or type(e).__name__ == "IOException" or isinstance(e, OSError)):
+            return None
+        if out is not None and out != "-" and (type(e).__name__ == "IOException" or isinstance(e, OSError)):
+            raise unwritable(out, OSError(0, str(e).rsplit(": ", 1)[-1])) from None  # a missing folder, a full disk
+        raise
+    return temp, int(rows)
+
+
+def _put(temp: str, out: str | None, beside: dict[str, str] | None, ready: Callable[[], None] | None,
+         rows: int) -> int:
+    """The written temporary file put in place (or copied to standard output), once `ready` is called."""
+    try:
+        if ready is not None:
+            ready()
+        if out is None or out == "-":
+            _to_stdout(temp)
+            return rows
+    except BaseException:
+        _remove(temp)
+        raise
+    write_prepared(temp, out, beside)
+    return rows
+
+
+def _periods_table(con: Any, periods: Sequence[Period]) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_PERIODS} (idx INTEGER, label VARCHAR)")
     if periods:
         con.executemany(f"INSERT INTO {_PERIODS} VALUES (?, ?)", [(p.index, str(p)) for p in periods])
+
+
+def _materialise(con: Any, query: str, shapes: Sequence[OutputShape], periods: Sequence[Period]) -> int:
+    """The results as cell texts in table __attain_out, with `__py` on the rows Python must compute."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_OUT} AS {_cells(query, shapes, periods)}")
+    return int(con.execute(f"SELECT count(*) FROM {_OUT}").fetchall()[0][0])
+
+
+def _cells(query: str, shapes: Sequence[OutputShape], periods: Sequence[Period]) -> str:
+    """The results as cell texts (`__seq`, `__who`, `__label`, `__py`, c0, c1, ...), `__py` true on the rows
+    Python must compute."""
     texts = {f"__text_{k}": _number_staged(s, k) for k, s in enumerate(shapes) if s.kind in ("fixed", "pair")}
     staged = staged_select(query, ["__seq", "__who", "__period", "__fallback", *_raw_columns(shapes)], texts)
     unprintable = [f"(out_{k}_n IS NOT NULL AND __text_{k} IS NULL)" for k, s in enumerate(shapes)
@@ -161,9 +210,8 @@ def _materialise(con: Any, query: str, shapes: Sequence[OutputShape], periods: S
     cells = ", ".join(f"{_cell(s, k)} AS c{k}" for k, s in enumerate(shapes))
     # Without periods no row has a label: no join.
     label, join = ("p.label", f" LEFT JOIN {_PERIODS} p ON p.idx = __period") if periods else ("NULL", "")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_OUT} AS SELECT __seq, __who, {label} AS __label, {py} AS __py"
-                f"{', ' + cells if cells else ''} FROM ({staged}){join}")
-    return int(con.execute(f"SELECT count(*) FROM {_OUT}").fetchall()[0][0])
+    return (f"SELECT __seq, __who, {label} AS __label, {py} AS __py{', ' + cells if cells else ''} "
+            f"FROM ({staged}){join}")
 
 
 def _merge_python(con: Any, shapes: Sequence[OutputShape], fallback: Fallback) -> bool:
@@ -203,9 +251,14 @@ def _merged(shapes: Sequence[OutputShape], merged: bool) -> list[str]:
 
 
 def _final(con: Any, shapes: Sequence[OutputShape], names: list[str], periodic: bool, fmt: str,
-           manifest: dict | None, rows: int, merged: bool = True) -> tuple[str, str]:
-    """(the SELECT that COPY writes, COPY's options); `merged`: some rows were computed by Python."""
-    source = f"{_OUT} o LEFT JOIN {_PY} p ON p.__seq = o.__seq" if merged else f"{_OUT} o"
+           manifest: dict | None, rows: int, merged: bool = True, source: str = f"{_OUT} o", streamed: bool = False
+           ) -> tuple[str, str]:
+    """(the SELECT that COPY writes, COPY's options); `merged`: some rows were computed by Python.
+
+    `streamed`: a CSV select straight over the cells (`_cells`) as `o`, which stops with an error naming
+    _PYTHONS at the first row Python must compute."""
+    if merged:
+        source = f"{source} LEFT JOIN {_PY} p ON p.__seq = o.__seq"
     cells = ["o.__who", *(["o.__label"] if periodic else []), *_merged(shapes, merged)]
     kinds = ["text", *(["text"] if periodic else []), *(s.kind for s in shapes)]
     if fmt == "parquet":
@@ -215,6 +268,8 @@ def _final(con: Any, shapes: Sequence[OutputShape], names: list[str], periodic: 
         line = " || ',' || ".join(parts) if len(parts) > 1 else f"CASE WHEN {parts[0]} = '' THEN '\"\"' " \
                                                                    f"ELSE {parts[0]} END"
         header = csv_line(list(names))
+        if streamed:
+            line = f"CASE WHEN o.__py THEN error({quote(_PYTHONS)}) ELSE {line} END"
     else:
         head, tail, empty = json_frame(names, manifest)
         if rows == 0:
@@ -292,12 +347,9 @@ def _fits(con: Any, cell: str, source: str, places: int) -> bool:
     return bool(ok)
 
 
-def _to_stdout(con: Any, select: str, options: str) -> None:
-    """COPY to a temporary file, then copy its bytes to standard output (nothing is printed on an error)."""
-    fd, temp = tempfile.mkstemp(prefix="attain-", suffix=".out")
-    os.close(fd)
+def _to_stdout(temp: str) -> None:
+    """The bytes of the written temporary file `temp` to standard output, then the file removed."""
     try:
-        con.execute(f"COPY ({select}) TO {quote(temp)} ({options})")
         sys.stdout.flush()
         try:
             with open(temp, "rb") as f:

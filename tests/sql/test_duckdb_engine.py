@@ -227,6 +227,24 @@ def test_percentile_of_ratios_with_large_denominators_orders_them_exactly(tmp_pa
     assert policy.run(data, engine="duckdb").rows == policy.run(data, engine="python").rows
 
 
+def test_percentile_of_ratios_ordered_by_a_bigint_key_where_the_data_bounds_denominators(tmp_path):
+    # Every denominator at most 10^9 (the data's bounds prove it): one key floor(ratio * 10^18) in BIGINT
+    # chunks. 1/999999999 < 1/999999998 (B and F, a tie) differ by about 1.000000003 x 10^-18, which a
+    # coarser key would not tell apart; -7/999999997 is below, 999999998/999999999 and 999999999/1000000000
+    # (1 - 1.000000001 x 10^-9 and 1 - 10^-9) are above, in that order.
+    data = csv_file(tmp_path, "id,sales,target\nA,1,999999999\nB,1,999999998\nC,-7,999999997\n"
+                              "D,999999998,999999999\nE,999999999,1000000000\nF,1,999999998\n")
+    policy = attain.loads(SHARE)
+    rows, runner = sql_run(policy, data)
+    assert runner.fallback_rows == 0
+    assert "1000000000) // " in runner.sql and "100000000000000000000" not in runner.sql  # the BIGINT key
+    # share: the others strictly below / 5; place: 1 + those strictly above
+    assert [r[1] for r in rows] == [Decimal("0.2"), Decimal("0.4"), Decimal(0), Decimal("0.8"), Decimal(1),
+                                    Decimal("0.4")]
+    assert [r[2] for r in rows] == [Decimal(5), Decimal(3), Decimal(6), Decimal(2), Decimal(1), Decimal(3)]
+    assert policy.run(data, engine="duckdb").rows == policy.run(data, engine="python").rows
+
+
 def test_a_retroactive_bracket_holds_its_bound_only_when_it_says_including(tmp_path: Path):
     policy = attain.loads('policy "p"\ninput sales : money\npay = retroactive sales\n    below 300 at 1%\n'
                           "    up to 700 at 2.5%\n    up to and including 1400 at 10%\n    above at 1%\noutput pay\n")

@@ -21,7 +21,7 @@ from attain import api
 from attain.diagnostics import AttainError
 from attain.engine.bind import bind
 from attain.io import read_table
-from attain.sql.read import read_relation
+from attain.sql.read import _CHUNK, _SPACES, read_relation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "catalogue"))
 import catalogue_data as cat  # noqa: E402  (tests/catalogue/catalogue_data.py)
@@ -98,6 +98,44 @@ GOOD_FILES = {
 @pytest.mark.parametrize("name", list(GOOD_FILES))
 def test_good_files_take_the_fast_path_with_the_same_values(tmp_path, name):
     assert _compare(tmp_path, GOOD_FILES[name])
+
+
+@pytest.mark.parametrize("space", [c for c in _SPACES if c not in "\r\n"])
+def test_every_space_at_a_cells_edge_is_trimmed(tmp_path, space):
+    # A file without any space is read without trimming: each kind of space must make the reader trim.
+    assert _compare(tmp_path, cat.csv_of(cat.table({"id": space + "A" + space})))
+
+
+@pytest.mark.parametrize("late", [{"销售额": "1.125"}, {"回款率": "88.125%"}, {"target": "¥7"}, {"target": "$7"}])
+def test_the_scales_and_signs_are_those_of_every_row(tmp_path, late):
+    # Row 250 of 300 needs 3 places, or has a sign, that none of the first 200 rows has.
+    rows = [{**cat.A, "id": f"E{i}", "销售额": f"{i}.5"} for i in range(300)]
+    rows[250] = {**rows[250], **late}
+    plan = _plan(tmp_path, cat.POLICY)
+    (tmp_path / "d.csv").write_text(cat.csv_of(cat.table(rows=rows)), encoding="utf-8")
+    relation = read_relation(duckdb.connect(), plan, str(tmp_path / "d.csv"))
+    assert relation is not None
+    want = {"sales": 3 if "销售额" in late else 1, "target": 0, "rate": 5 if "回款率" in late else 2}
+    assert {n: relation.scales[n] for n in want} == want
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)))
+
+
+def test_a_space_across_two_chunks_of_the_scan_is_seen(tmp_path):
+    # U+3000 (3 bytes) at an id's end, its bytes on both sides of the scan's first 1 MiB (read._CHUNK).
+    rows = [{**cat.A, "id": f"E{i:07d}"} for i in range(60_000)]
+    text = cat.csv_of(cat.table(rows=rows))
+    head = text.encode("utf-8")[:_CHUNK].decode("utf-8", errors="ignore")
+    line = head.count("\n")  # the line the boundary falls in (0: the header)
+    lines = text.split("\n")
+    ident = lines[line].split(",")[0]
+    start = len("\n".join(lines[:line]).encode("utf-8")) + 1  # where that line begins
+    pad = _CHUNK - 1 - (start + len(ident.encode("utf-8")))  # the id padded: the space begins a byte before
+    assert 0 <= pad < 100
+    lines[line] = ident + "x" * pad + "\u3000" + lines[line][len(ident):]
+    data = "\n".join(lines).encode("utf-8")
+    at = data.index("\u3000".encode("utf-8"))
+    assert at < _CHUNK < at + 3
+    assert _compare(tmp_path, data)
 
 
 def test_periods(tmp_path):

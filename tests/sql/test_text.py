@@ -82,6 +82,42 @@ def test_pair_text_equals_the_csv_writer_on_100k_values():
     assert nulls == expected_nulls > 0  # the 39-place, the 1.7e28 and the -2^127 rows are there
 
 
+def _bounded_pairs(rng: random.Random, count: int) -> list[tuple[int, int]]:
+    """Pairs within the BIGINT path's bounds (|n| < 2^63, 0 < d <= 9.2 * 10^10): finite fractions of up to 36
+    places (2^36, 5^15), thirds and sevenths, carries into the whole part, and the extremes."""
+    dens = [1, 3, 7, 8, 100, 2**18, 2**19, 2**36, 5**15, 2**20 * 5**3, 10**9, 999_900_000, 10**8 + 7,
+            3 * 2**30, 92_233_720_368, 2 * 5**15]
+    rows = []
+    for _ in range(count):
+        kind = rng.randrange(4)
+        d = rng.choice(dens)
+        if kind == 0:  # ordinary ratios
+            n = rng.randint(-10**12, 10**12)
+        elif kind == 1:  # just under a whole number: the rounding carries into the whole part
+            n = rng.choice([-1, 1]) * (rng.randint(0, 10**6) * d + d - 1)
+        elif kind == 2:  # the extremes of BIGINT
+            n = rng.choice([2**63 - 1, -(2**63 - 1), 0, 1, -1, d, -d])
+        else:
+            n = rng.randint(-(2**63 - 1), 2**63 - 1)
+        rows.append((n, d))
+    return rows
+
+
+def test_bounded_pair_text_is_bigint_and_equals_the_csv_writer():
+    # Bounds the data proves (|n| < 2^63, d <= 9.2e10) take every step in BIGINT; the text is the writer's.
+    rows = _bounded_pairs(random.Random(11), 20_000)
+    con = duckdb.connect()
+    _table(con, rows)
+    bounds = (2**63 - 1, 92_233_720_368)
+    texts = {f"t{k}": pair_text("n", "d", places, f"b{k}", bounds) for k, places in enumerate(PLACES)}
+    # No HUGEINT division but for the digits of a finite fraction of more than 18 places.
+    assert all("HUGEINT) // " not in e for t in texts.values() for stage in t.stages for a, e in stage
+               if not a.endswith("_frac"))
+    checked, nulls = _check(con, texts, [(f"t{k}", places) for k, places in enumerate(PLACES)])
+    assert (checked, nulls) == (4 * len(rows), 0)
+    assert pair_text("n", "d", None, "x", (2**63 - 1, 92_233_720_369)) == pair_text("n", "d", None, "x")
+
+
 @pytest.mark.parametrize("den", [1, 2, 4, 8, 10, 25, 100, 10**4, 2**10, 10**20, 3, 12, 7 * 10**5])
 def test_fixed_text_equals_the_csv_writer(den):
     rng = random.Random(den)

@@ -16,6 +16,7 @@ from attain.diagnostics import AttainError, Diagnostic
 from attain.engine.periods import parse_period
 from attain.exact import to_decimal
 from attain.io import write_results
+from attain.sql import write
 from attain.sql.shapes import OutputShape
 from attain.sql.write import write_query
 
@@ -111,6 +112,25 @@ def test_same_bytes_as_the_python_writer(tmp_path, fmt):
     assert set(asked) == marked | too_long and marked and too_long
     assert sorted(os.listdir(tmp_path)) == sorted(["expected." + fmt, f"out.{fmt}"]
                                                   + (["side.json"] if fmt == "csv" else []))
+
+
+def test_csv_without_a_row_for_python_is_streamed_from_the_query(tmp_path, monkeypatch):
+    # No row marked and every text printable (487 of 600): one COPY from the query, the results never kept.
+    rows = [r for r in _rows(600) if not r["fallback"] and printable(*r["att"])]
+    con = duckdb.connect()
+    out = tmp_path / "out.csv"
+    asked: list[int] = []
+    seen = []
+
+    def kept(*args):
+        raise AssertionError("the results were kept in a table")
+
+    monkeypatch.setattr(write, "_materialise", kept)
+    written = write_query(con, _relation(con, rows), SHAPES, key="id", periods=PERIODS, fmt="csv", out=str(out),
+                          fallback=_fallback(rows, asked), ready=lambda: seen.append(out.exists()))
+    assert written == len(rows) == 487 and asked == [] and seen == [False]  # warned before the file is in place
+    assert out.read_bytes() == _expected(rows, tmp_path, "csv")
+    assert sorted(os.listdir(tmp_path)) == ["expected.csv", "out.csv"]
 
 
 def test_empty_results(tmp_path):
