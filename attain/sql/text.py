@@ -153,14 +153,7 @@ def pair_text(num: str, den: str, places: int | None, name: str, bounds: tuple[i
     ]
     exact_frac = _padded(f"rtrim(lpad(CAST({f38} AS VARCHAR), 38, '0'), '0')", places)
     exact = _join(f"CASE WHEN {num} < 0 AND {p} <> 0 THEN '-' ELSE '' END", f"CAST({w} AS VARCHAR)", exact_frac)
-    carry = f"{f20} = {lit(10**_DISPLAY_PLACES)}"
-    whole20 = f"CAST(CASE WHEN {carry} THEN {w} + 1 ELSE {w} END AS VARCHAR)"
-    frac20 = f"CASE WHEN {carry} THEN repeat('0', {_DISPLAY_PLACES}) ELSE lpad(CAST({f20} AS VARCHAR), " \
-             f"{_DISPLAY_PLACES}, '0') END"
-    sign20 = f"CASE WHEN {num} < 0 AND ({w} <> 0 OR {f20} <> 0) THEN '-' ELSE '' END"
-    text = (f"CASE WHEN {a} IS NULL THEN NULL WHEN {fin} THEN {exact} "
-            f"WHEN {f20} IS NULL THEN NULL ELSE {sign20} || {whole20} || '.' || {frac20} END")
-    return Staged(tuple(stages), text)
+    return Staged(tuple(stages), _text(num, a, w, fin, exact, f20, f"WHEN {f20} IS NULL THEN NULL "))
 
 
 def _small_pair_text(num: str, den: str, places: int | None, name: str) -> Staged:
@@ -194,14 +187,20 @@ def _small_pair_text(num: str, den: str, places: int | None, name: str) -> Stage
     ]
     exact = _join(f"CASE WHEN {num} < 0 AND {p} <> 0 THEN '-' ELSE '' END", f"CAST({w} AS VARCHAR)",
                   _padded(frac, places))
+    return Staged(tuple(stages), _text(num, a, w, fin, exact, f20))
+
+
+def _text(num: str, a: str, w: str, fin: str, exact: str, f20: str, unprintable: str = "") -> str:
+    """A quotient's text: `exact` where the fraction is finite (`fin`), else the whole part `w` and the 20 places
+    `f20` (rounded half-even, a carry into the whole part included); NULL where |num| is (`a`), or where
+    `unprintable` (a WHEN clause) says so."""
     carry = f"{f20} = {lit(10**_DISPLAY_PLACES)}"
     whole20 = f"CAST(CASE WHEN {carry} THEN {w} + 1 ELSE {w} END AS VARCHAR)"
     frac20 = f"CASE WHEN {carry} THEN repeat('0', {_DISPLAY_PLACES}) ELSE lpad(CAST({f20} AS VARCHAR), " \
              f"{_DISPLAY_PLACES}, '0') END"
     sign20 = f"CASE WHEN {num} < 0 AND ({w} <> 0 OR {f20} <> 0) THEN '-' ELSE '' END"
-    text = (f"CASE WHEN {a} IS NULL THEN NULL WHEN {fin} THEN {exact} "
-            f"ELSE {sign20} || {whole20} || '.' || {frac20} END")
-    return Staged(tuple(stages), text)
+    return (f"CASE WHEN {a} IS NULL THEN NULL WHEN {fin} THEN {exact} "
+            f"{unprintable}ELSE {sign20} || {whole20} || '.' || {frac20} END")
 
 
 def staged_select(source: str, keep: Sequence[str], texts: dict[str, Staged]) -> str:
