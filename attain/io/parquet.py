@@ -94,13 +94,18 @@ def schema(con: Any, path: str) -> list[tuple[str, str]]:
     """(name, DuckDB type) of each column of the file; AttainError (D462, U501, U503) if it cannot be read."""
     with opened(path, say("what.data_file")):
         pass  # U501, U503 as for any data file; DuckDB reads it
+    found = fetched(con, f"DESCRIBE SELECT * FROM read_parquet({literal(path)})", path)
+    return [(str(r[0]), str(r[1])) for r in found]
+
+
+def fetched(con: Any, sql: str, path: str) -> list[tuple]:
+    """The rows of a query over the Parquet file at `path`; AttainError (D462) where DuckDB cannot read it."""
     try:
-        found = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(path)})").fetchall()
+        return con.execute(sql).fetchall()
     except Exception as e:
         if not is_duckdb_error(e):
             raise
         raise unreadable(path, e) from None
-    return [(str(r[0]), str(r[1])) for r in found]
 
 
 def unreadable(path: str, e: BaseException) -> AttainError:
@@ -180,12 +185,7 @@ def read_parquet(path: str) -> Table:
     try:
         columns = schema(con, path)
         names = column_names(path, columns)
-        try:
-            found = con.execute(f"SELECT {select_text(columns)} FROM {source(path)} ORDER BY __row").fetchall()
-        except Exception as e:
-            if not is_duckdb_error(e):
-                raise
-            raise unreadable(path, e) from None
+        found = fetched(con, f"SELECT {select_text(columns)} FROM {source(path)} ORDER BY __row", path)
     finally:
         con.close()
     rows = []

@@ -61,14 +61,10 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
         ident, size = parquet.ident(raw), len(who.encode("utf-8"))
         test = (f"{ident} = {parquet.literal(who)} OR (strlen({ident}) > {size} AND contains({ident}, "
                 f"{parquet.literal(who)}))" if type_ == "VARCHAR" else f"contains({text}, {parquet.literal(who)})")
-        found = con.execute(f"SELECT {parquet.select_text(columns)} FROM {parquet.source(path)} WHERE {test} "
-                            f"ORDER BY file_row_number LIMIT {MAX_HITS + 1}").fetchall()
+        found = parquet.fetched(con, f"SELECT {parquet.select_text(columns)} FROM {parquet.source(path)} "
+                                     f"WHERE {test} ORDER BY file_row_number LIMIT {MAX_HITS + 1}", path)
     except AttainError:
-        return None  # the whole read reports it, with everything else it finds
-    except Exception as e:
-        if not parquet.is_duckdb_error(e):
-            raise
-        return None
+        return None  # the whole read reports it (D462 included), with everything else it finds
     finally:
         if own:
             con.close()
