@@ -246,14 +246,19 @@ def _measured(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str
     # A cell that may hold a sign: '$', or any character beyond ASCII (its bytes outnumber its characters), a
     # tenth of the CPU of a regular expression; `_one_currency` finds which signs such a column really holds.
     signs = {t: f"coalesce(bool_or(strlen({t}) <> length({t}) OR contains({t}, '$')), false)"
-             for t in (cell[columns[name]] for name in plan.inputs
-                       if columns.get(name) is not None and plan.model.inputs[name].type == "money")}
+             for t in _money_cells(plan, columns, cell)}
     places = _places_sql(plan, columns, cell, frozenset())
     wanted = {**{f"sign {t}": e for t, e in signs.items()}, **{f"scale {n}": e for n, e in places.items()}}
     if not wanted:
         return {}
     got = con.execute(f"SELECT {', '.join(wanted.values())} FROM __attain_raw").fetchall()[0]
     return dict(zip(wanted, got, strict=True))
+
+
+def _money_cells(plan: Plan, columns: dict[str, str], cell: dict[str, str]) -> list[str]:
+    """The cells of the columns that money inputs read."""
+    return [cell[columns[name]] for name in plan.inputs
+            if columns.get(name) is not None and plan.model.inputs[name].type == "money"]
 
 
 def _one_currency(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], positions: dict,
@@ -266,11 +271,9 @@ def _one_currency(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str,
         raise _Refused
     signs: set[str] = set()
     signed = set()
-    money = [cell[columns[name]] for name in plan.inputs
-             if columns.get(name) is not None and plan.model.inputs[name].type == "money"]
     # One scan (`_measured`) finds the columns that may have a sign at all (most files have none); only those are
     # scanned for which.
-    for t in money:
+    for t in _money_cells(plan, columns, cell):
         if measured[f"sign {t}"]:
             found = {r[0] for r in con.execute(
                 f"SELECT DISTINCT regexp_extract({t}, {quote(_SIGN)}) FROM __attain_raw WHERE {t} IS NOT NULL "
