@@ -399,7 +399,7 @@ def run_statement(spark, sql: str, made: list, period: int | None = None) -> Non
     elif kind == "empty":
         result = spark.sql(text)
     else:
-        result = spark.table(name).union(spark.sql(_in_period(text, period)))
+        result = spark.table(name).union(spark.sql(text))
     kept = result.localCheckpoint()
     kept.createOrReplaceTempView(name)
     made += [name, kept]

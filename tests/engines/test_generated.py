@@ -21,7 +21,7 @@ from pathlib import Path
 import hypothesis.strategies as st
 import pytest
 from differential import assert_engines_agree
-from engine_choice import CORPUS_ENGINES
+from engine_choice import CORPUS_ENGINES, LOCAL_ENGINES
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from line_generator import line_cases
 from policy_generator import Generated, accruals, policies, rollups, tables
@@ -70,10 +70,9 @@ def run(policy: Policy, table: Table, engine: str) -> Results:
     return policy.run(table, engine=engine)
 
 
-# Spark runs one example in SPARK_EVERY, chosen by its policy's text (a Spark run costs seconds of planning, the
-# others milliseconds): about 15 of the 150 policies and 5 of the 50 roll-ups, every construct among them
-# (tests/engines/test_corpus_coverage.py). Chosen by the text, not by a count, an example Hypothesis runs again
-# to show a failure runs on the same engines.
+# Spark runs one example in SPARK_EVERY on average, chosen by its policy's text (a Spark run costs seconds of
+# planning, the others milliseconds), every construct among them (tests/engines/test_corpus_coverage.py). Chosen by
+# the text, not by a count, an example Hypothesis runs again to show a failure runs on the same engines.
 SPARK_EVERY = 10
 
 
@@ -90,7 +89,7 @@ def run_alike(generated: Generated, draw: Callable, folder: Path | None = None, 
     engines = engines_for(generated.text)
     for second, hazards in enumerate((False, draw(st.booleans()))):
         table = draw(tables(generated, hazards, months))
-        on = engines if second else tuple(e for e in engines if e != "spark")
+        on = engines if second else LOCAL_ENGINES
         assert_engines_agree(functools.partial(run, policy, table), show(generated, table), engines=on)
 
 
