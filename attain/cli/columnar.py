@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from attain import api
 from attain.cli.common import show_findings
+from attain.io.parquet import is_parquet
 from attain.manifest import manifest_json, sidecar_path
 from attain.subjects import MAX_EVALUATION_ERRORS
 
@@ -32,7 +33,8 @@ def ran_in_duckdb(loaded, data: str | tuple[str, ...], *, engine: str, fmt: str,
         data = data[0]
     if isinstance(loaded, api.Policy) and loaded.model.lines is not None:
         return False
-    table = data.startswith(TABLE_PREFIX)  # a Spark table: read, checked and computed on Spark
+    # A Spark table or a Parquet path with the spark engine: read, checked and computed on Spark
+    table = data.startswith(TABLE_PREFIX) or (engine == "spark" and is_parquet(data.rstrip("/")))
     if (engine != ("spark" if table else "duckdb") or not isinstance(loaded, api.Policy) or loaded.parts
             or fmt not in ("csv", "json", "parquet") or sheet is not None or carry or headers == "labels" or bom
             or data == "-" or (table and header_row is not None)):

@@ -182,14 +182,17 @@ def read_data(data: str | tuple[str, ...], sheet: str | None = None, header_row:
 
 
 def _read_one(path: str, sheet: str | None, header_row: int | None):
-    """A data file, or a Spark table (`table:NAME`, read through the Spark session: `attain.sql.spark_read`)."""
-    if not path.startswith("table:"):
+    """A data file, or data read through the Spark session (`attain.sql.spark_read.through_spark`: a table
+    `table:NAME`, a Parquet folder or a Parquet path on the cluster's storage)."""
+    if not (path.startswith("table:") or "://" in path or os.path.isdir(path)):
+        return read_table(path, sheet=sheet, header_row=header_row)
+    from attain.sql.spark_read import read_on_spark, through_spark
+
+    if not through_spark(path):
         return read_table(path, sheet=sheet, header_row=header_row)
     if header_row is not None:
         raise AttainError([Diagnostic("U585", say("U585"), hint=say("U585.hint"))])
-    from attain.sql.spark_read import read_spark_table
-
-    return read_spark_table(path)
+    return read_on_spark(path)
 
 
 def data_paths(data: str | tuple[str, ...], table=None, policy=None):

@@ -1,13 +1,17 @@
-"""Reading a Spark table (`--data table:NAME`): its cells as text, checked on Spark by the columnar reader's SQL.
+"""Reading on Spark: a table (`--data table:NAME`) or Parquet data, its cells as text, checked by the reader's SQL.
 
-A table in the Spark session's catalog (a Hive, Delta or Iceberg table, a view) is the data
-of a run that outgrows one machine. Its columns have types; each value becomes exactly the
-text a CSV cell of the same value holds, by the rules a Parquet file's values follow
+A table in the Spark session's catalog (a Hive, Delta or Iceberg table, a view), or Parquet
+data Spark reads (a file, a folder of part files as Spark writes them, a path on the cluster's
+storage: `hdfs://`, `s3a://`), is the data of a run that outgrows one machine. Its columns
+have types; each value becomes exactly the text a CSV cell of the same value holds, by the rules
+a Parquet file's values follow
 (`attain.io.parquet`): strings as they are (trimmed, empty is no value), integers in digits,
 a DECIMAL(p,s) with its s places, a DATE year first, a BOOLEAN "true"/"false", a
 TIMESTAMP_NTZ at midnight as its date. A FLOAT or DOUBLE column read by an input is D460, a
 TIMESTAMP with a time zone or a nested type D461: attain never reads a float.
 
+Parquet rows are numbered as the file stores them (by file, then row: `_metadata`), as attain's
+own reader numbers a file's, so the results are the other engines' byte for byte.
 A table has no row order of its own. Its rows are numbered by their cells' texts, the first
 column's first (usually the id), then the next: the results come in that order, and a
 diagnostic's "row 5" is the fifth in it, whichever way the run goes. The numbering is computed
@@ -18,12 +22,14 @@ partition.
 statements (`attain.sql.read.validated`), each translated to Spark SQL (`SparkStatements`):
 the input relation is then a Spark view and no row comes to this machine. Whatever those
 checks do not decide (a bad cell, a duplicate, a gap) is left to the Python reader:
-`read_spark_table` brings the table to this machine as a `Table` of text cells, and binding
-words every problem at its row and column, as for a file.
+`read_on_spark` brings the data to this machine as a `Table` of text cells (a Parquet file this
+machine can open is read by attain's own reader instead), and binding words every problem at its
+row and column, as for a file.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from attain.diagnostics import AttainError, Diagnostic
@@ -93,23 +99,50 @@ def _text_sql(name: str, type_: str) -> str:
     return f"CAST({c} AS STRING)"
 
 
-def header(spark, spec: str) -> tuple[str, list[tuple[str, str]], list[str], Table]:
-    """(the table's name, each column's name and type, the names as a header's are taken, a Table without rows)."""
-    name = found_table(spark, spec)
-    columns = [(f.name, _duckdb_type(f)) for f in spark.table(name).schema.fields]
-    names = parquet.column_names(PREFIX + name, columns)
-    return name, columns, names, parquet.parquet_table(PREFIX + name, (), columns, names)
+def through_spark(spec: str) -> bool:
+    """Whether a `--data` is read through Spark whatever the engine: a table, or a Parquet dataset this machine's
+    reader cannot open (a folder of part files, as Spark writes one, or a path on the cluster's storage)."""
+    return is_table(spec) or (parquet.is_parquet(spec.rstrip("/")) and ("://" in spec or os.path.isdir(spec)))
 
 
-def _numbered(spark, name: str, columns: list[tuple[str, str]], view: str) -> int:
-    """The view `view` of the table's text cells c0, c1, ... and `rowid`, the row's place from 0 in the order of
-    the cells' texts, column by column; the number of rows.
+def _source(spark, spec: str):
+    """(the data's name as messages give it, its DataFrame with `__file` and `__index` where rows have a file order
+    (a Parquet file's: the file, then the row in it), whether they do)."""
+    if is_table(spec):
+        name = found_table(spark, spec)
+        return PREFIX + name, spark.table(name), False
+    try:
+        frame = spark.read.parquet(spec)
+        frame = frame.select("*", frame["_metadata.file_path"].alias("__file"),
+                             frame["_metadata.row_index"].alias("__index"))
+    except Exception as e:  # no such path, not Parquet: as the Parquet reader says it
+        if type(e).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        raise parquet.unreadable(spec, e) from None
+    return spec, frame, True
+
+
+def header(spark, spec: str):
+    """(the data's name as messages give it, its DataFrame, whether it has a file order, each column's name and
+    type, the names as a header's are taken, a Table without rows)."""
+    label, frame, in_files = _source(spark, spec)
+    columns = [(f.name, _duckdb_type(f)) for f in frame.schema.fields if f.name not in ("__file", "__index")]
+    names = parquet.column_names(label, columns)
+    return label, frame, in_files, columns, names, parquet.parquet_table(label, (), columns, names)
+
+
+def _numbered(spark, frame, in_files: bool, columns: list[tuple[str, str]], view: str) -> int:
+    """The view `view` of the data's text cells c0, c1, ... and `rowid`, the row's place from 0 in the files'
+    order (`in_files`), else in the order of the cells' texts, column by column; the number of rows.
 
     The sort is Spark's (by ranges, over every partition); each row's place is its partition's offset (the rows
     of the partitions before it, counted per partition) plus its place within its partition."""
     texts = ", ".join(f"{_text_sql(raw, type_)} AS c{i}" for i, (raw, type_) in enumerate(columns))
-    order = ", ".join(f"c{i} NULLS FIRST" for i in range(len(columns)))
-    sorted_ = spark.sql(f"SELECT {texts} FROM {name} ORDER BY {order}")
+    frame.createOrReplaceTempView("__attain_source")
+    keys = ["__file", "__index"] if in_files else [f"c{i} NULLS FIRST" for i in range(len(columns))]
+    sorted_ = spark.sql(f"SELECT {texts}{', __file, __index' if in_files else ''} FROM __attain_source "
+                        f"ORDER BY {', '.join(keys)}")
+    spark.catalog.dropTempView("__attain_source")
     from pyspark.sql import functions as f
 
     marked = sorted_.withColumn("__m", f.monotonically_increasing_id()).localCheckpoint()
@@ -130,9 +163,12 @@ def _numbered(spark, name: str, columns: list[tuple[str, str]], view: str) -> in
 
 def spark_relation(spark, plan: Plan, spec: str, table: str, id_column: str | None, allowed: frozenset,
                    made: list) -> InputRelation | None:
-    """The Spark table `spec` as the input relation `table` (a Spark view), every cell checked on Spark; None:
-    the Python reader decides (`read_spark_table`). Views and materialised frames made are added to `made`."""
-    name, columns, names, head = header(spark, spec)
+    """The Spark table or Parquet data `spec` as the input relation `table` (a Spark view), every cell checked on
+    Spark; None: the Python reader decides (`read_on_spark`, or attain's own reader for a Parquet file here).
+    Views and materialised frames made are added to `made`."""
+    label, frame, in_files, columns, names, head = header(spark, spec)
+    if any(type_ == "TIMESTAMP WITH TIME ZONE" for _name, type_ in columns) and in_files:
+        return None  # Spark reads a Parquet timestamp as zoned where DuckDB may not: the reader here decides
     positions = {c: i + 1 for i, c in enumerate(names)}
     if plan.model.policy.header.period and not any(c in positions for c in PERIOD_COLUMNS):
         try:
@@ -140,7 +176,7 @@ def spark_relation(spark, plan: Plan, spec: str, table: str, id_column: str | No
         except _Refused:
             return None
     statements = SparkStatements(spark, made)
-    rows = _numbered(spark, name, columns, "__attain_text")
+    rows = _numbered(spark, frame, in_files, columns, "__attain_text")
     made.append("__attain_text")
     if rows == 0:
         return None
@@ -148,7 +184,7 @@ def spark_relation(spark, plan: Plan, spec: str, table: str, id_column: str | No
         statements.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed_cells(len(names))}, "
                            "true AS __fits, rowid FROM __attain_text")
         with _interpreted(spark, rows <= INTERPRETED_ROWS):
-            return validated(statements, plan, PREFIX + name, table, head, id_column, allowed, rows)
+            return validated(statements, plan, label, table, head, id_column, allowed, rows)
     except _Refused:
         return None
     except AttainError:
@@ -159,15 +195,16 @@ def spark_relation(spark, plan: Plan, spec: str, table: str, id_column: str | No
         return None
 
 
-def read_spark_table(spec: str) -> Table:
-    """The Spark table `spec` brought to this machine as a Table of text cells, rows numbered as on Spark."""
+def read_on_spark(spec: str) -> Table:
+    """The Spark table or Parquet data `spec` brought to this machine as a Table of text cells, rows numbered as on
+    Spark."""
     from attain.sql.spark_engine import session
 
     spark = session()
     made: list = []
     try:
-        name, columns, names, _head = header(spark, spec)
-        _numbered(spark, name, columns, "__attain_text")
+        label, frame, in_files, columns, names, _head = header(spark, spec)
+        _numbered(spark, frame, in_files, columns, "__attain_text")
         made.append("__attain_text")
         found = spark.sql("SELECT * FROM __attain_text ORDER BY rowid").toLocalIterator()
         rows = []
@@ -177,7 +214,7 @@ def read_spark_table(spec: str) -> Table:
                 rows.append(Row(int(record[len(names)]) + 1, cells))
     finally:
         _forget(spark, made)
-    return parquet.parquet_table(PREFIX + name, tuple(rows), columns, names)
+    return parquet.parquet_table(label, tuple(rows), columns, names)
 
 
 class SparkStatements:

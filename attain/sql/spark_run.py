@@ -1,15 +1,16 @@
-"""`attain run --engine spark --data table:NAME`: a Spark table read, checked and computed on Spark.
+"""`attain run --engine spark` over a Spark table (`--data table:NAME`) or Parquet data: read, checked and
+computed on Spark.
 
-The table's cells are checked where the data is (`attain.sql.spark_read`), the policy's
+The data's cells are checked where the data is (`attain.sql.spark_read`), the policy's
 query (`attain.sql.compile`) runs over the checked relation on Spark, and only the results,
 one row per employee and period, come to this machine: into an embedded DuckDB, which writes
 them as the duckdb engine writes its own (`attain.sql.write`: CSV, JSON or Parquet, byte for
 byte, with the manifest). Rows the query leaves to the reference evaluator (`__fallback`)
 are computed in Python from the relation, which is then brought here too.
 
-`run_table_to_file` returns None, having written nothing, where it does not decide: a table
-whose cells the checks on Spark do not accept (the Python reader then reads the table and
-words every problem), a period outside the policy's dates, a query Spark cannot plan or that
+`run_table_to_file` returns None, having written nothing, where it does not decide: data
+whose cells the checks on Spark do not accept (the Python reader then reads it and words
+every problem), a period outside the policy's dates, a query Spark cannot plan or that
 overflows DECIMAL(38,0). The caller then runs the policy the ordinary way with the spark
 engine, which computes such rows exactly.
 """
@@ -49,8 +50,8 @@ def run_table_to_file(plan: Plan, spec: str, *, fmt: str, out: str | None, manif
                       beside: dict[str, str] | None, in_force: Callable[[Period], bool], id_column: str | None = None,
                       allow_ids=(), max_errors: int = 50, master: str | None = None,
                       warn: Callable[[tuple[Diagnostic, ...]], None] | None = None) -> Written | None:
-    """Run `plan` over the Spark table `spec` (`table:NAME`) and write its results as `fmt` to `out`, as
-    `attain.sql.run.run_to_file` does for a file; None: not decided here, nothing written."""
+    """Run `plan` over the Spark table `spec` (`table:NAME`) or the Parquet data at `spec`, and write its results
+    as `fmt` to `out`, as `attain.sql.run.run_to_file` does for a file; None: not decided here, nothing written."""
     if fmt not in FORMATS:
         return None
     spark = session(master)

@@ -61,7 +61,7 @@ def on_spark_only(monkeypatch):
     def refused(spec):
         raise AssertionError(f"{spec} was read by the Python reader")
 
-    monkeypatch.setattr(spark_read, "read_spark_table", refused)
+    monkeypatch.setattr(spark_read, "read_on_spark", refused)
 
 
 def test_a_typed_table_is_checked_and_computed_on_spark(spark, on_spark_only, tmp_path):
@@ -129,3 +129,22 @@ def test_explain_reads_the_table_too(spark):
     # 3% of the 75,000 above the target (575,000 - 500,000), each cell named at its row (S001 is the first)
     assert "commission_paid = 2,250.00" in r.stdout and "above 500,000: 75,000 at 3% = 2,250" in r.stdout
     assert "sales = 575,000   (from table:doc002_explain:1:5, column 销售额实际)" in r.stdout, r.stdout
+
+
+def test_a_parquet_folder_spark_wrote_is_read_on_spark_in_its_files_order(spark, tmp_path):
+    view(spark, "doc002_folder", DOC002_SCHEMA.format(sales="DECIMAL(12,2)"), DOC002_ROWS.format(s002="408000.00"))
+    folder = tmp_path / "sales.parquet"
+    spark.table("doc002_folder").coalesce(1).write.parquet(str(folder))  # a folder of part files, as Spark writes
+    assert folder.is_dir()
+    # the rows as the file holds them: S003, S001, S002 (every engine reads a Parquet file in its own order)
+    want = [DOC002_OUT[0], DOC002_OUT[3], DOC002_OUT[1], DOC002_OUT[2]]
+    for engine in ("spark", "duckdb"):  # duckdb: the folder read through Spark, computed here
+        r = run(DOC002, "--data", str(folder), "--engine", engine, "--format", "csv")
+        assert r.exit_code == 0 and r.stdout.splitlines() == want, (engine, r.output)
+
+
+def test_parquet_spark_cannot_read_is_named(spark, tmp_path):
+    (tmp_path / "broken.parquet").mkdir()
+    (tmp_path / "broken.parquet" / "part-0.parquet").write_bytes(b"not parquet at all")
+    r = run(DOC002, "--data", str(tmp_path / "broken.parquet"), "--engine", "spark", "--format", "csv")
+    assert r.exit_code == 1 and "error[D462]" in r.output and "broken.parquet" in r.output, r.output
