@@ -305,8 +305,8 @@ def spark_sql(tree) -> str:
         if isinstance(node, exp.RegexpReplace):
             replacement = node.args["replacement"].this
             node.set("replacement", exp.Literal.string(_BACKREFERENCE.sub(r"$\1", replacement.replace("$", "\\$"))))
-        if isinstance(node, exp.Literal) and node.is_string and "(?i:" in node.this:
-            return exp.Literal.string(node.this.replace("(?i:", "(?iu:"))
+        if isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Literal):
+            node.set("expression", exp.Literal.string(node.expression.this.replace("(?i:", "(?iu:")))
         if isinstance(node, exp.TryCast) and node.to.is_type("int128"):
             return exp.Cast(this=node.this, to=node.to)
         return node

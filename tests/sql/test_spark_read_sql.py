@@ -31,6 +31,8 @@ def test_text_functions_keep_duckdbs_meaning():
 def test_case_folding_is_unicodes_as_in_re2():
     # RE2 folds ſ (long s) to s; Java only with the u flag
     assert spark("SELECT regexp_matches(c0, '(?i:sum|total)') FROM t") == "SELECT c0 RLIKE '(?iu:sum|total)' FROM t"
+    # only in a pattern: a choice's text is compared as it is
+    assert spark("SELECT c0 IN ('(?i:x)') FROM t") == "SELECT c0 IN ('(?i:x)') FROM t"
 
 
 def test_an_exact_integer_cast_raises_rather_than_gives_null():
