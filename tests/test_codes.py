@@ -192,6 +192,17 @@ def spark_without(what: str) -> Trigger:
     return trigger
 
 
+def a_spark_table_nobody_has(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
+    """`--data table:NAME` naming no table of the session's catalog (a real local session: skipped only where
+    pyspark or Java is missing, as the Spark tests are)."""
+    from engine_choice import SPARK_ENGINES
+
+    if "spark" not in SPARK_ENGINES:
+        pytest.skip("pyspark or Java is not installed")
+    write(tmp, {"p.policy": SALES})
+    return run_cli("run", "p.policy", "--data", "table:no_such_table", "--engine", "spark")
+
+
 def a_curve_over_a_large_group(tmp: Path, mp: pytest.MonkeyPatch) -> Found:
     from attain.present import curve
 
@@ -486,6 +497,8 @@ CATALOGUE: dict[str, Trigger] = {
     "U580": spark_without("pyspark"),
     "U581": spark_without("java"),
     "U582": spark_without("master"),
+    "U584": a_spark_table_nobody_has,
+    "U585": cli("run", "p.policy", "--data", "table:sales", "--header-row", "2", files={"p.policy": SALES}),
     "U583": cli("sql", "p.policy", "--dialect", "snowflake", files={"p.policy": H + (
         "period month\ninput sales : money\nplan = previous(next_plan, else 100)\nnext_plan = plan + sales\n"
         "output next_plan\n")}),

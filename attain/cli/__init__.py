@@ -87,7 +87,7 @@ def check_cmd(policies, fmt):
 @click.argument("policy", type=PathArg())
 @click.option("--data", "data", required=True, multiple=True,
               help="CSV, Excel (.xlsx), YAML, JSON or Parquet file with one row per employee (and period); "
-                   "- for CSV on stdin" + DATA_HELP + ".")
+                   "- for CSV on stdin; table:NAME for a table of the Spark session's catalog" + DATA_HELP + ".")
 @click.option("--sheet", default=None, help="The worksheet to read from an Excel file [default: the first].")
 @HEADER_ROW
 @click.option("--out", "out", default=None, help="Write here (atomically) instead of stdout.")

@@ -1,4 +1,5 @@
-"""`attain run` with the duckdb engine, end to end in DuckDB, where the run allows it (`attain.sql.run`).
+"""`attain run` with the duckdb engine, end to end in DuckDB, where the run allows it (`attain.sql.run`);
+with the spark engine over a Spark table (`--data table:NAME`), end to end on Spark (`attain.sql.spark_run`).
 
 The ordinary run reads the data into Python, computes and writes from Python. With
 `--engine duckdb`, a CSV data file and CSV, JSON or Parquet results, DuckDB reads, validates,
@@ -13,8 +14,11 @@ from __future__ import annotations
 
 from attain import api
 from attain.cli.common import show_findings
+from attain.io.parquet import is_parquet
 from attain.manifest import manifest_json, sidecar_path
 from attain.subjects import MAX_EVALUATION_ERRORS
+
+TABLE_PREFIX = "table:"  # `attain.sql.spark_read.PREFIX` (not imported here: `attain --help` needs no Spark reader)
 
 
 def ran_in_duckdb(loaded, data: str | tuple[str, ...], *, engine: str, fmt: str, out: str | None, sheet: str | None,
@@ -29,18 +33,25 @@ def ran_in_duckdb(loaded, data: str | tuple[str, ...], *, engine: str, fmt: str,
         data = data[0]
     if isinstance(loaded, api.Policy) and loaded.model.lines is not None:
         return False
-    if (engine != "duckdb" or not isinstance(loaded, api.Policy) or loaded.parts or fmt not in ("csv", "json",
-                                                                                                   "parquet")
-            or sheet is not None or carry or headers == "labels" or bom or data == "-"):
+    # A Spark table or a Parquet path with the spark engine: read, checked and computed on Spark
+    table = data.startswith(TABLE_PREFIX) or (engine == "spark" and is_parquet(data.rstrip("/")))
+    if (engine != ("spark" if table else "duckdb") or not isinstance(loaded, api.Policy) or loaded.parts
+            or fmt not in ("csv", "json", "parquet") or sheet is not None or carry or headers == "labels" or bom
+            or data == "-" or (table and header_row is not None)):
         return False
-    from attain.sql.run import run_to_file
-
     beside = {sidecar_path(out): manifest_json(manifest)} if out not in (None, "-") and fmt == "csv" else None
+    common = dict(fmt=fmt, out=out, manifest=manifest if fmt != "csv" else None, beside=beside,
+                  in_force=loaded.in_force, id_column=id_column, allow_ids=allow_ids,
+                  max_errors=MAX_EVALUATION_ERRORS, warn=lambda said: show_findings(api.Findings(said)))
     # through the API's boundary: an error carries the text of the files it points into, and deep formulas compile
-    written = api.boundary(run_to_file)(
-        loaded.plan, data, fmt=fmt, out=out, manifest=manifest if fmt != "csv" else None, beside=beside,
-        in_force=loaded.in_force, id_column=id_column, header_row=header_row, allow_ids=allow_ids,
-        max_errors=MAX_EVALUATION_ERRORS, warn=lambda said: show_findings(api.Findings(said)))
+    if table:
+        from attain.sql.spark_run import run_table_to_file
+
+        written = api.boundary(run_table_to_file)(loaded.plan, data, **common)
+    else:
+        from attain.sql.run import run_to_file
+
+        written = api.boundary(run_to_file)(loaded.plan, data, header_row=header_row, **common)
     return written is not None
 
 

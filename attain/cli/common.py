@@ -18,7 +18,7 @@ import unicodedata
 import click
 
 from attain import api, i18n
-from attain.diagnostics import AttainError, render_all, to_json
+from attain.diagnostics import AttainError, Diagnostic, render_all, to_json
 from attain.engine.lines import line_tables
 from attain.i18n.messages import say
 from attain.io import read_table, stdout_failed
@@ -167,18 +167,32 @@ def read_data(data: str | tuple[str, ...], sheet: str | None = None, header_row:
     """
     specs = (data,) if isinstance(data, str) else tuple(data)
     if len(specs) == 1 and split_spec(specs[0])[0] is None:
-        table = read_table(specs[0], sheet=sheet, header_row=header_row)
+        table = _read_one(specs[0], sheet=sheet, header_row=header_row)
         if table.warnings:
             show_findings(table.warnings)
         return table
     parts = []
     for spec in specs:
         path = split_spec(spec)[1]
-        table = read_table(path, sheet=sheet, header_row=header_row)
+        table = _read_one(path, sheet=sheet, header_row=header_row)
         if table.warnings:
             show_findings(table.warnings)
         parts.append(part_of(spec, table, sheet))
     return data_set(parts)
+
+
+def _read_one(path: str, sheet: str | None, header_row: int | None):
+    """A data file, or data read through the Spark session (`attain.sql.spark_read.through_spark`: a table
+    `table:NAME`, a Parquet folder or a Parquet path on the cluster's storage)."""
+    if not (path.startswith("table:") or "://" in path or os.path.isdir(path)):
+        return read_table(path, sheet=sheet, header_row=header_row)
+    from attain.sql.spark_read import read_on_spark, through_spark
+
+    if not through_spark(path):
+        return read_table(path, sheet=sheet, header_row=header_row)
+    if header_row is not None:
+        raise AttainError([Diagnostic("U585", say("U585"), hint=say("U585.hint"))])
+    return read_on_spark(path)
 
 
 def data_paths(data: str | tuple[str, ...], table=None, policy=None):

@@ -1,4 +1,4 @@
-"""Diagnostic codes of the spark engine and `attain sql --dialect` (U580-U583), registered in `attain.codes`."""
+"""Diagnostic codes of the spark engine and `attain sql --dialect` (U580-U585), registered in `attain.codes`."""
 
 from __future__ import annotations
 
@@ -18,4 +18,10 @@ SPARK_CODES = (
          "`attain sql --dialect` writes the policy's exact query for a warehouse; this dialect has no exact way to "
          "write a piece the query needs (Snowflake has no greatest common divisor, which values carried from "
          "period to period and group sums of per-row fractions use). Choose another dialect."),
+    Code("U584", "usage", "no such Spark table",
+         "`--data table:NAME` reads the table or view NAME from the Spark session's catalog (`db.table`, or a "
+         "name the session's current database holds), and the session has none by that name. Check the name, or "
+         "the master (`--spark-master`): a local session sees only the tables of its own warehouse folder."),
+    Code("U585", "usage", "header row given for a Spark table",
+         "A Spark table names its own columns, so `--header-row` does not apply to it: leave it out."),
 )

@@ -1,4 +1,4 @@
-"""Diagnostics' words, the spark engine and `attain sql --dialect` (U580-U583): English and Chinese by key.
+"""Diagnostics' words, the spark engine and `attain sql --dialect` (U580-U585): English and Chinese by key.
 
 See `attain.i18n.messages` for how a key becomes a message in either language.
 """
@@ -37,6 +37,15 @@ SPARK: dict[str, dict[str, str]] = {
                          "方案 {digest}，方言 {dialect}"},
 }
 SPARK.update({
+    "U584": {"en": "the Spark session has no table or view named {table}",
+             "zh": "Spark 会话里没有名为 {table} 的表或视图"},
+    "U584.hint": {"en": "name it as the catalog does (`--data table:db.table`); `spark.catalog.listTables()` lists "
+                        "them, and `--spark-master` chooses the session",
+                  "zh": "请按目录里的名字写（`--data table:db.table`）；`spark.catalog.listTables()` 可以列出它们，"
+                        "`--spark-master` 选择会话"},
+    "U585": {"en": "`--header-row` does not apply to a Spark table, which names its own columns",
+             "zh": "`--header-row` 不适用于 Spark 表：表自带列名"},
+    "U585.hint": {"en": "leave `--header-row` out", "zh": "请去掉 `--header-row`"},
     "sql.input": {"en": "input: a table or view named {table}, one row per employee (and period), with these columns:",
                   "zh": "输入：名为 {table} 的表或视图，每位员工（每个周期）一行，包含这些列："},
     "sql.system_columns": {

@@ -321,27 +321,33 @@ def execute(spark, compiled: Compiled, relation: InputRelation, made: list | Non
     """The query's `__seq`, `__fallback` and output columns (each integer as the duckdb engine's
     `execute` gives it: a value and an empty column), in the order the runner computes rows. The views
     and materialised frames made are added to `made`, for the caller to drop."""
-    from attain.sql.dialects import translate
-
     made = [] if made is None else made
     columns = [c for c in compiled.columns if c not in ("__who", "__period")]
     width = [2 if c.startswith("out_") and (c.endswith("_n") or c.endswith("_d")) else 1 for c in columns]
-    selected = ", ".join(columns)
+    found = result_frame(spark, compiled, relation, made).orderBy("__period", "__seq").select(*columns).collect()
+    return _rows(found, width)
+
+
+def result_frame(spark, compiled: Compiled, relation: InputRelation, made: list):
+    """The compiled query's result on Spark, every column (`Compiled.columns`), unordered: a query run
+    period by period (values carried from one to the next) is each period's rows, kept as computed."""
     if not compiled.prelude:
-        frame(spark, compiled.sql, made).createOrReplaceTempView("attain_result")
-        made.append("attain_result")
-        query = translate(f"SELECT {selected} FROM attain_result ORDER BY __period NULLS FIRST, __seq", "spark")
-        return _rows(spark.sql(query).collect(), width)
+        return frame(spark, compiled.sql, made)
     for statement in compiled.prelude:
         run_statement(spark, statement, made)
-    rows: list[tuple] = []
-    result = translate(f"SELECT {selected} FROM attain_result ORDER BY __seq", "spark")
+    parts = []
     for period in relation.periods:
         # translated once, the period's index put in each level's Spark SQL (sqlglot took seconds per period)
         run_statement(spark, "CREATE OR REPLACE TEMP TABLE attain_result AS " + compiled.sql, made, period.index)
-        rows += _rows(spark.sql(result).collect(), width)
+        parts.append(spark.table("attain_result").localCheckpoint())
+        made.append(parts[-1])
         run_statement(spark, compiled.keep, made)
-    return rows
+    if not parts:  # no period at all: no row
+        return frame(spark, compiled.sql, made, 0).limit(0)
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.unionByName(part)
+    return result
 
 
 def _rows(found: list, width: list[int]) -> list[tuple]:
