@@ -27,6 +27,8 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+import attrs
+
 from attain.dsl import nodes as n
 from attain.engine.bind import PERIOD_COLUMNS, Record
 from attain.engine.plan import Plan
@@ -39,7 +41,7 @@ from attain.sql.read import _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.read import trimmed as trimmed_cell
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
-from attain.sql.slice_counts import NotPointed, group_rows
+from attain.sql.slice_counts import STATS, NotPointed, Refused, group_rows
 from attain.sql.slice_parquet import native_inputs
 
 Facts = dict  # (period index or None, aggregate number) -> (group key, group size, (num, den) or None)
@@ -139,12 +141,15 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
             if r.fast[spec.group] is MISSING:
                 return None  # the row's own error (E302): the whole read says it, with the others
             keys.setdefault(found.columns[plan.inputs[spec.group]], set()).add(r.fast[spec.group])
+    # A Parquet file is read where it lies, once, by the counting query, which also checks the members' cells
+    # (`checked`); a CSV file, or a history, is read once into a table, checked, then counted.
+    checked = found.source is not None and not history
     try:
-        relation = _members(con, plan, found, keys, everyone, history, record)
+        relation = _members(con, plan, found, keys, everyone, history, record, checked)
         if relation is None:
             return None
-        return _group_values(con, plan, relation, found.bound.records[0].who, mine)
-    except (_Refused, Carried, NotCompiled):
+        return _group_values(con, plan, relation, found.bound.records[0].who, mine, checked)
+    except (_Refused, Carried, NotCompiled, Refused):
         return None
     except Exception as e:  # a DuckDB error: what DuckDB cannot read, the whole read reads or reports
         if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
@@ -152,9 +157,13 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
         return None
 
 
+# long: one read, its checks and its relation, each step in order
 def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], everyone: bool, history: bool,
-             record: Record) -> InputRelation | None:
-    """The members' rows as the input relation `__attain_input`, validated; None where a check fails."""
+             record: Record, checked: bool = False) -> InputRelation | None:
+    """The members' rows as the input relation `__attain_input`, validated; None where a check fails.
+
+    `checked`: views instead of tables, each row with __bad (a cell the checks refuse) and __in (a row of the
+    explained period): `slice_counts.group_rows` reads the file once, and checks as it counts."""
     head = found.head
     read = read_inputs(plan)
     columns = {name: column for name, column in found.columns.items() if name in read}
@@ -179,13 +188,14 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
                     f"(SELECT {trimmed} FROM {source} WHERE {near}) WHERE {where}")
         near, where = "TRUE", f"{who} IN (SELECT w FROM __attain_who)"
     scan = f"(SELECT {trimmed}, {fits} AS __fits FROM {source} WHERE {near})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT * FROM {scan} WHERE {where}")
+    made = "VIEW" if checked else "TABLE"
+    con.execute(f"CREATE OR REPLACE TEMP {made} __attain_raw AS SELECT * FROM {scan} WHERE {where}")
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]
     checks += _id_checks(who, found.allow_ids)
     values, scales, more = _values(con, plan, found, columns, cell)
     checks += more
     # As a filter, so that a cell's cheap test spares it the costly ones (DuckDB stops an OR at its first true).
-    if _one(con, f"SELECT count(*) FROM __attain_raw WHERE NOT ({' AND '.join(checks)})"):
+    if not checked and _one(con, f"SELECT count(*) FROM __attain_raw WHERE NOT ({' AND '.join(checks)})"):
         return None  # a member's cell the checks refuse: the whole read names it
     periods: tuple = ()
     period_sql, join, only = "NULL", "", ""
@@ -198,6 +208,8 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     select = ", ".join(["CAST(row_number() OVER () - 1 AS BIGINT) AS __seq", "CAST(0 AS BIGINT) AS __line",
                         f"r.{who} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
                         *(f"{v} AS {input_column(k)}" for k, v in enumerate(values))])
+    if checked:
+        return _checked_view(con, plan, found, select, join, only, checks, periods, scales, columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_input AS SELECT {select} FROM __attain_raw r{join}{only}")
     con.execute("DROP TABLE __attain_raw")  # the cells' texts: the query reads the values alone
     rows = _one(con, "SELECT count(*) FROM __attain_input")
@@ -209,6 +221,28 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
         return None  # a gap in a member's history: E310
     return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
+
+
+def _checked_view(con: Any, plan: Plan, found: Rows, select: str, join: str, only: str, checks: list[str],
+                  periods: tuple, scales: dict[str, int], columns: dict[str, str]) -> InputRelation:
+    """`__attain_input` as a view of every member's row (of every period: each is checked), with __bad and __in."""
+    # A CASE tries each check only on the rows every check before it passed (or left unknown), as the filter
+    # does: bad is a check that is false, never one that is unknown.
+    bad = "CASE " + " ".join(f"WHEN ({c}) IS FALSE THEN true" for c in checks) + " ELSE false END"
+    within = f"coalesce({only.removeprefix(' WHERE ')}, false)" if only else "true"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW __attain_input AS SELECT {select}, {bad} AS __bad, {within} AS __in "
+                f"FROM __attain_raw r{join}")
+    # The file's rows, at least the members': it bounds a sum's terms (`slice_counts`) as their number would.
+    rows = _one(con, f"SELECT count(*) FROM {found.source}")
+    head = found.head
+    return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
+                         columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
+
+
+def _verified(con: Any) -> bool:
+    """Whether the checked view's members pass their checks, none twice in a period (`slice_counts.STATS`)."""
+    bad, twice = con.execute(f"SELECT {STATS} FROM __attain_input").fetchall()[0]
+    return not bad and not twice
 
 
 def _values(con: Any, plan: Plan, found: Rows, columns: dict[str, str], cell: dict[str, str]
@@ -273,13 +307,21 @@ def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple
     return source, trimmed, fits
 
 
-def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record]) -> Facts | None:
+def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record],
+                  checked: bool = False) -> Facts | None:
     """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members:
     counted for the employee alone (`slice_counts`), else by the windows a run computes for every member."""
     try:
-        return _facts_of(plan, group_rows(con, plan, relation, who), mine)
+        return _facts_of(plan, group_rows(con, plan, relation, who, checked), mine)
     except (NotPointed, Carried):
         pass
+    if checked:
+        if not _verified(con):
+            return None  # a member's cell the checks refuse, or a member twice: the whole read names it
+        # The windows read the explained period's rows only, as the table of an unchecked read holds them.
+        con.execute("CREATE OR REPLACE TEMP VIEW __attain_in AS SELECT * EXCLUDE (__bad, __in) FROM __attain_input "
+                    "WHERE __in")
+        relation = attrs.evolve(relation, table="__attain_in")
     compiler = _Recording(plan, relation)
     wanted = {spec.node for spec in plan.aggregates}
     try:

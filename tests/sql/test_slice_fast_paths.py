@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from attain import api
+from attain.diagnostics import AttainError
 from attain.io import read_table
 from attain.sql import slice_parquet
 
@@ -51,3 +52,138 @@ def test_ids_beyond_ascii_are_found(tmp_path, policy):
     fast = policy.explain_slice(pq, "王五")
     assert fast is not None and fast.text() == policy.explain(read_table(pq), "王五").text()
     assert "pct = ≈66.666667%" in fast.text()  # 张三 and 王五六 below, of 3 others: 2 / 3
+
+
+# The members' checks in the counting query (slice_counts.group_rows, `checked`): a Parquet file is read once.
+REGIONS = """policy "region standing"
+
+input region : text
+input sales_target : money
+input sales : money
+
+attainment = sales / sales_target
+standing = percentile(attainment within region)
+place = rank(attainment within region)
+team = count(within region)
+total = sum(sales within region)
+peers = mean(sales within region except self)
+
+output attainment, standing, place, team, total, peers
+"""
+
+# 华东: E1 500/1000 = 50%, E2 80%, E3 100%, E4 500/500 = 100%, E5 150%; 华北: N1 30%, N2 100%.
+MEMBERS = [("E1", "华东", "1000", "500"), ("E2", "华东", "1000", "800"), ("E3", "华东", "1000", "1000"),
+           ("E4", "华东", "500", "500"), ("E5", "华东", "1000", "1500"), ("N1", "华北", "300", "90"),
+           ("N2", "华北", "300", "300")]
+
+
+def as_text_parquet(tmp_path: Path, rows: list[tuple], header: str = "id, region, sales_target, sales") -> str:
+    """Every cell a text, as a pipeline that copies a CSV file writes it."""
+    path = tmp_path / "m.parquet"
+    values = ", ".join("(" + ", ".join("NULL" if c is None else f"'{c}'" for c in row) + ")" for row in rows)
+    duckdb.sql(f"COPY (SELECT * FROM (VALUES {values}) t({header})) TO '{path}' (FORMAT parquet)")
+    return str(path)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The group values counted in one checked query: the windows of a run would fail the test."""
+    from attain.sql import slice_counts, slice_groups
+
+    calls: list = []
+    real = slice_counts.group_rows
+
+    def spy(*args, **kwargs):
+        calls.append(args[-1] if len(args) > 4 else kwargs.get("checked", False))
+        return real(*args, **kwargs)
+
+    def no_windows(*args, **kwargs):
+        raise AssertionError("the windows of a run were used")
+
+    monkeypatch.setattr(slice_groups, "group_rows", spy)
+    monkeypatch.setattr(slice_groups, "_Recording", no_windows)
+    return calls
+
+
+def load(tmp_path: Path, text: str) -> api.Policy:
+    (tmp_path / "r.policy").write_text(text, encoding="utf-8")
+    return api.load(tmp_path / "r.policy")
+
+
+def test_counted_and_checked_in_one_query_by_hand(tmp_path, counted):
+    """E4 (100%): below it E1 and E2 of 4 others, standing 2/4 = 50%; above it E5 only: place 2 (E3 ties);
+    team 5; total 500 + 800 + 1000 + 500 + 1500 = 4,300; peers (4,300 - 500) / 4 = 950."""
+    policy = load(tmp_path, REGIONS)
+    pq = as_text_parquet(tmp_path, MEMBERS)
+    for who, *_ in MEMBERS:
+        fast = policy.explain_slice(pq, who)
+        whole = policy.explain(read_table(pq), who)
+        assert fast is not None and (fast.text(), fast.json()) == (whole.text(), whole.json())
+    assert counted and all(counted)
+    text = policy.explain_slice(pq, "E4").text()
+    for line in ("standing = 50%", "place = 2", "team = 5", "total = 4,300", "peers = 950"):
+        assert f"\n{line}" in text, line
+
+
+@pytest.mark.parametrize("bad", ["8OO", "-", "1,00,0"])
+def test_a_members_bad_cell_goes_to_the_whole_read_which_names_it(tmp_path, bad):
+    policy = load(tmp_path, REGIONS)
+    rows = [*MEMBERS]
+    rows[1] = ("E2", "华东", "1000", bad)  # row 2 of the file
+    pq = as_text_parquet(tmp_path, rows)
+    assert policy.explain_slice(pq, "E4") is None
+    with pytest.raises(AttainError) as e:
+        policy.explain(read_table(pq), "E4")
+    assert e.value.diagnostics[0].span.line == 2
+    assert policy.explain_slice(pq, "N1") is not None  # 华北 reads no 华东 row
+
+
+def test_a_member_twice_goes_to_the_whole_read(tmp_path):
+    policy = load(tmp_path, REGIONS)
+    assert policy.explain_slice(as_text_parquet(tmp_path, [*MEMBERS, ("E2", "华东", "1000", "700")]), "E4") is None
+
+
+MONTHLY = REGIONS.replace('policy "region standing"\n', 'policy "region standing"\nperiod month\n')
+
+
+def monthly(rows: list[tuple], month: str) -> list[tuple]:
+    return [(who, month, region, target, sales) for who, region, target, sales in rows]
+
+
+def test_another_months_rows_are_checked_but_not_counted(tmp_path, counted):
+    """2024-02's 华东 has the same members, all at 100% but E5 at 200%: E4's standing in 2024-01 stays 50%. A bad
+    cell of a 华东 member in 2024-02 goes to the whole read (as the table of every month's rows was checked); a
+    member twice in 2024-02 does not stop 2024-01's explanation."""
+    policy = load(tmp_path, MONTHLY)
+    february = [(w, r, "1000", "2000" if w == "E5" else "1000") for w, r, _, _ in MEMBERS]
+    header = "id, period, region, sales_target, sales"
+    rows = monthly(MEMBERS, "2024-01") + monthly(february, "2024-02")
+    pq = as_text_parquet(tmp_path, rows, header)
+    fast = policy.explain_slice(pq, "E4", period="2024-01")
+    assert fast is not None and fast.text() == policy.explain(read_table(pq), "E4", period="2024-01").text()
+    assert "\nstanding = 50%" in fast.text() and "\nteam = 5" in fast.text()
+    # February: E1 to E4 tie at 100%, E5 above: none of E4's 4 others is below, standing 0 / 4 = 0%, place 2.
+    february_text = policy.explain_slice(pq, "E4", period="2024-02").text()
+    assert "\nstanding = 0%" in february_text and "\nplace = 2" in february_text
+    bad = [*rows]
+    bad[7] = ("E2", "2024-02", "华东", "1000", "x")
+    assert policy.explain_slice(as_text_parquet(tmp_path, bad, header), "E4", period="2024-01") is None
+    twice = as_text_parquet(tmp_path, [*rows, ("E2", "2024-02", "华东", "1000", "1")], header)
+    assert policy.explain_slice(twice, "E4", period="2024-01") is not None
+    assert policy.explain_slice(twice, "E4", period="2024-02") is None
+
+
+LOWEST_OTHER = REGIONS.replace("peers = mean(sales within region except self)",
+                               "peers = min(sales within region except self)")
+
+
+def test_what_it_cannot_count_is_windowed_over_the_checked_rows(tmp_path):
+    """min except self is left to a run's windows: E4's peers are E1, E2, E3, E5, the least 500."""
+    policy = load(tmp_path, LOWEST_OTHER)
+    pq = as_text_parquet(tmp_path, MEMBERS)
+    fast = policy.explain_slice(pq, "E4")
+    assert fast is not None and fast.text() == policy.explain(read_table(pq), "E4").text()
+    assert "\npeers = 500" in fast.text()
+    rows = [*MEMBERS]
+    rows[0] = ("E1", "华东", "1000", "five")
+    assert policy.explain_slice(as_text_parquet(tmp_path, rows), "E4") is None
