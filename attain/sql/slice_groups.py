@@ -233,7 +233,9 @@ def _checked_view(con: Any, plan: Plan, found: Rows, select: str, join: str, onl
     con.execute(f"CREATE OR REPLACE TEMP VIEW __attain_input AS SELECT {select}, {bad} AS __bad, {within} AS __in "
                 f"FROM __attain_raw r{join}")
     # The file's rows, at least the members': it bounds a sum's terms (`slice_counts`) as their number would.
-    rows = _one(con, f"SELECT count(*) FROM {found.source}")
+    # Only a sum or a mean (any function but these) reads it.
+    sums = any(spec.node.func not in ("count", "rank", "percentile", "min", "max") for spec in plan.aggregates)
+    rows = _one(con, f"SELECT count(*) FROM {found.source}") if sums else 0
     head = found.head
     return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
