@@ -141,9 +141,10 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
             if r.fast[spec.group] is MISSING:
                 return None  # the row's own error (E302): the whole read says it, with the others
             keys.setdefault(found.columns[plan.inputs[spec.group]], set()).add(r.fast[spec.group])
-    # A Parquet file is read where it lies, once, by the counting query, which also checks the members' cells
-    # (`checked`); a CSV file, or a history, is read once into a table, checked, then counted.
-    checked = found.source is not None and not history
+    # The counting query also checks the members' cells (`checked`): a Parquet file is read where it lies, once,
+    # by that query; a CSV file is parsed once into a table, which it reads. With a history, every member's
+    # earlier rows are read into tables, checked, then counted.
+    checked = not history
     try:
         relation = _members(con, plan, found, keys, everyone, history, record, checked)
         if relation is None:
@@ -162,8 +163,9 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
              record: Record, checked: bool = False) -> InputRelation | None:
     """The members' rows as the input relation `__attain_input`, validated; None where a check fails.
 
-    `checked`: views instead of tables, each row with __bad (a cell the checks refuse) and __in (a row of the
-    explained period): `slice_counts.group_rows` reads the file once, and checks as it counts."""
+    `checked`: the input is a view, each row with __bad (a cell the checks refuse) and __in (a row of the
+    explained period), which `slice_counts.group_rows` checks as it counts; the raw cells a view of the Parquet
+    file (read once, by that query) or a table of the CSV file's (parsed once)."""
     head = found.head
     read = read_inputs(plan)
     columns = {name: column for name, column in found.columns.items() if name in read}
@@ -188,7 +190,7 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
                     f"(SELECT {trimmed} FROM {source} WHERE {near}) WHERE {where}")
         near, where = "TRUE", f"{who} IN (SELECT w FROM __attain_who)"
     scan = f"(SELECT {trimmed}, {fits} AS __fits FROM {source} WHERE {near})"
-    made = "VIEW" if checked else "TABLE"
+    made = "VIEW" if checked and found.source is not None else "TABLE"  # a CSV file is parsed once, into a table
     con.execute(f"CREATE OR REPLACE TEMP {made} __attain_raw AS SELECT * FROM {scan} WHERE {where}")
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]
     checks += _id_checks(who, found.allow_ids)
@@ -235,7 +237,7 @@ def _checked_view(con: Any, plan: Plan, found: Rows, select: str, join: str, onl
     # The file's rows, at least the members': it bounds a sum's terms (`slice_counts`) as their number would.
     # Only a sum or a mean (any function but these) reads it.
     sums = any(spec.node.func not in ("count", "rank", "percentile", "min", "max") for spec in plan.aggregates)
-    rows = _one(con, f"SELECT count(*) FROM {found.source}") if sums else 0
+    rows = _one(con, f"SELECT count(*) FROM {found.source or '__attain_raw'}") if sums else 0
     head = found.head
     return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)

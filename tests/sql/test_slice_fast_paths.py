@@ -4,10 +4,14 @@ The employee's Parquet row is searched by a test DuckDB checks against each row 
 greatest id; an id cell with spaces around it (ASCII or not), and ids that are not ASCII, must still
 be found as the whole read finds them. Region A: E1 sales 100, E2 300, E3 200 (targets 100): E3's
 attainment 200% has one member below and one above, so its percentile is 1 / 2 = 50%.
+
+The members' cells are checked by the counting query itself (from a Parquet file read once, or a CSV
+file's table): each test there runs on both, and must say what the whole read says.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
@@ -77,8 +81,19 @@ MEMBERS = [("E1", "华东", "1000", "500"), ("E2", "华东", "1000", "800"), ("E
            ("N2", "华北", "300", "300")]
 
 
-def as_text_parquet(tmp_path: Path, rows: list[tuple], header: str = "id, region, sales_target, sales") -> str:
-    """Every cell a text, as a pipeline that copies a CSV file writes it."""
+@pytest.fixture(params=["parquet", "csv"])
+def fmt(request):
+    return request.param
+
+
+def as_text_parquet(tmp_path: Path, rows: list[tuple], header: str = "id, region, sales_target, sales",
+                    fmt: str = "parquet") -> str:
+    """Every cell a text, as a pipeline that copies a CSV file writes it (or the CSV file itself)."""
+    if fmt == "csv":
+        path = tmp_path / "m.csv"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows([header.split(", "), *rows])
+        return str(path)
     path = tmp_path / "m.parquet"
     values = ", ".join("(" + ", ".join("NULL" if c is None else f"'{c}'" for c in row) + ")" for row in rows)
     duckdb.sql(f"COPY (SELECT * FROM (VALUES {values}) t({header})) TO '{path}' (FORMAT parquet)")
@@ -110,11 +125,11 @@ def load(tmp_path: Path, text: str) -> api.Policy:
     return api.load(tmp_path / "r.policy")
 
 
-def test_counted_and_checked_in_one_query_by_hand(tmp_path, counted):
+def test_counted_and_checked_in_one_query_by_hand(tmp_path, counted, fmt):
     """E4 (100%): below it E1 and E2 of 4 others, standing 2/4 = 50%; above it E5 only: place 2 (E3 ties);
     team 5; total 500 + 800 + 1000 + 500 + 1500 = 4,300; peers (4,300 - 500) / 4 = 950."""
     policy = load(tmp_path, REGIONS)
-    pq = as_text_parquet(tmp_path, MEMBERS)
+    pq = as_text_parquet(tmp_path, MEMBERS, fmt=fmt)
     for who, *_ in MEMBERS:
         fast = policy.explain_slice(pq, who)
         whole = policy.explain(read_table(pq), who)
@@ -126,21 +141,22 @@ def test_counted_and_checked_in_one_query_by_hand(tmp_path, counted):
 
 
 @pytest.mark.parametrize("bad", ["8OO", "-", "1,00,0"])
-def test_a_members_bad_cell_goes_to_the_whole_read_which_names_it(tmp_path, bad):
+def test_a_members_bad_cell_goes_to_the_whole_read_which_names_it(tmp_path, bad, fmt):
     policy = load(tmp_path, REGIONS)
     rows = [*MEMBERS]
-    rows[1] = ("E2", "华东", "1000", bad)  # row 2 of the file
-    pq = as_text_parquet(tmp_path, rows)
+    rows[1] = ("E2", "华东", "1000", bad)  # row 2 of the Parquet file, line 3 of the CSV file
+    pq = as_text_parquet(tmp_path, rows, fmt=fmt)
     assert policy.explain_slice(pq, "E4") is None
     with pytest.raises(AttainError) as e:
         policy.explain(read_table(pq), "E4")
-    assert e.value.diagnostics[0].span.line == 2
+    assert e.value.diagnostics[0].span.line == (2 if fmt == "parquet" else 3)
     assert policy.explain_slice(pq, "N1") is not None  # 华北 reads no 华东 row
 
 
-def test_a_member_twice_goes_to_the_whole_read(tmp_path):
+def test_a_member_twice_goes_to_the_whole_read(tmp_path, fmt):
     policy = load(tmp_path, REGIONS)
-    assert policy.explain_slice(as_text_parquet(tmp_path, [*MEMBERS, ("E2", "华东", "1000", "700")]), "E4") is None
+    data = as_text_parquet(tmp_path, [*MEMBERS, ("E2", "华东", "1000", "700")], fmt=fmt)
+    assert policy.explain_slice(data, "E4") is None
 
 
 MONTHLY = REGIONS.replace('policy "region standing"\n', 'policy "region standing"\nperiod month\n')
@@ -150,7 +166,7 @@ def monthly(rows: list[tuple], month: str) -> list[tuple]:
     return [(who, month, region, target, sales) for who, region, target, sales in rows]
 
 
-def test_another_months_rows_are_checked_but_not_counted(tmp_path, counted):
+def test_another_months_rows_are_checked_but_not_counted(tmp_path, counted, fmt):
     """2024-02's 华东 has the same members, all at 100% but E5 at 200%: E4's standing in 2024-01 stays 50%. A bad
     cell of a 华东 member in 2024-02 goes to the whole read (as the table of every month's rows was checked); a
     member twice in 2024-02 does not stop 2024-01's explanation."""
@@ -158,7 +174,7 @@ def test_another_months_rows_are_checked_but_not_counted(tmp_path, counted):
     february = [(w, r, "1000", "2000" if w == "E5" else "1000") for w, r, _, _ in MEMBERS]
     header = "id, period, region, sales_target, sales"
     rows = monthly(MEMBERS, "2024-01") + monthly(february, "2024-02")
-    pq = as_text_parquet(tmp_path, rows, header)
+    pq = as_text_parquet(tmp_path, rows, header, fmt=fmt)
     fast = policy.explain_slice(pq, "E4", period="2024-01")
     assert fast is not None and fast.text() == policy.explain(read_table(pq), "E4", period="2024-01").text()
     assert "\nstanding = 50%" in fast.text() and "\nteam = 5" in fast.text()
@@ -167,8 +183,8 @@ def test_another_months_rows_are_checked_but_not_counted(tmp_path, counted):
     assert "\nstanding = 0%" in february_text and "\nplace = 2" in february_text
     bad = [*rows]
     bad[7] = ("E2", "2024-02", "华东", "1000", "x")
-    assert policy.explain_slice(as_text_parquet(tmp_path, bad, header), "E4", period="2024-01") is None
-    twice = as_text_parquet(tmp_path, [*rows, ("E2", "2024-02", "华东", "1000", "1")], header)
+    assert policy.explain_slice(as_text_parquet(tmp_path, bad, header, fmt=fmt), "E4", period="2024-01") is None
+    twice = as_text_parquet(tmp_path, [*rows, ("E2", "2024-02", "华东", "1000", "1")], header, fmt=fmt)
     assert policy.explain_slice(twice, "E4", period="2024-01") is not None
     assert policy.explain_slice(twice, "E4", period="2024-02") is None
 
@@ -177,13 +193,13 @@ LOWEST_OTHER = REGIONS.replace("peers = mean(sales within region except self)",
                                "peers = min(sales within region except self)")
 
 
-def test_what_it_cannot_count_is_windowed_over_the_checked_rows(tmp_path):
+def test_what_it_cannot_count_is_windowed_over_the_checked_rows(tmp_path, fmt):
     """min except self is left to a run's windows: E4's peers are E1, E2, E3, E5, the least 500."""
     policy = load(tmp_path, LOWEST_OTHER)
-    pq = as_text_parquet(tmp_path, MEMBERS)
+    pq = as_text_parquet(tmp_path, MEMBERS, fmt=fmt)
     fast = policy.explain_slice(pq, "E4")
     assert fast is not None and fast.text() == policy.explain(read_table(pq), "E4").text()
     assert "\npeers = 500" in fast.text()
     rows = [*MEMBERS]
     rows[0] = ("E1", "华东", "1000", "five")
-    assert policy.explain_slice(as_text_parquet(tmp_path, rows), "E4") is None
+    assert policy.explain_slice(as_text_parquet(tmp_path, rows, fmt=fmt), "E4") is None
