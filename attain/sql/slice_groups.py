@@ -37,11 +37,11 @@ from attain.engine.runtime import MISSING
 from attain.sql.columns import Num, lit
 from attain.sql.compile import PERIOD, PolicyCompiler
 from attain.sql.compile_exprs import Carried, NotCompiled
-from attain.sql.read import _id_checks, _inputs, _one, _periods, _Refused, quote
+from attain.sql.read import _SPACE_CLASS, _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.read import trimmed as trimmed_cell
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
-from attain.sql.slice_counts import STATS, NotPointed, Refused, group_rows
+from attain.sql.slice_counts import Checks, NotPointed, Refused, Risky, group_rows
 from attain.sql.slice_parquet import native_inputs
 
 Facts = dict  # (period index or None, aggregate number) -> (group key, group size, (num, den) or None)
@@ -144,12 +144,20 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
     # The counting query also checks the members' cells (`checked`): a Parquet file is read where it lies, once,
     # by that query; a CSV file is parsed once into a table, which it reads. With a history, every member's
     # earlier rows are read into tables, checked, then counted.
-    checked = not history
+    # From Parquet, the members' ids are first read as stored: where one may need trimming or read like a
+    # total (`_quick`), they are read again, trimmed and checked one by one.
+    tries = (True, False) if found.source is not None and not history else (False,)
     try:
-        relation = _members(con, plan, found, keys, everyone, history, record, checked)
-        if relation is None:
-            return None
-        return _group_values(con, plan, relation, found.bound.records[0].who, mine, checked)
+        for quick in tries:
+            relation = _members(con, plan, found, keys, everyone, history, record, not history, quick)
+            if relation is None:
+                return None
+            checked = (_quick(found.allow_ids) if quick else Checks()) if not history else None
+            try:
+                return _group_values(con, plan, relation, found.bound.records[0].who, mine, checked)
+            except Risky:
+                continue
+        return None
     except (_Refused, Carried, NotCompiled, Refused):
         return None
     except Exception as e:  # a DuckDB error: what DuckDB cannot read, the whole read reads or reports
@@ -160,8 +168,9 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
 
 # long: one read, its checks and its relation, each step in order
 def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], everyone: bool, history: bool,
-             record: Record, checked: bool = False) -> InputRelation | None:
+             record: Record, checked: bool = False, quick: bool = False) -> InputRelation | None:
     """The members' rows as the input relation `__attain_input`, validated; None where a check fails.
+    `quick`: the ids as stored (`_quick`).
 
     `checked`: the input is a view, each row with __bad (a cell the checks refuse) and __in (a row of the
     explained period), which `slice_counts.group_rows` checks as it counts; the raw cells a view of the Parquet
@@ -176,14 +185,14 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     # Only the cells the group values read: the id, the period, the keys and the values' inputs.
     used = {found.id_column, *columns.values(), *([period_column] if period_column else [])}
     cell = {c: f"c{i}" for i, c in enumerate(head.columns) if c in used}
-    source, trimmed, fits = _scan(found, cell, keys)
+    who = cell[found.id_column]
+    source, trimmed, fits = _scan(found, cell, keys, who if quick else None)
     # A trimmed cell holds its raw text's characters: rows whose raw key cell does not contain a key are
     # dropped before the (costly) trimming; the exact test follows on the trimmed cells.
     near = " OR ".join(f"contains({cell[column]}, {quote(k)})" for column, ks in sorted(keys.items()) for k in ks)
     wanted = " OR ".join(f"{cell[column]} IN ({', '.join(quote(k) for k in sorted(ks))})"
                          for column, ks in sorted(keys.items()))
     near, where = ("TRUE", "TRUE") if everyone or not wanted else (near, wanted)
-    who = cell[found.id_column]
     if history and where != "TRUE":
         # Every row of every employee in one of the groups: their earlier periods give their values.
         con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_who AS SELECT DISTINCT {who} AS w FROM "
@@ -193,7 +202,7 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     made = "VIEW" if checked and found.source is not None else "TABLE"  # a CSV file is parsed once, into a table
     con.execute(f"CREATE OR REPLACE TEMP {made} __attain_raw AS SELECT * FROM {scan} WHERE {where}")
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]
-    checks += _id_checks(who, found.allow_ids)
+    checks += _id_checks(who, found.allow_ids)[:1] if quick else _id_checks(who, found.allow_ids)
     values, scales, more = _values(con, plan, found, columns, cell)
     checks += more
     # As a filter, so that a cell's cheap test spares it the costly ones (DuckDB stops an OR at its first true).
@@ -243,9 +252,24 @@ def _checked_view(con: Any, plan: Plan, found: Rows, select: str, join: str, onl
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
 
 
-def _verified(con: Any) -> bool:
-    """Whether the checked view's members pass their checks, none twice in a period (`slice_counts.STATS`)."""
-    bad, twice = con.execute(f"SELECT {STATS} FROM __attain_input").fetchall()[0]
+def _quick(allowed: frozenset) -> Checks:
+    """The checks of ids read as stored (empty as none): none may start or end with a space, nor read like a
+    total. Both are tested once, on every member's id joined by chr(1) (`slice_counts.IDS`): a space at an id's
+    edge is one beside a chr(1) or at an end; the total test is the columnar reader's, whose expression finds
+    in the joined ids whatever it finds in one of them (and perhaps more: then the ids are read again)."""
+    total = _id_checks("st.ids", allowed)[1]
+    assert total.startswith("NOT "), total  # attain.sql.read's test, negated: that it may be a total
+    edge = f"(?:^|\x01){_SPACE_CLASS}|{_SPACE_CLASS}(?:\x01|$)"
+    return Checks(f"(regexp_matches(st.ids, {quote(edge)}) OR NOT ({total}))")
+
+
+def _verified(con: Any, checked: Checks) -> bool:
+    """Whether the checked view's members pass their checks, none twice in a period (`slice_counts.STATS`);
+    `Risky` where its ids must be read again."""
+    bad, twice, risky = con.execute(f"SELECT bad, twice, coalesce({checked.risky}, false) FROM "
+                                    f"(SELECT {checked.stats()} FROM __attain_input) st").fetchall()[0]
+    if risky:
+        raise Risky
     return not bad and not twice
 
 
@@ -292,8 +316,10 @@ def _plain_numbers(plan: Plan, columns: dict[str, str], cell: dict[str, str], va
     return values, checks
 
 
-def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple[str, str, str]:
-    """The file as DuckDB reads it (every cell a text), the used cells trimmed, and the test that each fits."""
+def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]], stored: str | None = None
+          ) -> tuple[str, str, str]:
+    """The file as DuckDB reads it (every cell a text), the used cells trimmed, and the test that each fits;
+    the cell `stored` (the ids, `_quick`) as it is stored, empty as none."""
     head = found.head
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
     # Trimmed as the columnar reader trims (attain.sql.read, as the csv reader's strip() does). A group's key is
@@ -301,7 +327,8 @@ def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple
     texts = [c for column, c in cell.items() if column not in found.stored]
     exact = {cell[column]: ", ".join(quote(k) for k in sorted(ks)) for column, ks in keys.items()}
     trimmed = ", ".join((f"CASE WHEN {c} IN ({exact[c]}) THEN {c} ELSE {trimmed_cell(c)} END AS {c}" if c in exact
-                         else f"{trimmed_cell(c)} AS {c}") if c in texts else c for c in cell.values())
+                         else f"nullif({c}, '') AS {c}" if c == stored else f"{trimmed_cell(c)} AS {c}")
+                        if c in texts else c for c in cell.values())
     fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in texts) or "true"
     if found.source is not None:  # a Parquet file, its cells as text (attain.sql.slice_parquet)
         return found.source, trimmed, fits
@@ -312,7 +339,7 @@ def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple
 
 
 def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record],
-                  checked: bool = False) -> Facts | None:
+                  checked: Checks | None = None) -> Facts | None:
     """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members:
     counted for the employee alone (`slice_counts`), else by the windows a run computes for every member."""
     try:
@@ -320,7 +347,7 @@ def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine:
     except (NotPointed, Carried):
         pass
     if checked:
-        if not _verified(con):
+        if not _verified(con, checked):
             return None  # a member's cell the checks refuse, or a member twice: the whole read names it
         # The windows read the explained period's rows only, as the table of an unchecked read holds them.
         con.execute("CREATE OR REPLACE TEMP VIEW __attain_in AS SELECT * EXCLUDE (__bad, __in) FROM __attain_input "

@@ -203,3 +203,50 @@ def test_what_it_cannot_count_is_windowed_over_the_checked_rows(tmp_path, fmt):
     rows = [*MEMBERS]
     rows[0] = ("E1", "华东", "1000", "five")
     assert policy.explain_slice(as_text_parquet(tmp_path, rows, fmt=fmt), "E4") is None
+
+
+@pytest.mark.parametrize("cell", ["  E2", "E2\u3000", "\tE2"])
+def test_a_members_id_with_spaces_is_read_again_trimmed(tmp_path, cell, monkeypatch):
+    """From Parquet the members' ids are first read as stored; one with a space at an edge sends them to be
+    read again, trimmed: E4's standing is still 50% (E1, E2 below of 4 others), as the whole read says."""
+    from attain.sql import slice_counts, slice_groups
+
+    verdicts: list = []
+    real = slice_counts.group_rows
+
+    def spy(*args, **kwargs):
+        try:
+            return real(*args, **kwargs)
+        except slice_counts.Risky:
+            verdicts.append("risky")
+            raise
+
+    monkeypatch.setattr(slice_groups, "group_rows", spy)
+    policy = load(tmp_path, REGIONS)
+    rows = [*MEMBERS]
+    rows[1] = (cell, "华东", "1000", "800")
+    pq = as_text_parquet(tmp_path, rows)
+    fast = policy.explain_slice(pq, "E4")
+    assert verdicts == ["risky"]
+    assert fast is not None and fast.text() == policy.explain(read_table(pq), "E4").text()
+    assert "\nstanding = 50%" in fast.text() and "\nteam = 5" in fast.text()
+
+
+@pytest.mark.parametrize("total", ["Total", "合计", "sum"])
+def test_a_member_that_reads_like_a_total_goes_to_the_whole_read(tmp_path, total):
+    """The ids' joined test finds what the columnar reader's finds in one id: the whole read decides."""
+    policy = load(tmp_path, REGIONS)
+    pq = as_text_parquet(tmp_path, [*MEMBERS, (total, "华东", "1000", "900")])
+    assert policy.explain_slice(pq, "E4") is None
+    assert policy.explain_slice(pq, "N1") is not None  # 华北 has no such row
+
+
+def test_ids_of_both_kinds_may_be_read_twice_but_say_the_same(tmp_path):
+    """张三 (beyond ASCII) and Tom (a t): joined, they may read like a total, so the ids are read again one by
+    one, where neither is one: 王五 (200%) is above 张三 (100%) and Tom (50%), standing 2 / 2 = 100%."""
+    policy = load(tmp_path, REGIONS)
+    pq = as_text_parquet(tmp_path, [("张三", "华东", "100", "100"), ("Tom", "华东", "100", "50"),
+                                    ("王五", "华东", "100", "200")])
+    fast = policy.explain_slice(pq, "王五")
+    assert fast is not None and fast.text() == policy.explain(read_table(pq), "王五").text()
+    assert "\nstanding = 100%" in fast.text()
