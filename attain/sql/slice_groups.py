@@ -37,7 +37,7 @@ from attain.engine.runtime import MISSING
 from attain.sql.columns import Num, lit
 from attain.sql.compile import PERIOD, PolicyCompiler
 from attain.sql.compile_exprs import Carried, NotCompiled
-from attain.sql.read import _SPACE_CLASS, _id_checks, _inputs, _one, _periods, _Refused, quote
+from attain.sql.read import _SPACE_CLASS, _SPACES, _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.read import trimmed as trimmed_cell
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
@@ -260,7 +260,11 @@ def _quick(allowed: frozenset) -> Checks:
     total = _id_checks("st.ids", allowed)[1]
     assert total.startswith("NOT "), total  # attain.sql.read's test, negated: that it may be a total
     edge = f"(?:^|\x01){_SPACE_CLASS}|{_SPACE_CLASS}(?:\x01|$)"
-    return Checks(f"(regexp_matches(st.ids, {quote(edge)}) OR NOT ({total}))")
+    # First, without a regular expression (a tenth of their time): ids of ASCII only, without an s or a t (no
+    # total's word, in any case) nor any ASCII space, have none to trim and none that reads like a total.
+    plain = " OR ".join(f"contains(st.ids, chr({ord(c)}))" for c in ("s", "S", "t", "T", *_SPACES) if ord(c) < 0x80)
+    return Checks(f"CASE WHEN strlen(st.ids) = length(st.ids) AND NOT ({plain}) THEN false "
+                  f"ELSE regexp_matches(st.ids, {quote(edge)}) OR NOT ({total}) END")
 
 
 def _verified(con: Any, checked: Checks) -> bool:
