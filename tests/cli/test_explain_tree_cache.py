@@ -95,3 +95,18 @@ def test_a_policy_with_an_error_is_reported_each_time_and_never_kept(files):
         r = CliRunner().invoke(main, ["explain", "p.policy", "--data", "d.csv", "--who", "E1"])
         assert r.exit_code != 0 and "p.policy:3" in r.output and "Traceback" not in r.output
     assert entries(files) == []
+
+
+@pytest.mark.parametrize("options", [["--format", "json"], ["--lang", "zh"], ["--format", "json", "--lang", "zh"]])
+def test_the_kept_tree_explains_byte_for_byte_as_a_parsed_one(files, monkeypatch, options):
+    def explain_with(*more: str) -> str:
+        r = CliRunner().invoke(main, ["explain", "p.policy", "--data", "d.csv", "--who", "E1", *more])
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    monkeypatch.setenv("ATTAIN_NO_CACHE", "1")
+    parsed = explain_with(*options)
+    monkeypatch.delenv("ATTAIN_NO_CACHE")
+    assert explain_with(*options) == parsed  # writes the entry
+    assert len(entries(files)) == 1
+    assert explain_with(*options) == parsed  # reads it
