@@ -99,5 +99,5 @@ def _write(entry: Path, tree: nodes.Policy) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-    except (OSError, pickle.PicklingError, RecursionError):
-        pass  # the cache only saves time: a folder that cannot be written changes nothing else
+    except Exception:  # a folder that cannot be written, a tree pickle refuses: the cache only saves time
+        pass
