@@ -13,7 +13,8 @@ changed parser or another Python never finds an old entry; an entry that cannot 
 or is not the tree of this very text, is parsed again and written anew. Only a tree that
 parsed is kept: a policy with a syntax error is parsed (and reported) every time.
 `ATTAIN_NO_CACHE` (any value but empty) turns the cache off. A cache that cannot be written
-(a read-only home) changes nothing but the time.
+(a read-only home) changes nothing but the time. The folder keeps the MAX_ENTRIES trees used
+last: writing one removes the least recently used beyond that.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from attain.i18n.messages import say
 from attain.version import __version__
 
 _DSL = Path(__file__).resolve().parents[1] / "dsl"
+MAX_ENTRIES = 500  # trees kept (about 10 KiB each); the least recently used beyond are removed on a write
 
 
 @functools.lru_cache(maxsize=1)
@@ -73,10 +75,19 @@ def parsed(path: str | Path) -> nodes.Policy:
     entry = where / f"{key(file, text)}.pickle"
     tree = _read(entry)
     if isinstance(tree, nodes.Policy) and tree.file == file and tree.source == text:
+        _touch(entry)
         return tree
     tree = parse(text, file)
     _write(entry, tree)
     return tree
+
+
+def _touch(entry: Path) -> None:
+    """The entry marked as just used: the folder keeps the MAX_ENTRIES used last."""
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
 
 
 def _read(entry: Path):
@@ -99,5 +110,25 @@ def _write(entry: Path, tree: nodes.Policy) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        _prune(entry.parent)
     except Exception:  # a folder that cannot be written, a tree pickle refuses: the cache only saves time
         pass
+
+
+def _prune(where: Path) -> None:
+    """Beyond MAX_ENTRIES, the entries used least recently removed (another process may remove them first)."""
+    entries = list(where.glob("*.pickle"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    for path in sorted(entries, key=_used)[: len(entries) - MAX_ENTRIES]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def _used(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -5,6 +5,7 @@ The policy: bonus = sales * 10%. E1 sells 2,000: bonus 200.00 (20% after the edi
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -110,3 +111,20 @@ def test_the_kept_tree_explains_byte_for_byte_as_a_parsed_one(files, monkeypatch
     assert explain_with(*options) == parsed  # writes the entry
     assert len(entries(files)) == 1
     assert explain_with(*options) == parsed  # reads it
+
+
+def test_the_folder_keeps_the_trees_used_last(files, monkeypatch):
+    """Three policies (rates 10%, 20%, 30%), room for two: the first, not used since, is removed."""
+    monkeypatch.setattr(tree_cache, "MAX_ENTRIES", 2)
+    outputs = []
+    for rate in ("10%", "20%", "30%"):
+        Path("p.policy").write_text(POLICY.format(rate=rate), encoding="utf-8")
+        outputs.append(explain())
+        if rate == "20%":
+            [first] = [e for e in entries(files) if e.name.startswith(tree_cache.key("p.policy",
+                                                                                      POLICY.format(rate="10%")))]
+            os.utime(first, (1, 1))  # used long ago
+    assert [("pay = 200.00" in outputs[0]), ("pay = 400.00" in outputs[1]), ("pay = 600.00" in outputs[2])] == [
+        True, True, True]
+    kept = {e.name for e in entries(files)}
+    assert kept == {f"{tree_cache.key('p.policy', POLICY.format(rate=r))}.pickle" for r in ("20%", "30%")}
