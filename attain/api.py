@@ -43,6 +43,7 @@ from attain.engine.runner import Progress as Progress  # what a progress callbac
 from attain.engine.runner import ProgressCallback, Runner
 from attain.engine.trace import Trace
 from attain.exact import gc_paused
+from attain.explain import tree_cache
 from attain.explain.json_document import render_json
 from attain.explain.lines import with_lines
 from attain.explain.recorder import Recorder
@@ -136,6 +137,13 @@ def load(path: str | Path) -> Policy:
     """Parse, check and compile a policy file; raise `AttainError` if it has errors."""
     with gc_paused():
         return _load(parse_file(path), ())
+
+
+@boundary
+def load_cached(path: str | Path) -> Policy:
+    """`load`, the parse tree kept on disk between calls (`attain.explain.tree_cache`): `attain explain` loads so."""
+    with gc_paused():
+        return _load(tree_cache.parsed(path), ())
 
 
 @boundary

@@ -195,7 +195,7 @@ def explain_cmd(policy, data, who, value, period, fmt, id_column, allow_ids, hea
     POLICY may be a folder of versions: the period is explained by the version in force, or, for
     a period prorated between versions, by each of them with its days.
     """
-    loaded = load_versions(policy) if os.path.isdir(policy) else api.load(policy)
+    loaded = load_versions(policy) if os.path.isdir(policy) else api.load_cached(policy)
     # A CSV file: the employee's rows alone, where that applies (api.Policy.explain_slice); else the whole file.
     sliced = loaded.explain_slice(data, who, value, id_column=id_column, period=period, allow_ids=allow_ids,
                                   header_row=header_row) if isinstance(loaded, api.Policy) else None

@@ -150,7 +150,8 @@ def _scan(path: str, who: str, header_line: int, field: int) -> _Scanned | None:
             if cut == 0:
                 return None  # a line of 16 MiB
             f.seek(cut - len(chunk), os.SEEK_CUR)
-            if chunk.find(b"\0", 0, cut) >= 0 or chunk.count(b"\r", 0, cut) != chunk.count(b"\r\n", 0, cut):
+            if chunk.find(b"\0", 0, cut) >= 0 or (chunk.find(b"\r", 0, cut) >= 0 and  # a CR is rare: counted if any
+                                                    chunk.count(b"\r", 0, cut) != chunk.count(b"\r\n", 0, cut)):
                 return None
             quotes = quotes or chunk.find(b'"', 0, cut) >= 0
             start = chunk.find(needle, 0, cut)

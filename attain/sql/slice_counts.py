@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from attain.dsl import nodes as n
 from attain.dsl.org import EMPLOYEE
 from attain.engine.plan import Plan
@@ -37,10 +39,40 @@ class NotPointed(Exception):
     """This group value is left to the windows of a run (`slice_groups`)."""
 
 
-def group_rows(con: Any, plan: Plan, relation: InputRelation, who: str) -> list[tuple]:
-    """The employee's rows as (who, period, then n, d, size of each group value), from one aggregate query."""
+class Refused(Exception):
+    """A member's cell the checks refuse, or a member twice in a period: the whole read names it."""
+
+
+class Risky(Exception):
+    """An id the quick reading (ids as stored, `Checks.risky`) cannot vouch for: read them again, trimmed."""
+
+
+# The members' checks in the counting query itself: the relation's rows carry __bad (a cell the checks
+# refuse) and __in (a row of a period the explanation reads; the others are there to be checked).
+STATS = ("count(*) FILTER (WHERE __bad) AS bad, "
+         "count(*) FILTER (WHERE __in) - count(DISTINCT (__who, __period)) FILTER (WHERE __in) AS twice")
+IDS = "string_agg(__who, chr(1)) AS ids"  # every member's id, joined: what `Checks.risky` reads
+
+
+@attrs.frozen
+class Checks:
+    """What the counting query checks of the members, as it counts (`slice_groups`)."""
+
+    risky: str = "false"  # SQL over `st` (STATS, IDS): true when an id (of `st.ids`) may need trimming
+
+    def stats(self) -> str:
+        return STATS if self.risky == "false" else f"{STATS}, {IDS}"
+
+
+def group_rows(con: Any, plan: Plan, relation: InputRelation, who: str, checked: Checks | None = None
+               ) -> list[tuple]:
+    """The employee's rows as (who, period, then n, d, size of each group value), from one aggregate query.
+
+    `checked`: the query also counts the members' refused cells and repeated (id, period) pairs, over the
+    rows it reads once, and raises `Refused` for any (`Risky` first, when its ids need another reading)
+    before a value is read."""
     compiler = PolicyCompiler(plan, relation)
-    selected = ["__who", "__period"]
+    selected = ["__who", "__period", *(["__bad", "__in"] if checked else [])]
     parts: list[list[str]] = []
     for i, spec in enumerate(plan.aggregates):
         e = spec.node
@@ -56,10 +88,22 @@ def group_rows(con: Any, plan: Plan, relation: InputRelation, who: str) -> list[
         parts.append(_aggregates(e, i, member, value, relation.rows))
     rows = compiler._stages(relation.table, selected)
     columns = ", ".join(c for part in parts for c in part)
-    query = (f"WITH s AS MATERIALIZED ({rows}), me AS (SELECT * FROM s WHERE __who = $who) "
-             f"SELECT me.__period, {columns} FROM me JOIN s ON coalesce(s.__period, -1) = coalesce(me.__period, -1) "
-             "GROUP BY me.__period ORDER BY me.__period")
+    mine = "__who = $who AND __in" if checked else "__who = $who"
+    # The verdict computed once, from the stats of every member (not for each row the aggregate reads).
+    stats = (f", st AS MATERIALIZED (SELECT bad, twice, coalesce({checked.risky}, false) AS risky FROM "
+             f"(SELECT {checked.stats()} FROM s) st)" if checked else "")
+    verdict = ", any_value(st.bad), any_value(st.twice), any_value(st.risky)" if checked else ""
+    query = (f"WITH s AS MATERIALIZED ({rows}), me AS (SELECT * FROM s WHERE {mine}){stats} "
+             f"SELECT me.__period, {columns}{verdict} "
+             f"FROM me JOIN s ON coalesce(s.__period, -1) = coalesce(me.__period, -1)"
+             f"{' CROSS JOIN st' if checked else ''} GROUP BY me.__period ORDER BY me.__period")
     found = con.execute(query, {"who": who}).fetchall()
+    if checked:
+        if checked.risky != "false" and (not found or found[0][-1]):
+            raise Risky  # (no row: the employee's own id may be one to trim)
+        if found and (found[0][-3] or found[0][-2]):
+            raise Refused
+        found = [row[:-3] for row in found]
     return [(who, row[0], *_values(plan, row[1:])) for row in found]
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+import attrs
+
 from attain.dsl import nodes as n
 from attain.engine.bind import PERIOD_COLUMNS, Record
 from attain.engine.plan import Plan
@@ -35,11 +37,11 @@ from attain.engine.runtime import MISSING
 from attain.sql.columns import Num, lit
 from attain.sql.compile import PERIOD, PolicyCompiler
 from attain.sql.compile_exprs import Carried, NotCompiled
-from attain.sql.read import _id_checks, _inputs, _one, _periods, _Refused, quote
+from attain.sql.read import _SPACE_CLASS, _SPACES, _id_checks, _inputs, _one, _periods, _Refused, quote
 from attain.sql.read import trimmed as trimmed_cell
 from attain.sql.relation import InputRelation, input_column
 from attain.sql.slice import Rows
-from attain.sql.slice_counts import NotPointed, group_rows
+from attain.sql.slice_counts import Checks, NotPointed, Refused, Risky, group_rows
 from attain.sql.slice_parquet import native_inputs
 
 Facts = dict  # (period index or None, aggregate number) -> (group key, group size, (num, den) or None)
@@ -139,12 +141,24 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
             if r.fast[spec.group] is MISSING:
                 return None  # the row's own error (E302): the whole read says it, with the others
             keys.setdefault(found.columns[plan.inputs[spec.group]], set()).add(r.fast[spec.group])
+    # The counting query also checks the members' cells (`checked`): a Parquet file is read where it lies, once,
+    # by that query; a CSV file is parsed once into a table, which it reads. With a history, every member's
+    # earlier rows are read into tables, checked, then counted.
+    # From Parquet, the members' ids are first read as stored: where one may need trimming or read like a
+    # total (`_quick`), they are read again, trimmed and checked one by one.
+    tries = (True, False) if found.source is not None and not history else (False,)
     try:
-        relation = _members(con, plan, found, keys, everyone, history, record)
-        if relation is None:
-            return None
-        return _group_values(con, plan, relation, found.bound.records[0].who, mine)
-    except (_Refused, Carried, NotCompiled):
+        for quick in tries:
+            relation = _members(con, plan, found, keys, everyone, history, record, not history, quick)
+            if relation is None:
+                return None
+            checked = (_quick(found.allow_ids) if quick else Checks()) if not history else None
+            try:
+                return _group_values(con, plan, relation, found.bound.records[0].who, mine, checked)
+            except Risky:
+                continue
+        return None
+    except (_Refused, Carried, NotCompiled, Refused):
         return None
     except Exception as e:  # a DuckDB error: what DuckDB cannot read, the whole read reads or reports
         if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
@@ -152,9 +166,15 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
         return None
 
 
+# long: one read, its checks and its relation, each step in order
 def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], everyone: bool, history: bool,
-             record: Record) -> InputRelation | None:
-    """The members' rows as the input relation `__attain_input`, validated; None where a check fails."""
+             record: Record, checked: bool = False, quick: bool = False) -> InputRelation | None:
+    """The members' rows as the input relation `__attain_input`, validated; None where a check fails.
+    `quick`: the ids as stored (`_quick`).
+
+    `checked`: the input is a view, each row with __bad (a cell the checks refuse) and __in (a row of the
+    explained period), which `slice_counts.group_rows` checks as it counts; the raw cells a view of the Parquet
+    file (read once, by that query) or a table of the CSV file's (parsed once)."""
     head = found.head
     read = read_inputs(plan)
     columns = {name: column for name, column in found.columns.items() if name in read}
@@ -165,27 +185,28 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     # Only the cells the group values read: the id, the period, the keys and the values' inputs.
     used = {found.id_column, *columns.values(), *([period_column] if period_column else [])}
     cell = {c: f"c{i}" for i, c in enumerate(head.columns) if c in used}
-    source, trimmed, fits = _scan(found, cell, keys)
+    who = cell[found.id_column]
+    source, trimmed, fits = _scan(found, cell, keys, who if quick else None)
     # A trimmed cell holds its raw text's characters: rows whose raw key cell does not contain a key are
     # dropped before the (costly) trimming; the exact test follows on the trimmed cells.
     near = " OR ".join(f"contains({cell[column]}, {quote(k)})" for column, ks in sorted(keys.items()) for k in ks)
     wanted = " OR ".join(f"{cell[column]} IN ({', '.join(quote(k) for k in sorted(ks))})"
                          for column, ks in sorted(keys.items()))
     near, where = ("TRUE", "TRUE") if everyone or not wanted else (near, wanted)
-    who = cell[found.id_column]
     if history and where != "TRUE":
         # Every row of every employee in one of the groups: their earlier periods give their values.
         con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_who AS SELECT DISTINCT {who} AS w FROM "
                     f"(SELECT {trimmed} FROM {source} WHERE {near}) WHERE {where}")
         near, where = "TRUE", f"{who} IN (SELECT w FROM __attain_who)"
     scan = f"(SELECT {trimmed}, {fits} AS __fits FROM {source} WHERE {near})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT * FROM {scan} WHERE {where}")
+    made = "VIEW" if checked and found.source is not None else "TABLE"  # a CSV file is parsed once, into a table
+    con.execute(f"CREATE OR REPLACE TEMP {made} __attain_raw AS SELECT * FROM {scan} WHERE {where}")
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]
-    checks += _id_checks(who, found.allow_ids)
+    checks += _id_checks(who, found.allow_ids)[:1] if quick else _id_checks(who, found.allow_ids)
     values, scales, more = _values(con, plan, found, columns, cell)
     checks += more
     # As a filter, so that a cell's cheap test spares it the costly ones (DuckDB stops an OR at its first true).
-    if _one(con, f"SELECT count(*) FROM __attain_raw WHERE NOT ({' AND '.join(checks)})"):
+    if not checked and _one(con, f"SELECT count(*) FROM __attain_raw WHERE NOT ({' AND '.join(checks)})"):
         return None  # a member's cell the checks refuse: the whole read names it
     periods: tuple = ()
     period_sql, join, only = "NULL", "", ""
@@ -198,6 +219,8 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
     select = ", ".join(["CAST(row_number() OVER () - 1 AS BIGINT) AS __seq", "CAST(0 AS BIGINT) AS __line",
                         f"r.{who} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
                         *(f"{v} AS {input_column(k)}" for k, v in enumerate(values))])
+    if checked:
+        return _checked_view(con, plan, found, select, join, only, checks, periods, scales, columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_input AS SELECT {select} FROM __attain_raw r{join}{only}")
     con.execute("DROP TABLE __attain_raw")  # the cells' texts: the query reads the values alone
     rows = _one(con, "SELECT count(*) FROM __attain_input")
@@ -209,6 +232,49 @@ def _members(con: Any, plan: Plan, found: Rows, keys: dict[str, set[str]], every
         return None  # a gap in a member's history: E310
     return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
                          columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
+
+
+def _checked_view(con: Any, plan: Plan, found: Rows, select: str, join: str, only: str, checks: list[str],
+                  periods: tuple, scales: dict[str, int], columns: dict[str, str]) -> InputRelation:
+    """`__attain_input` as a view of every member's row (of every period: each is checked), with __bad and __in."""
+    # A CASE tries each check only on the rows every check before it passed (or left unknown), as the filter
+    # does: bad is a check that is false, never one that is unknown.
+    bad = "CASE " + " ".join(f"WHEN ({c}) IS FALSE THEN true" for c in checks) + " ELSE false END"
+    within = f"coalesce({only.removeprefix(' WHERE ')}, false)" if only else "true"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW __attain_input AS SELECT {select}, {bad} AS __bad, {within} AS __in "
+                f"FROM __attain_raw r{join}")
+    # The file's rows, at least the members': it bounds a sum's terms (`slice_counts`) as their number would.
+    # Only a sum or a mean (any function but these) reads it.
+    sums = any(spec.node.func not in ("count", "rank", "percentile", "min", "max") for spec in plan.aggregates)
+    rows = _one(con, f"SELECT count(*) FROM {found.source or '__attain_raw'}") if sums else 0
+    head = found.head
+    return InputRelation("__attain_input", found.path, found.id_column, tuple(plan.inputs), scales, periods, rows,
+                         columns, {c: i + 1 for i, c in enumerate(head.columns)}, found.warnings)
+
+
+def _quick(allowed: frozenset) -> Checks:
+    """The checks of ids read as stored (empty as none): none may start or end with a space, nor read like a
+    total. Both are tested once, on every member's id joined by chr(1) (`slice_counts.IDS`): a space at an id's
+    edge is one beside a chr(1) or at an end; the total test is the columnar reader's, whose expression finds
+    in the joined ids whatever it finds in one of them (and perhaps more: then the ids are read again)."""
+    total = _id_checks("st.ids", allowed)[1]
+    assert total.startswith("NOT "), total  # attain.sql.read's test, negated: that it may be a total
+    edge = f"(?:^|\x01){_SPACE_CLASS}|{_SPACE_CLASS}(?:\x01|$)"
+    # First, without a regular expression (a tenth of their time): ids of ASCII only, without an s or a t (no
+    # total's word, in any case) nor any ASCII space, have none to trim and none that reads like a total.
+    plain = " OR ".join(f"contains(st.ids, chr({ord(c)}))" for c in ("s", "S", "t", "T", *_SPACES) if ord(c) < 0x80)
+    return Checks(f"CASE WHEN strlen(st.ids) = length(st.ids) AND NOT ({plain}) THEN false "
+                  f"ELSE regexp_matches(st.ids, {quote(edge)}) OR NOT ({total}) END")
+
+
+def _verified(con: Any, checked: Checks) -> bool:
+    """Whether the checked view's members pass their checks, none twice in a period (`slice_counts.STATS`);
+    `Risky` where its ids must be read again."""
+    bad, twice, risky = con.execute(f"SELECT bad, twice, coalesce({checked.risky}, false) FROM "
+                                    f"(SELECT {checked.stats()} FROM __attain_input) st").fetchall()[0]
+    if risky:
+        raise Risky
+    return not bad and not twice
 
 
 def _values(con: Any, plan: Plan, found: Rows, columns: dict[str, str], cell: dict[str, str]
@@ -254,8 +320,10 @@ def _plain_numbers(plan: Plan, columns: dict[str, str], cell: dict[str, str], va
     return values, checks
 
 
-def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple[str, str, str]:
-    """The file as DuckDB reads it (every cell a text), the used cells trimmed, and the test that each fits."""
+def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]], stored: str | None = None
+          ) -> tuple[str, str, str]:
+    """The file as DuckDB reads it (every cell a text), the used cells trimmed, and the test that each fits;
+    the cell `stored` (the ids, `_quick`) as it is stored, empty as none."""
     head = found.head
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
     # Trimmed as the columnar reader trims (attain.sql.read, as the csv reader's strip() does). A group's key is
@@ -263,7 +331,8 @@ def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple
     texts = [c for column, c in cell.items() if column not in found.stored]
     exact = {cell[column]: ", ".join(quote(k) for k in sorted(ks)) for column, ks in keys.items()}
     trimmed = ", ".join((f"CASE WHEN {c} IN ({exact[c]}) THEN {c} ELSE {trimmed_cell(c)} END AS {c}" if c in exact
-                         else f"{trimmed_cell(c)} AS {c}") if c in texts else c for c in cell.values())
+                         else f"nullif({c}, '') AS {c}" if c == stored else f"{trimmed_cell(c)} AS {c}")
+                        if c in texts else c for c in cell.values())
     fits = " AND ".join(f"coalesce(length({c}), 0) <= {csv.field_size_limit()}" for c in texts) or "true"
     if found.source is not None:  # a Parquet file, its cells as text (attain.sql.slice_parquet)
         return found.source, trimmed, fits
@@ -273,13 +342,21 @@ def _scan(found: Rows, cell: dict[str, str], keys: dict[str, set[str]]) -> tuple
     return source, trimmed, fits
 
 
-def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record]) -> Facts | None:
+def _group_values(con: Any, plan: Plan, relation: InputRelation, who: str, mine: list[Record],
+                  checked: Checks | None = None) -> Facts | None:
     """Each of the employee's rows' group values, keys and sizes, from the policy compiled over the members:
     counted for the employee alone (`slice_counts`), else by the windows a run computes for every member."""
     try:
-        return _facts_of(plan, group_rows(con, plan, relation, who), mine)
+        return _facts_of(plan, group_rows(con, plan, relation, who, checked), mine)
     except (NotPointed, Carried):
         pass
+    if checked:
+        if not _verified(con, checked):
+            return None  # a member's cell the checks refuse, or a member twice: the whole read names it
+        # The windows read the explained period's rows only, as the table of an unchecked read holds them.
+        con.execute("CREATE OR REPLACE TEMP VIEW __attain_in AS SELECT * EXCLUDE (__bad, __in) FROM __attain_input "
+                    "WHERE __in")
+        relation = attrs.evolve(relation, table="__attain_in")
     compiler = _Recording(plan, relation)
     wanted = {spec.node for spec in plan.aggregates}
     try:

@@ -58,9 +58,12 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
         # The id's text holds the employee's id; the trimmed test, in Python, keeps exactly the cells the whole
         # read gives as `who`. A text cell that is not `who` but trims to it is longer in bytes: only those pay
         # for the search (DuckDB tests the length first; ids of one length never search).
-        ident, size = parquet.ident(raw), len(who.encode("utf-8"))
-        test = (f"{ident} = {parquet.literal(who)} OR (strlen({ident}) > {size} AND contains({ident}, "
-                f"{parquet.literal(who)}))" if type_ == "VARCHAR" else f"contains({text}, {parquet.literal(who)})")
+        # A cell that trims to `who` starts with it or with a space (below "!", or a character beyond ASCII):
+        # that test DuckDB checks against each row group's least and greatest id, skipping the others.
+        ident, size, lit_who = parquet.ident(raw), len(who.encode("utf-8")), parquet.literal(who)
+        test = (f"(starts_with({ident}, {lit_who}) OR {ident} < '!' OR {ident} >= '\u0080') AND ({ident} = "
+                f"{lit_who} OR (strlen({ident}) > {size} AND contains({ident}, {lit_who})))"
+                if type_ == "VARCHAR" else f"contains({text}, {lit_who})")
         found = parquet.fetched(con, f"SELECT {parquet.select_text(columns)} FROM {parquet.source(path)} "
                                      f"WHERE {test} ORDER BY file_row_number LIMIT {MAX_HITS + 1}", path)
     except AttainError:
