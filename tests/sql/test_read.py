@@ -120,6 +120,16 @@ def test_the_scales_and_signs_are_those_of_every_row(tmp_path, late):
     assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)))
 
 
+@pytest.mark.parametrize("written", ["", " written as points", " written as decimals"])
+def test_percents_in_every_form_and_writing(tmp_path, written):
+    # A percent with its sign, or written as points, converts as its number over 100 (DECIMAL(18, scale - 2)):
+    # with thousands, negative, without places, and beside cells of more places (the column's scale is theirs).
+    cells = ["1,234.5%", "-3%", "0%", "12", "0.875", "-0.25", "88.125%", "7.5"]
+    rows = [{**cat.A, "id": f"E{i}", "回款率": cell} for i, cell in enumerate(cells)]
+    policy = cat.POLICY.replace('percent "回款率"', 'percent "回款率"' + written)
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)), policy) == (written != "")
+
+
 def test_a_space_across_two_chunks_of_the_scan_is_seen(tmp_path):
     # U+3000 (3 bytes) at an id's end, its bytes on both sides of the scan's first 1 MiB (read._CHUNK).
     rows = [{**cat.A, "id": f"E{i:07d}"} for i in range(60_000)]
