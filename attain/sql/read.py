@@ -161,23 +161,64 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     limit = csv.field_size_limit()
     trimmed = trimmed_cells(width) if spaced else ", ".join(f"nullif(c{i}, '') AS c{i}" for i in range(width))
     fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM read_csv("
-        f"{quote(path)}, header = false, skip = {head_table.header_line}, columns = {{{fields}}}, delim = ',', "
-        "quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, "
-        "allow_quoted_nulls = false, parallel = false)")
-    rows = _one(con, "SELECT count(*) FROM __attain_raw")
-    if rows != lines - head_table.header_line - trailing or rows == 0:
-        raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
+    csv_file = (f"read_csv({quote(path)}, header = false, skip = {head_table.header_line}, columns = {{{fields}}}, "
+                "delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
+                "null_padding = false, allow_quoted_nulls = false, parallel = false)")
     cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
+    expected = lines - head_table.header_line - trailing
+    if not spaced and kind is None:
+        # One pass from the file to the relation, no raw table: the columns' scales guessed from the first records
+        # and verified over every row (`validated`); a file where they differ (or any check fails) is read again
+        # the long way, which measures them (and refuses what it must).
+        _same_as_python(con, head_table, cell, f"(SELECT {trimmed} FROM {csv_file})")
+        source = f"(SELECT row_number() OVER () - 1 AS __row, {trimmed}, {fits} AS __fits FROM {csv_file}) r"
+        try:
+            return validated(con, plan, path, table, head_table, id_column, allowed, expected, source=source,
+                             guessed=True)
+        except _Guessed:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM {csv_file}")
+    rows = _one(con, "SELECT count(*) FROM __attain_raw")
+    if rows != expected or rows == 0:
+        raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
     _same_as_python(con, head_table, cell)
     return validated(con, plan, path, table, head_table, id_column, allowed, rows)
 
 
+def _guess(plan: Plan, head: Table, columns: dict[str, str], cell: dict[str, str]) -> dict[str, Any]:
+    """What `_measured` would find if the first records were the whole file: no currency sign, and each numeric
+    input's scale the most places its cells among them need (`_places`, in Python)."""
+    guess: dict[str, Any] = {f"sign {t}": False for t in _money_cells(plan, columns, cell)}
+    for name in plan.inputs:
+        inp = plan.model.inputs[name]
+        if columns.get(name) is None or not plan.model.types[name].numeric or inp.type == "count":
+            continue
+        scale = 0
+        for row in head.rows:
+            text = row.cells.get(columns[name])
+            if text:
+                sign = inp.type == "percent" and text.endswith("%")
+                body = text[:-1] if sign else text
+                places = len(body) - body.index(".") - 1 if "." in body else 0
+                scale = max(scale, places + (2 if inp.type == "percent" and (sign or inp.written == "points") else 0))
+        guess[f"scale {name}"] = scale
+    return guess
+
+
+class _Guessed(Exception):
+    """The scales guessed from the first records are not every row's, or a check failed with them."""
+
+
 def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id_column: str | None,
-              allowed: frozenset, rows: int) -> InputRelation:
-    """The relation `table` from the trimmed cells c0, c1, ... (and `__fits`) of `__attain_raw`, every check
-    passed (else _Refused). The CSV reader and the Parquet reader (`attain.sql.read_parquet`) make the cells."""
+              allowed: frozenset, rows: int, *, source: str = "__attain_raw r", guessed: bool = False
+              ) -> InputRelation:
+    """The relation `table` from the trimmed cells c0, c1, ... (and `__fits`) of `source` (the rows numbered by
+    `rowid` or `__row`), every check passed (else _Refused). The CSV reader and the Parquet reader
+    (`attain.sql.read_parquet`) make the cells.
+
+    `guessed`: the scales are guessed from the first records (`_guess`) instead of measured over `source`, and
+    `rows` is the number of records there must be: _Guessed when a cell needs more places than its column's
+    guess, when no cell needs as many, or when any check fails (the cells are then measured as usual)."""
     id_column = find_id_column(head_table, id_column)
     columns, warnings = input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
     positions = {c: i + 1 for i, c in enumerate(head_table.columns)}
@@ -188,24 +229,40 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
     cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]  # Python skips blank rows
     checks += _id_checks(cell[id_column], allowed)
-    measured = _measured(con, plan, columns, cell)
+    measured = _guess(plan, head_table, columns, cell) if guessed else _measured(con, plan, columns, cell)
     signed = _one_currency(con, plan, columns, cell, positions, measured)
     values, scales, more = _inputs(con, plan, columns, cell, signed, measured)
     checks += more
+    reached = []  # with guessed scales: whether some cell of each column needs all of its scale's places
+    for name, (t, places) in (_cell_places(plan, columns, cell, signed).items() if guessed else ()):
+        checks.append(f"({t} IS NULL OR {places} <= {scales[name]})")
+        if scales[name]:
+            reached.append(f"coalesce({places} = {scales[name]}, false)")
     periods, period_sql = _periods(con, kind, cell[period_column]) if kind and period_column else ((), "NULL")
+    row = "r.__row" if guessed else "r.rowid"
     # One pass: every cell's value (NULL or anything where a check fails) and whether every check holds.
-    select = ", ".join(["CAST(r.rowid AS BIGINT) AS __seq", f"CAST(r.rowid + {head_table.header_line + 1} AS BIGINT) "
+    select = ", ".join([f"CAST({row} AS BIGINT) AS __seq", f"CAST({row} + {head_table.header_line + 1} AS BIGINT) "
                         "AS __line", f"{cell[id_column]} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
                         *(f"{v} AS {input_column(k)}" for k, v in enumerate(values)),
-                        f"({' AND '.join(checks)}) AS __ok"])
+                        f"({' AND '.join(checks)}) AS __ok", *(f"{r} AS __reached{k}" for k, r in enumerate(reached))])
     join = f" LEFT JOIN __attain_labels l ON l.label = {cell[period_column]}" if period_column else ""
     # A scan keeps the raw table's order (a quarter of this statement's CPU is a sort); a join may not.
-    order = " ORDER BY r.rowid" if join else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM __attain_raw r{join}{order}")
-    if not _one(con, f"SELECT coalesce(bool_and(__ok), true) FROM {table}"):
+    order = f" ORDER BY {row}" if join else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM {source}{join}{order}")
+    # Every check, and with guessed scales the count of records, their order (the window numbered them as read)
+    # and the scales, in one aggregate:
+    more = ["count(*)", "coalesce(bool_and(__seq = rowid), true)",
+            *(f"bool_or(__reached{k})" for k in range(len(reached)))] if guessed else []
+    found = con.execute(f"SELECT {', '.join(['coalesce(bool_and(__ok), true)', *more])} FROM {table}").fetchall()[0]
+    if guessed and (found[1] != rows or rows == 0):
+        raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
+    if guessed and not all(found):
+        raise _Guessed
+    if not found[0]:
         raise _Refused
-    con.execute(f"ALTER TABLE {table} DROP COLUMN __ok")
-    con.execute("DROP TABLE __attain_raw")
+    for name in ("__ok", *(f"__reached{k}" for k in range(len(reached)))):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+    con.execute("DROP TABLE IF EXISTS __attain_raw")
     con.execute("DROP TABLE IF EXISTS __attain_labels")
     # Grouped by the pair (two thirds of the CPU of counting distinct pairs):
     if _one(con, f"SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY __who, __period HAVING count(*) > 1)"):
@@ -313,11 +370,12 @@ def _head(path: str, head: str, header_row: int | None) -> Table:
     return table
 
 
-def _same_as_python(con: Any, head: Table, cell: dict[str, str]) -> None:
-    """The first records DuckDB read are those the csv module reads, cell for cell (after the same strip)."""
+def _same_as_python(con: Any, head: Table, cell: dict[str, str], first: str | None = None) -> None:
+    """The first records DuckDB read are those the csv module reads, cell for cell (after the same strip); `first`:
+    a query of them in order (by default the raw table's)."""
     rows = head.rows[:_HEAD_ROWS]
-    got = con.execute(f"SELECT {', '.join(cell.values())} FROM __attain_raw ORDER BY rowid LIMIT {len(rows)}"
-                      ).fetchall()
+    got = con.execute(f"SELECT {', '.join(cell.values())} FROM {first or '__attain_raw ORDER BY rowid'} "
+                      f"LIMIT {len(rows)}").fetchall()
     want = [tuple(r.cells.get(c) for c in head.columns) for r in rows]
     if [tuple(g) for g in got] != want:
         raise _Refused
@@ -386,17 +444,24 @@ def _places(inp, t: str) -> tuple[str, str, str]:
     return body, has_pct, places
 
 
-def _places_sql(plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
-                ) -> dict[str, str]:
-    """For each numeric input (but counts) read from a column, the SQL aggregate of the most places its cells need."""
-    found: dict[str, str] = {}
+def _cell_places(plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
+                 ) -> dict[str, tuple[str, str]]:
+    """For each numeric input (but counts) read from a column, its cell and the places the cell needs, as SQL."""
+    found: dict[str, tuple[str, str]] = {}
     for name in plan.inputs:
         column = columns.get(name)
         inp = plan.model.inputs[name]
         if column is not None and plan.model.types[name].numeric and inp.type != "count":
             t = _money(cell[column]) if cell[column] in signed else cell[column]
-            found[name] = f"coalesce(max(CASE WHEN {t} IS NOT NULL THEN {_places(inp, t)[2]} END), 0)"
+            found[name] = (t, _places(inp, t)[2])
     return found
+
+
+def _places_sql(plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
+                ) -> dict[str, str]:
+    """For each numeric input (but counts) read from a column, the SQL aggregate of the most places its cells need."""
+    return {name: f"coalesce(max(CASE WHEN {t} IS NOT NULL THEN {places} END), 0)"
+            for name, (t, places) in _cell_places(plan, columns, cell, signed).items()}
 
 
 def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str],
