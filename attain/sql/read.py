@@ -187,14 +187,15 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
 
 def _guess(plan: Plan, head: Table, columns: dict[str, str], cell: dict[str, str]) -> dict[str, Any]:
     """What `_measured` would find if the first records were the whole file: no currency sign, and each numeric
-    input's scale the most places its cells among them need (`_places`, in Python)."""
+    input's scale the most places its cells among them need (`_places`, in Python). Only the records
+    `_same_as_python` compares count: a scale is then reached by a cell DuckDB reads."""
     guess: dict[str, Any] = {f"sign {t}": False for t in _money_cells(plan, columns, cell)}
     for name in plan.inputs:
         inp = plan.model.inputs[name]
         if columns.get(name) is None or not plan.model.types[name].numeric or inp.type == "count":
             continue
         scale = 0
-        for row in head.rows:
+        for row in head.rows[:_HEAD_ROWS]:
             text = row.cells.get(columns[name])
             if text:
                 sign = inp.type == "percent" and text.endswith("%")
@@ -218,7 +219,7 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
 
     `guessed`: the scales are guessed from the first records (`_guess`) instead of measured over `source`, and
     `rows` is the number of records there must be: _Guessed when a cell needs more places than its column's
-    guess, when no cell needs as many, or when any check fails (the cells are then measured as usual)."""
+    guess, or when any check fails (the cells are then measured as usual). Some first record needs as many."""
     id_column = find_id_column(head_table, id_column)
     columns, warnings = input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
     positions = {c: i + 1 for i, c in enumerate(head_table.columns)}
@@ -231,28 +232,23 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
     checks += _id_checks(cell[id_column], allowed)
     measured = _guess(plan, head_table, columns, cell) if guessed else _measured(con, plan, columns, cell)
     signed = _one_currency(con, plan, columns, cell, positions, measured)
-    values, scales, more = _inputs(con, plan, columns, cell, signed, measured)
+    # Guessed, a scale is the most places some first record needs: each cell is checked to need no more.
+    values, scales, more = _inputs(con, plan, columns, cell, signed, measured, limited=guessed)
     checks += more
-    reached = []  # with guessed scales: whether some cell of each column needs all of its scale's places
-    for name, (t, places) in (_cell_places(plan, columns, cell, signed).items() if guessed else ()):
-        checks.append(f"({t} IS NULL OR {places} <= {scales[name]})")
-        if scales[name]:
-            reached.append(f"coalesce({places} = {scales[name]}, false)")
     periods, period_sql = _periods(con, kind, cell[period_column]) if kind and period_column else ((), "NULL")
     row = "r.__row" if guessed else "r.rowid"
     # One pass: every cell's value (NULL or anything where a check fails) and whether every check holds.
     select = ", ".join([f"CAST({row} AS BIGINT) AS __seq", f"CAST({row} + {head_table.header_line + 1} AS BIGINT) "
                         "AS __line", f"{cell[id_column]} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
                         *(f"{v} AS {input_column(k)}" for k, v in enumerate(values)),
-                        f"({' AND '.join(checks)}) AS __ok", *(f"{r} AS __reached{k}" for k, r in enumerate(reached))])
+                        f"({' AND '.join(checks)}) AS __ok"])
     join = f" LEFT JOIN __attain_labels l ON l.label = {cell[period_column]}" if period_column else ""
     # A scan keeps the raw table's order (a quarter of this statement's CPU is a sort); a join may not.
     order = f" ORDER BY {row}" if join else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM {source}{join}{order}")
-    # Every check, and with guessed scales the count of records, their order (the window numbered them as read)
-    # and the scales, in one aggregate:
-    more = ["count(*)", "coalesce(bool_and(__seq = rowid), true)",
-            *(f"bool_or(__reached{k})" for k in range(len(reached)))] if guessed else []
+    # Every check, and with guessed scales the count of records and their order (the window numbered them as
+    # read), in one aggregate:
+    more = ["count(*)", "coalesce(bool_and(__seq = rowid), true)"] if guessed else []
     found = con.execute(f"SELECT {', '.join(['coalesce(bool_and(__ok), true)', *more])} FROM {table}").fetchall()[0]
     if guessed and (found[1] != rows or rows == 0):
         raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
@@ -260,8 +256,7 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
         raise _Guessed
     if not found[0]:
         raise _Refused
-    for name in ("__ok", *(f"__reached{k}" for k in range(len(reached)))):
-        con.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
+    con.execute(f"ALTER TABLE {table} DROP COLUMN __ok")
     con.execute("DROP TABLE IF EXISTS __attain_raw")
     con.execute("DROP TABLE IF EXISTS __attain_labels")
     # Grouped by the pair (two thirds of the CPU of counting distinct pairs):
@@ -393,10 +388,11 @@ def _id_checks(who: str, allowed: frozenset) -> list[str]:
 
 
 def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str] = frozenset(),
-            known: dict[str, Any] | None = None) -> tuple[list[str], dict[str, int], list[str]]:
+            known: dict[str, Any] | None = None, limited: bool = False) -> tuple[list[str], dict[str, int], list[str]]:
     """(each input's value expression, the numeric inputs' scales, the checks every row must pass).
 
-    `known`: what `_measured` found, whose scales of columns without a currency sign stand."""
+    `known`: what `_measured` found, whose scales of columns without a currency sign stand; `limited`: the scales
+    are guessed, and a cell that needs more places than its column's scale fails the checks."""
     values, scales, checks = [], {}, []
     measured = _scales(con, plan, columns, cell, signed, known or {})
     for name in plan.inputs:
@@ -411,7 +407,7 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
         if plan.model.types[name].numeric:
             if t in signed:
                 t = _money(t)
-            value, scale, more = _number(inp, t, measured.get(name, 0))
+            value, scale, more = _number(inp, t, measured.get(name, 0), limited)
             scales[name] = scale
         elif inp.type == "bool":
             words = ", ".join(quote(w) for w in (*_TRUE, *_FALSE))
@@ -444,24 +440,17 @@ def _places(inp, t: str) -> tuple[str, str, str]:
     return body, has_pct, places
 
 
-def _cell_places(plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
-                 ) -> dict[str, tuple[str, str]]:
-    """For each numeric input (but counts) read from a column, its cell and the places the cell needs, as SQL."""
-    found: dict[str, tuple[str, str]] = {}
+def _places_sql(plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
+                ) -> dict[str, str]:
+    """For each numeric input (but counts) read from a column, the SQL aggregate of the most places its cells need."""
+    found: dict[str, str] = {}
     for name in plan.inputs:
         column = columns.get(name)
         inp = plan.model.inputs[name]
         if column is not None and plan.model.types[name].numeric and inp.type != "count":
             t = _money(cell[column]) if cell[column] in signed else cell[column]
-            found[name] = (t, _places(inp, t)[2])
+            found[name] = f"coalesce(max(CASE WHEN {t} IS NOT NULL THEN {_places(inp, t)[2]} END), 0)"
     return found
-
-
-def _places_sql(plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str]
-                ) -> dict[str, str]:
-    """For each numeric input (but counts) read from a column, the SQL aggregate of the most places its cells need."""
-    return {name: f"coalesce(max(CASE WHEN {t} IS NOT NULL THEN {places} END), 0)"
-            for name, (t, places) in _cell_places(plan, columns, cell, signed).items()}
 
 
 def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str],
@@ -482,8 +471,9 @@ def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
     return scales
 
 
-def _number(inp, t: str, scale: int) -> tuple[str, int, list[str]]:
-    """An exact HUGEINT at the column's scale (`_scales`), the scale, and the checks.
+def _number(inp, t: str, scale: int, limited: bool = False) -> tuple[str, int, list[str]]:
+    """An exact HUGEINT at the column's scale (`_scales`), the scale, and the checks; `limited`: a cell needing more
+    places than the scale fails them.
 
     One regular expression per cell checks the form (the Python reader's, less a plus sign); the value
     is the digits without separators and point, padded with zeros to the column's scale."""
@@ -492,8 +482,12 @@ def _number(inp, t: str, scale: int) -> tuple[str, int, list[str]]:
         return f"TRY_CAST({t} AS HUGEINT)", 0, [f"({t} IS NULL OR regexp_full_match({t}, '[0-9]+'))"]
     body, has_pct, places = _places(inp, t)
     # The form on the cell itself, a percent's sign allowed at its end: the same test as on the body, without
-    # building it (a third of the CPU).
-    form = "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?" + ("%?" if percent else "")
+    # building it (a third of the CPU). Limited, the form counts the places (a percent's sign or points add 2).
+    form = _form(None if not limited else scale - 2 if inp.written == "points" else scale) + ("%?" if percent else "")
+    if limited and percent and inp.written != "points":
+        form = f"{_form(scale - 2)}%|{_form(scale)}" if scale >= 2 else _form(scale)
+    elif limited and inp.written == "points" and scale < 2:
+        form = ""  # a number written as points needs 2 places: no cell (none is empty) fits in fewer
     digits = f"replace(replace({body}, ',', ''), '.', '')"
     # A cell of at most 38 characters with the scale has at most 38 digits: only a longer one counts them.
     checks = [f"({t} IS NULL OR (regexp_full_match({t}, {quote(form)}) AND CASE WHEN length({t}) + {scale} "
@@ -523,6 +517,12 @@ def _number(inp, t: str, scale: int) -> tuple[str, int, list[str]]:
         checks.append(f"({t} IS NULL OR {value} BETWEEN {lit(max(low, -(2**127) + 1))} "
                       f"AND {lit(min(high, 2**127 - 1))})")
     return value, scale, checks
+
+
+def _form(places: int | None) -> str:
+    """A plain number (thousands groups allowed) with any number of places (None), or at most `places`."""
+    whole = "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
+    return whole + ("([.][0-9]+)?" if places is None else f"([.][0-9]{{1,{places}}})?" if places > 0 else "")
 
 
 def _date(t: str) -> tuple[str, list[str]]:

@@ -130,6 +130,22 @@ def test_percents_in_every_form_and_writing(tmp_path, written):
     assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)), policy) == (written != "")
 
 
+@pytest.mark.parametrize("written", ["", " written as points"])
+@pytest.mark.parametrize("late", ["88.125%", "0.8765", "7.25", "1,000"])
+def test_a_percent_needing_more_places_after_the_first_records(tmp_path, written, late):
+    # The scales are guessed from the first 200 records; row 250 of 300 needs more places than they do (or, 1,000,
+    # none more): the scale is still the most places of every row (88.125% needs 5; 0.8765 4, or 6 as points).
+    rows = [{**cat.A, "id": f"E{i}", "回款率": "95%"} for i in range(300)]
+    rows[250] = {**rows[250], "回款率": late}
+    policy = cat.POLICY.replace('percent "回款率"', 'percent "回款率"' + written)
+    (tmp_path / "d.csv").write_text(cat.csv_of(cat.table(rows=rows)), encoding="utf-8")
+    relation = read_relation(duckdb.connect(), _plan(tmp_path, policy), str(tmp_path / "d.csv"))
+    want = {"88.125%": 5, "0.8765": 6 if written else 4, "7.25": 4 if written else None,
+            "1,000": 2 if written else None}
+    assert (relation.scales["rate"] if relation else None) == want[late]
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)), policy) == (want[late] is not None)
+
+
 def test_a_space_across_two_chunks_of_the_scan_is_seen(tmp_path):
     # U+3000 (3 bytes) at an id's end, its bytes on both sides of the scan's first 1 MiB (read._CHUNK).
     rows = [{**cat.A, "id": f"E{i:07d}"} for i in range(60_000)]
