@@ -9,6 +9,7 @@ the two parsers could read differently, and random cells.
 
 from __future__ import annotations
 
+import csv
 import random
 import sys
 from fractions import Fraction
@@ -144,6 +145,17 @@ def test_a_percent_needing_more_places_after_the_first_records(tmp_path, written
             "1,000": 2 if written else None}
     assert (relation.scales["rate"] if relation else None) == want[late]
     assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)), policy) == (want[late] is not None)
+
+
+@pytest.mark.parametrize("who, fast", [("华" * 60_000, True), ("E" * (csv.field_size_limit() + 1), False)],
+                         ids=["3-byte characters", "one over"])
+def test_the_csv_modules_limit_counts_characters_not_bytes(tmp_path, who, fast):
+    # 60,000 characters of 3 bytes each, in the last of 2,000 records, are within the csv module's limit (131,072
+    # characters by default, more than 131,072 bytes: the row's bytes alone do not decide); one character over it
+    # is Python's to word.
+    rows = [{**cat.A, "id": f"E{i}"} for i in range(2000)]
+    rows[-1] = {**rows[-1], "id": who}
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows))) == fast
 
 
 def test_a_space_across_two_chunks_of_the_scan_is_seen(tmp_path):
