@@ -124,7 +124,7 @@ def _scan(path: str) -> tuple[int, int, str, bool]:
                 straddled = tail + chunk  # a space's bytes may straddle two chunks
                 spaced = any(first in straddled and any(space in straddled for space in spaces)
                              for first, spaces in _SPACE_BYTES.items())
-            if b"\0" in chunk or b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b""):
+            if b"\0" in chunk or (b"\r" in chunk and b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b"")):
                 raise _Refused
             if b'"' in chunk and _ODD_QUOTE.search(tail + chunk):
                 raise _Refused
