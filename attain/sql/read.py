@@ -496,9 +496,12 @@ def _number(inp, t: str, scale: int, limited: bool = False) -> tuple[str, int, l
     body, has_pct, places = _places(inp, t)
     # The form on the cell itself, a percent's sign allowed at its end: the same test as on the body, without
     # building it (a third of the CPU). Limited, the form counts the places (a percent's sign or points add 2).
+    # A percent without `written as` may be a plain number only below 2 in size (one of 2 or more may be points,
+    # screen.percent_points: Python decides the column).
+    plain = _form(scale if limited else None, "-?[01]" if percent and inp.written is None else None)
     form = _form(None if not limited else scale - 2 if inp.written == "points" else scale) + ("%?" if percent else "")
-    if limited and percent and inp.written != "points":
-        form = f"{_form(scale - 2)}%|{_form(scale)}" if scale >= 2 else _form(scale)
+    if percent and inp.written != "points":
+        form = plain if limited and scale < 2 else f"{_form(scale - 2 if limited else None)}%|{plain}"
     elif limited and inp.written == "points" and scale < 2:
         form = ""  # a number written as points needs 2 places: no cell (none is empty) fits in fewer
     digits = f"replace(replace({body}, ',', ''), '.', '')"
@@ -520,9 +523,6 @@ def _number(inp, t: str, scale: int, limited: bool = False) -> tuple[str, int, l
         fast = f"CASE WHEN {has_pct} THEN {fixed(f'left({t}, -1)', scale - 2)} ELSE {plain} END"
     if not percent or scale >= 2:
         value = f"CASE WHEN {t} IS NOT NULL AND length({t}) + {scale} <= 18 THEN {fast} ELSE {value} END"
-    if percent and inp.written is None:
-        # A plain number of 2 or more may be points (screen.percent_points): Python decides the column.
-        checks.append(f"({t} IS NULL OR {has_pct} OR regexp_matches({t}, '^-?[01](\\.[0-9]+)?$'))")
     if inp.bounds is not None:
         lo, hi = (b.value * 10**scale for b in (inp.bounds[0], inp.bounds[1]))
         low = -(-lo.numerator // lo.denominator)  # ceiling: value >= lo exactly when value * 10^s >= ceil(lo * 10^s)
@@ -532,9 +532,10 @@ def _number(inp, t: str, scale: int, limited: bool = False) -> tuple[str, int, l
     return value, scale, checks, form
 
 
-def _form(places: int | None) -> str:
-    """A plain number (thousands groups allowed) with any number of places (None), or at most `places`."""
-    whole = "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
+def _form(places: int | None, whole: str | None = None) -> str:
+    """A plain number (thousands groups allowed, or `whole` before the point) with any number of places (None),
+    or at most `places`."""
+    whole = whole or "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
     return whole + ("([.][0-9]+)?" if places is None else f"([.][0-9]{{1,{places}}})?" if places > 0 else "")
 
 
