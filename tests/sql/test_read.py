@@ -158,6 +158,17 @@ def test_the_csv_modules_limit_counts_characters_not_bytes(tmp_path, who, fast):
     assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows))) == fast
 
 
+@pytest.mark.parametrize("who, fast", [("TOTAL", False), ("xSuMx", False), ("Grand total", False), ("ｓum", False),
+                                       ("合计", False), ("X1", True), ("Ｘ1", True)])
+def test_ids_that_may_read_as_a_total_are_left_to_python(tmp_path, who, fast):
+    # "sum" or "total" in any case in an ASCII id (two ILIKEs), or any of the total's words and look-alikes beside
+    # characters beyond ASCII (the regular expression): Python's reader decides those rows.
+    rows = [{**cat.A, "id": f"E{i}"} for i in range(3)] + [{**cat.A, "id": who}]
+    (tmp_path / "d.csv").write_text(cat.csv_of(cat.table(rows=rows)), encoding="utf-8")
+    relation = read_relation(duckdb.connect(), _plan(tmp_path, cat.POLICY), str(tmp_path / "d.csv"))
+    assert (relation is not None) == fast
+
+
 def test_a_space_across_two_chunks_of_the_scan_is_seen(tmp_path):
     # U+3000 (3 bytes) at an id's end, its bytes on both sides of the scan's first 1 MiB (read._CHUNK).
     rows = [{**cat.A, "id": f"E{i:07d}"} for i in range(60_000)]
