@@ -124,7 +124,7 @@ def _scan(path: str) -> tuple[int, int, str, bool]:
                 straddled = tail + chunk  # a space's bytes may straddle two chunks
                 spaced = any(first in straddled and any(space in straddled for space in spaces)
                              for first, spaces in _SPACE_BYTES.items())
-            if b"\0" in chunk or b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b""):
+            if b"\0" in chunk or (b"\r" in chunk and b"\r" in chunk.removesuffix(b"\r").replace(b"\r\n", b"")):
                 raise _Refused
             if b'"' in chunk and _ODD_QUOTE.search(tail + chunk):
                 raise _Refused
@@ -160,24 +160,68 @@ def _read(con: Any, plan: Plan, path: str, table: str, id_column: str | None, he
     fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     limit = csv.field_size_limit()
     trimmed = trimmed_cells(width) if spaced else ", ".join(f"nullif(c{i}, '') AS c{i}" for i in range(width))
-    fits = " AND ".join(f"coalesce(length(c{i}), 0) <= {limit}" for i in range(width))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM read_csv("
-        f"{quote(path)}, header = false, skip = {head_table.header_line}, columns = {{{fields}}}, delim = ',', "
-        "quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, "
-        "allow_quoted_nulls = false, parallel = false)")
-    rows = _one(con, "SELECT count(*) FROM __attain_raw")
-    if rows != lines - head_table.header_line - trailing or rows == 0:
-        raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
+    # Every cell within the csv module's limit of characters: at most that many bytes in the whole row says so.
+    fits = (f"CASE WHEN {' + '.join(f'coalesce(strlen(c{i}), 0)' for i in range(width))} <= {limit} THEN true "
+            f"ELSE {' AND '.join(f'coalesce(length(c{i}), 0) <= {limit}' for i in range(width))} END")
+    csv_file = (f"read_csv({quote(path)}, header = false, skip = {head_table.header_line}, columns = {{{fields}}}, "
+                "delim = ',', quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
+                "null_padding = false, allow_quoted_nulls = false, parallel = false)")
     cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
+    expected = lines - head_table.header_line - trailing
+    if not spaced and kind is None:
+        # One pass from the file to the relation, no raw table: the columns' scales guessed from the first records
+        # and verified over every row (`validated`); a file where they differ (or any check fails) is read again
+        # the long way, which measures them (and refuses what it must).
+        _same_as_python(con, head_table, cell, f"(SELECT {trimmed} FROM {csv_file})")
+        source = f"(SELECT row_number() OVER () - 1 AS __row, {trimmed}, {fits} AS __fits FROM {csv_file}) r"
+        try:
+            return validated(con, plan, path, table, head_table, id_column, allowed, expected, source=source,
+                             guessed=True)
+        except _Guessed:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed}, {fits} AS __fits FROM {csv_file}")
+    rows = _one(con, "SELECT count(*) FROM __attain_raw")
+    if rows != expected or rows == 0:
+        raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
     _same_as_python(con, head_table, cell)
     return validated(con, plan, path, table, head_table, id_column, allowed, rows)
 
 
+def _guess(plan: Plan, head: Table, columns: dict[str, str], cell: dict[str, str]) -> dict[str, Any]:
+    """What `_measured` would find if the first records were the whole file: no currency sign, and each numeric
+    input's scale the most places its cells among them need (`_places`, in Python). Only the records
+    `_same_as_python` compares count: a scale is then reached by a cell DuckDB reads."""
+    guess: dict[str, Any] = {f"sign {t}": False for t in _money_cells(plan, columns, cell)}
+    for name in plan.inputs:
+        inp = plan.model.inputs[name]
+        if columns.get(name) is None or not plan.model.types[name].numeric or inp.type == "count":
+            continue
+        scale = 0
+        for row in head.rows[:_HEAD_ROWS]:
+            text = row.cells.get(columns[name])
+            if text:
+                sign = inp.type == "percent" and text.endswith("%")
+                body = text[:-1] if sign else text
+                places = len(body) - body.index(".") - 1 if "." in body else 0
+                scale = max(scale, places + (2 if inp.type == "percent" and (sign or inp.written == "points") else 0))
+        guess[f"scale {name}"] = scale
+    return guess
+
+
+class _Guessed(Exception):
+    """The scales guessed from the first records are not every row's, or a check failed with them."""
+
+
 def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id_column: str | None,
-              allowed: frozenset, rows: int) -> InputRelation:
-    """The relation `table` from the trimmed cells c0, c1, ... (and `__fits`) of `__attain_raw`, every check
-    passed (else _Refused). The CSV reader and the Parquet reader (`attain.sql.read_parquet`) make the cells."""
+              allowed: frozenset, rows: int, *, source: str = "__attain_raw r", guessed: bool = False
+              ) -> InputRelation:
+    """The relation `table` from the trimmed cells c0, c1, ... (and `__fits`) of `source` (the rows numbered by
+    `rowid` or `__row`), every check passed (else _Refused). The CSV reader and the Parquet reader
+    (`attain.sql.read_parquet`) make the cells.
+
+    `guessed`: the scales are guessed from the first records (`_guess`) instead of measured over `source`, and
+    `rows` is the number of records there must be: _Guessed when a cell needs more places than its column's
+    guess, or when any check fails (the cells are then measured as usual). Some first record needs as many."""
     id_column = find_id_column(head_table, id_column)
     columns, warnings = input_columns(plan, head_table, {id_column, *PERIOD_COLUMNS, *DATE_COLUMNS})
     positions = {c: i + 1 for i, c in enumerate(head_table.columns)}
@@ -188,24 +232,34 @@ def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id
     cell = {c: f"c{i}" for i, c in enumerate(head_table.columns)}
     checks = ["__fits", f"NOT ({' AND '.join(f'{c} IS NULL' for c in cell.values())})"]  # Python skips blank rows
     checks += _id_checks(cell[id_column], allowed)
-    measured = _measured(con, plan, columns, cell)
+    measured = _guess(plan, head_table, columns, cell) if guessed else _measured(con, plan, columns, cell)
     signed = _one_currency(con, plan, columns, cell, positions, measured)
-    values, scales, more = _inputs(con, plan, columns, cell, signed, measured)
+    # Guessed, a scale is the most places some first record needs: each cell is checked to need no more.
+    values, scales, more = _inputs(con, plan, columns, cell, signed, measured, limited=guessed)
     checks += more
     periods, period_sql = _periods(con, kind, cell[period_column]) if kind and period_column else ((), "NULL")
+    row = "r.__row" if guessed else "r.rowid"
     # One pass: every cell's value (NULL or anything where a check fails) and whether every check holds.
-    select = ", ".join(["CAST(r.rowid AS BIGINT) AS __seq", f"CAST(r.rowid + {head_table.header_line + 1} AS BIGINT) "
+    select = ", ".join([f"CAST({row} AS BIGINT) AS __seq", f"CAST({row} + {head_table.header_line + 1} AS BIGINT) "
                         "AS __line", f"{cell[id_column]} AS __who", f"CAST({period_sql} AS INTEGER) AS __period",
                         *(f"{v} AS {input_column(k)}" for k, v in enumerate(values)),
                         f"({' AND '.join(checks)}) AS __ok"])
     join = f" LEFT JOIN __attain_labels l ON l.label = {cell[period_column]}" if period_column else ""
     # A scan keeps the raw table's order (a quarter of this statement's CPU is a sort); a join may not.
-    order = " ORDER BY r.rowid" if join else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM __attain_raw r{join}{order}")
-    if not _one(con, f"SELECT coalesce(bool_and(__ok), true) FROM {table}"):
+    order = f" ORDER BY {row}" if join else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM {source}{join}{order}")
+    # Every check, and with guessed scales the count of records and their order (the window numbered them as
+    # read), in one aggregate:
+    more = ["count(*)", "coalesce(bool_and(__seq = rowid), true)"] if guessed else []
+    found = con.execute(f"SELECT {', '.join(['coalesce(bool_and(__ok), true)', *more])} FROM {table}").fetchall()[0]
+    if guessed and (found[1] != rows or rows == 0):
+        raise _Refused  # blank lines, records over several lines, or lines DuckDB read otherwise
+    if guessed and not all(found):
+        raise _Guessed
+    if not found[0]:
         raise _Refused
     con.execute(f"ALTER TABLE {table} DROP COLUMN __ok")
-    con.execute("DROP TABLE __attain_raw")
+    con.execute("DROP TABLE IF EXISTS __attain_raw")
     con.execute("DROP TABLE IF EXISTS __attain_labels")
     # Grouped by the pair (two thirds of the CPU of counting distinct pairs):
     if _one(con, f"SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY __who, __period HAVING count(*) > 1)"):
@@ -313,11 +367,12 @@ def _head(path: str, head: str, header_row: int | None) -> Table:
     return table
 
 
-def _same_as_python(con: Any, head: Table, cell: dict[str, str]) -> None:
-    """The first records DuckDB read are those the csv module reads, cell for cell (after the same strip)."""
+def _same_as_python(con: Any, head: Table, cell: dict[str, str], first: str | None = None) -> None:
+    """The first records DuckDB read are those the csv module reads, cell for cell (after the same strip); `first`:
+    a query of them in order (by default the raw table's)."""
     rows = head.rows[:_HEAD_ROWS]
-    got = con.execute(f"SELECT {', '.join(cell.values())} FROM __attain_raw ORDER BY rowid LIMIT {len(rows)}"
-                      ).fetchall()
+    got = con.execute(f"SELECT {', '.join(cell.values())} FROM {first or '__attain_raw ORDER BY rowid'} "
+                      f"LIMIT {len(rows)}").fetchall()
     want = [tuple(r.cells.get(c) for c in head.columns) for r in rows]
     if [tuple(g) for g in got] != want:
         raise _Refused
@@ -327,19 +382,23 @@ def _id_checks(who: str, allowed: frozenset) -> list[str]:
     """Every id present, and none that could read as a total (a superset of `screen.is_total`'s test)."""
     # One regular expression (a third of the CPU of four): a total's words, "sum" or "total" in any case
     # (case folding also finds a few non-ASCII look-alikes), or a letter s or t beside a character beyond ASCII.
-    maybe_total = (f"regexp_matches({who}, '(?s)[计計和汇匯彙ｓＳｔＴ]|(?i:sum|total)"
-                   f"|[^\\x00-\\x7f].*[sStT]|[sStT].*[^\\x00-\\x7f]')")
+    # An ASCII id (as many bytes as characters) can only hold "sum" or "total": two ILIKEs, a third of the CPU.
+    maybe_total = (f"CASE WHEN strlen({who}) = length({who}) THEN {who} ILIKE '%sum%' OR {who} ILIKE '%total%' "
+                   f"ELSE regexp_matches({who}, '(?s)[计計和汇匯彙ｓＳｔＴ]|(?i:sum|total)"
+                   f"|[^\\x00-\\x7f].*[sStT]|[sStT].*[^\\x00-\\x7f]') END")
     if allowed:
         maybe_total = f"({maybe_total} AND {who} NOT IN ({', '.join(quote(a) for a in sorted(allowed))}))"
     return [f"{who} IS NOT NULL", f"NOT {maybe_total}"]
 
 
 def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str], signed: frozenset[str] = frozenset(),
-            known: dict[str, Any] | None = None) -> tuple[list[str], dict[str, int], list[str]]:
+            known: dict[str, Any] | None = None, limited: bool = False) -> tuple[list[str], dict[str, int], list[str]]:
     """(each input's value expression, the numeric inputs' scales, the checks every row must pass).
 
-    `known`: what `_measured` found, whose scales of columns without a currency sign stand."""
+    `known`: what `_measured` found, whose scales of columns without a currency sign stand; `limited`: the scales
+    are guessed, and a cell that needs more places than its column's scale fails the checks."""
     values, scales, checks = [], {}, []
+    forms: list[tuple[str, str]] = []  # each numeric cell and the form it must have
     measured = _scales(con, plan, columns, cell, signed, known or {})
     for name in plan.inputs:
         inp = plan.model.inputs[name]
@@ -353,8 +412,9 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
         if plan.model.types[name].numeric:
             if t in signed:
                 t = _money(t)
-            value, scale, more = _number(inp, t, measured.get(name, 0))
+            value, scale, more, form = _number(inp, t, measured.get(name, 0), limited)
             scales[name] = scale
+            forms.append((t, form))
         elif inp.type == "bool":
             words = ", ".join(quote(w) for w in (*_TRUE, *_FALSE))
             ok = f"(regexp_matches({t}, '^[A-Za-z01]+$') AND lower({t}) IN ({words})) OR {t} IN ('是', '否')"
@@ -371,6 +431,14 @@ def _inputs(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
             raise _Refused
         values.append(value)
         checks += more
+    if len(forms) == 1:
+        checks.append(f"({forms[0][0]} IS NULL OR regexp_full_match({forms[0][0]}, {quote(forms[0][1])}))")
+    elif forms:
+        # One regular expression over the numeric cells of a row, joined by ';' (in no form; an empty cell is
+        # NULL, here ''): a third less CPU than one per cell. A cell with a ';' adds one too many to match.
+        joined_cells = ", ';', ".join(f"coalesce({t}, '')" for t, _ in forms)
+        pattern = ";".join(f"(?:{form})?" for _, form in forms)
+        checks.append(f"regexp_full_match(concat({joined_cells}), {quote(pattern)})")
     return values, scales, checks
 
 
@@ -417,37 +485,63 @@ def _scales(con: Any, plan: Plan, columns: dict[str, str], cell: dict[str, str],
     return scales
 
 
-def _number(inp, t: str, scale: int) -> tuple[str, int, list[str]]:
-    """An exact HUGEINT at the column's scale (`_scales`), the scale, and the checks.
+def _number(inp, t: str, scale: int, limited: bool = False) -> tuple[str, int, list[str], str]:
+    """An exact HUGEINT at the column's scale (`_scales`), the scale, the checks but the form, and the form (a
+    regular expression the whole cell, when not NULL, must match); `limited`: a cell needing more places than the
+    scale does not have the form.
 
-    One regular expression per cell checks the form (the Python reader's, less a plus sign); the value
-    is the digits without separators and point, padded with zeros to the column's scale."""
+    The form is the Python reader's, less a plus sign; the value is the digits without separators and point,
+    padded with zeros to the column's scale."""
     percent = inp.type == "percent"
     if inp.type == "count":
-        return f"TRY_CAST({t} AS HUGEINT)", 0, [f"({t} IS NULL OR regexp_full_match({t}, '[0-9]+'))"]
+        return f"TRY_CAST({t} AS HUGEINT)", 0, [], "[0-9]+"
     body, has_pct, places = _places(inp, t)
-    form = "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)([.][0-9]+)?"
+    # The form on the cell itself, a percent's sign allowed at its end: the same test as on the body, without
+    # building it (a third of the CPU). Limited, the form counts the places (a percent's sign or points add 2).
+    # A percent without `written as` may be a plain number only below 2 in size (one of 2 or more may be points,
+    # screen.percent_points: Python decides the column).
+    plain = _form(scale if limited else None, "-?[01]" if percent and inp.written is None else None)
+    form = _form(None if not limited else scale - 2 if inp.written == "points" else scale) + ("%?" if percent else "")
+    if percent and inp.written != "points":
+        form = plain if limited and scale < 2 else f"{_form(scale - 2 if limited else None)}%|{plain}"
+    elif limited and inp.written == "points" and scale < 2:
+        form = ""  # a number written as points needs 2 places: no cell (none is empty) fits in fewer
     digits = f"replace(replace({body}, ',', ''), '.', '')"
     # A cell of at most 38 characters with the scale has at most 38 digits: only a longer one counts them.
-    checks = [f"({t} IS NULL OR (regexp_full_match({body}, {quote(form)}) AND CASE WHEN length({body}) + {scale} "
-              f"<= {_MAX_SCALE} THEN true ELSE length(ltrim({digits}, '-')) + {scale} - {places} <= {_MAX_SCALE} END))"]
+    checks = [f"({t} IS NULL OR CASE WHEN length({t}) + {scale} <= {_MAX_SCALE} THEN true "
+              f"ELSE length(ltrim({digits}, '-')) + {scale} - {places} <= {_MAX_SCALE} END)"]
     value = (f"CASE WHEN {t} IS NOT NULL THEN TRY_CAST({digits} || repeat('0', CAST({scale} - {places} AS INTEGER)) "
              "AS HUGEINT) END")
-    if not percent:
-        # A plain number of the checked form with at most 18 digits and places (a fixed-point BIGINT) converts
-        # through DECIMAL(18, scale), exactly (its places are at most the scale), in a third of the CPU.
-        value = (f"CASE WHEN {t} IS NOT NULL AND length({t}) + {scale} <= 18 THEN CAST(TRY_CAST(replace({t}, ',', "
-                 f"'') AS DECIMAL(18, {scale})) * {10**scale} AS HUGEINT) ELSE {value} END")
-    if percent and inp.written is None:
-        # A plain number of 2 or more may be points (screen.percent_points): Python decides the column.
-        checks.append(f"({t} IS NULL OR {has_pct} OR regexp_matches({t}, '^-?[01](\\.[0-9]+)?$'))")
+    # A number of the checked form with at most 18 digits and places (a fixed-point BIGINT) converts through
+    # DECIMAL(18, scale), exactly (its places are at most the scale), in a third of the CPU; a percent with its
+    # sign, or written as points, is its number over 100: DECIMAL(18, scale - 2) of the number (the scale counts
+    # those 2 places in every such cell).
+    def fixed(cell: str, places: int) -> str:
+        # Thousands groups removed only where the cast without them fails (DuckDB reads no ','): a third faster.
+        decimal = f"DECIMAL(18, {places})"
+        return (f"CAST(coalesce(TRY_CAST({cell} AS {decimal}), TRY_CAST(replace({cell}, ',', '') AS {decimal})) "
+                f"* {10**places} AS HUGEINT)")
+
+    fast = fixed(t, scale)
+    if percent and scale >= 2:
+        plain = fixed(t, scale - 2) if inp.written == "points" else fast
+        fast = f"CASE WHEN {has_pct} THEN {fixed(f'left({t}, -1)', scale - 2)} ELSE {plain} END"
+    if not percent or scale >= 2:
+        value = f"CASE WHEN {t} IS NOT NULL AND length({t}) + {scale} <= 18 THEN {fast} ELSE {value} END"
     if inp.bounds is not None:
         lo, hi = (b.value * 10**scale for b in (inp.bounds[0], inp.bounds[1]))
         low = -(-lo.numerator // lo.denominator)  # ceiling: value >= lo exactly when value * 10^s >= ceil(lo * 10^s)
         high = hi.numerator // hi.denominator
         checks.append(f"({t} IS NULL OR {value} BETWEEN {lit(max(low, -(2**127) + 1))} "
                       f"AND {lit(min(high, 2**127 - 1))})")
-    return value, scale, checks
+    return value, scale, checks, form
+
+
+def _form(places: int | None, whole: str | None = None) -> str:
+    """A plain number (thousands groups allowed, or `whole` before the point) with any number of places (None),
+    or at most `places`."""
+    whole = whole or "-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
+    return whole + ("([.][0-9]+)?" if places is None else f"([.][0-9]{{1,{places}}})?" if places > 0 else "")
 
 
 def _date(t: str) -> tuple[str, list[str]]:

@@ -9,6 +9,7 @@ the two parsers could read differently, and random cells.
 
 from __future__ import annotations
 
+import csv
 import random
 import sys
 from fractions import Fraction
@@ -118,6 +119,54 @@ def test_the_scales_and_signs_are_those_of_every_row(tmp_path, late):
     want = {"sales": 3 if "销售额" in late else 1, "target": 0, "rate": 5 if "回款率" in late else 2}
     assert {n: relation.scales[n] for n in want} == want
     assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)))
+
+
+@pytest.mark.parametrize("written", ["", " written as points", " written as decimals"])
+def test_percents_in_every_form_and_writing(tmp_path, written):
+    # A percent with its sign, or written as points, converts as its number over 100 (DECIMAL(18, scale - 2)):
+    # with thousands, negative, without places, and beside cells of more places (the column's scale is theirs).
+    cells = ["1,234.5%", "-3%", "0%", "12", "0.875", "-0.25", "88.125%", "7.5"]
+    rows = [{**cat.A, "id": f"E{i}", "回款率": cell} for i, cell in enumerate(cells)]
+    policy = cat.POLICY.replace('percent "回款率"', 'percent "回款率"' + written)
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)), policy) == (written != "")
+
+
+@pytest.mark.parametrize("written", ["", " written as points"])
+@pytest.mark.parametrize("late", ["88.125%", "0.8765", "7.25", "1,000"])
+def test_a_percent_needing_more_places_after_the_first_records(tmp_path, written, late):
+    # The scales are guessed from the first 200 records; row 250 of 300 needs more places than they do (or, 1,000,
+    # none more): the scale is still the most places of every row (88.125% needs 5; 0.8765 4, or 6 as points).
+    rows = [{**cat.A, "id": f"E{i}", "回款率": "95%"} for i in range(300)]
+    rows[250] = {**rows[250], "回款率": late}
+    policy = cat.POLICY.replace('percent "回款率"', 'percent "回款率"' + written)
+    (tmp_path / "d.csv").write_text(cat.csv_of(cat.table(rows=rows)), encoding="utf-8")
+    relation = read_relation(duckdb.connect(), _plan(tmp_path, policy), str(tmp_path / "d.csv"))
+    want = {"88.125%": 5, "0.8765": 6 if written else 4, "7.25": 4 if written else None,
+            "1,000": 2 if written else None}
+    assert (relation.scales["rate"] if relation else None) == want[late]
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows)), policy) == (want[late] is not None)
+
+
+@pytest.mark.parametrize("who, fast", [("华" * 60_000, True), ("E" * (csv.field_size_limit() + 1), False)],
+                         ids=["3-byte characters", "one over"])
+def test_the_csv_modules_limit_counts_characters_not_bytes(tmp_path, who, fast):
+    # 60,000 characters of 3 bytes each, in the last of 2,000 records, are within the csv module's limit (131,072
+    # characters by default, more than 131,072 bytes: the row's bytes alone do not decide); one character over it
+    # is Python's to word.
+    rows = [{**cat.A, "id": f"E{i}"} for i in range(2000)]
+    rows[-1] = {**rows[-1], "id": who}
+    assert _compare(tmp_path, cat.csv_of(cat.table(rows=rows))) == fast
+
+
+@pytest.mark.parametrize("who, fast", [("TOTAL", False), ("xSuMx", False), ("Grand total", False), ("ｓum", False),
+                                       ("合计", False), ("X1", True), ("Ｘ1", True)])
+def test_ids_that_may_read_as_a_total_are_left_to_python(tmp_path, who, fast):
+    # "sum" or "total" in any case in an ASCII id (two ILIKEs), or any of the total's words and look-alikes beside
+    # characters beyond ASCII (the regular expression): Python's reader decides those rows.
+    rows = [{**cat.A, "id": f"E{i}"} for i in range(3)] + [{**cat.A, "id": who}]
+    (tmp_path / "d.csv").write_text(cat.csv_of(cat.table(rows=rows)), encoding="utf-8")
+    relation = read_relation(duckdb.connect(), _plan(tmp_path, cat.POLICY), str(tmp_path / "d.csv"))
+    assert (relation is not None) == fast
 
 
 def test_a_space_across_two_chunks_of_the_scan_is_seen(tmp_path):
