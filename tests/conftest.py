@@ -1,10 +1,16 @@
-"""Shared test set-up: the --update-golden option for golden-file tests."""
+"""Shared test set-up: the --update-golden option for golden-file tests; no test keeps parse trees in the user's
+cache folder (tests/cli/test_explain_tree_cache.py turns the cache on in a folder of its own)."""
 
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _no_tree_cache(monkeypatch):
+    monkeypatch.setenv("ATTAIN_NO_CACHE", "1")
 
 
 def pytest_addoption(parser):
