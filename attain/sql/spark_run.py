@@ -11,12 +11,13 @@ are computed in Python from the relation, which is then brought here too.
 `run_table_to_file` returns None, having written nothing, where it does not decide: data
 whose cells the checks on Spark do not accept (the Python reader then reads it and words
 every problem), a period outside the policy's dates, a query Spark cannot plan or that
-overflows DECIMAL(38,0). The caller then runs the policy the ordinary way with the spark
-engine, which computes such rows exactly.
+overflows DECIMAL(38,0), or no pyarrow to bring the results here in columns. The caller then
+runs the policy the ordinary way with the spark engine, which computes such rows exactly.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import shutil
 import tempfile
@@ -52,8 +53,8 @@ def run_table_to_file(plan: Plan, spec: str, *, fmt: str, out: str | None, manif
                       warn: Callable[[tuple[Diagnostic, ...]], None] | None = None) -> Written | None:
     """Run `plan` over the Spark table `spec` (`table:NAME`) or the Parquet data at `spec`, and write its results
     as `fmt` to `out`, as `attain.sql.run.run_to_file` does for a file; None: not decided here, nothing written."""
-    if fmt not in FORMATS:
-        return None
+    if fmt not in FORMATS or importlib.util.find_spec("pyarrow") is None:
+        return None  # without pyarrow (pyspark installed alone, not `attain[spark]`) the results come row by row
     spark = session(master)
     made: list = []
     con = connect()
