@@ -99,6 +99,11 @@ def _text_sql(name: str, type_: str) -> str:
     return f"CAST({c} AS STRING)"
 
 
+def _spark_error(e: BaseException) -> bool:
+    """Whether Spark raised `e` (as `attain.io.parquet.is_duckdb_error` tells DuckDB's)."""
+    return type(e).__module__.split(".")[0] in ("pyspark", "py4j")
+
+
 def through_spark(spec: str) -> bool:
     """Whether a `--data` is read through Spark whatever the engine: a table, or a Parquet dataset this machine's
     reader cannot open (a folder of part files, as Spark writes one, or a path on the cluster's storage)."""
@@ -116,7 +121,7 @@ def _source(spark, spec: str):
         frame = frame.select("*", frame["_metadata.file_path"].alias("__file"),
                              frame["_metadata.row_index"].alias("__index"))
     except Exception as e:  # no such path, not Parquet: as the Parquet reader says it
-        if type(e).__module__.split(".")[0] not in ("pyspark", "py4j"):
+        if not _spark_error(e):
             raise
         raise parquet.unreadable(spec, e) from None
     return spec, frame, True
@@ -190,7 +195,7 @@ def spark_relation(spark, plan: Plan, spec: str, table: str, id_column: str | No
     except AttainError:
         raise
     except Exception as e:  # Spark refused a cell's conversion (ANSI mode): a cell Python words
-        if type(e).__module__.split(".")[0] not in ("pyspark", "py4j"):
+        if not _spark_error(e):
             raise
         return None
 
