@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from attain import api
 from attain.cli.common import show_findings
-from attain.io.parquet import is_parquet
+from attain.io.spark_data import run_on_spark
 from attain.manifest import manifest_json, sidecar_path
 from attain.subjects import MAX_EVALUATION_ERRORS
-
-TABLE_PREFIX = "table:"  # `attain.sql.spark_read.PREFIX` (not imported here: `attain --help` needs no Spark reader)
 
 
 def ran_in_duckdb(loaded, data: str | tuple[str, ...], *, engine: str, fmt: str, out: str | None, sheet: str | None,
@@ -34,7 +32,7 @@ def ran_in_duckdb(loaded, data: str | tuple[str, ...], *, engine: str, fmt: str,
     if isinstance(loaded, api.Policy) and loaded.model.lines is not None:
         return False
     # A Spark table or a Parquet path with the spark engine: read, checked and computed on Spark
-    table = data.startswith(TABLE_PREFIX) or (engine == "spark" and is_parquet(data.rstrip("/")))
+    table = run_on_spark(data, engine)
     if (engine != ("spark" if table else "duckdb") or not isinstance(loaded, api.Policy) or loaded.parts
             or fmt not in ("csv", "json", "parquet") or sheet is not None or carry or headers == "labels" or bom
             or data == "-" or (table and header_row is not None)):

@@ -23,6 +23,7 @@ from attain.engine.lines import line_tables
 from attain.i18n.messages import say
 from attain.io import read_table, stdout_failed
 from attain.io.datasets import DataSet, data_set, part_of, resolve, split_spec
+from attain.io.spark_data import through_spark
 
 # Codes of user errors that mean "could not read what you gave me" rather than "found a problem".
 _USAGE_PREFIXES = ("U",)
@@ -182,14 +183,12 @@ def read_data(data: str | tuple[str, ...], sheet: str | None = None, header_row:
 
 
 def _read_one(path: str, sheet: str | None, header_row: int | None):
-    """A data file, or data read through the Spark session (`attain.sql.spark_read.through_spark`: a table
+    """A data file, or data read through the Spark session (`attain.io.spark_data.through_spark`: a table
     `table:NAME`, a Parquet folder or a Parquet path on the cluster's storage)."""
-    if not (path.startswith("table:") or "://" in path or os.path.isdir(path)):
-        return read_table(path, sheet=sheet, header_row=header_row)
-    from attain.sql.spark_read import read_on_spark, through_spark
-
     if not through_spark(path):
         return read_table(path, sheet=sheet, header_row=header_row)
+    from attain.sql.spark_read import read_on_spark
+
     if header_row is not None:
         raise AttainError([Diagnostic("U585", say("U585"), hint=say("U585.hint"))])
     return read_on_spark(path)

@@ -45,7 +45,7 @@ from attain.sql.relation import InputRelation
 MASTER_VARIABLE = "ATTAIN_SPARK_MASTER"
 DEFAULT_MASTER = "local[2]"
 EXACT_SETTINGS = {"spark.sql.ansi.enabled": "true", "spark.sql.decimalOperations.allowPrecisionLoss": "false"}
-# Below this many input rows the query is interpreted, not compiled to Java (`_interpreted`).
+# Below this many input rows the query is interpreted, not compiled to Java (`interpreted_if`).
 INTERPRETED_ROWS = 20_000
 INTERPRETED = {"spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 LOG_CONFIG = os.path.join(os.path.dirname(__file__), "spark-log4j2.properties")  # errors only on stderr
@@ -214,12 +214,12 @@ class SparkRunner:
     def _execute(self, spark, compiled: Compiled, relation: InputRelation, rows: int, tables: list) -> list[tuple]:
         made: list = list(tables)
         try:
-            with _interpreted(spark, rows <= INTERPRETED_ROWS):
+            with interpreted_if(spark, rows <= INTERPRETED_ROWS):
                 return execute(spark, compiled, relation, made)
         except Exception as e:
-            if _unplanned(e):
+            if refused_to_plan(e):
                 self.unplanned = True
-            elif _overflow(e):
+            elif stopped_by_overflow(e):
                 self.overflowed = True
             else:
                 raise
@@ -227,11 +227,11 @@ class SparkRunner:
             records = self.bound.records
             return [(seq, True) for seq in sorted(range(rows), key=lambda seq: _period_order(records[seq], seq))]
         finally:
-            _forget(spark, [relation.table, *made])
+            forget_views(spark, [relation.table, *made])
 
 
 @contextlib.contextmanager
-def _interpreted(spark, small: bool):
+def interpreted_if(spark, small: bool):
     """For a small input, Spark evaluates the query's expressions as they are instead of generating and compiling
     Java for each stage: the compiler's projections are wide and deep, and compiling them took seconds per
     statement where a few thousand rows take milliseconds to interpret. The same results either way (both
@@ -261,7 +261,7 @@ def _period_order(record, seq: int) -> tuple[int, int, int]:
     return (0, 0, seq) if period is None else (1, period.index, seq)
 
 
-def _forget(spark, made: list) -> None:
+def forget_views(spark, made: list) -> None:
     """Drop the views a run made and free what it materialised: one session serves every run of the process."""
     for item in made:
         if isinstance(item, str):
@@ -270,13 +270,13 @@ def _forget(spark, made: list) -> None:
             item.unpersist()
 
 
-def _overflow(e: Exception) -> bool:
+def stopped_by_overflow(e: Exception) -> bool:
     """Spark stopped because a value left DECIMAL(38,0) (ANSI mode): the whole data goes to the reference."""
     text = str(e)
     return any(k in text for k in ("NUMERIC_VALUE_OUT_OF_RANGE", "ARITHMETIC_OVERFLOW", "DIVIDE_BY_ZERO"))
 
 
-def _unplanned(e: Exception) -> bool:
+def refused_to_plan(e: Exception) -> bool:
     """Spark refused to plan a correlated subquery the duckdb query has (Spark supports fewer forms of them)."""
     return "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY" in str(e)
 

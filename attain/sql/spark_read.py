@@ -29,7 +29,6 @@ row and column, as for a file.
 
 from __future__ import annotations
 
-import os
 import re
 
 from attain.diagnostics import AttainError, Diagnostic
@@ -37,23 +36,14 @@ from attain.engine.bind import PERIOD_COLUMNS
 from attain.engine.plan import Plan
 from attain.i18n.messages import say
 from attain.io import parquet
+from attain.io.spark_data import PREFIX, is_table, table_name
 from attain.io.tables import Row, Table
 from attain.sql.read import _Refused, _without_periods, trimmed_cells, validated
 from attain.sql.relation import InputRelation
-from attain.sql.spark_engine import INTERPRETED_ROWS, _forget, _interpreted
+from attain.sql.spark_engine import INTERPRETED_ROWS, forget_views, interpreted_if
 
-PREFIX = "table:"
 _PARTITION_BITS = 33  # monotonically_increasing_id(): the partition's index above bit 33, the row's below
 _BACKREFERENCE = re.compile(r"\\(\d)")
-
-
-def is_table(spec: str) -> bool:
-    """Whether a `--data` names a Spark table (`table:NAME`) rather than a file."""
-    return spec.startswith(PREFIX)
-
-
-def table_name(spec: str) -> str:
-    return spec[len(PREFIX):].strip()
 
 
 def found_table(spark, spec: str) -> str:
@@ -102,12 +92,6 @@ def _text_sql(name: str, type_: str) -> str:
 def _spark_error(e: BaseException) -> bool:
     """Whether Spark raised `e` (as `attain.io.parquet.is_duckdb_error` tells DuckDB's)."""
     return type(e).__module__.split(".")[0] in ("pyspark", "py4j")
-
-
-def through_spark(spec: str) -> bool:
-    """Whether a `--data` is read through Spark whatever the engine: a table, or a Parquet dataset this machine's
-    reader cannot open (a folder of part files, as Spark writes one, or a path on the cluster's storage)."""
-    return is_table(spec) or (parquet.is_parquet(spec.rstrip("/")) and ("://" in spec or os.path.isdir(spec)))
 
 
 def _source(spark, spec: str):
@@ -188,7 +172,7 @@ def spark_relation(spark, plan: Plan, spec: str, table: str, id_column: str | No
     try:
         statements.execute(f"CREATE OR REPLACE TEMP TABLE __attain_raw AS SELECT {trimmed_cells(len(names))}, "
                            "true AS __fits, rowid FROM __attain_text")
-        with _interpreted(spark, rows <= INTERPRETED_ROWS):
+        with interpreted_if(spark, rows <= INTERPRETED_ROWS):
             return validated(statements, plan, label, table, head, id_column, allowed, rows)
     except _Refused:
         return None
@@ -218,7 +202,7 @@ def read_on_spark(spec: str) -> Table:
             if any(v is not None for v in cells.values()):  # an empty row is skipped, as a blank CSV line is
                 rows.append(Row(int(record[len(names)]) + 1, cells))
     finally:
-        _forget(spark, made)
+        forget_views(spark, made)
     return parquet.parquet_table(label, tuple(rows), columns, names)
 
 

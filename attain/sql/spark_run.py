@@ -17,7 +17,6 @@ runs the policy the ordinary way with the spark engine, which computes such rows
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import shutil
 import tempfile
@@ -33,12 +32,12 @@ from attain.sql.relation import InputRelation, input_column, with_bounds
 from attain.sql.run import MEMORY_LIMIT, Written
 from attain.sql.spark_engine import (
     INTERPRETED_ROWS,
-    _forget,
-    _interpreted,
-    _overflow,
-    _unplanned,
+    forget_views,
+    interpreted_if,
+    refused_to_plan,
     result_frame,
     session,
+    stopped_by_overflow,
 )
 from attain.sql.spark_read import SparkStatements, spark_relation
 from attain.sql.write import FORMATS, quote, write_query
@@ -53,7 +52,7 @@ def run_table_to_file(plan: Plan, spec: str, *, fmt: str, out: str | None, manif
                       warn: Callable[[tuple[Diagnostic, ...]], None] | None = None) -> Written | None:
     """Run `plan` over the Spark table `spec` (`table:NAME`) or the Parquet data at `spec`, and write its results
     as `fmt` to `out`, as `attain.sql.run.run_to_file` does for a file; None: not decided here, nothing written."""
-    if fmt not in FORMATS or importlib.util.find_spec("pyarrow") is None:
+    if fmt not in FORMATS or not _arrow_ready():
         return None  # without pyarrow (pyspark installed alone, not `attain[spark]`) the results come row by row
     spark = session(master)
     made: list = []
@@ -72,10 +71,10 @@ def run_table_to_file(plan: Plan, spec: str, *, fmt: str, out: str | None, manif
         except NotCompiled as e:
             raise AttainError([not_compiled(e)]) from None
         try:
-            with _interpreted(spark, relation.rows <= INTERPRETED_ROWS):
+            with interpreted_if(spark, relation.rows <= INTERPRETED_ROWS):
                 _to_duckdb(con, result_frame(spark, compiled, relation, made), _RESULTS)
         except Exception as e:
-            if _overflow(e) or _unplanned(e):
+            if stopped_by_overflow(e) or refused_to_plan(e):
                 return None  # every row is the reference evaluator's: the spark engine's ordinary run does that
             raise
         recomputed: list[int] = []
@@ -94,7 +93,18 @@ def run_table_to_file(plan: Plan, spec: str, *, fmt: str, out: str | None, manif
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-        _forget(spark, made)
+        forget_views(spark, made)
+
+
+def _arrow_ready() -> bool:
+    """Whether `DataFrame.toArrow` can run: pyarrow installed, in a version this pyspark accepts (its own test)."""
+    from pyspark.sql.pandas.utils import require_minimum_pyarrow_version
+
+    try:
+        require_minimum_pyarrow_version()
+    except Exception:  # PySparkImportError (missing, too old), PySparkRuntimeError (a legacy IPC setting)
+        return False
+    return True
 
 
 def _in_runner_order(spark, relation: InputRelation, made: list) -> InputRelation:

@@ -148,3 +148,23 @@ def test_parquet_spark_cannot_read_is_named(spark, tmp_path):
     (tmp_path / "broken.parquet" / "part-0.parquet").write_bytes(b"not parquet at all")
     r = run(DOC002, "--data", str(tmp_path / "broken.parquet"), "--engine", "spark", "--format", "csv")
     assert r.exit_code == 1 and "error[D462]" in r.output and "broken.parquet" in r.output, r.output
+
+
+def test_a_pyarrow_older_than_pyspark_asks_takes_the_ordinary_way(spark, monkeypatch, tmp_path):
+    """pyspark 4's toArrow asks for pyarrow 18 or later: with an older one (installed beside pyspark, not through
+    `attain[spark]`) the results are not brought in columns, and the run goes the ordinary way, to the same
+    results, instead of stopping with pyspark's import error."""
+    import pyarrow
+
+    from attain.sql import spark_run
+
+    monkeypatch.setattr(pyarrow, "__version__", "17.0.0")
+    decided = []
+    original = spark_run.run_table_to_file
+    monkeypatch.setattr(spark_run, "run_table_to_file", lambda *a, **k: decided.append(original(*a, **k)))
+    view(spark, "doc002_old_arrow", DOC002_SCHEMA.format(sales="DECIMAL(12,2)"), DOC002_ROWS.format(s002="408000.00"))
+    out = tmp_path / "r.csv"
+    r = run(DOC002, "--data", "table:doc002_old_arrow", "--engine", "spark", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8").splitlines() == DOC002_OUT
+    assert decided == [None]  # not written by the run over the table: the ordinary way wrote it
