@@ -66,7 +66,7 @@ class OrgCompiler:
             return Num(self._column(f"(SELECT CASE WHEN count(*) > 0 AND {known} THEN {e.func}({x}) END {source})"),
                        v.d)
         total = self._column(f"(SELECT CASE WHEN count(*) = 0 THEN CAST(0 AS HUGEINT) WHEN {known} AND "
-                             f"max(abs({x})) < {LIMIT_SQL} // count(*) THEN CAST(sum({x}) AS HUGEINT) END {source})")
+                             f"max(abs({x})) < {LIMIT_SQL} // count(*) THEN {_summed(x)} END {source})")
         if e.func == "sum":
             return Num(total, v.d)
         assert e.func == "mean", "the checker refuses rank and percentile over reports (C298)"
@@ -81,11 +81,15 @@ class OrgCompiler:
             return Num(self._column("CAST(NULL AS HUGEINT)"), 1)
         big = self._column(f"(SELECT max({d}) {source})")  # NULL without reports
         own = f"{ORG_ROW}.{big}"
+        # each product computed only where its DOUBLE estimate shows it fits: an aggregate's argument is computed
+        # for every report, whatever the CASE around the aggregate decides
+        term = (f"CASE WHEN abs(CAST({x} AS DOUBLE) * CAST({own} // {d} AS DOUBLE)) < {PRODUCT_GUARD} "
+                f"THEN {x} * ({own} // {d}) END")
         total = self._column(
             f"(SELECT CASE WHEN count(*) = 0 THEN CAST(0 AS HUGEINT) WHEN {own} IS NOT NULL AND count({x}) = count(*) "
             f"AND count({d}) = count(*) AND bool_and({own} % {d} = 0) AND max(abs(CAST({x} AS DOUBLE) * "
             f"CAST({own} // {d} AS DOUBLE))) < {PRODUCT_GUARD} / count(*) "
-            f"THEN CAST(sum({x} * ({own} // {d})) AS HUGEINT) END {source})")
+            f"THEN {_summed(term)} END {source})")
         den = self.col(f"coalesce({big}, CAST(1 AS HUGEINT))")
         if e.func == "sum":
             return Num(total, den)
@@ -94,6 +98,18 @@ class OrgCompiler:
 
     def _column(self, sql: str) -> str:
         return self.cols.add(sql)
+
+
+_HALF = f"CAST({2**64} AS HUGEINT)"
+
+
+def _summed(term: str) -> str:
+    """The sum of `term` over the reports, for a CASE branch taken only where it is below LIMIT: summed as its
+    high and low halves (term = high * 2^64 + low, both truncated toward zero), neither of whose sums can leave
+    128 bits, then put together. A plain sum(term) overflows while it adds, before the CASE around it can look at
+    the result, and DuckDB then stops the whole query."""
+    return (f"(CAST(sum(CAST(({term}) // {_HALF} AS HUGEINT)) AS HUGEINT) * {_HALF} "
+            f"+ CAST(sum(({term}) % {_HALF}) AS HUGEINT))")
 
 
 def load_org(con, plan, bound) -> bool:
