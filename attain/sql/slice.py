@@ -147,10 +147,11 @@ def _rows(plan: Plan, path: str, who: str, id_column: str | None, header_row: in
     if table is None:
         return None
     bound = bind(plan, table, key, allow_ids)  # the employee's own errors, at their real lines
-    if index is not None:
-        con.execute("SET threads = 1").fetchall()  # small reads of the copy, as from Parquet (attain.subjects)
-    return Rows(bound, path, head, key, columns, tuple(warnings), frozenset(allow_ids),
-                source=index.source if index is not None else None)
+    if index is None:
+        return Rows(bound, path, head, key, columns, tuple(warnings), frozenset(allow_ids))
+    con.execute("SET threads = 1").fetchall()  # small reads of the copy, as from Parquet (attain.subjects)
+    source, stored = index.source(plan, tuple(head.columns), {n: c for n, c in columns.items() if c != key})
+    return Rows(bound, path, head, key, columns, tuple(warnings), frozenset(allow_ids), source=source, stored=stored)
 
 
 def _indexed(con: Any, index: slice_index.Index, path: str, who: str, header_line: int, field: int

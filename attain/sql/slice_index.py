@@ -51,7 +51,7 @@ from attain.io.tables import Table
 from attain.sql.read import quote
 from attain.version import __version__
 
-FORMAT = 1  # the entry's layout; a new one never reads an old one
+FORMAT = 2  # the entry's layout; a new one never reads an old one
 BLOCK = 1 << 16  # a line start kept every 64 KiB
 RECENT = 3.0  # seconds: a file changed more recently than this is not indexed (it may change again in its tick)
 DEFAULT_MIN_BYTES = 16 << 20
@@ -85,11 +85,17 @@ class Index:
     lines: int  # the file's lines, as `slice._scan` counts them
     trailing: int  # blank lines at its end
     quotes: bool  # whether it holds a quote character
+    typed: tuple = ()  # (field, DuckDB type) of each column whose every cell is a plain number, also kept as n{i}
 
-    @property
-    def source(self) -> str:
-        """SQL giving every record's cells c0, c1, ... as text (`slice.Rows.source`)."""
-        return f"read_parquet({quote(self.cells)})"
+    def source(self, plan: Any, columns: tuple, read: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """SQL giving every record's cells c0, c1, ... (`slice.Rows.source`), and the columns it gives as stored
+        (`Rows.stored`): those of `typed` that only number inputs read (`read`: input -> column), as
+        `slice_parquet.native` chooses for a Parquet file's DECIMAL and integer columns; the others as text."""
+        from attain.sql.slice_parquet import native
+
+        stored = native(plan, read, {columns[i]: type_ for i, type_ in self.typed}) if self.typed else {}
+        picked = ", ".join(f"n{i} AS c{i}" if name in stored else f"c{i}" for i, name in enumerate(columns))
+        return f"(SELECT {picked} FROM read_parquet({quote(self.cells)}))", stored
 
     def line(self, f: Any, number: int) -> bytes:
         """Line `number` of the file open as `f`, without its newline."""
@@ -135,7 +141,8 @@ def find(path: str, head: Table) -> Index | None:
             kept = pickle.load(f)
         if kept["key"] != key or os.stat(cells).st_size != kept["size"]:
             raise ValueError("not this file's index")
-        index = Index(path, str(cells), tuple(kept["marks"]), kept["lines"], kept["trailing"], kept["quotes"])
+        index = Index(path, str(cells), tuple(kept["marks"]), kept["lines"], kept["trailing"], kept["quotes"],
+                      tuple(kept["typed"]))
     except FileNotFoundError:
         return None
     except Exception:  # cut short, another pickle, its copy gone or changed: removed, and made again
@@ -201,6 +208,7 @@ def _write(con: Any, path: str, head: Table, stat: tuple, where: Path, key: str,
            quotes: bool) -> Index | None:
     fd, temporary = tempfile.mkstemp(dir=where, prefix=".cells-", suffix=".parquet")
     os.close(fd)
+    typed_temporary = temporary.removesuffix(".parquet") + "-typed.parquet"
     meta_fd, meta_temporary = tempfile.mkstemp(dir=where, prefix=".meta-", suffix=".tmp")
     cells, meta = where / f"{key}.parquet", where / f"{key}.meta"
     try:
@@ -217,20 +225,50 @@ def _write(con: Any, path: str, head: Table, stat: tuple, where: Path, key: str,
         index = Index(path, temporary, marks, lines, trailing, quotes)
         if not _same(con, index, head, records) or _stat(path) != stat:
             return None  # the lines at the offsets kept are not the records (or the file changed meanwhile)
+        typed = _typed(con, temporary, len(head.columns))
+        if typed:
+            numbers = ", ".join(f"CAST(c{i} AS {type_}) AS n{i}" for i, type_ in typed)
+            con.execute(f"COPY (SELECT *, {numbers} FROM read_parquet({quote(temporary)})) TO {quote(typed_temporary)} "
+                        "(FORMAT parquet, COMPRESSION zstd)").fetchall()
+            os.replace(typed_temporary, temporary)
         with os.fdopen(meta_fd, "wb") as f:
             meta_fd = -1
             pickle.dump({"key": key, "size": os.stat(temporary).st_size, "marks": marks, "lines": lines,
-                         "trailing": trailing, "quotes": quotes}, f, protocol=pickle.HIGHEST_PROTOCOL)
+                         "trailing": trailing, "quotes": quotes, "typed": typed}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, cells)
         os.replace(meta_temporary, meta)  # last: an entry with its meta is whole
     finally:
         if meta_fd >= 0:
             os.close(meta_fd)
-        for left in (temporary, meta_temporary):
+        for left in (temporary, typed_temporary, meta_temporary):
             if os.path.exists(left):
                 os.unlink(left)
     _prune(where)
-    return attrs.evolve(index, cells=str(cells))
+    return attrs.evolve(index, cells=str(cells), typed=typed)
+
+
+def _typed(con: Any, cells: str, count: int) -> tuple:
+    """(field, type) of each column whose every cell is empty or a plain number: digits without a leading
+    zero, perhaps a point and digits, at most 38 digits in all: its DECIMAL(p, s) (BIGINT for integers of at
+    most 18 digits), whose value is the number its text is. The members' values are then read from it as they
+    are from a Parquet file's DECIMAL or integer column (`slice_parquet.native`), with the same checks."""
+    plain = "^(0|[1-9][0-9]*)(\\.[0-9]+)?$"
+    parts = []
+    for i in range(count):
+        c = f"c{i}"
+        parts += [f"bool_and({c} IS NULL OR regexp_full_match({c}, {quote(plain)}))",
+                  f"max(CASE WHEN contains({c}, '.') THEN length({c}) - strpos({c}, '.') ELSE 0 END)",
+                  f"max(CASE WHEN contains({c}, '.') THEN strpos({c}, '.') - 1 ELSE length({c}) END)",
+                  f"count({c})"]
+    found = con.execute(f"SELECT {', '.join(parts)} FROM read_parquet({quote(cells)})").fetchall()[0]
+    typed = []
+    for i in range(count):
+        plain_only, places, whole, filled = found[4 * i: 4 * i + 4]
+        if not plain_only or not filled or places + whole > 38:
+            continue
+        typed.append((i, "BIGINT" if places == 0 and whole <= 18 else f"DECIMAL({max(whole + places, 1)},{places})"))
+    return tuple(typed)
 
 
 def _marks(path: str) -> tuple:

@@ -225,3 +225,59 @@ def test_a_record_of_several_lines_is_not_indexed(tmp_path, cache):
     policy, data = _write(tmp_path, rows)
     assert policy.explain_slice(data, "E003") is None  # the whole read, as without the index
     assert _entries(cache) == []
+
+
+TYPED = """policy "typed columns"
+
+input region : text
+input target : money in 0 .. 1_000_000
+input sales : money default 0
+input rate : percent written as points
+input visits : count
+
+attainment = sales / target * rate
+standing = percentile(attainment within region)
+busy = mean(visits within region except self)
+
+output attainment, standing, busy
+"""
+
+
+@pytest.mark.parametrize("bad", [None, "target", "rate", "visits"])
+def test_plain_number_columns_read_as_numbers_say_the_same(tmp_path, cache, monkeypatch, bad):
+    """Columns whose every cell is a plain number are kept as numbers too (`_typed`), and the members' values are
+    read from them: with a range, a default (an empty cell), a percent written as points, a count; a member
+    beyond the range, a rate that is not one, a count of visits with a point: each as without the index."""
+    rows = ["id,region,target,sales,rate,visits"]
+    rows += [f"E{k:03d},{'华东' if k % 3 else '华北'},{1000 + k * 10},{'' if k % 17 == 0 else f'{900 + k * 7}.5'},"
+             f"{80 + k % 40}.25,{k % 9}" for k in range(1, 400)]
+    if bad == "target":
+        rows[30] = "E030,华东,2000000,930.5,90.25,3"  # beyond 1,000,000
+    elif bad == "rate":
+        rows[30] = "E030,华东,1300,930.5,-4,3"  # not plain: the column stays text, and the cell is refused
+    elif bad == "visits":
+        rows[30] = "E030,华东,1300,930.5,90.25,3.5"  # a count with a point
+    policy, data = _write(tmp_path, rows, TYPED)
+    whos = ["E001", "E002", "E017", "E034", "E300"]
+
+    def said(who):
+        try:
+            return policy.explain(data, who).text()
+        except AttainError as e:
+            return [(d.code, d.message, d.span) for d in e.diagnostics]
+
+    monkeypatch.setenv("ATTAIN_NO_CACHE", "1")
+    without = [said(who) for who in whos]
+    monkeypatch.delenv("ATTAIN_NO_CACHE")
+    assert [said(who) for who in whos] == without  # builds the index
+    [meta] = [p for p in cache.iterdir() if p.suffix == ".meta"]
+    typed = dict(pickle.loads(meta.read_bytes())["typed"])
+    if bad is None:  # E034's sales are empty: the default, 0
+        assert typed == {2: "BIGINT", 3: "DECIMAL(5,1)", 4: "DECIMAL(5,2)", 5: "BIGINT"}, typed
+    _no_scan(monkeypatch)
+    assert [said(who) for who in whos] == without
+    if bad is None:
+        assert all(isinstance(t, str) for t in without)
+        found = slice_.rows(policy.plan, data, "E002")
+        assert found is not None and set(found.stored) == {"target", "sales", "rate", "visits"}
+        assert all(policy.explain_slice(data, who) is not None for who in whos)  # the members read from the index
