@@ -208,29 +208,30 @@ def _write(con: Any, path: str, head: Table, stat: tuple, where: Path, key: str,
            quotes: bool) -> Index | None:
     fd, temporary = tempfile.mkstemp(dir=where, prefix=".cells-", suffix=".parquet")
     os.close(fd)
-    typed_temporary = temporary.removesuffix(".parquet") + "-typed.parquet"
     meta_fd, meta_temporary = tempfile.mkstemp(dir=where, prefix=".meta-", suffix=".tmp")
     cells, meta = where / f"{key}.parquet", where / f"{key}.meta"
     try:
         fields = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(head.columns)))
-        # The members' read's own options (attain.sql.slice_groups._scan): each cell the text it reads.
-        con.execute(f"COPY (SELECT * FROM read_csv({quote(path)}, header = false, skip = {head.header_line}, "
-                    f"columns = {{{fields}}}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
-                    "strict_mode = true, null_padding = false, allow_quoted_nulls = false)) "
-                    f"TO {quote(temporary)} (FORMAT parquet, COMPRESSION zstd)").fetchall()
-        records = con.execute(f"SELECT count(*) FROM read_parquet({quote(temporary)})").fetchall()[0][0]
-        if records != lines - head.header_line - trailing:
-            return None  # a record of several lines, or a line DuckDB skips: record r is not line header + 1 + r
+        # The members' read's own options (attain.sql.slice_groups._scan): each cell the text it reads. The file
+        # is parsed once, into a table, which gives the columns' types and then the copy.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __attain_cells AS SELECT * FROM read_csv({quote(path)}, "
+                    f"header = false, skip = {head.header_line}, columns = {{{fields}}}, delim = ',', quote = '\"', "
+                    "escape = '\"', auto_detect = false, strict_mode = true, null_padding = false, "
+                    "allow_quoted_nulls = false)").fetchall()
+        try:
+            records = con.execute("SELECT count(*) FROM __attain_cells").fetchall()[0][0]
+            if records != lines - head.header_line - trailing:
+                return None  # a record of several lines, or a line DuckDB skips: record r is not line header + 1 + r
+            typed = _typed(con, len(head.columns))
+            numbers = "".join(f", CAST(c{i} AS {type_}) AS n{i}" for i, type_ in typed)
+            con.execute(f"COPY (SELECT *{numbers} FROM __attain_cells) TO {quote(temporary)} "
+                        "(FORMAT parquet, COMPRESSION zstd)").fetchall()
+        finally:
+            con.execute("DROP TABLE IF EXISTS __attain_cells").fetchall()
         marks = _marks(path)
-        index = Index(path, temporary, marks, lines, trailing, quotes)
+        index = Index(path, temporary, marks, lines, trailing, quotes, typed)
         if not _same(con, index, head, records) or _stat(path) != stat:
             return None  # the lines at the offsets kept are not the records (or the file changed meanwhile)
-        typed = _typed(con, temporary, len(head.columns))
-        if typed:
-            numbers = ", ".join(f"CAST(c{i} AS {type_}) AS n{i}" for i, type_ in typed)
-            con.execute(f"COPY (SELECT *, {numbers} FROM read_parquet({quote(temporary)})) TO {quote(typed_temporary)} "
-                        "(FORMAT parquet, COMPRESSION zstd)").fetchall()
-            os.replace(typed_temporary, temporary)
         with os.fdopen(meta_fd, "wb") as f:
             meta_fd = -1
             pickle.dump({"key": key, "size": os.stat(temporary).st_size, "marks": marks, "lines": lines,
@@ -241,30 +242,37 @@ def _write(con: Any, path: str, head: Table, stat: tuple, where: Path, key: str,
     finally:
         if meta_fd >= 0:
             os.close(meta_fd)
-        for left in (temporary, typed_temporary, meta_temporary):
+        for left in (temporary, meta_temporary):
             if os.path.exists(left):
                 os.unlink(left)
     _prune(where)
-    return attrs.evolve(index, cells=str(cells), typed=typed)
+    return attrs.evolve(index, cells=str(cells))
 
 
-def _typed(con: Any, cells: str, count: int) -> tuple:
+def _typed(con: Any, count: int) -> tuple:
     """(field, type) of each column whose every cell is empty or a plain number: digits without a leading
     zero, perhaps a point and digits, at most 38 digits in all: its DECIMAL(p, s) (BIGINT for integers of at
     most 18 digits), whose value is the number its text is. The members' values are then read from it as they
     are from a Parquet file's DECIMAL or integer column (`slice_parquet.native`), with the same checks."""
-    plain = "^(0|[1-9][0-9]*)(\\.[0-9]+)?$"
+    plain = quote("^(0|[1-9][0-9]*)(\\.[0-9]+)?$")
+    # The first records sort out the columns that cannot be numbers (ids, names, "88%"), which then cost nothing.
+    first = con.execute("SELECT " + ", ".join(f"bool_and(c{i} IS NULL OR regexp_full_match(c{i}, {plain}))"
+                                              for i in range(count)) + " FROM (FROM __attain_cells LIMIT 1000)"
+                        ).fetchall()[0]
+    maybe = [i for i in range(count) if first[i] is not False]
+    if not maybe:
+        return ()
     parts = []
-    for i in range(count):
+    for i in maybe:
         c = f"c{i}"
-        parts += [f"bool_and({c} IS NULL OR regexp_full_match({c}, {quote(plain)}))",
+        parts += [f"bool_and({c} IS NULL OR regexp_full_match({c}, {plain}))",
                   f"max(CASE WHEN contains({c}, '.') THEN length({c}) - strpos({c}, '.') ELSE 0 END)",
                   f"max(CASE WHEN contains({c}, '.') THEN strpos({c}, '.') - 1 ELSE length({c}) END)",
                   f"count({c})"]
-    found = con.execute(f"SELECT {', '.join(parts)} FROM read_parquet({quote(cells)})").fetchall()[0]
+    found = con.execute(f"SELECT {', '.join(parts)} FROM __attain_cells").fetchall()[0]
     typed = []
-    for i in range(count):
-        plain_only, places, whole, filled = found[4 * i: 4 * i + 4]
+    for k, i in enumerate(maybe):
+        plain_only, places, whole, filled = found[4 * k: 4 * k + 4]
         if not plain_only or not filled or places + whole > 38:
             continue
         typed.append((i, "BIGINT" if places == 0 and whole <= 18 else f"DECIMAL({max(whole + places, 1)},{places})"))
@@ -301,7 +309,9 @@ def _same(con: Any, index: Index, head: Table, records: int) -> bool:
     if records == 0:
         return True
     picked = sorted({0, records - 1, *(records * k // SAMPLES for k in range(SAMPLES))})
-    found = con.execute(f"SELECT * FROM read_parquet({quote(index.cells)}, file_row_number = true) "
+    texts = ", ".join(f"c{i}" for i in range(len(head.columns)))
+    found = con.execute(f"SELECT {texts}, file_row_number FROM read_parquet({quote(index.cells)}, "
+                        "file_row_number = true) "
                         f"WHERE file_row_number IN ({', '.join(map(str, picked))}) ORDER BY file_row_number"
                         ).fetchall()
     if len(found) != len(picked):
