@@ -168,7 +168,14 @@ def _indexed(con: Any, index: slice_index.Index, path: str, who: str, header_lin
     with open(path, "rb") as f:
         for record in found:
             number = header_line + 1 + record
-            text = index.line(f, number).removesuffix(b"\r").decode("utf-8")
+            try:
+                line = index.line(f, number)
+            except IndexError:
+                line = b""
+            if needle not in line:  # the copy's cell holds the id, the line does not: not this file's index
+                slice_index.forget(index.cells)
+                return None
+            text = line.removesuffix(b"\r").decode("utf-8")
             cells = next(csv.reader([text]), [])
             if field < len(cells) and cells[field].strip() == who:
                 kept[number] = text

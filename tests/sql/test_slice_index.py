@@ -281,3 +281,17 @@ def test_plain_number_columns_read_as_numbers_say_the_same(tmp_path, cache, monk
         found = slice_.rows(policy.plan, data, "E002")
         assert found is not None and set(found.stored) == {"target", "sales", "rate", "visits"}
         assert all(policy.explain_slice(data, who) is not None for who in whos)  # the members read from the index
+
+
+def test_an_index_whose_lines_do_not_hold_the_id_is_dropped(tmp_path, cache, monkeypatch):
+    """A meta whose line starts are wrong (kept under the right name): the line read does not hold the id, so
+    the index is removed and the file scanned, with the same answer."""
+    policy, data = _write(tmp_path, _many(200))
+    text = policy.explain_slice(data, "E003").text()
+    [meta] = [p for p in cache.iterdir() if p.suffix == ".meta"]
+    kept = pickle.loads(meta.read_bytes())
+    kept["marks"] = ((1, 0), (3, 0))  # line 3 said to start at byte 0, the header's
+    meta.write_bytes(pickle.dumps(kept))
+    assert policy.explain_slice(data, "E003").text() == text
+    assert len(_entries(cache)) == 2  # removed, and made again
+    assert pickle.loads(next(p for p in cache.iterdir() if p.suffix == ".meta").read_bytes())["marks"] == ((1, 0),)
