@@ -14,7 +14,8 @@ file, UTF-8 where it is read (the header's lines and the employee's), whose ever
 one record (a file with quotes is read by DuckDB once to count its records: a quoted cell
 holding a line break sends it to the whole read), without a NUL or a lone CR, whose
 header the Python reader finds in its first lines; a line holding the id's bytes is
-found by them, then read by the csv module.
+found by them, then read by the csv module. A large file's kept index (`attain.sql.slice_index`)
+finds those lines without the scan, and gives the group's members from its Parquet copy.
 """
 
 from __future__ import annotations
