@@ -180,7 +180,7 @@ def sliced_subject(policy: Policy, data, who: str, id_column: str | None = None,
     try:
         with gc_paused():
             if csv:
-                found = slice_.rows(plan, path, who, id_column, header_row, allow_ids)
+                found = slice_.rows(plan, path, who, id_column, header_row, allow_ids, con)
             else:
                 found = slice_parquet.rows(plan, path, who, id_column, header_row, allow_ids, con)
             if found is None:

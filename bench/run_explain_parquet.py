@@ -14,7 +14,9 @@ memory (bench/measure.py), best of --rounds:
 - the hand-written baselines, each `python -c` with DuckDB imported: (a) selecting the employee's
   row from the Parquet file; (b) that and their region's percentile of attainment, in one
   hand-written query (what explain must do at least);
-- `attain explain` of the same employee from the CSV file, for comparison;
+- `attain explain` of the same employee from the CSV file: without its kept index (as before it
+  existed), the first time (the index built: it is removed before each round), and a later time
+  (the index read); see attain/sql/slice_index.py. The index is kept in the data folder's cache;
 - `attain explain` from the Parquet file with explain's tree cache off (`ATTAIN_NO_CACHE`): what the
   first explanation of a policy costs (the others read its parse tree from the cache, kept in the
   data folder here).
@@ -29,17 +31,20 @@ The data in a temp folder (or DIR), never in git.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
+import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate_doc002p  # noqa: E402
-from measure import Measured, attain_command, best, mb  # noqa: E402
+from measure import REPO, Measured, attain_command, best, mb  # noqa: E402
 from run_explain_scale import IMPORTS, POLICY, python  # noqa: E402
 
 TO_PARQUET = """import sys, duckdb
@@ -80,8 +85,10 @@ def run(rows: int, rounds: int, folder: Path, before: Path | None = None) -> boo
     group = fastest([python(ROW_AND_GROUP, str(pq), who, out=folder / "group.txt") for _ in range(rounds)])
     fast = fastest([attain_command("explain", POLICY, "--data", pq, "--who", who, stdout=from_pq)
                     for _ in range(rounds)])
-    slow = fastest([attain_command("explain", POLICY, "--data", csv, "--who", who, stdout=from_csv)
-                    for _ in range(rounds)])
+    with environment(ATTAIN_CSV_INDEX_MIN_BYTES=str(1 << 62)):  # no file is indexed: the CSV read as before
+        slow = fastest([attain_command("explain", POLICY, "--data", csv, "--who", who, stdout=from_csv)
+                        for _ in range(rounds)])
+    built, indexed = explain_indexed(csv, who, rounds, folder)
     os.environ["ATTAIN_NO_CACHE"] = "1"  # the policy parsed every time, as on the first explain of a policy
     try:
         parsed = fastest([attain_command("explain", POLICY, "--data", pq, "--who", who) for _ in range(rounds)])
@@ -89,7 +96,8 @@ def run(rows: int, rounds: int, folder: Path, before: Path | None = None) -> boo
         del os.environ["ATTAIN_NO_CACHE"]
     lines = [("process start (python, imports)", start), ("(a) duckdb: the employee's row", row),
              ("(b) duckdb: the row and the region's pct", group), ("attain explain, Parquet", fast),
-             ("attain explain, CSV", slow), ("attain explain, Parquet, no tree cache", parsed)]
+             ("attain explain, CSV, no index", slow), ("attain explain, CSV, index built (1st)", built),
+             ("attain explain, CSV, index used (2nd)", indexed), ("attain explain, Parquet, no tree cache", parsed)]
     if before is not None:  # another checkout's explain, in the same run (the same load)
         lines += [(f"before ({before.name}): explain, Parquet", fastest([attain_command(
                       "explain", POLICY, "--data", pq, "--who", who, code=before) for _ in range(rounds)])),
@@ -109,7 +117,49 @@ def run(rows: int, rounds: int, folder: Path, before: Path | None = None) -> boo
     shifted = re.sub(re.escape(str(csv)) + r":(\d+):", lambda m: f"{pq}:{int(m[1]) - 1}:", csv_text)
     same = shifted == from_pq.read_text(encoding="utf-8")
     print("explanations identical (rows for lines):", "yes" if same else "NO")
-    return same
+    kept = all((folder / name).read_text(encoding="utf-8") == csv_text for name in ("built.txt", "indexed.txt"))
+    print("explanations from the CSV's index identical to the CSV's:", "yes" if kept else "NO")
+    return same and kept
+
+
+@contextlib.contextmanager
+def environment(**values: str):
+    """The variables set for the commands run within (attain_command passes os.environ on)."""
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
+
+
+def explain_indexed(csv: Path, who: str, rounds: int, folder: Path) -> tuple[Measured, Measured]:
+    """`attain explain` from the CSV file with its index kept (attain.sql.slice_index): the first explain, which
+    builds it (the index removed before each round), and a later one, which reads it."""
+    index = Path(os.environ["XDG_CACHE_HOME"]) / "attain" / "csv-index"
+    wait = os.stat(csv).st_mtime + slice_index_recent() + 0.5 - time.time()
+    if wait > 0:
+        time.sleep(wait)  # a file changed in the last seconds is not indexed
+    built = []
+    for _ in range(rounds):
+        shutil.rmtree(index, ignore_errors=True)
+        built.append(attain_command("explain", POLICY, "--data", csv, "--who", who, stdout=folder / "built.txt"))
+    if not any(index.glob("*.meta")):
+        raise SystemExit("the CSV file's index was not kept")
+    used = [attain_command("explain", POLICY, "--data", csv, "--who", who, stdout=folder / "indexed.txt")
+            for _ in range(rounds)]
+    return fastest(built), fastest(used)
+
+
+def slice_index_recent() -> float:
+    sys.path.insert(0, str(REPO))  # this checkout's attain, whose index the commands keep
+    from attain.sql import slice_index
+
+    return slice_index.RECENT
 
 
 def main() -> None:

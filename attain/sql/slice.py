@@ -14,7 +14,8 @@ file, UTF-8 where it is read (the header's lines and the employee's), whose ever
 one record (a file with quotes is read by DuckDB once to count its records: a quoted cell
 holding a line break sends it to the whole read), without a NUL or a lone CR, whose
 header the Python reader finds in its first lines; a line holding the id's bytes is
-found by them, then read by the csv module.
+found by them, then read by the csv module. A large file's kept index (`attain.sql.slice_index`)
+finds those lines without the scan, and gives the group's members from its Parquet copy.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from attain.engine.plan import Plan
 from attain.io.headers import LOOKAHEAD
 from attain.io.readers import _field_span, read_csv_text
 from attain.io.tables import Place, Table
+from attain.sql import slice_index
 from attain.sql.read import quote
 
 _HEAD_BYTES = 1 << 16  # the first bytes, where the header is found (as attain.sql.read finds it)
@@ -97,12 +99,29 @@ def plain_csv(path: Any) -> str | None:
 
 
 def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_row: int | None = None,
-         allow_ids=()) -> Rows | None:
+         allow_ids=(), con: Any = None) -> Rows | None:
     """The employee's rows of the CSV file at `path`, bound to `plan`; None: read the whole file instead.
+    `con`: a DuckDB connection the caller keeps for the group's rows (else one of its own, for a file to index).
 
     Binding errors in the employee's own rows (a bad cell, a duplicate period) are raised as
     `AttainError`, named at their real lines; anything this path cannot decide returns None.
+    A large file's kept index (`attain.sql.slice_index`) finds the lines and gives the members' cells.
     """
+    own = con is None and slice_index.wanted(path)
+    if own:
+        from attain.sql.engine import connect
+
+        con = connect()
+    try:
+        return _rows(plan, path, who, id_column, header_row, allow_ids, con)
+    finally:
+        if own:
+            con.close()
+
+
+def _rows(plan: Plan, path: str, who: str, id_column: str | None, header_row: int | None, allow_ids,
+          con: Any) -> Rows | None:
+    index = None
     try:
         with open(path, "rb") as f:
             first = f.read(_HEAD_BYTES + 1)
@@ -111,9 +130,16 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
             return None
         key = find_id_column(head, id_column)
         columns, warnings = input_columns(plan, head, {key, *PERIOD_COLUMNS, *DATE_COLUMNS})
-        found = _scan(path, who, head.header_line, head.columns.index(key))
-        if found is None or (found.quotes and not _one_line_each(path, found, head)):
-            return None
+        field = head.columns.index(key)
+        index = slice_index.find(path, head) if con is not None else None
+        found = _indexed(con, index, path, who, head.header_line, field) if index is not None else None
+        if found is None:
+            found = _scan(path, who, head.header_line, field)
+            if found is None or (found.quotes and not _one_line_each(path, found, head)):
+                return None
+            if index is None or not os.path.exists(index.cells):  # none kept, or it was refused and removed
+                index = slice_index.keep(con, path, head, found.lines, found.trailing, found.quotes) \
+                    if con is not None and slice_index.wanted(path) else None
     except (AttainError, UnicodeDecodeError, OSError):
         return None  # the whole read reports it, with everything else it finds
     if not found.kept:
@@ -122,7 +148,39 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
     if table is None:
         return None
     bound = bind(plan, table, key, allow_ids)  # the employee's own errors, at their real lines
-    return Rows(bound, path, head, key, columns, tuple(warnings), frozenset(allow_ids))
+    if index is None:
+        return Rows(bound, path, head, key, columns, tuple(warnings), frozenset(allow_ids))
+    con.execute("SET threads = 1").fetchall()  # small reads of the copy, as from Parquet (attain.subjects)
+    source, stored = index.source(plan, tuple(head.columns), {n: c for n, c in columns.items() if c != key})
+    return Rows(bound, path, head, key, columns, tuple(warnings), frozenset(allow_ids), source=source, stored=stored)
+
+
+def _indexed(con: Any, index: slice_index.Index, path: str, who: str, header_line: int, field: int
+             ) -> _Scanned | None:
+    """What `_scan` finds, from the kept index: the records whose id cell holds the id, each line then read from
+    the file and kept by `_scan`'s own test; None where the index cannot answer (the scan then runs)."""
+    needle = who.encode("utf-8")
+    if not needle or any(c in needle for c in (b"\n", b"\r", b",", b'"')):
+        return None
+    found = slice_index.rows_of(con, index, field, who, MAX_HITS)
+    if found is None:
+        return None
+    kept: dict[int, str] = {}
+    with open(path, "rb") as f:
+        for record in found:
+            number = header_line + 1 + record
+            try:
+                line = index.line(f, number)
+            except IndexError:
+                line = b""
+            if needle not in line:  # the copy's cell holds the id, the line does not: not this file's index
+                slice_index.forget(index.cells)
+                return None
+            text = line.removesuffix(b"\r").decode("utf-8")
+            cells = next(csv.reader([text]), [])
+            if field < len(cells) and cells[field].strip() == who:
+                kept[number] = text
+    return _Scanned(kept, index.lines, index.trailing, index.quotes)
 
 
 @attrs.frozen
