@@ -296,9 +296,11 @@ def _csv_field(cell: str, kind: str) -> str:
         cell = f"CASE WHEN left({cell}, 1) IN ({_FORMULA_START}) THEN '''' || {cell} ELSE {cell} END"
     quoted = (f"CASE WHEN {cell} IS NULL THEN '' WHEN regexp_matches({cell}, '[,\"\\n]') "
               f"THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' ELSE {cell} END")
-    # Most cells need neither: one regular expression finds those that do.
-    return (f"CASE WHEN {original} IS NULL THEN '' WHEN regexp_matches({original}, {quote(_SPECIAL)}) "
-            f"THEN {quoted} ELSE {original} END")
+    # Most cells need neither: the first character and three searches find those that do (`_SPECIAL`, in half
+    # the CPU of its regular expression).
+    special = (f"left({original}, 1) IN ({_FORMULA_START}) OR contains({original}, ',') "
+               f"OR contains({original}, '\"') OR contains({original}, chr(10))")
+    return f"CASE WHEN {original} IS NULL THEN '' WHEN {special} THEN {quoted} ELSE {original} END"
 
 
 def _json_value(cell: str, kind: str) -> str:
