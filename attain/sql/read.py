@@ -216,6 +216,7 @@ class _Guessed(Exception):
     """The scales guessed from the first records are not every row's, or a check failed with them."""
 
 
+# long: one pass, its checks, the duplicates and the relation, each step in order
 def validated(con: Any, plan: Plan, path: str, table: str, head_table: Table, id_column: str | None,
               allowed: frozenset, rows: int, *, source: str = "__attain_raw r", guessed: bool = False
               ) -> InputRelation:
