@@ -94,6 +94,23 @@ def _expected(rows: list[dict], tmp, fmt: str, manifest=None) -> bytes:
     return path.read_bytes()
 
 
+def test_every_text_cell_quoted_and_neutralised_as_the_python_writer_does(tmp_path):
+    # Each text as an id and as a text output, in a streamed CSV: quoted for a comma, a quote or a newline only (a
+    # carriage return or a tab inside stays as it is), neutralised with a quote when it starts with =, +, -, @, a
+    # tab or a carriage return.
+    texts = [*TEXTS, "\tstart", "\rstart", "mid\rcr", "+1", "x\r\ny", "end,", '"', "=", "华,东", "=a,b", " -x"]
+    rows = [{"seq": k, "who": text or f"E{k}", "period": PERIODS[0], "fallback": False, "paid": 5, "att": (1, 4),
+             "tier": text, "flag": None, "since": None, "score": None} for k, text in enumerate(texts)]
+    con = duckdb.connect()
+    out = tmp_path / "out.csv"
+    asked: list[int] = []
+    written = write_query(con, _relation(con, rows), SHAPES, key="id", periods=PERIODS, fmt="csv", out=str(out),
+                          fallback=_fallback(rows, asked))
+    assert written == len(texts) == 23 and asked == []
+    assert out.read_bytes() == _expected(rows, tmp_path, "csv")
+    assert b"\n\"'=a,b\",2023Q3," in out.read_bytes()  # neutralised, then quoted for its comma
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_same_bytes_as_the_python_writer(tmp_path, fmt):
     rows = _rows(3000)
