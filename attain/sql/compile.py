@@ -16,7 +16,7 @@ import attrs
 from attain.dsl import nodes as n
 from attain.dsl.model import Model
 from attain.engine.plan import Plan
-from attain.sql.columns import Columns, Num, Scalar, TierVal, Value, lit, text_literal
+from attain.sql.columns import LIMIT, NULL_NUM, Columns, Num, Scalar, TierVal, Value, lit, text_literal
 from attain.sql.compile_accrual import AccrualCompiler
 from attain.sql.compile_blocks import BlockCompiler
 from attain.sql.compile_dates import DateCompiler
@@ -141,7 +141,7 @@ class PolicyCompiler(OrgCompiler, BlockCompiler, WindowCompiler, TableCompiler, 
     def query(self) -> Compiled:
         layout_names = list(self.plan.slots)
         for name in layout_names:
-            self.named(name)
+            self.values[name] = written(self.named(name))
         unknown: list[str] = []
         for name in layout_names:
             unknown += self.is_null(self.values[name])
@@ -255,3 +255,13 @@ def compile_policy(plan: Plan, relation: InputRelation) -> Compiled:
     except Carried:
         return PolicyCompiler(plan, relation, carried=True).query()
 
+
+def written(v: Value) -> Value:
+    """`v`, or unknown where its static denominator is beyond 128 bits and no power of ten (1/3 divided by
+    30 primes): no SQL literal holds it, nor does a kept table, and the writers print only a power of ten that
+    large (by the digits' positions). The row is the reference evaluator's: the same number, printed by Python."""
+    if isinstance(v, Num) and isinstance(v.d, int) and v.d >= LIMIT and 10 ** (len(str(v.d)) - 1) != v.d:
+        return NULL_NUM
+    if isinstance(v, TierVal):
+        return TierVal(v.name, {f: written(x) for f, x in v.fields.items()})
+    return v

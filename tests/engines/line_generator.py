@@ -11,6 +11,7 @@ and months have no lines, so the `else` values and the zero sums are met.
 import attrs
 import hypothesis.strategies as st
 from hypothesis.strategies import DrawFn as Draw  # a draw function: Draw, not Draw[...]
+from policy_generator import BOUNDARY
 
 from attain.io import Row, Table
 
@@ -19,6 +20,7 @@ AMOUNTS = ("100", "250.50", "99.99", "1,000", "0", "33.33", "7")
 SHARES = (("100%",), ("50%", "50%"), ("60%", "40%"), ("33.33%", "33.33%", "33.34%"), ("0.7", "0.3"))
 PRODUCTS = ("A", "B", "C")
 DAYS = ("01", "10", "15", "28")
+BOUNDARY_EVERY = 3
 
 
 @attrs.frozen
@@ -89,19 +91,24 @@ def line_cases(draw: Draw) -> LineCase:  # long: one policy and its two tables, 
     return LineCase(text, *_tables(draw, periodic, split))
 
 
-def _tables(draw: Draw, periodic: bool, split: int) -> tuple[Table, Table]:
+def _tables(draw: Draw, periodic: bool, split: int) -> tuple[Table, Table]:  # long: both tables, drawn together
+    # one case in BOUNDARY_EVERY: amounts, units and targets that cross 2^63 and 2^127 (and tiny ones), more lines
+    boundary = draw(st.integers(0, BOUNDARY_EVERY - 1)) == 0
+    amounts = AMOUNTS + BOUNDARY["money"] if boundary else AMOUNTS
+    units_pool = ("0", "1", "3") + (BOUNDARY["count"] if boundary else ())
     people = draw(st.integers(1, 4))
     months = draw(st.integers(1, 3)) if periodic else 1
     keys = [(f"E{p}", f"2023-{m:02d}" if periodic else None) for p in range(people) for m in range(1, months + 1)]
+    targets = ("0", "1000", "250.50") + (BOUNDARY["money"] if boundary else ())
     rows = [{"id": who, **({"period": period} if periodic else {}),
-             "target": draw(st.sampled_from(("0", "1000", "250.50")))} for who, period in keys]
+             "target": draw(st.sampled_from(targets))} for who, period in keys]
     deals = []
-    for n in range(draw(st.integers(0, 8))):
+    for n in range(draw(st.integers(0, 12 if boundary else 8))):
         who, period = draw(st.sampled_from(keys))
         month = period[5:] if period else "01"
         shares = draw(st.sampled_from(SHARES)) if split else ("100%",)
         owners = [who] + [draw(st.sampled_from([k for k in keys if k[1] == period]))[0] for _ in shares[1:]]
-        amount, units, product = (draw(st.sampled_from(AMOUNTS)), draw(st.sampled_from(("0", "1", "3"))),
+        amount, units, product = (draw(st.sampled_from(amounts)), draw(st.sampled_from(units_pool)),
                                   draw(st.sampled_from(PRODUCTS)))
         closed = f"2023-{month}-{draw(st.sampled_from(DAYS))}"
         for owner, share in zip(owners, shares, strict=True):

@@ -60,6 +60,15 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 ZEROS = ("0", "0%", "¥0")
 BOOLS = ("true", "false")
 STEPS = ("0.01", "1", "0.5", "5", "0.25", "10")
+# Boundary magnitudes (issue 8), drawn into a share of the tables: values whose products, sums over a group, over
+# reports or over months, windows, brackets, rate tables and roundings cross 2^63 (9.2 * 10^18) and 2^127 (1.7 *
+# 10^38), up to values no 128-bit integer holds; and tiny fractions whose quotients and denominators do.
+HUGE = ("5000000000000000000", "9223372036854775807", "10000000000000000000", "-10000000000000000000",
+        "123456789012345678901234567890", "10000000000000000000000000000000000000",
+        "-99999999999999999999999999999999999999", "170141183460469231731687303715884105728")
+TINY = ("0.000000000000000000000000000001", "3.000000000000000000000000000007", "-0.0000000000000000007")
+BOUNDARY = {"money": HUGE + TINY, "number": HUGE + TINY, "count": HUGE[:3] + HUGE[4:6],
+            "percent": ("5000000000000000000%", "0.000000000000000000000000000001%", "-123456789012345678901234567%")}
 
 
 @attrs.frozen
@@ -623,9 +632,10 @@ def policies(draw: Draw[Any], periodic: bool | None = None, copies_inputs: bool 
 
 
 @st.composite
-def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4) -> Table:
-    """Rows for several employees (and months), in any order; with `hazards`, zeros, empties and a gap."""
-    people = draw(st.integers(1, 5))
+def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4, boundary: bool = False) -> Table:
+    """Rows for several employees (and months), in any order; with `hazards`, zeros, empties and a gap; with
+    `boundary`, up to eight employees, about half the numbers drawn from BOUNDARY (huge and tiny)."""
+    people = draw(st.integers(1, 8 if boundary else 5))
     periods = draw(st.integers(1, months)) if generated.periodic else 1
     specs = generated.inputs
     columns = ("id", *(("period",) if generated.periodic else ()), *(s.name for s in specs))
@@ -657,6 +667,8 @@ def tables(draw: Draw[Any], generated: Generated, hazards: bool, months: int = 4
                 empty = (hazards or spec.default or spec.name == "extra") and draw(st.integers(0, 7)) == 0
                 if spec.name == "left":  # still employed, most of the time
                     empty = draw(st.integers(0, 2)) > 0
+                if boundary and spec.type in BOUNDARY and draw(st.booleans()):
+                    pool = BOUNDARY[spec.type]
                 cells[spec.name] = None if empty else draw(st.sampled_from(pool))
             rows.append(cells)
     rows = draw(st.permutations(rows))
