@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "attain"
 
 LAYERS = {
-    "diagnostics": 0, "codes": 0, "exact": 0, "files": 0, "limits": 0, "version": 0, "i18n": 0,
+    "diagnostics": 0, "codes": 0, "exact": 0, "files": 0, "limits": 0, "version": 0, "i18n": 0, "cache": 0,
     "dsl": 1,
     "io": 2,
     "engine": 3,

@@ -27,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from attain import cache
 from attain.dsl import nodes
 from attain.dsl.parser import parse
 from attain.files import read_text
@@ -49,10 +50,7 @@ def _code() -> bytes:
 
 def folder() -> Path | None:
     """Where the trees are kept; None when the cache is off."""
-    if os.environ.get("ATTAIN_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "attain" / "trees"
+    return cache.folder("trees")
 
 
 def key(file: str, text: str) -> str:
@@ -75,19 +73,11 @@ def parsed(path: str | Path) -> nodes.Policy:
     entry = where / f"{key(file, text)}.pickle"
     tree = _read(entry)
     if isinstance(tree, nodes.Policy) and tree.file == file and tree.source == text:
-        _touch(entry)
+        cache.touch(entry)
         return tree
     tree = parse(text, file)
     _write(entry, tree)
     return tree
-
-
-def _touch(entry: Path) -> None:
-    """The entry marked as just used: the folder keeps the MAX_ENTRIES used last."""
-    try:
-        os.utime(entry)
-    except OSError:
-        pass
 
 
 def _read(entry: Path):
@@ -110,25 +100,6 @@ def _write(entry: Path, tree: nodes.Policy) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
-        _prune(entry.parent)
+        cache.prune(entry.parent, "*.pickle", MAX_ENTRIES)
     except Exception:  # a folder that cannot be written, a tree pickle refuses: the cache only saves time
         pass
-
-
-def _prune(where: Path) -> None:
-    """Beyond MAX_ENTRIES, the entries used least recently removed (another process may remove them first)."""
-    entries = list(where.glob("*.pickle"))
-    if len(entries) <= MAX_ENTRIES:
-        return
-    for path in sorted(entries, key=_used)[: len(entries) - MAX_ENTRIES]:
-        try:
-            path.unlink()
-        except OSError:
-            pass
-
-
-def _used(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0

@@ -47,6 +47,7 @@ from typing import Any
 
 import attrs
 
+from attain import cache
 from attain.io.tables import Table
 from attain.sql.read import quote
 from attain.version import __version__
@@ -69,10 +70,7 @@ def min_bytes() -> int:
 
 def folder() -> Path | None:
     """Where the indexes are kept; None when the cache is off."""
-    if os.environ.get("ATTAIN_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "attain" / "csv-index"
+    return cache.folder("csv-index")
 
 
 @attrs.frozen
@@ -246,7 +244,7 @@ def _write(con: Any, path: str, head: Table, stat: tuple, where: Path, key: str,
         for left in (temporary, meta_temporary):
             if os.path.exists(left):
                 os.unlink(left)
-    _prune(where)
+    cache.prune(where, "*.meta", MAX_ENTRIES, (".parquet",))
     return attrs.evolve(index, cells=str(cells))
 
 
@@ -324,23 +322,3 @@ def _same(con: Any, index: Index, head: Table, records: int) -> bool:
             if cells != [c if c is not None else "" for c in row[:-1]]:
                 return False
     return True
-
-
-def _prune(where: Path) -> None:
-    """Beyond MAX_ENTRIES, the entries used least recently removed (another process may remove them first)."""
-    metas = list(where.glob("*.meta"))
-    if len(metas) <= MAX_ENTRIES:
-        return
-    for meta in sorted(metas, key=_used)[: len(metas) - MAX_ENTRIES]:
-        for entry in (meta, meta.with_suffix(".parquet")):
-            try:
-                entry.unlink()
-            except OSError:
-                pass
-
-
-def _used(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
