@@ -85,3 +85,25 @@ def _difference(a: Outcome, b: Outcome) -> str:
             cells = [f"{column}: {p} != {q}" for column, p, q in zip(a.columns, x, y, strict=True) if p != q]
             return f"row {n + 1}: " + "; ".join(cells)
     return f"{len(a.rows)} rows != {len(b.rows)}"
+
+
+def agreed_over_file(text: str, path, what: str = ""):
+    """The policy `text` over the data file `path`: every engine's results alike and stopping on nothing, then
+    computed again by the SQL engines' runners, whose `fallback_rows` say which rows SQL left to the reference
+    evaluator: (the duckdb engine's rows, its runner, the Spark runner where Spark runs, else None)."""
+    import attain
+    from attain.api import MAX_EVALUATION_ERRORS
+    from attain.sql.engine import SqlRunner
+    from attain.sql.spark_engine import SparkRunner
+
+    policy = attain.loads(text)
+    found = assert_engines_agree(lambda engine: policy.run(path, engine=engine), what)
+    assert found.rows and not found.diagnostics
+    runner = SqlRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
+    rows = list(runner.run())
+    assert len(rows) == len(found.rows)
+    spark = None
+    if "spark" in ENGINES:
+        spark = SparkRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
+        assert [r.outputs for r in spark.run()] == [r.outputs for r in rows]
+    return rows, runner, spark

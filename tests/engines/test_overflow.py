@@ -8,13 +8,7 @@ compute must still be computed in SQL.
 from pathlib import Path
 
 import pytest
-from differential import assert_engines_agree
-from engine_choice import SPARK_ENGINES
-
-import attain
-from attain.api import MAX_EVALUATION_ERRORS
-from attain.sql.engine import SqlRunner
-from attain.sql.spark_engine import SparkRunner
+from differential import agreed_over_file
 
 BIG = "123456789012345678901234567890"  # 30 digits; a product of two has 59
 
@@ -61,17 +55,10 @@ def test_rows_beyond_128_bits_run_alike_with_every_engine(name, tmp_path: Path):
     text, data = CASES[name]
     path = tmp_path / "data.csv"
     path.write_text(data, encoding="utf-8")
-    policy = attain.loads(text)
-    found = assert_engines_agree(lambda engine: policy.run(path, engine=engine), name)
-    assert found.rows and not found.diagnostics
-    runner = SqlRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
-    rows = list(runner.run())
-    assert len(rows) == len(found.rows)
+    _rows, runner, spark = agreed_over_file(text, path, name)
     # SQL computed what it could: every row but the huge ones' (or their employee's, or, with group
     # values, everyone's: each row's group value depends on the others).
     expected = {"plain": 2, "groups": 4, "history": 3}[name]
     assert runner.fallback_rows == expected
-    if "spark" in SPARK_ENGINES:  # the same rows left to the reference evaluator, the others computed by Spark
-        spark = SparkRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
-        assert [r.outputs for r in spark.run()] == [r.outputs for r in rows]
+    if spark is not None:  # the same rows left to the reference evaluator, the others computed by Spark
         assert (spark.fallback_rows, spark.overflowed) == (expected, False)

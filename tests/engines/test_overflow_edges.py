@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from differential import assert_engines_agree
+from differential import agreed_over_file, assert_engines_agree
 from engine_choice import SPARK_ENGINES
 
 import attain
 from attain.api import MAX_EVALUATION_ERRORS
 from attain.cli import main
 from attain.sql.engine import SqlRunner
-from attain.sql.spark_engine import SparkRunner
 
 E37 = "1" + "0" * 37  # 10^37, a quarter of the limit (4 * 10^37) on every SQL numerator
 E30_TINY = "0." + "0" * 29 + "1"  # 10^-30
@@ -107,15 +106,9 @@ def test_values_across_the_limits_run_alike_with_every_engine(name, tmp_path: Pa
     text, data, fallback, expected = CASES[name]
     path = tmp_path / "data.csv"
     path.write_text(data, encoding="utf-8")
-    policy = attain.loads(text)
-    found = assert_engines_agree(lambda engine: policy.run(path, engine=engine), name)
-    assert found.rows and not found.diagnostics
-    runner = SqlRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
-    assert len(list(runner.run())) == len(found.rows)
+    _rows, runner, spark = agreed_over_file(text, path, name)
     assert runner.fallback_rows == fallback  # SQL computed every row it could
-    if "spark" in SPARK_ENGINES:
-        spark = SparkRunner(policy.plan, policy.bind(path), MAX_EVALUATION_ERRORS)
-        list(spark.run())
+    if spark is not None:
         assert (spark.fallback_rows, spark.overflowed) == (fallback, False)
     # the written file: every engine prints the Python engine's bytes, and these are the values worked above
     printed = {engine: _csv(tmp_path, text, data, engine) for engine in SPARK_ENGINES}
