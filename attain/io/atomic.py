@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import stat
+import tempfile
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -66,8 +67,12 @@ def _write_atomically(path: str, render: Callable[[Any], Any], binary: bool = Fa
 
 def temporary_beside(path: str | os.PathLike) -> str:
     """A new file name beside `path`, for a file written by someone else (DuckDB) and put in place by
-    `write_prepared`."""
-    return _temporary_name(os.fspath(path), "tmp")
+    `write_prepared`. For a device or a pipe (/dev/full, a FIFO), which is written to and never renamed over, a
+    name in the system's temporary folder: nothing is created in /dev."""
+    path = os.fspath(path)
+    if _device(path):
+        return os.path.join(tempfile.gettempdir(), f"attain-{secrets.token_hex(8)}.tmp")
+    return _temporary_name(path, "tmp")
 
 
 def write_prepared(prepared: str, path: str, beside: dict[str, str] | None = None) -> None:

@@ -287,3 +287,20 @@ def test_results_and_files_beside_them_are_written_together(tmp_path, monkeypatc
                               "(its old contents are in ")
     kept = [name for name in os.listdir(tmp_path) if name.endswith(".old")]
     assert len(kept) == 1 and (tmp_path / kept[0]).read_bytes() == before
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="needs /dev/null")
+def test_a_file_prepared_for_a_device_is_not_made_in_its_folder(tmp_path, monkeypatch):
+    """DuckDB writes results to a temporary file that is then copied to a device (`--out /dev/null`, /dev/full):
+    run as root, a temporary file beside the device was made in /dev itself, for as long as the run wrote.
+    It is now made in the system's temporary folder; a file's temporary stays beside the file."""
+    from attain.io.atomic import temporary_beside, write_prepared
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    temp = temporary_beside("/dev/null")
+    assert os.path.dirname(temp) == str(tmp_path)
+    with open(temp, "w", encoding="utf-8") as f:
+        f.write("id\nA\n")
+    write_prepared(temp, "/dev/null")
+    assert not os.path.exists(temp)  # copied to the device, then removed
+    assert os.path.dirname(temporary_beside(tmp_path / "out.csv")) == str(tmp_path)
