@@ -81,14 +81,13 @@ class OrgCompiler:
             return Num(self._column("CAST(NULL AS HUGEINT)"), 1)
         big = self._column(f"(SELECT max({d}) {source})")  # NULL without reports
         own = f"{ORG_ROW}.{big}"
-        # each product computed only where its DOUBLE estimate shows it fits: an aggregate's argument is computed
-        # for every report, whatever the CASE around the aggregate decides
-        term = (f"CASE WHEN abs(CAST({x} AS DOUBLE) * CAST({own} // {d} AS DOUBLE)) < {PRODUCT_GUARD} "
-                f"THEN {x} * ({own} // {d}) END")
+        estimate = f"abs(CAST({x} AS DOUBLE) * CAST({own} // {d} AS DOUBLE))"  # of each product, |x * (D / d)|
+        # each product computed only where its estimate shows it fits: an aggregate's argument is computed for
+        # every report, whatever the CASE around the aggregate decides
+        term = f"CASE WHEN {estimate} < {PRODUCT_GUARD} THEN {x} * ({own} // {d}) END"
         total = self._column(
             f"(SELECT CASE WHEN count(*) = 0 THEN CAST(0 AS HUGEINT) WHEN {own} IS NOT NULL AND count({x}) = count(*) "
-            f"AND count({d}) = count(*) AND bool_and({own} % {d} = 0) AND max(abs(CAST({x} AS DOUBLE) * "
-            f"CAST({own} // {d} AS DOUBLE))) < {PRODUCT_GUARD} / count(*) "
+            f"AND count({d}) = count(*) AND bool_and({own} % {d} = 0) AND max({estimate}) < {PRODUCT_GUARD} / count(*) "
             f"THEN {_summed(term)} END {source})")
         den = self.col(f"coalesce({big}, CAST(1 AS HUGEINT))")
         if e.func == "sum":
