@@ -36,11 +36,16 @@ def prune(where: Path, pattern: str, keep: int, companions: tuple[str, ...] = ()
     if len(entries) <= keep:
         return
     for entry in sorted(entries, key=_used)[: len(entries) - keep]:
-        for path in (entry, *(entry.with_suffix(s) for s in companions)):
-            try:
-                path.unlink()
-            except OSError:
-                pass
+        remove(entry, companions)
+
+
+def remove(entry: Path, companions: tuple[str, ...] = ()) -> None:
+    """The entry removed, with its files of the same name and the suffixes `companions` (where they are)."""
+    for path in (entry, *(entry.with_suffix(s) for s in companions)):
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _used(path: Path) -> float:

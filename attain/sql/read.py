@@ -39,7 +39,7 @@ from attain.engine.currency import CODE_COLUMNS
 from attain.engine.periods import Period, parse_period
 from attain.engine.plan import Plan
 from attain.io.headers import LOOKAHEAD
-from attain.io.parquet import is_parquet
+from attain.io.parquet import is_duckdb_error, is_parquet
 from attain.io.readers import read_csv_text
 from attain.io.tables import Table
 from attain.sql.relation import InputRelation, input_column
@@ -102,7 +102,7 @@ def read_relation(con: Any, plan: Plan, path: str, *, table: str = "__attain_inp
     except (_Refused, AttainError, OSError, UnicodeDecodeError, ValueError):
         pass  # ValueError: a name the system refuses (a NUL in it), which the Python reader words
     except Exception as e:  # a DuckDB error: what DuckDB cannot read, Python reads or reports
-        if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+        if not is_duckdb_error(e):
             raise
     for name in (table, f"{table}{_CELLS}", "__attain_raw", "__attain_labels"):  # the view is made last
         con.execute(f"DROP TABLE IF EXISTS {name}")

@@ -32,6 +32,7 @@ from attain.engine.bind import DATE_COLUMNS, PERIOD_COLUMNS, Bound, bind, find_i
 from attain.engine.columns import input_columns
 from attain.engine.plan import Plan
 from attain.io.headers import LOOKAHEAD
+from attain.io.parquet import is_duckdb_error
 from attain.io.readers import _field_span, read_csv_text
 from attain.io.tables import Place, Table
 from attain.sql import slice_index
@@ -258,7 +259,7 @@ def _one_line_each(path: str, found: _Scanned, head: Table) -> bool:
             f"columns = {{{fields}}}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
             "strict_mode = true, null_padding = false, allow_quoted_nulls = false)").fetchall()[0][0]
     except Exception as e:  # what DuckDB cannot read, the whole read reads or reports
-        if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+        if not is_duckdb_error(e):
             raise
         return False
     finally:

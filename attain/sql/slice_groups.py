@@ -34,6 +34,7 @@ from attain.engine.bind import PERIOD_COLUMNS, Record
 from attain.engine.plan import Plan
 from attain.engine.runner import Runner
 from attain.engine.runtime import MISSING
+from attain.io.parquet import is_duckdb_error
 from attain.sql.columns import Num, lit
 from attain.sql.compile import PERIOD, PolicyCompiler
 from attain.sql.compile_exprs import Carried, NotCompiled
@@ -161,7 +162,7 @@ def facts(plan: Plan, found: Rows, record: Record, con: Any) -> Facts | None:
     except (_Refused, Carried, NotCompiled, Refused):
         return None
     except Exception as e:  # a DuckDB error: what DuckDB cannot read, the whole read reads or reports
-        if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+        if not is_duckdb_error(e):
             raise
         return None
 

@@ -48,6 +48,7 @@ from typing import Any
 import attrs
 
 from attain import cache
+from attain.io.parquet import is_duckdb_error
 from attain.io.tables import Table
 from attain.sql.read import quote
 from attain.version import __version__
@@ -121,17 +122,26 @@ def _key(path: str, stat: tuple, head: Table) -> str:
     return digest.hexdigest()
 
 
+def _placed(path: str) -> tuple[Path, tuple] | None:
+    """(the cache's folder, the file's stat) where the CSV file at `path` is one to index: the cache on, the file
+    large enough; else None."""
+    where, stat = folder(), _stat(path)
+    if where is None or stat is None or stat[2] < min_bytes():
+        return None
+    return where, stat
+
+
 def wanted(path: str) -> bool:
     """Whether the CSV file at `path` is one to index (the cache on, the file large enough)."""
-    stat = _stat(path)
-    return folder() is not None and stat is not None and stat[2] >= min_bytes()
+    return _placed(path) is not None
 
 
 def find(path: str, head: Table) -> Index | None:
     """The kept index of the CSV file at `path` with this header, if one is kept of the file as it is now."""
-    where, stat = folder(), _stat(path)
-    if where is None or stat is None or stat[2] < min_bytes():
+    placed = _placed(path)
+    if placed is None:
         return None
+    where, stat = placed
     key = _key(path, stat, head)
     meta, cells = where / f"{key}.meta", where / f"{key}.parquet"
     try:
@@ -147,36 +157,34 @@ def find(path: str, head: Table) -> Index | None:
         forget(str(cells))
         return None
     for entry in (meta, cells):
-        try:
-            os.utime(entry)
-        except OSError:
-            pass
+        cache.touch(entry)
     return index
 
 
 def forget(cells: str) -> None:
     """The entry of the copy `cells` removed (DuckDB refused the copy, or its meta did not read)."""
-    for entry in (Path(cells), Path(cells).with_suffix(".meta")):
-        try:
-            entry.unlink()
-        except OSError:
-            pass
+    cache.remove(Path(cells), (".meta",))
+
+
+def holding(cell: str, who: str, size: int) -> str:
+    """SQL: whether the text `cell` may strip to the id `who` (SQL, `size` bytes in UTF-8), to be confirmed on
+    the stripped cell. Such a cell starts with the id or with a space (below "!", or a character beyond ASCII):
+    a test DuckDB checks against each Parquet row group's least and greatest cell, so that a file sorted by id
+    reads one row group. A cell that is not the id but strips to it is longer in bytes: only those pay for the
+    search (DuckDB tests the length first)."""
+    return (f"(starts_with({cell}, {who}) OR {cell} < '!' OR {cell} >= '\u0080') AND ({cell} = {who} OR "
+            f"(strlen({cell}) > {size} AND contains({cell}, {who})))")
 
 
 def rows_of(con: Any, index: Index, field: int, who: str, limit: int) -> list[int] | None:
     """The numbers (from 0, in the file's order) of the records whose id cell (field `field`) holds `who`; None
     when more than `limit` do, or DuckDB cannot read the copy (then it is removed)."""
-    # A cell that strips to `who` holds it, and starts with it or with a space (below "!", or a character beyond
-    # ASCII, as in attain.sql.slice_parquet): a test DuckDB checks against each row group's least and greatest
-    # cell, so that a file sorted by id reads one row group. Longer cells pay for the search alone.
-    c, size = f"c{field}", len(who.encode("utf-8"))
-    test = (f"(starts_with({c}, $who) OR {c} < '!' OR {c} >= '\u0080') AND ({c} = $who OR "
-            f"(strlen({c}) > {size} AND contains({c}, $who)))")
+    test = holding(f"c{field}", "$who", len(who.encode("utf-8")))
     try:
         found = con.execute(f"SELECT file_row_number FROM read_parquet({quote(index.cells)}, file_row_number = true)"
                             f" WHERE {test} ORDER BY file_row_number LIMIT {limit + 1}", {"who": who}).fetchall()
     except Exception as e:
-        if type(e).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+        if not is_duckdb_error(e):
             raise
         forget(index.cells)
         return None
@@ -186,9 +194,10 @@ def rows_of(con: Any, index: Index, field: int, who: str, limit: int) -> list[in
 def keep(con: Any, path: str, head: Table, lines: int, trailing: int, quotes: bool) -> Index | None:
     """The file indexed and kept, when it is large enough, did not change lately nor while read, and its records
     are each one line; None otherwise (and whatever fails in writing: the index only saves time)."""
-    where, stat = folder(), _stat(path)
-    if where is None or stat is None or stat[2] < min_bytes():
+    placed = _placed(path)
+    if placed is None:
         return None
+    where, stat = placed
     if time.time_ns() - max(stat[3], stat[4]) < RECENT * 1e9:
         return None  # changed in the last seconds: it may change again within the same tick of the clock
     key = _key(path, stat, head)

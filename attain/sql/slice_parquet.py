@@ -25,6 +25,7 @@ from attain.engine.columns import input_columns
 from attain.engine.plan import Plan
 from attain.io import parquet
 from attain.io.tables import Row
+from attain.sql import slice_index
 from attain.sql.slice import MAX_HITS, Rows
 from attain.sql.text import lit
 
@@ -56,14 +57,10 @@ def rows(plan: Plan, path: str, who: str, id_column: str | None = None, header_r
         raw, type_ = columns[k]
         text = parquet.text_sql(raw, type_)
         # The id's text holds the employee's id; the trimmed test, in Python, keeps exactly the cells the whole
-        # read gives as `who`. A text cell that is not `who` but trims to it is longer in bytes: only those pay
-        # for the search (DuckDB tests the length first; ids of one length never search).
-        # A cell that trims to `who` starts with it or with a space (below "!", or a character beyond ASCII):
-        # that test DuckDB checks against each row group's least and greatest id, skipping the others.
-        ident, size, lit_who = parquet.ident(raw), len(who.encode("utf-8")), parquet.literal(who)
-        test = (f"(starts_with({ident}, {lit_who}) OR {ident} < '!' OR {ident} >= '\u0080') AND ({ident} = "
-                f"{lit_who} OR (strlen({ident}) > {size} AND contains({ident}, {lit_who})))"
-                if type_ == "VARCHAR" else f"contains({text}, {lit_who})")
+        # read gives as `who` (a text column's cells are sought as `slice_index.holding` says, row groups skipped).
+        lit_who = parquet.literal(who)
+        test = (slice_index.holding(parquet.ident(raw), lit_who, len(who.encode("utf-8"))) if type_ == "VARCHAR"
+                else f"contains({text}, {lit_who})")
         found = parquet.fetched(con, f"SELECT {parquet.select_text(columns)} FROM {parquet.source(path)} "
                                      f"WHERE {test} ORDER BY file_row_number LIMIT {MAX_HITS + 1}", path)
     except AttainError:
